@@ -1,0 +1,54 @@
+#pragma once
+// Address: the first 20 bytes of SHA-256 of a 32-byte x-only public key.
+// Text form is bech32 with prefix "agora" (accounts) or "agoravaloper"
+// (validator operators).
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "consensus/core/Bech32.h"
+#include "consensus/core/Bytes.h"
+#include "consensus/core/Expected.h"
+#include "consensus/core/PublicKey.h"
+
+namespace agora {
+
+inline constexpr std::string_view kAccountPrefix = "agora";
+inline constexpr std::string_view kValidatorPrefix = "agoravaloper";
+
+enum class AddressError {
+    Bech32,       // not valid bech32 (checksum, case, characters, length)
+    WrongPrefix,  // a valid bech32 string for another prefix
+    WrongLength,  // payload is not 20 bytes
+};
+
+class Address {
+public:
+    static constexpr std::size_t kSize = 20;
+    constexpr Address() = default;
+    constexpr explicit Address(const std::array<std::uint8_t, kSize>& b) : bytes_(b) {}
+    static Address fromPublicKey(const PublicKey& key);
+    static std::optional<Address> fromSpan(ByteSpan bytes);
+
+    // prefix must be kAccountPrefix or kValidatorPrefix (or another lower-case hrp).
+    std::string toBech32(std::string_view prefix = kAccountPrefix) const;
+    static Expected<Address, AddressError> fromBech32(std::string_view text, std::string_view prefix = kAccountPrefix);
+
+    const std::array<std::uint8_t, kSize>& bytes() const { return bytes_; }
+    ByteSpan span() const { return {bytes_.data(), bytes_.size()}; }
+    std::string toHex() const { return agora::toHex(span()); }
+    bool isZero() const;
+
+    auto operator<=>(const Address&) const = default;
+
+private:
+    std::array<std::uint8_t, kSize> bytes_{};
+};
+
+std::string_view errorName(AddressError e);
+
+}  // namespace agora

@@ -1,0 +1,21 @@
+#pragma once
+// Bounds on variable-length fields, enforced by the codec when decoding.
+// Changing any of them is a consensus change.
+
+#include <cstddef>
+
+namespace agora::limits {
+
+inline constexpr std::size_t kChainIdMax = 64;
+inline constexpr std::size_t kMemoMax = 256;
+inline constexpr std::size_t kMsgsPerTxMax = 64;
+inline constexpr std::size_t kTxBytesMax = 64 * 1024;
+inline constexpr std::size_t kMonikerMax = 64;
+inline constexpr std::size_t kHostUriMax = 256;
+inline constexpr std::size_t kAttributesMax = 32;
+inline constexpr std::size_t kAttributeKeyMax = 64;
+inline constexpr std::size_t kAttributeValueMax = 128;
+inline constexpr std::size_t kGpuModelsMax = 16;
+inline constexpr std::size_t kGpuModelMax = 64;
+
+}  // namespace agora::limits

@@ -1,0 +1,77 @@
+#pragma once
+// Value types of the compute marketplace shared by messages and state:
+// attributes, resources, price schedules and lease close reasons.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/core/Amount.h"
+#include "consensus/core/Codec.h"
+
+namespace agora {
+
+// A key/value attribute of a provider ("region" = "eu-west") or a job
+// constraint. Lists of attributes are strictly sorted by key (unique keys).
+struct Attribute {
+    std::string key;    // 1..64 bytes
+    std::string value;  // 0..128 bytes
+    void encodeTo(Writer& w) const;
+    static Attribute decodeFrom(Reader& r);
+    bool operator==(const Attribute&) const = default;
+};
+
+// GPUs of one model. Lists are strictly sorted by model.
+struct GpuCount {
+    std::string model;  // 1..64 bytes, e.g. "nvidia-a100"
+    std::uint32_t count = 0;
+    void encodeTo(Writer& w) const;
+    static GpuCount decodeFrom(Reader& r);
+    bool operator==(const GpuCount&) const = default;
+};
+
+// An amount of compute: capacity of a provider or the request of a job.
+struct Resources {
+    std::uint64_t cpuMillicores = 0;
+    std::uint64_t memoryMib = 0;
+    std::uint64_t storageGib = 0;
+    std::vector<GpuCount> gpus;
+    void encodeTo(Writer& w) const;
+    static Resources decodeFrom(Reader& r);
+    bool operator==(const Resources&) const = default;
+};
+
+// Price of one GPU of a model per block.
+struct GpuPrice {
+    std::string model;
+    Amount perGpu;
+    void encodeTo(Writer& w) const;
+    static GpuPrice decodeFrom(Reader& r);
+    bool operator==(const GpuPrice&) const = default;
+};
+
+// A standing offer's prices, in uagr per unit per block.
+struct PriceSchedule {
+    Amount perCpuMillicore;
+    Amount perMemoryMib;
+    Amount perStorageGib;
+    std::vector<GpuPrice> gpus;  // strictly sorted by model
+    void encodeTo(Writer& w) const;
+    static PriceSchedule decodeFrom(Reader& r);
+    bool operator==(const PriceSchedule&) const = default;
+};
+
+// Why a lease was closed. Stable numeric values; never renumber.
+enum class CloseReason : std::uint8_t {
+    Completed = 0,          // client: work done
+    ClientCancelled = 1,    // client: no longer needed
+    ProviderTerminated = 2, // provider closes early (reputation penalty)
+    ProviderFailed = 3,     // client reports the provider failed (reputation penalty)
+    InsufficientFunds = 4,  // ledger only: escrow ran dry past the grace period
+};
+inline constexpr std::uint8_t kCloseReasonMax = 4;
+
+std::vector<Attribute> getAttributes(Reader& r);
+void putAttributes(Writer& w, const std::vector<Attribute>& attrs);
+
+}  // namespace agora

@@ -1,0 +1,232 @@
+#pragma once
+// Every message a transaction can carry. The wire tag (MsgType) is a stable
+// byte; never renumber. Behaviour lives in contracts/; this file only fixes
+// the fields and their canonical encoding (docs/encoding.md).
+//
+// The sender of every message is the tx signer: a message never names its
+// own author.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "consensus/core/Address.h"
+#include "consensus/core/Amount.h"
+#include "consensus/core/Codec.h"
+#include "consensus/core/Hash256.h"
+#include "consensus/core/MarketTypes.h"
+#include "consensus/core/PublicKey.h"
+
+namespace agora {
+
+enum class MsgType : std::uint8_t {
+    // bank
+    Send = 0x01,
+    // staking
+    CreateValidator = 0x10,
+    EditValidator = 0x11,
+    Delegate = 0x12,
+    Undelegate = 0x13,
+    Unjail = 0x14,
+    // providers
+    ProviderRegister = 0x20,
+    ProviderUpdate = 0x21,
+    ProviderUnbond = 0x22,
+    OfferSet = 0x23,
+    OfferRemove = 0x24,
+    // market
+    JobCreate = 0x30,
+    JobCancel = 0x31,
+    BidPlace = 0x32,
+    BidWithdraw = 0x33,
+    BidAccept = 0x34,
+    LeaseFromOffer = 0x35,
+    // leases
+    LeaseTopUp = 0x40,
+    UsageReport = 0x41,
+    LeaseClose = 0x42,
+    LeaseSettle = 0x43,
+    ProviderWithdraw = 0x44,
+};
+
+#define AGORA_MSG_CODEC(Name)                   \
+    static constexpr MsgType kType = MsgType::Name; \
+    void encodeTo(Writer& w) const;              \
+    static Msg##Name decodeFrom(Reader& r);      \
+    bool operator==(const Msg##Name&) const = default
+
+// Moves `amount` from the signer to `to`.
+struct MsgSend {
+    Address to;
+    Amount amount;
+    AGORA_MSG_CODEC(Send);
+};
+
+// Makes the signer a validator with a consensus key and a self-delegation.
+struct MsgCreateValidator {
+    PublicKey consensusKey;
+    std::string moniker;            // 1..64
+    std::uint32_t commissionBps = 0;  // 0..10000
+    Amount selfStake;
+    AGORA_MSG_CODEC(CreateValidator);
+};
+
+struct MsgEditValidator {
+    std::optional<std::string> moniker;
+    std::optional<std::uint32_t> commissionBps;
+    AGORA_MSG_CODEC(EditValidator);
+};
+
+struct MsgDelegate {
+    Address validator;  // operator address
+    Amount amount;
+    AGORA_MSG_CODEC(Delegate);
+};
+
+// Starts unbonding `amount` of the signer's delegation; paid out after unbonding_blocks.
+struct MsgUndelegate {
+    Address validator;
+    Amount amount;
+    AGORA_MSG_CODEC(Undelegate);
+};
+
+// Returns the signer's jailed validator to the active set after the jail period.
+struct MsgUnjail {
+    AGORA_MSG_CODEC(Unjail);
+};
+
+// Registers the signer as a compute provider, bonding `stake`.
+struct MsgProviderRegister {
+    std::string hostUri;                // 1..256
+    std::vector<Attribute> attributes;  // sorted by key
+    Resources capacity;
+    Amount stake;
+    AGORA_MSG_CODEC(ProviderRegister);
+};
+
+// Changes what is present; `addStake` may be zero.
+struct MsgProviderUpdate {
+    std::optional<std::string> hostUri;
+    std::optional<std::vector<Attribute>> attributes;
+    std::optional<Resources> capacity;
+    Amount addStake;
+    AGORA_MSG_CODEC(ProviderUpdate);
+};
+
+// Starts unbonding `amount` of provider stake.
+struct MsgProviderUnbond {
+    Amount amount;
+    AGORA_MSG_CODEC(ProviderUnbond);
+};
+
+// Creates or replaces the signer's standing offer `offerId`.
+struct MsgOfferSet {
+    std::uint32_t offerId = 0;
+    PriceSchedule prices;
+    AGORA_MSG_CODEC(OfferSet);
+};
+
+struct MsgOfferRemove {
+    std::uint32_t offerId = 0;
+    AGORA_MSG_CODEC(OfferRemove);
+};
+
+// Posts a job; `deposit` (>= maxPricePerBlock x durationBlocks) moves into escrow.
+struct MsgJobCreate {
+    Resources resources;
+    std::vector<Attribute> constraints;  // required provider attributes, sorted by key
+    Amount maxPricePerBlock;
+    std::uint64_t durationBlocks = 0;
+    std::uint64_t biddingWindowBlocks = 0;
+    std::uint32_t minReputation = 0;  // fixed point (see contracts/reputation); 0 = any
+    Amount deposit;
+    AGORA_MSG_CODEC(JobCreate);
+};
+
+struct MsgJobCancel {
+    std::uint64_t jobId = 0;
+    AGORA_MSG_CODEC(JobCancel);
+};
+
+struct MsgBidPlace {
+    std::uint64_t jobId = 0;
+    Amount pricePerBlock;
+    Amount deposit;  // anti-spam bid deposit, refunded when the bid closes
+    AGORA_MSG_CODEC(BidPlace);
+};
+
+struct MsgBidWithdraw {
+    std::uint64_t bidId = 0;
+    AGORA_MSG_CODEC(BidWithdraw);
+};
+
+// The job's client accepts a bid: a lease is recorded, other bids close.
+struct MsgBidAccept {
+    std::uint64_t bidId = 0;
+    AGORA_MSG_CODEC(BidAccept);
+};
+
+// "Lease now" at a provider's standing offer, without a bidding round.
+struct MsgLeaseFromOffer {
+    Address provider;
+    std::uint32_t offerId = 0;
+    Resources resources;
+    std::uint64_t durationBlocks = 0;
+    Amount deposit;
+    AGORA_MSG_CODEC(LeaseFromOffer);
+};
+
+struct MsgLeaseTopUp {
+    std::uint64_t leaseId = 0;
+    Amount amount;
+    AGORA_MSG_CODEC(LeaseTopUp);
+};
+
+// Provider's usage/availability report for a lease up to a height.
+struct MsgUsageReport {
+    std::uint64_t leaseId = 0;
+    std::uint64_t upToHeight = 0;
+    std::uint32_t availabilityBps = 0;  // 0..10000
+    Hash256 metricsHash;                // digest of the off-chain usage record
+    AGORA_MSG_CODEC(UsageReport);
+};
+
+struct MsgLeaseClose {
+    std::uint64_t leaseId = 0;
+    CloseReason reason = CloseReason::Completed;
+    AGORA_MSG_CODEC(LeaseClose);
+};
+
+// The client settles a closed lease and rates the provider (1..5).
+struct MsgLeaseSettle {
+    std::uint64_t leaseId = 0;
+    std::uint8_t rating = 0;
+    AGORA_MSG_CODEC(LeaseSettle);
+};
+
+// The provider withdraws what has accrued on a lease.
+struct MsgProviderWithdraw {
+    std::uint64_t leaseId = 0;
+    AGORA_MSG_CODEC(ProviderWithdraw);
+};
+
+#undef AGORA_MSG_CODEC
+
+using Msg = std::variant<MsgSend, MsgCreateValidator, MsgEditValidator, MsgDelegate, MsgUndelegate, MsgUnjail,
+                         MsgProviderRegister, MsgProviderUpdate, MsgProviderUnbond, MsgOfferSet, MsgOfferRemove,
+                         MsgJobCreate, MsgJobCancel, MsgBidPlace, MsgBidWithdraw, MsgBidAccept, MsgLeaseFromOffer,
+                         MsgLeaseTopUp, MsgUsageReport, MsgLeaseClose, MsgLeaseSettle, MsgProviderWithdraw>;
+
+MsgType msgType(const Msg& msg);
+// Lower-snake name, e.g. "job_create"; used in events, logs and JSON.
+std::string_view msgTypeName(MsgType type);
+std::optional<MsgType> msgTypeFromName(std::string_view name);
+
+// A message on the wire: tag byte then the message's fields.
+void encodeMsg(Writer& w, const Msg& msg);
+Msg decodeMsg(Reader& r);
+
+}  // namespace agora

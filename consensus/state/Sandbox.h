@@ -1,0 +1,51 @@
+#pragma once
+// Sandbox: a write overlay over a parent state. Reads see the overlay first,
+// then the parent. Nothing reaches the parent until commit(); dropping the
+// sandbox discards every write. Sandboxes nest (a sandbox's parent may be a
+// sandbox), which is how a failing message is rolled back while its tx fee,
+// charged in the outer sandbox, stays.
+
+#include <map>
+#include <optional>
+
+#include "consensus/state/StateView.h"
+
+namespace agora::state {
+
+class Sandbox final : public StateWriter {
+public:
+    explicit Sandbox(StateWriter& parent) : parent_(parent) {}
+
+    std::optional<Bytes> get(ByteSpan key) const override;
+    void scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) const override;
+    void put(ByteSpan key, ByteSpan value) override;
+    void erase(ByteSpan key) override;
+
+    // Writes every change into the parent (in key order) and clears the overlay.
+    void commit();
+    // Discards every change.
+    void discard() { writes_.clear(); }
+
+    // Pending changes: key -> new value, or nullopt for a deletion.
+    const std::map<Bytes, std::optional<Bytes>>& changes() const { return writes_; }
+
+private:
+    StateWriter& parent_;
+    std::map<Bytes, std::optional<Bytes>> writes_;
+};
+
+// A plain in-memory state (tests, genesis building, simulations).
+class MemoryState final : public StateWriter {
+public:
+    std::optional<Bytes> get(ByteSpan key) const override;
+    void scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) const override;
+    void put(ByteSpan key, ByteSpan value) override;
+    void erase(ByteSpan key) override;
+
+    const std::map<Bytes, Bytes>& entries() const { return entries_; }
+
+private:
+    std::map<Bytes, Bytes> entries_;
+};
+
+}  // namespace agora::state

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package Agora needs to build, test and run.
+# Idempotent: quiet and fast when everything is already installed.
+# Runs as root (or through sudo) on Debian bookworm.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config ccache git python3
+  libboost-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev
+  libleveldb-dev libsnappy-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev
+  python3-grpcio python3-protobuf
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
