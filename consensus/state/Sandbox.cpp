@@ -1,6 +1,7 @@
 #include "consensus/state/Sandbox.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace agora::state {
 namespace {
@@ -23,7 +24,7 @@ Bytes scanFrom(ByteSpan prefix, ByteSpan start) {
 std::optional<Bytes> Sandbox::get(ByteSpan key) const {
     auto it = writes_.find(toBytes(key));
     if (it != writes_.end()) return it->second;
-    return parent_.get(key);
+    return base_.get(key);
 }
 
 void Sandbox::scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) const {
@@ -42,7 +43,7 @@ void Sandbox::scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) co
         return true;
     };
 
-    parent_.scan(prefix, start, [&](ByteSpan key, ByteSpan value) {
+    base_.scan(prefix, start, [&](ByteSpan key, ByteSpan value) {
         const Bytes k = toBytes(key);
         if (!drainOverlayBelow(&k)) {
             stopped = true;
@@ -71,11 +72,16 @@ void Sandbox::put(ByteSpan key, ByteSpan value) { writes_[toBytes(key)] = toByte
 void Sandbox::erase(ByteSpan key) { writes_[toBytes(key)] = std::nullopt; }
 
 void Sandbox::commit() {
+    if (parent_ == nullptr) std::abort();  // programming error: read-only base
+    commitTo(*parent_);
+}
+
+void Sandbox::commitTo(StateWriter& target) {
     for (const auto& [key, value] : writes_) {
         if (value)
-            parent_.put(key, *value);
+            target.put(key, *value);
         else
-            parent_.erase(key);
+            target.erase(key);
     }
     writes_.clear();
 }

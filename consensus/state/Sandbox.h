@@ -14,7 +14,11 @@ namespace agora::state {
 
 class Sandbox final : public StateWriter {
 public:
-    explicit Sandbox(StateWriter& parent) : parent_(parent) {}
+    // Overlay over a writable parent: commit() writes into it.
+    explicit Sandbox(StateWriter& parent) : base_(parent), parent_(&parent) {}
+    // Overlay over a read-only base (e.g. a committed snapshot): take the
+    // result with changes() or commitTo().
+    explicit Sandbox(const StateReader& base) : base_(base) {}
 
     std::optional<Bytes> get(ByteSpan key) const override;
     void scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) const override;
@@ -22,7 +26,10 @@ public:
     void erase(ByteSpan key) override;
 
     // Writes every change into the parent (in key order) and clears the overlay.
+    // Only for a sandbox built over a writable parent.
     void commit();
+    // Writes every change into target (in key order) and clears the overlay.
+    void commitTo(StateWriter& target);
     // Discards every change.
     void discard() { writes_.clear(); }
 
@@ -30,7 +37,8 @@ public:
     const std::map<Bytes, std::optional<Bytes>>& changes() const { return writes_; }
 
 private:
-    StateWriter& parent_;
+    const StateReader& base_;
+    StateWriter* parent_ = nullptr;
     std::map<Bytes, std::optional<Bytes>> writes_;
 };
 
