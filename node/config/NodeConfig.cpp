@@ -1,0 +1,271 @@
+#include "node/config/NodeConfig.h"
+
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace agora::node {
+namespace {
+
+// One config key: where it lives, how to read it from TOML and how to print it.
+struct Field {
+    std::string section;  // "" for top level
+    std::string key;
+    std::string comment;
+    std::function<std::optional<std::string>(const toml::node&)> set;  // error text or nullopt
+    std::function<std::string()> show;                                 // TOML value text
+};
+
+std::string quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "\"";
+}
+
+bool validHostPort(const std::string& s) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return false;
+    const std::string port = s.substr(colon + 1);
+    if (port.size() > 5) return false;
+    for (char c : port)
+        if (c < '0' || c > '9') return false;
+    const unsigned long p = std::stoul(port);
+    return p <= 65535;
+}
+
+Field str(std::string sec, std::string key, std::string comment, std::string& ref,
+          std::function<std::optional<std::string>(const std::string&)> check = {}) {
+    return {sec, key, comment,
+            [&ref, check](const toml::node& n) -> std::optional<std::string> {
+                auto v = n.value<std::string>();
+                if (!n.is_string() || !v) return "must be a string";
+                if (check) {
+                    if (auto err = check(*v)) return err;
+                }
+                ref = *v;
+                return std::nullopt;
+            },
+            [&ref] { return quote(ref); }};
+}
+
+Field address(std::string sec, std::string key, std::string comment, std::string& ref, bool allowEmpty = false) {
+    return str(sec, key, comment, ref, [allowEmpty](const std::string& v) -> std::optional<std::string> {
+        if (allowEmpty && v.empty()) return std::nullopt;
+        if (!validHostPort(v)) return "must be host:port";
+        return std::nullopt;
+    });
+}
+
+Field oneOf(std::string sec, std::string key, std::string comment, std::string& ref, std::vector<std::string> allowed) {
+    return str(sec, key, comment, ref, [allowed](const std::string& v) -> std::optional<std::string> {
+        for (const auto& a : allowed)
+            if (a == v) return std::nullopt;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        return "must be one of: " + list;
+    });
+}
+
+Field boolean(std::string sec, std::string key, std::string comment, bool& ref) {
+    return {sec, key, comment,
+            [&ref](const toml::node& n) -> std::optional<std::string> {
+                if (!n.is_boolean()) return "must be true or false";
+                ref = *n.value<bool>();
+                return std::nullopt;
+            },
+            [&ref] { return std::string(ref ? "true" : "false"); }};
+}
+
+template <typename T>
+Field integer(std::string sec, std::string key, std::string comment, T& ref, T min = 0,
+              T max = std::numeric_limits<T>::max()) {
+    return {sec, key, comment,
+            [&ref, min, max](const toml::node& n) -> std::optional<std::string> {
+                if (!n.is_integer()) return "must be an integer";
+                const std::int64_t v = *n.value<std::int64_t>();
+                if (v < 0 || static_cast<std::uint64_t>(v) < min || static_cast<std::uint64_t>(v) > max)
+                    return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+                ref = static_cast<T>(v);
+                return std::nullopt;
+            },
+            [&ref] { return std::to_string(ref); }};
+}
+
+Field strings(std::string sec, std::string key, std::string comment, std::vector<std::string>& ref,
+              std::function<std::optional<std::string>(const std::string&)> check = {}) {
+    return {sec, key, comment,
+            [&ref, check](const toml::node& n) -> std::optional<std::string> {
+                const auto* arr = n.as_array();
+                if (arr == nullptr) return "must be an array of strings";
+                std::vector<std::string> out;
+                for (const auto& el : *arr) {
+                    auto v = el.value<std::string>();
+                    if (!el.is_string() || !v) return "must be an array of strings";
+                    if (check) {
+                        if (auto err = check(*v)) return "entry '" + *v + "' " + *err;
+                    }
+                    out.push_back(*v);
+                }
+                ref = std::move(out);
+                return std::nullopt;
+            },
+            [&ref] {
+                std::string out = "[";
+                for (std::size_t i = 0; i < ref.size(); ++i) out += (i ? ", " : "") + quote(ref[i]);
+                return out + "]";
+            }};
+}
+
+std::optional<std::string> checkPeer(const std::string& v) {
+    const auto at = v.find('@');
+    if (at == std::string::npos || at != 40) return "must be NODEID@host:port with a 40-hex-character node id";
+    for (std::size_t i = 0; i < at; ++i) {
+        const char c = v[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "node id must be lower-case hex";
+    }
+    if (!validHostPort(v.substr(at + 1))) return "must end in host:port";
+    return std::nullopt;
+}
+
+std::vector<Field> schema(NodeConfig& c) {
+    return {
+        str("", "moniker", "A human-readable name for this node.", c.moniker,
+            [](const std::string& v) -> std::optional<std::string> {
+                if (v.empty() || v.size() > 64) return "must be 1..64 characters";
+                return std::nullopt;
+            }),
+        oneOf("log", "level", "Minimum level logged: trace, debug, info, warn, error.", c.log.level,
+              {"trace", "debug", "info", "warn", "error"}),
+        oneOf("log", "format", "text (human) or json (one object per line).", c.log.format, {"text", "json"}),
+        address("grpc", "address", "gRPC listen address (all gRPC services, reflection, health).", c.grpc.address),
+        integer<std::uint32_t>("grpc", "max_recv_bytes", "Largest gRPC request accepted, in bytes.",
+                               c.grpc.maxRecvBytes, 1024),
+        integer<std::uint32_t>("grpc", "max_concurrent_streams", "Concurrent streams per connection.",
+                               c.grpc.maxConcurrentStreams, 1),
+        integer<std::uint32_t>("grpc", "max_streams_per_client",
+                               "Server streams (WatchJobs, WatchBids, Subscribe) one client may hold open.",
+                               c.grpc.maxStreamsPerClient, 1),
+        boolean("http", "enabled", "Serve the HTTP gateway (REST, WebSocket, /metrics, explorer).", c.http.enabled),
+        address("http", "address", "HTTP listen address.", c.http.address),
+        strings("http", "cors_allowed_origins", "Origins allowed by CORS; empty disables CORS headers.",
+                c.http.corsAllowedOrigins),
+        integer<std::uint32_t>("http", "max_body_bytes", "Largest request body, in bytes.", c.http.maxBodyBytes, 1024),
+        integer<std::uint32_t>("http", "max_connections", "Concurrent connections before 429.",
+                               c.http.maxConnections, 1),
+        integer<std::uint32_t>("http", "request_timeout_ms", "Time allowed to read a request.",
+                               c.http.requestTimeoutMs, 100),
+        integer<std::uint32_t>("http", "ws_queue_max", "Queued events per WebSocket client before it is dropped.",
+                               c.http.wsQueueMax, 1),
+        address("p2p", "listen_address", "P2P listen address.", c.p2p.listenAddress),
+        address("p2p", "external_address", "Address advertised to peers; empty = listen address.",
+                c.p2p.externalAddress, true),
+        strings("p2p", "persistent_peers", "Peers to keep connected: NODEID@host:port.", c.p2p.persistentPeers,
+                checkPeer),
+        integer<std::uint32_t>("p2p", "max_peers", "Most peers connected at once.", c.p2p.maxPeers, 1),
+        integer<std::uint32_t>("p2p", "max_message_bytes", "Largest p2p message accepted.", c.p2p.maxMessageBytes,
+                               1024),
+        integer<std::uint32_t>("p2p", "send_queue_max", "Queued messages per peer before it is dropped.",
+                               c.p2p.sendQueueMax, 1),
+        boolean("p2p", "peer_exchange", "Learn and share peer addresses.", c.p2p.peerExchange),
+        integer<std::uint32_t>("mempool", "max_txs", "Most txs held; the lowest fee is evicted beyond it.",
+                               c.mempool.maxTxs, 1),
+        integer<std::uint64_t>("mempool", "max_bytes", "Most tx bytes held.", c.mempool.maxBytes, 1024),
+        integer<std::uint32_t>("mempool", "max_txs_per_account", "Most pending txs per sender.",
+                               c.mempool.maxTxsPerAccount, 1),
+        integer<std::uint32_t>("mempool", "max_block_txs", "Most txs a proposed block carries.",
+                               c.mempool.maxBlockTxs, 1),
+        integer<std::uint64_t>("mempool", "max_block_bytes", "Most tx bytes a proposed block carries.",
+                               c.mempool.maxBlockBytes, 1024),
+        integer<std::uint32_t>("consensus", "timeout_propose_ms", "Wait for a proposal in round 0.",
+                               c.consensus.timeoutProposeMs, 1),
+        integer<std::uint32_t>("consensus", "timeout_propose_delta_ms", "Added per round.",
+                               c.consensus.timeoutProposeDeltaMs),
+        integer<std::uint32_t>("consensus", "timeout_prevote_ms", "Wait after 2/3+ prevotes for any value.",
+                               c.consensus.timeoutPrevoteMs, 1),
+        integer<std::uint32_t>("consensus", "timeout_prevote_delta_ms", "Added per round.",
+                               c.consensus.timeoutPrevoteDeltaMs),
+        integer<std::uint32_t>("consensus", "timeout_precommit_ms", "Wait after 2/3+ precommits for any value.",
+                               c.consensus.timeoutPrecommitMs, 1),
+        integer<std::uint32_t>("consensus", "timeout_precommit_delta_ms", "Added per round.",
+                               c.consensus.timeoutPrecommitDeltaMs),
+        integer<std::uint32_t>("consensus", "timeout_commit_ms", "Pause after a commit before the next height.",
+                               c.consensus.timeoutCommitMs),
+        boolean("consensus", "create_empty_blocks", "Produce blocks when the mempool is empty.",
+                c.consensus.createEmptyBlocks),
+        integer<std::uint32_t>("storage", "state_versions_kept", "Past state versions kept for queries and proofs; 0 = all.",
+                               c.storage.stateVersionsKept),
+        integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
+    };
+}
+
+}  // namespace
+
+Expected<NodeConfig, std::string> NodeConfig::parse(std::string_view text) {
+    NodeConfig cfg;
+    toml::table doc;
+    try {
+        doc = toml::parse(text);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << "config: " << e.description() << " at line " << e.source().begin.line;
+        return Unexpected(msg.str());
+    }
+    auto fields = schema(cfg);
+    auto find = [&](const std::string& sec, const std::string& key) -> Field* {
+        for (auto& f : fields)
+            if (f.section == sec && f.key == key) return &f;
+        return nullptr;
+    };
+    auto isSection = [&](const std::string& name) {
+        for (const auto& f : fields)
+            if (f.section == name) return true;
+        return false;
+    };
+    for (const auto& [k, node] : doc) {
+        const std::string key(k.str());
+        if (node.is_table()) {
+            if (!isSection(key)) return Unexpected("config: unknown section [" + key + "]");
+            for (const auto& [k2, node2] : *node.as_table()) {
+                const std::string key2(k2.str());
+                Field* f = find(key, key2);
+                if (f == nullptr) return Unexpected("config: unknown key " + key + "." + key2);
+                if (auto err = f->set(node2)) return Unexpected("config: " + key + "." + key2 + " " + *err);
+            }
+        } else {
+            Field* f = find("", key);
+            if (f == nullptr) return Unexpected("config: unknown key " + key);
+            if (auto err = f->set(node)) return Unexpected("config: " + key + " " + *err);
+        }
+    }
+    return cfg;
+}
+
+Expected<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return Unexpected("config: cannot read " + file.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse(ss.str());
+}
+
+std::string NodeConfig::toToml() const {
+    NodeConfig copy = *this;
+    auto fields = schema(copy);
+    std::string out = "# Agora node configuration. Every key is documented in docs/config.md.\n";
+    std::string section = "";
+    for (const auto& f : fields) {
+        if (f.section != section) {
+            section = f.section;
+            out += "\n[" + section + "]\n";
+        }
+        out += "# " + f.comment + "\n" + f.key + " = " + f.show() + "\n";
+    }
+    return out;
+}
+
+}  // namespace agora::node

@@ -1,0 +1,89 @@
+#pragma once
+// The node's operator configuration (config/config.toml in the home dir).
+// Every key, its default and meaning is documented in docs/config.md.
+// Loading is strict: unknown keys, wrong types and out-of-range values are
+// errors naming the key, so a typo never silently falls back to a default.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "consensus/core/Expected.h"
+
+namespace agora::node {
+
+struct LogConfig {
+    std::string level = "info";   // trace | debug | info | warn | error
+    std::string format = "text";  // text | json
+};
+
+struct GrpcConfig {
+    std::string address = "127.0.0.1:9090";
+    std::uint32_t maxRecvBytes = 4 * 1024 * 1024;
+    std::uint32_t maxConcurrentStreams = 100;
+    std::uint32_t maxStreamsPerClient = 16;
+};
+
+struct HttpConfig {
+    bool enabled = true;
+    std::string address = "127.0.0.1:8080";
+    std::vector<std::string> corsAllowedOrigins;  // empty = CORS off
+    std::uint32_t maxBodyBytes = 1024 * 1024;
+    std::uint32_t maxConnections = 256;
+    std::uint32_t requestTimeoutMs = 10'000;
+    std::uint32_t wsQueueMax = 1024;
+};
+
+struct P2pConfig {
+    std::string listenAddress = "0.0.0.0:26656";
+    std::string externalAddress;                 // advertised to peers; empty = listen address
+    std::vector<std::string> persistentPeers;    // NODEID@host:port
+    std::uint32_t maxPeers = 40;
+    std::uint32_t maxMessageBytes = 4 * 1024 * 1024;
+    std::uint32_t sendQueueMax = 4096;
+    bool peerExchange = true;
+};
+
+struct MempoolConfig {
+    std::uint32_t maxTxs = 20'000;
+    std::uint64_t maxBytes = 128ULL * 1024 * 1024;
+    std::uint32_t maxTxsPerAccount = 256;
+    std::uint32_t maxBlockTxs = 5'000;
+    std::uint64_t maxBlockBytes = 8ULL * 1024 * 1024;
+};
+
+struct ConsensusConfig {
+    std::uint32_t timeoutProposeMs = 1'000;
+    std::uint32_t timeoutProposeDeltaMs = 500;
+    std::uint32_t timeoutPrevoteMs = 500;
+    std::uint32_t timeoutPrevoteDeltaMs = 250;
+    std::uint32_t timeoutPrecommitMs = 500;
+    std::uint32_t timeoutPrecommitDeltaMs = 250;
+    std::uint32_t timeoutCommitMs = 500;  // pause after a commit before the next height
+    bool createEmptyBlocks = true;
+};
+
+struct StorageConfig {
+    std::uint32_t stateVersionsKept = 1000;  // 0 = keep every version
+    std::uint32_t leveldbCacheMib = 64;
+};
+
+struct NodeConfig {
+    std::string moniker = "agora-node";
+    LogConfig log;
+    GrpcConfig grpc;
+    HttpConfig http;
+    P2pConfig p2p;
+    MempoolConfig mempool;
+    ConsensusConfig consensus;
+    StorageConfig storage;
+
+    // Parses TOML text; missing keys keep their defaults.
+    static Expected<NodeConfig, std::string> parse(std::string_view toml);
+    static Expected<NodeConfig, std::string> load(const std::filesystem::path& file);
+    // The full file with every key and a comment, as `agorad init` writes it.
+    std::string toToml() const;
+};
+
+}  // namespace agora::node

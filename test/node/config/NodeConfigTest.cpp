@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include "node/config/NodeConfig.h"
+
+using agora::node::NodeConfig;
+
+TEST_CASE("an empty config file gives the documented defaults", "[config]") {
+    auto cfg = NodeConfig::parse("");
+    REQUIRE(cfg.hasValue());
+    REQUIRE(cfg->grpc.address == "127.0.0.1:9090");
+    REQUIRE(cfg->http.address == "127.0.0.1:8080");
+    REQUIRE(cfg->p2p.listenAddress == "0.0.0.0:26656");
+    REQUIRE(cfg->log.level == "info");
+}
+
+TEST_CASE("the written default config parses back to the same values", "[config]") {
+    NodeConfig c;
+    c.moniker = "val-\"quoted\"";
+    c.p2p.persistentPeers = {std::string(40, 'a') + "@127.0.0.1:26657"};
+    c.http.corsAllowedOrigins = {"http://localhost:3000"};
+    c.mempool.maxBytes = 1ULL << 33;
+    auto back = NodeConfig::parse(c.toToml());
+    REQUIRE(back.hasValue());
+    REQUIRE(back->toToml() == c.toToml());
+    REQUIRE(back->moniker == c.moniker);
+    REQUIRE(back->p2p.persistentPeers == c.p2p.persistentPeers);
+    REQUIRE(back->mempool.maxBytes == (1ULL << 33));
+}
+
+TEST_CASE("config values override defaults per section", "[config]") {
+    auto cfg = NodeConfig::parse(R"(
+moniker = "alpha"
+[grpc]
+address = "0.0.0.0:19090"
+[consensus]
+timeout_propose_ms = 3000
+create_empty_blocks = false
+)");
+    REQUIRE(cfg.hasValue());
+    REQUIRE(cfg->moniker == "alpha");
+    REQUIRE(cfg->grpc.address == "0.0.0.0:19090");
+    REQUIRE(cfg->consensus.timeoutProposeMs == 3000);
+    REQUIRE_FALSE(cfg->consensus.createEmptyBlocks);
+}
+
+TEST_CASE("config rejects unknown keys, wrong types and bad values naming the key", "[config]") {
+    const std::pair<const char*, const char*> cases[] = {
+        {"[grpc]\nadress = \"1:2\"", "config: unknown key grpc.adress"},
+        {"[nope]\nx = 1", "config: unknown section [nope]"},
+        {"typo = 1", "config: unknown key typo"},
+        {"[grpc]\naddress = 9090", "config: grpc.address must be a string"},
+        {"[grpc]\naddress = \"localhost\"", "config: grpc.address must be host:port"},
+        {"[grpc]\naddress = \"localhost:99999\"", "config: grpc.address must be host:port"},
+        {"[mempool]\nmax_txs = -1", "config: mempool.max_txs must be between 1 and 4294967295"},
+        {"[mempool]\nmax_txs = 4294967296", "config: mempool.max_txs must be between 1 and 4294967295"},
+        {"[log]\nlevel = \"loud\"", "config: log.level must be one of: trace, debug, info, warn, error"},
+        {"[consensus]\ncreate_empty_blocks = 1", "config: consensus.create_empty_blocks must be true or false"},
+        {"[p2p]\npersistent_peers = [\"abc@1.2.3.4:5\"]",
+         "config: p2p.persistent_peers entry 'abc@1.2.3.4:5' must be NODEID@host:port with a 40-hex-character node id"},
+    };
+    for (const auto& [text, message] : cases) {
+        INFO(text);
+        auto cfg = NodeConfig::parse(text);
+        REQUIRE_FALSE(cfg.hasValue());
+        REQUIRE(cfg.error() == message);
+    }
+}
+
+TEST_CASE("config syntax errors report the line", "[config]") {
+    auto cfg = NodeConfig::parse("moniker = \"a\"\n[grpc\n");
+    REQUIRE_FALSE(cfg.hasValue());
+    REQUIRE(cfg.error().find("line 2") != std::string::npos);
+}
