@@ -1,0 +1,20 @@
+#pragma once
+// Maps Agora result codes to gRPC status codes. Every error status also
+// carries the numeric code in the "agora-code" trailing metadata and starts
+// its message with "code N: " so scripts can switch on it.
+
+#include <cstdint>
+#include <grpcpp/grpcpp.h>
+#include <string>
+
+namespace agora::node {
+
+inline constexpr const char* kAgoraCodeMetadata = "agora-code";
+
+// The gRPC status class of a ledger or mempool code (0 = OK).
+grpc::StatusCode grpcStatusFor(std::uint16_t agoraCode);
+
+// Builds the status and adds the trailing metadata to the context.
+grpc::Status agoraError(grpc::ServerContextBase* ctx, std::uint16_t agoraCode, const std::string& message);
+
+}  // namespace agora::node
