@@ -13,13 +13,6 @@ Address Address::fromPublicKey(const PublicKey& key) {
     return Address(b);
 }
 
-std::optional<Address> Address::fromSpan(ByteSpan bytes) {
-    if (bytes.size() != kSize) return std::nullopt;
-    std::array<std::uint8_t, kSize> b{};
-    std::copy(bytes.begin(), bytes.end(), b.begin());
-    return Address(b);
-}
-
 std::string Address::toBech32(std::string_view prefix) const {
     auto data5 = bech32::convertBits(span(), 8, 5, true);
     return bech32::encode(prefix, data5.value());
@@ -34,10 +27,6 @@ Expected<Address, AddressError> Address::fromBech32(std::string_view text, std::
     auto addr = fromSpan(*raw);
     if (!addr) return Unexpected(AddressError::WrongLength);
     return *addr;
-}
-
-bool Address::isZero() const {
-    return std::all_of(bytes_.begin(), bytes_.end(), [](std::uint8_t b) { return b == 0; });
 }
 
 std::string_view errorName(AddressError e) {

@@ -13,6 +13,7 @@
 #include "consensus/core/Bech32.h"
 #include "consensus/core/Bytes.h"
 #include "consensus/core/Expected.h"
+#include "consensus/core/FixedBytes.h"
 #include "consensus/core/PublicKey.h"
 
 namespace agora {
@@ -26,27 +27,14 @@ enum class AddressError {
     WrongLength,  // payload is not 20 bytes
 };
 
-class Address {
+class Address : public FixedBytes<Address, 20> {
 public:
-    static constexpr std::size_t kSize = 20;
-    constexpr Address() = default;
-    constexpr explicit Address(const std::array<std::uint8_t, kSize>& b) : bytes_(b) {}
+    using FixedBytes::FixedBytes;
     static Address fromPublicKey(const PublicKey& key);
-    static std::optional<Address> fromSpan(ByteSpan bytes);
 
     // prefix must be kAccountPrefix or kValidatorPrefix (or another lower-case hrp).
     std::string toBech32(std::string_view prefix = kAccountPrefix) const;
     static Expected<Address, AddressError> fromBech32(std::string_view text, std::string_view prefix = kAccountPrefix);
-
-    const std::array<std::uint8_t, kSize>& bytes() const { return bytes_; }
-    ByteSpan span() const { return {bytes_.data(), bytes_.size()}; }
-    std::string toHex() const { return agora::toHex(span()); }
-    bool isZero() const;
-
-    auto operator<=>(const Address&) const = default;
-
-private:
-    std::array<std::uint8_t, kSize> bytes_{};
 };
 
 std::string_view errorName(AddressError e);

@@ -1,28 +1,8 @@
 #include "consensus/core/Hash256.h"
 
-#include <algorithm>
 #include <cryptopp/sha.h>
 
 namespace agora {
-
-std::optional<Hash256> Hash256::fromSpan(ByteSpan bytes) {
-    if (bytes.size() != kSize) return std::nullopt;
-    Hash256 h;
-    std::copy(bytes.begin(), bytes.end(), h.bytes_.begin());
-    return h;
-}
-
-std::optional<Hash256> Hash256::fromHex(std::string_view hex) {
-    auto raw = agora::fromHex(hex);
-    if (!raw) return std::nullopt;
-    return fromSpan(*raw);
-}
-
-bool Hash256::isZero() const {
-    return std::all_of(bytes_.begin(), bytes_.end(), [](std::uint8_t b) { return b == 0; });
-}
-
-std::string Hash256::toHex() const { return agora::toHex(span()); }
 
 Hash256 sha256(ByteSpan data) {
     Hash256 out;
@@ -34,8 +14,8 @@ struct Sha256Hasher::Impl {
     CryptoPP::SHA256 sha;
 };
 
-Sha256Hasher::Sha256Hasher() : impl_(new Impl) {}
-Sha256Hasher::~Sha256Hasher() { delete impl_; }
+Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {}
+Sha256Hasher::~Sha256Hasher() = default;
 
 Sha256Hasher& Sha256Hasher::update(ByteSpan data) {
     impl_->sha.Update(data.data(), data.size());

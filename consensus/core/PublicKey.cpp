@@ -1,6 +1,5 @@
 #include "consensus/core/PublicKey.h"
 
-#include <algorithm>
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
@@ -16,35 +15,9 @@ const secp256k1_context* verifyContext() {
 
 }  // namespace
 
-std::optional<PublicKey> PublicKey::fromSpan(ByteSpan bytes) {
-    if (bytes.size() != kSize) return std::nullopt;
-    std::array<std::uint8_t, kSize> b{};
-    std::copy(bytes.begin(), bytes.end(), b.begin());
-    return PublicKey(b);
-}
-
-std::optional<PublicKey> PublicKey::fromHex(std::string_view hex) {
-    auto raw = agora::fromHex(hex);
-    if (!raw) return std::nullopt;
-    return fromSpan(*raw);
-}
-
 bool PublicKey::isValid() const {
     secp256k1_xonly_pubkey pk;
-    return secp256k1_xonly_pubkey_parse(verifyContext(), &pk, bytes_.data()) == 1;
-}
-
-std::optional<Signature> Signature::fromSpan(ByteSpan bytes) {
-    if (bytes.size() != kSize) return std::nullopt;
-    std::array<std::uint8_t, kSize> b{};
-    std::copy(bytes.begin(), bytes.end(), b.begin());
-    return Signature(b);
-}
-
-std::optional<Signature> Signature::fromHex(std::string_view hex) {
-    auto raw = agora::fromHex(hex);
-    if (!raw) return std::nullopt;
-    return fromSpan(*raw);
+    return secp256k1_xonly_pubkey_parse(verifyContext(), &pk, bytes().data()) == 1;
 }
 
 bool verifySchnorr(const PublicKey& key, ByteSpan message, const Signature& sig) {
