@@ -108,18 +108,24 @@ Expected<KeyMaterial, WalletError> KeyFile::decrypt(std::string_view passphrase)
 }
 
 std::string KeyFile::toJson() const {
-    json j;
+    // Ordered so the file reads top-down: version and public header first.
+    nlohmann::ordered_json j;
     j["version"] = kKeyFileVersion;
     j["address"] = address_.toBech32();
     j["public_key"] = publicKey_.toHex();
     j["hd_path"] = hdPath_;
-    j["crypto"] = {
-        {"kdf", kKdfName},
-        {"kdf_params", {{"n", kdf_.n()}, {"r", kdf_.r}, {"p", kdf_.p}, {"salt", toHex(salt_)}}},
-        {"cipher", kCipherName},
-        {"nonce", toHex(nonce_)},
-        {"ciphertext", toHex(ciphertext_)},
-    };
+    nlohmann::ordered_json params;
+    params["n"] = kdf_.n();
+    params["r"] = kdf_.r;
+    params["p"] = kdf_.p;
+    params["salt"] = toHex(salt_);
+    nlohmann::ordered_json crypto;
+    crypto["kdf"] = kKdfName;
+    crypto["kdf_params"] = std::move(params);
+    crypto["cipher"] = kCipherName;
+    crypto["nonce"] = toHex(nonce_);
+    crypto["ciphertext"] = toHex(ciphertext_);
+    j["crypto"] = std::move(crypto);
     return j.dump(2) + "\n";
 }
 
