@@ -25,7 +25,9 @@ std::string oneLine(std::string s) {
 int runAgoraCli(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
     CliContext ctx(in, out, err);
     CLI::App app("agora: keys, transactions and queries for an Agora node", "agora");
-    app.require_subcommand(1);
+    app.callback([&app] {
+        if (app.get_subcommands().empty()) throw CliError("missing subcommand: agora keys (see --help)");
+    });
     // Global flags, valid after any subcommand too (subcommands fall through).
     app.add_option("--keyring-dir", ctx.keyringDir, "Keyring directory (default ~/.agora/keyring)")
         ->envname("AGORA_KEYRING_DIR");

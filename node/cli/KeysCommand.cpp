@@ -211,8 +211,14 @@ void runImport(CliContext& ctx, const KeysOptions& o) {
 
 void registerKeysCommand(CLI::App& root, CliContext& ctx) {
     CLI::App* keys = root.add_subcommand("keys", "Manage the keys in the local keyring");
-    keys->require_subcommand(1);
     keys->fallthrough();
+    // Not require_subcommand(): that check runs before unknown words are
+    // reported, and "unexpected argument: frobnicate" is the better message.
+    keys->callback([keys] {
+        if (keys->get_subcommands().empty()) {
+            throw CliError("missing subcommand: agora keys add|list|show|delete|export|import (see --help)");
+        }
+    });
     auto o = std::make_shared<KeysOptions>();
 
     CLI::App* add = keys->add_subcommand("add", "Create a key from a new 24-word mnemonic, or recover one (--recover)");
