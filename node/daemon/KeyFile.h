@@ -1,0 +1,27 @@
+#pragma once
+// Plain JSON key files of a node (config/node_key.json, validator_key.json),
+// mode 0600, written atomically. Like CometBFT's priv_validator_key.json they
+// are not encrypted: the daemon must start unattended; protect the home dir.
+//
+//   {"type": "schnorr-secp256k1", "address": "<bech32>", "public_key": "<hex>",
+//    "secret_key": "<hex>", "node_id": "<40 hex>"}   (node_id on node keys)
+
+#include <filesystem>
+#include <string>
+
+#include "consensus/core/Expected.h"
+#include "wallet/SecretKey.h"
+
+namespace agora::node {
+
+enum class KeyFileKind { Node, Validator };
+
+// Node id: lower-case hex of the key's 20-byte address (used in NODEID@host:port).
+std::string nodeIdOf(const PublicKey& key);
+
+Expected<void, std::string> writeKeyFile(const std::filesystem::path& path, const wallet::SecretKey& key,
+                                         KeyFileKind kind);
+// Loads and checks that the stored public key and address match the secret.
+Expected<wallet::SecretKey, std::string> loadKeyFile(const std::filesystem::path& path);
+
+}  // namespace agora::node
