@@ -110,9 +110,7 @@ bool Engine::admitVote(const Vote& v) {
     if (chain_.validators.powerOf(v.validator) == 0) return false;
     if (const RoundState* rs = findRound(v.round)) {
         const VoteTally& tally = v.type == VoteType::Prevote ? rs->prevotes : rs->precommits;
-        const Vote* known = tally.voteOf(v.validator);
-        if (known && known->blockId == v.blockId) return false;  // duplicate delivery
-        if (known && evidenceReported_.count({v.validator, v.round, v.type})) return false;
+        if (tally.wouldIgnore(v)) return false;  // duplicate delivery or too many values
     }
     return verifier_->verify(v.validator, v.signDigest(config_.chainId), v.signature);
 }
@@ -161,7 +159,8 @@ void Engine::onVote(const Vote& v) {
         case VoteTally::AddResult::Added:
             if (rs.voters.insert(v.validator).second) rs.voterPower += power;
             break;
-        case VoteTally::AddResult::Duplicate: break;
+        case VoteTally::AddResult::Duplicate:
+        case VoteTally::AddResult::Full: break;
         case VoteTally::AddResult::Conflict: {
             if (evidenceReported_.insert({v.validator, v.round, v.type}).second) {
                 auto ev = DuplicateVoteEvidence::make(*tally.voteOf(v.validator), v);
@@ -356,8 +355,8 @@ bool Engine::ruleDecide() {
             cert.height = chain_.height;
             cert.round = r;
             cert.blockId = id;
-            for (const auto& [key, vote] : rs.precommits.votes()) {
-                if (vote.blockId == id) cert.signatures.push_back(CommitSignature{key, vote.signature});
+            for (const auto& [key, vote] : rs.precommits.votesFor(id)) {
+                cert.signatures.push_back(CommitSignature{key, vote.signature});
             }
             decidedCert_ = cert;
             out_.push_back(CommitBlock{chain_.height, id, it->second.bytes, std::move(cert)});
