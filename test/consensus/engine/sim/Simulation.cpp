@@ -85,6 +85,7 @@ struct Simulation::Node {
     std::vector<Message> future;  // next-height messages, delivered when we get there
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::pair<Hash256, Bytes>> equivocationBlocks;
     bool crashAfterPersist = false;
+    std::uint64_t actionCount = 0;
     std::map<std::pair<std::size_t, std::uint64_t>, std::uint64_t> lastCatchup;
     // Checker bookkeeping.
     std::map<SlotKey, std::set<std::optional<Hash256>>> walVotes;
@@ -304,6 +305,11 @@ void Simulation::pump(Node& n) {
 void Simulation::execute(Node& n, std::vector<Action> actions) {
     for (auto& a : actions) {
         if (!n.up) return;
+        ++n.actionCount;
+        if (scenario_.crashAtAction != 0 && n.index == scenario_.crashNode && n.actionCount == scenario_.crashAtAction) {
+            crash(n);
+            return;
+        }
         if (n.role == Role::Honest && before(now_) && rng_.chance(scenario_.crashPpm)) {
             crash(n);
             return;

@@ -72,6 +72,10 @@ struct Scenario {
     std::uint64_t gossipInterval = 250;
     std::uint64_t validatorUpdateEvery = 2;  // heights; 0 = never
     consensus::TimeoutConfig timeouts{300, 100, 150, 50, 150, 50};
+    // Deterministic crash point: node crashNode crashes just before executing
+    // its crashAtAction-th action (counted over its whole life; 0 = never).
+    std::size_t crashNode = 0;
+    std::uint64_t crashAtAction = 0;
     // TEST ONLY mutation (Engine::testOnlyIgnoreLock) on honest nodes.
     bool ignoreLock = false;
 };
