@@ -1,0 +1,189 @@
+#pragma once
+// A deterministic discrete-event simulation of N consensus engines on a
+// faulty network with virtual time. Everything random comes from one seed,
+// so a run replays exactly: AGORA_SIM_SCENARIO=<name> AGORA_SIM_SEED=<seed>
+// test_engine "[.replay]" (docs/consensus.md).
+//
+// Faults before GST (global stabilisation time): per-message delays with a
+// long tail, drops, duplicates (hence reordering), partitions that form and
+// heal, crash-restart of honest nodes at any action boundary (including right
+// after the signer persisted its state and before the signature was used),
+// and Byzantine validators (silent, or equivocating proposer + double voter)
+// holding less than 1/3 of the power. After GST the network is reliable with
+// bounded delay and crashed nodes are back.
+//
+// Checkers after each run: agreement, validity (committed blocks were built by
+// some node's application and their certificates verify), no honest
+// double-sign, evidence only against Byzantine validators and for every
+// equivocation an honest node logged, liveness (every honest node reaches the
+// target height within a bounded time after GST).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "consensus/core/Evidence.h"
+#include "consensus/core/Proposal.h"
+#include "consensus/core/ValidatorSet.h"
+#include "consensus/core/Vote.h"
+#include "consensus/engine/ChainState.h"
+#include "consensus/engine/Engine.h"
+#include "consensus/engine/Signer.h"
+#include "Rng.h"
+#include "TestKeys.h"
+
+namespace agora::sim {
+
+enum class Role : std::uint8_t { Honest, Silent, Equivocator };
+
+struct Scenario {
+    std::string name;
+    std::uint32_t minValidators = 4;
+    std::uint32_t maxValidators = 10;
+    std::uint64_t minPower = 1;
+    std::uint64_t maxPower = 50;
+    // Network before GST (ticks; probabilities in parts per million).
+    std::uint64_t minDelay = 2;
+    std::uint64_t maxDelay = 40;
+    std::uint32_t tailPpm = 0;  // chance of a long delay
+    std::uint64_t tailDelay = 600;
+    std::uint32_t dropPpm = 0;
+    std::uint32_t duplicatePpm = 0;
+    std::uint32_t partitions = 0;  // partition episodes before GST
+    // Crashes of honest nodes before GST.
+    std::uint32_t crashPpm = 0;               // per executed action
+    std::uint32_t crashAfterPersistPpm = 0;   // per persisted signer state
+    std::uint64_t maxDowntime = 800;
+    // Byzantine validators (total Byzantine power stays below 1/3).
+    std::uint32_t maxByzantine = 0;
+    bool silentByzantine = true;
+    bool equivocatingByzantine = true;
+    // Run shape.
+    std::uint64_t gst = 0;
+    std::uint64_t targetHeight = 4;
+    std::uint64_t livenessWindow = 30000;  // ticks after GST to reach the target
+    std::uint64_t gossipInterval = 250;
+    std::uint64_t validatorUpdateEvery = 2;  // heights; 0 = never
+    consensus::TimeoutConfig timeouts{300, 100, 150, 50, 150, 50};
+    // Deterministic crash point: node crashNode crashes just before executing
+    // its crashAtAction-th action (counted over its whole life; 0 = never).
+    std::size_t crashNode = 0;
+    std::uint64_t crashAtAction = 0;
+    // TEST ONLY mutation (Engine::testOnlyIgnoreLock) on honest nodes.
+    bool ignoreLock = false;
+};
+
+struct RunResult {
+    std::string scenario;
+    std::uint64_t seed = 0;
+    std::vector<std::string> violations;
+    std::uint32_t validators = 0;
+    std::uint32_t byzantine = 0;
+    std::uint64_t commits = 0;        // honest (node, height) commits
+    std::uint64_t heights = 0;        // lowest committed height over honest nodes
+    std::uint32_t maxRound = 0;       // highest commit round
+    std::uint64_t messages = 0;
+    std::uint64_t crashes = 0;
+    std::uint64_t evidence = 0;       // evidence reports by honest nodes
+    std::uint64_t signRefusals = 0;
+    std::uint64_t endTime = 0;
+    bool agreementBroken = false;
+    std::set<PublicKey> accused;      // validators named by evidence
+    bool ok() const { return violations.empty(); }
+    std::string summary() const;
+};
+
+using Message = std::variant<Proposal, Vote>;
+
+class Simulation {
+public:
+    Simulation(Scenario scenario, std::uint64_t seed);
+    ~Simulation();
+
+    // Overrides before run(): roles and powers (index = validator).
+    void setValidators(std::vector<std::uint64_t> powers, std::vector<Role> roles);
+    // A message delivered to `to` at `time` as if from the network.
+    void inject(std::uint64_t time, std::size_t to, Message m);
+    void setTrace(bool on) { trace_ = on; }
+
+    RunResult run();
+
+    // Helpers for scripted adversaries.
+    std::size_t size() const { return nodes_.size(); }
+    const TestKey& key(std::size_t i) const { return *keys_[i]; }
+    const std::string& chainId() const { return chainId_; }
+    const consensus::ChainState& genesis() const { return genesis_; }
+    // A valid block for `height` on top of `parent` (what RequestBlock yields).
+    std::pair<Hash256, Bytes> buildBlock(std::uint64_t height, std::uint32_t round, const Hash256& parent,
+                                         const std::optional<CommitCertificate>& lastCommit, std::uint64_t nonce);
+
+private:
+    struct Node;
+    struct Event;
+    struct EventOrder {
+        bool operator()(const Event& a, const Event& b) const;
+    };
+
+    void setup();
+    void schedule(Event e);
+    void send(std::size_t from, std::size_t to, const Message& m);
+    void broadcast(std::size_t from, const Message& m);
+    void deliver(Node& n, std::size_t from, const Message& m);
+    void pump(Node& n);
+    void execute(Node& n, std::vector<consensus::Action> actions);
+    bool executeOne(Node& n, consensus::Action& a);
+    void crash(Node& n);
+    void restart(Node& n);
+    void gossip(Node& n);
+    void recordSigned(std::size_t node, const Message& m);
+    void onCommit(Node& n, const consensus::CommitBlock& c);
+    bool validateBlock(const Node& n, std::uint64_t height, const Hash256& id, const Bytes& block) const;
+    std::vector<ValidatorUpdate> updatesFor(std::uint64_t height, const ValidatorSet& current) const;
+    bool partitioned(std::size_t a, std::size_t b) const;
+    bool before(std::uint64_t t) const { return t < scenario_.gst; }
+    void violation(std::string what);
+    void check();
+
+    Scenario scenario_;
+    std::uint64_t seed_;
+    Rng rng_;
+    std::string chainId_ = "agora-sim";
+    std::vector<const TestKey*> keys_;
+    std::vector<std::uint64_t> powers_;
+    std::vector<Role> roles_;
+    bool customValidators_ = false;
+    consensus::ChainState genesis_;
+    std::vector<std::unique_ptr<Node>> nodes_;
+    CachingVerifier verifier_;
+    std::uint64_t now_ = 0;
+    std::uint64_t seq_ = 0;
+    std::vector<Event> queue_;
+    struct Partition {
+        std::uint64_t start = 0;
+        std::uint64_t end = 0;
+        std::uint64_t groupMask = 0;  // bit i set: node i on side A
+    };
+    std::vector<Partition> partitions_;
+    std::set<Hash256> builtBlocks_;
+    std::map<std::uint64_t, Hash256> decided_;  // first honest commit per height
+    std::map<std::tuple<PublicKey, std::uint64_t, std::uint32_t, std::uint8_t>, Hash256> honestSigned_;
+    bool trace_ = false;
+    RunResult result_;
+};
+
+// Runs one seed of a scenario.
+RunResult runScenario(const Scenario& scenario, std::uint64_t seed, bool trace = false);
+
+// The named scenarios of the default suite: clean, lossy, partition, crash,
+// byzantine, mixed.
+std::vector<Scenario> standardScenarios();
+std::optional<Scenario> scenarioByName(const std::string& name);
+
+}  // namespace agora::sim
