@@ -17,5 +17,8 @@ inline constexpr std::size_t kAttributeKeyMax = 64;
 inline constexpr std::size_t kAttributeValueMax = 128;
 inline constexpr std::size_t kGpuModelsMax = 16;
 inline constexpr std::size_t kGpuModelMax = 64;
+inline constexpr std::size_t kBlockTxsMax = 50'000;
+inline constexpr std::size_t kBlockBytesMax = 32 * 1024 * 1024;
+inline constexpr std::size_t kBlockEvidenceMax = 256;
 
 }  // namespace agora::limits

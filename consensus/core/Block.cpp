@@ -1,0 +1,56 @@
+#include "consensus/core/Block.h"
+
+#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
+
+namespace agora {
+
+Hash256 Block::computeDataHash() const {
+    std::vector<Hash256> leaves;
+    leaves.reserve(txs.size());
+    for (const auto& tx : txs) leaves.push_back(sha256(tx));
+    return merkleRoot(leaves);
+}
+
+Hash256 Block::computeLastCommitHash() const { return lastCommit ? sha256(encode(*lastCommit)) : Hash256{}; }
+
+Hash256 Block::computeEvidenceHash() const {
+    std::vector<Hash256> leaves;
+    leaves.reserve(evidence.size());
+    for (const auto& e : evidence) leaves.push_back(sha256(encode(e)));
+    return merkleRoot(leaves);
+}
+
+void Block::sealContentHashes() {
+    header.dataHash = computeDataHash();
+    header.lastCommitHash = computeLastCommitHash();
+    header.evidenceHash = computeEvidenceHash();
+}
+
+bool Block::contentMatchesHeader() const {
+    return header.dataHash == computeDataHash() && header.lastCommitHash == computeLastCommitHash() &&
+           header.evidenceHash == computeEvidenceHash();
+}
+
+void Block::encodeTo(Writer& w) const {
+    header.encodeTo(w);
+    codec::putList(w, txs, [](Writer& ww, const Bytes& tx) { ww.bytes(tx); });
+    codec::putOptional(w, lastCommit, [](Writer& ww, const CommitCertificate& c) { c.encodeTo(ww); });
+    codec::putList(w, evidence, [](Writer& ww, const DuplicateVoteEvidence& e) { e.encodeTo(ww); });
+}
+
+Block Block::decodeFrom(Reader& r) {
+    Block b;
+    b.header = BlockHeader::decodeFrom(r);
+    b.txs = codec::getList<Bytes>(r, limits::kBlockTxsMax, [](Reader& rr) { return rr.bytes(limits::kTxBytesMax, 1); });
+    b.lastCommit = codec::getOptional<CommitCertificate>(r, CommitCertificate::decodeFrom);
+    b.evidence = codec::getList<DuplicateVoteEvidence>(r, limits::kBlockEvidenceMax, DuplicateVoteEvidence::decodeFrom);
+    return b;
+}
+
+Expected<Block, DecodeError> decodeBlock(ByteSpan bytes) {
+    if (bytes.size() > limits::kBlockBytesMax) return Unexpected(DecodeError{CodecError::LengthTooLong, 0});
+    return decode<Block>(bytes);
+}
+
+}  // namespace agora

@@ -1,0 +1,45 @@
+#pragma once
+// A block: header, the signed txs (canonical bytes, in execution order), the
+// commit certificate of the parent (absent at the chain's initial height) and
+// duplicate-vote evidence. The header commits to the rest:
+//
+//   data_hash        = merkleRoot(SHA-256 of each tx's bytes)
+//   last_commit_hash = SHA-256(canonical certificate bytes), zero when absent
+//   evidence_hash    = merkleRoot(SHA-256 of each evidence's bytes)
+//
+//   wire form = BlockHeader || list<bytes> txs || optional<CommitCertificate>
+//               || list<DuplicateVoteEvidence>
+
+#include <optional>
+#include <vector>
+
+#include "consensus/core/BlockHeader.h"
+#include "consensus/core/CommitCertificate.h"
+#include "consensus/core/Evidence.h"
+
+namespace agora {
+
+struct Block {
+    BlockHeader header;
+    std::vector<Bytes> txs;
+    std::optional<CommitCertificate> lastCommit;
+    std::vector<DuplicateVoteEvidence> evidence;
+
+    Hash256 id() const { return header.id(); }
+    Hash256 computeDataHash() const;
+    Hash256 computeLastCommitHash() const;
+    Hash256 computeEvidenceHash() const;
+    // Sets the three content hashes in the header from the content.
+    void sealContentHashes();
+    // True when the header's content hashes match the content.
+    bool contentMatchesHeader() const;
+
+    void encodeTo(Writer& w) const;
+    static Block decodeFrom(Reader& r);
+    bool operator==(const Block&) const = default;
+};
+
+// Decodes a block from wire bytes, enforcing kBlockBytesMax and canonical form.
+Expected<Block, DecodeError> decodeBlock(ByteSpan bytes);
+
+}  // namespace agora
