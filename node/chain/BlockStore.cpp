@@ -1,0 +1,122 @@
+#include "node/chain/BlockStore.h"
+
+namespace agora::node {
+
+namespace {
+constexpr std::uint8_t kBlockByHeight = 0x10;
+constexpr std::uint8_t kHeightByHash = 0x11;
+constexpr std::uint8_t kCommitByHeight = 0x12;
+constexpr std::uint8_t kTxIndex = 0x13;
+constexpr std::uint8_t kResultsByHeight = 0x14;
+constexpr std::uint8_t kMeta = 0x15;
+
+Bytes key(std::uint8_t space, std::uint64_t height) {
+    Writer w;
+    w.u8(space);
+    w.u64(height);
+    return w.take();
+}
+
+Bytes key(std::uint8_t space, const Hash256& h) {
+    Writer w;
+    w.u8(space);
+    w.fixed(h.bytes());
+    return w.take();
+}
+
+leveldb::Slice slice(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+Bytes metaValue(std::uint64_t base, std::uint64_t latest) {
+    Writer w;
+    w.u64(base);
+    w.u64(latest);
+    return w.take();
+}
+}  // namespace
+
+Expected<BlockStore, std::string> BlockStore::open(std::shared_ptr<leveldb::DB> db) {
+    BlockStore store(std::move(db));
+    if (auto meta = store.get(Bytes(1, kMeta))) {
+        Reader r(*meta);
+        store.base_ = r.u64();
+        store.latest_ = r.u64();
+        r.expectEnd();
+        if (!r.ok()) return Unexpected(std::string("block store: corrupt meta record: ") + r.error()->message());
+    }
+    return store;
+}
+
+std::optional<Bytes> BlockStore::get(const Bytes& k) const {
+    std::string value;
+    const auto s = db_->Get(leveldb::ReadOptions(), slice(k), &value);
+    if (!s.ok()) return std::nullopt;
+    return Bytes(value.begin(), value.end());
+}
+
+Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const Block& block,
+                                              const CommitCertificate& commit, const Bytes& results) {
+    const std::uint64_t h = block.header.height;
+    if (latest_ != 0 && h != latest_ + 1)
+        return Unexpected("block store: height " + std::to_string(h) + " does not follow " + std::to_string(latest_));
+    if (commit.height != h || commit.blockId != block.id())
+        return Unexpected("block store: certificate does not decide block " + std::to_string(h));
+    const Bytes bytes = encode(block);
+    batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
+    Writer hw;
+    hw.u64(h);
+    batch.Put(slice(key(kHeightByHash, block.id())), slice(hw.data()));
+    const Bytes certBytes = encode(commit);
+    batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
+    for (std::size_t i = 0; i < block.txs.size(); ++i) {
+        const Bytes loc = encode(TxLocation{h, static_cast<std::uint32_t>(i)});
+        batch.Put(slice(key(kTxIndex, sha256(block.txs[i]))), slice(loc));
+    }
+    batch.Put(slice(key(kResultsByHeight, h)), slice(results));
+    batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_, h)));
+    return {};
+}
+
+void BlockStore::committed(std::uint64_t height) {
+    if (latest_ == 0) base_ = height;
+    latest_ = height;
+}
+
+std::optional<Bytes> BlockStore::blockBytes(std::uint64_t height) const { return get(key(kBlockByHeight, height)); }
+
+std::optional<Block> BlockStore::block(std::uint64_t height) const {
+    auto raw = blockBytes(height);
+    if (!raw) return std::nullopt;
+    auto b = decodeBlock(*raw);
+    if (!b) return std::nullopt;
+    return std::move(*b);
+}
+
+std::optional<std::uint64_t> BlockStore::heightOf(const Hash256& blockId) const {
+    auto raw = get(key(kHeightByHash, blockId));
+    if (!raw) return std::nullopt;
+    Reader r(*raw);
+    const std::uint64_t h = r.u64();
+    r.expectEnd();
+    if (!r.ok()) return std::nullopt;
+    return h;
+}
+
+std::optional<CommitCertificate> BlockStore::commit(std::uint64_t height) const {
+    auto raw = get(key(kCommitByHeight, height));
+    if (!raw) return std::nullopt;
+    auto c = decode<CommitCertificate>(*raw);
+    if (!c) return std::nullopt;
+    return std::move(*c);
+}
+
+std::optional<TxLocation> BlockStore::txLocation(const Hash256& txHash) const {
+    auto raw = get(key(kTxIndex, txHash));
+    if (!raw) return std::nullopt;
+    auto l = decode<TxLocation>(*raw);
+    if (!l) return std::nullopt;
+    return *l;
+}
+
+std::optional<Bytes> BlockStore::results(std::uint64_t height) const { return get(key(kResultsByHeight, height)); }
+
+}  // namespace agora::node

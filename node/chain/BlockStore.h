@@ -1,0 +1,77 @@
+#pragma once
+// Blocks, their commit certificates, per-tx results and the tx index, in the
+// node's LevelDB database (key spaces 0x10..0x15, docs/storage.md). Writes go
+// into a caller's WriteBatch so a block commits atomically with its state
+// changes; reads are point lookups safe from any thread.
+//
+//   0x10 || height            -> canonical Block bytes
+//   0x11 || block id          -> height (u64)
+//   0x12 || height            -> commit certificate that decided the block
+//   0x13 || tx hash           -> TxLocation (height, index)
+//   0x14 || height            -> the block's tx results (canonical, opaque here)
+//   0x15                      -> BlockStoreMeta (base height, latest height)
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include "consensus/core/Block.h"
+#include "consensus/core/CommitCertificate.h"
+#include "consensus/core/Expected.h"
+
+namespace agora::node {
+
+struct TxLocation {
+    std::uint64_t height = 0;
+    std::uint32_t index = 0;
+    void encodeTo(Writer& w) const {
+        w.u64(height);
+        w.u32(index);
+    }
+    static TxLocation decodeFrom(Reader& r) {
+        TxLocation l;
+        l.height = r.u64();
+        l.index = r.u32();
+        return l;
+    }
+    bool operator==(const TxLocation&) const = default;
+};
+
+class BlockStore {
+public:
+    // Reads the meta record; an error when it exists but does not decode.
+    static Expected<BlockStore, std::string> open(std::shared_ptr<leveldb::DB> db);
+
+    // Adds the block, its certificate, results and tx index entries to batch
+    // and advances the in-memory latest height once `committed()` is called
+    // after the batch was written. Heights must be consecutive.
+    Expected<void, std::string> stage(leveldb::WriteBatch& batch, const Block& block, const CommitCertificate& commit,
+                                      const Bytes& results);
+    // Call after the batch holding stage()'s writes was durably written.
+    void committed(std::uint64_t height);
+
+    std::uint64_t latestHeight() const { return latest_; }  // 0 = empty
+    std::uint64_t baseHeight() const { return base_; }
+
+    std::optional<Bytes> blockBytes(std::uint64_t height) const;
+    std::optional<Block> block(std::uint64_t height) const;
+    std::optional<std::uint64_t> heightOf(const Hash256& blockId) const;
+    std::optional<CommitCertificate> commit(std::uint64_t height) const;
+    std::optional<TxLocation> txLocation(const Hash256& txHash) const;
+    std::optional<Bytes> results(std::uint64_t height) const;
+
+private:
+    explicit BlockStore(std::shared_ptr<leveldb::DB> db) : db_(std::move(db)) {}
+    std::optional<Bytes> get(const Bytes& key) const;
+
+    std::shared_ptr<leveldb::DB> db_;
+    std::uint64_t base_ = 0;
+    std::uint64_t latest_ = 0;
+};
+
+}  // namespace agora::node
