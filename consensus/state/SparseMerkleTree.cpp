@@ -1,6 +1,7 @@
 #include "consensus/state/SparseMerkleTree.h"
 
 #include <algorithm>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -31,7 +32,7 @@ struct Subtree {
     Hash256 hash = treeEmptyHash();
     std::uint64_t version = 0;         // Internal: the version that stored it
     std::optional<NodeKey> placedAt;   // Leaf: current position of an old leaf
-    std::optional<LeafNode> leaf;      // Leaf: content, when already loaded
+    std::unique_ptr<LeafNode> leaf;    // Leaf: content, when already loaded
 };
 
 StoreError corrupt(const NodeKey& key, const std::string& what) {
@@ -165,7 +166,7 @@ private:
             s.kind = NodeKind::Leaf;
             s.hash = entries[0].hash;
             s.placedAt = entries[0].placedAt;
-            s.leaf = std::move(entries[0].leaf);
+            s.leaf = std::make_unique<LeafNode>(std::move(entries[0].leaf));
             return s;
         }
         if (depth >= kTreeMaxDepth) {
@@ -223,7 +224,7 @@ private:
                 if (!s.leaf) {
                     auto loaded = loadLeaf(*s.placedAt);
                     if (!loaded) return Unexpected(loaded.error());
-                    s.leaf = std::move(*loaded);
+                    s.leaf = std::make_unique<LeafNode>(std::move(*loaded));
                 }
                 if (s.placedAt) out_.staleNodes.push_back(*s.placedAt);
                 out_.newNodes.emplace_back(NodeKey{version_, static_cast<std::uint16_t>(depth), path}, TreeNode{*s.leaf});
