@@ -41,7 +41,9 @@ private:
 
 struct StateStoreOptions {
     // Keep the trees of this many most recent versions provable; older ones
-    // are pruned after each commit. 0 keeps every version.
+    // are pruned after each commit. 0 keeps every version. Should that prune
+    // fail (I/O), write()/commit() return its error although the commit
+    // itself is already durable: latestVersion() says which.
     std::uint64_t keepRecent = 0;
 };
 

@@ -178,3 +178,21 @@ TEST_CASE("updating one key in a large tree reads and writes only one root-to-le
     CHECK(tree.loads <= 40);
     CHECK(tree.lastWrites <= 41);
 }
+
+TEST_CASE("rewriting a key with its current value or deleting an absent key writes no tree nodes", "[smt]") {
+    CountingNodes tree;
+    StateChanges initial;
+    for (int i = 0; i < 1000; ++i) initial[bytesOf("key/" + std::to_string(i))] = bytesOf("v" + std::to_string(i));
+    const Hash256 root = tree.apply(1, initial);
+
+    StateChanges same;
+    for (int i = 0; i < 1000; i += 97) same[bytesOf("key/" + std::to_string(i))] = bytesOf("v" + std::to_string(i));
+    CHECK(tree.apply(2, same) == root);
+    CHECK(tree.lastWrites == 0);
+
+    StateChanges absent;
+    for (int i = 0; i < 50; ++i) absent[bytesOf("missing/" + std::to_string(i))] = std::nullopt;
+    CHECK(tree.apply(3, absent) == root);
+    CHECK(tree.lastWrites == 0);
+    CHECK(tree.root.version == 1);  // the version-1 root node is still the root
+}
