@@ -81,7 +81,7 @@ TEST_CASE("a sandbox over a snapshot commits its changes as the next version", "
     CHECK(*after->get(asBytes("bal/bob")) == bytesOf("5"));
 }
 
-TEST_CASE("commit versions must increase; gaps are unknown versions; version 0 is the empty state", "[store]") {
+TEST_CASE("commit versions must increase, gaps are unknown versions and version 0 is the empty state", "[store]") {
     MemoryStateStore store;
     CHECK(store.latestVersion() == 0);
     CHECK(store.root(0).value() == treeEmptyHash());

@@ -143,7 +143,7 @@ TEST_CASE("a LevelDB snapshot keeps reading its version while later versions com
     CHECK(seen == std::vector<Bytes>{bytesOf("a/3")});
 }
 
-TEST_CASE("extra node writes commit in the same batch; writes into state key spaces are refused", "[leveldb]") {
+TEST_CASE("extra node writes commit in the same batch and writes into state key spaces are refused", "[leveldb]") {
     TempDir dir("smt-extra");
     auto store = openStore(dir.path());
     StateChanges c;
