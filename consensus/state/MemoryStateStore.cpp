@@ -25,9 +25,9 @@ struct MemoryStateStore::Data final : TreeNodeSource {
     Expected<TreeNode, StoreError> loadNode(const NodeKey& key) const override {
         auto it = nodes.find(key);
         if (it == nodes.end()) {
-            return Unexpected(StoreError{StoreErrorCode::CorruptData,
-                                         "missing tree node v" + std::to_string(key.version) + " depth " +
-                                             std::to_string(key.depth)});
+            return Unexpected(StoreError{
+                StoreErrorCode::CorruptData,
+                "missing tree node v" + std::to_string(key.version) + " depth " + std::to_string(key.depth)});
         }
         return it->second;
     }
@@ -96,11 +96,17 @@ MemoryStateStore::MemoryStateStore() : data_(std::make_shared<Data>()) {
     data_->roots.emplace(0, ChildRef::empty());
 }
 
-std::uint64_t MemoryStateStore::latestVersion() const { return data_->latest; }
+std::uint64_t MemoryStateStore::latestVersion() const {
+    return data_->latest;
+}
 
-std::uint64_t MemoryStateStore::oldestVersion() const { return data_->oldest; }
+std::uint64_t MemoryStateStore::oldestVersion() const {
+    return data_->oldest;
+}
 
-std::size_t MemoryStateStore::nodeCount() const { return data_->nodes.size(); }
+std::size_t MemoryStateStore::nodeCount() const {
+    return data_->nodes.size();
+}
 
 Expected<Hash256, StoreError> MemoryStateStore::root(std::uint64_t version) const {
     auto ref = data_->rootRef(version);
@@ -138,9 +144,8 @@ Expected<StateProof, StoreError> MemoryStateStore::prove(ByteSpan key, std::uint
 Expected<void, StoreError> MemoryStateStore::pruneBelow(std::uint64_t oldestKept) {
     Data& d = *data_;
     if (oldestKept > d.latest) {
-        return Unexpected(StoreError{StoreErrorCode::UnknownVersion,
-                                     "prune below " + std::to_string(oldestKept) + " beyond latest " +
-                                         std::to_string(d.latest)});
+        return Unexpected(StoreError{StoreErrorCode::UnknownVersion, "prune below " + std::to_string(oldestKept) +
+                                                                         " beyond latest " + std::to_string(d.latest)});
     }
     if (oldestKept <= d.oldest) return {};
     // A node replaced at version s belongs only to trees of versions < s.

@@ -25,21 +25,26 @@ MerkleProof MerkleProof::decodeFrom(Reader& r) {
     const std::uint8_t t = r.u8();
     if (!r.ok()) return p;
     switch (t) {
-        case static_cast<std::uint8_t>(ProofTerminal::Empty): p.terminal = ProofTerminal::Empty; break;
-        case static_cast<std::uint8_t>(ProofTerminal::KeyLeaf): p.terminal = ProofTerminal::KeyLeaf; break;
+        case static_cast<std::uint8_t>(ProofTerminal::Empty):
+            p.terminal = ProofTerminal::Empty;
+            break;
+        case static_cast<std::uint8_t>(ProofTerminal::KeyLeaf):
+            p.terminal = ProofTerminal::KeyLeaf;
+            break;
         case static_cast<std::uint8_t>(ProofTerminal::OtherLeaf):
             p.terminal = ProofTerminal::OtherLeaf;
             p.otherKeyHash = codec::getHash(r);
             p.otherValueHash = codec::getHash(r);
             break;
-        default: r.fail(CodecError::InvalidEnum); return p;
+        default:
+            r.fail(CodecError::InvalidEnum);
+            return p;
     }
     p.siblings = codec::getList<Hash256>(r, kTreeMaxDepth, [](Reader& in) { return codec::getHash(in); });
     return p;
 }
 
-bool verifyProof(const Hash256& root, ByteSpan key, const std::optional<Bytes>& value,
-                 const MerkleProof& proof) {
+bool verifyProof(const Hash256& root, ByteSpan key, const std::optional<Bytes>& value, const MerkleProof& proof) {
     if (proof.siblings.size() > kTreeMaxDepth) return false;
     const unsigned depth = static_cast<unsigned>(proof.siblings.size());
     const Hash256 keyHash = sha256(key);

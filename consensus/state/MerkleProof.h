@@ -46,7 +46,6 @@ struct StateProof {
 
 // True iff `proof` shows that, in the tree with root `root`, `key` maps to
 // `value` (or is absent when value is nullopt).
-bool verifyProof(const Hash256& root, ByteSpan key, const std::optional<Bytes>& value,
-                 const MerkleProof& proof);
+bool verifyProof(const Hash256& root, ByteSpan key, const std::optional<Bytes>& value, const MerkleProof& proof);
 
 }  // namespace agora::state

@@ -30,15 +30,14 @@ struct LeafEntry {
 struct Subtree {
     NodeKind kind = NodeKind::Empty;
     Hash256 hash = treeEmptyHash();
-    std::uint64_t version = 0;         // Internal: the version that stored it
-    std::optional<NodeKey> placedAt;   // Leaf: current position of an old leaf
-    std::unique_ptr<LeafNode> leaf;    // Leaf: content, when already loaded
+    std::uint64_t version = 0;        // Internal: the version that stored it
+    std::optional<NodeKey> placedAt;  // Leaf: current position of an old leaf
+    std::unique_ptr<LeafNode> leaf;   // Leaf: content, when already loaded
 };
 
 StoreError corrupt(const NodeKey& key, const std::string& what) {
-    return StoreError{StoreErrorCode::CorruptData,
-                      "tree node v" + std::to_string(key.version) + " depth " + std::to_string(key.depth) +
-                          ": " + what};
+    return StoreError{StoreErrorCode::CorruptData, "tree node v" + std::to_string(key.version) + " depth " +
+                                                       std::to_string(key.depth) + ": " + what};
 }
 
 class Updater {
@@ -150,8 +149,8 @@ private:
 
     template <typename T, typename HashOf>
     static std::size_t splitOnBitBy(std::span<T> items, unsigned depth, HashOf hashOf) {
-        auto it = std::partition_point(items.begin(), items.end(),
-                                       [&](const T& x) { return !treeBit(hashOf(x), depth); });
+        auto it =
+            std::partition_point(items.begin(), items.end(), [&](const T& x) { return !treeBit(hashOf(x), depth); });
         return static_cast<std::size_t>(it - items.begin());
     }
     static std::size_t splitOnBit(std::span<const KeyUpdate> u, unsigned depth) {
@@ -172,7 +171,8 @@ private:
         if (depth >= kTreeMaxDepth) {
             return Unexpected(StoreError{StoreErrorCode::CorruptData, "two leaves with the same key hash"});
         }
-        const auto mid = splitOnBitBy(entries, depth, [](const LeafEntry& e) -> const Hash256& { return e.leaf.keyHash; });
+        const auto mid =
+            splitOnBitBy(entries, depth, [](const LeafEntry& e) -> const Hash256& { return e.leaf.keyHash; });
         auto l = build(depth + 1, childPath(path, depth, false), entries.first(mid));
         if (!l) return Unexpected(l.error());
         auto r = build(depth + 1, childPath(path, depth, true), entries.subspan(mid));
@@ -217,17 +217,21 @@ private:
     // returns the parent's reference to it.
     Expected<ChildRef, StoreError> place(Subtree& s, unsigned depth, const Hash256& path) {
         switch (s.kind) {
-            case NodeKind::Empty: return ChildRef::empty();
-            case NodeKind::Internal: return ChildRef{NodeKind::Internal, s.version, s.hash};
+            case NodeKind::Empty:
+                return ChildRef::empty();
+            case NodeKind::Internal:
+                return ChildRef{NodeKind::Internal, s.version, s.hash};
             case NodeKind::Leaf: {
-                if (s.placedAt && s.placedAt->depth == depth) return ChildRef{NodeKind::Leaf, s.placedAt->version, s.hash};
+                if (s.placedAt && s.placedAt->depth == depth)
+                    return ChildRef{NodeKind::Leaf, s.placedAt->version, s.hash};
                 if (!s.leaf) {
                     auto loaded = loadLeaf(*s.placedAt);
                     if (!loaded) return Unexpected(loaded.error());
                     s.leaf = std::make_unique<LeafNode>(std::move(*loaded));
                 }
                 if (s.placedAt) out_.staleNodes.push_back(*s.placedAt);
-                out_.newNodes.emplace_back(NodeKey{version_, static_cast<std::uint16_t>(depth), path}, TreeNode{*s.leaf});
+                out_.newNodes.emplace_back(NodeKey{version_, static_cast<std::uint16_t>(depth), path},
+                                           TreeNode{*s.leaf});
                 return ChildRef{NodeKind::Leaf, version_, s.hash};
             }
         }
@@ -261,7 +265,9 @@ Expected<StateProof, StoreError> SparseMerkleTree::prove(const TreeNodeSource& s
     for (unsigned depth = 0;; ++depth) {
         const NodeKey nodeKey{cur.version, static_cast<std::uint16_t>(depth), path};
         switch (cur.kind) {
-            case NodeKind::Empty: out.proof.terminal = ProofTerminal::Empty; return out;
+            case NodeKind::Empty:
+                out.proof.terminal = ProofTerminal::Empty;
+                return out;
             case NodeKind::Leaf: {
                 auto node = source.loadNode(nodeKey);
                 if (!node) return Unexpected(node.error());

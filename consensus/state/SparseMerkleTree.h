@@ -44,7 +44,7 @@ public:
 struct TreeBatch {
     ChildRef root;                                       // root of the new version
     std::vector<std::pair<NodeKey, TreeNode>> newNodes;  // all at the new version
-    std::vector<NodeKey> staleNodes;  // nodes of the old tree absent from the new one
+    std::vector<NodeKey> staleNodes;                     // nodes of the old tree absent from the new one
 };
 
 class SparseMerkleTree {
@@ -56,8 +56,7 @@ public:
 
     // The value of key in the tree rooted at `root`, with its inclusion or
     // exclusion proof. Loads O(log n) nodes.
-    static Expected<StateProof, StoreError> prove(const TreeNodeSource& source, const ChildRef& root,
-                                                  ByteSpan key);
+    static Expected<StateProof, StoreError> prove(const TreeNodeSource& source, const ChildRef& root, ByteSpan key);
 };
 
 }  // namespace agora::state

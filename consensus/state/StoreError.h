@@ -21,14 +21,22 @@ enum class StoreErrorCode : std::uint16_t {
 
 inline std::string_view errorName(StoreErrorCode c) {
     switch (c) {
-        case StoreErrorCode::VersionNotIncreasing: return "version not increasing";
-        case StoreErrorCode::UnknownVersion: return "unknown version";
-        case StoreErrorCode::PrunedVersion: return "pruned version";
-        case StoreErrorCode::CorruptData: return "corrupt data";
-        case StoreErrorCode::IoError: return "i/o error";
-        case StoreErrorCode::ReservedKeySpace: return "reserved key space";
-        case StoreErrorCode::StalePreparedCommit: return "stale prepared commit";
-        case StoreErrorCode::IncompatibleFormat: return "incompatible format";
+        case StoreErrorCode::VersionNotIncreasing:
+            return "version not increasing";
+        case StoreErrorCode::UnknownVersion:
+            return "unknown version";
+        case StoreErrorCode::PrunedVersion:
+            return "pruned version";
+        case StoreErrorCode::CorruptData:
+            return "corrupt data";
+        case StoreErrorCode::IoError:
+            return "i/o error";
+        case StoreErrorCode::ReservedKeySpace:
+            return "reserved key space";
+        case StoreErrorCode::StalePreparedCommit:
+            return "stale prepared commit";
+        case StoreErrorCode::IncompatibleFormat:
+            return "incompatible format";
     }
     return "unknown store error";
 }

@@ -40,7 +40,9 @@ Hash256 childPath(const Hash256& path, unsigned depth, bool bit) {
     return Hash256(b);
 }
 
-ChildRef ChildRef::empty() { return ChildRef{NodeKind::Empty, 0, treeEmptyHash()}; }
+ChildRef ChildRef::empty() {
+    return ChildRef{NodeKind::Empty, 0, treeEmptyHash()};
+}
 
 void ChildRef::encodeTo(Writer& w) const {
     w.u8(static_cast<std::uint8_t>(kind));
@@ -53,7 +55,8 @@ ChildRef ChildRef::decodeFrom(Reader& r) {
     const std::uint8_t k = r.u8();
     if (!r.ok()) return empty();
     switch (k) {
-        case static_cast<std::uint8_t>(NodeKind::Empty): return empty();
+        case static_cast<std::uint8_t>(NodeKind::Empty):
+            return empty();
         case static_cast<std::uint8_t>(NodeKind::Leaf):
         case static_cast<std::uint8_t>(NodeKind::Internal): {
             ChildRef c;
@@ -62,13 +65,19 @@ ChildRef ChildRef::decodeFrom(Reader& r) {
             c.hash = codec::getHash(r);
             return c;
         }
-        default: r.fail(CodecError::InvalidEnum); return empty();
+        default:
+            r.fail(CodecError::InvalidEnum);
+            return empty();
     }
 }
 
-Hash256 InternalNode::hash() const { return treeInternalHash(left.hash, right.hash); }
+Hash256 InternalNode::hash() const {
+    return treeInternalHash(left.hash, right.hash);
+}
 
-Hash256 LeafNode::hash() const { return treeLeafHash(keyHash, sha256(value)); }
+Hash256 LeafNode::hash() const {
+    return treeLeafHash(keyHash, sha256(value));
+}
 
 Hash256 TreeNode::hash() const {
     return std::visit([](const auto& n) { return n.hash(); }, node);

@@ -30,8 +30,12 @@ struct CommitRecord {
     Hash256 root = state::treeEmptyHash();
 };
 
-leveldb::Slice slice(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-ByteSpan span(const leveldb::Slice& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+leveldb::Slice slice(ByteSpan b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+ByteSpan span(const leveldb::Slice& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 Bytes prefixed(std::uint8_t space, ByteSpan rest) {
     Bytes k;
@@ -41,7 +45,9 @@ Bytes prefixed(std::uint8_t space, ByteSpan rest) {
     return k;
 }
 
-Bytes metaKey() { return Bytes{keyspace::kStateMeta}; }
+Bytes metaKey() {
+    return Bytes{keyspace::kStateMeta};
+}
 
 Bytes versionKey(std::uint8_t space, std::uint64_t version) {
     Writer w;
@@ -118,7 +124,9 @@ Expected<ChildRef, StoreError> readRootRef(leveldb::DB& db, const leveldb::ReadO
     if (st.IsNotFound()) return Unexpected(StoreError{StoreErrorCode::UnknownVersion, v});
     if (!st.ok()) return Unexpected(storeErrorFrom(st, "read root of " + v));
     auto ref = decode<ChildRef>(asBytes(raw));
-    if (!ref) return Unexpected(StoreError{StoreErrorCode::CorruptData, "root record of " + v + ": " + ref.error().message()});
+    if (!ref)
+        return Unexpected(
+            StoreError{StoreErrorCode::CorruptData, "root record of " + v + ": " + ref.error().message()});
     return *ref;
 }
 
@@ -219,15 +227,15 @@ LevelDbStateStore::LevelDbStateStore(std::shared_ptr<leveldb::DB> db, const Stat
     : db_(std::move(db)), options_(options) {}
 
 Expected<std::unique_ptr<LevelDbStateStore>, StoreError> LevelDbStateStore::open(const std::string& path,
-                                                                                const StateStoreOptions& options,
-                                                                                const DatabaseOptions& dbOptions) {
+                                                                                 const StateStoreOptions& options,
+                                                                                 const DatabaseOptions& dbOptions) {
     auto db = openNodeDatabase(path, dbOptions);
     if (!db) return Unexpected(db.error());
     return attach(std::move(*db), options);
 }
 
 Expected<std::unique_ptr<LevelDbStateStore>, StoreError> LevelDbStateStore::attach(std::shared_ptr<leveldb::DB> db,
-                                                                                  const StateStoreOptions& options) {
+                                                                                   const StateStoreOptions& options) {
     std::unique_ptr<LevelDbStateStore> store(new LevelDbStateStore(std::move(db), options));
     auto loaded = store->load();
     if (!loaded) return Unexpected(loaded.error());
@@ -255,14 +263,14 @@ Expected<void, StoreError> LevelDbStateStore::load() {
     if (!rec) return Unexpected(rec.error());
     auto ref = readRootRef(*db_, ro, *rec, rec->latest);
     if (!ref) {
-        return Unexpected(StoreError{StoreErrorCode::CorruptData,
-                                     "state commit record names version " + std::to_string(rec->latest) +
-                                         " but its root is unreadable (" + ref.error().message() + ")"});
+        return Unexpected(
+            StoreError{StoreErrorCode::CorruptData, "state commit record names version " + std::to_string(rec->latest) +
+                                                        " but its root is unreadable (" + ref.error().message() + ")"});
     }
     if (ref->hash != rec->root) {
-        return Unexpected(StoreError{StoreErrorCode::CorruptData,
-                                     "state commit record root differs from the root record of version " +
-                                         std::to_string(rec->latest)});
+        return Unexpected(StoreError{
+            StoreErrorCode::CorruptData,
+            "state commit record root differs from the root record of version " + std::to_string(rec->latest)});
     }
     latest_ = rec->latest;
     oldest_ = rec->oldest;
@@ -309,7 +317,7 @@ Expected<state::StateProof, StoreError> LevelDbStateStore::prove(ByteSpan key, s
 }
 
 Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t version,
-                                                               const state::StateChanges& changes) const {
+                                                                const state::StateChanges& changes) const {
     std::uint64_t base = 0;
     ChildRef baseRef;
     {
@@ -334,8 +342,10 @@ Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t ve
     leveldb::WriteBatch& b = p.state_;
     for (const auto& [key, value] : changes) {
         const Bytes k = prefixed(keyspace::kStateValue, key);
-        if (value) b.Put(slice(k), slice(*value));
-        else b.Delete(slice(k));
+        if (value)
+            b.Put(slice(k), slice(*value));
+        else
+            b.Delete(slice(k));
     }
     for (const auto& [nodeKey, node] : tree->newNodes) {
         b.Put(slice(prefixed(keyspace::kTreeNode, nodeKey.encode())), slice(encode(node)));
@@ -404,7 +414,9 @@ Expected<void, StoreError> LevelDbStateStore::pruneBelow(std::uint64_t oldestKep
     const Bytes staleEnd = versionKey(keyspace::kTreeStale, oldestKept + 1);
     for (it->Seek(slice(Bytes{keyspace::kTreeStale})); it->Valid(); it->Next()) {
         const ByteSpan k = span(it->key());
-        if (k[0] != keyspace::kTreeStale || !std::lexicographical_compare(k.begin(), k.end(), staleEnd.begin(), staleEnd.end())) break;
+        if (k[0] != keyspace::kTreeStale ||
+            !std::lexicographical_compare(k.begin(), k.end(), staleEnd.begin(), staleEnd.end()))
+            break;
         if (k.size() < 1 + 8) return Unexpected(StoreError{StoreErrorCode::CorruptData, "short stale-index key"});
         b.Delete(slice(prefixed(keyspace::kTreeNode, k.subspan(1 + 8))));
         b.Delete(it->key());

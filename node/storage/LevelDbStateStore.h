@@ -68,8 +68,9 @@ private:
 class LevelDbStateStore final : public state::StateStore {
 public:
     // Opens (creating if missing) a database of its own at path.
-    static Expected<std::unique_ptr<LevelDbStateStore>, state::StoreError> open(
-        const std::string& path, const StateStoreOptions& options = {}, const DatabaseOptions& dbOptions = {});
+    static Expected<std::unique_ptr<LevelDbStateStore>, state::StoreError> open(const std::string& path,
+                                                                                const StateStoreOptions& options = {},
+                                                                                const DatabaseOptions& dbOptions = {});
     // Uses the state key spaces of a database the node opened. Checks the
     // commit record: a truncated, corrupt or inconsistent one is CorruptData,
     // an unknown format IncompatibleFormat.

@@ -21,7 +21,7 @@ state::StoreError storeErrorFrom(const leveldb::Status& status, const std::strin
 }
 
 Expected<std::shared_ptr<leveldb::DB>, state::StoreError> openNodeDatabase(const std::string& path,
-                                                                          const DatabaseOptions& options) {
+                                                                           const DatabaseOptions& options) {
     auto holder = std::make_shared<OpenDatabase>();
     leveldb::Options opts;
     opts.create_if_missing = options.createIfMissing;

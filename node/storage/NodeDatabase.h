@@ -24,7 +24,7 @@ struct DatabaseOptions {
 // (missing, locked by another process, unreadable), CorruptData when it
 // reports corruption.
 Expected<std::shared_ptr<leveldb::DB>, state::StoreError> openNodeDatabase(const std::string& path,
-                                                                          const DatabaseOptions& options);
+                                                                           const DatabaseOptions& options);
 
 // Maps a failed LevelDB status to a store error naming `what` failed.
 state::StoreError storeErrorFrom(const leveldb::Status& status, const std::string& what);

@@ -46,8 +46,8 @@ TEST_CASE("a snapshot keeps reading its version while later versions commit", "[
     CHECK(snap2->version() == 2);
     CHECK(snap2->root() == root2);
     CHECK_FALSE(snap2->get(asBytes("a/1")).has_value());
-    CHECK(scanAll(*snap2, "a/") == std::vector<std::pair<Bytes, Bytes>>{{bytesOf("a/2"), bytesOf("TWO")},
-                                                                         {bytesOf("a/3"), bytesOf("three")}});
+    CHECK(scanAll(*snap2, "a/") ==
+          std::vector<std::pair<Bytes, Bytes>>{{bytesOf("a/2"), bytesOf("TWO")}, {bytesOf("a/3"), bytesOf("three")}});
     CHECK(scanAll(*snap2, "b/").size() == 1);
 }
 

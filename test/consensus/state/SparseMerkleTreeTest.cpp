@@ -5,8 +5,8 @@
 
 #include "consensus/state/MemoryStateStore.h"
 #include "consensus/state/SparseMerkleTree.h"
-#include "consensus/state/TreeHash.h"
 #include "consensus/state/StateTestUtil.h"
+#include "consensus/state/TreeHash.h"
 
 using namespace agora;
 using namespace agora::state;
@@ -74,8 +74,8 @@ TEST_CASE("the root of a fixed three-key state matches the published test vector
     c[bytesOf("bob")] = bytesOf("2");
     c[bytesOf("carol")] = bytesOf("3");
     const Hash256 root = store.commit(1, c).value();
-    std::map<Bytes, Bytes> model{{bytesOf("alice"), bytesOf("1")}, {bytesOf("bob"), bytesOf("2")},
-                                 {bytesOf("carol"), bytesOf("3")}};
+    std::map<Bytes, Bytes> model{
+        {bytesOf("alice"), bytesOf("1")}, {bytesOf("bob"), bytesOf("2")}, {bytesOf("carol"), bytesOf("3")}};
     CHECK(root == agora::test::referenceTree(model).root);
     CHECK(root.toHex() == "8e0538a8f7d7d490cb03f94bcc29326f897ba6b003b0dada58aa63ee034a2fec");
 }
@@ -93,8 +93,10 @@ TEST_CASE("the root depends only on the final key/value set, not on order or blo
             const std::uint64_t writes = rng.below(60);
             for (std::uint64_t i = 0; i < writes; ++i) {
                 Bytes key = agora::test::randomKey(rng, pool);
-                if (rng.chance(25)) changes[key] = std::nullopt;  // deletes, also of absent keys
-                else changes[key] = agora::test::randomValue(rng);
+                if (rng.chance(25))
+                    changes[key] = std::nullopt;  // deletes, also of absent keys
+                else
+                    changes[key] = agora::test::randomValue(rng);
             }
             agora::test::applyTo(model, changes);
             const Hash256 root = incremental.commit(h, changes).value();
@@ -138,8 +140,10 @@ TEST_CASE("pruning every old version leaves exactly the nodes of the latest tree
             StateChanges changes;
             for (std::uint64_t i = 0, n = rng.below(40); i < n; ++i) {
                 Bytes key = agora::test::randomKey(rng, 150);
-                if (rng.chance(30)) changes[key] = std::nullopt;
-                else changes[key] = agora::test::randomValue(rng);
+                if (rng.chance(30))
+                    changes[key] = std::nullopt;
+                else
+                    changes[key] = agora::test::randomValue(rng);
             }
             agora::test::applyTo(model, changes);
             REQUIRE(store.commit(h, changes).hasValue());

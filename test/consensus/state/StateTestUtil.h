@@ -18,7 +18,9 @@
 
 namespace agora::test {
 
-inline Bytes bytesOf(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes bytesOf(std::string_view s) {
+    return Bytes(s.begin(), s.end());
+}
 
 // A random key from a pool of `pool` names (so keys repeat across blocks).
 inline Bytes randomKey(TestRng& rng, std::uint64_t pool) {
@@ -34,8 +36,10 @@ inline Bytes randomValue(TestRng& rng) {
 // Applies changes to a plain map (the model of the state).
 inline void applyTo(std::map<Bytes, Bytes>& model, const state::StateChanges& changes) {
     for (const auto& [k, v] : changes) {
-        if (v) model[k] = *v;
-        else model.erase(k);
+        if (v)
+            model[k] = *v;
+        else
+            model.erase(k);
     }
 }
 
@@ -55,8 +59,8 @@ inline ReferenceTree referenceTree(const std::map<Bytes, Bytes>& model) {
         if (s.empty()) return state::treeEmptyHash();
         ++out.nodes;
         if (s.size() == 1) return state::treeLeafHash(s[0].first, s[0].second);
-        auto mid = std::partition_point(s.begin(), s.end(),
-                                        [&](const auto& e) { return !state::treeBit(e.first, depth); });
+        auto mid =
+            std::partition_point(s.begin(), s.end(), [&](const auto& e) { return !state::treeBit(e.first, depth); });
         const auto n = static_cast<std::size_t>(mid - s.begin());
         return state::treeInternalHash(self(self, s.first(n), depth + 1), self(self, s.subspan(n), depth + 1));
     };

@@ -27,8 +27,10 @@ StateChanges crashBlock(std::uint64_t h) {
     StateChanges c;
     for (std::uint64_t i = 0, n = 1 + rng.below(60); i < n; ++i) {
         Bytes key = agora::test::randomKey(rng, 500);
-        if (rng.chance(20)) c[key] = std::nullopt;
-        else c[key] = agora::test::randomValue(rng);
+        if (rng.chance(20))
+            c[key] = std::nullopt;
+        else
+            c[key] = agora::test::randomValue(rng);
     }
     return c;
 }
@@ -77,9 +79,10 @@ std::map<Bytes, Bytes> readAll(const StateReader& r) {
 
 }  // namespace
 
-TEST_CASE("a store killed with SIGKILL mid-commit reopens at the last reported height or the next one, "
-          "with the replayed root",
-          "[leveldb][crash]") {
+TEST_CASE(
+    "a store killed with SIGKILL mid-commit reopens at the last reported height or the next one, "
+    "with the replayed root",
+    "[leveldb][crash]") {
     TempDir dir("smt-crash");
     const std::string path = dir.path();
     MemoryStateStore replay;

@@ -32,8 +32,10 @@ StateChanges blockChanges(std::uint64_t h) {
     StateChanges c;
     for (std::uint64_t i = 0, n = 1 + rng.below(40); i < n; ++i) {
         Bytes key = agora::test::randomKey(rng, 300);
-        if (rng.chance(20)) c[key] = std::nullopt;
-        else c[key] = agora::test::randomValue(rng);
+        if (rng.chance(20))
+            c[key] = std::nullopt;
+        else
+            c[key] = agora::test::randomValue(rng);
     }
     return c;
 }
@@ -131,7 +133,8 @@ TEST_CASE("a LevelDB snapshot keeps reading its version while later versions com
 
     CHECK(snap1->version() == 1);
     CHECK(snap1->root() == store->root(1).value());
-    CHECK(readAll(*snap1) == std::map<Bytes, Bytes>{{bytesOf("a/1"), bytesOf("one")}, {bytesOf("a/2"), bytesOf("two")}});
+    CHECK(readAll(*snap1) ==
+          std::map<Bytes, Bytes>{{bytesOf("a/1"), bytesOf("one")}, {bytesOf("a/2"), bytesOf("two")}});
     CHECK(snap2->version() == 2);
     CHECK(readAll(*snap2) ==
           std::map<Bytes, Bytes>{{bytesOf("a/2"), bytesOf("TWO")}, {bytesOf("a/3"), bytesOf("three")}});
@@ -157,10 +160,19 @@ TEST_CASE("extra node writes commit in the same batch and writes into state key 
 
     auto prepared = store->prepare(1, c).value();
     const Hash256 expected = prepared.root;
-    prepared.extra.Put(leveldb::Slice("\x10" "block/1", 8), "header bytes");
+    prepared.extra.Put(leveldb::Slice("\x10"
+                                      "block/1",
+                                      8),
+                       "header bytes");
     CHECK(store->write(std::move(prepared)).value() == expected);
     std::string block;
-    CHECK(store->database()->Get({}, leveldb::Slice("\x10" "block/1", 8), &block).ok());
+    CHECK(store->database()
+              ->Get({},
+                    leveldb::Slice("\x10"
+                                   "block/1",
+                                   8),
+                    &block)
+              .ok());
     CHECK(block == "header bytes");
     CHECK(store->root(1).value() == expected);
 }
@@ -254,7 +266,8 @@ TEST_CASE("a truncated, overwritten or inconsistent commit record is a clear err
         std::string ahead = good;
         ahead[12] = 9;  // latest version's low byte: 3 -> 9
         const Hash256 check = sha256(asBytes(std::string_view(ahead).substr(0, 53)));
-        for (int i = 0; i < 4; ++i) ahead[static_cast<std::size_t>(53 + i)] = static_cast<char>(check.bytes()[static_cast<std::size_t>(i)]);
+        for (int i = 0; i < 4; ++i)
+            ahead[static_cast<std::size_t>(53 + i)] = static_cast<char>(check.bytes()[static_cast<std::size_t>(i)]);
         expectOpenError(ahead, StoreErrorCode::CorruptData, "version 9");
     }
     {
