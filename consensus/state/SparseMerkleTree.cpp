@@ -111,28 +111,26 @@ private:
     // them names its key.
     Expected<Subtree, StoreError> mergeLeaf(LeafNode old, const NodeKey& key, unsigned depth, const Hash256& path,
                                             std::span<const KeyUpdate> updates) {
+        const auto same = std::lower_bound(updates.begin(), updates.end(), old.keyHash,
+                                           [](const KeyUpdate& u, const Hash256& h) { return u.keyHash < h; });
+        const bool touched = same != updates.end() && same->keyHash == old.keyHash;
+        // A rewrite with the value it already has keeps the old leaf (and its position).
+        const bool keepOld = !touched || (same->value->has_value() && **same->value == old.value);
+        if (!keepOld) out_.staleNodes.push_back(key);
         std::vector<LeafEntry> entries;
         entries.reserve(updates.size() + 1);
-        const Hash256 oldHash = old.hash();
-        bool touched = false;
-        for (const auto& u : updates) {
-            if (u.keyHash == old.keyHash) {
-                touched = true;
-                if (u.value->has_value() && **u.value == old.value) {  // rewritten unchanged: keep it
-                    entries.push_back(LeafEntry{std::move(old), oldHash, key});
-                    continue;
-                }
-                out_.staleNodes.push_back(key);
-            }
-            if (u.value->has_value()) {
-                LeafNode leaf{u.keyHash, **u.value};
+        for (auto u = updates.begin(); u != updates.end(); ++u) {
+            if (touched && keepOld && u == same) continue;  // the old leaf stands for it
+            if (u->value->has_value()) {
+                LeafNode leaf{u->keyHash, **u->value};
                 const Hash256 h = leaf.hash();
                 entries.push_back(LeafEntry{std::move(leaf), h, std::nullopt});
             }
         }
-        if (!touched) {
+        if (keepOld) {
             auto at = std::lower_bound(entries.begin(), entries.end(), old.keyHash,
                                        [](const LeafEntry& e, const Hash256& h) { return e.leaf.keyHash < h; });
+            const Hash256 oldHash = old.hash();
             entries.insert(at, LeafEntry{std::move(old), oldHash, key});
         }
         return build(depth, path, entries);

@@ -15,7 +15,7 @@ namespace agora::state {
 
 // Longest state value a stored leaf may carry (a decoding bound, not a
 // ledger rule: contracts keep values far smaller).
-inline constexpr std::size_t kTreeValueMax = 16U * 1024U * 1024U;
+inline constexpr std::size_t kTreeValueMax = std::size_t{16} * 1024 * 1024;
 // Depth of the deepest possible leaf: two key hashes differ in one of 256 bits.
 inline constexpr unsigned kTreeMaxDepth = 256;
 

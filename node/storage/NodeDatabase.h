@@ -15,7 +15,7 @@ namespace agora::node {
 
 struct DatabaseOptions {
     bool createIfMissing = true;
-    std::size_t blockCacheBytes = 64U * 1024U * 1024U;
+    std::size_t blockCacheBytes = std::size_t{64} * 1024 * 1024;
     int bloomBitsPerKey = 10;  // tree nodes are looked up by exact key
 };
 

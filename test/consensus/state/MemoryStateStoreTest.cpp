@@ -112,6 +112,7 @@ TEST_CASE("pruned versions answer PrunedVersion while kept versions still prove"
     CHECK(store.prove(asBytes("counter"), 7).error().code == StoreErrorCode::PrunedVersion);
     for (std::uint64_t h = 8; h <= 10; ++h) {
         auto p = store.prove(asBytes("counter"), h).value();
+        REQUIRE(p.value.has_value());
         CHECK(*p.value == bytesOf(std::to_string(h)));
         CHECK(verifyProof(store.root(h).value(), asBytes("counter"), p.value, p.proof));
     }
