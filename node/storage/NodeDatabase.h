@@ -1,0 +1,32 @@
+#pragma once
+// Opens the node's LevelDB database, shared by the state store and (later)
+// the block store and tx index, so one WriteBatch can commit a whole block.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <leveldb/db.h>
+
+#include "consensus/core/Expected.h"
+#include "consensus/state/StoreError.h"
+
+namespace agora::node {
+
+struct DatabaseOptions {
+    bool createIfMissing = true;
+    std::size_t blockCacheBytes = std::size_t{64} * 1024 * 1024;
+    int bloomBitsPerKey = 10;  // tree nodes are looked up by exact key
+};
+
+// The returned pointer keeps the block cache and filter policy alive for as
+// long as the database is open. IoError when LevelDB cannot open the path
+// (missing, locked by another process, unreadable), CorruptData when it
+// reports corruption.
+Expected<std::shared_ptr<leveldb::DB>, state::StoreError> openNodeDatabase(const std::string& path,
+                                                                           const DatabaseOptions& options);
+
+// Maps a failed LevelDB status to a store error naming `what` failed.
+state::StoreError storeErrorFrom(const leveldb::Status& status, const std::string& what);
+
+}  // namespace agora::node
