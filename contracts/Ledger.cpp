@@ -228,7 +228,9 @@ TxResult Ledger::apply(state::StateWriter& s, const SignedTx& tx) {
     result.feeCharged = body.fee;
 
     // Inner sandbox: the messages, all or nothing.
-    state::Sandbox inner(outer);
+    // The cast matters: Sandbox(outer) would pick Sandbox's implicit copy
+    // constructor and overlay the outer sandbox's parent instead of it.
+    state::Sandbox inner(static_cast<state::StateWriter&>(outer));
     std::vector<Event> msgEvents;
     for (std::uint32_t i = 0; i < body.msgs.size(); ++i) {
         const std::size_t before = msgEvents.size();
