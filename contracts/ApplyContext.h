@@ -30,8 +30,8 @@ public:
 };
 
 // Returns early from a function returning ResultCode when expr is not Ok.
-#define AGORA_TRY(expr)                                                     \
-    do {                                                                    \
+#define AGORA_TRY(expr)                                                                                       \
+    do {                                                                                                      \
         if (const ::agora::state::ResultCode rc_ = (expr); rc_ != ::agora::state::ResultCode::Ok) return rc_; \
     } while (0)
 

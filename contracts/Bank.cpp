@@ -26,7 +26,9 @@ Supply Supply::decodeFrom(Reader& r) {
     return s;
 }
 
-Account Bank::account(const Address& a) const { return ctx_.store.load<Account>(keys::account(a)).value_or(Account{}); }
+Account Bank::account(const Address& a) const {
+    return ctx_.store.load<Account>(keys::account(a)).value_or(Account{});
+}
 
 ResultCode Bank::credit(const Address& a, Amount amount) {
     Account acc = account(a);
@@ -52,7 +54,9 @@ void Bank::setNonce(const Address& a, std::uint64_t nonce) {
     ctx_.store.save(keys::account(a), acc);
 }
 
-Supply Bank::supply() const { return ctx_.store.load<Supply>(keys::supply()).value_or(Supply{}); }
+Supply Bank::supply() const {
+    return ctx_.store.load<Supply>(keys::supply()).value_or(Supply{});
+}
 
 ResultCode Bank::mint(Amount amount) {
     Supply s = supply();
@@ -72,7 +76,9 @@ ResultCode Bank::burn(Amount amount) {
     return ResultCode::Ok;
 }
 
-Amount Bank::feePool() const { return Amount(ctx_.store.loadU64(keys::feePool())); }
+Amount Bank::feePool() const {
+    return Amount(ctx_.store.loadU64(keys::feePool()));
+}
 
 ResultCode Bank::addToFeePool(Amount amount) {
     auto next = feePool().checkedAdd(amount);
@@ -81,15 +87,14 @@ ResultCode Bank::addToFeePool(Amount amount) {
     return ResultCode::Ok;
 }
 
-void Bank::setFeePool(Amount amount) { ctx_.store.saveU64(keys::feePool(), amount.micro()); }
+void Bank::setFeePool(Amount amount) {
+    ctx_.store.saveU64(keys::feePool(), amount.micro());
+}
 
 ResultCode Bank::send(const Address& from, const MsgSend& msg) {
     AGORA_TRY(debit(from, msg.amount));
     AGORA_TRY(credit(msg.to, msg.amount));
-    ctx_.emit("transfer")
-        .add("from", from.toBech32())
-        .add("to", msg.to.toBech32())
-        .add("amount", msg.amount.micro());
+    ctx_.emit("transfer").add("from", from.toBech32()).add("to", msg.to.toBech32()).add("amount", msg.amount.micro());
     return ResultCode::Ok;
 }
 

@@ -13,7 +13,9 @@
 namespace agora::contracts {
 
 namespace {
-Unexpected<GenesisError> fail(std::string msg) { return Unexpected(GenesisError{std::move(msg)}); }
+Unexpected<GenesisError> fail(std::string msg) {
+    return Unexpected(GenesisError{std::move(msg)});
+}
 }  // namespace
 
 Expected<std::vector<ValidatorUpdate>, GenesisError> initGenesis(state::StateWriter& target, const Genesis& g) {
@@ -40,7 +42,8 @@ Expected<std::vector<ValidatorUpdate>, GenesisError> initGenesis(state::StateWri
     for (const auto& v : g.validators) {
         const std::string who = v.operatorAddress.toBech32(kValidatorPrefix);
         if (!v.consensusKey.isValid()) return fail("validator " + who + ": consensus key is not a valid point");
-        if (v.moniker.empty() || v.moniker.size() > limits::kMonikerMax) return fail("validator " + who + ": moniker must be 1..64 bytes");
+        if (v.moniker.empty() || v.moniker.size() > limits::kMonikerMax)
+            return fail("validator " + who + ": moniker must be 1..64 bytes");
         if (v.commissionBps > 10'000) return fail("validator " + who + ": commission above 10000 bps");
         if (v.selfStake < g.params.minSelfStake) return fail("validator " + who + ": self stake below min_self_stake");
         if (bank.mint(v.selfStake) != ResultCode::Ok) return fail("total supply overflows");

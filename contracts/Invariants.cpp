@@ -50,7 +50,8 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         held += r.u64();
     }
     scanAll<Validator>(s, keys::prefix::kValidator, [&](ByteSpan, const Validator& v) { held += v.tokens.micro(); });
-    scanAll<UnbondingEntry>(s, keys::prefix::kUnbondingQueue, [&](ByteSpan, const UnbondingEntry& e) { held += e.amount.micro(); });
+    scanAll<UnbondingEntry>(s, keys::prefix::kUnbondingQueue,
+                            [&](ByteSpan, const UnbondingEntry& e) { held += e.amount.micro(); });
 
     struct Usage {
         Resources reserved;
@@ -60,12 +61,14 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
     scanAll<Lease>(s, keys::prefix::kLease, [&](ByteSpan, const Lease& l) {
         held += l.escrow.micro();
         held += l.accrued.micro();
-        const U128 parts = static_cast<U128>(l.escrow.micro()) + l.accrued.micro() + l.paidOut.micro() + l.refunded.micro();
+        const U128 parts =
+            static_cast<U128>(l.escrow.micro()) + l.accrued.micro() + l.paidOut.micro() + l.refunded.micro();
         if (parts != l.deposited.micro()) failOnce("lease " + std::to_string(l.id) + ": deposit not conserved");
         if (l.paidOut > l.deposited) failOnce("lease " + std::to_string(l.id) + ": paid beyond its deposit");
         switch (l.state) {
             case LeaseState::Active:
-                if (!s.contains(keys::leaseDue(l.dueHeight, l.id))) failOnce("lease " + std::to_string(l.id) + ": missing due index");
+                if (!s.contains(keys::leaseDue(l.dueHeight, l.id)))
+                    failOnce("lease " + std::to_string(l.id) + ": missing due index");
                 break;
             case LeaseState::InsufficientFunds:
                 if (!s.contains(keys::leaseGrace(l.graceHeight, l.id)))
@@ -108,7 +111,8 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
     if (supply.burned > supply.minted) failOnce("burned exceeds minted");
     const U128 expected = static_cast<U128>(supply.minted.micro()) - supply.burned.micro();
     if (held != expected)
-        failOnce("supply mismatch: minted - burned = " + u128ToString(expected) + " but state holds " + u128ToString(held));
+        failOnce("supply mismatch: minted - burned = " + u128ToString(expected) + " but state holds " +
+                 u128ToString(held));
     return failure;
 }
 

@@ -11,20 +11,28 @@ namespace agora::contracts {
 
 std::string_view leaseStateName(LeaseState s) {
     switch (s) {
-        case LeaseState::Active: return "active";
-        case LeaseState::InsufficientFunds: return "insufficient_funds";
-        case LeaseState::Closed: return "closed";
+        case LeaseState::Active:
+            return "active";
+        case LeaseState::InsufficientFunds:
+            return "insufficient_funds";
+        case LeaseState::Closed:
+            return "closed";
     }
     return "unknown";
 }
 
 std::string_view closeReasonName(CloseReason r) {
     switch (r) {
-        case CloseReason::Completed: return "completed";
-        case CloseReason::ClientCancelled: return "client_cancelled";
-        case CloseReason::ProviderTerminated: return "provider_terminated";
-        case CloseReason::ProviderFailed: return "provider_failed";
-        case CloseReason::InsufficientFunds: return "insufficient_funds";
+        case CloseReason::Completed:
+            return "completed";
+        case CloseReason::ClientCancelled:
+            return "client_cancelled";
+        case CloseReason::ProviderTerminated:
+            return "provider_terminated";
+        case CloseReason::ProviderFailed:
+            return "provider_failed";
+        case CloseReason::InsufficientFunds:
+            return "insufficient_funds";
     }
     return "unknown";
 }
@@ -98,9 +106,13 @@ UsageRecord UsageRecord::decodeFrom(Reader& r) {
     return u;
 }
 
-std::optional<Lease> Leases::get(std::uint64_t id) const { return ctx_.store.load<Lease>(keys::lease(id)); }
+std::optional<Lease> Leases::get(std::uint64_t id) const {
+    return ctx_.store.load<Lease>(keys::lease(id));
+}
 
-void Leases::save(const Lease& l) { ctx_.store.save(keys::lease(l.id), l); }
+void Leases::save(const Lease& l) {
+    ctx_.store.save(keys::lease(l.id), l);
+}
 
 void Leases::accrue(Lease& l) const {
     const std::uint64_t to = std::min(ctx_.height(), l.endHeight);
@@ -207,7 +219,10 @@ ResultCode Leases::withdraw(const Address& signer, const MsgProviderWithdraw& ms
     l->paidOut = *paid;
     l->accrued = Amount{};
     save(*l);
-    ctx_.emit("provider_withdraw").add("lease_id", l->id).add("provider", signer.toBech32()).add("amount", amount.micro());
+    ctx_.emit("provider_withdraw")
+        .add("lease_id", l->id)
+        .add("provider", signer.toBech32())
+        .add("amount", amount.micro());
     return ResultCode::Ok;
 }
 
@@ -220,10 +235,16 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
     AGORA_TRY(Providers(ctx_).release(l.provider, l.resources));
     Reputation rep(ctx_);
     switch (reason) {
-        case CloseReason::Completed: break;
-        case CloseReason::InsufficientFunds: break;
-        case CloseReason::ClientCancelled: rep.recordClientEarlyClose(l.client); break;
-        case CloseReason::ProviderFailed: rep.recordEarlyClose(l.provider); break;
+        case CloseReason::Completed:
+            break;
+        case CloseReason::InsufficientFunds:
+            break;
+        case CloseReason::ClientCancelled:
+            rep.recordClientEarlyClose(l.client);
+            break;
+        case CloseReason::ProviderFailed:
+            rep.recordEarlyClose(l.provider);
+            break;
         case CloseReason::ProviderTerminated:
             rep.recordEarlyClose(l.provider);
             Providers(ctx_).slashStake(l.provider, ctx_.params.providerEarlyCloseSlashBps, "early_termination");
@@ -249,9 +270,15 @@ ResultCode Leases::close(const Address& signer, const MsgLeaseClose& msg) {
     switch (msg.reason) {
         case CloseReason::Completed:
         case CloseReason::ClientCancelled:
-        case CloseReason::ProviderFailed: allowed = isClient; break;
-        case CloseReason::ProviderTerminated: allowed = isProvider; break;
-        case CloseReason::InsufficientFunds: allowed = false; break;
+        case CloseReason::ProviderFailed:
+            allowed = isClient;
+            break;
+        case CloseReason::ProviderTerminated:
+            allowed = isProvider;
+            break;
+        case CloseReason::InsufficientFunds:
+            allowed = false;
+            break;
     }
     if (!allowed) return ResultCode::CloseReasonNotAllowed;
     return closeLease(*l, msg.reason);
@@ -295,7 +322,8 @@ ResultCode Leases::usageReport(const Address& signer, const MsgUsageReport& msg)
     auto last = ctx_.store.load<UsageRecord>(keys::usageReport(l->id));
     const std::uint64_t floor = last ? last->upToHeight : l->startHeight;
     if (msg.upToHeight <= floor || msg.upToHeight > ctx_.height()) return ResultCode::StaleUsageReport;
-    ctx_.store.save(keys::usageReport(l->id), UsageRecord{msg.upToHeight, msg.availabilityBps, msg.metricsHash, ctx_.height()});
+    ctx_.store.save(keys::usageReport(l->id),
+                    UsageRecord{msg.upToHeight, msg.availabilityBps, msg.metricsHash, ctx_.height()});
     ctx_.emit("usage_reported")
         .add("lease_id", l->id)
         .add("up_to_height", msg.upToHeight)

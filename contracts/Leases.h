@@ -35,16 +35,16 @@ struct Lease {
     Resources resources;
     Amount pricePerBlock;
     std::uint64_t startHeight = 0;
-    std::uint64_t endHeight = 0;     // start + duration
-    std::uint64_t paidThrough = 0;   // accrual computed up to this height
-    Amount escrow;                   // not yet accrued
-    Amount accrued;                  // owed to the provider, not yet withdrawn
-    Amount paidOut;                  // withdrawn by / paid to the provider
-    Amount refunded;                 // returned to the client
-    Amount deposited;                // everything the client put in
+    std::uint64_t endHeight = 0;    // start + duration
+    std::uint64_t paidThrough = 0;  // accrual computed up to this height
+    Amount escrow;                  // not yet accrued
+    Amount accrued;                 // owed to the provider, not yet withdrawn
+    Amount paidOut;                 // withdrawn by / paid to the provider
+    Amount refunded;                // returned to the client
+    Amount deposited;               // everything the client put in
     LeaseState state = LeaseState::Active;
-    std::uint64_t dueHeight = 0;     // key in the due index (Active)
-    std::uint64_t graceHeight = 0;   // key in the grace index (InsufficientFunds)
+    std::uint64_t dueHeight = 0;    // key in the due index (Active)
+    std::uint64_t graceHeight = 0;  // key in the grace index (InsufficientFunds)
     std::uint64_t closeHeight = 0;
     CloseReason closeReason = CloseReason::Completed;
     bool settled = false;

@@ -50,7 +50,9 @@ ResultCode checkHostUri(const std::string& u) {
     return (u.empty() || u.size() > limits::kHostUriMax) ? ResultCode::InvalidField : ResultCode::Ok;
 }
 
-ResultCode positive(Amount a) { return a.isZero() ? ResultCode::ZeroAmount : ResultCode::Ok; }
+ResultCode positive(Amount a) {
+    return a.isZero() ? ResultCode::ZeroAmount : ResultCode::Ok;
+}
 
 std::optional<Account> readAccount(const state::StateReader& s, const Address& a) {
     auto raw = s.get(keys::account(a));
@@ -138,7 +140,8 @@ ResultCode checkMessage(const Msg& msg) {
                 return m.availabilityBps > 10'000 ? ResultCode::InvalidAvailability : ResultCode::Ok;
             },
             [](const MsgLeaseClose& m) {
-                return static_cast<std::uint8_t>(m.reason) > kCloseReasonMax || m.reason == CloseReason::InsufficientFunds
+                return static_cast<std::uint8_t>(m.reason) > kCloseReasonMax ||
+                               m.reason == CloseReason::InsufficientFunds
                            ? ResultCode::InvalidCloseReason
                            : ResultCode::Ok;
             },
@@ -160,8 +163,10 @@ ResultCode Ledger::check(const SignedTx& tx, SignatureStatus signature) const {
     for (const Msg& m : body.msgs) AGORA_TRY(checkMessage(m));
     if (!body.signer.isValid()) return ResultCode::InvalidSignerKey;
     switch (signature) {
-        case SignatureStatus::Valid: break;
-        case SignatureStatus::Invalid: return ResultCode::BadSignature;
+        case SignatureStatus::Valid:
+            break;
+        case SignatureStatus::Invalid:
+            return ResultCode::BadSignature;
         case SignatureStatus::Unchecked:
             if (!tx.verifySignature()) return ResultCode::BadSignature;
             break;
@@ -178,32 +183,31 @@ ResultCode Ledger::precheck(const state::StateReader& s, const Tx& tx) const {
 }
 
 ResultCode Ledger::applyMessage(ApplyContext& ctx, const Address& signer, const Msg& msg) {
-    return std::visit(
-        Overloaded{
-            [&](const MsgSend& m) { return Bank(ctx).send(signer, m); },
-            [&](const MsgCreateValidator& m) { return Staking(ctx).createValidator(signer, m); },
-            [&](const MsgEditValidator& m) { return Staking(ctx).editValidator(signer, m); },
-            [&](const MsgDelegate& m) { return Staking(ctx).delegate(signer, m); },
-            [&](const MsgUndelegate& m) { return Staking(ctx).undelegate(signer, m); },
-            [&](const MsgUnjail&) { return Staking(ctx).unjail(signer); },
-            [&](const MsgProviderRegister& m) { return Providers(ctx).registerProvider(signer, m); },
-            [&](const MsgProviderUpdate& m) { return Providers(ctx).update(signer, m); },
-            [&](const MsgProviderUnbond& m) { return Providers(ctx).unbond(signer, m); },
-            [&](const MsgOfferSet& m) { return Providers(ctx).setOffer(signer, m); },
-            [&](const MsgOfferRemove& m) { return Providers(ctx).removeOffer(signer, m); },
-            [&](const MsgJobCreate& m) { return Market(ctx).createJob(signer, m); },
-            [&](const MsgJobCancel& m) { return Market(ctx).cancelJob(signer, m); },
-            [&](const MsgBidPlace& m) { return Market(ctx).placeBid(signer, m); },
-            [&](const MsgBidWithdraw& m) { return Market(ctx).withdrawBid(signer, m); },
-            [&](const MsgBidAccept& m) { return Market(ctx).acceptBid(signer, m); },
-            [&](const MsgLeaseFromOffer& m) { return Market(ctx).leaseFromOffer(signer, m); },
-            [&](const MsgLeaseTopUp& m) { return Leases(ctx).topUp(signer, m); },
-            [&](const MsgUsageReport& m) { return Leases(ctx).usageReport(signer, m); },
-            [&](const MsgLeaseClose& m) { return Leases(ctx).close(signer, m); },
-            [&](const MsgLeaseSettle& m) { return Leases(ctx).settle(signer, m); },
-            [&](const MsgProviderWithdraw& m) { return Leases(ctx).withdraw(signer, m); },
-        },
-        msg);
+    return std::visit(Overloaded{
+                          [&](const MsgSend& m) { return Bank(ctx).send(signer, m); },
+                          [&](const MsgCreateValidator& m) { return Staking(ctx).createValidator(signer, m); },
+                          [&](const MsgEditValidator& m) { return Staking(ctx).editValidator(signer, m); },
+                          [&](const MsgDelegate& m) { return Staking(ctx).delegate(signer, m); },
+                          [&](const MsgUndelegate& m) { return Staking(ctx).undelegate(signer, m); },
+                          [&](const MsgUnjail&) { return Staking(ctx).unjail(signer); },
+                          [&](const MsgProviderRegister& m) { return Providers(ctx).registerProvider(signer, m); },
+                          [&](const MsgProviderUpdate& m) { return Providers(ctx).update(signer, m); },
+                          [&](const MsgProviderUnbond& m) { return Providers(ctx).unbond(signer, m); },
+                          [&](const MsgOfferSet& m) { return Providers(ctx).setOffer(signer, m); },
+                          [&](const MsgOfferRemove& m) { return Providers(ctx).removeOffer(signer, m); },
+                          [&](const MsgJobCreate& m) { return Market(ctx).createJob(signer, m); },
+                          [&](const MsgJobCancel& m) { return Market(ctx).cancelJob(signer, m); },
+                          [&](const MsgBidPlace& m) { return Market(ctx).placeBid(signer, m); },
+                          [&](const MsgBidWithdraw& m) { return Market(ctx).withdrawBid(signer, m); },
+                          [&](const MsgBidAccept& m) { return Market(ctx).acceptBid(signer, m); },
+                          [&](const MsgLeaseFromOffer& m) { return Market(ctx).leaseFromOffer(signer, m); },
+                          [&](const MsgLeaseTopUp& m) { return Leases(ctx).topUp(signer, m); },
+                          [&](const MsgUsageReport& m) { return Leases(ctx).usageReport(signer, m); },
+                          [&](const MsgLeaseClose& m) { return Leases(ctx).close(signer, m); },
+                          [&](const MsgLeaseSettle& m) { return Leases(ctx).settle(signer, m); },
+                          [&](const MsgProviderWithdraw& m) { return Leases(ctx).withdraw(signer, m); },
+                      },
+                      msg);
 }
 
 TxResult Ledger::apply(state::StateWriter& s, const SignedTx& tx) {
@@ -273,8 +277,12 @@ std::vector<Event> Ledger::beginBlock(state::StateWriter& s, const state::BlockC
     Staking staking(ctx);
     for (const auto& ev : block_.evidence) {
         switch (ev.kind) {
-            case state::MisbehaviourKind::DoubleSign: staking.punishDoubleSign(ev.consensusKey, ev.height); break;
-            case state::MisbehaviourKind::Downtime: staking.recordAbsence(ev.consensusKey); break;
+            case state::MisbehaviourKind::DoubleSign:
+                staking.punishDoubleSign(ev.consensusKey, ev.height);
+                break;
+            case state::MisbehaviourKind::Downtime:
+                staking.recordAbsence(ev.consensusKey);
+                break;
         }
     }
     for (const auto& key : block_.absentValidators) staking.recordAbsence(key);

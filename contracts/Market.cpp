@@ -10,20 +10,28 @@ namespace agora::contracts {
 
 std::string_view jobStateName(JobState s) {
     switch (s) {
-        case JobState::Open: return "open";
-        case JobState::Leased: return "leased";
-        case JobState::Cancelled: return "cancelled";
-        case JobState::Expired: return "expired";
+        case JobState::Open:
+            return "open";
+        case JobState::Leased:
+            return "leased";
+        case JobState::Cancelled:
+            return "cancelled";
+        case JobState::Expired:
+            return "expired";
     }
     return "unknown";
 }
 
 std::string_view bidStateName(BidState s) {
     switch (s) {
-        case BidState::Open: return "open";
-        case BidState::Accepted: return "accepted";
-        case BidState::Lost: return "lost";
-        case BidState::Withdrawn: return "withdrawn";
+        case BidState::Open:
+            return "open";
+        case BidState::Accepted:
+            return "accepted";
+        case BidState::Lost:
+            return "lost";
+        case BidState::Withdrawn:
+            return "withdrawn";
     }
     return "unknown";
 }
@@ -107,8 +115,12 @@ Expected<Amount, ResultCode> priceAtOffer(const PriceSchedule& prices, const Res
     return *total;
 }
 
-std::optional<Job> Market::job(std::uint64_t id) const { return ctx_.store.load<Job>(keys::job(id)); }
-std::optional<Bid> Market::bid(std::uint64_t id) const { return ctx_.store.load<Bid>(keys::bid(id)); }
+std::optional<Job> Market::job(std::uint64_t id) const {
+    return ctx_.store.load<Job>(keys::job(id));
+}
+std::optional<Bid> Market::bid(std::uint64_t id) const {
+    return ctx_.store.load<Bid>(keys::bid(id));
+}
 
 ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
     if (msg.durationBlocks > ctx_.params.maxDurationBlocks) return ResultCode::DurationTooLong;
@@ -200,7 +212,8 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     if (ctx_.store.contains(keys::jobProviderBid(j->id, provider))) return ResultCode::DuplicateBid;
     if (j->openBids >= ctx_.params.maxBidsPerJob) return ResultCode::TooManyBids;
     if (!attributesMatch(p->attributes, j->constraints)) return ResultCode::AttributesMismatch;
-    if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation) return ResultCode::ReputationTooLow;
+    if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation)
+        return ResultCode::ReputationTooLow;
     AGORA_TRY(providers.canTakeLease(*p, j->resources));
     AGORA_TRY(Bank(ctx_).debit(provider, msg.deposit));
     Bid b;
@@ -250,8 +263,8 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
     AGORA_TRY(closeOpenBids(*j, b->id));
     AGORA_TRY(closeBid(*j, *b, BidState::Accepted));
     // The job's escrow becomes the lease's escrow.
-    const std::uint64_t leaseId = Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock,
-                                                    j->durationBlocks, j->deposit);
+    const std::uint64_t leaseId =
+        Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock, j->durationBlocks, j->deposit);
     ctx_.store.erase(keys::jobExpiry(j->biddingEndHeight, j->id));
     j->deposit = Amount{};
     j->state = JobState::Leased;

@@ -28,7 +28,7 @@ struct Job {
     std::uint64_t durationBlocks = 0;
     std::uint64_t biddingEndHeight = 0;  // last height at which bids are taken
     std::uint32_t minReputation = 0;
-    Amount deposit;                      // in escrow while Open
+    Amount deposit;  // in escrow while Open
     JobState state = JobState::Open;
     std::uint32_t openBids = 0;
     std::uint64_t leaseId = 0;

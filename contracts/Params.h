@@ -13,16 +13,16 @@ namespace agora::contracts {
 
 struct Params {
     // bank / fees
-    Amount minFee{1'000};                 // per tx, uagr
-    Amount blockReward{1'000'000};        // minted each block, paid to validators by stake
+    Amount minFee{1'000};           // per tx, uagr
+    Amount blockReward{1'000'000};  // minted each block, paid to validators by stake
     // staking
     Amount minSelfStake{1'000'000'000};
     std::uint64_t unbondingBlocks = 100;
     std::uint64_t jailBlocks = 50;
-    std::uint32_t doubleSignSlashBps = 500;   // 5%
-    std::uint32_t downtimeSlashBps = 10;      // 0.1%
+    std::uint32_t doubleSignSlashBps = 500;  // 5%
+    std::uint32_t downtimeSlashBps = 10;     // 0.1%
     std::uint64_t downtimeWindowBlocks = 100;
-    std::uint64_t downtimeMaxMissed = 50;     // missed > this within a window -> slash + jail
+    std::uint64_t downtimeMaxMissed = 50;  // missed > this within a window -> slash + jail
     // providers
     Amount minProviderStake{100'000'000};
     Amount providerStakePerLease{10'000'000};  // extra stake each open lease keeps bonded

@@ -45,9 +45,13 @@ bool attributesMatch(const std::vector<Attribute>& provider, const std::vector<A
     return true;
 }
 
-std::optional<Provider> Providers::get(const Address& a) const { return ctx_.store.load<Provider>(keys::provider(a)); }
+std::optional<Provider> Providers::get(const Address& a) const {
+    return ctx_.store.load<Provider>(keys::provider(a));
+}
 
-void Providers::save(const Provider& p) { ctx_.store.save(keys::provider(p.address), p); }
+void Providers::save(const Provider& p) {
+    ctx_.store.save(keys::provider(p.address), p);
+}
 
 std::optional<PriceSchedule> Providers::offer(const Address& a, std::uint32_t offerId) const {
     return ctx_.store.load<PriceSchedule>(keys::offer(a, offerId));

@@ -14,8 +14,9 @@ std::uint64_t saturatingAdd(std::uint64_t a, std::uint64_t b) {
 }  // namespace
 
 std::uint32_t ProviderReputation::score() const {
-    const U128 ratingPpm = ratedValue == 0 ? kNeutralRatingPpm
-                                           : static_cast<U128>(ratingSum) * kScoreScale / (static_cast<U128>(ratedValue) * 5);
+    const U128 ratingPpm = ratedValue == 0
+                               ? kNeutralRatingPpm
+                               : static_cast<U128>(ratingSum) * kScoreScale / (static_cast<U128>(ratedValue) * 5);
     const U128 good = static_cast<U128>(completed) + 1;
     const U128 bad = static_cast<U128>(earlyCloses) * 2 + static_cast<U128>(slashes) * 4;
     const U128 reliability = good * kScoreScale / (good + bad);
@@ -99,7 +100,8 @@ void Reputation::recordSettlement(const Address& prov, const Address& cli, Amoun
     rep.totalPaid = rep.totalPaid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
     rep.ratedValue = saturatingAdd(rep.ratedValue, paid.micro());
     const U128 weighted = static_cast<U128>(paid.micro()) * rating;
-    rep.ratingSum = saturatingAdd(rep.ratingSum, weighted > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(weighted));
+    rep.ratingSum =
+        saturatingAdd(rep.ratingSum, weighted > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(weighted));
     save(prov, rep);
 
     ClientRecord c = client(cli);

@@ -23,12 +23,12 @@ inline constexpr std::uint32_t kScoreScale = 1'000'000;
 inline constexpr std::uint32_t kNeutralRatingPpm = 600'000;
 
 struct ProviderReputation {
-    std::uint64_t completed = 0;     // leases settled by their client
-    std::uint64_t earlyCloses = 0;   // provider terminated early or reported failed
+    std::uint64_t completed = 0;    // leases settled by their client
+    std::uint64_t earlyCloses = 0;  // provider terminated early or reported failed
     std::uint64_t slashes = 0;
-    Amount totalPaid;                // lifetime amount paid to the provider on settled leases
-    std::uint64_t ratedValue = 0;    // decayed sum of money over rated leases (saturating)
-    std::uint64_t ratingSum = 0;     // decayed sum of money x rating (saturating)
+    Amount totalPaid;              // lifetime amount paid to the provider on settled leases
+    std::uint64_t ratedValue = 0;  // decayed sum of money over rated leases (saturating)
+    std::uint64_t ratingSum = 0;   // decayed sum of money x rating (saturating)
     std::uint64_t lastDecayHeight = 0;
 
     std::uint32_t score() const;

@@ -187,9 +187,8 @@ ResultCode Staking::undelegate(const Address& delegator, const MsgUndelegate& ms
         ctx_.store.save(dkey, *d);
     // An operator whose own stake drops below the minimum leaves the set.
     if (delegator == v->operatorAddress && !v->jailed) {
-        const std::uint64_t self = v->totalShares == 0
-                                       ? 0
-                                       : mulDivU64(d->shares, v->tokens.micro(), v->totalShares, false).value_or(0);
+        const std::uint64_t self =
+            v->totalShares == 0 ? 0 : mulDivU64(d->shares, v->tokens.micro(), v->totalShares, false).value_or(0);
         if (Amount(self) < ctx_.params.minSelfStake) {
             v->jailed = true;
             v->jailedUntil = ctx_.height();
@@ -341,9 +340,7 @@ ResultCode Staking::distributeRewards() {
         if (share == 0) continue;
         AGORA_TRY(bank.credit(v.operatorAddress, Amount(share)));
         paid = *paid.checkedAdd(Amount(share));
-        ctx_.emit("reward")
-            .add("operator", v.operatorAddress.toBech32(kValidatorPrefix))
-            .add("amount", share);
+        ctx_.emit("reward").add("operator", v.operatorAddress.toBech32(kValidatorPrefix)).add("amount", share);
     }
     // Rounding dust stays pending for the next block.
     bank.setFeePool(*pool->checkedSub(paid));

@@ -22,12 +22,12 @@ struct Validator {
     PublicKey consensusKey;
     std::string moniker;
     std::uint32_t commissionBps = 0;
-    Amount tokens;                 // bonded stake of all delegations (after slashes)
+    Amount tokens;                  // bonded stake of all delegations (after slashes)
     std::uint64_t totalShares = 0;  // delegation shares outstanding
     bool jailed = false;
     std::uint64_t jailedUntil = 0;  // first height at which unjail is allowed
     bool tombstoned = false;
-    std::uint64_t lastPower = 0;    // power last handed to consensus
+    std::uint64_t lastPower = 0;  // power last handed to consensus
 
     std::uint64_t power() const { return (jailed || tombstoned) ? 0 : tokens.micro(); }
     void encodeTo(Writer& w) const;
@@ -45,8 +45,8 @@ enum class UnbondingKind : std::uint8_t { Delegation = 0, ProviderStake = 1 };
 
 struct UnbondingEntry {
     UnbondingKind kind = UnbondingKind::Delegation;
-    Address owner;          // paid at completion
-    Address validator;      // zero for provider stake
+    Address owner;      // paid at completion
+    Address validator;  // zero for provider stake
     Amount amount;
     std::uint64_t creationHeight = 0;
     std::uint64_t completionHeight = 0;

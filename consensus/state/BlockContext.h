@@ -26,8 +26,8 @@ struct Misbehaviour {
 
 struct BlockContext {
     std::uint64_t height = 0;
-    std::uint64_t time = 0;      // header time as an integer (ms since epoch); never a local clock
-    PublicKey proposer;          // consensus key of the block proposer
+    std::uint64_t time = 0;  // header time as an integer (ms since epoch); never a local clock
+    PublicKey proposer;      // consensus key of the block proposer
     std::string chainId;
     // Validators (consensus keys) whose signature is missing from the last
     // commit carried by this block; drives downtime accounting.

@@ -7,7 +7,9 @@ Event& Event::add(std::string key, std::string value) {
     return *this;
 }
 
-Event& Event::add(std::string key, std::uint64_t value) { return add(std::move(key), std::to_string(value)); }
+Event& Event::add(std::string key, std::uint64_t value) {
+    return add(std::move(key), std::to_string(value));
+}
 
 std::optional<std::string> Event::attr(std::string_view key) const {
     for (const auto& a : attributes)

@@ -15,7 +15,7 @@ namespace {
 
 PriceSchedule simplePrices() {
     PriceSchedule p;
-    p.perCpuMillicore = Amount(1);   // 1000 millicores -> 1000 per block
+    p.perCpuMillicore = Amount(1);  // 1000 millicores -> 1000 per block
     p.perMemoryMib = Amount(0);
     p.perStorageGib = Amount(0);
     p.gpus.push_back(GpuPrice{"nvidia-a100", Amount(500)});
@@ -34,7 +34,8 @@ struct OfferEnv {
         env(offerSet(prov, 1, simplePrices()));
     }
     std::uint64_t lease(std::uint64_t duration, Amount deposit, Resources r = cpuMem(1'000, 1'024)) {
-        return eventId(env(leaseFromOffer(alice, prov, 1, std::move(r), duration, deposit)), "lease_created", "lease_id");
+        return eventId(env(leaseFromOffer(alice, prov, 1, std::move(r), duration, deposit)), "lease_created",
+                       "lease_id");
     }
 };
 

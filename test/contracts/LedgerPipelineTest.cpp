@@ -26,7 +26,8 @@ TEST_CASE("check rejects malformed txs with their codes and changes nothing") {
     TxSpec many = send(alice, bob, Amount(1));
     for (std::size_t i = 0; i < limits::kMsgsPerTxMax; ++i) many.plus(MsgSend{bob.address, Amount(1)});
     env(many, expect(Code::TooManyMessages));
-    env(providerRegister(alice, cpuMem(1, 1), Amount(5'000), {{"tier", "a"}, {"region", "b"}}), expect(Code::UnsortedList));
+    env(providerRegister(alice, cpuMem(1, 1), Amount(5'000), {{"tier", "a"}, {"region", "b"}}),
+        expect(Code::UnsortedList));
     env(providerRegister(alice, cpuMem(0, 0), Amount(5'000)), expect(Code::InvalidResources));
     env(jobCreate(alice, cpuMem(1, 1), Amount(10), 10, Amount(99)), expect(Code::DepositBelowMaxCost));
     env(jobCreate(alice, cpuMem(1, 1), Amount(10), 0, Amount(99)), expect(Code::InvalidDuration));
@@ -137,7 +138,7 @@ TEST_CASE("fees and the block reward are paid to validators by stake at end of b
     // A second validator with a quarter of the total stake (val0 has 10,000).
     const auto key2 = publicKeyOf(secretFromSeed("op2/consensus"));
     env(createValidator(op2, key2, Amount(3'330)));  // fee 10 in the pool
-    const auto ops = env.nextBlock();  // pays the first block's pool by old powers
+    const auto ops = env.nextBlock();                // pays the first block's pool by old powers
     REQUIRE(ops.validatorUpdates.size() == 1);
     CHECK(ops.validatorUpdates[0].consensusKey == key2);
     CHECK(ops.validatorUpdates[0].power == 3'330);

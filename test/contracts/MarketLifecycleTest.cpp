@@ -25,7 +25,8 @@ struct Market3 {
     }
     // A job for 1 cpu / 1 GiB, max 50 per block for 20 blocks, deposit 1000, bidding 5 blocks.
     std::uint64_t postJob(Amount deposit = Amount(1'000)) {
-        return eventId(env(jobCreate(alice, cpuMem(1'000, 1'024), Amount(50), 20, deposit, 5)), "job_created", "job_id");
+        return eventId(env(jobCreate(alice, cpuMem(1'000, 1'024), Amount(50), 20, deposit, 5)), "job_created",
+                       "job_id");
     }
 };
 
@@ -152,7 +153,9 @@ TEST_CASE("bidding window expiry closes an unaccepted job with refunds") {
     env(bidAccept(m.alice, bid), expect(Code::JobNotOpen));
 }
 
-TEST_CASE("bid rejections: unstaked, under capacity, price above max, duplicate, too many, self-dealing, attributes, reputation") {
+TEST_CASE(
+    "bid rejections: unstaked, under capacity, price above max, duplicate, too many, self-dealing, attributes, "
+    "reputation") {
     Market3 m;
     auto& env = m.env;
     auto& stranger = env.account("stranger", Amount(100'000));
@@ -192,9 +195,9 @@ TEST_CASE("bid rejections: unstaked, under capacity, price above max, duplicate,
     env(bidPlace(p4, jobId, Amount(40), Amount(10)), expect(Code::TooManyBids));
 
     // Attribute constraints and minimum reputation.
-    const auto euJob = eventId(env(jobCreate(m.alice, cpuMem(100, 100), Amount(5), 10, Amount(50), 5,
-                                             {{"region", "us-east"}})),
-                               "job_created", "job_id");
+    const auto euJob =
+        eventId(env(jobCreate(m.alice, cpuMem(100, 100), Amount(5), 10, Amount(50), 5, {{"region", "us-east"}})),
+                "job_created", "job_id");
     env(bidPlace(m.prov, euJob, Amount(5), Amount(10)), expect(Code::AttributesMismatch));
     const auto repJob = eventId(env(jobCreate(m.alice, cpuMem(100, 100), Amount(5), 10, Amount(50), 5, {}, 700'000)),
                                 "job_created", "job_id");

@@ -47,7 +47,8 @@ public:
             g.accounts.push_back(GenesisAccount{a.address, Amount(10'000'000)});
         }
         for (std::size_t i = 0; i < 3; ++i)
-            g.validators.push_back(GenesisValidator{actors_[i].address, publicKeyOf(secretFromSeed("cons" + std::to_string(i))),
+            g.validators.push_back(GenesisValidator{actors_[i].address,
+                                                    publicKeyOf(secretFromSeed("cons" + std::to_string(i))),
                                                     "v" + std::to_string(i), 500, Amount(50'000)});
         auto updates = initGenesis(state_, g);
         REQUIRE(updates.hasValue());
@@ -98,7 +99,9 @@ private:
     std::size_t pick(std::size_t n) { return static_cast<std::size_t>(rng_() % n); }
     std::uint64_t between(std::uint64_t lo, std::uint64_t hi) { return lo + rng_() % (hi - lo + 1); }
     template <typename T>
-    T pickFrom(const std::vector<T>& v) { return v[pick(v.size())]; }
+    T pickFrom(const std::vector<T>& v) {
+        return v[pick(v.size())];
+    }
 
     void learn(const TxResult& r, RunStats& stats) {
         for (const auto& e : r.events) {
@@ -117,23 +120,34 @@ private:
 
     Msg randomMsg(std::size_t who) {
         const Address& other = actors_[pick(actors_.size())].address;
-        const bool provider = who >= 3 && who < 3 + actors_.size() / 4;  // a quarter of actors run providers
+        const bool provider = who >= 3 && who < 3 + actors_.size() / 4;    // a quarter of actors run providers
         const std::uint64_t id = rng_() % 4 == 0 ? between(1, 5'000) : 0;  // sometimes a random id
         auto anyOf = [&](const std::vector<std::uint64_t>& v) { return v.empty() || id != 0 ? id : pickFrom(v); };
         switch (rng_() % (provider ? 9 : 12)) {
             case 0:
-                if (provider) return MsgProviderRegister{"https://p.example", {{"region", "eu"}}, cpuMem(16'000, 65'536), Amount(between(900, 5'000))};
+                if (provider)
+                    return MsgProviderRegister{
+                        "https://p.example", {{"region", "eu"}}, cpuMem(16'000, 65'536), Amount(between(900, 5'000))};
                 return MsgSend{other, Amount(between(1, 20'000))};
             case 1:
-                if (provider) return MsgOfferSet{static_cast<std::uint32_t>(between(1, 3)), PriceSchedule{Amount(between(1, 3)), Amount(0), Amount(0), {}}};
-                return MsgJobCreate{cpuMem(between(100, 4'000), between(64, 4'096)), {}, Amount(50), between(5, 60), between(1, 8), 0, Amount(between(3'000, 4'000))};
+                if (provider)
+                    return MsgOfferSet{static_cast<std::uint32_t>(between(1, 3)),
+                                       PriceSchedule{Amount(between(1, 3)), Amount(0), Amount(0), {}}};
+                return MsgJobCreate{cpuMem(between(100, 4'000), between(64, 4'096)),
+                                    {},
+                                    Amount(50),
+                                    between(5, 60),
+                                    between(1, 8),
+                                    0,
+                                    Amount(between(3'000, 4'000))};
             case 2:
                 if (provider) return MsgBidPlace{anyOf(jobs_), Amount(between(1, 60)), Amount(between(5, 50))};
                 return MsgBidAccept{anyOf(bids_)};
             case 3:
                 if (provider) return MsgProviderWithdraw{anyOf(leases_)};
-                return MsgLeaseFromOffer{actors_[between(3, 3 + actors_.size() / 4 - 1)].address, static_cast<std::uint32_t>(between(1, 3)),
-                                         cpuMem(between(100, 2'000), 64), between(5, 80), Amount(between(1'000, 30'000))};
+                return MsgLeaseFromOffer{actors_[between(3, 3 + actors_.size() / 4 - 1)].address,
+                                         static_cast<std::uint32_t>(between(1, 3)), cpuMem(between(100, 2'000), 64),
+                                         between(5, 80), Amount(between(1'000, 30'000))};
             case 4:
                 if (provider) return MsgLeaseClose{anyOf(leases_), CloseReason::ProviderTerminated};
                 return MsgLeaseTopUp{anyOf(leases_), Amount(between(1, 5'000))};
@@ -147,11 +161,15 @@ private:
                 if (provider) return MsgBidWithdraw{anyOf(bids_)};
                 return MsgJobCancel{anyOf(jobs_)};
             case 8:
-                if (provider) return MsgProviderUpdate{std::nullopt, std::nullopt, std::nullopt, Amount(between(1, 500))};
+                if (provider)
+                    return MsgProviderUpdate{std::nullopt, std::nullopt, std::nullopt, Amount(between(1, 500))};
                 return MsgDelegate{actors_[pick(3)].address, Amount(between(1, 5'000))};
-            case 9: return MsgUndelegate{actors_[pick(3)].address, Amount(between(1, 3'000))};
-            case 10: return MsgSend{other, Amount(between(1, 1'000))};
-            case 11: return MsgLeaseSettle{anyOf(leases_), static_cast<std::uint8_t>(between(1, 5))};
+            case 9:
+                return MsgUndelegate{actors_[pick(3)].address, Amount(between(1, 3'000))};
+            case 10:
+                return MsgSend{other, Amount(between(1, 1'000))};
+            case 11:
+                return MsgLeaseSettle{anyOf(leases_), static_cast<std::uint8_t>(between(1, 5))};
         }
         return MsgSend{other, Amount(1)};
     }

@@ -79,7 +79,8 @@ TEST_CASE("only the job's client accepts, and only once") {
     auto& mallory = env.account("mallory", Amount(100'000));
     auto& prov2 = env.account("prov2", Amount(100'000));
     env(providerRegister(prov2, cpuMem(8'000, 16'384), Amount(5'000)));
-    const auto job = eventId(env(jobCreate(r.alice, cpuMem(100, 1), Amount(5), 10, Amount(50))), "job_created", "job_id");
+    const auto job =
+        eventId(env(jobCreate(r.alice, cpuMem(100, 1), Amount(5), 10, Amount(50))), "job_created", "job_id");
     const auto b1 = eventId(env(bidPlace(r.prov, job, Amount(5), Amount(10))), "bid_placed", "bid_id");
     const auto b2 = eventId(env(bidPlace(prov2, job, Amount(4), Amount(10))), "bid_placed", "bid_id");
     env(bidAccept(mallory, b1), expect(Code::NotJobClient));

@@ -112,7 +112,8 @@ SignedTx TestEnv::sign(const TxSpec& spec) const {
     SignedTx tx;
     tx.body.chainId = spec.chainId.value_or(std::string(kChainId));
     tx.body.signer = spec.signer->publicKey;
-    auto acc = const_cast<TestEnv*>(this)->read([&](ApplyContext& ctx) { return Bank(ctx).account(spec.signer->address); });
+    auto acc =
+        const_cast<TestEnv*>(this)->read([&](ApplyContext& ctx) { return Bank(ctx).account(spec.signer->address); });
     tx.body.nonce = spec.nonce.value_or(acc.nonce);
     tx.body.fee = spec.fee.value_or(params_.minFee);
     tx.body.msgs = spec.msgs;
@@ -162,7 +163,9 @@ void TestEnv::advanceTo(std::uint64_t h) {
     while (height() < h) nextBlock();
 }
 
-Amount TestEnv::balance(const TestAccount& a) { return balance(a.address); }
+Amount TestEnv::balance(const TestAccount& a) {
+    return balance(a.address);
+}
 Amount TestEnv::balance(const Address& a) {
     return read([&](ApplyContext& ctx) { return Bank(ctx).balance(a); });
 }
@@ -214,35 +217,57 @@ TxSpec one(const TestAccount& signer, Msg m) {
 }
 }  // namespace
 
-TxSpec send(const TestAccount& from, const TestAccount& to, Amount amount) { return one(from, MsgSend{to.address, amount}); }
+TxSpec send(const TestAccount& from, const TestAccount& to, Amount amount) {
+    return one(from, MsgSend{to.address, amount});
+}
 TxSpec createValidator(const TestAccount& op, const PublicKey& key, Amount selfStake, std::uint32_t commissionBps) {
     return one(op, MsgCreateValidator{key, op.name, commissionBps, selfStake});
 }
-TxSpec delegate(const TestAccount& who, const Address& v, Amount amount) { return one(who, MsgDelegate{v, amount}); }
-TxSpec undelegate(const TestAccount& who, const Address& v, Amount amount) { return one(who, MsgUndelegate{v, amount}); }
-TxSpec unjail(const TestAccount& op) { return one(op, MsgUnjail{}); }
-TxSpec providerRegister(const TestAccount& p, Resources capacity, Amount stake, std::vector<Attribute> attributes) {
-    return one(p, MsgProviderRegister{"https://" + p.name + ".example", std::move(attributes), std::move(capacity), stake});
+TxSpec delegate(const TestAccount& who, const Address& v, Amount amount) {
+    return one(who, MsgDelegate{v, amount});
 }
-TxSpec providerUpdate(const TestAccount& p, MsgProviderUpdate m) { return one(p, std::move(m)); }
-TxSpec providerUnbond(const TestAccount& p, Amount amount) { return one(p, MsgProviderUnbond{amount}); }
+TxSpec undelegate(const TestAccount& who, const Address& v, Amount amount) {
+    return one(who, MsgUndelegate{v, amount});
+}
+TxSpec unjail(const TestAccount& op) {
+    return one(op, MsgUnjail{});
+}
+TxSpec providerRegister(const TestAccount& p, Resources capacity, Amount stake, std::vector<Attribute> attributes) {
+    return one(
+        p, MsgProviderRegister{"https://" + p.name + ".example", std::move(attributes), std::move(capacity), stake});
+}
+TxSpec providerUpdate(const TestAccount& p, MsgProviderUpdate m) {
+    return one(p, std::move(m));
+}
+TxSpec providerUnbond(const TestAccount& p, Amount amount) {
+    return one(p, MsgProviderUnbond{amount});
+}
 TxSpec offerSet(const TestAccount& p, std::uint32_t offerId, PriceSchedule prices) {
     return one(p, MsgOfferSet{offerId, std::move(prices)});
 }
-TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId) { return one(p, MsgOfferRemove{offerId}); }
-TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPrice, std::uint64_t duration, Amount deposit,
-                 std::uint64_t window, std::vector<Attribute> constraints, std::uint32_t minReputation) {
-    return one(client, MsgJobCreate{std::move(resources), std::move(constraints), maxPrice, duration, window, minReputation,
-                                    deposit});
+TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId) {
+    return one(p, MsgOfferRemove{offerId});
 }
-TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId) { return one(client, MsgJobCancel{jobId}); }
+TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPrice, std::uint64_t duration,
+                 Amount deposit, std::uint64_t window, std::vector<Attribute> constraints,
+                 std::uint32_t minReputation) {
+    return one(client, MsgJobCreate{std::move(resources), std::move(constraints), maxPrice, duration, window,
+                                    minReputation, deposit});
+}
+TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId) {
+    return one(client, MsgJobCancel{jobId});
+}
 TxSpec bidPlace(const TestAccount& p, std::uint64_t jobId, Amount price, Amount deposit) {
     return one(p, MsgBidPlace{jobId, price, deposit});
 }
-TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId) { return one(p, MsgBidWithdraw{bidId}); }
-TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId) { return one(client, MsgBidAccept{bidId}); }
-TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId, Resources resources,
-                      std::uint64_t duration, Amount deposit) {
+TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId) {
+    return one(p, MsgBidWithdraw{bidId});
+}
+TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId) {
+    return one(client, MsgBidAccept{bidId});
+}
+TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
+                      Resources resources, std::uint64_t duration, Amount deposit) {
     return one(client, MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit});
 }
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount) {
@@ -257,7 +282,9 @@ TxSpec leaseClose(const TestAccount& who, std::uint64_t leaseId, CloseReason rea
 TxSpec leaseSettle(const TestAccount& client, std::uint64_t leaseId, std::uint8_t rating) {
     return one(client, MsgLeaseSettle{leaseId, rating});
 }
-TxSpec providerWithdraw(const TestAccount& p, std::uint64_t leaseId) { return one(p, MsgProviderWithdraw{leaseId}); }
+TxSpec providerWithdraw(const TestAccount& p, std::uint64_t leaseId) {
+    return one(p, MsgProviderWithdraw{leaseId});
+}
 
 Resources cpuMem(std::uint64_t cpu, std::uint64_t mem) {
     Resources r;

@@ -21,8 +21,8 @@
 #include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
 #include "contracts/Genesis.h"
-#include "contracts/Ledger.h"
 #include "contracts/Leases.h"
+#include "contracts/Ledger.h"
 #include "contracts/Market.h"
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
@@ -55,17 +55,34 @@ struct TxSpec {
     std::optional<std::string> chainId;
     bool corruptSignature = false;
 
-    TxSpec& withNonce(std::uint64_t n) { nonce = n; return *this; }
-    TxSpec& withFee(Amount f) { fee = f; return *this; }
-    TxSpec& withChain(std::string c) { chainId = std::move(c); return *this; }
-    TxSpec& badSignature() { corruptSignature = true; return *this; }
-    TxSpec& plus(Msg m) { msgs.push_back(std::move(m)); return *this; }
+    TxSpec& withNonce(std::uint64_t n) {
+        nonce = n;
+        return *this;
+    }
+    TxSpec& withFee(Amount f) {
+        fee = f;
+        return *this;
+    }
+    TxSpec& withChain(std::string c) {
+        chainId = std::move(c);
+        return *this;
+    }
+    TxSpec& badSignature() {
+        corruptSignature = true;
+        return *this;
+    }
+    TxSpec& plus(Msg m) {
+        msgs.push_back(std::move(m));
+        return *this;
+    }
 };
 
 struct Expect {
     Code code = Code::Ok;
 };
-inline Expect expect(Code c) { return Expect{c}; }
+inline Expect expect(Code c) {
+    return Expect{c};
+}
 
 // Params small enough to reason about in tests.
 Params testParams();
@@ -158,7 +175,8 @@ TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId);
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
                       Resources resources, std::uint64_t durationBlocks, Amount deposit);
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
-TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight, std::uint32_t availabilityBps);
+TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,
+                   std::uint32_t availabilityBps);
 TxSpec leaseClose(const TestAccount& who, std::uint64_t leaseId, CloseReason reason);
 TxSpec leaseSettle(const TestAccount& client, std::uint64_t leaseId, std::uint8_t rating);
 TxSpec providerWithdraw(const TestAccount& p, std::uint64_t leaseId);
