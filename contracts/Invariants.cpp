@@ -1,0 +1,119 @@
+#include "contracts/Invariants.h"
+
+#include <cstdlib>
+#include <map>
+
+#include "contracts/Bank.h"
+#include "contracts/Keys.h"
+#include "contracts/Leases.h"
+#include "contracts/Market.h"
+#include "contracts/Providers.h"
+#include "contracts/ResourceMath.h"
+#include "contracts/Staking.h"
+
+namespace agora::contracts {
+
+namespace {
+__extension__ using U128 = unsigned __int128;
+
+template <typename T, typename Fn>
+void scanAll(const state::StateReader& s, std::uint8_t prefix, Fn&& fn) {
+    s.scan(keys::one(prefix), {}, [&](ByteSpan key, ByteSpan value) {
+        auto v = decode<T>(value);
+        if (!v) std::abort();
+        fn(key, *v);
+        return true;
+    });
+}
+
+std::string u128ToString(U128 v) {
+    if (v == 0) return "0";
+    std::string out;
+    while (v > 0) {
+        out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    }
+    return out;
+}
+}  // namespace
+
+std::optional<std::string> checkInvariants(const state::StateReader& s) {
+    std::optional<std::string> failure;
+    auto failOnce = [&](std::string msg) {
+        if (!failure) failure = std::move(msg);
+    };
+    U128 held = 0;
+
+    scanAll<Account>(s, keys::prefix::kAccount, [&](ByteSpan, const Account& a) { held += a.balance.micro(); });
+    if (auto raw = s.get(keys::feePool())) {
+        Reader r(*raw);
+        held += r.u64();
+    }
+    scanAll<Validator>(s, keys::prefix::kValidator, [&](ByteSpan, const Validator& v) { held += v.tokens.micro(); });
+    scanAll<UnbondingEntry>(s, keys::prefix::kUnbondingQueue,
+                            [&](ByteSpan, const UnbondingEntry& e) { held += e.amount.micro(); });
+
+    struct Usage {
+        Resources reserved;
+        std::uint64_t open = 0;
+    };
+    std::map<Address, Usage> usage;
+    scanAll<Lease>(s, keys::prefix::kLease, [&](ByteSpan, const Lease& l) {
+        held += l.escrow.micro();
+        held += l.accrued.micro();
+        const U128 parts =
+            static_cast<U128>(l.escrow.micro()) + l.accrued.micro() + l.paidOut.micro() + l.refunded.micro();
+        if (parts != l.deposited.micro()) failOnce("lease " + std::to_string(l.id) + ": deposit not conserved");
+        if (l.paidOut > l.deposited) failOnce("lease " + std::to_string(l.id) + ": paid beyond its deposit");
+        switch (l.state) {
+            case LeaseState::Active:
+                if (!s.contains(keys::leaseDue(l.dueHeight, l.id)))
+                    failOnce("lease " + std::to_string(l.id) + ": missing due index");
+                break;
+            case LeaseState::InsufficientFunds:
+                if (!s.contains(keys::leaseGrace(l.graceHeight, l.id)))
+                    failOnce("lease " + std::to_string(l.id) + ": missing grace index");
+                break;
+            case LeaseState::Closed:
+                if (l.settled && (!l.escrow.isZero() || !l.accrued.isZero()))
+                    failOnce("lease " + std::to_string(l.id) + ": settled with funds left");
+                break;
+        }
+        if (l.state != LeaseState::Closed) {
+            Usage& u = usage[l.provider];
+            u.reserved = addResources(u.reserved, l.resources).value_or(Resources{});
+            ++u.open;
+        }
+    });
+    scanAll<Provider>(s, keys::prefix::kProvider, [&](ByteSpan, const Provider& p) {
+        held += p.stake.micro();
+        const Usage u = usage.count(p.address) ? usage[p.address] : Usage{};
+        if (!(u.reserved == p.reserved) || u.open != p.openLeases)
+            failOnce("provider " + p.address.toBech32() + ": reserved capacity differs from open leases");
+        if (!covers(p.capacity, p.reserved)) failOnce("provider " + p.address.toBech32() + ": reserved above capacity");
+    });
+    scanAll<Job>(s, keys::prefix::kJob, [&](ByteSpan, const Job& j) {
+        if (j.state == JobState::Open)
+            held += j.deposit.micro();
+        else if (!j.deposit.isZero())
+            failOnce("job " + std::to_string(j.id) + ": closed with a deposit");
+    });
+    scanAll<Bid>(s, keys::prefix::kBid, [&](ByteSpan, const Bid& b) {
+        if (b.state == BidState::Open) held += b.deposit.micro();
+    });
+
+    Supply supply;
+    if (auto raw = s.get(keys::supply())) {
+        auto d = decode<Supply>(*raw);
+        if (!d) std::abort();
+        supply = *d;
+    }
+    if (supply.burned > supply.minted) failOnce("burned exceeds minted");
+    const U128 expected = static_cast<U128>(supply.minted.micro()) - supply.burned.micro();
+    if (held != expected)
+        failOnce("supply mismatch: minted - burned = " + u128ToString(expected) + " but state holds " +
+                 u128ToString(held));
+    return failure;
+}
+
+}  // namespace agora::contracts

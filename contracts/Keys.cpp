@@ -1,0 +1,145 @@
+#include "contracts/Keys.h"
+
+namespace agora::contracts::keys {
+namespace {
+
+void putU64(Bytes& b, std::uint64_t v) {
+    for (int i = 7; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+void putU32(Bytes& b, std::uint32_t v) {
+    for (int i = 3; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+void putSpan(Bytes& b, ByteSpan s) {
+    b.insert(b.end(), s.begin(), s.end());
+}
+
+Bytes withAddr(std::uint8_t p, const Address& a) {
+    Bytes b = one(p);
+    putSpan(b, a.span());
+    return b;
+}
+Bytes withId(std::uint8_t p, std::uint64_t id) {
+    Bytes b = one(p);
+    putU64(b, id);
+    return b;
+}
+Bytes withTwoIds(std::uint8_t p, std::uint64_t a, std::uint64_t c) {
+    Bytes b = withId(p, a);
+    putU64(b, c);
+    return b;
+}
+
+}  // namespace
+
+Bytes one(std::uint8_t p) {
+    return Bytes{p};
+}
+Bytes params() {
+    return one(prefix::kParams);
+}
+Bytes supply() {
+    return one(prefix::kSupply);
+}
+Bytes feePool() {
+    return one(prefix::kFeePool);
+}
+Bytes counter(Counter c) {
+    return Bytes{prefix::kCounter, static_cast<std::uint8_t>(c)};
+}
+Bytes account(const Address& a) {
+    return withAddr(prefix::kAccount, a);
+}
+Bytes validator(const Address& op) {
+    return withAddr(prefix::kValidator, op);
+}
+Bytes consensusKey(const PublicKey& k) {
+    Bytes b = one(prefix::kConsensusKey);
+    putSpan(b, k.span());
+    return b;
+}
+Bytes delegation(const Address& v, const Address& d) {
+    Bytes b = withAddr(prefix::kDelegation, v);
+    putSpan(b, d.span());
+    return b;
+}
+Bytes delegationsOf(const Address& v) {
+    return withAddr(prefix::kDelegation, v);
+}
+Bytes unbondingQueue(std::uint64_t h, std::uint64_t seq) {
+    return withTwoIds(prefix::kUnbondingQueue, h, seq);
+}
+Bytes unbondingByValidator(const Address& v, std::uint64_t h, std::uint64_t seq) {
+    Bytes b = withAddr(prefix::kUnbondingByValidator, v);
+    putU64(b, h);
+    putU64(b, seq);
+    return b;
+}
+Bytes unbondingByValidatorPrefix(const Address& v) {
+    return withAddr(prefix::kUnbondingByValidator, v);
+}
+Bytes validatorDirty(const Address& op) {
+    return withAddr(prefix::kValidatorDirty, op);
+}
+Bytes downtime(const Address& op) {
+    return withAddr(prefix::kDowntime, op);
+}
+Bytes provider(const Address& a) {
+    return withAddr(prefix::kProvider, a);
+}
+Bytes offer(const Address& p, std::uint32_t id) {
+    Bytes b = withAddr(prefix::kOffer, p);
+    putU32(b, id);
+    return b;
+}
+Bytes offersOf(const Address& p) {
+    return withAddr(prefix::kOffer, p);
+}
+Bytes job(std::uint64_t id) {
+    return withId(prefix::kJob, id);
+}
+Bytes jobExpiry(std::uint64_t h, std::uint64_t id) {
+    return withTwoIds(prefix::kJobExpiry, h, id);
+}
+Bytes bid(std::uint64_t id) {
+    return withId(prefix::kBid, id);
+}
+Bytes jobBid(std::uint64_t j, std::uint64_t b) {
+    return withTwoIds(prefix::kJobBid, j, b);
+}
+Bytes jobBidsPrefix(std::uint64_t j) {
+    return withId(prefix::kJobBid, j);
+}
+Bytes jobProviderBid(std::uint64_t j, const Address& p) {
+    Bytes b = withId(prefix::kJobProviderBid, j);
+    putSpan(b, p.span());
+    return b;
+}
+Bytes lease(std::uint64_t id) {
+    return withId(prefix::kLease, id);
+}
+Bytes leaseDue(std::uint64_t h, std::uint64_t id) {
+    return withTwoIds(prefix::kLeaseDue, h, id);
+}
+Bytes leaseGrace(std::uint64_t h, std::uint64_t id) {
+    return withTwoIds(prefix::kLeaseGrace, h, id);
+}
+Bytes usageReport(std::uint64_t id) {
+    return withId(prefix::kUsageReport, id);
+}
+Bytes providerReputation(const Address& a) {
+    return withAddr(prefix::kProviderReputation, a);
+}
+Bytes clientRecord(const Address& a) {
+    return withAddr(prefix::kClientRecord, a);
+}
+Bytes atHeight(std::uint8_t p, std::uint64_t h) {
+    return withId(p, h);
+}
+
+std::uint64_t u64At(ByteSpan key, std::size_t offset) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8 && offset + i < key.size(); ++i) v = (v << 8) | key[offset + i];
+    return v;
+}
+
+}  // namespace agora::contracts::keys

@@ -1,0 +1,360 @@
+#include "contracts/Leases.h"
+
+#include <algorithm>
+
+#include "consensus/core/CodecTypes.h"
+#include "contracts/Bank.h"
+#include "contracts/Providers.h"
+#include "contracts/Reputation.h"
+
+namespace agora::contracts {
+
+std::string_view leaseStateName(LeaseState s) {
+    switch (s) {
+        case LeaseState::Active:
+            return "active";
+        case LeaseState::InsufficientFunds:
+            return "insufficient_funds";
+        case LeaseState::Closed:
+            return "closed";
+    }
+    return "unknown";
+}
+
+std::string_view closeReasonName(CloseReason r) {
+    switch (r) {
+        case CloseReason::Completed:
+            return "completed";
+        case CloseReason::ClientCancelled:
+            return "client_cancelled";
+        case CloseReason::ProviderTerminated:
+            return "provider_terminated";
+        case CloseReason::ProviderFailed:
+            return "provider_failed";
+        case CloseReason::InsufficientFunds:
+            return "insufficient_funds";
+    }
+    return "unknown";
+}
+
+void Lease::encodeTo(Writer& w) const {
+    w.u64(id);
+    codec::put(w, client);
+    codec::put(w, provider);
+    w.u64(jobId);
+    resources.encodeTo(w);
+    codec::put(w, pricePerBlock);
+    w.u64(startHeight);
+    w.u64(endHeight);
+    w.u64(paidThrough);
+    codec::put(w, escrow);
+    codec::put(w, accrued);
+    codec::put(w, paidOut);
+    codec::put(w, refunded);
+    codec::put(w, deposited);
+    w.u8(static_cast<std::uint8_t>(state));
+    w.u64(dueHeight);
+    w.u64(graceHeight);
+    w.u64(closeHeight);
+    w.u8(static_cast<std::uint8_t>(closeReason));
+    w.boolean(settled);
+    w.u8(rating);
+}
+
+Lease Lease::decodeFrom(Reader& r) {
+    Lease l;
+    l.id = r.u64();
+    l.client = codec::getAddress(r);
+    l.provider = codec::getAddress(r);
+    l.jobId = r.u64();
+    l.resources = Resources::decodeFrom(r);
+    l.pricePerBlock = codec::getAmount(r);
+    l.startHeight = r.u64();
+    l.endHeight = r.u64();
+    l.paidThrough = r.u64();
+    l.escrow = codec::getAmount(r);
+    l.accrued = codec::getAmount(r);
+    l.paidOut = codec::getAmount(r);
+    l.refunded = codec::getAmount(r);
+    l.deposited = codec::getAmount(r);
+    const std::uint8_t st = r.u8();
+    if (st > 2) r.fail(CodecError::InvalidEnum);
+    l.state = static_cast<LeaseState>(st);
+    l.dueHeight = r.u64();
+    l.graceHeight = r.u64();
+    l.closeHeight = r.u64();
+    const std::uint8_t reason = r.u8();
+    if (reason > kCloseReasonMax) r.fail(CodecError::InvalidEnum);
+    l.closeReason = static_cast<CloseReason>(reason);
+    l.settled = r.boolean();
+    l.rating = r.u8();
+    return l;
+}
+
+void UsageRecord::encodeTo(Writer& w) const {
+    w.u64(upToHeight);
+    w.u32(availabilityBps);
+    codec::put(w, metricsHash);
+    w.u64(reportedAt);
+}
+UsageRecord UsageRecord::decodeFrom(Reader& r) {
+    UsageRecord u;
+    u.upToHeight = r.u64();
+    u.availabilityBps = r.u32();
+    u.metricsHash = codec::getHash(r);
+    u.reportedAt = r.u64();
+    return u;
+}
+
+std::optional<Lease> Leases::get(std::uint64_t id) const {
+    return ctx_.store.load<Lease>(keys::lease(id));
+}
+
+void Leases::save(const Lease& l) {
+    ctx_.store.save(keys::lease(l.id), l);
+}
+
+void Leases::accrue(Lease& l) const {
+    const std::uint64_t to = std::min(ctx_.height(), l.endHeight);
+    if (l.state != LeaseState::Active || to <= l.paidThrough) return;
+    const std::uint64_t blocks = to - l.paidThrough;
+    // Saturating: an overflowing product is certainly more than the escrow.
+    const Amount owed = l.pricePerBlock.checkedMul(blocks).value_or(Amount(UINT64_MAX));
+    const Amount cost = std::min(owed, l.escrow);
+    l.escrow = *l.escrow.checkedSub(cost);
+    l.accrued = *l.accrued.checkedAdd(cost);  // accrued + escrow never exceeds deposited
+    l.paidThrough = to;
+}
+
+std::uint64_t Leases::computeDueHeight(const Lease& l) const {
+    const std::uint64_t coveredBlocks = l.escrow.micro() / l.pricePerBlock.micro();
+    std::uint64_t dry = 0;
+    if (__builtin_add_overflow(l.paidThrough, coveredBlocks, &dry)) dry = UINT64_MAX;
+    return std::min(dry, l.endHeight);
+}
+
+void Leases::unindex(const Lease& l) {
+    if (l.state == LeaseState::Active) ctx_.store.erase(keys::leaseDue(l.dueHeight, l.id));
+    if (l.state == LeaseState::InsufficientFunds) ctx_.store.erase(keys::leaseGrace(l.graceHeight, l.id));
+}
+
+void Leases::indexDue(Lease& l) {
+    // Never earlier than now: a lease due now is handled by this block's end.
+    l.dueHeight = std::max(computeDueHeight(l), ctx_.height());
+    ctx_.store.mark(keys::leaseDue(l.dueHeight, l.id));
+}
+
+std::uint64_t Leases::open(const Address& client, const Address& provider, std::uint64_t jobId,
+                           const Resources& resources, Amount pricePerBlock, std::uint64_t durationBlocks,
+                           Amount deposit) {
+    Lease l;
+    l.id = ctx_.store.nextId(keys::Counter::Lease);
+    l.client = client;
+    l.provider = provider;
+    l.jobId = jobId;
+    l.resources = resources;
+    l.pricePerBlock = pricePerBlock;
+    l.startHeight = ctx_.height();
+    if (__builtin_add_overflow(l.startHeight, durationBlocks, &l.endHeight)) l.endHeight = UINT64_MAX;
+    l.paidThrough = l.startHeight;
+    l.escrow = deposit;
+    l.deposited = deposit;
+    indexDue(l);
+    save(l);
+    ctx_.emit("lease_created")
+        .add("lease_id", l.id)
+        .add("client", client.toBech32())
+        .add("provider", provider.toBech32())
+        .add("job_id", jobId)
+        .add("price_per_block", pricePerBlock.micro())
+        .add("deposit", deposit.micro())
+        .add("end_height", l.endHeight);
+    return l.id;
+}
+
+ResultCode Leases::topUp(const Address& signer, const MsgLeaseTopUp& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->client != signer) return ResultCode::NotLeaseClient;
+    if (l->state == LeaseState::Closed) return ResultCode::LeaseClosed;
+    accrue(*l);
+    auto escrow = l->escrow.checkedAdd(msg.amount);
+    auto deposited = l->deposited.checkedAdd(msg.amount);
+    if (!escrow || !deposited) return ResultCode::Overflow;
+    AGORA_TRY(Bank(ctx_).debit(signer, msg.amount));
+    unindex(*l);
+    l->escrow = *escrow;
+    l->deposited = *deposited;
+    if (l->state == LeaseState::InsufficientFunds) {
+        if (l->escrow >= l->pricePerBlock) {
+            // Back in service from now; the unfunded blocks are not charged.
+            l->state = LeaseState::Active;
+            l->paidThrough = ctx_.height();
+            indexDue(*l);
+        } else {
+            ctx_.store.mark(keys::leaseGrace(l->graceHeight, l->id));
+        }
+    } else {
+        indexDue(*l);
+    }
+    save(*l);
+    ctx_.emit("lease_topped_up")
+        .add("lease_id", l->id)
+        .add("amount", msg.amount.micro())
+        .add("state", std::string(leaseStateName(l->state)))
+        .add("due_height", l->dueHeight);
+    return ResultCode::Ok;
+}
+
+ResultCode Leases::withdraw(const Address& signer, const MsgProviderWithdraw& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->provider != signer) return ResultCode::NotLeaseProvider;
+    accrue(*l);
+    if (l->accrued.isZero()) return ResultCode::NothingToWithdraw;
+    const Amount amount = l->accrued;
+    AGORA_TRY(Bank(ctx_).credit(signer, amount));
+    auto paid = l->paidOut.checkedAdd(amount);
+    if (!paid) return ResultCode::Overflow;
+    l->paidOut = *paid;
+    l->accrued = Amount{};
+    save(*l);
+    ctx_.emit("provider_withdraw")
+        .add("lease_id", l->id)
+        .add("provider", signer.toBech32())
+        .add("amount", amount.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
+    accrue(l);
+    unindex(l);
+    l.state = LeaseState::Closed;
+    l.closeHeight = ctx_.height();
+    l.closeReason = reason;
+    AGORA_TRY(Providers(ctx_).release(l.provider, l.resources));
+    Reputation rep(ctx_);
+    switch (reason) {
+        case CloseReason::Completed:
+            break;
+        case CloseReason::InsufficientFunds:
+            break;
+        case CloseReason::ClientCancelled:
+            rep.recordClientEarlyClose(l.client);
+            break;
+        case CloseReason::ProviderFailed:
+            rep.recordEarlyClose(l.provider);
+            break;
+        case CloseReason::ProviderTerminated:
+            rep.recordEarlyClose(l.provider);
+            Providers(ctx_).slashStake(l.provider, ctx_.params.providerEarlyCloseSlashBps, "early_termination");
+            break;
+    }
+    save(l);
+    ctx_.emit("lease_closed")
+        .add("lease_id", l.id)
+        .add("reason", std::string(closeReasonName(reason)))
+        .add("accrued", l.accrued.micro())
+        .add("escrow_left", l.escrow.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Leases::close(const Address& signer, const MsgLeaseClose& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->state == LeaseState::Closed) return ResultCode::LeaseClosed;
+    const bool isClient = signer == l->client;
+    const bool isProvider = signer == l->provider;
+    if (!isClient && !isProvider) return ResultCode::NotLeaseParty;
+    bool allowed = false;
+    switch (msg.reason) {
+        case CloseReason::Completed:
+        case CloseReason::ClientCancelled:
+        case CloseReason::ProviderFailed:
+            allowed = isClient;
+            break;
+        case CloseReason::ProviderTerminated:
+            allowed = isProvider;
+            break;
+        case CloseReason::InsufficientFunds:
+            allowed = false;
+            break;
+    }
+    if (!allowed) return ResultCode::CloseReasonNotAllowed;
+    return closeLease(*l, msg.reason);
+}
+
+ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->client != signer) return ResultCode::NotLeaseClient;
+    if (l->state != LeaseState::Closed) return ResultCode::LeaseNotClosed;
+    if (l->settled) return ResultCode::AlreadySettled;
+    Bank bank(ctx_);
+    const Amount toProvider = l->accrued;
+    const Amount toClient = l->escrow;
+    AGORA_TRY(bank.credit(l->provider, toProvider));
+    AGORA_TRY(bank.credit(l->client, toClient));
+    auto paid = l->paidOut.checkedAdd(toProvider);
+    auto refunded = l->refunded.checkedAdd(toClient);
+    if (!paid || !refunded) return ResultCode::Overflow;
+    l->paidOut = *paid;
+    l->refunded = *refunded;
+    l->accrued = Amount{};
+    l->escrow = Amount{};
+    l->settled = true;
+    l->rating = msg.rating;
+    save(*l);
+    Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating);
+    ctx_.emit("lease_settled")
+        .add("lease_id", l->id)
+        .add("rating", msg.rating)
+        .add("paid_to_provider", l->paidOut.micro())
+        .add("refunded", toClient.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Leases::usageReport(const Address& signer, const MsgUsageReport& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->provider != signer) return ResultCode::NotLeaseProvider;
+    if (l->settled) return ResultCode::AlreadySettled;
+    auto last = ctx_.store.load<UsageRecord>(keys::usageReport(l->id));
+    const std::uint64_t floor = last ? last->upToHeight : l->startHeight;
+    if (msg.upToHeight <= floor || msg.upToHeight > ctx_.height()) return ResultCode::StaleUsageReport;
+    ctx_.store.save(keys::usageReport(l->id),
+                    UsageRecord{msg.upToHeight, msg.availabilityBps, msg.metricsHash, ctx_.height()});
+    ctx_.emit("usage_reported")
+        .add("lease_id", l->id)
+        .add("up_to_height", msg.upToHeight)
+        .add("availability_bps", msg.availabilityBps)
+        .add("metrics_hash", msg.metricsHash.toHex());
+    return ResultCode::Ok;
+}
+
+ResultCode Leases::processDue() {
+    const std::uint64_t h = ctx_.height();
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeaseDue, h))) {
+        auto l = get(keys::u64At(key, 9));
+        if (!l || l->state != LeaseState::Active || l->dueHeight != h) std::abort();  // index out of sync
+        if (h >= l->endHeight) {
+            AGORA_TRY(closeLease(*l, CloseReason::Completed));
+            continue;
+        }
+        accrue(*l);
+        ctx_.store.erase(key);
+        l->state = LeaseState::InsufficientFunds;
+        l->graceHeight = h + ctx_.params.graceBlocks;
+        ctx_.store.mark(keys::leaseGrace(l->graceHeight, l->id));
+        save(*l);
+        ctx_.emit("lease_insufficient_funds").add("lease_id", l->id).add("close_height", l->graceHeight);
+    }
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeaseGrace, h))) {
+        auto l = get(keys::u64At(key, 9));
+        if (!l || l->state != LeaseState::InsufficientFunds || l->graceHeight != h) std::abort();
+        AGORA_TRY(closeLease(*l, CloseReason::InsufficientFunds));
+    }
+    return ResultCode::Ok;
+}
+
+}  // namespace agora::contracts

@@ -1,0 +1,98 @@
+#pragma once
+// leases and escrow. Each lease holds its own escrow. Payment accrues at the
+// lease price per block but is computed only when the lease is touched
+// (top-up, withdraw, close, settle, or its due height), never per lease per
+// block. Each open lease sits in exactly one height index:
+//
+//   due index    at min(end height, height at which escrow runs dry):
+//                 end reached -> closed (completed); else -> insufficient_funds
+//   grace index  at (dry height + grace_blocks): still insufficient -> closed
+//
+// so end-of-block work is O(leases due at that height).
+//
+// Money conservation per lease: deposited = escrow + accrued + paid_out + refunded.
+
+#include <cstdint>
+#include <optional>
+
+#include "consensus/core/Address.h"
+#include "consensus/core/Hash256.h"
+#include "consensus/core/MarketTypes.h"
+#include "consensus/core/Messages.h"
+#include "contracts/ApplyContext.h"
+
+namespace agora::contracts {
+
+enum class LeaseState : std::uint8_t { Active = 0, InsufficientFunds = 1, Closed = 2 };
+std::string_view leaseStateName(LeaseState s);
+std::string_view closeReasonName(CloseReason r);
+
+struct Lease {
+    std::uint64_t id = 0;
+    Address client;
+    Address provider;
+    std::uint64_t jobId = 0;  // 0 when leased from an offer
+    Resources resources;
+    Amount pricePerBlock;
+    std::uint64_t startHeight = 0;
+    std::uint64_t endHeight = 0;    // start + duration
+    std::uint64_t paidThrough = 0;  // accrual computed up to this height
+    Amount escrow;                  // not yet accrued
+    Amount accrued;                 // owed to the provider, not yet withdrawn
+    Amount paidOut;                 // withdrawn by / paid to the provider
+    Amount refunded;                // returned to the client
+    Amount deposited;               // everything the client put in
+    LeaseState state = LeaseState::Active;
+    std::uint64_t dueHeight = 0;    // key in the due index (Active)
+    std::uint64_t graceHeight = 0;  // key in the grace index (InsufficientFunds)
+    std::uint64_t closeHeight = 0;
+    CloseReason closeReason = CloseReason::Completed;
+    bool settled = false;
+    std::uint8_t rating = 0;
+
+    void encodeTo(Writer& w) const;
+    static Lease decodeFrom(Reader& r);
+    bool operator==(const Lease&) const = default;
+};
+
+struct UsageRecord {
+    std::uint64_t upToHeight = 0;
+    std::uint32_t availabilityBps = 0;
+    Hash256 metricsHash;
+    std::uint64_t reportedAt = 0;
+    void encodeTo(Writer& w) const;
+    static UsageRecord decodeFrom(Reader& r);
+};
+
+class Leases {
+public:
+    explicit Leases(ApplyContext& ctx) : ctx_(ctx) {}
+
+    std::optional<Lease> get(std::uint64_t id) const;
+
+    // Opens a lease; the deposit must already be out of the client's balance
+    // and capacity already reserved. Returns the new id.
+    std::uint64_t open(const Address& client, const Address& provider, std::uint64_t jobId, const Resources& resources,
+                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit);
+
+    ResultCode topUp(const Address& signer, const MsgLeaseTopUp& msg);
+    ResultCode withdraw(const Address& signer, const MsgProviderWithdraw& msg);
+    ResultCode close(const Address& signer, const MsgLeaseClose& msg);
+    ResultCode settle(const Address& signer, const MsgLeaseSettle& msg);
+    ResultCode usageReport(const Address& signer, const MsgUsageReport& msg);
+
+    // End of block: due leases, then grace expiries at the current height.
+    ResultCode processDue();
+
+private:
+    // Brings accrual up to the current height (bounded by the end height).
+    void accrue(Lease& l) const;
+    std::uint64_t computeDueHeight(const Lease& l) const;
+    void unindex(const Lease& l);
+    void indexDue(Lease& l);
+    ResultCode closeLease(Lease& l, CloseReason reason);
+    void save(const Lease& l);
+    ApplyContext& ctx_;
+};
+
+}  // namespace agora::contracts

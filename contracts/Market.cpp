@@ -1,0 +1,302 @@
+#include "contracts/Market.h"
+
+#include "consensus/core/CodecTypes.h"
+#include "contracts/Bank.h"
+#include "contracts/Leases.h"
+#include "contracts/Providers.h"
+#include "contracts/Reputation.h"
+
+namespace agora::contracts {
+
+std::string_view jobStateName(JobState s) {
+    switch (s) {
+        case JobState::Open:
+            return "open";
+        case JobState::Leased:
+            return "leased";
+        case JobState::Cancelled:
+            return "cancelled";
+        case JobState::Expired:
+            return "expired";
+    }
+    return "unknown";
+}
+
+std::string_view bidStateName(BidState s) {
+    switch (s) {
+        case BidState::Open:
+            return "open";
+        case BidState::Accepted:
+            return "accepted";
+        case BidState::Lost:
+            return "lost";
+        case BidState::Withdrawn:
+            return "withdrawn";
+    }
+    return "unknown";
+}
+
+void Job::encodeTo(Writer& w) const {
+    w.u64(id);
+    codec::put(w, client);
+    resources.encodeTo(w);
+    putAttributes(w, constraints);
+    codec::put(w, maxPricePerBlock);
+    w.u64(durationBlocks);
+    w.u64(biddingEndHeight);
+    w.u32(minReputation);
+    codec::put(w, deposit);
+    w.u8(static_cast<std::uint8_t>(state));
+    w.u32(openBids);
+    w.u64(leaseId);
+}
+
+Job Job::decodeFrom(Reader& r) {
+    Job j;
+    j.id = r.u64();
+    j.client = codec::getAddress(r);
+    j.resources = Resources::decodeFrom(r);
+    j.constraints = getAttributes(r);
+    j.maxPricePerBlock = codec::getAmount(r);
+    j.durationBlocks = r.u64();
+    j.biddingEndHeight = r.u64();
+    j.minReputation = r.u32();
+    j.deposit = codec::getAmount(r);
+    const std::uint8_t st = r.u8();
+    if (st > 3) r.fail(CodecError::InvalidEnum);
+    j.state = static_cast<JobState>(st);
+    j.openBids = r.u32();
+    j.leaseId = r.u64();
+    return j;
+}
+
+void Bid::encodeTo(Writer& w) const {
+    w.u64(id);
+    w.u64(jobId);
+    codec::put(w, provider);
+    codec::put(w, pricePerBlock);
+    codec::put(w, deposit);
+    w.u8(static_cast<std::uint8_t>(state));
+    w.u64(createdHeight);
+}
+
+Bid Bid::decodeFrom(Reader& r) {
+    Bid b;
+    b.id = r.u64();
+    b.jobId = r.u64();
+    b.provider = codec::getAddress(r);
+    b.pricePerBlock = codec::getAmount(r);
+    b.deposit = codec::getAmount(r);
+    const std::uint8_t st = r.u8();
+    if (st > 3) r.fail(CodecError::InvalidEnum);
+    b.state = static_cast<BidState>(st);
+    b.createdHeight = r.u64();
+    return b;
+}
+
+Expected<Amount, ResultCode> priceAtOffer(const PriceSchedule& prices, const Resources& res) {
+    auto add = [](std::optional<Amount> acc, std::optional<Amount> term) -> std::optional<Amount> {
+        if (!acc || !term) return std::nullopt;
+        return acc->checkedAdd(*term);
+    };
+    std::optional<Amount> total = Amount{};
+    total = add(total, prices.perCpuMillicore.checkedMul(res.cpuMillicores));
+    total = add(total, prices.perMemoryMib.checkedMul(res.memoryMib));
+    total = add(total, prices.perStorageGib.checkedMul(res.storageGib));
+    for (const auto& g : res.gpus) {
+        const GpuPrice* found = nullptr;
+        for (const auto& p : prices.gpus)
+            if (p.model == g.model) found = &p;
+        if (found == nullptr) return Unexpected(ResultCode::OfferLacksGpuModel);
+        total = add(total, found->perGpu.checkedMul(g.count));
+    }
+    if (!total) return Unexpected(ResultCode::Overflow);
+    if (total->isZero()) return Unexpected(ResultCode::ZeroPrice);
+    return *total;
+}
+
+std::optional<Job> Market::job(std::uint64_t id) const {
+    return ctx_.store.load<Job>(keys::job(id));
+}
+std::optional<Bid> Market::bid(std::uint64_t id) const {
+    return ctx_.store.load<Bid>(keys::bid(id));
+}
+
+ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
+    if (msg.durationBlocks > ctx_.params.maxDurationBlocks) return ResultCode::DurationTooLong;
+    if (msg.biddingWindowBlocks > ctx_.params.maxBiddingWindowBlocks) return ResultCode::BiddingWindowTooLong;
+    AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
+    Job j;
+    j.id = ctx_.store.nextId(keys::Counter::Job);
+    j.client = client;
+    j.resources = msg.resources;
+    j.constraints = msg.constraints;
+    j.maxPricePerBlock = msg.maxPricePerBlock;
+    j.durationBlocks = msg.durationBlocks;
+    j.biddingEndHeight = ctx_.height() + msg.biddingWindowBlocks;
+    j.minReputation = msg.minReputation;
+    j.deposit = msg.deposit;
+    ctx_.store.save(keys::job(j.id), j);
+    ctx_.store.mark(keys::jobExpiry(j.biddingEndHeight, j.id));
+    ctx_.emit("job_created")
+        .add("job_id", j.id)
+        .add("client", client.toBech32())
+        .add("max_price_per_block", msg.maxPricePerBlock.micro())
+        .add("duration_blocks", msg.durationBlocks)
+        .add("bidding_end_height", j.biddingEndHeight)
+        .add("deposit", msg.deposit.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Market::closeBid(Job& j, Bid& b, BidState to) {
+    AGORA_TRY(Bank(ctx_).credit(b.provider, b.deposit));
+    b.state = to;
+    ctx_.store.save(keys::bid(b.id), b);
+    ctx_.store.erase(keys::jobBid(j.id, b.id));
+    ctx_.store.erase(keys::jobProviderBid(j.id, b.provider));
+    --j.openBids;
+    ctx_.emit("bid_closed")
+        .add("bid_id", b.id)
+        .add("job_id", j.id)
+        .add("provider", b.provider.toBech32())
+        .add("state", std::string(bidStateName(to)))
+        .add("refunded", b.deposit.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Market::closeOpenBids(Job& j, std::uint64_t keep) {
+    // At most max_bids_per_job entries.
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::jobBidsPrefix(j.id))) {
+        const std::uint64_t bidId = keys::u64At(key, 9);
+        if (bidId == keep) continue;
+        auto b = bid(bidId);
+        if (!b || b->state != BidState::Open) std::abort();  // index out of sync
+        AGORA_TRY(closeBid(j, *b, BidState::Lost));
+    }
+    return ResultCode::Ok;
+}
+
+ResultCode Market::refundJob(Job& j, JobState to) {
+    AGORA_TRY(closeOpenBids(j, 0));
+    AGORA_TRY(Bank(ctx_).credit(j.client, j.deposit));
+    ctx_.store.erase(keys::jobExpiry(j.biddingEndHeight, j.id));
+    const Amount refunded = j.deposit;
+    j.deposit = Amount{};
+    j.state = to;
+    ctx_.store.save(keys::job(j.id), j);
+    ctx_.emit(to == JobState::Cancelled ? "job_cancelled" : "job_expired")
+        .add("job_id", j.id)
+        .add("refunded", refunded.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Market::cancelJob(const Address& client, const MsgJobCancel& msg) {
+    auto j = job(msg.jobId);
+    if (!j) return ResultCode::JobNotFound;
+    if (j->client != client) return ResultCode::NotJobClient;
+    if (j->state != JobState::Open) return ResultCode::JobNotOpen;
+    return refundJob(*j, JobState::Cancelled);
+}
+
+ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
+    auto j = job(msg.jobId);
+    if (!j) return ResultCode::JobNotFound;
+    if (j->state != JobState::Open) return ResultCode::JobNotOpen;
+    if (ctx_.height() > j->biddingEndHeight) return ResultCode::BiddingClosed;
+    Providers providers(ctx_);
+    auto p = providers.get(provider);
+    if (!p) return ResultCode::ProviderNotFound;
+    if (provider == j->client) return ResultCode::SelfDealing;
+    if (msg.pricePerBlock > j->maxPricePerBlock) return ResultCode::PriceAboveMax;
+    if (msg.deposit < ctx_.params.minBidDeposit) return ResultCode::BidDepositTooLow;
+    if (ctx_.store.contains(keys::jobProviderBid(j->id, provider))) return ResultCode::DuplicateBid;
+    if (j->openBids >= ctx_.params.maxBidsPerJob) return ResultCode::TooManyBids;
+    if (!attributesMatch(p->attributes, j->constraints)) return ResultCode::AttributesMismatch;
+    if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation)
+        return ResultCode::ReputationTooLow;
+    AGORA_TRY(providers.canTakeLease(*p, j->resources));
+    AGORA_TRY(Bank(ctx_).debit(provider, msg.deposit));
+    Bid b;
+    b.id = ctx_.store.nextId(keys::Counter::Bid);
+    b.jobId = j->id;
+    b.provider = provider;
+    b.pricePerBlock = msg.pricePerBlock;
+    b.deposit = msg.deposit;
+    b.createdHeight = ctx_.height();
+    ctx_.store.save(keys::bid(b.id), b);
+    ctx_.store.mark(keys::jobBid(j->id, b.id));
+    Writer idw;
+    idw.u64(b.id);
+    ctx_.store.raw().put(keys::jobProviderBid(j->id, provider), idw.data());
+    ++j->openBids;
+    ctx_.store.save(keys::job(j->id), *j);
+    ctx_.emit("bid_placed")
+        .add("bid_id", b.id)
+        .add("job_id", j->id)
+        .add("provider", provider.toBech32())
+        .add("price_per_block", msg.pricePerBlock.micro())
+        .add("deposit", msg.deposit.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Market::withdrawBid(const Address& provider, const MsgBidWithdraw& msg) {
+    auto b = bid(msg.bidId);
+    if (!b) return ResultCode::BidNotFound;
+    if (b->provider != provider) return ResultCode::NotBidProvider;
+    if (b->state != BidState::Open) return ResultCode::BidNotOpen;
+    auto j = job(b->jobId);
+    if (!j) std::abort();
+    AGORA_TRY(closeBid(*j, *b, BidState::Withdrawn));
+    ctx_.store.save(keys::job(j->id), *j);
+    return ResultCode::Ok;
+}
+
+ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
+    auto b = bid(msg.bidId);
+    if (!b) return ResultCode::BidNotFound;
+    auto j = job(b->jobId);
+    if (!j) std::abort();
+    if (j->client != client) return ResultCode::NotJobClient;
+    if (j->state != JobState::Open) return ResultCode::JobNotOpen;
+    if (b->state != BidState::Open) return ResultCode::BidNotOpen;
+    AGORA_TRY(Providers(ctx_).reserve(b->provider, j->resources));
+    AGORA_TRY(closeOpenBids(*j, b->id));
+    AGORA_TRY(closeBid(*j, *b, BidState::Accepted));
+    // The job's escrow becomes the lease's escrow.
+    const std::uint64_t leaseId =
+        Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock, j->durationBlocks, j->deposit);
+    ctx_.store.erase(keys::jobExpiry(j->biddingEndHeight, j->id));
+    j->deposit = Amount{};
+    j->state = JobState::Leased;
+    j->leaseId = leaseId;
+    ctx_.store.save(keys::job(j->id), *j);
+    ctx_.emit("bid_accepted").add("bid_id", b->id).add("job_id", j->id).add("lease_id", leaseId);
+    return ResultCode::Ok;
+}
+
+ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer& msg) {
+    if (msg.durationBlocks > ctx_.params.maxDurationBlocks) return ResultCode::DurationTooLong;
+    Providers providers(ctx_);
+    if (!providers.get(msg.provider)) return ResultCode::ProviderNotFound;
+    if (msg.provider == client) return ResultCode::SelfDealing;
+    auto prices = providers.offer(msg.provider, msg.offerId);
+    if (!prices) return ResultCode::OfferNotFound;
+    auto price = priceAtOffer(*prices, msg.resources);
+    if (!price) return price.error();
+    if (msg.deposit < *price) return ResultCode::DepositBelowOneBlock;
+    AGORA_TRY(providers.reserve(msg.provider, msg.resources));
+    AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
+    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit);
+    return ResultCode::Ok;
+}
+
+ResultCode Market::expireJobs() {
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kJobExpiry, ctx_.height()))) {
+        auto j = job(keys::u64At(key, 9));
+        if (!j || j->state != JobState::Open) std::abort();  // index out of sync
+        AGORA_TRY(refundJob(*j, JobState::Expired));
+    }
+    return ResultCode::Ok;
+}
+
+}  // namespace agora::contracts

@@ -1,0 +1,366 @@
+#include "contracts/Staking.h"
+
+#include <algorithm>
+
+#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
+#include "contracts/Bank.h"
+
+namespace agora::contracts {
+
+void Validator::encodeTo(Writer& w) const {
+    codec::put(w, operatorAddress);
+    codec::put(w, consensusKey);
+    w.string(moniker);
+    w.u32(commissionBps);
+    codec::put(w, tokens);
+    w.u64(totalShares);
+    w.boolean(jailed);
+    w.u64(jailedUntil);
+    w.boolean(tombstoned);
+    w.u64(lastPower);
+}
+Validator Validator::decodeFrom(Reader& r) {
+    Validator v;
+    v.operatorAddress = codec::getAddress(r);
+    v.consensusKey = codec::getPublicKey(r);
+    v.moniker = r.string(limits::kMonikerMax, 1);
+    v.commissionBps = r.u32();
+    v.tokens = codec::getAmount(r);
+    v.totalShares = r.u64();
+    v.jailed = r.boolean();
+    v.jailedUntil = r.u64();
+    v.tombstoned = r.boolean();
+    v.lastPower = r.u64();
+    return v;
+}
+
+void UnbondingEntry::encodeTo(Writer& w) const {
+    w.u8(static_cast<std::uint8_t>(kind));
+    codec::put(w, owner);
+    codec::put(w, validator);
+    codec::put(w, amount);
+    w.u64(creationHeight);
+    w.u64(completionHeight);
+}
+UnbondingEntry UnbondingEntry::decodeFrom(Reader& r) {
+    UnbondingEntry e;
+    const std::uint8_t k = r.u8();
+    if (k > 1) r.fail(CodecError::InvalidEnum);
+    e.kind = static_cast<UnbondingKind>(k);
+    e.owner = codec::getAddress(r);
+    e.validator = codec::getAddress(r);
+    e.amount = codec::getAmount(r);
+    e.creationHeight = r.u64();
+    e.completionHeight = r.u64();
+    return e;
+}
+
+namespace {
+__extension__ using U128 = unsigned __int128;
+
+std::optional<std::uint64_t> mulDivU64(std::uint64_t a, std::uint64_t b, std::uint64_t den, bool roundUp) {
+    if (den == 0) return std::nullopt;
+    const U128 num = static_cast<U128>(a) * b;
+    U128 q = num / den;
+    if (roundUp && num % den != 0) ++q;
+    if (q > UINT64_MAX) return std::nullopt;
+    return static_cast<std::uint64_t>(q);
+}
+}  // namespace
+
+std::optional<Validator> Staking::validator(const Address& op) const {
+    return ctx_.store.load<Validator>(keys::validator(op));
+}
+
+std::optional<Validator> Staking::validatorByKey(const PublicKey& key) const {
+    auto raw = ctx_.store.raw().get(keys::consensusKey(key));
+    if (!raw) return std::nullopt;
+    auto op = Address::fromSpan(*raw);
+    if (!op) std::abort();
+    return validator(*op);
+}
+
+Amount Staking::delegationValue(const Address& val, const Address& delegator) const {
+    auto v = validator(val);
+    auto d = ctx_.store.load<Delegation>(keys::delegation(val, delegator));
+    if (!v || !d || v->totalShares == 0) return Amount{};
+    return Amount(mulDivU64(d->shares, v->tokens.micro(), v->totalShares, false).value_or(0));
+}
+
+void Staking::saveValidator(const Validator& v) {
+    ctx_.store.save(keys::validator(v.operatorAddress), v);
+    // Only changed validators are visited at end of block (O(changes)).
+    ctx_.store.mark(keys::validatorDirty(v.operatorAddress));
+}
+
+ResultCode Staking::bond(Validator& v, const Address& delegator, Amount amount) {
+    std::uint64_t shares = amount.micro();
+    if (v.totalShares != 0) {
+        if (v.tokens.isZero()) return ResultCode::ValidatorHasNoTokens;
+        auto s = mulDivU64(amount.micro(), v.totalShares, v.tokens.micro(), false);
+        if (!s) return ResultCode::Overflow;
+        shares = *s;
+    }
+    auto tokens = v.tokens.checkedAdd(amount);
+    std::uint64_t totalShares = 0;
+    if (!tokens || __builtin_add_overflow(v.totalShares, shares, &totalShares)) return ResultCode::Overflow;
+    auto d = ctx_.store.load<Delegation>(keys::delegation(v.operatorAddress, delegator)).value_or(Delegation{});
+    if (__builtin_add_overflow(d.shares, shares, &d.shares)) return ResultCode::Overflow;
+    v.tokens = *tokens;
+    v.totalShares = totalShares;
+    ctx_.store.save(keys::delegation(v.operatorAddress, delegator), d);
+    saveValidator(v);
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::createValidator(const Address& op, const MsgCreateValidator& msg) {
+    if (validator(op)) return ResultCode::ValidatorExists;
+    if (ctx_.store.contains(keys::consensusKey(msg.consensusKey))) return ResultCode::ConsensusKeyInUse;
+    if (msg.selfStake < ctx_.params.minSelfStake) return ResultCode::SelfStakeTooLow;
+    AGORA_TRY(Bank(ctx_).debit(op, msg.selfStake));
+    Validator v;
+    v.operatorAddress = op;
+    v.consensusKey = msg.consensusKey;
+    v.moniker = msg.moniker;
+    v.commissionBps = msg.commissionBps;
+    ctx_.store.raw().put(keys::consensusKey(msg.consensusKey), op.span());
+    AGORA_TRY(bond(v, op, msg.selfStake));
+    ctx_.emit("validator_created")
+        .add("operator", op.toBech32(kValidatorPrefix))
+        .add("consensus_key", msg.consensusKey.toHex())
+        .add("self_stake", msg.selfStake.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::addGenesisValidator(const Address& op, const PublicKey& key, const std::string& moniker,
+                                        std::uint32_t commissionBps, Amount selfStake) {
+    if (validator(op)) return ResultCode::ValidatorExists;
+    if (ctx_.store.contains(keys::consensusKey(key))) return ResultCode::ConsensusKeyInUse;
+    Validator v;
+    v.operatorAddress = op;
+    v.consensusKey = key;
+    v.moniker = moniker;
+    v.commissionBps = commissionBps;
+    ctx_.store.raw().put(keys::consensusKey(key), op.span());
+    return bond(v, op, selfStake);
+}
+
+ResultCode Staking::editValidator(const Address& op, const MsgEditValidator& msg) {
+    auto v = validator(op);
+    if (!v) return ResultCode::ValidatorNotFound;
+    if (msg.moniker) v->moniker = *msg.moniker;
+    if (msg.commissionBps) v->commissionBps = *msg.commissionBps;
+    ctx_.store.save(keys::validator(op), *v);  // power unchanged: not marked dirty
+    ctx_.emit("validator_edited").add("operator", op.toBech32(kValidatorPrefix));
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::delegate(const Address& delegator, const MsgDelegate& msg) {
+    auto v = validator(msg.validator);
+    if (!v) return ResultCode::ValidatorNotFound;
+    if (v->tombstoned) return ResultCode::Tombstoned;
+    AGORA_TRY(Bank(ctx_).debit(delegator, msg.amount));
+    AGORA_TRY(bond(*v, delegator, msg.amount));
+    ctx_.emit("delegate")
+        .add("delegator", delegator.toBech32())
+        .add("validator", msg.validator.toBech32(kValidatorPrefix))
+        .add("amount", msg.amount.micro());
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::undelegate(const Address& delegator, const MsgUndelegate& msg) {
+    auto v = validator(msg.validator);
+    if (!v) return ResultCode::ValidatorNotFound;
+    const Bytes dkey = keys::delegation(msg.validator, delegator);
+    auto d = ctx_.store.load<Delegation>(dkey);
+    if (!d || v->tokens.isZero() || v->totalShares == 0) return ResultCode::DelegationTooSmall;
+    // Round the burned shares up so rounding never favours the leaver.
+    auto burn = mulDivU64(msg.amount.micro(), v->totalShares, v->tokens.micro(), true);
+    if (!burn || *burn > d->shares || msg.amount > v->tokens) return ResultCode::DelegationTooSmall;
+    d->shares -= *burn;
+    v->totalShares -= *burn;
+    v->tokens = *v->tokens.checkedSub(msg.amount);
+    if (d->shares == 0)
+        ctx_.store.erase(dkey);
+    else
+        ctx_.store.save(dkey, *d);
+    // An operator whose own stake drops below the minimum leaves the set.
+    if (delegator == v->operatorAddress && !v->jailed) {
+        const std::uint64_t self =
+            v->totalShares == 0 ? 0 : mulDivU64(d->shares, v->tokens.micro(), v->totalShares, false).value_or(0);
+        if (Amount(self) < ctx_.params.minSelfStake) {
+            v->jailed = true;
+            v->jailedUntil = ctx_.height();
+            ctx_.emit("validator_jailed")
+                .add("operator", v->operatorAddress.toBech32(kValidatorPrefix))
+                .add("reason", "self_stake_below_minimum")
+                .add("until", v->jailedUntil);
+        }
+    }
+    saveValidator(*v);
+    queueUnbonding(UnbondingKind::Delegation, delegator, msg.validator, msg.amount);
+    ctx_.emit("undelegate")
+        .add("delegator", delegator.toBech32())
+        .add("validator", msg.validator.toBech32(kValidatorPrefix))
+        .add("amount", msg.amount.micro())
+        .add("completion_height", ctx_.height() + ctx_.params.unbondingBlocks);
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::unjail(const Address& op) {
+    auto v = validator(op);
+    if (!v) return ResultCode::ValidatorNotFound;
+    if (v->tombstoned) return ResultCode::Tombstoned;
+    if (!v->jailed) return ResultCode::NotJailed;
+    if (ctx_.height() < v->jailedUntil) return ResultCode::JailPeriodActive;
+    if (delegationValue(op, op) < ctx_.params.minSelfStake) return ResultCode::SelfStakeTooLow;
+    v->jailed = false;
+    saveValidator(*v);
+    ctx_.emit("validator_unjailed").add("operator", op.toBech32(kValidatorPrefix));
+    return ResultCode::Ok;
+}
+
+void Staking::queueUnbonding(UnbondingKind kind, const Address& owner, const Address& val, Amount amount) {
+    UnbondingEntry e;
+    e.kind = kind;
+    e.owner = owner;
+    e.validator = val;
+    e.amount = amount;
+    e.creationHeight = ctx_.height();
+    e.completionHeight = ctx_.height() + ctx_.params.unbondingBlocks;
+    const std::uint64_t seq = ctx_.store.nextId(keys::Counter::Unbonding);
+    ctx_.store.save(keys::unbondingQueue(e.completionHeight, seq), e);
+    if (kind == UnbondingKind::Delegation) ctx_.store.mark(keys::unbondingByValidator(val, e.completionHeight, seq));
+}
+
+ResultCode Staking::slash(Validator& v, std::uint32_t bps, std::uint64_t infractionHeight, std::string_view reason) {
+    Amount burned{};
+    auto cut = v.tokens.mulDiv(bps, 10'000).value_or(Amount{});
+    v.tokens = *v.tokens.checkedSub(cut);
+    burned = cut;
+    // Unbonding entries that started at or after the infraction were still at
+    // stake when it happened: they lose the same fraction.
+    for (const Bytes& idx : ctx_.store.keysWithPrefix(keys::unbondingByValidatorPrefix(v.operatorAddress))) {
+        const std::size_t off = 1 + Address::kSize;
+        const Bytes qkey = keys::unbondingQueue(keys::u64At(idx, off), keys::u64At(idx, off + 8));
+        auto e = ctx_.store.load<UnbondingEntry>(qkey);
+        if (!e || e->creationHeight < infractionHeight) continue;
+        auto c = e->amount.mulDiv(bps, 10'000).value_or(Amount{});
+        e->amount = *e->amount.checkedSub(c);
+        ctx_.store.save(qkey, *e);
+        burned = burned.checkedAdd(c).value_or(burned);
+    }
+    AGORA_TRY(Bank(ctx_).burn(burned));
+    ctx_.emit("slash")
+        .add("operator", v.operatorAddress.toBech32(kValidatorPrefix))
+        .add("reason", std::string(reason))
+        .add("fraction_bps", bps)
+        .add("burned", burned.micro());
+    return ResultCode::Ok;
+}
+
+void Staking::punishDoubleSign(const PublicKey& key, std::uint64_t infractionHeight) {
+    auto v = validatorByKey(key);
+    if (!v || v->tombstoned) return;  // already punished for good
+    (void)slash(*v, ctx_.params.doubleSignSlashBps, infractionHeight, "double_sign");
+    v->jailed = true;
+    v->tombstoned = true;
+    v->jailedUntil = UINT64_MAX;
+    saveValidator(*v);
+    ctx_.emit("validator_jailed")
+        .add("operator", v->operatorAddress.toBech32(kValidatorPrefix))
+        .add("reason", "double_sign")
+        .add("until", v->jailedUntil);
+}
+
+void Staking::recordAbsence(const PublicKey& key) {
+    auto v = validatorByKey(key);
+    if (!v || v->power() == 0) return;
+    const Bytes dkey = keys::downtime(v->operatorAddress);
+    auto rec = ctx_.store.load<DowntimeRecord>(dkey).value_or(DowntimeRecord{ctx_.height(), 0});
+    if (ctx_.height() >= rec.windowStart + ctx_.params.downtimeWindowBlocks) rec = DowntimeRecord{ctx_.height(), 0};
+    ++rec.missed;
+    if (rec.missed <= ctx_.params.downtimeMaxMissed) {
+        ctx_.store.save(dkey, rec);
+        return;
+    }
+    ctx_.store.erase(dkey);
+    (void)slash(*v, ctx_.params.downtimeSlashBps, ctx_.height(), "downtime");
+    v->jailed = true;
+    v->jailedUntil = ctx_.height() + ctx_.params.jailBlocks;
+    saveValidator(*v);
+    ctx_.emit("validator_jailed")
+        .add("operator", v->operatorAddress.toBech32(kValidatorPrefix))
+        .add("reason", "downtime")
+        .add("until", v->jailedUntil);
+}
+
+ResultCode Staking::completeUnbondings() {
+    for (const Bytes& qkey : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kUnbondingQueue, ctx_.height()))) {
+        auto e = ctx_.store.load<UnbondingEntry>(qkey);
+        if (!e) continue;
+        AGORA_TRY(Bank(ctx_).credit(e->owner, e->amount));
+        ctx_.store.erase(qkey);
+        if (e->kind == UnbondingKind::Delegation)
+            ctx_.store.erase(keys::unbondingByValidator(e->validator, e->completionHeight, keys::u64At(qkey, 9)));
+        ctx_.emit("unbonding_completed")
+            .add("owner", e->owner.toBech32())
+            .add("kind", e->kind == UnbondingKind::Delegation ? "delegation" : "provider_stake")
+            .add("amount", e->amount.micro());
+    }
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::distributeRewards() {
+    Bank bank(ctx_);
+    AGORA_TRY(bank.mint(ctx_.params.blockReward));
+    auto pool = bank.feePool().checkedAdd(ctx_.params.blockReward);
+    if (!pool) return ResultCode::Overflow;
+    // The bonded set is bounded by what staking admits; this visits each
+    // validator once per block.
+    std::vector<Validator> active;
+    U128 totalPower = 0;
+    ctx_.store.raw().scan(keys::one(keys::prefix::kValidator), {}, [&](ByteSpan, ByteSpan value) {
+        auto v = decode<Validator>(value);
+        if (!v) std::abort();
+        if (v->power() > 0) {
+            totalPower += v->power();
+            active.push_back(std::move(v).value());
+        }
+        return true;
+    });
+    if (totalPower == 0 || pool->isZero()) {
+        bank.setFeePool(*pool);
+        return ResultCode::Ok;
+    }
+    Amount paid{};
+    for (const Validator& v : active) {
+        const auto share = static_cast<std::uint64_t>(static_cast<U128>(pool->micro()) * v.power() / totalPower);
+        if (share == 0) continue;
+        AGORA_TRY(bank.credit(v.operatorAddress, Amount(share)));
+        paid = *paid.checkedAdd(Amount(share));
+        ctx_.emit("reward").add("operator", v.operatorAddress.toBech32(kValidatorPrefix)).add("amount", share);
+    }
+    // Rounding dust stays pending for the next block.
+    bank.setFeePool(*pool->checkedSub(paid));
+    return ResultCode::Ok;
+}
+
+std::vector<ValidatorUpdate> Staking::collectValidatorUpdates() {
+    std::vector<ValidatorUpdate> updates;
+    for (const Bytes& dkey : ctx_.store.keysWithPrefix(keys::one(keys::prefix::kValidatorDirty))) {
+        ctx_.store.erase(dkey);
+        auto op = Address::fromSpan(ByteSpan(dkey).subspan(1));
+        auto v = op ? validator(*op) : std::nullopt;
+        if (!v || v->power() == v->lastPower) continue;
+        v->lastPower = v->power();
+        ctx_.store.save(keys::validator(*op), *v);
+        updates.push_back(ValidatorUpdate{v->consensusKey, v->lastPower});
+    }
+    std::sort(updates.begin(), updates.end(),
+              [](const ValidatorUpdate& a, const ValidatorUpdate& b) { return a.consensusKey < b.consensusKey; });
+    return updates;
+}
+
+}  // namespace agora::contracts

@@ -1,0 +1,249 @@
+// Escrow and lease rules: lazy accrual, the dry-height index, grace close,
+// top-up, lease from offer, closing rights and reasons, provider stake needs.
+
+#include <catch2/catch.hpp>
+
+#include "TestEnv.h"
+#include "contracts/Keys.h"
+#include "contracts/ResourceMath.h"
+
+using namespace agora;
+using namespace agora::contracts;
+using namespace agora::contracts::test;
+
+namespace {
+
+PriceSchedule simplePrices() {
+    PriceSchedule p;
+    p.perCpuMillicore = Amount(1);  // 1000 millicores -> 1000 per block
+    p.perMemoryMib = Amount(0);
+    p.perStorageGib = Amount(0);
+    p.gpus.push_back(GpuPrice{"nvidia-a100", Amount(500)});
+    return p;
+}
+
+struct OfferEnv {
+    TestEnv env;
+    TestAccount& alice = env.account("alice", Amount(10'000'000));
+    TestAccount& prov = env.account("prov", Amount(100'000));
+    TestAccount& eve = env.account("eve", Amount(100'000));
+    OfferEnv() {
+        Resources cap = cpuMem(8'000, 16'384);
+        cap.gpus.push_back(GpuCount{"nvidia-a100", 2});
+        env(providerRegister(prov, cap, Amount(5'000)));
+        env(offerSet(prov, 1, simplePrices()));
+    }
+    std::uint64_t lease(std::uint64_t duration, Amount deposit, Resources r = cpuMem(1'000, 1'024)) {
+        return eventId(env(leaseFromOffer(alice, prov, 1, std::move(r), duration, deposit)), "lease_created",
+                       "lease_id");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("lease from offer prices resources at the offer and reserves capacity") {
+    OfferEnv o;
+    Resources withGpu = cpuMem(2'000, 1'024);
+    withGpu.gpus.push_back(GpuCount{"nvidia-a100", 1});
+    const auto id = o.lease(10, Amount(25'000), withGpu);
+    const auto l = *o.env.lease(id);
+    CHECK(l.pricePerBlock == Amount(2'000 + 500));
+    CHECK(l.jobId == 0);
+    CHECK(o.env.provider(o.prov)->reserved == withGpu);
+
+    Resources h100 = cpuMem(1, 1);
+    h100.gpus.push_back(GpuCount{"nvidia-h100", 1});
+    o.env(leaseFromOffer(o.alice, o.prov, 1, h100, 10, Amount(10'000)), expect(Code::OfferLacksGpuModel));
+    Resources threeGpus = cpuMem(1, 1);
+    threeGpus.gpus.push_back(GpuCount{"nvidia-a100", 3});
+    o.env(leaseFromOffer(o.alice, o.prov, 1, threeGpus, 10, Amount(10'000)), expect(Code::InsufficientCapacity));
+    o.env(leaseFromOffer(o.alice, o.prov, 7, cpuMem(1, 1), 10, Amount(10'000)), expect(Code::OfferNotFound));
+    o.env(leaseFromOffer(o.alice, o.eve, 1, cpuMem(1, 1), 10, Amount(10'000)), expect(Code::ProviderNotFound));
+    o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(999)), expect(Code::DepositBelowOneBlock));
+    o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(0, 1'024), 10, Amount(999)), expect(Code::ZeroPrice));
+    o.env(leaseFromOffer(o.prov, o.prov, 1, cpuMem(1'000, 1), 10, Amount(5'000)), expect(Code::SelfDealing));
+    o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 1'001, Amount(5'000)), expect(Code::DurationTooLong));
+}
+
+TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry height and closes it grace_blocks later") {
+    OfferEnv o;
+    auto& env = o.env;
+    // 1000 per block, deposit 3500: three full blocks, 500 left over.
+    const auto id = o.lease(100, Amount(3'500));
+    const auto start = env.height();
+    CHECK(env.lease(id)->dueHeight == start + 3);
+    // Nothing is touched per block: the stored lease does not change until due.
+    env.advanceTo(start + 2);
+    CHECK(env.lease(id)->accrued.isZero());
+    env.advanceTo(start + 3);
+    CHECK(env.lease(id)->state == LeaseState::Active);
+    env.nextBlock();  // end of block start+3 processed the due index
+    auto l = *env.lease(id);
+    CHECK(l.state == LeaseState::InsufficientFunds);
+    CHECK(l.accrued == Amount(3'000));
+    CHECK(l.escrow == Amount(500));
+    CHECK(l.graceHeight == start + 3 + env.params().graceBlocks);
+    CHECK_FALSE(env.state().entries().count(keys::leaseDue(l.dueHeight, id)));
+
+    env.advanceTo(l.graceHeight);
+    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+    env.nextBlock();
+    l = *env.lease(id);
+    CHECK(l.state == LeaseState::Closed);
+    CHECK(l.closeReason == CloseReason::InsufficientFunds);
+    CHECK(l.accrued == Amount(3'000));  // never beyond the deposit
+    CHECK(isEmpty(env.provider(o.prov)->reserved));
+
+    const Amount provBefore = env.balance(o.prov);
+    env(providerWithdraw(o.prov, id));
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - 10 + 3'000));
+    env(leaseSettle(o.alice, id, 3));
+    CHECK(env.lease(id)->refunded == Amount(500));
+    CHECK(env.lease(id)->paidOut == Amount(3'000));
+}
+
+TEST_CASE("a top-up during the grace period returns the lease to active and moves its due height") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(2'000));
+    const auto start = env.height();
+    env.advanceTo(start + 3);
+    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+    env(leaseTopUp(o.eve, id, Amount(5'000)), expect(Code::NotLeaseClient));
+    env(leaseTopUp(o.alice, id, Amount(5'000)));
+    auto l = *env.lease(id);
+    CHECK(l.state == LeaseState::Active);
+    CHECK(l.paidThrough == env.height());
+    CHECK(l.dueHeight == env.height() + 5);
+    CHECK(l.deposited == Amount(7'000));
+    env.advanceTo(l.graceHeight + 1);  // the old grace height passes harmlessly
+    CHECK(env.lease(id)->state == LeaseState::Active);
+    env.advanceTo(l.dueHeight + 1);
+    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+    CHECK(env.lease(id)->accrued == Amount(7'000));
+}
+
+TEST_CASE("a top-up while active pushes the dry height out") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(3'000));
+    const auto due = env.lease(id)->dueHeight;
+    env.nextBlock();
+    env(leaseTopUp(o.alice, id, Amount(4'000)));
+    CHECK(env.lease(id)->dueHeight == due + 4);
+    CHECK(env.lease(id)->accrued == Amount(1'000));
+}
+
+TEST_CASE("close rights: client reasons, provider termination, strangers, double close") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    env(leaseClose(o.eve, id, CloseReason::Completed), expect(Code::NotLeaseParty));
+    env(leaseClose(o.prov, id, CloseReason::Completed), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.alice, id, CloseReason::ProviderTerminated), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.alice, id, CloseReason::InsufficientFunds), expect(Code::InvalidCloseReason));
+    env(leaseSettle(o.alice, id, 5), expect(Code::LeaseNotClosed));
+    env(leaseClose(o.alice, 999, CloseReason::Completed), expect(Code::LeaseNotFound));
+
+    env.advance(2);
+    const Amount stakeBefore = env.provider(o.prov)->stake;
+    const Amount burnedBefore = env.supply().burned;
+    env(leaseClose(o.prov, id, CloseReason::ProviderTerminated));
+    // Early termination: reputation penalty and 10% of stake burned (test params).
+    CHECK(env.reputation(o.prov).earlyCloses == 1);
+    CHECK(env.reputation(o.prov).slashes == 1);
+    CHECK(env.provider(o.prov)->stake == Amount(stakeBefore.micro() * 9 / 10));
+    CHECK(env.supply().burned == Amount(burnedBefore.micro() + stakeBefore.micro() / 10));
+    CHECK(env.reputation(o.prov).score() < 600'000);
+    env(leaseClose(o.alice, id, CloseReason::Completed), expect(Code::LeaseClosed));
+    env(leaseTopUp(o.alice, id, Amount(1)), expect(Code::LeaseClosed));
+    env(leaseSettle(o.eve, id, 5), expect(Code::NotLeaseClient));
+    env(leaseSettle(o.alice, id, 0), expect(Code::InvalidRating));
+    env(leaseSettle(o.alice, id, 6), expect(Code::InvalidRating));
+    env(leaseSettle(o.alice, id, 1));
+    CHECK(env.lease(id)->paidOut == Amount(2'000));
+}
+
+TEST_CASE("provider withdraw pays only what accrued, only to the provider") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    env(providerWithdraw(o.prov, id), expect(Code::NothingToWithdraw));  // nothing served yet
+    env(providerWithdraw(o.alice, id), expect(Code::NotLeaseProvider));
+    env.advance(3);
+    const Amount before = env.balance(o.prov);
+    env(providerWithdraw(o.prov, id));
+    CHECK(env.balance(o.prov) == Amount(before.micro() - 10 + 3'000));
+    env(providerWithdraw(o.prov, id), expect(Code::NothingToWithdraw));  // same height: no more accrued
+}
+
+TEST_CASE("provider stake cannot unbond below what open leases need and unbonds after unbonding_blocks") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    // stake 5000; one open lease needs min 1000 + 100.
+    env(providerUnbond(o.prov, Amount(3'901)), expect(Code::UnbondBelowLeaseNeeds));
+    env(providerUnbond(o.prov, Amount(5'001)), expect(Code::InsufficientFunds));
+    env(providerUnbond(o.eve, Amount(1)), expect(Code::ProviderNotFound));
+    const Amount before = env.balance(o.prov);
+    env(providerUnbond(o.prov, Amount(3'900)));
+    CHECK(env.provider(o.prov)->stake == Amount(1'100));
+    const auto unbondAt = env.height() + env.params().unbondingBlocks;
+    env.advanceTo(unbondAt);
+    CHECK(env.balance(o.prov) == Amount(before.micro() - 10));
+    env.nextBlock();
+    CHECK(env.balance(o.prov) == Amount(before.micro() - 10 + 3'900));
+    // Once the lease is closed everything may go.
+    env(leaseClose(o.alice, id, CloseReason::ClientCancelled));
+    CHECK(env.clientRecord(o.alice).earlyCloses == 1);
+    env(providerUnbond(o.prov, Amount(1'100)));
+}
+
+TEST_CASE("capacity cannot be lowered below what leases reserve; offers are bounded") {
+    OfferEnv o;
+    auto& env = o.env;
+    o.lease(100, Amount(50'000), cpuMem(6'000, 1'024));
+    MsgProviderUpdate shrink;
+    shrink.capacity = cpuMem(5'000, 16'384);
+    env(providerUpdate(o.prov, shrink), expect(Code::CapacityBelowReserved));
+    shrink.capacity = cpuMem(6'000, 2'048);
+    env(providerUpdate(o.prov, shrink));
+    CHECK(env.provider(o.prov)->capacity == cpuMem(6'000, 2'048));
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1, 1), 10, Amount(5'000)), expect(Code::InsufficientCapacity));
+
+    env(offerSet(o.prov, 2, simplePrices()));
+    env(offerSet(o.prov, 3, simplePrices()), expect(Code::TooManyOffers));
+    env(offerSet(o.prov, 2, simplePrices()));  // replacing is fine
+    env(offerRemove(o.prov, 2));
+    env(offerRemove(o.prov, 2), expect(Code::OfferNotFound));
+    env(offerSet(o.eve, 1, simplePrices()), expect(Code::ProviderNotFound));
+}
+
+TEST_CASE("usage reports must move forward and stay in the past") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    env.advance(3);
+    env(usageReport(o.prov, id, env.height() + 1, 10'000), expect(Code::StaleUsageReport));
+    env(usageReport(o.prov, id, env.height(), 10'001), expect(Code::InvalidAvailability));
+    env(usageReport(o.alice, id, env.height(), 10'000), expect(Code::NotLeaseProvider));
+    auto r = env(usageReport(o.prov, id, env.height(), 9'000));
+    CHECK(r.events.back().type == "usage_reported");
+    env(usageReport(o.prov, id, env.height(), 9'000), expect(Code::StaleUsageReport));
+}
+
+TEST_CASE("amounts that overflow are rejected, never wrapped") {
+    OfferEnv o;
+    auto& env = o.env;
+    const Amount huge(UINT64_MAX);
+    // max price x duration overflows: malformed.
+    env(jobCreate(o.alice, cpuMem(1, 1), Amount(UINT64_MAX / 2), 3, huge), expect(Code::AmountOverflow));
+    // A deposit beyond the balance.
+    env(jobCreate(o.alice, cpuMem(1, 1), Amount(1), 3, huge), expect(Code::InsufficientFunds));
+    env(send(o.alice, o.eve, huge), expect(Code::InsufficientFunds));
+    // A price schedule whose price for the request overflows.
+    PriceSchedule steep;
+    steep.perCpuMillicore = Amount(UINT64_MAX / 2);
+    env(offerSet(o.prov, 2, steep));
+    env(leaseFromOffer(o.alice, o.prov, 2, cpuMem(3, 1), 10, Amount(10)), expect(Code::Overflow));
+}

@@ -1,0 +1,216 @@
+// The marketplace as a protocol: register, offer, job, bids, accept, blocks
+// pass, top-up, withdraw, close, settle with rating, reputation, capacity.
+
+#include <catch2/catch.hpp>
+
+#include "TestEnv.h"
+#include "contracts/ResourceMath.h"
+
+using namespace agora;
+using namespace agora::contracts;
+using namespace agora::contracts::test;
+
+namespace {
+
+struct Market3 {
+    TestEnv env;
+    TestAccount& alice = env.account("alice", Amount(1'000'000));
+    TestAccount& prov = env.account("prov", Amount(100'000));
+    TestAccount& prov2 = env.account("prov2", Amount(100'000));
+    TestAccount& mallory = env.account("mallory", Amount(100'000));
+
+    Market3() {
+        env(providerRegister(prov, cpuMem(4'000, 8'192), Amount(2'000)));
+        env(providerRegister(prov2, cpuMem(4'000, 8'192), Amount(2'000)));
+    }
+    // A job for 1 cpu / 1 GiB, max 50 per block for 20 blocks, deposit 1000, bidding 5 blocks.
+    std::uint64_t postJob(Amount deposit = Amount(1'000)) {
+        return eventId(env(jobCreate(alice, cpuMem(1'000, 1'024), Amount(50), 20, deposit, 5)), "job_created",
+                       "job_id");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, close, settle, reputation") {
+    Market3 m;
+    auto& env = m.env;
+    const Amount aliceStart = env.balance(m.alice);
+    const Amount provStart = env.balance(m.prov);
+    const Amount prov2Start = env.balance(m.prov2);
+
+    const auto jobId = m.postJob();
+    CHECK(env.job(jobId)->state == JobState::Open);
+    CHECK(env.balance(m.alice) == Amount(aliceStart.micro() - 1'000 - 10));
+
+    const auto bid1 = eventId(env(bidPlace(m.prov, jobId, Amount(40), Amount(10))), "bid_placed", "bid_id");
+    const auto bid2 = eventId(env(bidPlace(m.prov2, jobId, Amount(45), Amount(10))), "bid_placed", "bid_id");
+    env.nextBlock();
+
+    auto accepted = env(bidAccept(m.alice, bid1));
+    const auto leaseId = eventId(accepted, "lease_created", "lease_id");
+    const std::uint64_t start = env.height();
+    CHECK(env.job(jobId)->state == JobState::Leased);
+    CHECK(env.bid(bid1)->state == BidState::Accepted);
+    CHECK(env.bid(bid2)->state == BidState::Lost);
+    // Both bid deposits came back; each provider paid one fee for its bid.
+    CHECK(env.balance(m.prov2) == Amount(prov2Start.micro() - 10));
+    CHECK(env.balance(m.prov) == Amount(provStart.micro() - 10));
+    auto lease = *env.lease(leaseId);
+    CHECK(lease.state == LeaseState::Active);
+    CHECK(lease.pricePerBlock == Amount(40));
+    CHECK(lease.escrow == Amount(1'000));
+    CHECK(lease.endHeight == start + 20);
+    CHECK(env.provider(m.prov)->reserved == cpuMem(1'000, 1'024));
+    CHECK(env.provider(m.prov)->openLeases == 1);
+
+    env.advance(5);  // five blocks served
+    env(leaseTopUp(m.alice, leaseId, Amount(100)));
+    CHECK(env.lease(leaseId)->accrued == Amount(200));
+    env(providerWithdraw(m.prov, leaseId));
+    CHECK(env.balance(m.prov) == Amount(provStart.micro() - 10 - 10 + 200));
+    CHECK(env.lease(leaseId)->paidOut == Amount(200));
+
+    env.advance(5);
+    env(usageReport(m.prov, leaseId, env.height() - 1, 9'990));
+    env(leaseClose(m.alice, leaseId, CloseReason::Completed));
+    lease = *env.lease(leaseId);
+    CHECK(lease.state == LeaseState::Closed);
+    CHECK(lease.accrued == Amount(200));
+    CHECK(env.provider(m.prov)->openLeases == 0);
+    CHECK(isEmpty(env.provider(m.prov)->reserved));
+
+    const Amount aliceBeforeSettle = env.balance(m.alice);
+    env(leaseSettle(m.alice, leaseId, 5));
+    lease = *env.lease(leaseId);
+    CHECK(lease.settled);
+    CHECK(lease.paidOut == Amount(400));
+    CHECK(lease.refunded == Amount(700));  // 1000 + 100 top-up - 400 served
+    CHECK(env.balance(m.alice) == Amount(aliceBeforeSettle.micro() - 10 + 700));
+
+    const auto rep = env.reputation(m.prov);
+    CHECK(rep.completed == 1);
+    CHECK(rep.totalPaid == Amount(400));
+    CHECK(rep.earlyCloses == 0);
+    CHECK(rep.score() == kScoreScale);
+    CHECK(env.clientRecord(m.alice).leasesSettled == 1);
+
+    // Settling twice and withdrawing from a settled lease fail, fee charged.
+    env(leaseSettle(m.alice, leaseId, 5), expect(Code::AlreadySettled));
+    env(providerWithdraw(m.prov, leaseId), expect(Code::NothingToWithdraw));
+}
+
+TEST_CASE("a lease that reaches its end height closes as completed and pays exactly price x duration") {
+    Market3 m;
+    auto& env = m.env;
+    const auto jobId = m.postJob(Amount(1'500));
+    const auto bid = eventId(env(bidPlace(m.prov, jobId, Amount(50), Amount(10))), "bid_placed", "bid_id");
+    const auto leaseId = eventId(env(bidAccept(m.alice, bid)), "lease_created", "lease_id");
+    const auto end = env.lease(leaseId)->endHeight;
+    env.advanceTo(end - 1);
+    CHECK(env.lease(leaseId)->state == LeaseState::Active);
+    env.advanceTo(end + 1);
+    auto lease = *env.lease(leaseId);
+    CHECK(lease.state == LeaseState::Closed);
+    CHECK(lease.closeReason == CloseReason::Completed);
+    CHECK(lease.accrued == Amount(50 * 20));
+    CHECK(lease.escrow == Amount(500));
+    env(leaseSettle(m.alice, leaseId, 4));
+    CHECK(env.lease(leaseId)->paidOut == Amount(1'000));
+    CHECK(env.reputation(m.prov).score() == 800'000);
+}
+
+TEST_CASE("job cancel before acceptance refunds the full deposit and every bid deposit") {
+    Market3 m;
+    auto& env = m.env;
+    const Amount before = env.balance(m.alice);
+    const auto jobId = m.postJob();
+    const auto bid = eventId(env(bidPlace(m.prov, jobId, Amount(40), Amount(25))), "bid_placed", "bid_id");
+    const Amount provBefore = env.balance(m.prov);
+    env(jobCancel(m.mallory, jobId), expect(Code::NotJobClient));
+    env(jobCancel(m.alice, jobId));
+    CHECK(env.job(jobId)->state == JobState::Cancelled);
+    CHECK(env.balance(m.alice) == Amount(before.micro() - 20));  // two fees, deposit back
+    CHECK(env.bid(bid)->state == BidState::Lost);
+    CHECK(env.balance(m.prov) == Amount(provBefore.micro() + 25));
+    env(jobCancel(m.alice, jobId), expect(Code::JobNotOpen));
+    env(bidAccept(m.alice, bid), expect(Code::JobNotOpen));
+}
+
+TEST_CASE("bidding window expiry closes an unaccepted job with refunds") {
+    Market3 m;
+    auto& env = m.env;
+    const auto jobId = m.postJob();
+    const auto end = env.job(jobId)->biddingEndHeight;
+    const auto bid = eventId(env(bidPlace(m.prov, jobId, Amount(40), Amount(10))), "bid_placed", "bid_id");
+    env.advanceTo(end);
+    env(bidPlace(m.prov2, jobId, Amount(40), Amount(10)));  // last height still takes bids
+    env.nextBlock();
+    CHECK(env.job(jobId)->state == JobState::Expired);
+    CHECK(env.job(jobId)->deposit.isZero());
+    CHECK(env.bid(bid)->state == BidState::Lost);
+    env(bidPlace(m.prov, jobId, Amount(40), Amount(10)), expect(Code::JobNotOpen));
+    env(bidAccept(m.alice, bid), expect(Code::JobNotOpen));
+}
+
+TEST_CASE(
+    "bid rejections: unstaked, under capacity, price above max, duplicate, too many, self-dealing, attributes, "
+    "reputation") {
+    Market3 m;
+    auto& env = m.env;
+    auto& stranger = env.account("stranger", Amount(100'000));
+    const auto jobId = m.postJob();
+
+    env(bidPlace(stranger, jobId, Amount(40), Amount(10)), expect(Code::ProviderNotFound));
+    env(bidPlace(m.prov, jobId, Amount(51), Amount(10)), expect(Code::PriceAboveMax));
+    env(bidPlace(m.prov, jobId, Amount(40), Amount(9)), expect(Code::BidDepositTooLow));
+    env(bidPlace(m.prov, 999, Amount(40), Amount(10)), expect(Code::JobNotFound));
+    env(bidPlace(m.prov, jobId, Amount(0), Amount(10)), expect(Code::ZeroAmount));
+    env(bidPlace(m.prov, jobId, Amount(40), Amount(10)));
+    env(bidPlace(m.prov, jobId, Amount(39), Amount(10)), expect(Code::DuplicateBid));
+
+    // A provider whose capacity is too small.
+    auto& tiny = env.account("tiny", Amount(100'000));
+    env(providerRegister(tiny, cpuMem(500, 512), Amount(2'000)));
+    env(bidPlace(tiny, jobId, Amount(40), Amount(10)), expect(Code::InsufficientCapacity));
+
+    // A provider staked below what one more lease needs (min 1000 + 100 per lease).
+    auto& thin = env.account("thin", Amount(100'000));
+    env(providerRegister(thin, cpuMem(4'000, 8'192), Amount(1'000)));
+    env(bidPlace(thin, jobId, Amount(40), Amount(10)), expect(Code::ProviderStakeTooLow));
+    env(providerRegister(thin, cpuMem(4'000, 8'192), Amount(1'000)), expect(Code::ProviderExists));
+    env(providerRegister(stranger, cpuMem(4'000, 8'192), Amount(999)), expect(Code::ProviderStakeTooLow));
+
+    // The client cannot bid on its own job.
+    env(providerRegister(m.alice, cpuMem(4'000, 8'192), Amount(2'000)));
+    env(bidPlace(m.alice, jobId, Amount(40), Amount(10)), expect(Code::SelfDealing));
+
+    // max_bids_per_job = 3.
+    env(bidPlace(m.prov2, jobId, Amount(40), Amount(10)));
+    auto& p3 = env.account("p3", Amount(100'000));
+    auto& p4 = env.account("p4", Amount(100'000));
+    env(providerRegister(p3, cpuMem(4'000, 8'192), Amount(2'000)));
+    env(providerRegister(p4, cpuMem(4'000, 8'192), Amount(2'000)));
+    env(bidPlace(p3, jobId, Amount(40), Amount(10)));
+    env(bidPlace(p4, jobId, Amount(40), Amount(10)), expect(Code::TooManyBids));
+
+    // Attribute constraints and minimum reputation.
+    const auto euJob =
+        eventId(env(jobCreate(m.alice, cpuMem(100, 100), Amount(5), 10, Amount(50), 5, {{"region", "us-east"}})),
+                "job_created", "job_id");
+    env(bidPlace(m.prov, euJob, Amount(5), Amount(10)), expect(Code::AttributesMismatch));
+    const auto repJob = eventId(env(jobCreate(m.alice, cpuMem(100, 100), Amount(5), 10, Amount(50), 5, {}, 700'000)),
+                                "job_created", "job_id");
+    env(bidPlace(m.prov, repJob, Amount(5), Amount(10)), expect(Code::ReputationTooLow));  // new: 600,000
+
+    // Withdraw: only the bidder, only once; the deposit comes back.
+    const auto wJob = m.postJob();
+    const auto wBid = eventId(env(bidPlace(m.prov, wJob, Amount(40), Amount(30))), "bid_placed", "bid_id");
+    env(bidWithdraw(m.prov2, wBid), expect(Code::NotBidProvider));
+    const Amount before = env.balance(m.prov);
+    env(bidWithdraw(m.prov, wBid));
+    CHECK(env.balance(m.prov) == Amount(before.micro() - 10 + 30));
+    env(bidWithdraw(m.prov, wBid), expect(Code::BidNotOpen));
+    env(bidWithdraw(m.prov, 12345), expect(Code::BidNotFound));
+    env(bidAccept(m.alice, wBid), expect(Code::BidNotOpen));
+}
