@@ -323,3 +323,29 @@ TEST_CASE("opening a database locked by another store is an I/O error", "[leveld
     REQUIRE_FALSE(second.hasValue());
     CHECK(second.error().code == StoreErrorCode::IoError);
 }
+
+TEST_CASE("with keep-recent pruning and reopens, every kept version proves the same values as the memory store",
+          "[leveldb]") {
+    TempDir dir("smt-long");
+    MemoryStateStore mem;
+    const std::uint64_t keep = 4;
+    std::unique_ptr<LevelDbStateStore> store;
+    for (std::uint64_t h = 1; h <= 80; ++h) {
+        if (h % 10 == 1) {
+            store.reset();  // close, then reopen from disk
+            store = openStore(dir.path(), node::StateStoreOptions{keep});
+        }
+        const StateChanges c = blockChanges(h);
+        REQUIRE(store->commit(h, c).value() == mem.commit(h, c).value());
+        const std::uint64_t oldest = h >= keep ? h - keep + 1 : 0;
+        REQUIRE(store->oldestVersion() == oldest);
+        TestRng rng(h);
+        for (std::uint64_t v = std::max<std::uint64_t>(oldest, 1); v <= h; ++v) {
+            const Bytes k = agora::test::randomKey(rng, 320);  // some keys never written
+            auto p = store->prove(k, v);
+            REQUIRE(p.hasValue());
+            CHECK(p->value == mem.prove(k, v).value().value);
+            CHECK(verifyProof(mem.root(v).value(), k, p->value, p->proof));
+        }
+    }
+}
