@@ -1,0 +1,204 @@
+#include "node/genesis/GenesisFile.h"
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace agora::node {
+
+using nlohmann::json;
+
+namespace {
+
+// Params fields: JSON name, and how to read/write it.
+struct ParamField {
+    const char* name;
+    std::function<json(const contracts::Params&)> get;
+    std::function<std::optional<std::string>(contracts::Params&, const json&)> set;
+};
+
+std::optional<std::uint64_t> parseU64(const json& v) {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    return std::nullopt;
+}
+
+template <typename T>
+ParamField intField(const char* name, T contracts::Params::*member) {
+    return {name, [member](const contracts::Params& p) { return json(p.*member); },
+            [member](contracts::Params& p, const json& v) -> std::optional<std::string> {
+                auto n = parseU64(v);
+                if (!n || *n > std::numeric_limits<T>::max()) return "must be an unsigned integer in range";
+                p.*member = static_cast<T>(*n);
+                return std::nullopt;
+            }};
+}
+
+ParamField amountField(const char* name, Amount contracts::Params::*member) {
+    return {name, [member](const contracts::Params& p) { return json((p.*member).toString()); },
+            [member](contracts::Params& p, const json& v) -> std::optional<std::string> {
+                if (!v.is_string()) return "must be a string of uagr";
+                auto a = Amount::parse(v.get<std::string>());
+                if (!a) return "must be a decimal amount of uagr";
+                p.*member = *a;
+                return std::nullopt;
+            }};
+}
+
+const std::vector<ParamField>& paramFields() {
+    using P = contracts::Params;
+    static const std::vector<ParamField> fields = {
+        amountField("min_fee", &P::minFee),
+        amountField("block_reward", &P::blockReward),
+        amountField("min_self_stake", &P::minSelfStake),
+        intField("unbonding_blocks", &P::unbondingBlocks),
+        intField("jail_blocks", &P::jailBlocks),
+        intField("double_sign_slash_bps", &P::doubleSignSlashBps),
+        intField("downtime_slash_bps", &P::downtimeSlashBps),
+        intField("downtime_window_blocks", &P::downtimeWindowBlocks),
+        intField("downtime_max_missed", &P::downtimeMaxMissed),
+        amountField("min_provider_stake", &P::minProviderStake),
+        amountField("provider_stake_per_lease", &P::providerStakePerLease),
+        intField("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),
+        intField("max_offers_per_provider", &P::maxOffersPerProvider),
+        intField("max_bids_per_job", &P::maxBidsPerJob),
+        amountField("min_bid_deposit", &P::minBidDeposit),
+        intField("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
+        intField("max_duration_blocks", &P::maxDurationBlocks),
+        intField("grace_blocks", &P::graceBlocks),
+        intField("reputation_half_life_blocks", &P::reputationHalfLifeBlocks),
+    };
+    return fields;
+}
+
+// Throws the field-naming message; caught in parse().
+struct Bad {
+    std::string message;
+};
+
+void allowOnly(const json& obj, const std::string& where, std::initializer_list<const char*> keys) {
+    if (!obj.is_object()) throw Bad{where + " must be an object"};
+    std::set<std::string> allowed(keys.begin(), keys.end());
+    for (const auto& [k, v] : obj.items())
+        if (allowed.count(k) == 0) throw Bad{"unknown field " + (where.empty() ? k : where + "." + k)};
+}
+
+const json& need(const json& obj, const std::string& where, const char* key) {
+    if (!obj.contains(key)) throw Bad{"missing field " + (where.empty() ? std::string(key) : where + "." + key)};
+    return obj[key];
+}
+
+std::string str(const json& v, const std::string& what) {
+    if (!v.is_string()) throw Bad{what + " must be a string"};
+    return v.get<std::string>();
+}
+
+std::uint64_t u64(const json& v, const std::string& what) {
+    auto n = parseU64(v);
+    if (!n) throw Bad{what + " must be an unsigned integer"};
+    return *n;
+}
+
+Amount amount(const json& v, const std::string& what) {
+    auto a = Amount::parse(str(v, what));
+    if (!a) throw Bad{what + " must be a decimal amount of uagr"};
+    return *a;
+}
+
+Address address(const json& v, const std::string& what, std::string_view prefix) {
+    auto a = Address::fromBech32(str(v, what), prefix);
+    if (!a) throw Bad{what + ": " + std::string(errorName(a.error()))};
+    return *a;
+}
+
+json toJson(const GenesisDoc& doc) {
+    const auto& g = doc.genesis;
+    json params = json::object();
+    for (const auto& f : paramFields()) params[f.name] = f.get(g.params);
+    json accounts = json::array();
+    for (const auto& a : g.accounts)
+        accounts.push_back({{"address", a.address.toBech32()}, {"balance", a.balance.toString()}});
+    json validators = json::array();
+    for (const auto& v : g.validators)
+        validators.push_back({{"operator", v.operatorAddress.toBech32(kValidatorPrefix)},
+                              {"consensus_key", v.consensusKey.toHex()},
+                              {"moniker", v.moniker},
+                              {"commission_bps", v.commissionBps},
+                              {"self_stake", v.selfStake.toString()}});
+    return json{{"chain_id", g.chainId},       {"initial_height", g.initialHeight},
+                {"genesis_time_ms", doc.genesisTimeMs}, {"params", params},
+                {"accounts", accounts},        {"validators", validators}};
+}
+
+}  // namespace
+
+Expected<GenesisDoc, std::string> GenesisDoc::parse(std::string_view text) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) return Unexpected(std::string("genesis: not valid JSON"));
+    GenesisDoc doc;
+    auto& g = doc.genesis;
+    try {
+        allowOnly(j, "", {"chain_id", "initial_height", "genesis_time_ms", "params", "accounts", "validators"});
+        g.chainId = str(need(j, "", "chain_id"), "chain_id");
+        if (j.contains("initial_height")) g.initialHeight = u64(j["initial_height"], "initial_height");
+        if (g.initialHeight == 0) throw Bad{"initial_height must be at least 1"};
+        doc.genesisTimeMs = u64(need(j, "", "genesis_time_ms"), "genesis_time_ms");
+        if (j.contains("params")) {
+            const auto& p = j["params"];
+            if (!p.is_object()) throw Bad{"params must be an object"};
+            for (const auto& [k, v] : p.items()) {
+                const ParamField* field = nullptr;
+                for (const auto& f : paramFields())
+                    if (k == f.name) field = &f;
+                if (field == nullptr) throw Bad{"unknown field params." + k};
+                if (auto err = field->set(g.params, v)) throw Bad{"params." + k + " " + *err};
+            }
+        }
+        const auto& accounts = need(j, "", "accounts");
+        if (!accounts.is_array()) throw Bad{"accounts must be an array"};
+        for (std::size_t i = 0; i < accounts.size(); ++i) {
+            const std::string where = "accounts[" + std::to_string(i) + "]";
+            allowOnly(accounts[i], where, {"address", "balance"});
+            g.accounts.push_back({address(need(accounts[i], where, "address"), where + ".address", kAccountPrefix),
+                                  amount(need(accounts[i], where, "balance"), where + ".balance")});
+        }
+        const auto& validators = need(j, "", "validators");
+        if (!validators.is_array()) throw Bad{"validators must be an array"};
+        for (std::size_t i = 0; i < validators.size(); ++i) {
+            const std::string where = "validators[" + std::to_string(i) + "]";
+            const auto& v = validators[i];
+            allowOnly(v, where, {"operator", "consensus_key", "moniker", "commission_bps", "self_stake"});
+            contracts::GenesisValidator gv;
+            gv.operatorAddress = address(need(v, where, "operator"), where + ".operator", kValidatorPrefix);
+            auto key = PublicKey::fromHex(str(need(v, where, "consensus_key"), where + ".consensus_key"));
+            if (!key) throw Bad{where + ".consensus_key must be 64 hex characters"};
+            gv.consensusKey = *key;
+            gv.moniker = str(need(v, where, "moniker"), where + ".moniker");
+            const auto bps = u64(need(v, where, "commission_bps"), where + ".commission_bps");
+            if (bps > 10'000) throw Bad{where + ".commission_bps must be at most 10000"};
+            gv.commissionBps = static_cast<std::uint32_t>(bps);
+            gv.selfStake = amount(need(v, where, "self_stake"), where + ".self_stake");
+            g.validators.push_back(std::move(gv));
+        }
+    } catch (const Bad& b) {
+        return Unexpected("genesis: " + b.message);
+    }
+    return doc;
+}
+
+Expected<GenesisDoc, std::string> GenesisDoc::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return Unexpected("genesis: cannot read " + file.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse(ss.str());
+}
+
+std::string GenesisDoc::canonicalJson() const { return toJson(*this).dump(); }
+
+std::string GenesisDoc::prettyJson() const { return toJson(*this).dump(2) + "\n"; }
+
+Hash256 GenesisDoc::hash() const { return sha256(asBytes(canonicalJson())); }
+
+}  // namespace agora::node
