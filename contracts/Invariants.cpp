@@ -49,7 +49,10 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         Reader r(*raw);
         held += r.u64();
     }
-    scanAll<Validator>(s, keys::prefix::kValidator, [&](ByteSpan, const Validator& v) { held += v.tokens.micro(); });
+    scanAll<Validator>(s, keys::prefix::kValidator, [&](ByteSpan, const Validator& v) {
+        held += v.tokens.micro();
+        held += v.pendingRewards.micro();
+    });
     scanAll<UnbondingEntry>(s, keys::prefix::kUnbondingQueue,
                             [&](ByteSpan, const UnbondingEntry& e) { held += e.amount.micro(); });
 

@@ -19,6 +19,9 @@ void Validator::encodeTo(Writer& w) const {
     w.u64(jailedUntil);
     w.boolean(tombstoned);
     w.u64(lastPower);
+    codec::put(w, pendingRewards);
+    w.u64(static_cast<std::uint64_t>(rewardPerShare >> 64));
+    w.u64(static_cast<std::uint64_t>(rewardPerShare));
 }
 Validator Validator::decodeFrom(Reader& r) {
     Validator v;
@@ -32,7 +35,26 @@ Validator Validator::decodeFrom(Reader& r) {
     v.jailedUntil = r.u64();
     v.tombstoned = r.boolean();
     v.lastPower = r.u64();
+    v.pendingRewards = codec::getAmount(r);
+    const std::uint64_t hi = r.u64();
+    const std::uint64_t lo = r.u64();
+    v.rewardPerShare = (static_cast<RewardIndex>(hi) << 64) | lo;
     return v;
+}
+
+void Delegation::encodeTo(Writer& w) const {
+    w.u64(shares);
+    w.u64(static_cast<std::uint64_t>(rewardIndex >> 64));
+    w.u64(static_cast<std::uint64_t>(rewardIndex));
+}
+
+Delegation Delegation::decodeFrom(Reader& r) {
+    Delegation d;
+    d.shares = r.u64();
+    const std::uint64_t hi = r.u64();
+    const std::uint64_t lo = r.u64();
+    d.rewardIndex = (static_cast<RewardIndex>(hi) << 64) | lo;
+    return d;
 }
 
 void UnbondingEntry::encodeTo(Writer& w) const {
@@ -105,12 +127,33 @@ ResultCode Staking::bond(Validator& v, const Address& delegator, Amount amount) 
     auto tokens = v.tokens.checkedAdd(amount);
     std::uint64_t totalShares = 0;
     if (!tokens || __builtin_add_overflow(v.totalShares, shares, &totalShares)) return ResultCode::Overflow;
-    auto d = ctx_.store.load<Delegation>(keys::delegation(v.operatorAddress, delegator)).value_or(Delegation{});
+    auto d = ctx_.store.load<Delegation>(keys::delegation(v.operatorAddress, delegator))
+                 .value_or(Delegation{0, v.rewardPerShare});
+    AGORA_TRY(claimRewards(v, delegator, d));
     if (__builtin_add_overflow(d.shares, shares, &d.shares)) return ResultCode::Overflow;
     v.tokens = *tokens;
     v.totalShares = totalShares;
     ctx_.store.save(keys::delegation(v.operatorAddress, delegator), d);
     saveValidator(v);
+    return ResultCode::Ok;
+}
+
+ResultCode Staking::claimRewards(Validator& v, const Address& delegator, Delegation& d) {
+    // Wrapping difference: exact as long as one delegation's unclaimed span
+    // stays below 2^128 / kRewardScale per share, far beyond any supply.
+    const RewardIndex perShare = v.rewardPerShare - d.rewardIndex;
+    d.rewardIndex = v.rewardPerShare;
+    if (d.shares == 0 || perShare == 0) return ResultCode::Ok;
+    const RewardIndex owed = static_cast<RewardIndex>(d.shares) * perShare / kRewardScale;
+    // Floors never exceed what was set aside; the cap only guards corrupt input.
+    const Amount pay(owed > v.pendingRewards.micro() ? v.pendingRewards.micro() : static_cast<std::uint64_t>(owed));
+    if (pay.isZero()) return ResultCode::Ok;
+    AGORA_TRY(Bank(ctx_).credit(delegator, pay));
+    v.pendingRewards = *v.pendingRewards.checkedSub(pay);
+    ctx_.emit("rewards_claimed")
+        .add("delegator", delegator.toBech32())
+        .add("validator", v.operatorAddress.toBech32(kValidatorPrefix))
+        .add("amount", pay.micro());
     return ResultCode::Ok;
 }
 
@@ -178,6 +221,7 @@ ResultCode Staking::undelegate(const Address& delegator, const MsgUndelegate& ms
     // Round the burned shares up so rounding never favours the leaver.
     auto burn = mulDivU64(msg.amount.micro(), v->totalShares, v->tokens.micro(), true);
     if (!burn || *burn > d->shares || msg.amount > v->tokens) return ResultCode::DelegationTooSmall;
+    AGORA_TRY(claimRewards(*v, delegator, *d));
     d->shares -= *burn;
     v->totalShares -= *burn;
     v->tokens = *v->tokens.checkedSub(msg.amount);
@@ -335,12 +379,31 @@ ResultCode Staking::distributeRewards() {
         return ResultCode::Ok;
     }
     Amount paid{};
-    for (const Validator& v : active) {
+    for (Validator& v : active) {
         const auto share = static_cast<std::uint64_t>(static_cast<U128>(pool->micro()) * v.power() / totalPower);
         if (share == 0) continue;
-        AGORA_TRY(bank.credit(v.operatorAddress, Amount(share)));
         paid = *paid.checkedAdd(Amount(share));
-        ctx_.emit("reward").add("operator", v.operatorAddress.toBech32(kValidatorPrefix)).add("amount", share);
+        // Commission to the operator; the rest to all delegations (the
+        // operator's own included) through the reward-per-share index.
+        Amount commission = Amount(share).mulDiv(v.commissionBps, 10'000).value_or(Amount(share));
+        Amount toDelegators = *Amount(share).checkedSub(commission);
+        if (v.totalShares == 0) {
+            commission = Amount(share);
+            toDelegators = Amount{};
+        }
+        if (!commission.isZero()) AGORA_TRY(bank.credit(v.operatorAddress, commission));
+        if (!toDelegators.isZero()) {
+            auto pending = v.pendingRewards.checkedAdd(toDelegators);
+            if (!pending) return ResultCode::Overflow;
+            v.pendingRewards = *pending;
+            v.rewardPerShare += static_cast<U128>(toDelegators.micro()) * kRewardScale / v.totalShares;
+            // Power is unchanged: saved without marking the validator dirty.
+            ctx_.store.save(keys::validator(v.operatorAddress), v);
+        }
+        ctx_.emit("reward")
+            .add("operator", v.operatorAddress.toBech32(kValidatorPrefix))
+            .add("amount", share)
+            .add("commission", commission.micro());
     }
     // Rounding dust stays pending for the next block.
     bank.setFeePool(*pool->checkedSub(paid));

@@ -17,6 +17,9 @@
 
 namespace agora::contracts {
 
+__extension__ using RewardIndex = unsigned __int128;
+inline constexpr std::uint64_t kRewardScale = 1'000'000'000'000'000'000ULL;  // 1e18
+
 struct Validator {
     Address operatorAddress;
     PublicKey consensusKey;
@@ -28,6 +31,10 @@ struct Validator {
     std::uint64_t jailedUntil = 0;  // first height at which unjail is allowed
     bool tombstoned = false;
     std::uint64_t lastPower = 0;  // power last handed to consensus
+    // Delegators' share of rewards not yet claimed, and the cumulative reward
+    // per share (scaled by kRewardScale, wrapping u128: only differences are used).
+    Amount pendingRewards;
+    RewardIndex rewardPerShare = 0;
 
     std::uint64_t power() const { return (jailed || tombstoned) ? 0 : tokens.micro(); }
     void encodeTo(Writer& w) const;
@@ -37,8 +44,9 @@ struct Validator {
 
 struct Delegation {
     std::uint64_t shares = 0;
-    void encodeTo(Writer& w) const { w.u64(shares); }
-    static Delegation decodeFrom(Reader& r) { return Delegation{r.u64()}; }
+    RewardIndex rewardIndex = 0;  // validator's rewardPerShare when last claimed
+    void encodeTo(Writer& w) const;
+    static Delegation decodeFrom(Reader& r);
 };
 
 enum class UnbondingKind : std::uint8_t { Delegation = 0, ProviderStake = 1 };
@@ -102,6 +110,8 @@ public:
 
 private:
     ResultCode bond(Validator& v, const Address& delegator, Amount amount);
+    // Pays the delegation's accrued rewards and resets its index (before any share change).
+    ResultCode claimRewards(Validator& v, const Address& delegator, Delegation& d);
     ResultCode slash(Validator& v, std::uint32_t bps, std::uint64_t infractionHeight, std::string_view reason);
     void saveValidator(const Validator& v);
     ApplyContext& ctx_;

@@ -7,6 +7,8 @@
 #include "consensus/core/Limits.h"
 #include "contracts/Invariants.h"
 
+#include <map>
+
 using namespace agora;
 using namespace agora::contracts;
 using namespace agora::contracts::test;
@@ -130,29 +132,52 @@ TEST_CASE("result codes fall in their groups and every code has a message") {
     CHECK(state::resultName(Code::DuplicateBid) == "duplicate_bid");
 }
 
-TEST_CASE("fees and the block reward are paid to validators by stake at end of block") {
+TEST_CASE(
+    "fees and the block reward are paid to validators by stake, commission to the operator, the rest to delegators") {
     TestEnv env;
     auto& alice = env.account("alice", Amount(100'000));
     auto& bob = env.account("bob");
     auto& op2 = env.account("op2", Amount(100'000));
-    // A second validator with a quarter of the total stake (val0 has 10,000).
+    // A second validator (commission 5%) with a quarter of the total stake (val0 has 10,000).
     const auto key2 = publicKeyOf(secretFromSeed("op2/consensus"));
-    env(createValidator(op2, key2, Amount(3'330)));  // fee 10 in the pool
-    const auto ops = env.nextBlock();                // pays the first block's pool by old powers
+    env(createValidator(op2, key2, Amount(3'330), 500));
+    const auto ops = env.nextBlock();
     REQUIRE(ops.validatorUpdates.size() == 1);
     CHECK(ops.validatorUpdates[0].consensusKey == key2);
     CHECK(ops.validatorUpdates[0].power == 3'330);
 
     const Amount v0Before = env.balance(env.validatorOperator());
     const Amount v2Before = env.balance(op2);
+    const Amount v2Pending = env.validator(op2.address)->pendingRewards;
     const std::uint64_t dust = env.feePool().micro();  // rounding left from the last payout
     env(send(alice, bob, Amount(1)).withFee(Amount(330)));
-    env.nextBlock();
-    // pool = dust + 1000 reward + 330 fees, split 10000 : 3330.
+    const auto end = env.nextBlock();
+    // pool = dust + 1000 reward + 330 fees, split 10000 : 3330 by bonded stake.
     const std::uint64_t pool = dust + 1'330;
-    CHECK(env.balance(env.validatorOperator()) == Amount(v0Before.micro() + pool * 10'000 / 13'330));
-    CHECK(env.balance(op2) == Amount(v2Before.micro() + pool * 3'330 / 13'330));
+    const std::uint64_t share0 = pool * 10'000 / 13'330;
+    const std::uint64_t share2 = pool * 3'330 / 13'330;
+    std::map<std::string, std::string> paid;
+    for (const auto& e : end.events)
+        if (e.type == "reward") paid[*e.attr("operator")] = *e.attr("amount");
+    CHECK(paid[env.validatorOperator().address.toBech32(kValidatorPrefix)] == std::to_string(share0));
+    CHECK(paid[op2.address.toBech32(kValidatorPrefix)] == std::to_string(share2));
+    // Operators receive their commission (val0 10%, op2 5%) at once ...
+    CHECK(env.balance(env.validatorOperator()) == Amount(v0Before.micro() + share0 / 10));
+    CHECK(env.balance(op2) == Amount(v2Before.micro() + share2 * 5 / 100));
+    // ... the rest waits for the delegations, claimed on their next change.
+    const Amount owed = *env.validator(op2.address)->pendingRewards.checkedSub(v2Pending);
+    CHECK(owed == Amount(share2 - share2 * 5 / 100));
     CHECK(env.feePool().micro() < 2);  // only rounding dust stays pending
+
+    auto& dave = env.account("dave", Amount(100'000));
+    env(delegate(dave, op2.address, Amount(3'330)));  // half of op2's stake from now on
+    env.nextBlock();
+    // Both delegations hold equal shares over that block: equal claims.
+    const auto opClaim = eventId(env(delegate(op2, op2.address, Amount(1))), "rewards_claimed", "amount");
+    const auto daveClaim = eventId(env(undelegate(dave, op2.address, Amount(100))), "rewards_claimed", "amount");
+    CHECK(daveClaim > 0);
+    CHECK(opClaim >= owed.micro() + daveClaim - 1);  // op2 also had the earlier block alone
+    CHECK_FALSE(checkInvariants(env.state()).has_value());
 }
 
 TEST_CASE("invariant checker catches money appearing from nowhere") {
