@@ -19,6 +19,11 @@ public:
     // Overlay over a read-only base (e.g. a committed snapshot): take the
     // result with changes() or commitTo().
     explicit Sandbox(const StateReader& base) : base_(base) {}
+    // Sandbox inner(outer) stacks on outer (it is not a copy). Copies and
+    // moves would silently fork the overlay, so there are none.
+    explicit Sandbox(Sandbox& parent) : Sandbox(static_cast<StateWriter&>(parent)) {}
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
 
     std::optional<Bytes> get(ByteSpan key) const override;
     void scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) const override;
