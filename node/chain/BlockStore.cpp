@@ -1,14 +1,16 @@
 #include "node/chain/BlockStore.h"
 
+#include "node/storage/KeySpace.h"
+
 namespace agora::node {
 
 namespace {
-constexpr std::uint8_t kBlockByHeight = 0x10;
-constexpr std::uint8_t kHeightByHash = 0x11;
-constexpr std::uint8_t kCommitByHeight = 0x12;
-constexpr std::uint8_t kTxIndex = 0x13;
-constexpr std::uint8_t kResultsByHeight = 0x14;
-constexpr std::uint8_t kMeta = 0x15;
+using keyspace::kBlockByHeight;
+using keyspace::kCommitByHeight;
+using keyspace::kHeightByHash;
+using keyspace::kResultsByHeight;
+using keyspace::kTxIndex;
+constexpr std::uint8_t kMeta = keyspace::kBlockMeta;
 
 Bytes key(std::uint8_t space, std::uint64_t height) {
     Writer w;

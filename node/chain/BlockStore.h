@@ -1,6 +1,6 @@
 #pragma once
 // Blocks, their commit certificates, per-tx results and the tx index, in the
-// node's LevelDB database (key spaces 0x10..0x15, docs/storage.md). Writes go
+// node's LevelDB database (key spaces 0x10..0x15, docs/state.md, node/storage/KeySpace.h). Writes go
 // into a caller's WriteBatch so a block commits atomically with its state
 // changes; reads are point lookups safe from any thread.
 //

@@ -1,0 +1,358 @@
+#include "node/app/Application.h"
+
+#include <set>
+
+#include "consensus/core/CodecTypes.h"
+#include "consensus/state/Sandbox.h"
+#include "contracts/Bank.h"
+#include "contracts/Keys.h"
+#include "node/storage/KeySpace.h"
+
+namespace agora::node {
+
+namespace {
+
+leveldb::Slice slice(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+Unexpected<std::string> fail(std::string msg) { return Unexpected(std::move(msg)); }
+
+// The mempool's view of one committed state snapshot.
+class SnapshotLedgerView final : public MempoolLedgerView {
+public:
+    SnapshotLedgerView(std::shared_ptr<const state::StateSnapshot> snap, std::string chainId)
+        : snap_(std::move(snap)), ledger_(std::move(chainId)), params_(contracts::loadParams(*snap_)) {}
+
+    CheckResult check(const SignedTx& tx) const override {
+        const auto rc = ledger_.check(tx, contracts::SignatureStatus::Valid);
+        if (rc == state::ResultCode::Ok) return {};
+        return {static_cast<std::uint16_t>(rc), std::string(state::resultMessage(rc))};
+    }
+    Account account(const Address& a) const override {
+        auto raw = snap_->get(contracts::keys::account(a));
+        if (!raw) return {};
+        auto acc = decode<contracts::Account>(*raw);
+        if (!acc) return {};
+        return {acc->nonce, acc->balance};
+    }
+    Amount minFee(const Tx&) const override { return params_.minFee; }
+
+private:
+    std::shared_ptr<const state::StateSnapshot> snap_;
+    contracts::Ledger ledger_;
+    contracts::Params params_;
+};
+
+}  // namespace
+
+void ChainRecord::encodeTo(Writer& w) const {
+    next.encodeTo(w);
+    decidedBy.encodeTo(w);
+    w.u64(height);
+    codec::put(w, blockId);
+    codec::put(w, appHash);
+    w.u64(timeMs);
+}
+
+ChainRecord ChainRecord::decodeFrom(Reader& r) {
+    ChainRecord c;
+    c.next = consensus::ChainState::decodeFrom(r);
+    c.decidedBy = ValidatorSet::decodeFrom(r);
+    c.height = r.u64();
+    c.blockId = codec::getHash(r);
+    c.appHash = codec::getHash(r);
+    c.timeMs = r.u64();
+    return c;
+}
+
+Hash256 validatorSetHash(const ValidatorSet& set) {
+    std::vector<Hash256> leaves;
+    leaves.reserve(set.size());
+    for (const auto& v : set.members()) {
+        Writer w;
+        codec::put(w, v.key);
+        w.u64(v.power);
+        leaves.push_back(sha256(w.data()));
+    }
+    return merkleRoot(leaves);
+}
+
+Application::Application(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db, Options options,
+                         std::shared_ptr<SignatureCache> sigCache, BlockStore blocks)
+    : genesis_(std::move(genesis)),
+      db_(std::move(db)),
+      options_(options),
+      sigCache_(std::move(sigCache)),
+      blocks_(std::move(blocks)) {}
+
+Expected<std::unique_ptr<Application>, std::string> Application::open(GenesisDoc genesis,
+                                                                      std::shared_ptr<leveldb::DB> db, Options options,
+                                                                      std::shared_ptr<SignatureCache> sigCache) {
+    auto blocks = BlockStore::open(db);
+    if (!blocks) return fail(blocks.error());
+    std::unique_ptr<Application> app(
+        new Application(std::move(genesis), db, options, std::move(sigCache), std::move(*blocks)));
+    auto store = LevelDbStateStore::attach(db, StateStoreOptions{options.stateVersionsKept});
+    if (!store) return fail("state store: " + store.error().message());
+    app->store_ = std::move(*store);
+
+    std::string raw;
+    const Bytes recordKey(1, keyspace::kChainRecord);
+    const auto s = db->Get(leveldb::ReadOptions(), slice(recordKey), &raw);
+    if (s.ok()) {
+        auto rec = decode<ChainRecord>(asBytes(raw));
+        if (!rec) return fail("chain record is corrupt: " + rec.error().message());
+        app->record_ = std::move(*rec);
+        if (app->record_.height != app->blocks_.latestHeight() || app->store_->latestVersion() != app->record_.height)
+            return fail("database is inconsistent: chain record at " + std::to_string(app->record_.height) +
+                        ", blocks at " + std::to_string(app->blocks_.latestHeight()) + ", state at " +
+                        std::to_string(app->store_->latestVersion()));
+        return app;
+    }
+    if (!s.IsNotFound()) return fail("cannot read chain record: " + s.ToString());
+    if (app->blocks_.latestHeight() != 0 || app->store_->latestVersion() != 0)
+        return fail("database has blocks or state but no chain record");
+    // Fresh chain: the genesis validator set decides the first height.
+    state::MemoryState scratch;
+    auto updates = contracts::initGenesis(scratch, app->genesis_.genesis);
+    if (!updates) return fail("genesis: " + updates.error().message);
+    auto set = ValidatorSet::fromUpdates(*updates);
+    if (!set) return fail("genesis: validator set is invalid");
+    app->record_.next = consensus::ChainState::genesis(*set);
+    app->record_.next.height = app->genesis_.genesis.initialHeight;
+    app->record_.decidedBy = *set;
+    app->record_.height = 0;
+    app->record_.timeMs = app->genesis_.genesisTimeMs;
+    return app;
+}
+
+consensus::ChainState Application::chainState() const {
+    std::lock_guard lock(mu_);
+    return record_.next;
+}
+std::uint64_t Application::lastHeight() const {
+    std::lock_guard lock(mu_);
+    return record_.height;
+}
+Hash256 Application::lastBlockId() const {
+    std::lock_guard lock(mu_);
+    return record_.blockId;
+}
+Hash256 Application::lastAppHash() const {
+    std::lock_guard lock(mu_);
+    return record_.appHash;
+}
+std::uint64_t Application::lastTimeMs() const {
+    std::lock_guard lock(mu_);
+    return record_.timeMs;
+}
+std::uint64_t Application::nextHeight() const {
+    std::lock_guard lock(mu_);
+    return record_.next.height;
+}
+
+std::shared_ptr<const MempoolLedgerView> Application::ledgerView() const {
+    return std::make_shared<SnapshotLedgerView>(store_->snapshot(), genesis_.genesis.chainId);
+}
+
+Expected<Application::Proposal, std::string> Application::propose(const PublicKey& proposer, std::uint64_t timeMs,
+                                                                  const std::vector<Bytes>& candidates,
+                                                                  const std::vector<DuplicateVoteEvidence>& evidence) {
+    ChainRecord rec;
+    {
+        std::lock_guard lock(mu_);
+        rec = record_;
+    }
+    Block block;
+    auto& h = block.header;
+    h.chainId = genesis_.genesis.chainId;
+    h.height = rec.next.height;
+    h.timeMs = std::max(timeMs, rec.timeMs + 1);  // strictly increasing
+    h.lastBlockId = rec.blockId;
+    h.validatorsHash = validatorSetHash(rec.next.validators);
+    h.proposer = Address::fromPublicKey(proposer);
+    block.lastCommit = rec.next.lastCommit;
+    block.evidence = evidence;
+    std::size_t bytes = 0;
+    for (const auto& tx : candidates) {
+        if (block.txs.size() >= options_.maxBlockTxs || bytes + tx.size() > options_.maxBlockBytes) break;
+        bytes += tx.size();
+        block.txs.push_back(tx);
+    }
+    auto exec = execute(std::move(block), true);
+    if (!exec) return fail(exec.error());
+    Proposal p{exec->block.id(), exec->bytes, exec->block.txs.size()};
+    executed_.insert_or_assign(p.id, std::move(*exec));
+    return p;
+}
+
+Expected<void, std::string> Application::checkHeader(const Block& block) const {
+    ChainRecord rec;
+    {
+        std::lock_guard lock(mu_);
+        rec = record_;
+    }
+    const auto& h = block.header;
+    const auto& chain = rec.next;
+    if (h.chainId != genesis_.genesis.chainId) return fail("block for chain " + h.chainId);
+    if (h.height != chain.height) return fail("block height " + std::to_string(h.height) + ", expected " + std::to_string(chain.height));
+    if (h.lastBlockId != rec.blockId) return fail("block does not extend the last block");
+    if (h.timeMs <= rec.timeMs) return fail("block time does not increase");
+    if (h.validatorsHash != validatorSetHash(chain.validators)) return fail("validators_hash mismatch");
+    bool proposerKnown = false;
+    for (const auto& v : chain.validators.members())
+        if (Address::fromPublicKey(v.key) == h.proposer) proposerKnown = true;
+    if (!proposerKnown) return fail("proposer is not a validator");
+    if (!block.contentMatchesHeader()) return fail("content hashes do not match the header");
+    if (chain.lastCommit.has_value() != block.lastCommit.has_value() ||
+        (block.lastCommit && !(*block.lastCommit == *chain.lastCommit))) {
+        // Any valid certificate for the parent is acceptable, not only ours.
+        if (!block.lastCommit) return fail("block lacks the parent's commit certificate");
+        if (block.lastCommit->blockId != rec.blockId) return fail("parent certificate names another block");
+        auto ok = block.lastCommit->verify(h.chainId, rec.height, rec.decidedBy);
+        if (!ok) return fail(std::string("parent certificate invalid: ") + std::string(errorName(ok.error())));
+    }
+    for (const auto& ev : block.evidence) {
+        auto ok = ev.verify(h.chainId);
+        if (!ok) return fail(std::string("evidence invalid: ") + std::string(errorName(ok.error())));
+        if (chain.validators.powerOf(ev.validator()) == 0 && rec.decidedBy.powerOf(ev.validator()) == 0)
+            return fail("evidence against a key outside the recent validator sets");
+    }
+    return {};
+}
+
+Expected<Application::Execution, std::string> Application::execute(Block block, bool proposing) {
+    ChainRecord rec;
+    {
+        std::lock_guard lock(mu_);
+        rec = record_;
+    }
+    auto snap = store_->snapshot();
+    if (snap->version() != rec.height) return fail("state is not at the last block");
+    state::Sandbox sb(*snap);
+    if (rec.height == 0) {
+        auto init = contracts::initGenesis(sb, genesis_.genesis);
+        if (!init) return fail("genesis: " + init.error().message);
+    }
+    state::BlockContext ctx;
+    ctx.height = block.header.height;
+    ctx.time = block.header.timeMs;
+    ctx.chainId = block.header.chainId;
+    for (const auto& v : rec.next.validators.members())
+        if (Address::fromPublicKey(v.key) == block.header.proposer) ctx.proposer = v.key;
+    if (block.lastCommit) {
+        std::set<PublicKey> signers;
+        for (const auto& s : block.lastCommit->signatures) signers.insert(s.validator);
+        for (const auto& v : rec.decidedBy.members())
+            if (signers.count(v.key) == 0) ctx.absentValidators.push_back(v.key);
+    }
+    for (const auto& ev : block.evidence)
+        ctx.evidence.push_back({state::MisbehaviourKind::DoubleSign, ev.validator(), ev.first.height});
+
+    contracts::Ledger ledger(genesis_.genesis.chainId);
+    Execution exec;
+    exec.results.beginEvents = ledger.beginBlock(sb, ctx);
+    std::vector<Bytes> kept;
+    kept.reserve(block.txs.size());
+    for (std::size_t i = 0; i < block.txs.size(); ++i) {
+        const Bytes& raw = block.txs[i];
+        auto tx = decodeSignedTx(raw);
+        if (!tx) {
+            if (proposing) continue;
+            return fail("tx " + std::to_string(i) + " is malformed: " + tx.error().message());
+        }
+        const Hash256 hash = sha256(raw);
+        const bool cached = sigCache_->isVerified(hash);
+        const auto result =
+            ledger.deliverTx(sb, *tx, cached ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Unchecked);
+        const auto group = state::resultGroup(result.code);
+        if (group == state::ResultGroup::Malformed || group == state::ResultGroup::Rejected) {
+            if (proposing) continue;
+            return fail("tx " + std::to_string(i) + " cannot be included: " + result.message);
+        }
+        if (!cached) sigCache_->markVerified(hash);
+        exec.results.txs.push_back(
+            TxOutcome{static_cast<std::uint16_t>(result.code), result.feeCharged.micro(), result.message, result.events});
+        kept.push_back(raw);
+    }
+    auto end = ledger.endBlock(sb);
+    exec.results.endEvents = std::move(end.events);
+    exec.results.validatorUpdates = std::move(end.validatorUpdates);
+
+    auto prepared = store_->prepare(block.header.height, sb.changes());
+    if (!prepared) return fail("state: " + prepared.error().message());
+    if (proposing) {
+        block.txs = std::move(kept);
+        auto next = rec.next.validators.withUpdates({});
+        // The set of the next height: pending updates that take effect there.
+        for (const auto& p : rec.next.pending)
+            if (p.effectiveHeight == block.header.height + 1) next = rec.next.validators.withUpdates(p.updates);
+        block.header.nextValidatorsHash = validatorSetHash(next ? *next : rec.next.validators);
+        block.header.appHash = prepared->root;
+        block.header.resultsHash = exec.results.resultsHash();
+        block.sealContentHashes();
+    } else {
+        if (block.header.appHash != prepared->root) return fail("app_hash mismatch: block executes to another state");
+        if (block.header.resultsHash != exec.results.resultsHash()) return fail("results_hash mismatch");
+    }
+    exec.bytes = encode(block);
+    exec.block = std::move(block);
+    exec.prepared = std::move(*prepared);
+    return exec;
+}
+
+Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan bytes) {
+    if (executed_.count(id) != 0) return {};  // our own proposal, already executed
+    auto block = decodeBlock(bytes);
+    if (!block) return fail("block does not decode: " + block.error().message());
+    if (block->id() != id) return fail("block id does not match its header");
+    if (auto ok = checkHeader(*block); !ok) return ok;
+    auto exec = execute(std::move(*block), false);
+    if (!exec) return fail(exec.error());
+    executed_.insert_or_assign(id, std::move(*exec));
+    return {};
+}
+
+Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, ByteSpan bytes,
+                                                         const CommitCertificate& cert) {
+    if (executed_.count(id) == 0) {
+        if (auto ok = validate(id, bytes); !ok) return fail("cannot commit: " + ok.error());
+    }
+    auto node = executed_.extract(id);
+    Execution& exec = node.mapped();
+    ChainRecord rec;
+    {
+        std::lock_guard lock(mu_);
+        rec = record_;
+    }
+    ChainRecord next;
+    next.next = rec.next.next(cert, exec.results.validatorUpdates, options_.validatorUpdateDelay);
+    next.decidedBy = rec.next.validators;
+    next.height = exec.block.header.height;
+    next.blockId = id;
+    next.appHash = exec.block.header.appHash;
+    next.timeMs = exec.block.header.timeMs;
+
+    auto staged = blocks_.stage(exec.prepared.extra, exec.block, cert, encode(exec.results));
+    if (!staged) return fail(staged.error());
+    const Bytes recordKey(1, keyspace::kChainRecord);
+    const Bytes recordValue = encode(next);
+    exec.prepared.extra.Put(slice(recordKey), slice(recordValue));
+    auto written = store_->write(std::move(exec.prepared));
+    if (!written && store_->latestVersion() != next.height) return fail("commit failed: " + written.error().message());
+    blocks_.committed(next.height);
+
+    CommitOutcome out;
+    out.height = next.height;
+    out.blockId = id;
+    out.appHash = next.appHash;
+    for (const auto& tx : exec.block.txs) out.txHashes.push_back(sha256(tx));
+    out.results = std::move(exec.results);
+    {
+        std::lock_guard lock(mu_);
+        record_ = std::move(next);
+    }
+    executed_.clear();
+    return out;
+}
+
+}  // namespace agora::node

@@ -1,0 +1,133 @@
+#pragma once
+// Application: the node's bridge between consensus and the ledger, in the
+// spirit of ABCI++ (prepare / process proposal, finalize, commit).
+//
+//   propose()   builds the next block from candidate txs: executes them on a
+//               sandbox over the latest state, leaves out txs that fail the
+//               ledger's check or precheck, and seals the header with the
+//               resulting app_hash and results_hash (docs/design-decisions.md #4).
+//   validate()  checks a proposed block of the next height (header links,
+//               validator hashes, parent certificate, content hashes,
+//               evidence) and re-executes it; the app_hash and results_hash
+//               must match. The execution is kept for commit().
+//   commit()    writes the decided block, its certificate, results, tx index,
+//               the state changes and the consensus state for the next height
+//               in ONE synced LevelDB batch. A crash leaves the node at h or
+//               h+1, never between.
+//
+// Single-threaded: the consensus executor calls it. Readers use snapshot(),
+// blocks() (thread-safe point reads) and the last* accessors guarded by a mutex.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "consensus/core/Block.h"
+#include "consensus/engine/ChainState.h"
+#include "contracts/Ledger.h"
+#include "node/app/BlockResults.h"
+#include "node/chain/BlockStore.h"
+#include "node/genesis/GenesisFile.h"
+#include "node/mempool/Mempool.h"
+#include "node/mempool/SignatureCache.h"
+#include "node/storage/LevelDbStateStore.h"
+
+namespace agora::node {
+
+// Persisted with every block: where consensus continues from.
+struct ChainRecord {
+    consensus::ChainState next;  // state for height + 1
+    ValidatorSet decidedBy;      // the set that decided `height` (absent-validator accounting)
+    std::uint64_t height = 0;
+    Hash256 blockId;
+    Hash256 appHash;
+    std::uint64_t timeMs = 0;
+
+    void encodeTo(Writer& w) const;
+    static ChainRecord decodeFrom(Reader& r);
+};
+
+// Hash of a validator set's membership and powers (not proposer priorities):
+// merkleRoot(SHA-256(key || u64 power)) in key order.
+Hash256 validatorSetHash(const ValidatorSet& set);
+
+struct CommitOutcome {
+    std::uint64_t height = 0;
+    Hash256 blockId;
+    Hash256 appHash;
+    std::vector<Hash256> txHashes;
+    BlockResults results;
+};
+
+class Application {
+public:
+    struct Options {
+        std::uint64_t validatorUpdateDelay = 2;
+        std::size_t maxBlockTxs = 5'000;
+        std::size_t maxBlockBytes = 8 * 1024 * 1024;
+        std::uint64_t stateVersionsKept = 0;  // 0 = all
+    };
+
+    static Expected<std::unique_ptr<Application>, std::string> open(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db,
+                                                                    Options options,
+                                                                    std::shared_ptr<SignatureCache> sigCache);
+
+    // Consensus state of the next height (genesis set before the first block).
+    consensus::ChainState chainState() const;
+    std::uint64_t lastHeight() const;
+    Hash256 lastBlockId() const;
+    Hash256 lastAppHash() const;
+    std::uint64_t lastTimeMs() const;
+    std::uint64_t nextHeight() const;
+    const GenesisDoc& genesis() const { return genesis_; }
+
+    struct Proposal {
+        Hash256 id;
+        Bytes bytes;
+        std::size_t included = 0;  // txs that made it into the block
+    };
+    Expected<Proposal, std::string> propose(const PublicKey& proposer, std::uint64_t timeMs,
+                                            const std::vector<Bytes>& candidates,
+                                            const std::vector<DuplicateVoteEvidence>& evidence);
+    Expected<void, std::string> validate(const Hash256& id, ByteSpan bytes);
+    Expected<CommitOutcome, std::string> commit(const Hash256& id, ByteSpan bytes, const CommitCertificate& cert);
+
+    // Read side (any thread).
+    std::shared_ptr<const state::StateSnapshot> snapshot() const { return store_->snapshot(); }
+    const BlockStore& blocks() const { return blocks_; }
+    LevelDbStateStore& stateStore() { return *store_; }
+    // A mempool view over the latest committed state.
+    std::shared_ptr<const MempoolLedgerView> ledgerView() const;
+
+private:
+    struct Execution {
+        Block block;
+        Bytes bytes;
+        BlockResults results;
+        PreparedCommit prepared;
+    };
+    Application(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db, Options options,
+                std::shared_ptr<SignatureCache> sigCache, BlockStore blocks);
+
+    // Executes block (header content fields set, app/results hash not yet
+    // checked). proposing: txs failing check/precheck are dropped from
+    // block.txs; otherwise they make the block invalid.
+    Expected<Execution, std::string> execute(Block block, bool proposing);
+    Expected<void, std::string> checkHeader(const Block& block) const;
+
+    GenesisDoc genesis_;
+    std::shared_ptr<leveldb::DB> db_;
+    Options options_;
+    std::shared_ptr<SignatureCache> sigCache_;
+    std::unique_ptr<LevelDbStateStore> store_;
+    BlockStore blocks_;
+
+    mutable std::mutex mu_;  // guards record_
+    ChainRecord record_;     // last decided block (height 0 = none yet)
+    std::map<Hash256, Execution> executed_;  // proposals of the next height, by id
+};
+
+}  // namespace agora::node
