@@ -1,10 +1,10 @@
 #include "wallet/AtomicFile.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "wallet/SecureRandom.h"
 

@@ -1,10 +1,10 @@
 #include "node/cli/PassphraseSource.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "node/cli/CliError.h"
 #include "wallet/AtomicFile.h"

@@ -2,18 +2,18 @@
 // child process (fork/exec, own session so there is no terminal to prompt
 // on) with a temporary HOME, keyring directory and passphrase file.
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #ifndef AGORA_CLI_BINARY
@@ -200,8 +200,8 @@ TEST_CASE("agora keys export with a wrong passphrase exits 1 with a message", "[
     const std::string before = readFile(fx.keyring() / "bob.json");
     const fs::path wrong = fx.root() / "wrong.txt";
     writeFile(wrong, "not the passphrase\n");
-    const RunResult r = fx.run({"keys", "export", "bob", "--keyring-dir", fx.keyring().string(), "--passphrase-file",
-                                wrong.string()});
+    const RunResult r =
+        fx.run({"keys", "export", "bob", "--keyring-dir", fx.keyring().string(), "--passphrase-file", wrong.string()});
     requireUserError(r, "wrong passphrase");
     CHECK(readFile(fx.keyring() / "bob.json") == before);
 }
