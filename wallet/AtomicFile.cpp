@@ -11,7 +11,7 @@
 namespace agora::wallet {
 namespace {
 
-WalletError ioError(std::string what, const std::filesystem::path& p, int err) {
+WalletError ioError(const std::string& what, const std::filesystem::path& p, int err) {
     return WalletError{WalletErrc::Io, what + " " + p.string() + ": " + std::strerror(err)};
 }
 

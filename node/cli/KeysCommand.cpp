@@ -22,7 +22,7 @@ using wallet::Keyring;
 using wallet::Mnemonic;
 using wallet::WalletError;
 
-constexpr std::size_t kImportFileMax = 64 * 1024;
+constexpr std::size_t kImportFileMax = std::size_t{64} * 1024;
 
 struct KeysOptions {
     std::string name;

@@ -332,3 +332,23 @@ TEST_CASE("agora keys rejects bad names, duplicates and unknown commands with ex
     CHECK(help.exitCode == 0);
     CHECK(help.out.find("add") != std::string::npos);
 }
+
+TEST_CASE("agora keys reports a truncated key file as corrupt and leaves it untouched", "[cli][keys]") {
+    CliFixture fx;
+    REQUIRE(fx.keys({"add", "hal", "--recover"}, abandonArt()).exitCode == 0);
+    const fs::path file = fx.keyring() / "hal.json";
+    const std::string full = readFile(file);
+    const std::string truncated = full.substr(0, full.size() / 2);
+    writeFile(file, truncated);
+
+    requireUserError(fx.keys({"show", "hal"}), "corrupt key file");
+    requireUserError(fx.keys({"export", "hal"}), "corrupt key file");
+    CHECK(readFile(file) == truncated);
+
+    REQUIRE(fx.keys({"add", "ivy"}).exitCode == 0);
+    const RunResult list = fx.keys({"list"});
+    CHECK(list.exitCode == 0);
+    CHECK(list.out.find("ivy") != std::string::npos);
+    CHECK(list.err.find("warning: skipped corrupt key file") != std::string::npos);
+    CHECK(readFile(file) == truncated);
+}
