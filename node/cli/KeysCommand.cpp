@@ -106,8 +106,8 @@ void runAdd(CliContext& ctx, const KeysOptions& o) {
     }
     printInfo(ctx, info);
     if (!o.recover) {
-        ctx.out << "\nWrite this mnemonic down and keep it safe. It is the only way to recover the key\n"
-                   "if the key file or its passphrase is lost. It will not be shown again.\n\n"
+        ctx.out << "\nWrite this mnemonic down and keep it safe: it is the only way to recover the key\n"
+                   "if the key file or its passphrase is lost.\n\n"
                 << mnemonic->phrase() << "\n";
     }
 }
