@@ -1,17 +1,17 @@
 #include "wallet/AtomicFile.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "wallet/SecureRandom.h"
 
 namespace agora::wallet {
 namespace {
 
-WalletError ioError(std::string what, const std::filesystem::path& p, int err) {
+WalletError ioError(const std::string& what, const std::filesystem::path& p, int err) {
     return WalletError{WalletErrc::Io, what + " " + p.string() + ": " + std::strerror(err)};
 }
 

@@ -3,7 +3,7 @@
 namespace agora::wallet {
 
 Expected<DerivationPath, WalletError> DerivationPath::parse(std::string_view text) {
-    auto fail = [text](std::string why) {
+    auto fail = [text](const std::string& why) {
         return Unexpected(WalletError{WalletErrc::InvalidPath, "'" + std::string(text) + "': " + why});
     };
     if (text.empty() || text[0] != 'm') return fail("must start with m");

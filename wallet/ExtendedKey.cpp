@@ -3,8 +3,8 @@
 #include <cryptopp/hmac.h>
 #include <cryptopp/ripemd.h>
 #include <cryptopp/sha.h>
-#include <cstdlib>
 #include <secp256k1.h>
+#include <cstdlib>
 
 #include "consensus/core/Hash256.h"
 #include "wallet/Base58.h"
@@ -138,6 +138,8 @@ std::string ExtendedKey::toXprv() const {
     return s;
 }
 
-std::string ExtendedKey::toXpub() const { return base58CheckEncode(serialize(false)); }
+std::string ExtendedKey::toXpub() const {
+    return base58CheckEncode(serialize(false));
+}
 
 }  // namespace agora::wallet

@@ -29,7 +29,9 @@ AesKey deriveKey(std::string_view passphrase, ByteSpan salt, const KdfParams& kd
     return key;
 }
 
-WalletError corrupt(std::string detail) { return WalletError{WalletErrc::CorruptKeyFile, std::move(detail)}; }
+WalletError corrupt(std::string detail) {
+    return WalletError{WalletErrc::CorruptKeyFile, std::move(detail)};
+}
 
 }  // namespace
 
@@ -62,10 +64,9 @@ Expected<KeyFile, WalletError> KeyFile::encrypt(const KeyMaterial& material, std
     f.ciphertext_.resize(plain.size() + kTagSize);
     CryptoPP::GCM<CryptoPP::AES>::Encryption enc;
     enc.SetKeyWithIV(key.data(), key.size(), f.nonce_.data(), f.nonce_.size());
-    enc.EncryptAndAuthenticate(f.ciphertext_.data(), f.ciphertext_.data() + plain.size(), kTagSize,
-                               f.nonce_.data(), static_cast<int>(f.nonce_.size()),
-                               reinterpret_cast<const CryptoPP::byte*>(aad.data()), aad.size(), plain.data(),
-                               plain.size());
+    enc.EncryptAndAuthenticate(f.ciphertext_.data(), f.ciphertext_.data() + plain.size(), kTagSize, f.nonce_.data(),
+                               static_cast<int>(f.nonce_.size()), reinterpret_cast<const CryptoPP::byte*>(aad.data()),
+                               aad.size(), plain.data(), plain.size());
     wipe(key.data(), key.size());
     wipe(plain);
     return f;
@@ -79,10 +80,9 @@ Expected<KeyMaterial, WalletError> KeyFile::decrypt(std::string_view passphrase)
     Bytes plain(plainSize);
     CryptoPP::GCM<CryptoPP::AES>::Decryption dec;
     dec.SetKeyWithIV(key.data(), key.size(), nonce_.data(), nonce_.size());
-    const bool ok = dec.DecryptAndVerify(plain.data(), ciphertext_.data() + plainSize, kTagSize, nonce_.data(),
-                                         static_cast<int>(nonce_.size()),
-                                         reinterpret_cast<const CryptoPP::byte*>(aad.data()), aad.size(),
-                                         ciphertext_.data(), plainSize);
+    const bool ok = dec.DecryptAndVerify(
+        plain.data(), ciphertext_.data() + plainSize, kTagSize, nonce_.data(), static_cast<int>(nonce_.size()),
+        reinterpret_cast<const CryptoPP::byte*>(aad.data()), aad.size(), ciphertext_.data(), plainSize);
     wipe(key.data(), key.size());
     if (!ok) {
         wipe(plain);

@@ -28,7 +28,7 @@
 namespace agora::wallet {
 
 inline constexpr int kKeyFileVersion = 1;
-inline constexpr std::size_t kKeyFileMaxBytes = 64 * 1024;
+inline constexpr std::size_t kKeyFileMaxBytes = std::size_t{64} * 1024;
 
 class KeyFile {
 public:

@@ -1,11 +1,11 @@
 #include "wallet/Keyring.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "wallet/KeyFile.h"
 
@@ -66,7 +66,8 @@ Expected<KeyInfo, WalletError> Keyring::add(std::string_view name, const KeyMate
     auto file = KeyFile::encrypt(material, passphrase, kdf_);
     if (!file) return Unexpected(file.error());
     if (auto s = file->save(pathOf(name), WriteMode::CreateNew); !s) {
-        if (s.error().code == WalletErrc::KeyExists) return Unexpected(WalletError{WalletErrc::KeyExists, std::string(name)});
+        if (s.error().code == WalletErrc::KeyExists)
+            return Unexpected(WalletError{WalletErrc::KeyExists, std::string(name)});
         return Unexpected(s.error());
     }
     return infoOf(std::string(name), *file);

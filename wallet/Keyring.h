@@ -25,7 +25,7 @@ struct KeyInfo {
 };
 
 struct KeyListing {
-    std::vector<KeyInfo> keys;          // sorted by name
+    std::vector<KeyInfo> keys;            // sorted by name
     std::vector<WalletError> unreadable;  // files that look like keys but do not parse
 };
 

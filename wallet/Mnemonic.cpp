@@ -1,8 +1,8 @@
 #include "wallet/Mnemonic.h"
 
-#include <algorithm>
 #include <cryptopp/pwdbased.h>
 #include <cryptopp/sha.h>
+#include <algorithm>
 #include <vector>
 
 #include "consensus/core/Hash256.h"
@@ -15,7 +15,9 @@ namespace {
 
 constexpr unsigned kPbkdf2Rounds = 2048;
 
-bool isValidWordCount(std::size_t n) { return n >= 12 && n <= 24 && n % 3 == 0; }
+bool isValidWordCount(std::size_t n) {
+    return n >= 12 && n <= 24 && n % 3 == 0;
+}
 
 // Index of word in the sorted list, or -1.
 int wordIndex(std::string_view word) {
@@ -25,11 +27,15 @@ int wordIndex(std::string_view word) {
     return static_cast<int>(it - words.begin());
 }
 
-bool bitAt(ByteSpan bytes, std::size_t i) { return ((bytes[i / 8] >> (7 - i % 8)) & 1U) != 0; }
+bool bitAt(ByteSpan bytes, std::size_t i) {
+    return ((bytes[i / 8] >> (7 - i % 8)) & 1U) != 0;
+}
 
 }  // namespace
 
-Mnemonic::~Mnemonic() { wipe(phrase_); }
+Mnemonic::~Mnemonic() {
+    wipe(phrase_);
+}
 
 Expected<Mnemonic, WalletError> Mnemonic::fromEntropy(ByteSpan entropy) {
     const std::size_t n = entropy.size();

@@ -1,10 +1,10 @@
 #include "wallet/SecretKey.h"
 
-#include <algorithm>
-#include <cstdlib>
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
+#include <algorithm>
+#include <cstdlib>
 
 #include "wallet/Secp256k1Context.h"
 #include "wallet/SecureRandom.h"
@@ -42,7 +42,9 @@ SecretKey SecretKey::generate() {
     }
 }
 
-SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) { wipe(other.bytes_.data(), kSize); }
+SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) {
+    wipe(other.bytes_.data(), kSize);
+}
 
 SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
     if (this != &other) {
@@ -52,9 +54,13 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
     return *this;
 }
 
-SecretKey::~SecretKey() { wipe(bytes_.data(), kSize); }
+SecretKey::~SecretKey() {
+    wipe(bytes_.data(), kSize);
+}
 
-std::string SecretKey::toHex() const { return agora::toHex(ByteSpan(bytes_.data(), bytes_.size())); }
+std::string SecretKey::toHex() const {
+    return agora::toHex(ByteSpan(bytes_.data(), bytes_.size()));
+}
 
 PublicKey SecretKey::publicKey() const {
     secp256k1_keypair kp;
@@ -87,6 +93,8 @@ Signature SecretKey::sign(ByteSpan msg, const std::array<std::uint8_t, 32>& auxR
     return Signature(sig);
 }
 
-Signature SecretKey::sign(ByteSpan msg) const { return sign(msg, secureRandomArray<32>()); }
+Signature SecretKey::sign(ByteSpan msg) const {
+    return sign(msg, secureRandomArray<32>());
+}
 
 }  // namespace agora::wallet

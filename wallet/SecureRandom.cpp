@@ -1,9 +1,9 @@
 #include "wallet/SecureRandom.h"
 
+#include <sys/random.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/random.h>
 
 namespace agora::wallet {
 

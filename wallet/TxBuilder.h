@@ -19,10 +19,22 @@ class TxBuilder {
 public:
     explicit TxBuilder(std::string chainId) : chainId_(std::move(chainId)) {}
 
-    TxBuilder& nonce(std::uint64_t n) { nonce_ = n; return *this; }
-    TxBuilder& fee(Amount f) { fee_ = f; return *this; }
-    TxBuilder& memo(std::string m) { memo_ = std::move(m); return *this; }
-    TxBuilder& addMsg(Msg m) { msgs_.push_back(std::move(m)); return *this; }
+    TxBuilder& nonce(std::uint64_t n) {
+        nonce_ = n;
+        return *this;
+    }
+    TxBuilder& fee(Amount f) {
+        fee_ = f;
+        return *this;
+    }
+    TxBuilder& memo(std::string m) {
+        memo_ = std::move(m);
+        return *this;
+    }
+    TxBuilder& addMsg(Msg m) {
+        msgs_.push_back(std::move(m));
+        return *this;
+    }
 
     // InvalidTx when chain id is not 1..64 bytes, memo over 256 bytes, or
     // messages not 1..64.

@@ -2,4 +2,6 @@
 // node/cli so tests and other binaries can reuse it.
 #include "node/cli/AgoraCli.h"
 
-int main(int argc, char** argv) { return agora::node::cli::runAgoraCli(argc, argv); }
+int main(int argc, char** argv) {
+    return agora::node::cli::runAgoraCli(argc, argv);
+}

@@ -14,8 +14,8 @@ enum class OutputFormat { Text, Json };
 struct CliContext {
     CliContext(std::istream& input, std::ostream& output_, std::ostream& error) : in(input), out(output_), err(error) {}
 
-    std::string keyringDir;      // --keyring-dir / AGORA_KEYRING_DIR
-    std::string passphraseFile;  // --passphrase-file / AGORA_PASSPHRASE_FILE
+    std::string keyringDir;       // --keyring-dir / AGORA_KEYRING_DIR
+    std::string passphraseFile;   // --passphrase-file / AGORA_PASSPHRASE_FILE
     std::string output = "text";  // -o / AGORA_OUTPUT: "text" or "json"
 
     std::istream& in;

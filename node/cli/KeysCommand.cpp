@@ -1,10 +1,10 @@
 #include "node/cli/KeysCommand.h"
 
+#include <unistd.h>
 #include <cctype>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "node/cli/CliError.h"
 #include "wallet/AtomicFile.h"
@@ -17,12 +17,12 @@ namespace {
 
 using nlohmann::json;
 using wallet::KeyInfo;
-using wallet::Keyring;
 using wallet::KeyMaterial;
+using wallet::Keyring;
 using wallet::Mnemonic;
 using wallet::WalletError;
 
-constexpr std::size_t kImportFileMax = 64 * 1024;
+constexpr std::size_t kImportFileMax = std::size_t{64} * 1024;
 
 struct KeysOptions {
     std::string name;
@@ -33,7 +33,9 @@ struct KeysOptions {
     bool yes = false;
 };
 
-[[noreturn]] void fail(const WalletError& e) { throw CliError(e.message()); }
+[[noreturn]] void fail(const WalletError& e) {
+    throw CliError(e.message());
+}
 
 template <typename T>
 T take(Expected<T, WalletError> r) {
@@ -104,8 +106,8 @@ void runAdd(CliContext& ctx, const KeysOptions& o) {
     }
     printInfo(ctx, info);
     if (!o.recover) {
-        ctx.out << "\nWrite this mnemonic down and keep it safe. It is the only way to recover the key\n"
-                   "if the key file or its passphrase is lost. It will not be shown again.\n\n"
+        ctx.out << "\nWrite this mnemonic down and keep it safe: it is the only way to recover the key\n"
+                   "if the key file or its passphrase is lost.\n\n"
                 << mnemonic->phrase() << "\n";
     }
 }
@@ -225,9 +227,7 @@ void registerKeysCommand(CLI::App& root, CliContext& ctx) {
     add->fallthrough();
     add->add_option("name", o->name, "Key name")->required();
     add->add_flag("--recover", o->recover, "Read an existing mnemonic from stdin")->envname("AGORA_RECOVER");
-    add->add_option("--hd-path", o->hdPath, "BIP-32 derivation path")
-        ->envname("AGORA_HD_PATH")
-        ->capture_default_str();
+    add->add_option("--hd-path", o->hdPath, "BIP-32 derivation path")->envname("AGORA_HD_PATH")->capture_default_str();
     add->callback([&ctx, o] { runAdd(ctx, *o); });
 
     CLI::App* list = keys->add_subcommand("list", "List the keys in the keyring");
@@ -246,7 +246,8 @@ void registerKeysCommand(CLI::App& root, CliContext& ctx) {
     del->add_flag("-y,--yes", o->yes, "Do not ask for confirmation")->envname("AGORA_YES");
     del->callback([&ctx, o] { runDelete(ctx, *o); });
 
-    CLI::App* exp = keys->add_subcommand("export", "Print a key's mnemonic (or secret key hex) after a passphrase check");
+    CLI::App* exp =
+        keys->add_subcommand("export", "Print a key's mnemonic (or secret key hex) after a passphrase check");
     exp->fallthrough();
     exp->add_option("name", o->name, "Key name")->required();
     exp->callback([&ctx, o] { runExport(ctx, *o); });

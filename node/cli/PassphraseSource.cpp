@@ -1,10 +1,10 @@
 #include "node/cli/PassphraseSource.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "node/cli/CliError.h"
 #include "wallet/AtomicFile.h"
@@ -13,7 +13,7 @@
 namespace agora::node::cli {
 namespace {
 
-constexpr std::size_t kPassphraseFileMax = 64 * 1024;
+constexpr std::size_t kPassphraseFileMax = std::size_t{64} * 1024;
 
 // Reads one line from the terminal with echo off. Throws CliError without a terminal.
 std::string promptTerminal(const char* prompt) {

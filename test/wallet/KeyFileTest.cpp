@@ -1,10 +1,10 @@
 #include "wallet/KeyFile.h"
 
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "TempDir.h"
 

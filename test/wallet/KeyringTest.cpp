@@ -1,8 +1,8 @@
 #include "wallet/Keyring.h"
 
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <sys/stat.h>
 
 #include "TempDir.h"
 

@@ -2,18 +2,18 @@
 // child process (fork/exec, own session so there is no terminal to prompt
 // on) with a temporary HOME, keyring directory and passphrase file.
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #ifndef AGORA_CLI_BINARY
@@ -200,8 +200,8 @@ TEST_CASE("agora keys export with a wrong passphrase exits 1 with a message", "[
     const std::string before = readFile(fx.keyring() / "bob.json");
     const fs::path wrong = fx.root() / "wrong.txt";
     writeFile(wrong, "not the passphrase\n");
-    const RunResult r = fx.run({"keys", "export", "bob", "--keyring-dir", fx.keyring().string(), "--passphrase-file",
-                                wrong.string()});
+    const RunResult r =
+        fx.run({"keys", "export", "bob", "--keyring-dir", fx.keyring().string(), "--passphrase-file", wrong.string()});
     requireUserError(r, "wrong passphrase");
     CHECK(readFile(fx.keyring() / "bob.json") == before);
 }
@@ -331,4 +331,24 @@ TEST_CASE("agora keys rejects bad names, duplicates and unknown commands with ex
     const RunResult help = fx.run({"keys", "--help"});
     CHECK(help.exitCode == 0);
     CHECK(help.out.find("add") != std::string::npos);
+}
+
+TEST_CASE("agora keys reports a truncated key file as corrupt and leaves it untouched", "[cli][keys]") {
+    CliFixture fx;
+    REQUIRE(fx.keys({"add", "hal", "--recover"}, abandonArt()).exitCode == 0);
+    const fs::path file = fx.keyring() / "hal.json";
+    const std::string full = readFile(file);
+    const std::string truncated = full.substr(0, full.size() / 2);
+    writeFile(file, truncated);
+
+    requireUserError(fx.keys({"show", "hal"}), "corrupt key file");
+    requireUserError(fx.keys({"export", "hal"}), "corrupt key file");
+    CHECK(readFile(file) == truncated);
+
+    REQUIRE(fx.keys({"add", "ivy"}).exitCode == 0);
+    const RunResult list = fx.keys({"list"});
+    CHECK(list.exitCode == 0);
+    CHECK(list.out.find("ivy") != std::string::npos);
+    CHECK(list.err.find("warning: skipped corrupt key file") != std::string::npos);
+    CHECK(readFile(file) == truncated);
 }
