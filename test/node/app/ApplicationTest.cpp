@@ -1,0 +1,141 @@
+// The Application over a real LevelDB: blocks are proposed, validated by an
+// independent node, committed atomically, and survive reopening.
+#include <catch2/catch.hpp>
+
+#include "node/app/Application.h"
+#include "node/storage/NodeDatabase.h"
+#include "support/TempDir.h"
+#include "support/TestKeys.h"
+
+using namespace agora;
+using namespace agora::node;
+
+namespace {
+
+const std::uint64_t kStake = 1'000'000'000'000ULL;
+
+GenesisDoc testGenesis() {
+    GenesisDoc d;
+    d.genesisTimeMs = 1'000;
+    d.genesis.chainId = "app-test";
+    d.genesis.params.minSelfStake = Amount(1'000'000);
+    const auto val = test::testKey(10);
+    d.genesis.validators.push_back({Address::fromPublicKey(val.publicKey), val.publicKey, "v0", 0, Amount(kStake)});
+    for (std::uint8_t i = 1; i <= 3; ++i)
+        d.genesis.accounts.push_back({Address::fromPublicKey(test::testKey(i).publicKey), Amount(10'000'000'000)});
+    return d;
+}
+
+struct Node {
+    test::TempDir dir;
+    std::shared_ptr<leveldb::DB> db;
+    std::unique_ptr<Application> app;
+    explicit Node(const std::string& name) : dir("agora-app-" + name) { open(); }
+    void open() {
+        app.reset();
+        db.reset();
+        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
+        REQUIRE(opened.hasValue());
+        db = *opened;
+        auto a = Application::open(testGenesis(), db, Application::Options{}, std::make_shared<SignatureCache>());
+        INFO((a.hasValue() ? std::string() : a.error()));
+        REQUIRE(a.hasValue());
+        app = std::move(*a);
+    }
+};
+
+CommitCertificate certify(const Application::Proposal& p, std::uint64_t height) {
+    const auto val = test::testKey(10);
+    Vote v;
+    v.type = VoteType::Precommit;
+    v.height = height;
+    v.blockId = p.id;
+    v.validator = val.publicKey;
+    CommitCertificate c;
+    c.height = height;
+    c.blockId = p.id;
+    c.signatures.push_back({val.publicKey, test::signDigest32(val, v.signDigest("app-test"))});
+    return c;
+}
+
+Bytes sendTx(std::uint8_t from, std::uint64_t nonce, std::uint64_t amount) {
+    Tx tx;
+    tx.chainId = "app-test";
+    tx.nonce = nonce;
+    tx.fee = Amount(1'000);
+    tx.msgs = {MsgSend{Address::fromPublicKey(test::testKey(9).publicKey), Amount(amount)}};
+    return test::signTx(test::testKey(from), tx).bytes();
+}
+
+}  // namespace
+
+TEST_CASE("a proposed block is validated by an independent node and both commit the same app_hash", "[app]") {
+    Node a("a"), b("b");
+    const auto proposer = test::testKey(10).publicKey;
+    for (std::uint64_t height = 1; height <= 3; ++height) {
+        std::vector<Bytes> txs = {sendTx(1, height - 1, 100), sendTx(2, height - 1, 200),
+                                  sendTx(3, 7, 1) /* bad nonce: left out */};
+        auto p = a.app->propose(proposer, 1'000 + height * 1'000, txs, {});
+        REQUIRE(p.hasValue());
+        REQUIRE(p->included == 2);
+        auto valid = b.app->validate(p->id, p->bytes);
+        INFO((valid ? std::string() : valid.error()));
+        REQUIRE(valid.hasValue());
+        const auto cert = certify(*p, height);
+        auto ca = a.app->commit(p->id, p->bytes, cert);
+        auto cb = b.app->commit(p->id, p->bytes, cert);
+        REQUIRE(ca.hasValue());
+        REQUIRE(cb.hasValue());
+        REQUIRE(ca->appHash == cb->appHash);
+        REQUIRE(ca->results.txs.size() == 2);
+        REQUIRE(ca->results.txs[0].code == 0);
+        REQUIRE(a.app->lastHeight() == height);
+        REQUIRE(a.app->blocks().block(height)->id() == p->id);
+    }
+    // The ledger sees the sends.
+    auto view = a.app->ledgerView();
+    REQUIRE(view->account(Address::fromPublicKey(test::testKey(1).publicKey)).nextNonce == 3);
+}
+
+TEST_CASE("a block whose app_hash or txs were tampered with is rejected", "[app]") {
+    Node a("tamper-a"), b("tamper-b");
+    auto p = a.app->propose(test::testKey(10).publicKey, 2'000, {sendTx(1, 0, 100)}, {});
+    REQUIRE(p.hasValue());
+    auto block = decodeBlock(p->bytes).value();
+    block.header.appHash = sha256(asBytes("other state"));
+    auto r = b.app->validate(block.id(), encode(block));
+    REQUIRE_FALSE(r.hasValue());
+    REQUIRE(r.error().find("app_hash mismatch") != std::string::npos);
+
+    block = decodeBlock(p->bytes).value();
+    block.txs.push_back(sendTx(2, 5, 1));  // nonce gap: cannot be included
+    block.sealContentHashes();
+    r = b.app->validate(block.id(), encode(block));
+    REQUIRE_FALSE(r.hasValue());
+    REQUIRE(r.error().find("cannot be included") != std::string::npos);
+
+    block = decodeBlock(p->bytes).value();
+    block.header.height = 2;
+    REQUIRE(b.app->validate(block.id(), encode(block)).error().find("block height") != std::string::npos);
+    REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
+}
+
+TEST_CASE("a committed chain reopens at the same height, block id and app_hash", "[app]") {
+    Node a("reopen");
+    Hash256 lastApp;
+    for (std::uint64_t height = 1; height <= 2; ++height) {
+        auto p = a.app->propose(test::testKey(10).publicKey, height * 5'000, {sendTx(1, height - 1, 5)}, {});
+        auto c = a.app->commit(p->id, p->bytes, certify(*p, height));
+        REQUIRE(c.hasValue());
+        lastApp = c->appHash;
+    }
+    const auto chain = a.app->chainState();
+    a.open();
+    REQUIRE(a.app->lastHeight() == 2);
+    REQUIRE(a.app->lastAppHash() == lastApp);
+    REQUIRE(a.app->chainState() == chain);
+    REQUIRE(a.app->chainState().lastCommit->height == 2);
+    // And it continues.
+    auto p = a.app->propose(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
+    REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, 3)).hasValue());
+}
