@@ -1,0 +1,209 @@
+#include "node/consensus/ConsensusDriver.h"
+
+#include <chrono>
+#include <future>
+#include <spdlog/spdlog.h>
+
+namespace agora::node {
+
+using namespace consensus;
+
+namespace {
+template <typename... Fs>
+struct Overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <typename... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+std::uint64_t wallClockMs() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+}
+}  // namespace
+
+class ConsensusDriver::KeyAdapter final : public KeyHandle {
+public:
+    explicit KeyAdapter(const wallet::SecretKey& key) : key_(key), pub_(key.publicKey()) {}
+    PublicKey publicKey() const override { return pub_; }
+    Signature sign(const Hash256& digest) override { return key_.sign(digest.span()); }
+
+private:
+    const wallet::SecretKey& key_;
+    PublicKey pub_;
+};
+
+ConsensusDriver::ConsensusDriver(Application& app, Mempool& mempool, std::optional<wallet::SecretKey> validatorKey,
+                                 SignerStateFile& signerState, FileWal wal, std::vector<Input> walEntries,
+                                 ConsensusNetwork& network, Executor& executor, DriverOptions options,
+                                 CommitCallback onCommit, FatalCallback onFatal)
+    : app_(app),
+      mempool_(mempool),
+      key_(std::move(validatorKey)),
+      signerState_(signerState),
+      wal_(std::move(wal)),
+      walEntries_(std::move(walEntries)),
+      network_(network),
+      executor_(executor),
+      options_(options),
+      onCommit_(std::move(onCommit)),
+      onFatal_(std::move(onFatal)) {}
+
+ConsensusDriver::~ConsensusDriver() = default;
+
+std::uint64_t ConsensusDriver::nowTicks() const {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(Executor::Clock::now() - epoch_).count());
+}
+
+Expected<void, std::string> ConsensusDriver::start() {
+    std::promise<Expected<void, std::string>> done;
+    auto result = done.get_future();
+    const bool posted = executor_.post([this, &done] {
+        EngineConfig cfg;
+        cfg.chainId = app_.genesis().genesis.chainId;
+        cfg.timeouts = options_.timeouts;
+        cfg.validatorUpdateDelay = options_.validatorUpdateDelay;
+        if (key_) {
+            auto last = signerState_.load();
+            if (!last) {
+                done.set_value(Unexpected(last.error()));
+                return;
+            }
+            keyAdapter_ = std::make_unique<KeyAdapter>(*key_);
+            signer_ = std::make_unique<Signer>(cfg.chainId, *last, signerState_, *keyAdapter_);
+            cfg.self = key_->publicKey();
+        }
+        engine_ = std::make_unique<Engine>(cfg, app_.chainState(), verifier_);
+        execute(engine_->start());
+        std::size_t replayed = 0;
+        for (const auto& entry : walEntries_) {
+            if (entry.height() != engine_->height()) continue;
+            execute(engine_->replay(entry));
+            ++replayed;
+        }
+        walEntries_.clear();
+        if (replayed > 0) spdlog::info("consensus: replayed {} WAL entries at height {}", replayed, engine_->height());
+        done.set_value({});
+    });
+    if (!posted) return Unexpected(std::string("consensus executor is not running"));
+    return result.get();
+}
+
+void ConsensusDriver::post(InputBody body) {
+    if (!executor_.post([this, b = std::move(body)]() mutable { handle(Input{nowTicks(), std::move(b)}); }))
+        spdlog::warn("consensus: input queue full, dropping an input");
+}
+
+void ConsensusDriver::receiveProposal(Proposal proposal) { post(ProposalReceived{std::move(proposal)}); }
+
+void ConsensusDriver::receiveVote(Vote vote) { post(VoteReceived{std::move(vote)}); }
+
+ConsensusStatus ConsensusDriver::status() const { return {statusHeight_.load(), statusRound_.load(), statusStep_.load()}; }
+
+void ConsensusDriver::fatal(const std::string& message) {
+    if (failed_) return;
+    failed_ = true;
+    spdlog::critical("consensus halted: {}", message);
+    if (onFatal_) onFatal_(message);
+}
+
+void ConsensusDriver::handle(const Input& input) {
+    if (failed_ || !engine_) return;
+    execute(engine_->handle(input));
+}
+
+void ConsensusDriver::execute(std::vector<Action> actions) {
+    for (auto& action : actions) {
+        if (failed_) return;
+        std::visit(
+            Overloaded{
+                [&](const AppendWal& a) {
+                    if (auto ok = wal_.append(a.input); !ok) fatal(ok.error());
+                },
+                [&](const BroadcastProposal& a) { network_.broadcastProposal(a.proposal); },
+                [&](const BroadcastVote& a) { network_.broadcastVote(a.vote); },
+                [&](const ScheduleTimeout& a) {
+                    const auto at = Executor::Clock::now() + std::chrono::milliseconds(a.ticks);
+                    executor_.schedule(at, [this, t = TimeoutFired{a.height, a.round, a.step}] {
+                        handle(Input{nowTicks(), t});
+                    });
+                },
+                [&](const RequestBlock& a) {
+                    std::vector<Bytes> txs;
+                    for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
+                        txs.push_back(e->bytes);
+                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_);
+                    if (!p) {
+                        fatal("cannot build a block: " + p.error());
+                        return;
+                    }
+                    spdlog::debug("consensus: proposing height {} round {} with {} txs", a.height, a.round,
+                                  p->included);
+                    post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
+                },
+                [&](const ValidateBlock& a) {
+                    auto ok = app_.validate(a.blockId, a.block);
+                    if (!ok) spdlog::warn("consensus: rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
+                    post(BlockValidated{a.height, a.blockId, ok.hasValue()});
+                },
+                [&](const SignProposal& a) {
+                    if (!signer_) return;
+                    auto signedProposal = signer_->signProposal(a.proposal);
+                    if (!signedProposal) {
+                        spdlog::warn("consensus: signer refused a proposal at {}/{}: {}", a.proposal.height,
+                                     a.proposal.round, errorName(signedProposal.error()));
+                        return;
+                    }
+                    post(OwnProposalSigned{std::move(*signedProposal)});
+                },
+                [&](const SignVote& a) {
+                    if (!signer_) return;
+                    auto signedVote = signer_->signVote(a.vote);
+                    if (!signedVote) {
+                        spdlog::warn("consensus: signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
+                                     errorName(signedVote.error()));
+                        return;
+                    }
+                    post(OwnVoteSigned{std::move(*signedVote)});
+                },
+                [&](const ReportEvidence& a) {
+                    for (const auto& e : evidence_)
+                        if (e == a.evidence) return;
+                    evidence_.push_back(a.evidence);
+                },
+                [&](const CommitBlock& a) {
+                    auto outcome = app_.commit(a.blockId, a.block, a.certificate);
+                    if (!outcome) {
+                        fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
+                        return;
+                    }
+                    evidence_.clear();  // included or stale; the engine reports new ones
+                    spdlog::info("committed height {} block {} app_hash {} txs {}", outcome->height,
+                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
+                                 outcome->txHashes.size());
+                    if (onCommit_) onCommit_(*outcome);
+                    auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
+                    executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
+                                       [this, f = std::move(finalized)] { handle(Input{nowTicks(), f}); });
+                },
+                [&](const PersistChainState& a) {
+                    if (!(a.state == app_.chainState())) {
+                        fatal("engine and application disagree on the chain state at height " +
+                              std::to_string(a.state.height));
+                        return;
+                    }
+                    if (auto ok = wal_.resetForHeight(); !ok) fatal(ok.error());
+                },
+            },
+            action);
+    }
+    if (engine_) {
+        statusHeight_ = engine_->height();
+        statusRound_ = engine_->round();
+        statusStep_ = static_cast<std::uint8_t>(engine_->step());
+    }
+}
+
+}  // namespace agora::node

@@ -1,0 +1,122 @@
+#pragma once
+// ConsensusDriver: hosts the pure consensus engine in the node. It feeds the
+// engine inputs (network messages, timer expiries, application answers) one
+// at a time on the consensus Executor and carries out its actions:
+//
+//   AppendWal          FileWal::append (fdatasync) before anything else
+//   Broadcast*         ConsensusNetwork (p2p; a no-op for a lone validator)
+//   ScheduleTimeout    an Executor timer (1 tick = 1 ms)
+//   RequestBlock       Application::propose from the mempool's best txs
+//   ValidateBlock      Application::validate
+//   Sign*              the Signer (signer state fsynced before release)
+//   ReportEvidence     kept for the next proposal
+//   CommitBlock        Application::commit (one synced batch), then the
+//                      commit callback (mempool update, waiters, events),
+//                      then BlockFinalized after consensus.timeout_commit_ms
+//   PersistChainState  checked against the Application's record; the WAL is
+//                      emptied for the new height
+//
+// Restart: the engine is rebuilt from the Application's chain state and the
+// WAL entries of that height are replayed (docs/consensus.md).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/engine/Engine.h"
+#include "consensus/engine/Signer.h"
+#include "node/app/Application.h"
+#include "node/consensus/Executor.h"
+#include "node/consensus/FileWal.h"
+#include "node/consensus/SignerStateFile.h"
+#include "node/mempool/Mempool.h"
+#include "wallet/SecretKey.h"
+
+namespace agora::node {
+
+// Where the driver sends consensus messages; the p2p layer implements it.
+class ConsensusNetwork {
+public:
+    virtual ~ConsensusNetwork() = default;
+    virtual void broadcastProposal(const Proposal& proposal) = 0;
+    virtual void broadcastVote(const Vote& vote) = 0;
+};
+
+class NoPeers final : public ConsensusNetwork {
+public:
+    void broadcastProposal(const Proposal&) override {}
+    void broadcastVote(const Vote&) override {}
+};
+
+struct DriverOptions {
+    consensus::TimeoutConfig timeouts;
+    std::uint64_t timeoutCommitMs = 500;
+    std::uint64_t validatorUpdateDelay = 2;
+    std::size_t maxBlockTxs = 5'000;
+    std::size_t maxBlockBytes = 8 * 1024 * 1024;
+};
+
+struct ConsensusStatus {
+    std::uint64_t height = 0;
+    std::uint32_t round = 0;
+    std::uint8_t step = 0;
+};
+
+class ConsensusDriver {
+public:
+    using CommitCallback = std::function<void(const CommitOutcome&)>;
+    using FatalCallback = std::function<void(const std::string&)>;
+
+    ConsensusDriver(Application& app, Mempool& mempool, std::optional<wallet::SecretKey> validatorKey,
+                    SignerStateFile& signerState, FileWal wal, std::vector<consensus::Input> walEntries,
+                    ConsensusNetwork& network, Executor& executor, DriverOptions options, CommitCallback onCommit,
+                    FatalCallback onFatal);
+    ~ConsensusDriver();
+
+    // Runs on the executor: builds the engine, replays the WAL, starts.
+    Expected<void, std::string> start();
+
+    // From the network (any thread).
+    void receiveProposal(Proposal proposal);
+    void receiveVote(Vote vote);
+
+    ConsensusStatus status() const;
+    bool isValidator() const { return key_.has_value(); }
+
+private:
+    class KeyAdapter;
+    void post(consensus::InputBody body);
+    void handle(const consensus::Input& input);
+    void execute(std::vector<consensus::Action> actions);
+    void fatal(const std::string& message);
+    std::uint64_t nowTicks() const;
+
+    Application& app_;
+    Mempool& mempool_;
+    std::optional<wallet::SecretKey> key_;
+    SignerStateFile& signerState_;
+    FileWal wal_;
+    std::vector<consensus::Input> walEntries_;
+    ConsensusNetwork& network_;
+    Executor& executor_;
+    DriverOptions options_;
+    CommitCallback onCommit_;
+    FatalCallback onFatal_;
+
+    consensus::SchnorrVerifier verifier_;
+    std::unique_ptr<KeyAdapter> keyAdapter_;
+    std::unique_ptr<consensus::Signer> signer_;
+    std::unique_ptr<consensus::Engine> engine_;
+    std::vector<DuplicateVoteEvidence> evidence_;
+    Executor::Clock::time_point epoch_ = Executor::Clock::now();
+    std::atomic<std::uint64_t> statusHeight_{0};
+    std::atomic<std::uint32_t> statusRound_{0};
+    std::atomic<std::uint8_t> statusStep_{0};
+    bool failed_ = false;
+};
+
+}  // namespace agora::node

@@ -1,0 +1,66 @@
+#pragma once
+// Node: one running agorad. Opens the home directory (config, genesis, keys,
+// database), builds the Application, mempool, consensus driver and gRPC
+// server, and runs until stop(). Shutdown order: stop accepting RPCs, stop
+// consensus (the executor finishes its current task), close storage.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "node/app/Application.h"
+#include "node/config/NodeConfig.h"
+#include "node/consensus/ConsensusDriver.h"
+#include "node/daemon/HomeLayout.h"
+#include "node/genesis/GenesisFile.h"
+#include "node/rpc/CommitWaiters.h"
+#include "node/rpc/GrpcServer.h"
+
+namespace agora::node {
+
+class TxServiceImpl;
+class QueryServiceImpl;
+
+class Node {
+public:
+    static Expected<std::unique_ptr<Node>, std::string> open(const HomeLayout& home);
+    ~Node();
+
+    Expected<void, std::string> start();
+    // Idempotent; safe from any thread except the consensus executor.
+    void stop();
+    // Blocks until stop() or a fatal consensus error; returns the error, if any.
+    std::optional<std::string> wait();
+
+    int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
+    Application& app() { return *app_; }
+
+private:
+    Node() = default;
+    void onCommit(const CommitOutcome& outcome);
+
+    HomeLayout home_{""};
+    NodeConfig config_;
+    std::shared_ptr<leveldb::DB> db_;
+    std::shared_ptr<SignatureCache> sigCache_;
+    std::unique_ptr<Application> app_;
+    std::unique_ptr<Mempool> mempool_;
+    CommitWaiters waiters_;
+    std::unique_ptr<SignerStateFile> signerState_;
+    NoPeers noPeers_;
+    std::unique_ptr<Executor> executor_;
+    std::unique_ptr<ConsensusDriver> driver_;
+    std::unique_ptr<TxServiceImpl> txService_;
+    std::unique_ptr<QueryServiceImpl> queryService_;
+    std::unique_ptr<GrpcServer> grpc_;
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stopped_ = false;
+    std::optional<std::string> fatal_;
+};
+
+}  // namespace agora::node
