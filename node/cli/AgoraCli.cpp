@@ -6,6 +6,7 @@
 
 #include "node/cli/CliContext.h"
 #include "node/cli/CliError.h"
+#include "node/cli/ChainCommands.h"
 #include "node/cli/KeysCommand.h"
 
 namespace agora::node::cli {
@@ -26,7 +27,7 @@ int runAgoraCli(int argc, const char* const* argv, std::istream& in, std::ostrea
     CliContext ctx(in, out, err);
     CLI::App app("agora: keys, transactions and queries for an Agora node", "agora");
     app.callback([&app] {
-        if (app.get_subcommands().empty()) throw CliError("missing subcommand: agora keys (see --help)");
+        if (app.get_subcommands().empty()) throw CliError("missing subcommand: agora keys|query|tx (see --help)");
     });
     // Global flags, valid after any subcommand too (subcommands fall through).
     app.add_option("--keyring-dir", ctx.keyringDir, "Keyring directory (default ~/.agora/keyring)")
@@ -39,7 +40,14 @@ int runAgoraCli(int argc, const char* const* argv, std::istream& in, std::ostrea
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
 
+    app.add_option("--node", ctx.node, "gRPC address of the node (host:port)")
+        ->envname("AGORA_NODE")
+        ->capture_default_str();
+    app.add_option("--chain-id", ctx.chainId, "Chain id to sign for (default: the node's)")->envname("AGORA_CHAIN_ID");
+
     registerKeysCommand(app, ctx);
+    registerQueryCommand(app, ctx);
+    registerTxCommand(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -17,6 +17,8 @@ struct CliContext {
     std::string keyringDir;       // --keyring-dir / AGORA_KEYRING_DIR
     std::string passphraseFile;   // --passphrase-file / AGORA_PASSPHRASE_FILE
     std::string output = "text";  // -o / AGORA_OUTPUT: "text" or "json"
+    std::string node = "127.0.0.1:9090";  // --node / AGORA_NODE: gRPC address of a node
+    std::string chainId;          // --chain-id / AGORA_CHAIN_ID: empty = ask the node
 
     std::istream& in;
     std::ostream& out;
