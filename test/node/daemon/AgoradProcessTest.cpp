@@ -11,6 +11,8 @@
 #include "support/TestKeys.h"
 #include "wallet/AtomicFile.h"
 
+#include <fstream>
+
 #ifndef AGORAD_BINARY
 #error "AGORAD_BINARY must name the agorad executable (test/CMakeLists.txt)"
 #endif
@@ -141,4 +143,35 @@ TEST_CASE("agorad refuses to start on a config with an unknown section", "[agora
     net.start();
     REQUIRE(net.node->waitExit(20s) == 1);
     REQUIRE(net.node->log().find("config: unknown section [grcp]") != std::string::npos);
+}
+
+TEST_CASE("the agora CLI sends tokens and reads them back from a running agorad", "[agorad][process][cli]") {
+    Devnet net;
+    net.start();
+    REQUIRE(net.waitHeight(1));
+    // A keyring holding test key 1 (funded at genesis).
+    const std::string ring = net.dir.path("keyring");
+    const std::string pass = net.dir.path("pass.txt");
+    const std::string secret = net.dir.path("secret.txt");
+    std::ofstream(pass) << "pw\n";
+    std::ofstream(secret) << std::string(63, '0') << "1\n";
+    const std::string node = "127.0.0.1:" + std::to_string(net.port);
+    auto agora = [&](std::vector<std::string> args, const std::string& log) {
+        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
+        full.insert(full.end(), args.begin(), args.end());
+        return test::runToExit(full, net.dir.path(log));
+    };
+    REQUIRE(agora({"keys", "import", "alice", secret}, "import.log") == 0);
+    const std::string bob = Address::fromPublicKey(test::testKey(2).publicKey).toBech32();
+    REQUIRE(agora({"tx", "send", "alice", bob, "1.5agr", "-o", "json"}, "send.log") == 0);
+    REQUIRE(agora({"query", "account", bob, "-o", "json"}, "account.log") == 0);
+    std::ifstream in(net.dir.path("account.log"));
+    std::string line;
+    std::getline(in, line);
+    REQUIRE(line.find("\"balance\":\"1500000\"") != std::string::npos);
+    // A bad recipient is a user error (exit 1), and nothing is sent.
+    REQUIRE(agora({"tx", "send", "alice", "agora1bad", "5"}, "bad.log") == 1);
+    REQUIRE(agora({"query", "block", "999999"}, "noblock.log") == 1);
+    net.node->signal(SIGTERM);
+    REQUIRE(net.node->waitExit(20s) == 0);
 }
