@@ -62,8 +62,8 @@ void runStatus(CliContext& ctx) {
     json j{{"chain_id", s.chain_id()},
            {"node_id", s.node_id()},
            {"latest_height", s.latest_height()},
-           {"latest_block_id", hex(s.latest_block_id())},
-           {"latest_app_hash", hex(s.latest_app_hash())},
+           {"latest_block_hash", hex(s.latest_block_id())},
+           {"app_hash", hex(s.latest_app_hash())},
            {"latest_time_ms", s.latest_time_ms()},
            {"catching_up", s.catching_up()},
            {"earliest_height", s.earliest_height()},
@@ -99,7 +99,7 @@ void runBlock(CliContext& ctx, std::uint64_t height) {
     const auto& v = resp.block().header_view();
     json txs = json::array();
     for (const auto& t : resp.block().txs()) txs.push_back(sha256(asBytes(t)).toHex());
-    json j{{"height", v.height()},         {"block_id", hex(v.block_id())}, {"app_hash", hex(v.app_hash())},
+    json j{{"height", v.height()},         {"hash", hex(v.block_id())}, {"app_hash", hex(v.app_hash())},
            {"last_block_id", hex(v.last_block_id())}, {"time_ms", v.time_ms()},  {"proposer", v.proposer()},
            {"chain_id", v.chain_id()},     {"num_txs", v.num_txs()},         {"txs", txs}};
     if (ctx.format() == OutputFormat::Json) {

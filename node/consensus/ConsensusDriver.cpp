@@ -2,13 +2,15 @@
 
 #include <chrono>
 #include <future>
-#include <spdlog/spdlog.h>
+#include "node/daemon/Logging.h"
 
 namespace agora::node {
 
 using namespace consensus;
 
 namespace {
+std::shared_ptr<spdlog::logger> log() { return moduleLog("consensus"); }
+
 template <typename... Fs>
 struct Overloaded : Fs... {
     using Fs::operator()...;
@@ -84,7 +86,7 @@ Expected<void, std::string> ConsensusDriver::start() {
             ++replayed;
         }
         walEntries_.clear();
-        if (replayed > 0) spdlog::info("consensus: replayed {} WAL entries at height {}", replayed, engine_->height());
+        if (replayed > 0) log()->info("replayed {} WAL entries at height {}", replayed, engine_->height());
         done.set_value({});
     });
     if (!posted) return Unexpected(std::string("consensus executor is not running"));
@@ -93,7 +95,7 @@ Expected<void, std::string> ConsensusDriver::start() {
 
 void ConsensusDriver::post(InputBody body) {
     if (!executor_.post([this, b = std::move(body)]() mutable { handle(Input{nowTicks(), std::move(b)}); }))
-        spdlog::warn("consensus: input queue full, dropping an input");
+        log()->warn("input queue full, dropping an input");
 }
 
 void ConsensusDriver::receiveProposal(Proposal proposal) { post(ProposalReceived{std::move(proposal)}); }
@@ -105,7 +107,7 @@ ConsensusStatus ConsensusDriver::status() const { return {statusHeight_.load(), 
 void ConsensusDriver::fatal(const std::string& message) {
     if (failed_) return;
     failed_ = true;
-    spdlog::critical("consensus halted: {}", message);
+    log()->critical("consensus halted: {}", message);
     if (onFatal_) onFatal_(message);
 }
 
@@ -139,20 +141,20 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot build a block: " + p.error());
                         return;
                     }
-                    spdlog::debug("consensus: proposing height {} round {} with {} txs", a.height, a.round,
+                    log()->debug("proposing height {} round {} with {} txs", a.height, a.round,
                                   p->included);
                     post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
                 },
                 [&](const ValidateBlock& a) {
                     auto ok = app_.validate(a.blockId, a.block);
-                    if (!ok) spdlog::warn("consensus: rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
+                    if (!ok) log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
                     post(BlockValidated{a.height, a.blockId, ok.hasValue()});
                 },
                 [&](const SignProposal& a) {
                     if (!signer_) return;
                     auto signedProposal = signer_->signProposal(a.proposal);
                     if (!signedProposal) {
-                        spdlog::warn("consensus: signer refused a proposal at {}/{}: {}", a.proposal.height,
+                        log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height,
                                      a.proposal.round, errorName(signedProposal.error()));
                         return;
                     }
@@ -162,7 +164,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     if (!signer_) return;
                     auto signedVote = signer_->signVote(a.vote);
                     if (!signedVote) {
-                        spdlog::warn("consensus: signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
+                        log()->warn("signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
                                      errorName(signedVote.error()));
                         return;
                     }
@@ -180,7 +182,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         return;
                     }
                     evidence_.clear();  // included or stale; the engine reports new ones
-                    spdlog::info("committed height {} block {} app_hash {} txs {}", outcome->height,
+                    log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                  outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                  outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);

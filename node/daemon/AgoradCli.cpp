@@ -4,7 +4,6 @@
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -13,6 +12,7 @@
 #include "node/consensus/SignerStateFile.h"
 #include "node/daemon/HomeLayout.h"
 #include "node/daemon/KeyFile.h"
+#include "node/daemon/Logging.h"
 #include "node/daemon/Node.h"
 #include "node/genesis/GenesisFile.h"
 #include "wallet/AtomicFile.h"
@@ -23,16 +23,6 @@ namespace {
 struct UserError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-
-void setupLogging(const LogConfig& log) {
-    auto logger = spdlog::stderr_color_mt("agorad");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(log.level));
-    if (log.format == "json")
-        spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","thread":"%t","msg":"%v"})");
-    else
-        spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-}
 
 std::uint64_t nowMs() {
     return static_cast<std::uint64_t>(
@@ -114,10 +104,12 @@ void runUnsafeReset(const HomeLayout& home, std::ostream& out) {
     out << "removed all blocks, state and consensus data under " << home.dataDir().string() << "\n";
 }
 
-int runStart(const HomeLayout& home, std::ostream& err) {
+int runStart(const HomeLayout& home, const std::string& logFormat, const std::string& logLevel, std::ostream& err) {
     auto cfg = NodeConfig::load(home.configFile());
     if (!cfg) throw UserError(cfg.error());
-    setupLogging(cfg->log);
+    if (!logFormat.empty()) cfg->log.format = logFormat;
+    if (!logLevel.empty()) cfg->log.level = logLevel;
+    setupLogging(cfg->log.level, cfg->log.format);
     // Block the shutdown signals in every thread; one thread waits for them.
     sigset_t signals;
     sigemptyset(&signals);
@@ -135,7 +127,7 @@ int runStart(const HomeLayout& home, std::ostream& err) {
     std::thread waiter([n, signals] {
         int sig = 0;
         sigwait(&signals, &sig);
-        spdlog::info("agorad: signal {}, shutting down", sig);
+        spdlog::info("signal {}, shutting down", sig);
         n->stop();
     });
     auto fatal = n->wait();
@@ -148,7 +140,7 @@ int runStart(const HomeLayout& home, std::ostream& err) {
         err << "Error: node stopped: " << *fatal << "\n";
         return 2;
     }
-    spdlog::info("agorad: stopped cleanly");
+    spdlog::info("stopped cleanly");
     return 0;
 }
 
@@ -169,6 +161,14 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     initCmd->add_flag("--overwrite", init.overwrite, "Replace an existing config and genesis (keys are kept)");
 
     auto* startCmd = app.add_subcommand("start", "Run the node until SIGINT or SIGTERM");
+    std::string logFormat;
+    std::string logLevel;
+    startCmd->add_option("--log-format", logFormat, "text or json (overrides log.format)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->envname("AGORA_LOG_FORMAT");
+    startCmd->add_option("--log-level", logLevel, "trace, debug, info, warn or error (overrides log.level)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+        ->envname("AGORA_LOG_LEVEL");
     auto* resetCmd = app.add_subcommand("unsafe-reset", "Delete all blocks, state, WAL and signer state (keeps keys, config, genesis)");
 
     try {
@@ -182,7 +182,7 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
             runUnsafeReset(home, out);
             return 0;
         }
-        if (startCmd->parsed()) return runStart(home, err);
+        if (startCmd->parsed()) return runStart(home, logFormat, logLevel, err);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e, out, err);
     } catch (const CLI::ParseError& e) {

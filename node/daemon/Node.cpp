@@ -1,6 +1,6 @@
 #include "node/daemon/Node.h"
 
-#include <spdlog/spdlog.h>
+#include "node/daemon/Logging.h"
 
 #include "node/daemon/KeyFile.h"
 #include "node/rpc/QueryServiceImpl.h"
@@ -59,7 +59,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
     auto wal = FileWal::open(home.walFile());
     if (!wal) return fail(wal.error());
     if (wal->second.droppedBytes > 0)
-        spdlog::warn("consensus WAL: cut {} bytes of a torn last record", wal->second.droppedBytes);
+        moduleLog("node")->warn("consensus WAL: cut {} bytes of a torn last record", wal->second.droppedBytes);
     node->signerState_ = std::make_unique<SignerStateFile>(home.signerStateFile());
     node->executor_ = std::make_unique<Executor>("consensus");
 
@@ -112,7 +112,7 @@ Expected<void, std::string> Node::start() {
     if (auto ok = driver_->start(); !ok) return ok;
     auto port = grpc_->start();
     if (!port) return fail(port.error());
-    spdlog::info("agorad: chain {} at height {}, gRPC on port {}, {}", app_->genesis().genesis.chainId,
+    moduleLog("node")->info("chain {} at height {}, gRPC on port {}, {}", app_->genesis().genesis.chainId,
                  app_->lastHeight(), *port, driver_->isValidator() ? "validating" : "not a validator");
     return {};
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs a single-validator Agora devnet in the foreground (Ctrl-C stops it).
+#
+#   scripts/run.sh                     build (Release) if needed, create .devnet/ on first run, start the node
+#   scripts/run.sh --reset             wipe .devnet/ first
+#   scripts/run.sh --log-format json   JSON log lines
+#
+# First run creates, under $AGORA_DEVNET_HOME (default .devnet/):
+#   node/       the validator's home (config, genesis, keys, data); gRPC on 127.0.0.1:9090
+#   keyring/    demo keys `provider` and `client` (and `demo3`): public BIP-39 test mnemonics,
+#               passphrase in passphrase.txt, each funded with 1,000,000 agr at genesis.
+#               NEVER use these keys for real funds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEVNET="${AGORA_DEVNET_HOME:-$PWD/.devnet}"
+BUILD="${AGORA_BUILD_DIR:-$PWD/build-release}"
+CHAIN_ID="${AGORA_CHAIN_ID:-agora-devnet-1}"
+
+LOG_FORMAT=text
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reset) rm -rf "$DEVNET" ;;
+    --log-format) LOG_FORMAT="$2"; shift ;;
+    *) echo "usage: scripts/run.sh [--reset] [--log-format text|json]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+scripts/setup.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGORA_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target agorad agora >/dev/null
+
+AGORAD="$BUILD/node/agorad"
+AGORA="$BUILD/node/agora"
+
+if [ ! -f "$DEVNET/node/config/genesis.json" ]; then
+  mkdir -p "$DEVNET"
+  echo "devnet" > "$DEVNET/passphrase.txt"
+  # Public test mnemonics (BIP-39 test vectors): anyone can spend these keys.
+  mnemonics=(
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art"
+    "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title"
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic bless"
+  )
+  fund=()
+  names=(provider client demo3)
+  for i in 0 1 2; do
+    echo "${mnemonics[$i]}" | "$AGORA" --keyring-dir "$DEVNET/keyring" --passphrase-file "$DEVNET/passphrase.txt" \
+      keys add "${names[$i]}" --recover >/dev/null
+    addr=$("$AGORA" --keyring-dir "$DEVNET/keyring" keys show "${names[$i]}" -a)
+    fund+=(--fund "$addr=1000000000000")
+  done
+  "$AGORAD" --home "$DEVNET/node" init devnet-validator --chain-id "$CHAIN_ID" "${fund[@]}"
+fi
+
+K="--keyring-dir $DEVNET/keyring --passphrase-file $DEVNET/passphrase.txt"
+cat <<INFO
+Agora devnet $CHAIN_ID
+  home       $DEVNET/node
+  gRPC       127.0.0.1:9090   (reflection on: grpcurl -plaintext 127.0.0.1:9090 list)
+  demo keys  $("$AGORA" --keyring-dir "$DEVNET/keyring" keys list | tr '\n' ' ')
+Try, in another terminal:
+  $AGORA query status
+  $AGORA $K keys list
+  $AGORA $K tx send client \$($AGORA $K keys show provider -a) 2.5agr
+  $AGORA query account \$($AGORA $K keys show client -a) -o json
+  $AGORA query block 1 -o json
+Ctrl-C stops the node cleanly.
+INFO
+exec "$AGORAD" --home "$DEVNET/node" start --log-format "$LOG_FORMAT"
