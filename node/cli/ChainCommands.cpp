@@ -5,19 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "agora/query/v1/query.grpc.pb.h"
-#include "agora/tx/v1/tx.grpc.pb.h"
+#include "consensus/core/Hash256.h"
 #include "node/cli/CliError.h"
-#include "wallet/Keyring.h"
-#include "wallet/TxBuilder.h"
-#include "wallet/TxSigner.h"
 
 namespace agora::node::cli {
 
 namespace q = agora::query::v1;
-namespace txpb = agora::tx::v1;
 using nlohmann::json;
-
-namespace {
 
 std::string hex(const std::string& raw) { return toHex(asBytes(raw)); }
 
@@ -56,6 +50,8 @@ q::AccountResponse fetchAccount(const CliContext& ctx, const std::string& addres
     if (!s.ok()) rpcFailed(ctx, s);
     return resp;
 }
+
+namespace {
 
 void runStatus(CliContext& ctx) {
     const auto s = fetchStatus(ctx);
@@ -110,56 +106,6 @@ void runBlock(CliContext& ctx, std::uint64_t height) {
         ctx.out << k << ": " << (val.is_string() ? val.get<std::string>() : val.dump()) << "\n";
 }
 
-struct SendOptions {
-    std::string from;
-    std::string to;
-    std::string amount;
-    std::string fees = "1000";
-    std::string memo;
-    std::string mode = "commit";
-};
-
-void runSend(CliContext& ctx, const SendOptions& o) {
-    auto to = Address::fromBech32(o.to);
-    if (!to) throw CliError("recipient: " + std::string(errorName(to.error())));
-    auto amount = Amount::parse(o.amount);
-    if (!amount || amount->isZero()) throw CliError("amount must be a positive amount (e.g. 1500000 or 1.5agr)");
-    auto fee = Amount::parse(o.fees);
-    if (!fee) throw CliError("--fees must be an amount");
-
-    wallet::Keyring ring(ctx.keyringDir.empty() ? wallet::Keyring::defaultDir() : std::filesystem::path(ctx.keyringDir));
-    auto info = ring.info(o.from);
-    if (!info) throw CliError(info.error().message());
-    const std::string chainId = ctx.chainId.empty() ? fetchStatus(ctx).chain_id() : ctx.chainId;
-    const auto account = fetchAccount(ctx, info->address.toBech32());
-    auto passphrases = ctx.passphrases();
-    auto material = ring.unlock(o.from, passphrases.get());
-    if (!material) throw CliError(material.error().message());
-    wallet::TxSigner signer(std::move(material->key));
-    wallet::TxBuilder builder(chainId);
-    builder.nonce(account.next_nonce()).fee(*fee).memo(o.memo).addMsg(MsgSend{*to, *amount});
-    auto stx = signer.sign(builder);
-    if (!stx) throw CliError(stx.error().message());
-    const Bytes raw = stx->bytes();
-
-    auto stub = txpb::TxService::NewStub(channel(ctx));
-    grpc::ClientContext c;
-    deadline(c, o.mode == "commit" ? 60 : 10);
-    txpb::BroadcastRequest req;
-    req.set_tx(std::string(raw.begin(), raw.end()));
-    req.set_mode(o.mode == "commit" ? txpb::BROADCAST_MODE_COMMIT : txpb::BROADCAST_MODE_SYNC);
-    txpb::BroadcastResponse resp;
-    auto s = stub->Broadcast(&c, req, &resp);
-    if (!s.ok()) rpcFailed(ctx, s);
-    json j{{"tx_hash", stx->hash().toHex()}, {"code", resp.code()}, {"message", resp.message()}};
-    if (o.mode == "commit") j["height"] = resp.height();
-    if (ctx.format() == OutputFormat::Json)
-        ctx.out << j.dump() << "\n";
-    else
-        ctx.out << "tx " << stx->hash().toHex() << (o.mode == "commit" ? " committed at height " + std::to_string(resp.height()) + " code " + std::to_string(resp.code()) : std::string(" admitted to the mempool")) << "\n";
-    if (resp.code() != 0) throw CliError("tx failed with code " + std::to_string(resp.code()) + ": " + resp.message());
-}
-
 }  // namespace
 
 void registerQueryCommand(CLI::App& root, CliContext& ctx) {
@@ -179,26 +125,6 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
     auto* blk = query->add_subcommand("block", "A block by height (latest when omitted)");
     blk->add_option("height", *height, "block height");
     blk->callback([&ctx, height] { runBlock(ctx, *height); });
-}
-
-void registerTxCommand(CLI::App& root, CliContext& ctx) {
-    CLI::App* tx = root.add_subcommand("tx", "Build, sign and broadcast transactions");
-    tx->fallthrough();
-    tx->callback([tx] {
-        if (tx->get_subcommands().empty()) throw CliError("missing subcommand: agora tx send");
-    });
-    auto o = std::make_shared<SendOptions>();
-    auto* send = tx->add_subcommand("send", "Send tokens from a keyring key to an address");
-    send->add_option("from", o->from, "key name in the keyring")->required();
-    send->add_option("to", o->to, "recipient agora1... address")->required();
-    send->add_option("amount", o->amount, "amount: uagr integer or e.g. 1.5agr")->required();
-    send->add_option("--fees", o->fees, "fee in uagr")->envname("AGORA_FEES")->capture_default_str();
-    send->add_option("--memo", o->memo, "memo (<= 256 bytes)");
-    send->add_option("--mode", o->mode, "sync: return when admitted; commit: wait for the block")
-        ->check(CLI::IsMember({"sync", "commit"}))
-        ->envname("AGORA_BROADCAST_MODE")
-        ->capture_default_str();
-    send->callback([&ctx, o] { runSend(ctx, *o); });
 }
 
 }  // namespace agora::node::cli

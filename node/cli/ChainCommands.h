@@ -9,12 +9,24 @@
 // Amounts accept uagr integers ("1500000", "1500000uagr") or tokens ("1.5agr").
 
 #include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
+#include <memory>
+#include <string>
 
+#include "agora/query/v1/query.grpc.pb.h"
 #include "node/cli/CliContext.h"
 
 namespace agora::node::cli {
 
 void registerQueryCommand(CLI::App& root, CliContext& ctx);
-void registerTxCommand(CLI::App& root, CliContext& ctx);
+void registerTxCommand(CLI::App& root, CliContext& ctx);  // node/cli/TxCommand.cpp
+
+// Shared by the command groups that talk to a node.
+std::string hex(const std::string& raw);
+std::shared_ptr<grpc::Channel> channel(const CliContext& ctx);
+void deadline(grpc::ClientContext& c, int seconds);
+[[noreturn]] void rpcFailed(const CliContext& ctx, const grpc::Status& s);
+agora::query::v1::StatusResponse fetchStatus(const CliContext& ctx);
+agora::query::v1::AccountResponse fetchAccount(const CliContext& ctx, const std::string& address);
 
 }  // namespace agora::node::cli

@@ -103,7 +103,7 @@ void Node::onCommit(const CommitOutcome& o) {
     for (std::size_t i = 0; i < o.txHashes.size(); ++i) {
         const auto& r = o.results.txs[i];
         waiters_.notify(o.txHashes[i], CommittedTx{o.height, static_cast<std::uint32_t>(i), r.code, r.message,
-                                                   r.feeCharged});
+                                                   r.feeCharged, r.events});
     }
 }
 

@@ -8,8 +8,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "consensus/core/Hash256.h"
+#include "consensus/state/Event.h"
 
 namespace agora::node {
 
@@ -19,6 +22,7 @@ struct CommittedTx {
     std::uint16_t code = 0;
     std::string message;
     std::uint64_t feeCharged = 0;
+    std::vector<state::Event> events;
 };
 
 class CommitWaiters {

@@ -33,6 +33,17 @@ public:
             r->set_code(c.code);
             r->set_message(c.message);
             r->set_fee_charged(c.feeCharged);
+            r->set_codespace(c.code == 0 ? "ok" : (c.code < 200 ? "malformed" : (c.code < 300 ? "rejected" : "failed")));
+            for (const auto& e : c.events) {
+                auto* ev = r->add_events();
+                ev->set_type(e.type);
+                ev->set_height(c.height);
+                for (const auto& a : e.attributes) {
+                    auto* attr = ev->add_attributes();
+                    attr->set_key(a.key);
+                    attr->set_value(a.value);
+                }
+            }
             finishOnce(grpc::Status::OK);
         });
     }

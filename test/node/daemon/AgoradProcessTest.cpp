@@ -163,14 +163,14 @@ TEST_CASE("the agora CLI sends tokens and reads them back from a running agorad"
     };
     REQUIRE(agora({"keys", "import", "alice", secret}, "import.log") == 0);
     const std::string bob = Address::fromPublicKey(test::testKey(2).publicKey).toBech32();
-    REQUIRE(agora({"tx", "send", "alice", bob, "1.5agr", "-o", "json"}, "send.log") == 0);
+    REQUIRE(agora({"tx", "send", bob, "1.5agr", "--from", "alice", "--wait", "-o", "json"}, "send.log") == 0);
     REQUIRE(agora({"query", "account", bob, "-o", "json"}, "account.log") == 0);
     std::ifstream in(net.dir.path("account.log"));
     std::string line;
     std::getline(in, line);
     REQUIRE(line.find("\"balance\":\"1500000\"") != std::string::npos);
     // A bad recipient is a user error (exit 1), and nothing is sent.
-    REQUIRE(agora({"tx", "send", "alice", "agora1bad", "5"}, "bad.log") == 1);
+    REQUIRE(agora({"tx", "send", "agora1bad", "5", "--from", "alice"}, "bad.log") == 1);
     REQUIRE(agora({"query", "block", "999999"}, "noblock.log") == 1);
     net.node->signal(SIGTERM);
     REQUIRE(net.node->waitExit(20s) == 0);
