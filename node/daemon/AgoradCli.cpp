@@ -16,6 +16,9 @@
 #include "node/daemon/Node.h"
 #include "node/genesis/GenesisFile.h"
 #include "wallet/AtomicFile.h"
+#include "wallet/KeyMaterial.h"
+#include "wallet/Keyring.h"
+#include "wallet/Mnemonic.h"
 
 namespace agora::node {
 namespace {
@@ -94,6 +97,93 @@ void runInit(const HomeLayout& home, const InitOptions& o, std::ostream& out) {
         << "\n";
 }
 
+struct TestnetOptions {
+    std::size_t validators = 4;
+    std::string output;
+    std::string keyringDir;
+    std::string passphraseFile;
+    std::string chainId = "agora-testnet-1";
+    std::vector<std::string> stakes;  // per validator; default all equal
+    std::size_t demoAccounts = 2;
+    int grpcBasePort = 9090;
+    int p2pBasePort = 26656;
+    int httpBasePort = 8080;
+};
+
+// N validator homes on 127.0.0.1 with distinct ports sharing one genesis,
+// plus demo keys in a keyring usable by `agora`.
+void runTestnet(const TestnetOptions& o, std::ostream& out) {
+    if (o.validators < 1 || o.validators > 64) throw UserError("--validators must be 1..64");
+    if (!o.stakes.empty() && o.stakes.size() != o.validators)
+        throw UserError("--stakes needs one amount per validator");
+    const std::filesystem::path dir(o.output);
+    std::error_code ec;
+    if (std::filesystem::exists(dir / "node0", ec)) throw UserError(dir.string() + " already holds a testnet");
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw UserError("cannot create " + dir.string() + ": " + ec.message());
+
+    GenesisDoc doc;
+    doc.genesis.chainId = o.chainId;
+    doc.genesisTimeMs = nowMs();
+    std::vector<std::string> nodeIds;
+    for (std::size_t i = 0; i < o.validators; ++i) {
+        const HomeLayout home(dir / ("node" + std::to_string(i)));
+        std::filesystem::create_directories(home.configDir(), ec);
+        std::filesystem::create_directories(home.dataDir(), ec);
+        const auto nodeKey = wallet::SecretKey::generate();
+        const auto valKey = wallet::SecretKey::generate();
+        if (auto w = writeKeyFile(home.nodeKeyFile(), nodeKey, KeyFileKind::Node); !w) throw UserError(w.error());
+        if (auto w = writeKeyFile(home.validatorKeyFile(), valKey, KeyFileKind::Validator); !w) throw UserError(w.error());
+        nodeIds.push_back(nodeIdOf(nodeKey.publicKey()));
+        auto stake = Amount::parse(o.stakes.empty() ? "1000agr" : o.stakes[i]);
+        if (!stake) throw UserError("--stakes: bad amount '" + o.stakes[i] + "'");
+        doc.genesis.params.minSelfStake = std::min(doc.genesis.params.minSelfStake, *stake);
+        const PublicKey pub = valKey.publicKey();
+        doc.genesis.validators.push_back({Address::fromPublicKey(pub), pub, "node" + std::to_string(i), 0, *stake});
+    }
+
+    // Demo accounts in a keyring `agora` can use.
+    const std::filesystem::path ringDir = o.keyringDir.empty() ? dir / "keyring" : std::filesystem::path(o.keyringDir);
+    std::string passphrase = "testnet";
+    if (!o.passphraseFile.empty()) {
+        auto text = wallet::readSmallFile(o.passphraseFile, 4096);
+        if (!text) throw UserError(o.passphraseFile + ": " + text.error().message());
+        passphrase = text->substr(0, text->find('\n'));
+    } else {
+        auto w = wallet::writeFileAtomic(dir / "passphrase.txt", passphrase + "\n", wallet::WriteMode::Replace);
+        if (!w) throw UserError(w.error().message());
+    }
+    wallet::Keyring ring(ringDir);
+    for (std::size_t i = 0; i < o.demoAccounts; ++i) {
+        const std::string name = i == 0 ? "provider" : (i == 1 ? "client" : "demo" + std::to_string(i));
+        auto material = wallet::KeyMaterial::fromMnemonic(wallet::Mnemonic::generate());
+        if (!material) throw UserError(material.error().message());
+        auto info = ring.add(name, *material, passphrase);
+        if (!info) throw UserError("keyring: " + info.error().message());
+        doc.genesis.accounts.push_back({info->address, Amount(1'000'000'000'000ULL)});
+        out << "demo key " << name << " " << info->address.toBech32() << "\n";
+    }
+    state::MemoryState scratch;
+    if (auto ok = contracts::initGenesis(scratch, doc.genesis); !ok) throw UserError("genesis: " + ok.error().message);
+
+    for (std::size_t i = 0; i < o.validators; ++i) {
+        const HomeLayout home(dir / ("node" + std::to_string(i)));
+        NodeConfig cfg;
+        cfg.moniker = "node" + std::to_string(i);
+        cfg.grpc.address = "127.0.0.1:" + std::to_string(o.grpcBasePort + static_cast<int>(i));
+        cfg.http.address = "127.0.0.1:" + std::to_string(o.httpBasePort + static_cast<int>(i));
+        cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(i));
+        for (std::size_t j = 0; j < o.validators; ++j)
+            if (j != i) cfg.p2p.persistentPeers.push_back(nodeIds[j] + "@127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(j)));
+        auto w1 = wallet::writeFileAtomic(home.configFile(), cfg.toToml(), wallet::WriteMode::Replace);
+        auto w2 = wallet::writeFileAtomic(home.genesisFile(), doc.prettyJson(), wallet::WriteMode::Replace);
+        if (!w1 || !w2) throw UserError("cannot write the config of " + home.root.string());
+        out << "node" << i << " " << home.root.string() << " grpc " << cfg.grpc.address << " p2p "
+            << cfg.p2p.listenAddress << " id " << nodeIds[i] << "\n";
+    }
+    out << "chain " << o.chainId << " genesis hash " << doc.hash().toHex() << "\n";
+}
+
 void runUnsafeReset(const HomeLayout& home, std::ostream& out) {
     std::error_code ec;
     std::filesystem::remove_all(home.databaseDir(), ec);
@@ -169,6 +259,24 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     startCmd->add_option("--log-level", logLevel, "trace, debug, info, warn or error (overrides log.level)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
         ->envname("AGORA_LOG_LEVEL");
+    TestnetOptions testnet;
+    auto* testnetCmd = app.add_subcommand("testnet", "Files for a local multi-validator network");
+    testnetCmd->require_subcommand(1);
+    auto* initFiles = testnetCmd->add_subcommand("init-files", "N validator homes on 127.0.0.1 sharing one genesis");
+    initFiles->add_option("--validators", testnet.validators, "number of validators")->capture_default_str();
+    initFiles->add_option("--output", testnet.output, "directory for node0..nodeN-1, keyring, passphrase")->required();
+    initFiles->add_option("--keyring-dir", testnet.keyringDir, "keyring for the demo keys (default OUTPUT/keyring)");
+    initFiles->add_option("--passphrase-file", testnet.passphraseFile,
+                          "passphrase of the demo keys (default: 'testnet', written to OUTPUT/passphrase.txt)");
+    initFiles->add_option("--chain-id", testnet.chainId, "chain id")->capture_default_str();
+    initFiles->add_option("--stakes", testnet.stakes, "self-stake per validator, e.g. 400agr,300agr,200agr,100agr")
+        ->delimiter(',');
+    initFiles->add_option("--demo-accounts", testnet.demoAccounts, "funded demo keys (provider, client, demo2..)")
+        ->capture_default_str();
+    initFiles->add_option("--grpc-base-port", testnet.grpcBasePort, "node i listens on base + i")->capture_default_str();
+    initFiles->add_option("--p2p-base-port", testnet.p2pBasePort, "node i listens on base + i")->capture_default_str();
+    initFiles->add_option("--http-base-port", testnet.httpBasePort, "node i listens on base + i")->capture_default_str();
+
     auto* resetCmd = app.add_subcommand("unsafe-reset", "Delete all blocks, state, WAL and signer state (keeps keys, config, genesis)");
 
     try {
@@ -176,6 +284,10 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
         const HomeLayout home(homeDir);
         if (initCmd->parsed()) {
             runInit(home, init, out);
+            return 0;
+        }
+        if (initFiles->parsed()) {
+            runTestnet(testnet, out);
             return 0;
         }
         if (resetCmd->parsed()) {
