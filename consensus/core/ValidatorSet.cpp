@@ -121,13 +121,14 @@ void ValidatorSet::rescaleAndCenter() {
 void ValidatorSet::advanceProposer(std::uint64_t times) {
     if (members_.empty()) return;
     for (std::uint64_t t = 0; t < times; ++t) {
+        // The current proposer pays the total; then everyone earns its power.
+        std::size_t chosen = 0;
+        for (std::size_t i = 1; i < members_.size(); ++i) {
+            if (members_[i].priority > members_[chosen].priority) chosen = i;
+        }
+        members_[chosen].priority = checkedSub(members_[chosen].priority, static_cast<std::int64_t>(total_));
         rescaleAndCenter();
         for (auto& v : members_) v.priority = checkedAdd(v.priority, static_cast<std::int64_t>(v.power));
-        std::size_t best = 0;
-        for (std::size_t i = 1; i < members_.size(); ++i) {
-            if (members_[i].priority > members_[best].priority) best = i;
-        }
-        members_[best].priority = checkedSub(members_[best].priority, static_cast<std::int64_t>(total_));
     }
 }
 
