@@ -209,6 +209,11 @@ void Simulation::send(std::size_t from, std::size_t to, const Message& m) {
     if (before(now_)) {
         if (partitioned(from, to)) return;
         if (rng_.chance(scenario_.dropPpm)) return;
+        const bool isProposal = std::holds_alternative<Proposal>(m);
+        if (isProposal && rng_.chance(scenario_.proposalDropPpm)) return;
+        if (!isProposal && std::get<Vote>(m).type == VoteType::Precommit && rng_.chance(scenario_.precommitDropPpm)) {
+            return;
+        }
         if (rng_.chance(scenario_.tailPpm)) delay += rng_.range(0, scenario_.tailDelay);
         if (rng_.chance(scenario_.duplicatePpm)) {
             Event d;
@@ -251,7 +256,7 @@ void Simulation::deliver(Node& n, std::size_t from, const Message& m) {
         // The sender is behind: send it the decision of that height.
         auto rec = n.blocks.find(h);
         auto& last = n.lastCatchup[{from, h}];
-        if (rec != n.blocks.end() && (last == 0 || now_ >= last + scenario_.gossipInterval)) {
+        if (scenario_.catchUp && rec != n.blocks.end() && (last == 0 || now_ >= last + scenario_.gossipInterval)) {
             last = now_ + 1;
             if (rec->second.proposal) send(n.index, from, *rec->second.proposal);
             for (std::size_t i = 0; i < rec->second.cert.signatures.size(); ++i) {

@@ -56,6 +56,9 @@ struct Scenario {
     std::uint64_t tailDelay = 600;
     std::uint32_t dropPpm = 0;
     std::uint32_t duplicatePpm = 0;
+    // Extra loss by message kind (a network that loses big proposals more).
+    std::uint32_t proposalDropPpm = 0;
+    std::uint32_t precommitDropPpm = 0;
     std::uint32_t partitions = 0;  // partition episodes before GST
     // Crashes of honest nodes before GST.
     std::uint32_t crashPpm = 0;               // per executed action
@@ -70,6 +73,9 @@ struct Scenario {
     std::uint64_t targetHeight = 4;
     std::uint64_t livenessWindow = 30000;  // ticks after GST to reach the target
     std::uint64_t gossipInterval = 250;
+    // Nodes answer messages of a height they decided with its commit
+    // (proposal + precommits), so laggards catch up.
+    bool catchUp = true;
     std::uint64_t validatorUpdateEvery = 2;  // heights; 0 = never
     consensus::TimeoutConfig timeouts{300, 100, 150, 50, 150, 50};
     // Deterministic crash point: node crashNode crashes just before executing
