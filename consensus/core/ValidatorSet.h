@@ -29,12 +29,12 @@ namespace agora {
 
 // Stable numeric codes; never renumber.
 enum class ValidatorSetError : std::uint8_t {
-    Empty = 1,            // no validator left
-    TooMany = 2,          // more than kMaxValidators
-    TotalTooLarge = 3,    // total power above kMaxTotalPower
-    NotSorted = 4,        // keys not strictly increasing / duplicate key
-    ZeroPower = 5,        // a member with power 0
-    UnknownRemoval = 6,   // power-0 update for a key that is not a member
+    Empty = 1,           // no validator left
+    TooMany = 2,         // more than kMaxValidators
+    TotalTooLarge = 3,   // total power above kMaxTotalPower
+    NotSorted = 4,       // keys not strictly increasing / duplicate key
+    ZeroPower = 5,       // a member with power 0
+    UnknownRemoval = 6,  // power-0 update for a key that is not a member
 };
 
 std::string_view errorName(ValidatorSetError e);

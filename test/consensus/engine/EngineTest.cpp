@@ -27,8 +27,7 @@ public:
 // One engine with its signer and a synchronous stand-in for the node:
 // application requests are answered at once, network sends are recorded.
 struct Harness {
-    Harness(std::vector<std::uint64_t> powers, std::size_t self, EngineConfig cfg = {})
-        : key(self), handle(key) {
+    Harness(std::vector<std::uint64_t> powers, std::size_t self, EngineConfig cfg = {}) : key(self), handle(key) {
         std::vector<ValidatorUpdate> members;
         for (std::size_t i = 0; i < powers.size(); ++i) members.push_back({sim::TestKey(i).publicKey(), powers[i]});
         genesis = ChainState::genesis(*ValidatorSet::fromUpdates(members));
@@ -79,7 +78,8 @@ struct Harness {
             if (auto* c = std::get_if<CommitBlock>(&a)) {
                 commits.push_back(*c);
                 if (c->height >= stopAfterHeight) continue;
-                queue.push_back(Input{0, BlockFinalized{c->height, updatesAt ? updatesAt(c->height) : std::vector<ValidatorUpdate>{}}});
+                queue.push_back(Input{
+                    0, BlockFinalized{c->height, updatesAt ? updatesAt(c->height) : std::vector<ValidatorUpdate>{}}});
             }
             if (auto* t = std::get_if<ScheduleTimeout>(&a)) timeouts.push_back(*t);
         }
@@ -294,7 +294,8 @@ TEST_CASE("a re-proposal with a proof-of-lock from a later round releases the lo
     REQUIRE(prevote->blockId == sha256(b));
 }
 
-TEST_CASE("duplicate votes yield verifiable evidence once; re-delivery of the same vote does not", "[engine][evidence]") {
+TEST_CASE("duplicate votes yield verifiable evidence once; re-delivery of the same vote does not",
+          "[engine][evidence]") {
     Harness h({10, 20, 30, 40}, 0);
     h.start();
     const Vote a = h.vote(2, VoteType::Precommit, 0, sha256(Bytes{'A'}));

@@ -40,8 +40,9 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
         t.maxRound = std::max(t.maxRound, r.maxRound);
         if (!r.ok()) {
             ++t.failed;
-            std::printf("FAILED %s\n  replay: AGORA_SIM_SCENARIO=%s AGORA_SIM_SEED=%llu ./test/test_engine \"[.replay]\"\n",
-                        r.summary().c_str(), s.name.c_str(), static_cast<unsigned long long>(seed));
+            std::printf(
+                "FAILED %s\n  replay: AGORA_SIM_SCENARIO=%s AGORA_SIM_SEED=%llu ./test/test_engine \"[.replay]\"\n",
+                r.summary().c_str(), s.name.c_str(), static_cast<unsigned long long>(seed));
         }
     }
     std::printf("scenario %-10s runs=%llu commits=%llu crashes=%llu evidence=%llu maxRound=%u violations=%llu\n",
@@ -94,16 +95,24 @@ void runSuite(const std::string& name, std::uint64_t runs) {
 }
 }  // namespace
 
-TEST_CASE("suite clean: 150 seeds of a reliable network agree and commit", "[sim][suite]") { runSuite("clean", 150); }
-TEST_CASE("suite lossy: 200 seeds with drops, duplicates and long delays", "[sim][suite]") { runSuite("lossy", 200); }
+TEST_CASE("suite clean: 150 seeds of a reliable network agree and commit", "[sim][suite]") {
+    runSuite("clean", 150);
+}
+TEST_CASE("suite lossy: 200 seeds with drops, duplicates and long delays", "[sim][suite]") {
+    runSuite("lossy", 200);
+}
 TEST_CASE("suite partition: 150 seeds with partitions that form and heal", "[sim][suite]") {
     runSuite("partition", 150);
 }
-TEST_CASE("suite crash: 200 seeds with crash-restart and WAL replay", "[sim][suite]") { runSuite("crash", 200); }
+TEST_CASE("suite crash: 200 seeds with crash-restart and WAL replay", "[sim][suite]") {
+    runSuite("crash", 200);
+}
 TEST_CASE("suite byzantine: 200 seeds with silent and equivocating validators below 1/3", "[sim][suite]") {
     runSuite("byzantine", 200);
 }
-TEST_CASE("suite mixed: 200 seeds with every fault at once", "[sim][suite]") { runSuite("mixed", 200); }
+TEST_CASE("suite mixed: 200 seeds with every fault at once", "[sim][suite]") {
+    runSuite("mixed", 200);
+}
 
 TEST_CASE("crash-restart at every action boundary of one validator never leaks a conflicting signature",
           "[sim][crash]") {

@@ -136,7 +136,8 @@ TEST_CASE("validator updates add, change and remove members and keep priorities 
     }
 }
 
-TEST_CASE("validator set codec round-trips and rejects unsorted, zero-power and oversized sets", "[validators][codec]") {
+TEST_CASE("validator set codec round-trips and rejects unsorted, zero-power and oversized sets",
+          "[validators][codec]") {
     ValidatorSet set = makeSet({3, 1, 4, 1, 5});
     set.advanceProposer(7);
     const agora::Bytes bytes = agora::encode(set);

@@ -16,7 +16,9 @@ namespace {
 
 const std::string kChain = "agora-test-1";
 
-Hash256 idOf(std::string_view s) { return sha256(asBytes(s)); }
+Hash256 idOf(std::string_view s) {
+    return sha256(asBytes(s));
+}
 
 Vote signedVote(std::size_t who, VoteType type, std::uint64_t h, std::uint32_t r, std::optional<Hash256> id) {
     Vote v;
@@ -38,13 +40,15 @@ TEST_CASE("vote sign-bytes match the documented layout byte for byte", "[wire][v
     v.round = 0x0a0b0c0d;
     v.blockId = Hash256::fromHex("1111111111111111111111111111111111111111111111111111111111111111");
     REQUIRE(toHex(v.signPayload()) ==
-            "0102030405060708"                                                   // u64 height
-            "0a0b0c0d"                                                           // u32 round
-            "02"                                                                 // type precommit
-            "01"                                                                 // block id present
+            "0102030405060708"                                                    // u64 height
+            "0a0b0c0d"                                                            // u32 round
+            "02"                                                                  // type precommit
+            "01"                                                                  // block id present
             "1111111111111111111111111111111111111111111111111111111111111111");  // block id
     v.blockId.reset();
     REQUIRE(toHex(v.signPayload()) == "01020304050607080a0b0c0d0200");
+    // Published vector (docs/consensus.md).
+    REQUIRE(v.signDigest(kChain).toHex() == "a58c00ff7836f1677385186381c6930824204746cc7011cbb323e1f4c4e8cf9d");
     // digest = SHA-256(varint len || "agora/vote/v1" || varint len || chain id || payload)
     Writer w;
     w.string("agora/vote/v1");
@@ -65,7 +69,8 @@ TEST_CASE("proposal sign-bytes match the documented layout and differ from vote 
     REQUIRE(toHex(p.signPayload()) ==
             "0000000000000007"
             "00000003"
-            "01" "00000001"
+            "01"
+            "00000001"
             "2222222222222222222222222222222222222222222222222222222222222222");
     p.polRound.reset();
     REQUIRE(toHex(p.signPayload()) ==
@@ -121,7 +126,8 @@ TEST_CASE("proposals round-trip and decoding rejects a proof-of-lock round not b
     REQUIRE(decode<Proposal>(encode(bad)).error().code == CodecError::InvalidValue);
 }
 
-TEST_CASE("commit certificates verify only with more than 2/3 of the power and canonical order", "[wire][certificate]") {
+TEST_CASE("commit certificates verify only with more than 2/3 of the power and canonical order",
+          "[wire][certificate]") {
     std::vector<ValidatorUpdate> members;
     for (std::size_t i = 0; i < 4; ++i) members.push_back({sim::TestKey(i).publicKey(), i == 0 ? 40u : 20u});
     const ValidatorSet set = *ValidatorSet::fromUpdates(members);  // total 100

@@ -171,7 +171,8 @@ bool Simulation::validateBlock(const Node& n, std::uint64_t height, const Hash25
     const Hash256 parent = codec::getHash(r);
     (void)r.u32();
     (void)r.u64();
-    auto lastCommit = codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
+    auto lastCommit =
+        codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
     r.expectEnd();
     if (!r.ok() || h != height) return false;
     if (height == 1) return parent.isZero() && !lastCommit;
@@ -311,7 +312,8 @@ void Simulation::execute(Node& n, std::vector<Action> actions) {
     for (auto& a : actions) {
         if (!n.up) return;
         ++n.actionCount;
-        if (scenario_.crashAtAction != 0 && n.index == scenario_.crashNode && n.actionCount == scenario_.crashAtAction) {
+        if (scenario_.crashAtAction != 0 && n.index == scenario_.crashNode &&
+            n.actionCount == scenario_.crashAtAction) {
             crash(n);
             return;
         }
@@ -333,11 +335,14 @@ bool Simulation::executeOne(Node& n, Action& action) {
         Overloaded{
             [&](AppendWal& a) {
                 if (const auto* v = std::get_if<VoteReceived>(&a.input.body)) {
-                    n.walVotes[{v->vote.validator, v->vote.height, v->vote.round, static_cast<std::uint8_t>(v->vote.type)}]
+                    n.walVotes[{v->vote.validator, v->vote.height, v->vote.round,
+                                static_cast<std::uint8_t>(v->vote.type)}]
                         .insert(v->vote.blockId);
                 }
-                if (const auto* p = std::get_if<ProposalReceived>(&a.input.body)) n.proposalsById.emplace(p->proposal.blockId, p->proposal);
-                if (const auto* p = std::get_if<OwnProposalSigned>(&a.input.body)) n.proposalsById.emplace(p->proposal.blockId, p->proposal);
+                if (const auto* p = std::get_if<ProposalReceived>(&a.input.body))
+                    n.proposalsById.emplace(p->proposal.blockId, p->proposal);
+                if (const auto* p = std::get_if<OwnProposalSigned>(&a.input.body))
+                    n.proposalsById.emplace(p->proposal.blockId, p->proposal);
                 n.wal.push_back(std::move(a.input));
                 return true;
             },
@@ -463,7 +468,8 @@ bool Simulation::executeOne(Node& n, Action& action) {
             },
             [&](ReportEvidence& a) {
                 const Vote& v = a.evidence.first;
-                if (!a.evidence.verify(chainId_)) violation("unverifiable evidence from node " + std::to_string(n.index));
+                if (!a.evidence.verify(chainId_))
+                    violation("unverifiable evidence from node " + std::to_string(n.index));
                 n.reported.insert({v.validator, v.height, v.round, static_cast<std::uint8_t>(v.type)});
                 result_.accused.insert(v.validator);
                 if (n.role == Role::Honest) ++result_.evidence;
@@ -495,7 +501,8 @@ void Simulation::onCommit(Node& n, const CommitBlock& c) {
     if (existing != n.blocks.end()) {
         // Re-decided while replaying the WAL: must be the same block.
         if (existing->second.id != c.blockId) {
-            violation("node " + std::to_string(n.index) + " committed two blocks at height " + std::to_string(c.height));
+            violation("node " + std::to_string(n.index) + " committed two blocks at height " +
+                      std::to_string(c.height));
         }
         return;
     }
@@ -609,8 +616,7 @@ void Simulation::setup() {
         for (std::size_t i : order) {
             if (made >= scenario_.maxByzantine) break;
             if (3 * (byz + powers_[i]) >= total) continue;
-            const bool silent = scenario_.silentByzantine &&
-                                (!scenario_.equivocatingByzantine || rng_.below(2) == 0);
+            const bool silent = scenario_.silentByzantine && (!scenario_.equivocatingByzantine || rng_.below(2) == 0);
             if (!silent && !scenario_.equivocatingByzantine) continue;
             roles_[i] = silent ? Role::Silent : Role::Equivocator;
             byz += powers_[i];
@@ -697,8 +703,12 @@ RunResult Simulation::run() {
                     pump(n);
                 }
                 break;
-            case Event::Kind::Restart: restart(n); break;
-            case Event::Kind::Gossip: gossip(n); break;
+            case Event::Kind::Restart:
+                restart(n);
+                break;
+            case Event::Kind::Gossip:
+                gossip(n);
+                break;
             case Event::Kind::Stabilise: {
                 stabilised = true;
                 std::uint64_t highest = 0;
@@ -718,8 +728,8 @@ RunResult Simulation::run() {
         for (const auto& n : nodes_) {
             if (n->role == Role::Honest && n->blocks.size() < target) {
                 violation("liveness: node " + std::to_string(n->index) + " committed " +
-                          std::to_string(n->blocks.size()) + " of " + std::to_string(target) + " heights by t=" +
-                          std::to_string(deadline));
+                          std::to_string(n->blocks.size()) + " of " + std::to_string(target) +
+                          " heights by t=" + std::to_string(deadline));
             }
         }
     }

@@ -29,6 +29,8 @@
 #include <variant>
 #include <vector>
 
+#include "Rng.h"
+#include "TestKeys.h"
 #include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
 #include "consensus/core/ValidatorSet.h"
@@ -36,8 +38,6 @@
 #include "consensus/engine/ChainState.h"
 #include "consensus/engine/Engine.h"
 #include "consensus/engine/Signer.h"
-#include "Rng.h"
-#include "TestKeys.h"
 
 namespace agora::sim {
 
@@ -61,8 +61,8 @@ struct Scenario {
     std::uint32_t precommitDropPpm = 0;
     std::uint32_t partitions = 0;  // partition episodes before GST
     // Crashes of honest nodes before GST.
-    std::uint32_t crashPpm = 0;               // per executed action
-    std::uint32_t crashAfterPersistPpm = 0;   // per persisted signer state
+    std::uint32_t crashPpm = 0;              // per executed action
+    std::uint32_t crashAfterPersistPpm = 0;  // per persisted signer state
     std::uint64_t maxDowntime = 800;
     // Byzantine validators (total Byzantine power stays below 1/3).
     std::uint32_t maxByzantine = 0;
@@ -92,16 +92,16 @@ struct RunResult {
     std::vector<std::string> violations;
     std::uint32_t validators = 0;
     std::uint32_t byzantine = 0;
-    std::uint64_t commits = 0;        // honest (node, height) commits
-    std::uint64_t heights = 0;        // lowest committed height over honest nodes
-    std::uint32_t maxRound = 0;       // highest commit round
+    std::uint64_t commits = 0;   // honest (node, height) commits
+    std::uint64_t heights = 0;   // lowest committed height over honest nodes
+    std::uint32_t maxRound = 0;  // highest commit round
     std::uint64_t messages = 0;
     std::uint64_t crashes = 0;
-    std::uint64_t evidence = 0;       // evidence reports by honest nodes
+    std::uint64_t evidence = 0;  // evidence reports by honest nodes
     std::uint64_t signRefusals = 0;
     std::uint64_t endTime = 0;
     bool agreementBroken = false;
-    std::set<PublicKey> accused;      // validators named by evidence
+    std::set<PublicKey> accused;  // validators named by evidence
     bool ok() const { return violations.empty(); }
     std::string summary() const;
 };
