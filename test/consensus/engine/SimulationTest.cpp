@@ -25,6 +25,7 @@ struct Totals {
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;
     std::uint32_t maxRound = 0;
+    std::uint32_t maxRoundAfterGst = 0;
 };
 
 // Runs seeds [first, first + count) of a scenario; prints every failure with
@@ -38,6 +39,7 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
         t.crashes += r.crashes;
         t.evidence += r.evidence;
         t.maxRound = std::max(t.maxRound, r.maxRound);
+        t.maxRoundAfterGst = std::max(t.maxRoundAfterGst, r.maxRoundAfterGst);
         if (!r.ok()) {
             ++t.failed;
             std::printf(
@@ -45,10 +47,13 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
                 r.summary().c_str(), s.name.c_str(), static_cast<unsigned long long>(seed));
         }
     }
-    std::printf("scenario %-10s runs=%llu commits=%llu crashes=%llu evidence=%llu maxRound=%u violations=%llu\n",
-                s.name.c_str(), static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.commits),
-                static_cast<unsigned long long>(t.crashes), static_cast<unsigned long long>(t.evidence), t.maxRound,
-                static_cast<unsigned long long>(t.failed));
+    std::printf(
+        "scenario %-10s runs=%llu commits=%llu crashes=%llu evidence=%llu maxRound=%u maxRoundAfterGst=%u "
+        "violations=%llu\n",
+        s.name.c_str(), static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.commits),
+        static_cast<unsigned long long>(t.crashes), static_cast<unsigned long long>(t.evidence), t.maxRound,
+        t.maxRoundAfterGst, static_cast<unsigned long long>(t.failed));
+    std::fflush(stdout);
     return t;
 }
 

@@ -111,7 +111,8 @@ bool Simulation::EventOrder::operator()(const Event& a, const Event& b) const {
 std::string RunResult::summary() const {
     std::ostringstream o;
     o << "scenario=" << scenario << " seed=" << seed << " validators=" << validators << " byzantine=" << byzantine
-      << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound << " messages=" << messages
+      << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound
+      << " maxRoundAfterGst=" << maxRoundAfterGst << " messages=" << messages
       << " crashes=" << crashes << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
       << " violations=" << violations.size();
     for (const auto& v : violations) o << "\n  violation: " << v;
@@ -519,6 +520,19 @@ void Simulation::onCommit(Node& n, const CommitBlock& c) {
         }
         ++result_.commits;
         result_.maxRound = std::max(result_.maxRound, c.certificate.round);
+        // Heights every honest node began after GST (the one in progress at
+        // GST may have used many rounds already).
+        if (stabilised_ && c.height > heightAtGst_ + 1) {
+            result_.maxRoundAfterGst = std::max(result_.maxRoundAfterGst, c.certificate.round);
+            // Bounded rounds after healing: every round with an honest
+            // proposer succeeds, and Byzantine proposers (each below 1/3 of
+            // the power) hold at most two rounds in a row each.
+            const std::uint32_t bound = 3 + 2 * result_.byzantine;
+            if (c.certificate.round > bound) {
+                violation("liveness: height " + std::to_string(c.height) + " begun after GST needed round " +
+                          std::to_string(c.certificate.round) + " > " + std::to_string(bound));
+            }
+        }
     }
     Node::BlockRecord rec;
     rec.id = c.blockId;
@@ -711,10 +725,12 @@ RunResult Simulation::run() {
                 break;
             case Event::Kind::Stabilise: {
                 stabilised = true;
+                stabilised_ = true;
                 std::uint64_t highest = 0;
                 for (const auto& m : nodes_) {
                     if (m->role == Role::Honest) highest = std::max<std::uint64_t>(highest, m->blocks.size());
                 }
+                heightAtGst_ = highest;
                 // Liveness is judged on progress made after the network heals.
                 target = std::max(target, highest + 2);
                 for (auto& m : nodes_) restart(*m);

@@ -95,6 +95,7 @@ struct RunResult {
     std::uint64_t commits = 0;   // honest (node, height) commits
     std::uint64_t heights = 0;   // lowest committed height over honest nodes
     std::uint32_t maxRound = 0;  // highest commit round
+    std::uint32_t maxRoundAfterGst = 0;  // highest commit round of heights begun after GST
     std::uint64_t messages = 0;
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;  // evidence reports by honest nodes
@@ -181,6 +182,8 @@ private:
     std::map<std::uint64_t, Hash256> decided_;  // first honest commit per height
     std::map<std::tuple<PublicKey, std::uint64_t, std::uint32_t, std::uint8_t>, Hash256> honestSigned_;
     bool trace_ = false;
+    bool stabilised_ = false;
+    std::uint64_t heightAtGst_ = 0;
     RunResult result_;
 };
 
