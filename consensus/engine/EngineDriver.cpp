@@ -34,6 +34,16 @@ void EngineDriver::onInput(Input input) {
     drain();
 }
 
+void EngineDriver::resume(std::uint64_t now) {
+    if (!finalized_) return;
+    now_ = now;
+    Input in = std::move(*finalized_);
+    in.now = now;
+    finalized_.reset();
+    pending_.push_front(std::move(in));
+    drain();
+}
+
 void EngineDriver::drain() {
     while (!pending_.empty()) {
         Input in = std::move(pending_.front());
@@ -77,7 +87,7 @@ void EngineDriver::execute(std::vector<Action> actions) {
                 [&](ReportEvidence& a) { host_->reportEvidence(a.evidence); },
                 [&](CommitBlock& a) {
                     auto updates = host_->commitBlock(a);
-                    pending_.push_back(Input{now_, BlockFinalized{a.height, std::move(updates)}});
+                    finalized_ = Input{now_, BlockFinalized{a.height, std::move(updates)}};
                 },
                 [&](PersistChainState& a) { host_->persistChainState(a.state); },
             },

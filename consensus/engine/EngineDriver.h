@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "consensus/engine/Engine.h"
@@ -26,6 +27,12 @@ public:
     void start(std::uint64_t now);
     // A proposal or vote from the network, or a fired timeout.
     void onInput(Input input);
+    // After a commit the driver stops before the next height, so one call
+    // never runs away (a lone validator would otherwise decide height after
+    // height in one call). The host calls resume() when it wants the next
+    // height to begin: at once, or after a commit delay.
+    bool awaitingResume() const { return finalized_.has_value(); }
+    void resume(std::uint64_t now);
 
     const Engine& engine() const { return engine_; }
     // Sign requests the signer refused (regressions are normal after a replay).
@@ -40,6 +47,7 @@ private:
     Signer* signer_;
     EngineHost* host_;
     std::deque<Input> pending_;
+    std::optional<Input> finalized_;
     std::uint64_t now_ = 0;
     std::uint64_t refused_ = 0;
 };

@@ -97,6 +97,7 @@ TEST_CASE("the driver proposes, commits with peers' votes, and restarts from the
     REQUIRE(host.votes.size() == 1);
     REQUIRE(host.votes[0].blockId == id);
     REQUIRE(host.wal.size() >= 2);
+    REQUIRE_FALSE(driver->awaitingResume());
 
     std::vector<std::size_t> others;
     for (std::size_t i = 0; i < 4; ++i) {
@@ -123,10 +124,37 @@ TEST_CASE("the driver proposes, commits with peers' votes, and restarts from the
     driver->onInput(Input{8, VoteReceived{signedVote(others[0], VoteType::Precommit, 1, 0, id)}});
     driver->onInput(Input{9, VoteReceived{signedVote(others[1], VoteType::Precommit, 1, 0, id)}});
     REQUIRE(host.blocks.at(1) == id);
+    REQUIRE(driver->awaitingResume());
+    REQUIRE_FALSE(host.chain);
+    driver->resume(10);
+    REQUIRE_FALSE(driver->awaitingResume());
     REQUIRE(host.chain);
     REQUIRE(host.chain->height == 2);
     REQUIRE(host.chain->lastCommit->verify(kChain, 1, genesis.validators));
     REQUIRE(driver->engine().height() == 2);
     // The WAL no longer holds height 1.
     for (const auto& in : host.wal) REQUIRE(in.height() == 2);
+}
+
+TEST_CASE("a lone validator under the driver decides one height per resume", "[engine][driver]") {
+    const ChainState genesis =
+        ChainState::genesis(*ValidatorSet::fromUpdates({ValidatorUpdate{sim::TestKey(0).publicKey(), 10}}));
+    sim::TestKey key(0);
+    sim::TestKeyHandle handle(key);
+    MemoryStore store;
+    MemoryHost host;
+    SchnorrVerifier verifier;
+    EngineConfig cfg;
+    cfg.chainId = kChain;
+    cfg.self = key.publicKey();
+    Signer signer(kChain, SignerState{}, store, handle);
+    EngineDriver driver(cfg, genesis, {}, verifier, signer, host);
+    driver.start(0);
+    REQUIRE(host.blocks.size() == 1);
+    for (std::uint64_t h = 2; h <= 5; ++h) {
+        REQUIRE(driver.awaitingResume());
+        driver.resume(h);
+        REQUIRE(host.blocks.size() == h);
+        REQUIRE(host.chain->height == h);
+    }
 }
