@@ -22,6 +22,7 @@ struct Totals {
     std::uint64_t runs = 0;
     std::uint64_t failed = 0;
     std::uint64_t commits = 0;
+    std::uint64_t rounds = 0;
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;
     std::uint32_t maxRound = 0;
@@ -36,6 +37,7 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
         const RunResult r = agora::sim::runScenario(s, seed);
         ++t.runs;
         t.commits += r.commits;
+        t.rounds += r.rounds;
         t.crashes += r.crashes;
         t.evidence += r.evidence;
         t.maxRound = std::max(t.maxRound, r.maxRound);
@@ -48,11 +50,12 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
         }
     }
     std::printf(
-        "scenario %-10s runs=%llu commits=%llu crashes=%llu evidence=%llu maxRound=%u maxRoundAfterGst=%u "
-        "violations=%llu\n",
+        "scenario %-10s runs=%llu commits=%llu rounds=%llu crashes=%llu evidence=%llu maxRound=%u "
+        "maxRoundAfterGst=%u violations=%llu\n",
         s.name.c_str(), static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.commits),
-        static_cast<unsigned long long>(t.crashes), static_cast<unsigned long long>(t.evidence), t.maxRound,
-        t.maxRoundAfterGst, static_cast<unsigned long long>(t.failed));
+        static_cast<unsigned long long>(t.rounds), static_cast<unsigned long long>(t.crashes),
+        static_cast<unsigned long long>(t.evidence), t.maxRound, t.maxRoundAfterGst,
+        static_cast<unsigned long long>(t.failed));
     std::fflush(stdout);
     return t;
 }

@@ -112,8 +112,8 @@ std::string RunResult::summary() const {
     std::ostringstream o;
     o << "scenario=" << scenario << " seed=" << seed << " validators=" << validators << " byzantine=" << byzantine
       << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound
-      << " maxRoundAfterGst=" << maxRoundAfterGst << " messages=" << messages
-      << " crashes=" << crashes << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
+      << " maxRoundAfterGst=" << maxRoundAfterGst << " messages=" << messages << " crashes=" << crashes
+      << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
       << " violations=" << violations.size();
     for (const auto& v : violations) o << "\n  violation: " << v;
     return o.str();
@@ -520,6 +520,7 @@ void Simulation::onCommit(Node& n, const CommitBlock& c) {
         }
         ++result_.commits;
         result_.maxRound = std::max(result_.maxRound, c.certificate.round);
+        result_.rounds += std::uint64_t{c.certificate.round} + 1;
         // Heights every honest node began after GST (the one in progress at
         // GST may have used many rounds already).
         if (stabilised_ && c.height > heightAtGst_ + 1) {

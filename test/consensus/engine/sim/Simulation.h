@@ -95,7 +95,9 @@ struct RunResult {
     std::uint64_t commits = 0;   // honest (node, height) commits
     std::uint64_t heights = 0;   // lowest committed height over honest nodes
     std::uint32_t maxRound = 0;  // highest commit round
-    std::uint32_t maxRoundAfterGst = 0;  // highest commit round of heights begun after GST
+    std::uint32_t maxRoundAfterGst = 0;
+    std::uint64_t rounds =
+        0;  // sum over honest commits of (commit round + 1)  // highest commit round of heights begun after GST
     std::uint64_t messages = 0;
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;  // evidence reports by honest nodes
