@@ -6,11 +6,16 @@ namespace agora {
 
 std::string_view errorName(CertificateError e) {
     switch (e) {
-        case CertificateError::WrongHeight: return "certificate for another height";
-        case CertificateError::UnknownSigner: return "signer not in the validator set";
-        case CertificateError::BadSignature: return "invalid precommit signature";
-        case CertificateError::NoQuorum: return "signers hold no more than 2/3 of the power";
-        case CertificateError::NotSorted: return "signers not strictly increasing";
+        case CertificateError::WrongHeight:
+            return "certificate for another height";
+        case CertificateError::UnknownSigner:
+            return "signer not in the validator set";
+        case CertificateError::BadSignature:
+            return "invalid precommit signature";
+        case CertificateError::NoQuorum:
+            return "signers hold no more than 2/3 of the power";
+        case CertificateError::NotSorted:
+            return "signers not strictly increasing";
     }
     return "unknown certificate error";
 }

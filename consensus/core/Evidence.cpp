@@ -24,9 +24,12 @@ Expected<void, EvidenceError> checkShape(const Vote& first, const Vote& second) 
 
 std::string_view errorName(EvidenceError e) {
     switch (e) {
-        case EvidenceError::NotDuplicate: return "votes are not a duplicate pair";
-        case EvidenceError::NotOrdered: return "votes not in canonical order";
-        case EvidenceError::BadSignature: return "invalid vote signature";
+        case EvidenceError::NotDuplicate:
+            return "votes are not a duplicate pair";
+        case EvidenceError::NotOrdered:
+            return "votes not in canonical order";
+        case EvidenceError::BadSignature:
+            return "invalid vote signature";
     }
     return "unknown evidence error";
 }

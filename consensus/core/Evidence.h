@@ -21,9 +21,9 @@ namespace agora {
 
 // Stable numeric codes; never renumber.
 enum class EvidenceError : std::uint8_t {
-    NotDuplicate = 1,   // votes differ in validator/height/round/type or have the same block id
-    NotOrdered = 2,     // first.blockId is not below second.blockId
-    BadSignature = 3,   // a vote's signature does not verify
+    NotDuplicate = 1,  // votes differ in validator/height/round/type or have the same block id
+    NotOrdered = 2,    // first.blockId is not below second.blockId
+    BadSignature = 3,  // a vote's signature does not verify
 };
 
 std::string_view errorName(EvidenceError e);

@@ -28,12 +28,18 @@ std::int64_t checkedSub(std::int64_t a, std::int64_t b) {
 
 std::string_view errorName(ValidatorSetError e) {
     switch (e) {
-        case ValidatorSetError::Empty: return "empty validator set";
-        case ValidatorSetError::TooMany: return "too many validators";
-        case ValidatorSetError::TotalTooLarge: return "total power too large";
-        case ValidatorSetError::NotSorted: return "validators not sorted by key";
-        case ValidatorSetError::ZeroPower: return "validator with zero power";
-        case ValidatorSetError::UnknownRemoval: return "removal of a non-member";
+        case ValidatorSetError::Empty:
+            return "empty validator set";
+        case ValidatorSetError::TooMany:
+            return "too many validators";
+        case ValidatorSetError::TotalTooLarge:
+            return "total power too large";
+        case ValidatorSetError::NotSorted:
+            return "validators not sorted by key";
+        case ValidatorSetError::ZeroPower:
+            return "validator with zero power";
+        case ValidatorSetError::UnknownRemoval:
+            return "removal of a non-member";
     }
     return "unknown validator set error";
 }
@@ -121,13 +127,14 @@ void ValidatorSet::rescaleAndCenter() {
 void ValidatorSet::advanceProposer(std::uint64_t times) {
     if (members_.empty()) return;
     for (std::uint64_t t = 0; t < times; ++t) {
+        // The current proposer pays the total; then everyone earns its power.
+        std::size_t chosen = 0;
+        for (std::size_t i = 1; i < members_.size(); ++i) {
+            if (members_[i].priority > members_[chosen].priority) chosen = i;
+        }
+        members_[chosen].priority = checkedSub(members_[chosen].priority, static_cast<std::int64_t>(total_));
         rescaleAndCenter();
         for (auto& v : members_) v.priority = checkedAdd(v.priority, static_cast<std::int64_t>(v.power));
-        std::size_t best = 0;
-        for (std::size_t i = 1; i < members_.size(); ++i) {
-            if (members_[i].priority > members_[best].priority) best = i;
-        }
-        members_[best].priority = checkedSub(members_[best].priority, static_cast<std::int64_t>(total_));
     }
 }
 
@@ -149,7 +156,8 @@ Expected<ValidatorSet, ValidatorSetError> ValidatorSet::withUpdates(std::span<co
             out.push_back(Validator{updates[j].consensusKey, updates[j].power, 0});
             ++j;
         } else {
-            if (updates[j].power != 0) out.push_back(Validator{members_[i].key, updates[j].power, members_[i].priority});
+            if (updates[j].power != 0)
+                out.push_back(Validator{members_[i].key, updates[j].power, members_[i].priority});
             ++i;
             ++j;
         }
@@ -190,12 +198,18 @@ ValidatorSet ValidatorSet::decodeFrom(Reader& r) {
     auto created = create(std::move(members));
     if (!created) {
         switch (created.error()) {
-            case ValidatorSetError::NotSorted: r.fail(CodecError::NotSorted); break;
+            case ValidatorSetError::NotSorted:
+                r.fail(CodecError::NotSorted);
+                break;
             case ValidatorSetError::Empty:
-            case ValidatorSetError::TooMany: r.fail(CodecError::LengthTooLong); break;
+            case ValidatorSetError::TooMany:
+                r.fail(CodecError::LengthTooLong);
+                break;
             case ValidatorSetError::TotalTooLarge:
             case ValidatorSetError::ZeroPower:
-            case ValidatorSetError::UnknownRemoval: r.fail(CodecError::InvalidValue); break;
+            case ValidatorSetError::UnknownRemoval:
+                r.fail(CodecError::InvalidValue);
+                break;
         }
         return {};
     }

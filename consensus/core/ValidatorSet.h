@@ -7,10 +7,11 @@
 //   (priority is a signed 64-bit integer in two's complement), keys strictly
 //   increasing, power >= 1, total power <= kMaxTotalPower.
 //
-// Proposer selection is Tendermint's weighted round-robin: each step adds
-// every validator's power to its priority, the highest priority (ties: the
-// smaller key) proposes and loses the total power. Over n steps each
-// validator proposes about n * power / total times. All arithmetic is
+// Proposer selection is Tendermint's weighted round-robin: the member with
+// the highest priority (ties: the smaller key) is the proposer; one step
+// makes it pay the total power and then adds every member's power to its
+// priority. Over n steps each validator proposes about n * power / total
+// times. All arithmetic is
 // integer; the bounds below keep every intermediate value inside int64.
 
 #include <cstdint>
@@ -28,12 +29,12 @@ namespace agora {
 
 // Stable numeric codes; never renumber.
 enum class ValidatorSetError : std::uint8_t {
-    Empty = 1,            // no validator left
-    TooMany = 2,          // more than kMaxValidators
-    TotalTooLarge = 3,    // total power above kMaxTotalPower
-    NotSorted = 4,        // keys not strictly increasing / duplicate key
-    ZeroPower = 5,        // a member with power 0
-    UnknownRemoval = 6,   // power-0 update for a key that is not a member
+    Empty = 1,           // no validator left
+    TooMany = 2,         // more than kMaxValidators
+    TotalTooLarge = 3,   // total power above kMaxTotalPower
+    NotSorted = 4,       // keys not strictly increasing / duplicate key
+    ZeroPower = 5,       // a member with power 0
+    UnknownRemoval = 6,  // power-0 update for a key that is not a member
 };
 
 std::string_view errorName(ValidatorSetError e);
@@ -73,7 +74,7 @@ public:
 
     // The member with the highest priority (ties: the smaller key).
     const Validator& proposer() const;
-    // Runs the weighted round-robin `times` steps.
+    // Moves the round-robin `times` proposers on.
     void advanceProposer(std::uint64_t times);
 
     // The set after applying updates (sorted by key, each key once; power 0

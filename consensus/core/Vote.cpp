@@ -17,8 +17,10 @@ void putPayload(Writer& w, const Vote& v) {
 
 std::string_view voteTypeName(VoteType t) {
     switch (t) {
-        case VoteType::Prevote: return "prevote";
-        case VoteType::Precommit: return "precommit";
+        case VoteType::Prevote:
+            return "prevote";
+        case VoteType::Precommit:
+            return "precommit";
     }
     return "unknown";
 }

@@ -30,7 +30,8 @@ ChainState ChainState::next(const CommitCertificate& commit, std::vector<Validat
         auto it = std::find_if(n.pending.begin(), n.pending.end(),
                                [&](const PendingUpdates& p) { return p.effectiveHeight >= at; });
         // Heights are finalized once each, so `at` is new unless delay changed.
-        if (it == n.pending.end() || it->effectiveHeight != at) n.pending.insert(it, PendingUpdates{at, std::move(updates)});
+        if (it == n.pending.end() || it->effectiveHeight != at)
+            n.pending.insert(it, PendingUpdates{at, std::move(updates)});
     }
     n.validators = validators;
     n.validators.advanceProposer(1);
@@ -77,7 +78,8 @@ ChainState ChainState::decodeFrom(Reader& r) {
         }
         s.pending.push_back(std::move(p));
     }
-    s.lastCommit = codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
+    s.lastCommit =
+        codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
     return s;
 }
 

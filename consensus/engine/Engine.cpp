@@ -46,9 +46,13 @@ std::vector<Action> Engine::start() {
     return std::move(out_);
 }
 
-std::vector<Action> Engine::handle(const Input& input) { return process(input, true); }
+std::vector<Action> Engine::handle(const Input& input) {
+    return process(input, true);
+}
 
-std::vector<Action> Engine::replay(const Input& input) { return process(input, false); }
+std::vector<Action> Engine::replay(const Input& input) {
+    return process(input, false);
+}
 
 std::vector<Action> Engine::process(const Input& input, bool log) {
     out_.clear();
@@ -64,31 +68,30 @@ std::vector<Action> Engine::process(const Input& input, bool log) {
 // WAL entry is admitted exactly when the original was.
 bool Engine::admissible(const Input& input) {
     if (input.height() != chain_.height) return false;
-    return std::visit(Overloaded{
-                          [&](const ProposalReceived& e) { return !decided_ && admitProposal(e.proposal); },
-                          [&](const VoteReceived& e) { return admitVote(e.vote); },
-                          [&](const TimeoutFired& e) { return !decided_ && e.round <= round_; },
-                          [&](const BlockReady& e) {
-                              return !decided_ && e.round == round_ && step_ == Step::Propose && isValidator() &&
-                                     proposerOf(round_) == *config_.self &&
-                                     !(findRound(round_) && findRound(round_)->proposalSignRequested);
-                          },
-                          [&](const BlockValidated& e) {
-                              auto it = blocks_.find(e.blockId);
-                              return it != blocks_.end() &&
-                                     (it->second.validity == Validity::Unknown ||
-                                      it->second.validity == Validity::Requested);
-                          },
-                          [&](const OwnProposalSigned& e) {
-                              return !decided_ && config_.self && e.proposal.proposer == *config_.self &&
-                                     admitProposal(e.proposal);
-                          },
-                          [&](const OwnVoteSigned& e) {
-                              return config_.self && e.vote.validator == *config_.self && admitVote(e.vote);
-                          },
-                          [&](const BlockFinalized&) { return decided_.has_value(); },
-                      },
-                      input.body);
+    return std::visit(
+        Overloaded{
+            [&](const ProposalReceived& e) { return !decided_ && admitProposal(e.proposal); },
+            [&](const VoteReceived& e) { return admitVote(e.vote); },
+            [&](const TimeoutFired& e) { return !decided_ && e.round <= round_; },
+            [&](const BlockReady& e) {
+                return !decided_ && e.round == round_ && step_ == Step::Propose && isValidator() &&
+                       proposerOf(round_) == *config_.self &&
+                       !(findRound(round_) && findRound(round_)->proposalSignRequested);
+            },
+            [&](const BlockValidated& e) {
+                auto it = blocks_.find(e.blockId);
+                return it != blocks_.end() &&
+                       (it->second.validity == Validity::Unknown || it->second.validity == Validity::Requested);
+            },
+            [&](const OwnProposalSigned& e) {
+                return !decided_ && config_.self && e.proposal.proposer == *config_.self && admitProposal(e.proposal);
+            },
+            [&](const OwnVoteSigned& e) {
+                return config_.self && e.vote.validator == *config_.self && admitVote(e.vote);
+            },
+            [&](const BlockFinalized&) { return decided_.has_value(); },
+        },
+        input.body);
 }
 
 bool Engine::admitProposal(const Proposal& p) {
@@ -160,7 +163,8 @@ void Engine::onVote(const Vote& v) {
             if (rs.voters.insert(v.validator).second) rs.voterPower += power;
             break;
         case VoteTally::AddResult::Duplicate:
-        case VoteTally::AddResult::Full: break;
+        case VoteTally::AddResult::Full:
+            break;
         case VoteTally::AddResult::Conflict: {
             if (evidenceReported_.insert({v.validator, v.round, v.type}).second) {
                 auto ev = DuplicateVoteEvidence::make(*tally.voteOf(v.validator), v);
@@ -180,7 +184,9 @@ void Engine::onTimeout(const TimeoutFired& t) {
         case Step::Prevote:
             if (step_ == Step::Prevote) castVote(VoteType::Precommit, std::nullopt);  // line 61
             break;
-        case Step::Precommit: startRound(round_ + 1); break;  // line 65
+        case Step::Precommit:
+            startRound(round_ + 1);
+            break;  // line 65
     }
 }
 

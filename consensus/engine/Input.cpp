@@ -44,8 +44,14 @@ std::uint64_t Input::height() const {
 void Input::encodeTo(Writer& w) const {
     w.u64(now);
     std::visit(Overloaded{
-                   [&](const ProposalReceived& e) { w.u8(static_cast<std::uint8_t>(Kind::Proposal)); e.proposal.encodeTo(w); },
-                   [&](const VoteReceived& e) { w.u8(static_cast<std::uint8_t>(Kind::Vote)); e.vote.encodeTo(w); },
+                   [&](const ProposalReceived& e) {
+                       w.u8(static_cast<std::uint8_t>(Kind::Proposal));
+                       e.proposal.encodeTo(w);
+                   },
+                   [&](const VoteReceived& e) {
+                       w.u8(static_cast<std::uint8_t>(Kind::Vote));
+                       e.vote.encodeTo(w);
+                   },
                    [&](const TimeoutFired& e) {
                        w.u8(static_cast<std::uint8_t>(Kind::Timeout));
                        w.u64(e.height);
@@ -65,8 +71,14 @@ void Input::encodeTo(Writer& w) const {
                        codec::put(w, e.blockId);
                        w.boolean(e.valid);
                    },
-                   [&](const OwnProposalSigned& e) { w.u8(static_cast<std::uint8_t>(Kind::OwnProposal)); e.proposal.encodeTo(w); },
-                   [&](const OwnVoteSigned& e) { w.u8(static_cast<std::uint8_t>(Kind::OwnVote)); e.vote.encodeTo(w); },
+                   [&](const OwnProposalSigned& e) {
+                       w.u8(static_cast<std::uint8_t>(Kind::OwnProposal));
+                       e.proposal.encodeTo(w);
+                   },
+                   [&](const OwnVoteSigned& e) {
+                       w.u8(static_cast<std::uint8_t>(Kind::OwnVote));
+                       e.vote.encodeTo(w);
+                   },
                    [&](const BlockFinalized& e) {
                        w.u8(static_cast<std::uint8_t>(Kind::Finalized));
                        w.u64(e.height);
@@ -83,8 +95,12 @@ Input Input::decodeFrom(Reader& r) {
     const std::uint8_t kind = r.u8();
     if (!r.ok()) return in;
     switch (kind) {
-        case static_cast<std::uint8_t>(Kind::Proposal): in.body = ProposalReceived{Proposal::decodeFrom(r)}; break;
-        case static_cast<std::uint8_t>(Kind::Vote): in.body = VoteReceived{Vote::decodeFrom(r)}; break;
+        case static_cast<std::uint8_t>(Kind::Proposal):
+            in.body = ProposalReceived{Proposal::decodeFrom(r)};
+            break;
+        case static_cast<std::uint8_t>(Kind::Vote):
+            in.body = VoteReceived{Vote::decodeFrom(r)};
+            break;
         case static_cast<std::uint8_t>(Kind::Timeout): {
             TimeoutFired t;
             t.height = r.u64();
@@ -112,8 +128,12 @@ Input Input::decodeFrom(Reader& r) {
             in.body = b;
             break;
         }
-        case static_cast<std::uint8_t>(Kind::OwnProposal): in.body = OwnProposalSigned{Proposal::decodeFrom(r)}; break;
-        case static_cast<std::uint8_t>(Kind::OwnVote): in.body = OwnVoteSigned{Vote::decodeFrom(r)}; break;
+        case static_cast<std::uint8_t>(Kind::OwnProposal):
+            in.body = OwnProposalSigned{Proposal::decodeFrom(r)};
+            break;
+        case static_cast<std::uint8_t>(Kind::OwnVote):
+            in.body = OwnVoteSigned{Vote::decodeFrom(r)};
+            break;
         case static_cast<std::uint8_t>(Kind::Finalized): {
             BlockFinalized f;
             f.height = r.u64();
@@ -122,7 +142,9 @@ Input Input::decodeFrom(Reader& r) {
             in.body = std::move(f);
             break;
         }
-        default: r.fail(CodecError::UnknownTag); break;
+        default:
+            r.fail(CodecError::UnknownTag);
+            break;
     }
     return in;
 }

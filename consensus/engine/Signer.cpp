@@ -6,10 +6,14 @@ namespace agora::consensus {
 
 std::string_view errorName(SignError e) {
     switch (e) {
-        case SignError::Regression: return "sign request before the last signed step";
-        case SignError::Conflict: return "conflicting sign request at the last signed step";
-        case SignError::PersistFailed: return "signer state not persisted";
-        case SignError::WrongKey: return "sign request for another key";
+        case SignError::Regression:
+            return "sign request before the last signed step";
+        case SignError::Conflict:
+            return "conflicting sign request at the last signed step";
+        case SignError::PersistFailed:
+            return "signer state not persisted";
+        case SignError::WrongKey:
+            return "sign request for another key";
     }
     return "unknown sign error";
 }

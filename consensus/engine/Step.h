@@ -16,13 +16,18 @@ enum class Step : std::uint8_t {
 
 inline std::string_view stepName(Step s) {
     switch (s) {
-        case Step::Propose: return "propose";
-        case Step::Prevote: return "prevote";
-        case Step::Precommit: return "precommit";
+        case Step::Propose:
+            return "propose";
+        case Step::Prevote:
+            return "prevote";
+        case Step::Precommit:
+            return "precommit";
     }
     return "unknown";
 }
 
-inline bool isStep(std::uint8_t v) { return v >= 1 && v <= 3; }
+inline bool isStep(std::uint8_t v) {
+    return v >= 1 && v <= 3;
+}
 
 }  // namespace agora::consensus

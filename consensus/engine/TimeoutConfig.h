@@ -23,9 +23,18 @@ struct TimeoutConfig {
         std::uint64_t base = 0;
         std::uint64_t delta = 0;
         switch (step) {
-            case Step::Propose: base = proposeBase; delta = proposeDelta; break;
-            case Step::Prevote: base = prevoteBase; delta = prevoteDelta; break;
-            case Step::Precommit: base = precommitBase; delta = precommitDelta; break;
+            case Step::Propose:
+                base = proposeBase;
+                delta = proposeDelta;
+                break;
+            case Step::Prevote:
+                base = prevoteBase;
+                delta = prevoteDelta;
+                break;
+            case Step::Precommit:
+                base = precommitBase;
+                delta = precommitDelta;
+                break;
         }
         std::uint64_t grow = 0;
         std::uint64_t out = 0;

@@ -22,9 +22,11 @@ struct Totals {
     std::uint64_t runs = 0;
     std::uint64_t failed = 0;
     std::uint64_t commits = 0;
+    std::uint64_t rounds = 0;
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;
     std::uint32_t maxRound = 0;
+    std::uint32_t maxRoundAfterGst = 0;
 };
 
 // Runs seeds [first, first + count) of a scenario; prints every failure with
@@ -35,19 +37,26 @@ Totals sweep(const Scenario& s, std::uint64_t first, std::uint64_t count) {
         const RunResult r = agora::sim::runScenario(s, seed);
         ++t.runs;
         t.commits += r.commits;
+        t.rounds += r.rounds;
         t.crashes += r.crashes;
         t.evidence += r.evidence;
         t.maxRound = std::max(t.maxRound, r.maxRound);
+        t.maxRoundAfterGst = std::max(t.maxRoundAfterGst, r.maxRoundAfterGst);
         if (!r.ok()) {
             ++t.failed;
-            std::printf("FAILED %s\n  replay: AGORA_SIM_SCENARIO=%s AGORA_SIM_SEED=%llu ./test/test_engine \"[.replay]\"\n",
-                        r.summary().c_str(), s.name.c_str(), static_cast<unsigned long long>(seed));
+            std::printf(
+                "FAILED %s\n  replay: AGORA_SIM_SCENARIO=%s AGORA_SIM_SEED=%llu ./test/test_engine \"[.replay]\"\n",
+                r.summary().c_str(), s.name.c_str(), static_cast<unsigned long long>(seed));
         }
     }
-    std::printf("scenario %-10s runs=%llu commits=%llu crashes=%llu evidence=%llu maxRound=%u violations=%llu\n",
-                s.name.c_str(), static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.commits),
-                static_cast<unsigned long long>(t.crashes), static_cast<unsigned long long>(t.evidence), t.maxRound,
-                static_cast<unsigned long long>(t.failed));
+    std::printf(
+        "scenario %-10s runs=%llu commits=%llu rounds=%llu crashes=%llu evidence=%llu maxRound=%u "
+        "maxRoundAfterGst=%u violations=%llu\n",
+        s.name.c_str(), static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.commits),
+        static_cast<unsigned long long>(t.rounds), static_cast<unsigned long long>(t.crashes),
+        static_cast<unsigned long long>(t.evidence), t.maxRound, t.maxRoundAfterGst,
+        static_cast<unsigned long long>(t.failed));
+    std::fflush(stdout);
     return t;
 }
 
@@ -94,16 +103,24 @@ void runSuite(const std::string& name, std::uint64_t runs) {
 }
 }  // namespace
 
-TEST_CASE("suite clean: 150 seeds of a reliable network agree and commit", "[sim][suite]") { runSuite("clean", 150); }
-TEST_CASE("suite lossy: 200 seeds with drops, duplicates and long delays", "[sim][suite]") { runSuite("lossy", 200); }
+TEST_CASE("suite clean: 150 seeds of a reliable network agree and commit", "[sim][suite]") {
+    runSuite("clean", 150);
+}
+TEST_CASE("suite lossy: 200 seeds with drops, duplicates and long delays", "[sim][suite]") {
+    runSuite("lossy", 200);
+}
 TEST_CASE("suite partition: 150 seeds with partitions that form and heal", "[sim][suite]") {
     runSuite("partition", 150);
 }
-TEST_CASE("suite crash: 200 seeds with crash-restart and WAL replay", "[sim][suite]") { runSuite("crash", 200); }
+TEST_CASE("suite crash: 200 seeds with crash-restart and WAL replay", "[sim][suite]") {
+    runSuite("crash", 200);
+}
 TEST_CASE("suite byzantine: 200 seeds with silent and equivocating validators below 1/3", "[sim][suite]") {
     runSuite("byzantine", 200);
 }
-TEST_CASE("suite mixed: 200 seeds with every fault at once", "[sim][suite]") { runSuite("mixed", 200); }
+TEST_CASE("suite mixed: 200 seeds with every fault at once", "[sim][suite]") {
+    runSuite("mixed", 200);
+}
 
 TEST_CASE("crash-restart at every action boundary of one validator never leaks a conflicting signature",
           "[sim][crash]") {

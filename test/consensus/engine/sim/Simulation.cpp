@@ -111,8 +111,9 @@ bool Simulation::EventOrder::operator()(const Event& a, const Event& b) const {
 std::string RunResult::summary() const {
     std::ostringstream o;
     o << "scenario=" << scenario << " seed=" << seed << " validators=" << validators << " byzantine=" << byzantine
-      << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound << " messages=" << messages
-      << " crashes=" << crashes << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
+      << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound
+      << " maxRoundAfterGst=" << maxRoundAfterGst << " messages=" << messages << " crashes=" << crashes
+      << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
       << " violations=" << violations.size();
     for (const auto& v : violations) o << "\n  violation: " << v;
     return o.str();
@@ -171,7 +172,8 @@ bool Simulation::validateBlock(const Node& n, std::uint64_t height, const Hash25
     const Hash256 parent = codec::getHash(r);
     (void)r.u32();
     (void)r.u64();
-    auto lastCommit = codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
+    auto lastCommit =
+        codec::getOptional<CommitCertificate>(r, [](Reader& rr) { return CommitCertificate::decodeFrom(rr); });
     r.expectEnd();
     if (!r.ok() || h != height) return false;
     if (height == 1) return parent.isZero() && !lastCommit;
@@ -209,6 +211,11 @@ void Simulation::send(std::size_t from, std::size_t to, const Message& m) {
     if (before(now_)) {
         if (partitioned(from, to)) return;
         if (rng_.chance(scenario_.dropPpm)) return;
+        const bool isProposal = std::holds_alternative<Proposal>(m);
+        if (isProposal && rng_.chance(scenario_.proposalDropPpm)) return;
+        if (!isProposal && std::get<Vote>(m).type == VoteType::Precommit && rng_.chance(scenario_.precommitDropPpm)) {
+            return;
+        }
         if (rng_.chance(scenario_.tailPpm)) delay += rng_.range(0, scenario_.tailDelay);
         if (rng_.chance(scenario_.duplicatePpm)) {
             Event d;
@@ -251,7 +258,7 @@ void Simulation::deliver(Node& n, std::size_t from, const Message& m) {
         // The sender is behind: send it the decision of that height.
         auto rec = n.blocks.find(h);
         auto& last = n.lastCatchup[{from, h}];
-        if (rec != n.blocks.end() && (last == 0 || now_ >= last + scenario_.gossipInterval)) {
+        if (scenario_.catchUp && rec != n.blocks.end() && (last == 0 || now_ >= last + scenario_.gossipInterval)) {
             last = now_ + 1;
             if (rec->second.proposal) send(n.index, from, *rec->second.proposal);
             for (std::size_t i = 0; i < rec->second.cert.signatures.size(); ++i) {
@@ -306,7 +313,8 @@ void Simulation::execute(Node& n, std::vector<Action> actions) {
     for (auto& a : actions) {
         if (!n.up) return;
         ++n.actionCount;
-        if (scenario_.crashAtAction != 0 && n.index == scenario_.crashNode && n.actionCount == scenario_.crashAtAction) {
+        if (scenario_.crashAtAction != 0 && n.index == scenario_.crashNode &&
+            n.actionCount == scenario_.crashAtAction) {
             crash(n);
             return;
         }
@@ -328,11 +336,14 @@ bool Simulation::executeOne(Node& n, Action& action) {
         Overloaded{
             [&](AppendWal& a) {
                 if (const auto* v = std::get_if<VoteReceived>(&a.input.body)) {
-                    n.walVotes[{v->vote.validator, v->vote.height, v->vote.round, static_cast<std::uint8_t>(v->vote.type)}]
+                    n.walVotes[{v->vote.validator, v->vote.height, v->vote.round,
+                                static_cast<std::uint8_t>(v->vote.type)}]
                         .insert(v->vote.blockId);
                 }
-                if (const auto* p = std::get_if<ProposalReceived>(&a.input.body)) n.proposalsById.emplace(p->proposal.blockId, p->proposal);
-                if (const auto* p = std::get_if<OwnProposalSigned>(&a.input.body)) n.proposalsById.emplace(p->proposal.blockId, p->proposal);
+                if (const auto* p = std::get_if<ProposalReceived>(&a.input.body))
+                    n.proposalsById.emplace(p->proposal.blockId, p->proposal);
+                if (const auto* p = std::get_if<OwnProposalSigned>(&a.input.body))
+                    n.proposalsById.emplace(p->proposal.blockId, p->proposal);
                 n.wal.push_back(std::move(a.input));
                 return true;
             },
@@ -458,7 +469,8 @@ bool Simulation::executeOne(Node& n, Action& action) {
             },
             [&](ReportEvidence& a) {
                 const Vote& v = a.evidence.first;
-                if (!a.evidence.verify(chainId_)) violation("unverifiable evidence from node " + std::to_string(n.index));
+                if (!a.evidence.verify(chainId_))
+                    violation("unverifiable evidence from node " + std::to_string(n.index));
                 n.reported.insert({v.validator, v.height, v.round, static_cast<std::uint8_t>(v.type)});
                 result_.accused.insert(v.validator);
                 if (n.role == Role::Honest) ++result_.evidence;
@@ -490,7 +502,8 @@ void Simulation::onCommit(Node& n, const CommitBlock& c) {
     if (existing != n.blocks.end()) {
         // Re-decided while replaying the WAL: must be the same block.
         if (existing->second.id != c.blockId) {
-            violation("node " + std::to_string(n.index) + " committed two blocks at height " + std::to_string(c.height));
+            violation("node " + std::to_string(n.index) + " committed two blocks at height " +
+                      std::to_string(c.height));
         }
         return;
     }
@@ -507,6 +520,20 @@ void Simulation::onCommit(Node& n, const CommitBlock& c) {
         }
         ++result_.commits;
         result_.maxRound = std::max(result_.maxRound, c.certificate.round);
+        result_.rounds += std::uint64_t{c.certificate.round} + 1;
+        // Heights every honest node began after GST (the one in progress at
+        // GST may have used many rounds already).
+        if (stabilised_ && c.height > heightAtGst_ + 1) {
+            result_.maxRoundAfterGst = std::max(result_.maxRoundAfterGst, c.certificate.round);
+            // Bounded rounds after healing: every round with an honest
+            // proposer succeeds, and Byzantine proposers (each below 1/3 of
+            // the power) hold at most two rounds in a row each.
+            const std::uint32_t bound = 3 + 2 * result_.byzantine;
+            if (c.certificate.round > bound) {
+                violation("liveness: height " + std::to_string(c.height) + " begun after GST needed round " +
+                          std::to_string(c.certificate.round) + " > " + std::to_string(bound));
+            }
+        }
     }
     Node::BlockRecord rec;
     rec.id = c.blockId;
@@ -604,8 +631,7 @@ void Simulation::setup() {
         for (std::size_t i : order) {
             if (made >= scenario_.maxByzantine) break;
             if (3 * (byz + powers_[i]) >= total) continue;
-            const bool silent = scenario_.silentByzantine &&
-                                (!scenario_.equivocatingByzantine || rng_.below(2) == 0);
+            const bool silent = scenario_.silentByzantine && (!scenario_.equivocatingByzantine || rng_.below(2) == 0);
             if (!silent && !scenario_.equivocatingByzantine) continue;
             roles_[i] = silent ? Role::Silent : Role::Equivocator;
             byz += powers_[i];
@@ -692,14 +718,20 @@ RunResult Simulation::run() {
                     pump(n);
                 }
                 break;
-            case Event::Kind::Restart: restart(n); break;
-            case Event::Kind::Gossip: gossip(n); break;
+            case Event::Kind::Restart:
+                restart(n);
+                break;
+            case Event::Kind::Gossip:
+                gossip(n);
+                break;
             case Event::Kind::Stabilise: {
                 stabilised = true;
+                stabilised_ = true;
                 std::uint64_t highest = 0;
                 for (const auto& m : nodes_) {
                     if (m->role == Role::Honest) highest = std::max<std::uint64_t>(highest, m->blocks.size());
                 }
+                heightAtGst_ = highest;
                 // Liveness is judged on progress made after the network heals.
                 target = std::max(target, highest + 2);
                 for (auto& m : nodes_) restart(*m);
@@ -713,8 +745,8 @@ RunResult Simulation::run() {
         for (const auto& n : nodes_) {
             if (n->role == Role::Honest && n->blocks.size() < target) {
                 violation("liveness: node " + std::to_string(n->index) + " committed " +
-                          std::to_string(n->blocks.size()) + " of " + std::to_string(target) + " heights by t=" +
-                          std::to_string(deadline));
+                          std::to_string(n->blocks.size()) + " of " + std::to_string(target) +
+                          " heights by t=" + std::to_string(deadline));
             }
         }
     }

@@ -29,6 +29,8 @@
 #include <variant>
 #include <vector>
 
+#include "Rng.h"
+#include "TestKeys.h"
 #include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
 #include "consensus/core/ValidatorSet.h"
@@ -36,8 +38,6 @@
 #include "consensus/engine/ChainState.h"
 #include "consensus/engine/Engine.h"
 #include "consensus/engine/Signer.h"
-#include "Rng.h"
-#include "TestKeys.h"
 
 namespace agora::sim {
 
@@ -56,10 +56,13 @@ struct Scenario {
     std::uint64_t tailDelay = 600;
     std::uint32_t dropPpm = 0;
     std::uint32_t duplicatePpm = 0;
+    // Extra loss by message kind (a network that loses big proposals more).
+    std::uint32_t proposalDropPpm = 0;
+    std::uint32_t precommitDropPpm = 0;
     std::uint32_t partitions = 0;  // partition episodes before GST
     // Crashes of honest nodes before GST.
-    std::uint32_t crashPpm = 0;               // per executed action
-    std::uint32_t crashAfterPersistPpm = 0;   // per persisted signer state
+    std::uint32_t crashPpm = 0;              // per executed action
+    std::uint32_t crashAfterPersistPpm = 0;  // per persisted signer state
     std::uint64_t maxDowntime = 800;
     // Byzantine validators (total Byzantine power stays below 1/3).
     std::uint32_t maxByzantine = 0;
@@ -70,6 +73,9 @@ struct Scenario {
     std::uint64_t targetHeight = 4;
     std::uint64_t livenessWindow = 30000;  // ticks after GST to reach the target
     std::uint64_t gossipInterval = 250;
+    // Nodes answer messages of a height they decided with its commit
+    // (proposal + precommits), so laggards catch up.
+    bool catchUp = true;
     std::uint64_t validatorUpdateEvery = 2;  // heights; 0 = never
     consensus::TimeoutConfig timeouts{300, 100, 150, 50, 150, 50};
     // Deterministic crash point: node crashNode crashes just before executing
@@ -86,16 +92,19 @@ struct RunResult {
     std::vector<std::string> violations;
     std::uint32_t validators = 0;
     std::uint32_t byzantine = 0;
-    std::uint64_t commits = 0;        // honest (node, height) commits
-    std::uint64_t heights = 0;        // lowest committed height over honest nodes
-    std::uint32_t maxRound = 0;       // highest commit round
+    std::uint64_t commits = 0;   // honest (node, height) commits
+    std::uint64_t heights = 0;   // lowest committed height over honest nodes
+    std::uint32_t maxRound = 0;  // highest commit round
+    std::uint32_t maxRoundAfterGst = 0;
+    std::uint64_t rounds =
+        0;  // sum over honest commits of (commit round + 1)  // highest commit round of heights begun after GST
     std::uint64_t messages = 0;
     std::uint64_t crashes = 0;
-    std::uint64_t evidence = 0;       // evidence reports by honest nodes
+    std::uint64_t evidence = 0;  // evidence reports by honest nodes
     std::uint64_t signRefusals = 0;
     std::uint64_t endTime = 0;
     bool agreementBroken = false;
-    std::set<PublicKey> accused;      // validators named by evidence
+    std::set<PublicKey> accused;  // validators named by evidence
     bool ok() const { return violations.empty(); }
     std::string summary() const;
 };
@@ -175,6 +184,8 @@ private:
     std::map<std::uint64_t, Hash256> decided_;  // first honest commit per height
     std::map<std::tuple<PublicKey, std::uint64_t, std::uint32_t, std::uint8_t>, Hash256> honestSigned_;
     bool trace_ = false;
+    bool stabilised_ = false;
+    std::uint64_t heightAtGst_ = 0;
     RunResult result_;
 };
 

@@ -1,10 +1,10 @@
 #include "TestKeys.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
+#include <cstdlib>
+#include <cstring>
 
 #include "consensus/core/Codec.h"
 
