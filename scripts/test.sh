@@ -34,6 +34,9 @@ run_suite build
 if [ "$quick" -eq 0 ]; then
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  # Simulation suites run 1/5 of their seeds under the sanitizers (the full
+  # count runs in the normal pass above); see docs/consensus.md.
+  export AGORA_TEST_SCALE_DIVISOR=5
   run_suite build-asan -DAGORA_SANITIZE=ON
 fi
 echo "== all tests passed"

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include <cstdio>
 #include <cstdlib>
@@ -94,7 +95,11 @@ TEST_CASE("simulation replays one seed with a trace", "[.replay]") {
 // The default suite: 1,100 seeded runs over six fault scenarios (one test
 // case per scenario so each stays well inside the ctest timeout).
 namespace {
-void runSuite(const std::string& name, std::uint64_t runs) {
+// The sanitizer pass of scripts/test.sh sets AGORA_TEST_SCALE_DIVISOR (ASan
+// makes the simulator ~5x slower); the normal pass runs every seed.
+void runSuite(const std::string& name, std::uint64_t fullRuns) {
+    const std::uint64_t divisor = std::max<std::uint64_t>(1, envU64("AGORA_TEST_SCALE_DIVISOR", 1));
+    const std::uint64_t runs = std::max<std::uint64_t>(fullRuns / divisor, 10);
     auto s = agora::sim::scenarioByName(name);
     REQUIRE(s);
     const Totals t = sweep(*s, 1, runs);
