@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -125,6 +126,11 @@ private:
 
 }  // namespace detail
 
+struct HttpServer::WorkGuard {
+    explicit WorkGuard(net::io_context::executor_type ex) : guard(std::move(ex)) {}
+    net::executor_work_guard<net::io_context::executor_type> guard;
+};
+
 HttpServer::HttpServer(HttpServerOptions options, const Router& router, WsHub* hub, MetricsRegistry* metrics)
     : state_(std::make_shared<detail::ServerState>(std::move(options), router, hub, metrics)) {}
 
@@ -154,6 +160,9 @@ Expected<std::uint16_t, std::string> HttpServer::start() {
         return Unexpected(port.error());
     }
     port_ = *port;
+    // Without the guard the threads would return the moment the context is
+    // idle, e.g. in stop() between closing the acceptor and posting closes.
+    work_ = std::make_unique<WorkGuard>(ioc_->get_executor());
     acceptor_->start();
     for (std::uint32_t i = 0; i < o.threads; ++i) {
         threads_.emplace_back([this, i, name = o.threadName] {
@@ -194,8 +203,11 @@ void HttpServer::stop() {
         std::unique_lock lock(state_->mu);
         const auto deadline = std::chrono::steady_clock::now() +
                               std::chrono::milliseconds(state_->options.wsCloseTimeoutMs) + std::chrono::seconds(1);
-        state_->cv.wait_until(lock, deadline, [&] { return state_->sessions.empty(); });
+        if (!state_->cv.wait_until(lock, deadline, [&] { return state_->sessions.empty(); })) {
+            spdlog::warn("http: {} sessions still open at the stop deadline", state_->sessions.size());
+        }
     }
+    work_.reset();
     ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();

@@ -55,6 +55,8 @@ public:
 private:
     std::shared_ptr<detail::ServerState> state_;
     std::unique_ptr<boost::asio::io_context> ioc_;
+    struct WorkGuard;
+    std::unique_ptr<WorkGuard> work_;
     std::shared_ptr<detail::Acceptor> acceptor_;
     std::vector<std::thread> threads_;
     std::uint16_t port_ = 0;
