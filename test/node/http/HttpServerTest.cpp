@@ -311,19 +311,22 @@ TEST_CASE("server metrics count requests by route and status and track open conn
     REQUIRE(httpRequest(f.port, "GET", "/missing"));
     REQUIRE(httpRequest(f.port, "DELETE", "/v1/txs"));
     TestHttpConnection held(f.port);
+    REQUIRE(held.request("GET", "/v1/jobs/3"));  // held now owns a slot
+    // The closed clients' sessions end asynchronously.
+    REQUIRE(eventually([&] { return f.server->openConnections() == 1; }));
     auto r = held.request("GET", "/metrics");
     REQUIRE(r);
     CHECK(r->status == 200);
     CHECK(r->header("content-type") == "text/plain; version=0.0.4; charset=utf-8");
     const std::string& text = r->body;
-    CHECK(text.find("agora_http_requests_total{route=\"/v1/jobs/{id}\",method=\"GET\",code=\"200\"} 2\n") !=
+    CHECK(text.find("agora_http_requests_total{route=\"/v1/jobs/{id}\",method=\"GET\",code=\"200\"} 3\n") !=
           std::string::npos);
     CHECK(text.find("agora_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1\n") !=
           std::string::npos);
     CHECK(text.find("agora_http_requests_total{route=\"/v1/txs\",method=\"DELETE\",code=\"405\"} 1\n") !=
           std::string::npos);
     CHECK(text.find("agora_http_open_connections 1\n") != std::string::npos);
-    CHECK(text.find("agora_http_request_duration_seconds_count{route=\"/v1/jobs/{id}\"} 2\n") != std::string::npos);
+    CHECK(text.find("agora_http_request_duration_seconds_count{route=\"/v1/jobs/{id}\"} 3\n") != std::string::npos);
     CHECK(text.find("# TYPE agora_http_request_duration_seconds histogram\n") != std::string::npos);
 }
 
