@@ -1,6 +1,11 @@
 // The HTTP server over real loopback sockets: routing, limits, CORS, errors,
 // static content, keep-alive, timeouts, metrics and shutdown.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <memory>
 #include <stdexcept>
 
@@ -328,6 +333,24 @@ TEST_CASE("server metrics count requests by route and status and track open conn
     CHECK(text.find("agora_http_open_connections 1\n") != std::string::npos);
     CHECK(text.find("agora_http_request_duration_seconds_count{route=\"/v1/jobs/{id}\"} 3\n") != std::string::npos);
     CHECK(text.find("# TYPE agora_http_request_duration_seconds histogram\n") != std::string::npos);
+
+    // The whole exposition through the reference parser, when it is installed.
+    if (std::system("/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null") != 0) {
+        WARN("python3-prometheus-client is not installed: /metrics not checked with its parser");
+        return;
+    }
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("agora-http-metrics-" + std::to_string(::getpid()))).string();
+    std::ofstream(path) << text;
+    const std::string cmd =
+        "/usr/bin/python3 -c 'import sys\n"
+        "from prometheus_client.parser import text_string_to_metric_families as p\n"
+        "names = {f.name for f in p(open(sys.argv[1]).read())}\n"
+        "assert \"agora_http_request_duration_seconds\" in names, names\n"
+        "assert \"agora_http_open_connections\" in names, names' " + path;
+    const int rc = std::system(cmd.c_str());
+    std::remove(path.c_str());
+    CHECK(rc == 0);
 }
 
 TEST_CASE("stop closes open connections and joins, and a taken port is a start error", "[http]") {

@@ -281,7 +281,7 @@ TEST_CASE("resuming from a height replays stored events then live ones without g
 
 TEST_CASE("the server pings idle WebSocket clients and a pong keeps them connected", "[http][ws]") {
     auto o = WsFixture::defaults();
-    o.wsIdleTimeoutMs = 300;  // a ping after 150 ms of silence
+    o.wsIdleTimeoutMs = 1000;  // a ping after 500 ms of silence
     WsFixture f(o);
     TestWsClient c(f.port, "/v1/events");
     REQUIRE(c.open());
