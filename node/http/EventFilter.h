@@ -3,8 +3,8 @@
 // `types` (empty = any type) and every entry of `attributes` is present on
 // the event with an equal value.
 
-#include <set>
 #include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>

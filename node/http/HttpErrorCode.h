@@ -18,13 +18,20 @@ enum class HttpErrorCode {
 
 constexpr std::string_view toString(HttpErrorCode c) {
     switch (c) {
-        case HttpErrorCode::BadRequest: return "bad_request";
-        case HttpErrorCode::NotFound: return "not_found";
-        case HttpErrorCode::MethodNotAllowed: return "method_not_allowed";
-        case HttpErrorCode::BodyTooLarge: return "body_too_large";
-        case HttpErrorCode::HeaderTooLarge: return "header_too_large";
-        case HttpErrorCode::TooManyConnections: return "too_many_connections";
-        case HttpErrorCode::Internal: return "internal";
+        case HttpErrorCode::BadRequest:
+            return "bad_request";
+        case HttpErrorCode::NotFound:
+            return "not_found";
+        case HttpErrorCode::MethodNotAllowed:
+            return "method_not_allowed";
+        case HttpErrorCode::BodyTooLarge:
+            return "body_too_large";
+        case HttpErrorCode::HeaderTooLarge:
+            return "header_too_large";
+        case HttpErrorCode::TooManyConnections:
+            return "too_many_connections";
+        case HttpErrorCode::Internal:
+            return "internal";
     }
     return "internal";
 }

@@ -18,7 +18,7 @@ struct HttpRequest {
     std::string target;  // raw request target, e.g. "/v1/providers?attr=gpu%3Da100"
     std::string path;    // target without the query string (not decoded)
     QueryParams query;
-    std::map<std::string, std::string> params;  // {name} segments of the matched route, percent-decoded
+    std::map<std::string, std::string> params;                 // {name} segments of the matched route, percent-decoded
     std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
     std::string body;
     std::string remoteAddress;

@@ -1,17 +1,17 @@
 #include "node/http/HttpServer.h"
 
+#include <pthread.h>
 #include <charconv>
 #include <chrono>
-#include <pthread.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/spdlog.h>
 
 #include "node/http/HttpSession.h"
 #include "node/http/ServerState.h"
@@ -51,8 +51,9 @@ public:
         if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
         if (!ec) acceptor_.bind(ep, ec);
         if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-        if (ec) return Unexpected("http: cannot listen on " + ep.address().to_string() + ":" +
-                                  std::to_string(ep.port()) + ": " + ec.message());
+        if (ec)
+            return Unexpected("http: cannot listen on " + ep.address().to_string() + ":" + std::to_string(ep.port()) +
+                              ": " + ec.message());
         return acceptor_.local_endpoint().port();
     }
 
@@ -127,14 +128,16 @@ private:
 }  // namespace detail
 
 struct HttpServer::WorkGuard {
-    explicit WorkGuard(net::io_context::executor_type ex) : guard(std::move(ex)) {}
+    explicit WorkGuard(const net::io_context::executor_type& ex) : guard(ex) {}
     net::executor_work_guard<net::io_context::executor_type> guard;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, const Router& router, WsHub* hub, MetricsRegistry* metrics)
     : state_(std::make_shared<detail::ServerState>(std::move(options), router, hub, metrics)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 std::uint32_t HttpServer::openConnections() const {
     std::lock_guard lock(state_->mu);

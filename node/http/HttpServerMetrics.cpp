@@ -3,7 +3,8 @@
 namespace agora::node {
 
 HttpServerMetrics::HttpServerMetrics(MetricsRegistry& registry)
-    : requests(registry.counter("agora_http_requests_total", "HTTP requests answered, by route pattern, method and status code",
+    : requests(registry.counter("agora_http_requests_total",
+                                "HTTP requests answered, by route pattern, method and status code",
                                 {"route", "method", "code"})),
       duration(registry.histogram("agora_http_request_duration_seconds",
                                   "Time from a complete request to its response being handed to the socket",
@@ -14,8 +15,9 @@ HttpServerMetrics::HttpServerMetrics(MetricsRegistry& registry)
                                 {"reason"})),
       wsClients(registry.gauge("agora_ws_clients", "Connected WebSocket event clients").get()),
       wsEventsSent(registry.counter("agora_ws_events_sent_total", "Event frames queued to WebSocket clients").get()),
-      wsSlowConsumers(registry.counter("agora_ws_slow_consumer_disconnects_total",
-                                       "WebSocket clients closed because their outgoing queue overflowed")
+      wsSlowConsumers(registry
+                          .counter("agora_ws_slow_consumer_disconnects_total",
+                                   "WebSocket clients closed because their outgoing queue overflowed")
                           .get()) {}
 
 void HttpServerMetrics::request(const std::string& route, const std::string& method, unsigned status, double seconds) {

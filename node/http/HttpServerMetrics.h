@@ -15,13 +15,13 @@ struct HttpServerMetrics {
     // route = matched pattern or "unmatched"; code = HTTP status.
     void request(const std::string& route, const std::string& method, unsigned status, double seconds);
 
-    CounterFamily& requests;          // agora_http_requests_total{route,method,code}
-    HistogramFamily& duration;        // agora_http_request_duration_seconds{route}
-    Gauge& openConnections;           // agora_http_open_connections
-    CounterFamily& rejected;          // agora_http_rejected_connections_total{reason}
-    Gauge& wsClients;                 // agora_ws_clients
-    Counter& wsEventsSent;            // agora_ws_events_sent_total
-    Counter& wsSlowConsumers;         // agora_ws_slow_consumer_disconnects_total
+    CounterFamily& requests;    // agora_http_requests_total{route,method,code}
+    HistogramFamily& duration;  // agora_http_request_duration_seconds{route}
+    Gauge& openConnections;     // agora_http_open_connections
+    CounterFamily& rejected;    // agora_http_rejected_connections_total{reason}
+    Gauge& wsClients;           // agora_ws_clients
+    Counter& wsEventsSent;      // agora_ws_events_sent_total
+    Counter& wsSlowConsumers;   // agora_ws_slow_consumer_disconnects_total
 };
 
 // The Prometheus text-format content type.

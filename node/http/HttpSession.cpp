@@ -2,10 +2,10 @@
 
 #include <array>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
 #include "node/http/WsSession.h"
 
@@ -43,7 +43,7 @@ void HttpSession::shutdown() {
 void HttpSession::doRead() {
     parser_.emplace();
     parser_->body_limit(state_->options.maxBodyBytes);
-    buffer_.max_size(64 * 1024);  // bounds a header block that never ends
+    buffer_.max_size(std::size_t{64} * 1024);  // bounds a header block that never ends
     stream_.expires_after(std::chrono::milliseconds(state_->options.requestTimeoutMs));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });

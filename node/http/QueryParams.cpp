@@ -47,7 +47,8 @@ Expected<QueryParams, std::string> QueryParams::parse(std::string_view query) {
             const std::string_view rawValue = eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
             auto key = percentDecode(rawKey, true);
             auto value = percentDecode(rawValue, true);
-            if (!key || !value) return Unexpected("malformed percent escape in query parameter '" + std::string(part) + "'");
+            if (!key || !value)
+                return Unexpected("malformed percent escape in query parameter '" + std::string(part) + "'");
             q.items_.emplace_back(std::move(*key), std::move(*value));
         }
         pos = amp + 1;

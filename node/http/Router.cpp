@@ -27,7 +27,8 @@ std::optional<std::vector<std::string>> Router::splitPath(const std::string& pat
 
 void Router::add(const std::string& method, const std::string& pattern, HttpHandler handler) {
     if (method.empty() || !handler) throw std::invalid_argument("router: empty method or handler");
-    if (pattern.empty() || pattern[0] != '/') throw std::invalid_argument("router: pattern must start with '/': " + pattern);
+    if (pattern.empty() || pattern[0] != '/')
+        throw std::invalid_argument("router: pattern must start with '/': " + pattern);
     std::vector<Segment> segments;
     std::size_t pos = 1;
     while (true) {

@@ -40,9 +40,9 @@ struct ServerState {
     std::optional<HttpServerMetrics> metrics;
 
     std::mutex mu;
-    std::condition_variable cv;  // signalled when a connection or session ends
-    std::uint32_t open = 0;      // connections holding a slot (HTTP and WebSocket)
-    std::uint32_t rejecting = 0; // over-limit connections being answered 429
+    std::condition_variable cv;   // signalled when a connection or session ends
+    std::uint32_t open = 0;       // connections holding a slot (HTTP and WebSocket)
+    std::uint32_t rejecting = 0;  // over-limit connections being answered 429
     bool stopping = false;
     std::uint64_t nextSessionId = 1;
     std::map<std::uint64_t, std::weak_ptr<ServerSession>> sessions;
@@ -71,7 +71,8 @@ struct ServerState {
 class ConnectionSlot {
 public:
     ConnectionSlot() = default;
-    ConnectionSlot(std::shared_ptr<ServerState> state, bool rejecting) : state_(std::move(state)), rejecting_(rejecting) {}
+    ConnectionSlot(std::shared_ptr<ServerState> state, bool rejecting)
+        : state_(std::move(state)), rejecting_(rejecting) {}
     ConnectionSlot(ConnectionSlot&& o) noexcept : state_(std::move(o.state_)), rejecting_(o.rejecting_) {}
     ConnectionSlot& operator=(ConnectionSlot&& o) noexcept {
         release();

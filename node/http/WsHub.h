@@ -46,8 +46,8 @@ public:
 };
 
 struct ReplayResult {
-    std::vector<WsEvent> events;     // matching events in order, heights >= fromHeight
-    std::uint64_t throughHeight = 0; // last height covered
+    std::vector<WsEvent> events;      // matching events in order, heights >= fromHeight
+    std::uint64_t throughHeight = 0;  // last height covered
 };
 // Errors (e.g. "height pruned") are sent to the client as a subscribe error.
 using ReplayFn = std::function<Expected<ReplayResult, std::string>(std::uint64_t fromHeight, const EventFilter&)>;

@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 namespace agora::node::detail {
 
@@ -65,12 +65,13 @@ void WsSession::detachFromHub() {
 }
 
 void WsSession::shutdown() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        self->startClose(websocket::close_code::going_away, "server stopping");
-    });
+    net::post(ws_.get_executor(),
+              [self = shared_from_this()] { self->startClose(websocket::close_code::going_away, "server stopping"); });
 }
 
-void WsSession::serverStopped() { detachFromHub(); }
+void WsSession::serverStopped() {
+    detachFromHub();
+}
 
 void WsSession::deliver(std::shared_ptr<const PublishedEvent> event) {
     net::post(ws_.get_executor(), [self = shared_from_this(), ev = std::move(event)] { self->onEvent(ev); });
@@ -284,9 +285,8 @@ void WsSession::startClose(websocket::close_code code, const std::string& reason
         if (ec) return;  // cancelled: the close finished
         beast::get_lowest_layer(self->ws_).close();
     });
-    ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
-        self->closeTimer_.cancel();
-    });
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code) { self->closeTimer_.cancel(); });
 }
 
 }  // namespace agora::node::detail

@@ -53,10 +53,17 @@ std::string escapeLabelValue(const std::string& v) {
     out.reserve(v.size());
     for (const char c : v) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '"': out += "\\\""; break;
-            case '\n': out += "\\n"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -96,7 +103,7 @@ MetricsRegistry::Entry& MetricsRegistry::findOrAdd(MetricType type, const std::s
     std::set<std::string> seen;
     for (const auto& l : labelNames) {
         if (!isValidLabelName(l) || !seen.insert(l).second || (type == MetricType::Histogram && l == "le")) {
-            throw std::invalid_argument("metric " + name + ": invalid label name " + l);
+            throw std::invalid_argument("metric " + name + ": invalid label name '" + l + "'");
         }
     }
     if (type == MetricType::Histogram) {
@@ -112,8 +119,14 @@ MetricsRegistry::Entry& MetricsRegistry::findOrAdd(MetricType type, const std::s
         const std::vector<std::string>* existingLabels = nullptr;
         const std::string* existingHelp = nullptr;
         switch (e.type) {
-            case MetricType::Counter: existingLabels = &e.counters->labelNames(); existingHelp = &e.counters->help(); break;
-            case MetricType::Gauge: existingLabels = &e.gauges->labelNames(); existingHelp = &e.gauges->help(); break;
+            case MetricType::Counter:
+                existingLabels = &e.counters->labelNames();
+                existingHelp = &e.counters->help();
+                break;
+            case MetricType::Gauge:
+                existingLabels = &e.gauges->labelNames();
+                existingHelp = &e.gauges->help();
+                break;
             case MetricType::Histogram:
                 existingLabels = &e.histograms->labelNames();
                 existingHelp = &e.histograms->help();
@@ -127,34 +140,35 @@ MetricsRegistry::Entry& MetricsRegistry::findOrAdd(MetricType type, const std::s
     Entry e{type, bounds, nullptr, nullptr, nullptr};
     switch (type) {
         case MetricType::Counter:
-            e.counters = std::make_unique<CounterFamily>(name, help, labelNames,
-                                                         [] { return std::make_unique<Counter>(); });
+            e.counters =
+                std::make_unique<CounterFamily>(name, help, labelNames, [] { return std::make_unique<Counter>(); });
             break;
         case MetricType::Gauge:
             e.gauges = std::make_unique<GaugeFamily>(name, help, labelNames, [] { return std::make_unique<Gauge>(); });
             break;
         case MetricType::Histogram:
-            e.histograms = std::make_unique<HistogramFamily>(
-                name, help, labelNames, [bounds] { return std::make_unique<Histogram>(bounds); });
+            e.histograms = std::make_unique<HistogramFamily>(name, help, labelNames,
+                                                             [bounds] { return std::make_unique<Histogram>(bounds); });
             break;
     }
     return families_.emplace(name, std::move(e)).first->second;
 }
 
 CounterFamily& MetricsRegistry::counter(const std::string& name, const std::string& help,
-                                        std::vector<std::string> labelNames) {
+                                        const std::vector<std::string>& labelNames) {
     std::lock_guard lock(mu_);
     return *findOrAdd(MetricType::Counter, name, help, labelNames, {}).counters;
 }
 
 GaugeFamily& MetricsRegistry::gauge(const std::string& name, const std::string& help,
-                                    std::vector<std::string> labelNames) {
+                                    const std::vector<std::string>& labelNames) {
     std::lock_guard lock(mu_);
     return *findOrAdd(MetricType::Gauge, name, help, labelNames, {}).gauges;
 }
 
 HistogramFamily& MetricsRegistry::histogram(const std::string& name, const std::string& help,
-                                            std::vector<double> bounds, std::vector<std::string> labelNames) {
+                                            const std::vector<double>& bounds,
+                                            const std::vector<std::string>& labelNames) {
     std::lock_guard lock(mu_);
     return *findOrAdd(MetricType::Histogram, name, help, labelNames, bounds).histograms;
 }
@@ -200,7 +214,10 @@ std::string MetricsRegistry::render() const {
 
     std::lock_guard lock(mu_);
     std::string out;
-    for (const auto& [name, e] : families_) {
+    for (const auto& family : families_) {
+        // Named references, not a structured binding: lambdas below capture them.
+        const std::string& name = family.first;
+        const Entry& e = family.second;
         switch (e.type) {
             case MetricType::Counter:
                 header(out, name, e.counters->help(), "counter");
@@ -221,8 +238,8 @@ std::string MetricsRegistry::render() const {
                     const auto counts = h.cumulativeCounts();
                     for (std::size_t i = 0; i < counts.size(); ++i) {
                         const std::string le = i < h.bounds().size() ? formatMetricDouble(h.bounds()[i]) : "+Inf";
-                        out += name + "_bucket" + labelSet(names, values, "le", le) + ' ' +
-                               std::to_string(counts[i]) + '\n';
+                        out += name + "_bucket" + labelSet(names, values, "le", le) + ' ' + std::to_string(counts[i]) +
+                               '\n';
                     }
                     out += name + "_sum" + labelSet(names, values) + ' ' + formatMetricDouble(h.sum()) + '\n';
                     out += name + "_count" + labelSet(names, values) + ' ' + std::to_string(counts.back()) + '\n';

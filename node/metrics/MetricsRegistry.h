@@ -105,10 +105,11 @@ public:
     MetricsRegistry(const MetricsRegistry&) = delete;
     MetricsRegistry& operator=(const MetricsRegistry&) = delete;
 
-    CounterFamily& counter(const std::string& name, const std::string& help, std::vector<std::string> labelNames = {});
-    GaugeFamily& gauge(const std::string& name, const std::string& help, std::vector<std::string> labelNames = {});
-    HistogramFamily& histogram(const std::string& name, const std::string& help, std::vector<double> bounds,
-                               std::vector<std::string> labelNames = {});
+    CounterFamily& counter(const std::string& name, const std::string& help,
+                           const std::vector<std::string>& labelNames = {});
+    GaugeFamily& gauge(const std::string& name, const std::string& help, const std::vector<std::string>& labelNames = {});
+    HistogramFamily& histogram(const std::string& name, const std::string& help, const std::vector<double>& bounds,
+                               const std::vector<std::string>& labelNames = {});
 
     // Runs before every render, e.g. to copy the chain height into a gauge
     // (collectors must not register new families).

@@ -1,11 +1,11 @@
 // The HTTP server over real loopback sockets: routing, limits, CORS, errors,
 // static content, keep-alive, timeouts, metrics and shutdown.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <memory>
 #include <stdexcept>
 
@@ -30,8 +30,8 @@ HttpServerOptions testOptions() {
 HttpResponse echo(const std::string& name, const HttpRequest& r) {
     json q = json::array();
     for (const auto& [k, v] : r.query.items()) q.push_back({k, v});
-    return HttpResponse::json(200, {{"route", name}, {"params", r.params}, {"query", q}, {"body", r.body},
-                                    {"method", r.method}});
+    return HttpResponse::json(
+        200, {{"route", name}, {"params", r.params}, {"query", q}, {"body", r.body}, {"method", r.method}});
 }
 
 struct Fixture {
@@ -347,7 +347,8 @@ TEST_CASE("server metrics count requests by route and status and track open conn
         "from prometheus_client.parser import text_string_to_metric_families as p\n"
         "names = {f.name for f in p(open(sys.argv[1]).read())}\n"
         "assert \"agora_http_request_duration_seconds\" in names, names\n"
-        "assert \"agora_http_open_connections\" in names, names' " + path;
+        "assert \"agora_http_open_connections\" in names, names' " +
+        path;
     const int rc = std::system(cmd.c_str());
     std::remove(path.c_str());
     CHECK(rc == 0);

@@ -50,11 +50,10 @@ public:
     explicit TestHttpConnection(std::uint16_t port) : stream_(ioc_) {
         bool done = false;
         stream_.expires_after(kDeadline);
-        stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-                              [&](beast::error_code ec) {
-                                  connected_ = !ec;
-                                  done = true;
-                              });
+        stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+            connected_ = !ec;
+            done = true;
+        });
         ioc_.run();
         (void)done;
     }
@@ -72,8 +71,7 @@ public:
 
     std::optional<TestResponse> request(const std::string& method, const std::string& target,
                                         const std::string& body = {},
-                                        const std::map<std::string, std::string>& headers = {},
-                                        bool keepAlive = true) {
+                                        const std::map<std::string, std::string>& headers = {}, bool keepAlive = true) {
         http::request<http::string_body> req;
         req.method_string(method);
         req.target(target);
@@ -133,8 +131,8 @@ private:
     bool connected_ = false;
 };
 
-inline std::optional<TestResponse> httpRequest(std::uint16_t port, const std::string& method,
-                                               const std::string& target, const std::string& body = {},
+inline std::optional<TestResponse> httpRequest(std::uint16_t port, const std::string& method, const std::string& target,
+                                               const std::string& body = {},
                                                const std::map<std::string, std::string>& headers = {}) {
     TestHttpConnection c(port);
     if (!c.connected()) return std::nullopt;

@@ -29,15 +29,16 @@ WsEvent event(const std::string& type, std::uint64_t height, std::map<std::strin
 class EventLog {
 public:
     explicit EventLog(WsHub& hub) : hub_(hub) {
-        hub_.setReplay([this](std::uint64_t from, const EventFilter& filter) -> agora::Expected<ReplayResult, std::string> {
-            std::lock_guard lock(mu_);
-            ReplayResult r;
-            for (const auto& e : log_) {
-                if (e.height >= from && filter.matches(e)) r.events.push_back(e);
-            }
-            r.throughHeight = height_;
-            return r;
-        });
+        hub_.setReplay(
+            [this](std::uint64_t from, const EventFilter& filter) -> agora::Expected<ReplayResult, std::string> {
+                std::lock_guard lock(mu_);
+                ReplayResult r;
+                for (const auto& e : log_) {
+                    if (e.height >= from && filter.matches(e)) r.events.push_back(e);
+                }
+                r.throughHeight = height_;
+                return r;
+            });
     }
     // Commits one height with its events, then publishes them.
     std::uint64_t commit(std::vector<WsEvent> events) {

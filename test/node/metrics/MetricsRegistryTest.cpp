@@ -1,8 +1,8 @@
 // The metrics registry and its Prometheus text exposition.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -40,9 +40,12 @@ bool parseSample(const std::string& line, Sample& out) {
                 if (i >= line.size()) return false;
                 if (line[i] == '\\') {
                     const char n = line[++i];
-                    if (n == 'n') value += '\n';
-                    else if (n == '\\' || n == '"') value += n;
-                    else return false;
+                    if (n == 'n')
+                        value += '\n';
+                    else if (n == '\\' || n == '"')
+                        value += n;
+                    else
+                        return false;
                 } else if (line[i] == '"') {
                     ++i;
                     break;
@@ -51,8 +54,10 @@ bool parseSample(const std::string& line, Sample& out) {
                 }
             }
             out.labels.emplace_back(name, value);
-            if (line[i] == ',') ++i;
-            else if (line[i] != '}') return false;
+            if (line[i] == ',')
+                ++i;
+            else if (line[i] != '}')
+                return false;
         }
         ++i;
     }
@@ -179,8 +184,7 @@ TEST_CASE("concurrent updates are all counted and collectors run before a render
     CHECK(r.render().find("agora_height 8\n") != std::string::npos);
 }
 
-TEST_CASE("the rendered text parses with prometheus_client when python3-prometheus-client is installed",
-          "[metrics]") {
+TEST_CASE("the rendered text parses with prometheus_client when python3-prometheus-client is installed", "[metrics]") {
     if (std::system("/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null") != 0) {
         WARN("python3-prometheus-client is not installed: format checked by the C++ reader only");
         return;
@@ -205,7 +209,8 @@ TEST_CASE("the rendered text parses with prometheus_client when python3-promethe
         "assert c.documentation == 'Requests \\\\ by\\nroute', c.documentation\n"
         "assert fams['agora_peers'].samples[0].value == -1\n"
         "h = {(x.name, x.labels.get('le')): x.value for x in fams['agora_interval_seconds'].samples}\n"
-        "assert h[('agora_interval_seconds_bucket', '0.25')] == 1 and h[('agora_interval_seconds_bucket', '+Inf')] == 2, h\n"
+        "assert h[('agora_interval_seconds_bucket', '0.25')] == 1 and h[('agora_interval_seconds_bucket', '+Inf')] == "
+        "2, h\n"
         "assert h[('agora_interval_seconds_count', None)] == 2 and h[('agora_interval_seconds_sum', None)] == 2.1, h\n";
     const std::string scriptPath = path + ".py";
     std::ofstream(scriptPath) << script;
