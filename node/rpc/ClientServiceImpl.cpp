@@ -4,10 +4,9 @@
 
 namespace agora::node {
 
-#define AGORA_ACTION(Rpc, ...)                                                                          \
-    grpc::ServerUnaryReactor* ClientServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, \
-                                                     Resp* resp) {                                     \
-        return admitAction(broadcaster_, ctx, req, resp, "ClientService." #Rpc, {__VA_ARGS__});       \
+#define AGORA_ACTION(Rpc, ...)                                                                                       \
+    grpc::ServerUnaryReactor* ClientServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) { \
+        return admitAction(broadcaster_, ctx, req, resp, "ClientService." #Rpc, {__VA_ARGS__});                      \
     }
 
 AGORA_ACTION(CreateJob, MsgType::JobCreate)

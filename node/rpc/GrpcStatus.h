@@ -3,8 +3,8 @@
 // carries the numeric code in the "agora-code" trailing metadata and starts
 // its message with "code N: " so scripts can switch on it.
 
-#include <cstdint>
 #include <grpcpp/grpcpp.h>
+#include <cstdint>
 #include <string>
 
 namespace agora::node {

@@ -4,10 +4,9 @@
 
 namespace agora::node {
 
-#define AGORA_ACTION(Rpc, ...)                                                                            \
-    grpc::ServerUnaryReactor* ProviderServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, \
-                                                       Resp* resp) {                                     \
-        return admitAction(broadcaster_, ctx, req, resp, "ProviderService." #Rpc, {__VA_ARGS__});       \
+#define AGORA_ACTION(Rpc, ...)                                                                                         \
+    grpc::ServerUnaryReactor* ProviderServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) { \
+        return admitAction(broadcaster_, ctx, req, resp, "ProviderService." #Rpc, {__VA_ARGS__});                      \
     }
 
 AGORA_ACTION(Register, MsgType::ProviderRegister)

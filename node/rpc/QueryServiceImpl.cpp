@@ -13,7 +13,9 @@ namespace keys = contracts::keys;
 using Snapshot = std::shared_ptr<const state::StateSnapshot>;
 
 namespace {
-std::string str(ByteSpan b) { return std::string(b.begin(), b.end()); }
+std::string str(ByteSpan b) {
+    return std::string(b.begin(), b.end());
+}
 
 grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status status) {
     auto* r = ctx->DefaultReactor();
@@ -45,9 +47,13 @@ grpc::Status checkHeight(const q::QueryOptions& options, const Snapshot& snap) {
                                                  std::to_string(options.height()) + ")"};
 }
 
-PageSpec pageOf(const agora::types::v1::PageRequest& p) { return pageSpec(asBytes(p.key()), p.limit()); }
+PageSpec pageOf(const agora::types::v1::PageRequest& p) {
+    return pageSpec(asBytes(p.key()), p.limit());
+}
 
-void setNextKey(const Bytes& next, agora::types::v1::PageResponse* out) { out->set_next_key(str(next)); }
+void setNextKey(const Bytes& next, agora::types::v1::PageResponse* out) {
+    out->set_next_key(str(next));
+}
 
 // An optional address field: empty = not given; otherwise it must parse.
 Expected<std::optional<Address>, QueryError> optionalAddress(const std::string& text, std::string_view field) {
@@ -214,8 +220,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Escrow(grpc::CallbackServerContext* 
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Reputation(grpc::CallbackServerContext* ctx,
-                                                       const q::ReputationRequest* req,
-                                                       q::ReputationResponse* resp) {
+                                                       const q::ReputationRequest* req, q::ReputationResponse* resp) {
     return finishQuery(ctx, [&]() -> grpc::Status {
         auto addr = parseAddress(req->provider(), "provider");
         if (!addr) return toStatus(addr.error());
@@ -232,8 +237,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Reputation(grpc::CallbackServerConte
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Validators(grpc::CallbackServerContext* ctx,
-                                                       const q::ValidatorsRequest* req,
-                                                       q::ValidatorsResponse* resp) {
+                                                       const q::ValidatorsRequest* req, q::ValidatorsResponse* resp) {
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries queries(app_.snapshot());
         auto page = queries.validators(true, pageOf(req->page()));

@@ -15,8 +15,10 @@ namespace agora::node {
 
 inline grpc::Status toStatus(const QueryError& e) {
     switch (e.kind) {
-        case QueryErrorKind::InvalidArgument: return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
-        case QueryErrorKind::NotFound: return {grpc::StatusCode::NOT_FOUND, e.message};
+        case QueryErrorKind::InvalidArgument:
+            return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
+        case QueryErrorKind::NotFound:
+            return {grpc::StatusCode::NOT_FOUND, e.message};
     }
     return {grpc::StatusCode::UNKNOWN, e.message};
 }

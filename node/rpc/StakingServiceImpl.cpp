@@ -6,10 +6,9 @@
 
 namespace agora::node {
 
-#define AGORA_ACTION(Rpc, ...)                                                                           \
-    grpc::ServerUnaryReactor* StakingServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, \
-                                                      Resp* resp) {                                     \
-        return admitAction(broadcaster_, ctx, req, resp, "StakingService." #Rpc, {__VA_ARGS__});       \
+#define AGORA_ACTION(Rpc, ...)                                                                                        \
+    grpc::ServerUnaryReactor* StakingServiceImpl::Rpc(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) { \
+        return admitAction(broadcaster_, ctx, req, resp, "StakingService." #Rpc, {__VA_ARGS__});                      \
     }
 
 AGORA_ACTION(CreateValidator, MsgType::CreateValidator)
@@ -25,8 +24,7 @@ grpc::ServerUnaryReactor* StakingServiceImpl::Validators(grpc::CallbackServerCon
                                                          agora::staking::v1::ValidatorsResponse* resp) {
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries q(app_.snapshot());
-        auto page = q.validators(req->include_jailed(),
-                                 pageSpec(asBytes(req->page().key()), req->page().limit()));
+        auto page = q.validators(req->include_jailed(), pageSpec(asBytes(req->page().key()), req->page().limit()));
         if (!page) return toStatus(page.error());
         for (const auto& v : page->items) {
             auto* out = resp->add_validators();

@@ -5,8 +5,12 @@
 namespace agora::node::json {
 
 namespace {
-std::string amount(Amount a) { return a.toString(); }
-std::string u64String(std::uint64_t v) { return std::to_string(v); }
+std::string amount(Amount a) {
+    return a.toString();
+}
+std::string u64String(std::uint64_t v) {
+    return std::to_string(v);
+}
 }  // namespace
 
 Json attributes(const std::vector<Attribute>& attrs) {

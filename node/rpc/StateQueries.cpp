@@ -199,8 +199,7 @@ QueryResult<LeaseView> StateQueries::lease(std::uint64_t id) const {
 }
 
 QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& client,
-                                                  const std::optional<Address>& provider,
-                                                  const PageSpec& page) const {
+                                                  const std::optional<Address>& provider, const PageSpec& page) const {
     if (!client && !provider) return invalid("name the lease owner (client) or the provider");
     const Bytes prefix = keys::one(keys::prefix::kLease);
     if (auto ok = checkCursor(page, prefix, 1 + 8); !ok) return Unexpected(ok.error());

@@ -52,7 +52,7 @@ inline constexpr std::uint32_t kMaxPageLimit = 1000;
 inline constexpr std::size_t kScanBudget = 10'000;
 
 struct PageSpec {
-    Bytes start;                           // empty = from the beginning
+    Bytes start;                              // empty = from the beginning
     std::uint32_t limit = kDefaultPageLimit;  // already defaulted and capped
 };
 // limit 0 means the default; anything above kMaxPageLimit is capped.
@@ -69,7 +69,7 @@ struct ProviderFilter {
     std::uint64_t minFreeCpuMillicores = 0;
     std::uint64_t minFreeMemoryMib = 0;
     std::uint64_t minFreeStorageGib = 0;
-    std::string gpuModel;  // empty = no GPU requirement
+    std::string gpuModel;           // empty = no GPU requirement
     std::uint32_t minFreeGpus = 0;  // of gpuModel (1 when gpuModel is set and this is 0)
 };
 

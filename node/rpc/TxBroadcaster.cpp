@@ -10,7 +10,9 @@ using agora::tx::v1::BroadcastResponse;
 
 namespace {
 
-std::string hashBytes(const Hash256& h) { return std::string(h.bytes().begin(), h.bytes().end()); }
+std::string hashBytes(const Hash256& h) {
+    return std::string(h.bytes().begin(), h.bytes().end());
+}
 
 // A commit-mode broadcast: finishes once, on commit or on cancellation.
 class CommitReactor final : public grpc::ServerUnaryReactor {

@@ -6,10 +6,14 @@ namespace agora::node {
 
 std::string_view codespaceOf(std::uint16_t code) {
     switch (state::resultGroup(static_cast<state::ResultCode>(code))) {
-        case state::ResultGroup::Success: return "ok";
-        case state::ResultGroup::Malformed: return "malformed";
-        case state::ResultGroup::Rejected: return "rejected";
-        case state::ResultGroup::FailedFeeCharged: return "failed";
+        case state::ResultGroup::Success:
+            return "ok";
+        case state::ResultGroup::Malformed:
+            return "malformed";
+        case state::ResultGroup::Rejected:
+            return "rejected";
+        case state::ResultGroup::FailedFeeCharged:
+            return "failed";
     }
     return "unknown";
 }

@@ -18,7 +18,9 @@ grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status 
     return r;
 }
 
-std::string str(ByteSpan b) { return std::string(b.begin(), b.end()); }
+std::string str(ByteSpan b) {
+    return std::string(b.begin(), b.end());
+}
 
 }  // namespace
 
@@ -88,9 +90,9 @@ grpc::ServerUnaryReactor* TxServiceImpl::GetTx(grpc::CallbackServerContext* ctx,
     if (app_ == nullptr) return finish(ctx, {grpc::StatusCode::UNAVAILABLE, "this server has no chain state"});
     auto hash = Hash256::fromSpan(asBytes(req->hash()));
     if (!hash)
-        return finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT,
-                            "hash must be the 32-byte SHA-256 of the signed tx, got " +
-                                std::to_string(req->hash().size()) + " bytes"});
+        return finish(ctx,
+                      {grpc::StatusCode::INVALID_ARGUMENT, "hash must be the 32-byte SHA-256 of the signed tx, got " +
+                                                               std::to_string(req->hash().size()) + " bytes"});
     try {
         const auto& blocks = app_->blocks();
         auto loc = blocks.txLocation(*hash);

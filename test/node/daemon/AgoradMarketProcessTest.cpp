@@ -1,8 +1,8 @@
 // agorad as a real process: a provider registers, a client posts a job, the
 // provider bids and the client accepts, all through the action RPCs in
 // commit mode; then the lease is read back through QueryService.
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "agora/market/v1/market.grpc.pb.h"
@@ -31,7 +31,9 @@ const char* kChain = "market-proc";
 constexpr std::uint8_t kProvider = 1;
 constexpr std::uint8_t kClient = 2;
 
-Address addr(std::uint8_t key) { return Address::fromPublicKey(test::testKey(key).publicKey); }
+Address addr(std::uint8_t key) {
+    return Address::fromPublicKey(test::testKey(key).publicKey);
+}
 
 struct MarketNode {
     test::TempDir dir{"agorad-market"};
@@ -42,16 +44,16 @@ struct MarketNode {
     std::map<std::uint8_t, std::uint64_t> nonces;
 
     MarketNode() {
-        REQUIRE(test::runToExit({AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
-                                 addr(kProvider).toBech32() + "=5000000000", "--fund",
-                                 addr(kClient).toBech32() + "=5000000000"},
-                                dir.path("init.log")) == 0);
+        REQUIRE(test::runToExit(
+                    {AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
+                     addr(kProvider).toBech32() + "=5000000000", "--fund", addr(kClient).toBech32() + "=5000000000"},
+                    dir.path("init.log")) == 0);
         node::NodeConfig cfg;
         cfg.moniker = "val0";
         cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
         cfg.consensus.timeoutCommitMs = 50;
-        REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
-                    .hasValue());
+        REQUIRE(
+            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
         channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
         node = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
                                                     dir.path("node.log"));
@@ -110,11 +112,15 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
     auto query = q::QueryService::NewStub(net.channel);
 
     commit(*provider, &mk::ProviderService::Stub::Register,
-           net.request(kProvider, MsgProviderRegister{"https://provider.example", {{"region", "eu"}},
-                                                      Resources{4000, 8192, 100, {}}, Amount(200'000'000)}));
+           net.request(kProvider, MsgProviderRegister{"https://provider.example",
+                                                      {{"region", "eu"}},
+                                                      Resources{4000, 8192, 100, {}},
+                                                      Amount(200'000'000)}));
     commit(*client, &mk::ClientService::Stub::CreateJob,
-           net.request(kClient, MsgJobCreate{Resources{1000, 1024, 10, {}}, {{"region", "eu"}}, Amount(500), 1000, 500,
-                                             0, Amount(500'000)}));
+           net.request(
+               kClient,
+               MsgJobCreate{
+                   Resources{1000, 1024, 10, {}}, {{"region", "eu"}}, Amount(500), 1000, 500, 0, Amount(500'000)}));
     commit(*provider, &mk::ProviderService::Stub::PlaceBid,
            net.request(kProvider, MsgBidPlace{1, Amount(400), Amount(1'000'000)}));
 

@@ -44,9 +44,15 @@ constexpr std::uint8_t kValidatorKey = 10;
 constexpr std::uint8_t kClient = 7;
 constexpr std::uint8_t kNewValidator = 6;
 
-Address addr(std::uint8_t key) { return Address::fromPublicKey(test::testKey(key).publicKey); }
-std::string bech(std::uint8_t key) { return addr(key).toBech32(); }
-std::string str(ByteSpan b) { return std::string(b.begin(), b.end()); }
+Address addr(std::uint8_t key) {
+    return Address::fromPublicKey(test::testKey(key).publicKey);
+}
+std::string bech(std::uint8_t key) {
+    return addr(key).toBech32();
+}
+std::string str(ByteSpan b) {
+    return std::string(b.begin(), b.end());
+}
 
 GenesisDoc genesis() {
     GenesisDoc d;
@@ -104,8 +110,7 @@ struct Chain {
         clientService = std::make_unique<ClientServiceImpl>(txService->broadcaster());
         stakingService = std::make_unique<StakingServiceImpl>(*app, txService->broadcaster());
         for (grpc::Service* s : std::initializer_list<grpc::Service*>{
-                 txService.get(), queryService.get(), providerService.get(), clientService.get(),
-                 stakingService.get()})
+                 txService.get(), queryService.get(), providerService.get(), clientService.get(), stakingService.get()})
             server.addService(s);
         auto port = server.start();
         REQUIRE(port.hasValue());
@@ -144,8 +149,8 @@ struct Chain {
             const auto& r = c->results.txs[i];
             INFO("tx " << i << " of block " << c->height << ": " << r.message);
             CHECK(r.code == 0);
-            waiters.notify(c->txHashes[i], CommittedTx{c->height, static_cast<std::uint32_t>(i), r.code, r.message,
-                                                       r.feeCharged});
+            waiters.notify(c->txHashes[i],
+                           CommittedTx{c->height, static_cast<std::uint32_t>(i), r.code, r.message, r.feeCharged});
         }
         return std::move(*c);
     }
@@ -234,25 +239,28 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     // --- providers register and one publishes an offer (ProviderService) ---
     using PS = mk::ProviderService::Stub;
     using CS = mk::ClientService::Stub;
-    mustAdmit(*c.provider, &PS::Register,
-              c.signedTx(1, {registration({{"region", "eu"}, {"tier", "gold"}}, res(8000, 16384, 500, {{"a100", 2}}))}));
+    mustAdmit(
+        *c.provider, &PS::Register,
+        c.signedTx(1, {registration({{"region", "eu"}, {"tier", "gold"}}, res(8000, 16384, 500, {{"a100", 2}}))}));
     mustAdmit(*c.provider, &PS::Register,
               c.signedTx(2, {registration({{"region", "us"}, {"tier", "gold"}}, res(4000, 8192, 100, {{"h100", 1}}))}));
     mustAdmit(*c.provider, &PS::Register,
               c.signedTx(3, {registration({{"region", "eu"}, {"tier", "silver"}}, res(16000, 32768, 1000))}));
     mustAdmit(*c.provider, &PS::Register,
               c.signedTx(4, {registration({{"region", "eu"}, {"tier", "gold"}}, res(2000, 4096, 50))}));
-    mustAdmit(*c.provider, &PS::Register,
-              c.signedTx(5, {registration({{"region", "eu"}, {"tier", "bronze"}}, res(32000, 65536, 2000, {{"a100", 8}}))}));
+    mustAdmit(
+        *c.provider, &PS::Register,
+        c.signedTx(5, {registration({{"region", "eu"}, {"tier", "bronze"}}, res(32000, 65536, 2000, {{"a100", 8}}))}));
     c.block();
     mustAdmit(*c.provider, &PS::SetOffer,
               c.signedTx(2, {MsgOfferSet{1, PriceSchedule{Amount(1), Amount(0), Amount(0), {}}}}));
     c.block();
 
     // --- the client posts two jobs and leases provider 2's offer (ClientService) ---
-    mustAdmit(*c.client, &CS::CreateJob,
-              c.signedTx(kClient, {MsgJobCreate{res(1000, 1024, 10), {{"region", "eu"}}, Amount(500), 100, 10, 0,
-                                                Amount(50'000)}}));
+    mustAdmit(
+        *c.client, &CS::CreateJob,
+        c.signedTx(kClient,
+                   {MsgJobCreate{res(1000, 1024, 10), {{"region", "eu"}}, Amount(500), 100, 10, 0, Amount(50'000)}}));
     mustAdmit(*c.client, &CS::CreateJob,
               c.signedTx(kClient, {MsgJobCreate{res(500, 512, 5), {}, Amount(100), 10, 10, 0, Amount(1'000)}}));
     // 10,000 uagr at 1,000 per block: dry after 10 of its 50 blocks.
@@ -439,8 +447,10 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                     r.set_gpu_model("a100");
                     r.set_min_free_gpus(3);
                 }) == std::set<std::string>{bech(5)});
-        REQUIRE(list([&](auto& r) { r.set_min_free_memory_mib(20'000); r.set_min_free_storage_gib(1500); }) ==
-                std::set<std::string>{bech(5)});
+        REQUIRE(list([&](auto& r) {
+                    r.set_min_free_memory_mib(20'000);
+                    r.set_min_free_storage_gib(1500);
+                }) == std::set<std::string>{bech(5)});
         REQUIRE(list([&](auto& r) { attr(r, "region", "mars"); }).empty());
 
         for (std::uint32_t limit : {1u, 2u, 4u}) {
@@ -543,9 +553,9 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
 
     SECTION("a new validator and a delegation go through StakingService; validators page") {
         using SS = sk::StakingService::Stub;
-        mustAdmit(*c.staking, &SS::CreateValidator,
-                  c.signedTx(kNewValidator,
-                             {MsgCreateValidator{test::testKey(20).publicKey, "v1", 500, Amount(2'000'000)}}));
+        mustAdmit(
+            *c.staking, &SS::CreateValidator,
+            c.signedTx(kNewValidator, {MsgCreateValidator{test::testKey(20).publicKey, "v1", 500, Amount(2'000'000)}}));
         mustAdmit(*c.staking, &SS::Delegate,
                   c.signedTx(kClient, {MsgDelegate{addr(kValidatorKey), Amount(5'000'000)}}));
         c.block();
@@ -792,9 +802,9 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     SECTION("an action RPC refuses a tx carrying a message of another kind") {
         const std::size_t pending = c.mempool->size();
         std::string code;
-        auto st = action(*c.provider, &PS::PlaceBid,
-                         c.signedTx(kClient, {MsgJobCreate{res(1, 1, 1), {}, Amount(1), 1, 1, 0, Amount(1)}}, false),
-                         &code);
+        auto st =
+            action(*c.provider, &PS::PlaceBid,
+                   c.signedTx(kClient, {MsgJobCreate{res(1, 1, 1), {}, Amount(1), 1, 1, 0, Amount(1)}}, false), &code);
         REQUIRE(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
         REQUIRE(code == "600");
         REQUIRE(st.error_message().find("ProviderService.PlaceBid accepts only bid_place") != std::string::npos);
@@ -813,8 +823,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         st = action(*c.client, &CS::Settle, c.signedTx(kClient, {MsgLeaseClose{1, CloseReason::Completed}}, false),
                     &code);
         REQUIRE(code == "600");
-        st = action(*c.staking, &sk::StakingService::Stub::Delegate, c.signedTx(kClient, {MsgSend{addr(1), Amount(1)}}, false),
-                    &code);
+        st = action(*c.staking, &sk::StakingService::Stub::Delegate,
+                    c.signedTx(kClient, {MsgSend{addr(1), Amount(1)}}, false), &code);
         REQUIRE(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
         REQUIRE(code == "600");
         st = action(*c.staking, &sk::StakingService::Stub::Unbond,

@@ -89,8 +89,7 @@ TEST_CASE("a filtered listing examines a bounded number of records per page and 
     REQUIRE_FALSE(q.leases(std::nullopt, std::nullopt, pageSpec({}, 0)).hasValue());
 }
 
-TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot height and writes nothing",
-          "[rpc][query]") {
+TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot height and writes nothing", "[rpc][query]") {
     state::MemoryState s;
     const Address client = test::sampleAddress(1);
     const Address provider = test::sampleAddress(3);
