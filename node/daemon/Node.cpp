@@ -3,7 +3,10 @@
 #include "node/daemon/Logging.h"
 
 #include "node/daemon/KeyFile.h"
+#include "node/rpc/ClientServiceImpl.h"
+#include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/QueryServiceImpl.h"
+#include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/TxServiceImpl.h"
 #include "node/storage/NodeDatabase.h"
 
@@ -88,13 +91,20 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
         });
 
     node->txService_ = std::make_unique<TxServiceImpl>(
-        *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_);
+        *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
     node->queryService_ = std::make_unique<QueryServiceImpl>(
         *node->app_, [self] { return self->driver_->status(); }, nodeIdOf(nodeKey->publicKey()));
     node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{
         node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
     node->grpc_->addService(node->txService_.get());
     node->grpc_->addService(node->queryService_.get());
+    // Action services admit through the same broadcaster as TxService.Broadcast.
+    node->providerService_ = std::make_unique<ProviderServiceImpl>(node->txService_->broadcaster());
+    node->clientService_ = std::make_unique<ClientServiceImpl>(node->txService_->broadcaster());
+    node->stakingService_ = std::make_unique<StakingServiceImpl>(*node->app_, node->txService_->broadcaster());
+    node->grpc_->addService(node->providerService_.get());
+    node->grpc_->addService(node->clientService_.get());
+    node->grpc_->addService(node->stakingService_.get());
     return node;
 }
 

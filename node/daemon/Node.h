@@ -23,6 +23,9 @@ namespace agora::node {
 
 class TxServiceImpl;
 class QueryServiceImpl;
+class ProviderServiceImpl;
+class ClientServiceImpl;
+class StakingServiceImpl;
 
 class Node {
 public:
@@ -55,6 +58,9 @@ private:
     std::unique_ptr<ConsensusDriver> driver_;
     std::unique_ptr<TxServiceImpl> txService_;
     std::unique_ptr<QueryServiceImpl> queryService_;
+    std::unique_ptr<ProviderServiceImpl> providerService_;
+    std::unique_ptr<ClientServiceImpl> clientService_;
+    std::unique_ptr<StakingServiceImpl> stakingService_;
     std::unique_ptr<GrpcServer> grpc_;
 
     std::mutex mu_;

@@ -2,13 +2,20 @@
 
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
+#include "node/rpc/QueryStatus.h"
+#include "node/rpc/StateJson.h"
+#include "node/rpc/StateQueries.h"
 
 namespace agora::node {
 
 namespace q = agora::query::v1;
+namespace keys = contracts::keys;
+using Snapshot = std::shared_ptr<const state::StateSnapshot>;
 
 namespace {
-std::string str(ByteSpan b) { return std::string(b.begin(), b.end()); }
+std::string str(ByteSpan b) {
+    return std::string(b.begin(), b.end());
+}
 
 grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status status) {
     auto* r = ctx->DefaultReactor();
@@ -16,9 +23,8 @@ grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status 
     return r;
 }
 
-// Fills a StateValue for key at the latest version, with a proof when asked.
-grpc::Status fillState(Application& app, const Bytes& key, bool prove, q::StateValue* out) {
-    auto snap = app.snapshot();
+// Fills a StateValue for key in snap, with a proof against snap's root when asked.
+grpc::Status fillState(Application& app, const Snapshot& snap, const Bytes& key, bool prove, q::StateValue* out) {
     out->set_key(str(key));
     out->set_height(snap->version());
     out->set_app_hash(str(snap->root().span()));
@@ -32,6 +38,31 @@ grpc::Status fillState(Application& app, const Bytes& key, bool prove, q::StateV
     }
     return grpc::Status::OK;
 }
+
+// Only the latest state is served; height 0 means latest.
+grpc::Status checkHeight(const q::QueryOptions& options, const Snapshot& snap) {
+    if (options.height() == 0 || options.height() == snap->version()) return grpc::Status::OK;
+    return {grpc::StatusCode::UNIMPLEMENTED, "historical state queries are not served (latest height is " +
+                                                 std::to_string(snap->version()) + ", asked " +
+                                                 std::to_string(options.height()) + ")"};
+}
+
+PageSpec pageOf(const agora::types::v1::PageRequest& p) {
+    return pageSpec(asBytes(p.key()), p.limit());
+}
+
+void setNextKey(const Bytes& next, agora::types::v1::PageResponse* out) {
+    out->set_next_key(str(next));
+}
+
+// An optional address field: empty = not given; otherwise it must parse.
+Expected<std::optional<Address>, QueryError> optionalAddress(const std::string& text, std::string_view field) {
+    if (text.empty()) return std::optional<Address>{};
+    auto a = parseAddress(text, field);
+    if (!a) return Unexpected(a.error());
+    return std::optional<Address>(*a);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Status(grpc::CallbackServerContext* ctx, const q::StatusRequest*,
@@ -50,24 +81,181 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Status(grpc::CallbackServerContext* 
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Account(grpc::CallbackServerContext* ctx, const q::AccountRequest* req,
                                                     q::AccountResponse* resp) {
-    auto addr = Address::fromBech32(req->address());
-    if (!addr) return finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT, std::string(errorName(addr.error()))});
-    if (req->options().height() != 0 && req->options().height() != app_.lastHeight())
-        return finish(ctx, {grpc::StatusCode::UNIMPLEMENTED, "historical account queries are not served yet"});
-    const Bytes key = contracts::keys::account(*addr);
-    auto st = fillState(app_, key, req->options().prove(), resp->mutable_state());
-    if (!st.ok()) return finish(ctx, st);
-    resp->set_address(addr->toBech32());
-    if (resp->state().exists()) {
-        auto acc = decode<contracts::Account>(asBytes(resp->state().value()));
-        if (!acc) return finish(ctx, {grpc::StatusCode::DATA_LOSS, "stored account does not decode"});
-        resp->set_balance(acc->balance.toString());
-        resp->set_next_nonce(acc->nonce);
-    } else {
-        resp->set_balance("0");
-        resp->set_next_nonce(0);
-    }
-    return finish(ctx, grpc::Status::OK);
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto addr = parseAddress(req->address(), "address");
+        if (!addr) return toStatus(addr.error());
+        const Snapshot snap = app_.snapshot();
+        if (auto st = checkHeight(req->options(), snap); !st.ok()) return st;
+        auto st = fillState(app_, snap, keys::account(*addr), req->options().prove(), resp->mutable_state());
+        if (!st.ok()) return st;
+        resp->set_address(addr->toBech32());
+        if (resp->state().exists()) {
+            auto acc = decode<contracts::Account>(asBytes(resp->state().value()));
+            if (!acc) return {grpc::StatusCode::DATA_LOSS, "stored account does not decode"};
+            resp->set_balance(acc->balance.toString());
+            resp->set_next_nonce(acc->nonce);
+        } else {
+            resp->set_balance("0");
+            resp->set_next_nonce(0);
+        }
+        return grpc::Status::OK;
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Provider(grpc::CallbackServerContext* ctx, const q::ProviderRequest* req,
+                                                     q::ProviderResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto addr = parseAddress(req->address(), "address");
+        if (!addr) return toStatus(addr.error());
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto p = queries.provider(*addr);
+        if (!p) return toStatus(p.error());
+        resp->set_json(json::dump(json::provider(p->provider, p->offers)));
+        return fillState(app_, queries.snapshot(), keys::provider(*addr), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::ListProviders(grpc::CallbackServerContext* ctx,
+                                                          const q::ListProvidersRequest* req,
+                                                          q::ListProvidersResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        ProviderFilter filter;
+        for (const auto& a : req->attributes()) {
+            if (a.key().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "attribute filter with an empty key"};
+            filter.attributes.push_back(Attribute{a.key(), a.value()});
+        }
+        filter.minFreeCpuMillicores = req->min_free_cpu_millicores();
+        filter.minFreeMemoryMib = req->min_free_memory_mib();
+        filter.minFreeStorageGib = req->min_free_storage_gib();
+        filter.gpuModel = req->gpu_model();
+        filter.minFreeGpus = req->min_free_gpus();
+        StateQueries queries(app_.snapshot());
+        auto page = queries.providers(filter, pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& p : page->items) resp->add_providers_json(json::dump(json::provider(p.provider, p.offers)));
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Job(grpc::CallbackServerContext* ctx, const q::JobRequest* req,
+                                                q::JobResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto j = queries.job(req->job_id());
+        if (!j) return toStatus(j.error());
+        resp->set_json(json::dump(json::job(*j)));
+        return fillState(app_, queries.snapshot(), keys::job(req->job_id()), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Bids(grpc::CallbackServerContext* ctx, const q::BidsRequest* req,
+                                                 q::BidsResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        auto page = queries.bids(req->job_id(), req->include_closed(), pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& b : page->items) resp->add_bids_json(json::dump(json::bid(b)));
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Lease(grpc::CallbackServerContext* ctx, const q::LeaseRequest* req,
+                                                  q::LeaseResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto l = queries.lease(req->lease_id());
+        if (!l) return toStatus(l.error());
+        resp->set_json(json::dump(json::lease(l->lease, l->usage)));
+        return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Leases(grpc::CallbackServerContext* ctx, const q::LeasesRequest* req,
+                                                   q::LeasesResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto client = optionalAddress(req->owner(), "owner");
+        if (!client) return toStatus(client.error());
+        auto provider = optionalAddress(req->provider(), "provider");
+        if (!provider) return toStatus(provider.error());
+        StateQueries queries(app_.snapshot());
+        auto page = queries.leases(*client, *provider, pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& l : page->items) resp->add_leases_json(json::dump(json::lease(l.lease, l.usage)));
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Escrow(grpc::CallbackServerContext* ctx, const q::EscrowRequest* req,
+                                                   q::EscrowResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto e = queries.escrow(req->lease_id());
+        if (!e) return toStatus(e.error());
+        const auto& l = e->lease;
+        resp->set_deposited(l.deposited.toString());
+        resp->set_accrued(e->accrued.toString());
+        resp->set_withdrawn(l.paidOut.toString());
+        resp->set_remaining(e->remaining.toString());
+        resp->set_dry_height(e->dryHeight);
+        resp->set_lease_id(l.id);
+        resp->set_refunded(l.refunded.toString());
+        resp->set_price_per_block(l.pricePerBlock.toString());
+        resp->set_paid_through(e->paidThrough);
+        resp->set_end_height(l.endHeight);
+        resp->set_lease_state(std::string(contracts::leaseStateName(l.state)));
+        resp->set_height(e->height);
+        return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Reputation(grpc::CallbackServerContext* ctx,
+                                                       const q::ReputationRequest* req, q::ReputationResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto addr = parseAddress(req->provider(), "provider");
+        if (!addr) return toStatus(addr.error());
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto rep = queries.reputation(*addr);
+        if (!rep) return toStatus(rep.error());
+        resp->set_json(json::dump(json::reputation(*addr, *rep)));
+        // A registered provider without settled leases has no record yet
+        // (exists = false; the JSON shows the neutral starting values).
+        return fillState(app_, queries.snapshot(), keys::providerReputation(*addr), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Validators(grpc::CallbackServerContext* ctx,
+                                                       const q::ValidatorsRequest* req, q::ValidatorsResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        auto page = queries.validators(true, pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& v : page->items) resp->add_validators_json(json::dump(json::validator(v)));
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Params(grpc::CallbackServerContext* ctx, const q::ParamsRequest* req,
+                                                   q::ParamsResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        resp->set_json(json::dump(json::params(queries.params())));
+        return fillState(app_, queries.snapshot(), keys::params(), req->options().prove(), resp->mutable_state());
+    });
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Block(grpc::CallbackServerContext* ctx, const q::BlockRequest* req,
@@ -106,11 +294,14 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Block(grpc::CallbackServerContext* c
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Proof(grpc::CallbackServerContext* ctx, const q::ProofRequest* req,
                                                   q::ProofResponse* resp) {
-    if (req->key().empty()) return finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT, "key is required"});
-    if (req->height() != 0 && req->height() != app_.lastHeight())
-        return finish(ctx, {grpc::StatusCode::UNIMPLEMENTED, "proofs at past heights are not served yet"});
-    const Bytes key(req->key().begin(), req->key().end());
-    return finish(ctx, fillState(app_, key, true, resp->mutable_state()));
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        if (req->key().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "key is required"};
+        const Snapshot snap = app_.snapshot();
+        if (req->height() != 0 && req->height() != snap->version())
+            return {grpc::StatusCode::UNIMPLEMENTED, "proofs at past heights are not served yet"};
+        const Bytes key(req->key().begin(), req->key().end());
+        return fillState(app_, snap, key, true, resp->mutable_state());
+    });
 }
 
 }  // namespace agora::node

@@ -1,10 +1,14 @@
 #pragma once
 // agora.query.v1.QueryService: reads committed state and blocks. Every call
-// reads one immutable snapshot or point lookups; none touches consensus.
-// Implemented: Status, Account (with optional proof), Block, Proof.
-// The marketplace queries (providers, jobs, bids, leases, escrow,
-// reputation, validators, params) come with the rest of issue 5 and answer
-// UNIMPLEMENTED until then.
+// reads ONE immutable state snapshot (so all parts of an answer, and its
+// proof, belong to one height) or point lookups in the block store; none
+// touches consensus. Marketplace and staking reads go through StateQueries,
+// their JSON through StateJson (docs/rpc.md lists every RPC, its errors and
+// the pagination rules).
+//
+// QueryOptions.height must be 0 (latest) or the latest height: historical
+// state is not served (UNIMPLEMENTED). QueryOptions.prove adds the state
+// value's Merkle proof against the app_hash of that height.
 
 #include <functional>
 
@@ -23,6 +27,29 @@ public:
                                      agora::query::v1::StatusResponse* resp) override;
     grpc::ServerUnaryReactor* Account(grpc::CallbackServerContext* ctx, const agora::query::v1::AccountRequest* req,
                                       agora::query::v1::AccountResponse* resp) override;
+    grpc::ServerUnaryReactor* Provider(grpc::CallbackServerContext* ctx, const agora::query::v1::ProviderRequest* req,
+                                       agora::query::v1::ProviderResponse* resp) override;
+    grpc::ServerUnaryReactor* ListProviders(grpc::CallbackServerContext* ctx,
+                                            const agora::query::v1::ListProvidersRequest* req,
+                                            agora::query::v1::ListProvidersResponse* resp) override;
+    grpc::ServerUnaryReactor* Job(grpc::CallbackServerContext* ctx, const agora::query::v1::JobRequest* req,
+                                  agora::query::v1::JobResponse* resp) override;
+    grpc::ServerUnaryReactor* Bids(grpc::CallbackServerContext* ctx, const agora::query::v1::BidsRequest* req,
+                                   agora::query::v1::BidsResponse* resp) override;
+    grpc::ServerUnaryReactor* Lease(grpc::CallbackServerContext* ctx, const agora::query::v1::LeaseRequest* req,
+                                    agora::query::v1::LeaseResponse* resp) override;
+    grpc::ServerUnaryReactor* Leases(grpc::CallbackServerContext* ctx, const agora::query::v1::LeasesRequest* req,
+                                     agora::query::v1::LeasesResponse* resp) override;
+    grpc::ServerUnaryReactor* Escrow(grpc::CallbackServerContext* ctx, const agora::query::v1::EscrowRequest* req,
+                                     agora::query::v1::EscrowResponse* resp) override;
+    grpc::ServerUnaryReactor* Reputation(grpc::CallbackServerContext* ctx,
+                                         const agora::query::v1::ReputationRequest* req,
+                                         agora::query::v1::ReputationResponse* resp) override;
+    grpc::ServerUnaryReactor* Validators(grpc::CallbackServerContext* ctx,
+                                         const agora::query::v1::ValidatorsRequest* req,
+                                         agora::query::v1::ValidatorsResponse* resp) override;
+    grpc::ServerUnaryReactor* Params(grpc::CallbackServerContext* ctx, const agora::query::v1::ParamsRequest* req,
+                                     agora::query::v1::ParamsResponse* resp) override;
     grpc::ServerUnaryReactor* Block(grpc::CallbackServerContext* ctx, const agora::query::v1::BlockRequest* req,
                                     agora::query::v1::BlockResponse* resp) override;
     grpc::ServerUnaryReactor* Proof(grpc::CallbackServerContext* ctx, const agora::query::v1::ProofRequest* req,

@@ -1,93 +1,32 @@
 #include "node/rpc/TxServiceImpl.h"
 
-#include <atomic>
-
+#include "node/app/BlockResults.h"
 #include "node/rpc/GrpcStatus.h"
+#include "node/rpc/TxResultProto.h"
+#include "node/rpc/TxSimulator.h"
 
 namespace agora::node {
 
 using agora::tx::v1::BroadcastRequest;
 using agora::tx::v1::BroadcastResponse;
 
-AdmitResult TxServiceImpl::admit(const std::string& txBytes) {
-    const auto view = ledger_();
-    return mempool_.add(asBytes(txBytes), *view);
-}
-
 namespace {
 
-std::string hashBytes(const Hash256& h) { return std::string(h.bytes().begin(), h.bytes().end()); }
+grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status status) {
+    auto* r = ctx->DefaultReactor();
+    r->Finish(std::move(status));
+    return r;
+}
 
-// A commit-mode broadcast: finishes once, on commit or on cancellation.
-class CommitReactor final : public grpc::ServerUnaryReactor {
-public:
-    CommitReactor(CommitWaiters& waiters, BroadcastResponse* resp) : waiters_(waiters), resp_(resp) {}
-
-    void start(const Hash256& hash) {
-        // Registered before the tx can commit (the caller admits after this).
-        ticket_ = waiters_.wait(hash, [this](const CommittedTx& c) {
-            resp_->set_code(c.code);
-            resp_->set_message(c.message);
-            resp_->set_height(c.height);
-            auto* r = resp_->mutable_result();
-            r->set_code(c.code);
-            r->set_message(c.message);
-            r->set_fee_charged(c.feeCharged);
-            r->set_codespace(c.code == 0 ? "ok" : (c.code < 200 ? "malformed" : (c.code < 300 ? "rejected" : "failed")));
-            for (const auto& e : c.events) {
-                auto* ev = r->add_events();
-                ev->set_type(e.type);
-                ev->set_height(c.height);
-                for (const auto& a : e.attributes) {
-                    auto* attr = ev->add_attributes();
-                    attr->set_key(a.key);
-                    attr->set_value(a.value);
-                }
-            }
-            finishOnce(grpc::Status::OK);
-        });
-    }
-    void abandon(const grpc::Status& status) {
-        if (waiters_.cancel(ticket_)) finishOnce(status);
-    }
-    void OnCancel() override { abandon(grpc::Status::CANCELLED); }
-    void OnDone() override { delete this; }
-
-private:
-    void finishOnce(const grpc::Status& s) {
-        if (!finished_.exchange(true)) Finish(s);
-    }
-    CommitWaiters& waiters_;
-    BroadcastResponse* resp_;
-    std::uint64_t ticket_ = 0;
-    std::atomic<bool> finished_{false};
-};
+std::string str(ByteSpan b) {
+    return std::string(b.begin(), b.end());
+}
 
 }  // namespace
 
 grpc::ServerUnaryReactor* TxServiceImpl::Broadcast(grpc::CallbackServerContext* ctx, const BroadcastRequest* req,
                                                    BroadcastResponse* resp) {
-    if (req->mode() == agora::tx::v1::BROADCAST_MODE_COMMIT) {
-        auto* reactor = new CommitReactor(waiters_, resp);
-        const Hash256 hash = sha256(asBytes(req->tx()));
-        resp->set_tx_hash(hashBytes(hash));
-        reactor->start(hash);
-        const AdmitResult r = admit(req->tx());
-        // Already pending (e.g. a retry): keep waiting for the same tx.
-        if (!r.ok() && r.code != static_cast<std::uint16_t>(AdmitCode::Duplicate))
-            reactor->abandon(agoraError(ctx, r.code, r.message));
-        return reactor;
-    }
-    auto* reactor = ctx->DefaultReactor();
-    const AdmitResult r = admit(req->tx());
-    if (!r.ok()) {
-        reactor->Finish(agoraError(ctx, r.code, r.message));
-        return reactor;
-    }
-    resp->set_tx_hash(hashBytes(r.txHash));
-    resp->set_code(0);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+    return broadcaster_.broadcast(ctx, req->tx(), req->mode(), resp);
 }
 
 namespace {
@@ -128,6 +67,53 @@ private:
 grpc::ServerBidiReactor<BroadcastRequest, BroadcastResponse>* TxServiceImpl::BroadcastStream(
     grpc::CallbackServerContext*) {
     return new StreamReactor(*this);
+}
+
+grpc::ServerUnaryReactor* TxServiceImpl::Simulate(grpc::CallbackServerContext* ctx,
+                                                  const agora::tx::v1::SimulateRequest* req,
+                                                  agora::tx::v1::SimulateResponse* resp) {
+    if (app_ == nullptr) return finish(ctx, {grpc::StatusCode::UNAVAILABLE, "this server has no chain state"});
+    try {
+        auto sim = simulateTx(*app_, asBytes(req->tx()), !req->skip_signature_check());
+        if (!sim) return finish(ctx, agoraError(ctx, static_cast<std::uint16_t>(AdmitCode::Malformed), sim.error()));
+        resp->set_height(sim->height);
+        resp->set_tx_hash(str(sim->txHash.span()));
+        fillTxResult(sim->result, sim->height, sim->txHash, resp->mutable_result());
+        return finish(ctx, grpc::Status::OK);
+    } catch (const std::exception& e) {
+        return finish(ctx, {grpc::StatusCode::INTERNAL, std::string("simulate: ") + e.what()});
+    }
+}
+
+grpc::ServerUnaryReactor* TxServiceImpl::GetTx(grpc::CallbackServerContext* ctx, const agora::tx::v1::GetTxRequest* req,
+                                               agora::tx::v1::GetTxResponse* resp) {
+    if (app_ == nullptr) return finish(ctx, {grpc::StatusCode::UNAVAILABLE, "this server has no chain state"});
+    auto hash = Hash256::fromSpan(asBytes(req->hash()));
+    if (!hash)
+        return finish(ctx,
+                      {grpc::StatusCode::INVALID_ARGUMENT, "hash must be the 32-byte SHA-256 of the signed tx, got " +
+                                                               std::to_string(req->hash().size()) + " bytes"});
+    try {
+        const auto& blocks = app_->blocks();
+        auto loc = blocks.txLocation(*hash);
+        if (!loc)
+            return finish(ctx, {grpc::StatusCode::NOT_FOUND,
+                                "no committed tx " + hash->toHex() + " (unknown, or still pending in the mempool)"});
+        auto block = blocks.block(loc->height);
+        auto rawResults = blocks.results(loc->height);
+        if (!block || !rawResults || loc->index >= block->txs.size())
+            return finish(ctx, {grpc::StatusCode::DATA_LOSS, "tx index names a missing block or result"});
+        auto results = decode<BlockResults>(*rawResults);
+        if (!results || loc->index >= results->txs.size())
+            return finish(ctx, {grpc::StatusCode::DATA_LOSS, "stored block results do not decode"});
+        resp->set_tx(str(block->txs[loc->index]));
+        resp->set_height(loc->height);
+        resp->set_index(loc->index);
+        fillTxResult(results->txs[loc->index], loc->height, *hash, resp->mutable_result());
+        return finish(ctx, grpc::Status::OK);
+    } catch (const std::exception& e) {
+        return finish(ctx, {grpc::StatusCode::INTERNAL, std::string("get tx: ") + e.what()});
+    }
 }
 
 }  // namespace agora::node

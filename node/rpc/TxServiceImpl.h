@@ -5,40 +5,51 @@
 //  Broadcast  sync mode: admitted to the mempool or an error status.
 //             commit mode: admitted, then the reply waits until the tx is
 //             committed (CommitWaiters) or the client's deadline/cancel.
+//             (TxBroadcaster, shared with the action services.)
 //  BroadcastStream  one BroadcastResponse per request, in order, sync mode
 //             semantics; admission failures are reported in the response
 //             (code, message) and the stream goes on.
-//  Simulate, GetTx  provided by the node once blocks are stored (UNIMPLEMENTED
-//             until then).
+//  Simulate   executes the tx on a throwaway sandbox over the latest state
+//             (TxSimulator); nothing is committed.
+//  GetTx      a committed tx by hash: tx index -> block -> stored results.
+//
+// Simulate and GetTx need the Application; without one they answer UNAVAILABLE.
 
 #include <functional>
 #include <memory>
 
 #include "agora/tx/v1/tx.grpc.pb.h"
+#include "node/app/Application.h"
 #include "node/mempool/Mempool.h"
 #include "node/rpc/CommitWaiters.h"
+#include "node/rpc/TxBroadcaster.h"
 
 namespace agora::node {
 
 class TxServiceImpl final : public agora::tx::v1::TxService::CallbackService {
 public:
-    using LedgerViewSource = std::function<std::shared_ptr<const MempoolLedgerView>()>;
+    using LedgerViewSource = TxBroadcaster::LedgerViewSource;
 
-    TxServiceImpl(Mempool& mempool, LedgerViewSource ledger, CommitWaiters& waiters)
-        : mempool_(mempool), ledger_(std::move(ledger)), waiters_(waiters) {}
+    TxServiceImpl(Mempool& mempool, LedgerViewSource ledger, CommitWaiters& waiters, Application* app = nullptr)
+        : broadcaster_(mempool, std::move(ledger), waiters), app_(app) {}
 
     grpc::ServerUnaryReactor* Broadcast(grpc::CallbackServerContext* ctx, const agora::tx::v1::BroadcastRequest* req,
                                         agora::tx::v1::BroadcastResponse* resp) override;
     grpc::ServerBidiReactor<agora::tx::v1::BroadcastRequest, agora::tx::v1::BroadcastResponse>* BroadcastStream(
         grpc::CallbackServerContext* ctx) override;
+    grpc::ServerUnaryReactor* Simulate(grpc::CallbackServerContext* ctx, const agora::tx::v1::SimulateRequest* req,
+                                       agora::tx::v1::SimulateResponse* resp) override;
+    grpc::ServerUnaryReactor* GetTx(grpc::CallbackServerContext* ctx, const agora::tx::v1::GetTxRequest* req,
+                                    agora::tx::v1::GetTxResponse* resp) override;
 
-    // Admission shared by both RPCs.
-    AdmitResult admit(const std::string& txBytes);
+    // Admission shared by both broadcast RPCs.
+    AdmitResult admit(const std::string& txBytes) { return broadcaster_.admit(txBytes); }
+    // For the action services, which admit exactly like Broadcast.
+    TxBroadcaster& broadcaster() { return broadcaster_; }
 
 private:
-    Mempool& mempool_;
-    LedgerViewSource ledger_;
-    CommitWaiters& waiters_;
+    TxBroadcaster broadcaster_;
+    Application* app_;
 };
 
 }  // namespace agora::node

@@ -1,0 +1,58 @@
+#pragma once
+// The JSON form of ledger records served by the query RPCs (and, later, the
+// HTTP gateway). One mapping, in one place, so every interface prints the
+// same thing. Rules (docs/rpc.md, "JSON records"):
+//   - amounts (uagr) and other token-valued quantities are decimal strings;
+//   - account addresses are bech32 "agora1..."; validator operators
+//     "agoravaloper1..."; keys and hashes lower-case hex;
+//   - ids, heights, counts and resource quantities are JSON numbers;
+//   - enums are their snake_case names (e.g. "insufficient_funds");
+//   - object keys appear in a fixed order (the order of the record's fields),
+//     so the text is stable and diffable.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "consensus/core/MarketTypes.h"
+#include "consensus/state/Event.h"
+#include "contracts/Bank.h"
+#include "contracts/Leases.h"
+#include "contracts/Market.h"
+#include "contracts/Params.h"
+#include "contracts/Providers.h"
+#include "contracts/Reputation.h"
+#include "contracts/Staking.h"
+
+namespace agora::node::json {
+
+using Json = nlohmann::ordered_json;
+
+// A standing offer with its id.
+struct OfferEntry {
+    std::uint32_t offerId = 0;
+    PriceSchedule prices;
+};
+
+Json attributes(const std::vector<Attribute>& attrs);
+Json resources(const Resources& r);
+Json prices(const PriceSchedule& p);
+
+Json account(const Address& address, const contracts::Account& acc);
+// `offers` in offer id order; free capacity is capacity - reserved.
+Json provider(const contracts::Provider& p, const std::vector<OfferEntry>& offers);
+Json job(const contracts::Job& j);
+Json bid(const contracts::Bid& b);
+Json lease(const contracts::Lease& l, const std::optional<contracts::UsageRecord>& usage);
+Json reputation(const Address& provider, const contracts::ProviderReputation& rep);
+Json validator(const contracts::Validator& v);
+Json params(const contracts::Params& p);
+Json event(const state::Event& e);
+
+// Compact text (no whitespace), UTF-8 as is.
+std::string dump(const Json& j);
+
+}  // namespace agora::node::json

@@ -1,0 +1,277 @@
+#include "node/rpc/StateQueries.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "consensus/state/Sandbox.h"
+#include "contracts/ApplyContext.h"
+#include "contracts/Keys.h"
+#include "contracts/Ledger.h"
+#include "contracts/ResourceMath.h"
+
+namespace agora::node {
+
+namespace keys = contracts::keys;
+
+namespace {
+
+Unexpected<QueryError> invalid(std::string message) {
+    return Unexpected(QueryError{QueryErrorKind::InvalidArgument, std::move(message)});
+}
+Unexpected<QueryError> notFound(std::string message) {
+    return Unexpected(QueryError{QueryErrorKind::NotFound, std::move(message)});
+}
+
+// The contracts' accessors need an ApplyContext over a writer: a throwaway
+// overlay on the snapshot (nothing written through it is kept).
+struct ReadContext {
+    state::Sandbox overlay;
+    std::vector<state::Event> events;
+    contracts::ApplyContext ctx;
+    ReadContext(const state::StateReader& base, const state::BlockContext& block, const contracts::Params& params)
+        : overlay(base), ctx(overlay, block, params, events) {}
+};
+
+// A stored record that does not decode: the node's own state is broken.
+template <typename T>
+T decodeRecord(ByteSpan key, ByteSpan value) {
+    auto v = decode<T>(value);
+    if (!v) throw std::runtime_error("corrupt state record at key " + toHex(key));
+    return std::move(v).value();
+}
+
+// A cursor must be a key of the listing: under its prefix, of its key size.
+Expected<void, QueryError> checkCursor(const PageSpec& page, const Bytes& prefix, std::size_t keySize) {
+    if (page.start.empty()) return {};
+    if (page.start.size() != keySize || !std::equal(prefix.begin(), prefix.end(), page.start.begin()))
+        return invalid("page key is not a cursor of this listing (pass back next_key unchanged)");
+    return {};
+}
+
+// Examines keys under prefix from page.start; `take(key, value)` adds the
+// record to the page when it matches. Stops at page.limit items or `budget`
+// examined records; returns the first key not examined (empty at the end).
+template <typename Take>
+Bytes scanPage(const state::StateReader& state, const Bytes& prefix, const PageSpec& page, std::size_t budget,
+               Take&& take) {
+    Bytes next;
+    std::size_t examined = 0;
+    std::size_t taken = 0;
+    state.scan(prefix, page.start, [&](ByteSpan key, ByteSpan value) {
+        if (taken == page.limit || examined == budget) {
+            next.assign(key.begin(), key.end());
+            return false;
+        }
+        ++examined;
+        if (take(key, value)) ++taken;
+        return true;
+    });
+    return next;
+}
+
+std::vector<json::OfferEntry> offersOf(const state::StateReader& state, const Address& provider) {
+    std::vector<json::OfferEntry> out;
+    const Bytes prefix = keys::offersOf(provider);
+    state.scan(prefix, {}, [&](ByteSpan key, ByteSpan value) {
+        json::OfferEntry e;
+        // key = 0x21 || provider(20) || offer_id(u32 big-endian)
+        for (std::size_t i = 21; i < 25 && i < key.size(); ++i) e.offerId = (e.offerId << 8) | key[i];
+        e.prices = decodeRecord<PriceSchedule>(key, value);
+        out.push_back(std::move(e));
+        return true;
+    });
+    return out;
+}
+
+std::optional<contracts::UsageRecord> usageOf(const state::StateReader& state, std::uint64_t leaseId) {
+    const Bytes key = keys::usageReport(leaseId);
+    auto raw = state.get(key);
+    if (!raw) return std::nullopt;
+    return decodeRecord<contracts::UsageRecord>(key, *raw);
+}
+
+bool providerMatches(const contracts::Provider& p, const ProviderFilter& f) {
+    if (!contracts::attributesMatch(p.attributes, f.attributes)) return false;
+    const auto free = contracts::subResources(p.capacity, p.reserved);
+    if (!free) return false;
+    if (free->cpuMillicores < f.minFreeCpuMillicores || free->memoryMib < f.minFreeMemoryMib ||
+        free->storageGib < f.minFreeStorageGib)
+        return false;
+    if (!f.gpuModel.empty()) {
+        const std::uint32_t want = std::max<std::uint32_t>(f.minFreeGpus, 1);
+        auto it = std::find_if(free->gpus.begin(), free->gpus.end(),
+                               [&](const GpuCount& g) { return g.model == f.gpuModel; });
+        if (it == free->gpus.end() || it->count < want) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+PageSpec pageSpec(ByteSpan cursor, std::uint32_t limit) {
+    PageSpec p;
+    p.start.assign(cursor.begin(), cursor.end());
+    p.limit = limit == 0 ? kDefaultPageLimit : std::min(limit, kMaxPageLimit);
+    return p;
+}
+
+QueryResult<Address> parseAddress(std::string_view text, std::string_view field) {
+    if (text.empty()) return invalid(std::string(field) + " is required");
+    auto a = Address::fromBech32(text);
+    if (!a)
+        return invalid(std::string(field) + " is not a bech32 agora1... address: " + std::string(errorName(a.error())));
+    return *a;
+}
+
+StateQueries::StateQueries(std::shared_ptr<const state::StateSnapshot> snapshot)
+    : snapshot_(std::move(snapshot)), params_(contracts::loadParams(*snapshot_)) {
+    block_.height = snapshot_->version();
+}
+
+QueryResult<ProviderView> StateQueries::provider(const Address& a) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    auto p = contracts::Providers(rc.ctx).get(a);
+    if (!p) return notFound("no provider " + a.toBech32());
+    return ProviderView{std::move(*p), offersOf(*snapshot_, a)};
+}
+
+QueryResult<Page<ProviderView>> StateQueries::providers(const ProviderFilter& filterIn, const PageSpec& page) const {
+    const Bytes prefix = keys::one(keys::prefix::kProvider);
+    if (auto ok = checkCursor(page, prefix, 1 + Address::kSize); !ok) return Unexpected(ok.error());
+    if (filterIn.minFreeGpus != 0 && filterIn.gpuModel.empty()) return invalid("min_free_gpus needs gpu_model");
+    ProviderFilter filter = filterIn;
+    // attributesMatch merges two key-sorted lists.
+    std::stable_sort(filter.attributes.begin(), filter.attributes.end(),
+                     [](const Attribute& x, const Attribute& y) { return x.key < y.key; });
+    Page<ProviderView> out;
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
+        auto p = decodeRecord<contracts::Provider>(key, value);
+        if (!providerMatches(p, filter)) return false;
+        auto offers = offersOf(*snapshot_, p.address);
+        out.items.push_back(ProviderView{std::move(p), std::move(offers)});
+        return true;
+    });
+    return out;
+}
+
+QueryResult<contracts::Job> StateQueries::job(std::uint64_t id) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    auto j = contracts::Market(rc.ctx).job(id);
+    if (!j) return notFound("no job " + std::to_string(id));
+    return std::move(*j);
+}
+
+QueryResult<Page<contracts::Bid>> StateQueries::bids(std::uint64_t jobId, bool includeClosed,
+                                                     const PageSpec& page) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    contracts::Market market(rc.ctx);
+    if (!market.job(jobId)) return notFound("no job " + std::to_string(jobId));
+    Page<contracts::Bid> out;
+    if (!includeClosed) {
+        // Index 0x33 job_id bid_id: exactly the open bids, in bid id order.
+        const Bytes prefix = keys::jobBidsPrefix(jobId);
+        if (auto ok = checkCursor(page, prefix, prefix.size() + 8); !ok) return Unexpected(ok.error());
+        out.nextKey = scanPage(*snapshot_, prefix, page, SIZE_MAX, [&](ByteSpan key, ByteSpan) {
+            auto b = market.bid(keys::u64At(key, prefix.size()));
+            if (!b) throw std::runtime_error("open-bid index names a missing bid at key " + toHex(key));
+            out.items.push_back(std::move(*b));
+            return true;
+        });
+        return out;
+    }
+    // Closed bids leave the job's indexes; only the bid table (0x32) has them.
+    const Bytes prefix = keys::one(keys::prefix::kBid);
+    if (auto ok = checkCursor(page, prefix, 1 + 8); !ok) return Unexpected(ok.error());
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
+        auto b = decodeRecord<contracts::Bid>(key, value);
+        if (b.jobId != jobId) return false;
+        out.items.push_back(std::move(b));
+        return true;
+    });
+    return out;
+}
+
+QueryResult<LeaseView> StateQueries::lease(std::uint64_t id) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    auto l = contracts::Leases(rc.ctx).get(id);
+    if (!l) return notFound("no lease " + std::to_string(id));
+    return LeaseView{std::move(*l), usageOf(*snapshot_, id)};
+}
+
+QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& client,
+                                                  const std::optional<Address>& provider, const PageSpec& page) const {
+    if (!client && !provider) return invalid("name the lease owner (client) or the provider");
+    const Bytes prefix = keys::one(keys::prefix::kLease);
+    if (auto ok = checkCursor(page, prefix, 1 + 8); !ok) return Unexpected(ok.error());
+    Page<LeaseView> out;
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
+        auto l = decodeRecord<contracts::Lease>(key, value);
+        if ((client && l.client != *client) || (provider && l.provider != *provider)) return false;
+        auto usage = usageOf(*snapshot_, l.id);
+        out.items.push_back(LeaseView{std::move(l), std::move(usage)});
+        return true;
+    });
+    return out;
+}
+
+QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    auto stored = contracts::Leases(rc.ctx).get(leaseId);
+    if (!stored) return notFound("no lease " + std::to_string(leaseId));
+    // The ledger accrues lazily, when a lease is touched. Touch it the way a
+    // provider withdrawal at this height would, in a scratch overlay that is
+    // dropped: the accrual is then the ledger's own (Leases::accrue), and
+    // whatever the withdrawal moved out of `escrow` is what accrued since the
+    // lease was last touched. (A public accrual preview in contracts/Leases
+    // would make this indirection unnecessary.)
+    state::Sandbox scratch(rc.overlay);
+    std::vector<state::Event> events;
+    contracts::ApplyContext ctx(scratch, block_, params_, events);
+    contracts::Leases book(ctx);
+    (void)book.withdraw(stored->provider, MsgProviderWithdraw{leaseId});
+    const auto touched = book.get(leaseId);  // unchanged when nothing accrued
+    EscrowView v;
+    v.lease = *stored;
+    v.height = block_.height;
+    const Amount newlyAccrued = *stored->escrow.checkedSub(touched->escrow);
+    v.accrued = *stored->accrued.checkedAdd(newlyAccrued);
+    v.remaining = touched->escrow;
+    v.paidThrough = touched->paidThrough;
+    switch (stored->state) {
+        case contracts::LeaseState::Active:
+            // The due index holds min(end, last height the escrow pays for).
+            v.dryHeight = stored->dueHeight < stored->endHeight ? stored->dueHeight : 0;
+            break;
+        case contracts::LeaseState::InsufficientFunds:
+            // Accrual stopped at the height the escrow ran dry.
+            v.dryHeight = stored->paidThrough;
+            break;
+        case contracts::LeaseState::Closed:
+            v.dryHeight = 0;
+            break;
+    }
+    return v;
+}
+
+QueryResult<contracts::ProviderReputation> StateQueries::reputation(const Address& provider) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    const bool registered = contracts::Providers(rc.ctx).get(provider).has_value();
+    const bool recorded = snapshot_->contains(keys::providerReputation(provider));
+    if (!registered && !recorded) return notFound("no provider " + provider.toBech32());
+    return contracts::Reputation(rc.ctx).provider(provider);
+}
+
+QueryResult<Page<contracts::Validator>> StateQueries::validators(bool includeJailed, const PageSpec& page) const {
+    const Bytes prefix = keys::one(keys::prefix::kValidator);
+    if (auto ok = checkCursor(page, prefix, 1 + Address::kSize); !ok) return Unexpected(ok.error());
+    Page<contracts::Validator> out;
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
+        auto v = decodeRecord<contracts::Validator>(key, value);
+        if (!includeJailed && (v.jailed || v.tombstoned)) return false;
+        out.items.push_back(std::move(v));
+        return true;
+    });
+    return out;
+}
+
+}  // namespace agora::node

@@ -1,0 +1,128 @@
+#pragma once
+// StateQueries: the marketplace and staking reads behind QueryService (and,
+// later, the HTTP gateway), over ONE committed state snapshot, so every
+// answer of a call belongs to one height. Records are read through the
+// contracts' own accessors (Providers::get, Market::bid, ...) and derived
+// values (free capacity, lease accrual, reputation score) come from the
+// contracts' functions, never from a second copy of the math.
+//
+// Listings are paginated by state key: a page starts at PageSpec::start (an
+// opaque cursor = the next state key to examine, from the previous page's
+// nextKey) and nextKey is empty when nothing is left. Listings that filter
+// (providers, leases by party, closed bids, validators without the jailed)
+// examine at most kScanBudget records per page, so a page may hold fewer
+// than `limit` items, even none, while nextKey is not empty: keep paging
+// until it is. Indexed listings (the open bids of a job) never come short.
+//
+// Thread-safe: every call reads only the snapshot.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consensus/core/Address.h"
+#include "consensus/core/Expected.h"
+#include "consensus/state/StateStore.h"
+#include "contracts/Leases.h"
+#include "contracts/Market.h"
+#include "contracts/Params.h"
+#include "contracts/Providers.h"
+#include "contracts/Reputation.h"
+#include "contracts/Staking.h"
+#include "node/rpc/StateJson.h"
+
+namespace agora::node {
+
+enum class QueryErrorKind : std::uint8_t { InvalidArgument, NotFound };
+
+struct QueryError {
+    QueryErrorKind kind = QueryErrorKind::InvalidArgument;
+    std::string message;
+};
+
+template <typename T>
+using QueryResult = Expected<T, QueryError>;
+
+inline constexpr std::uint32_t kDefaultPageLimit = 100;
+inline constexpr std::uint32_t kMaxPageLimit = 1000;
+// Records a filtered listing examines per page (bounds the cost of one call).
+inline constexpr std::size_t kScanBudget = 10'000;
+
+struct PageSpec {
+    Bytes start;                              // empty = from the beginning
+    std::uint32_t limit = kDefaultPageLimit;  // already defaulted and capped
+};
+// limit 0 means the default; anything above kMaxPageLimit is capped.
+PageSpec pageSpec(ByteSpan cursor, std::uint32_t limit);
+
+template <typename T>
+struct Page {
+    std::vector<T> items;
+    Bytes nextKey;  // empty when there is nothing more
+};
+
+struct ProviderFilter {
+    std::vector<Attribute> attributes;  // all must be among the provider's (exact key and value)
+    std::uint64_t minFreeCpuMillicores = 0;
+    std::uint64_t minFreeMemoryMib = 0;
+    std::uint64_t minFreeStorageGib = 0;
+    std::string gpuModel;           // empty = no GPU requirement
+    std::uint32_t minFreeGpus = 0;  // of gpuModel (1 when gpuModel is set and this is 0)
+};
+
+struct ProviderView {
+    contracts::Provider provider;
+    std::vector<json::OfferEntry> offers;
+};
+
+struct LeaseView {
+    contracts::Lease lease;
+    std::optional<contracts::UsageRecord> usage;
+};
+
+// A lease's escrow as the ledger would settle it at `height`.
+struct EscrowView {
+    contracts::Lease lease;  // as stored (accrual is lazy)
+    Amount accrued;          // stored accrued + what accrues up to height
+    Amount remaining;        // escrow left after that accrual
+    std::uint64_t paidThrough = 0;
+    std::uint64_t dryHeight = 0;  // see EscrowResponse.dry_height
+    std::uint64_t height = 0;
+};
+
+// Parses a bech32 account address; `field` names it in the error.
+QueryResult<Address> parseAddress(std::string_view text, std::string_view field);
+
+class StateQueries {
+public:
+    explicit StateQueries(std::shared_ptr<const state::StateSnapshot> snapshot);
+
+    std::uint64_t height() const { return snapshot_->version(); }
+    const std::shared_ptr<const state::StateSnapshot>& snapshot() const { return snapshot_; }
+    const contracts::Params& params() const { return params_; }
+
+    QueryResult<ProviderView> provider(const Address& a) const;
+    QueryResult<Page<ProviderView>> providers(const ProviderFilter& filter, const PageSpec& page) const;
+    QueryResult<contracts::Job> job(std::uint64_t id) const;
+    // Open bids from the job's index; includeClosed scans every bid (budgeted).
+    QueryResult<Page<contracts::Bid>> bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const;
+    QueryResult<LeaseView> lease(std::uint64_t id) const;
+    // Leases whose client is `client` and/or whose provider is `provider`
+    // (at least one). The ledger keeps no index by party: budgeted scan.
+    QueryResult<Page<LeaseView>> leases(const std::optional<Address>& client, const std::optional<Address>& provider,
+                                        const PageSpec& page) const;
+    QueryResult<EscrowView> escrow(std::uint64_t leaseId) const;
+    // NotFound unless the address is a registered provider or has a record.
+    QueryResult<contracts::ProviderReputation> reputation(const Address& provider) const;
+    QueryResult<Page<contracts::Validator>> validators(bool includeJailed, const PageSpec& page) const;
+
+private:
+    std::shared_ptr<const state::StateSnapshot> snapshot_;
+    contracts::Params params_;
+    state::BlockContext block_;  // the latest committed height
+};
+
+}  // namespace agora::node
