@@ -15,6 +15,7 @@
 #include "node/config/NodeConfig.h"
 #include "node/consensus/ConsensusDriver.h"
 #include "node/daemon/HomeLayout.h"
+#include "node/events/EventBus.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/rpc/CommitWaiters.h"
 #include "node/rpc/GrpcServer.h"
@@ -23,6 +24,11 @@ namespace agora::node {
 
 class TxServiceImpl;
 class QueryServiceImpl;
+class EventServiceImpl;
+class JobStreams;
+class ProviderStreamsService;
+class ClientStreamsService;
+class StreamLimiter;
 
 class Node {
 public:
@@ -37,6 +43,9 @@ public:
 
     int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
     Application& app() { return *app_; }
+    EventBus& eventBus() { return *eventBus_; }
+    // WatchJobs / WatchBids entry points for the full Provider/Client services.
+    JobStreams& jobStreams() { return *jobStreams_; }
 
 private:
     Node() = default;
@@ -55,6 +64,14 @@ private:
     std::unique_ptr<ConsensusDriver> driver_;
     std::unique_ptr<TxServiceImpl> txService_;
     std::unique_ptr<QueryServiceImpl> queryService_;
+    // Events (docs/events.md): wakes run on their own thread, never on consensus.
+    std::unique_ptr<Executor> eventsExecutor_;
+    std::unique_ptr<EventBus> eventBus_;
+    std::unique_ptr<StreamLimiter> streamLimiter_;
+    std::unique_ptr<EventServiceImpl> eventService_;
+    std::unique_ptr<JobStreams> jobStreams_;
+    std::unique_ptr<ProviderStreamsService> providerStreams_;
+    std::unique_ptr<ClientStreamsService> clientStreams_;
     std::unique_ptr<GrpcServer> grpc_;
 
     std::mutex mu_;
