@@ -8,9 +8,12 @@ namespace agora::node {
 
 std::string_view eventPhaseName(EventPhase p) {
     switch (p) {
-        case EventPhase::BeginBlock: return "begin_block";
-        case EventPhase::Tx: return "tx";
-        case EventPhase::EndBlock: return "end_block";
+        case EventPhase::BeginBlock:
+            return "begin_block";
+        case EventPhase::Tx:
+            return "tx";
+        case EventPhase::EndBlock:
+            return "end_block";
     }
     return "unknown";
 }
@@ -43,8 +46,12 @@ std::shared_ptr<const BlockEvents> blockEventsOf(std::uint64_t height, const std
     return out;
 }
 
-std::uint64_t StoredEventHistory::baseHeight() const { return app_.lastHeight() == 0 ? 0 : app_.blocks().baseHeight(); }
-std::uint64_t StoredEventHistory::latestHeight() const { return app_.lastHeight(); }
+std::uint64_t StoredEventHistory::baseHeight() const {
+    return app_.lastHeight() == 0 ? 0 : app_.blocks().baseHeight();
+}
+std::uint64_t StoredEventHistory::latestHeight() const {
+    return app_.lastHeight();
+}
 
 Expected<std::shared_ptr<const BlockEvents>, std::string> StoredEventHistory::load(std::uint64_t height) const {
     auto block = app_.blocks().block(height);

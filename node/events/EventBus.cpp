@@ -34,10 +34,14 @@ Subscription::Poll Subscription::next() {
                 if (front.next == front.matching.size()) queue_.pop_front();
                 return p;
             }
-            case State::Dropped: return Poll{Kind::Dropped, std::nullopt, {}};
-            case State::Closed: return Poll{Kind::Closed, std::nullopt, {}};
-            case State::Failed: return Poll{Kind::Failed, std::nullopt, error_};
-            case State::Replaying: break;
+            case State::Dropped:
+                return Poll{Kind::Dropped, std::nullopt, {}};
+            case State::Closed:
+                return Poll{Kind::Closed, std::nullopt, {}};
+            case State::Failed:
+                return Poll{Kind::Failed, std::nullopt, error_};
+            case State::Replaying:
+                break;
         }
         const std::uint64_t height = cursor_;
         lock.unlock();
@@ -94,11 +98,12 @@ Subscription::State Subscription::state() const {
 EventBus::EventBus(std::shared_ptr<const EventHistory> history, std::uint64_t lastPublished, Dispatcher dispatch)
     : history_(std::move(history)), dispatch_(std::move(dispatch)), lastPublished_(lastPublished) {}
 
-EventBus::~EventBus() { shutdown(); }
+EventBus::~EventBus() {
+    shutdown();
+}
 
 std::shared_ptr<Subscription> EventBus::subscribe(EventFilter filter, std::size_t queueMax,
-                                                  std::optional<std::uint64_t> fromHeight,
-                                                  std::function<void()> wake) {
+                                                  std::optional<std::uint64_t> fromHeight, std::function<void()> wake) {
     auto sub = std::make_shared<Subscription>(*this, std::move(filter), queueMax == 0 ? 1 : queueMax, std::move(wake));
     std::lock_guard lock(mu_);
     if (shutdown_) {

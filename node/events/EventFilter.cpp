@@ -7,9 +7,8 @@ namespace agora::node {
 namespace {
 bool isName(const std::string& s) {
     if (s.empty() || s.size() > state::kEventKeyMax) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-    });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; });
 }
 }  // namespace
 

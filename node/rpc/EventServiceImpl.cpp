@@ -25,10 +25,13 @@ grpc::Status streamEndStatus(const Subscription::Poll& p, std::size_t queueMax) 
             return {grpc::StatusCode::RESOURCE_EXHAUSTED,
                     "slow consumer: more than " + std::to_string(queueMax) +
                         " blocks of events were waiting; resubscribe with from_height"};
-        case Kind::Closed: return {grpc::StatusCode::UNAVAILABLE, "event stream closed: the node is shutting down"};
-        case Kind::Failed: return {grpc::StatusCode::OUT_OF_RANGE, "cannot replay events: " + p.error};
+        case Kind::Closed:
+            return {grpc::StatusCode::UNAVAILABLE, "event stream closed: the node is shutting down"};
+        case Kind::Failed:
+            return {grpc::StatusCode::OUT_OF_RANGE, "cannot replay events: " + p.error};
         case Kind::Event:
-        case Kind::Idle: break;
+        case Kind::Idle:
+            break;
     }
     return {grpc::StatusCode::INTERNAL, "event stream ended unexpectedly"};
 }
@@ -76,7 +79,7 @@ private:
 }  // namespace
 
 grpc::ServerWriteReactor<Event>* EventServiceImpl::Subscribe(grpc::CallbackServerContext* ctx,
-                                                            const agora::events::v1::SubscribeRequest* req) {
+                                                             const agora::events::v1::SubscribeRequest* req) {
     std::vector<std::string> types(req->types().begin(), req->types().end());
     std::vector<state::EventAttribute> attrs;
     for (const auto& a : req->attributes()) attrs.push_back({a.key(), a.value()});
@@ -85,10 +88,9 @@ grpc::ServerWriteReactor<Event>* EventServiceImpl::Subscribe(grpc::CallbackServe
     if (auto s = checkFromHeight(bus_.history(), req->from_height()); !s.ok()) return new FailedStream<Event>(s);
     const std::string client = StreamLimiter::clientOf(ctx->peer());
     if (!limiter_.tryAcquire(client))
-        return new FailedStream<Event>(
-            {grpc::StatusCode::RESOURCE_EXHAUSTED,
-             "too many open streams from this client (grpc.max_streams_per_client = " +
-                 std::to_string(limiter_.maxPerClient()) + ")"});
+        return new FailedStream<Event>({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                        "too many open streams from this client (grpc.max_streams_per_client = " +
+                                            std::to_string(limiter_.maxPerClient()) + ")"});
     auto* w = new EventWriter(limiter_, client);
     w->start(bus_, std::move(*filter), options_.queueMaxBlocks, req->from_height());
     return w;

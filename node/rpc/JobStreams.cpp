@@ -91,10 +91,12 @@ private:
                 out = std::move(*notice);
                 return Step::Write;
             }
-            case Subscription::Poll::Kind::Idle: return Step::Idle;
+            case Subscription::Poll::Kind::Idle:
+                return Step::Idle;
             case Subscription::Poll::Kind::Dropped:
             case Subscription::Poll::Kind::Closed:
-            case Subscription::Poll::Kind::Failed: break;
+            case Subscription::Poll::Kind::Failed:
+                break;
         }
         end = streamEndStatus(p, sub_->queueMax());
         return Step::End;
@@ -113,7 +115,9 @@ class BidsWriter final : public SubscriptionWriter<BidNotice> {
 public:
     BidsWriter(StreamLimiter& limiter, std::string client, JobStreams::SnapshotSource snapshot,
                std::deque<BidNotice> initial)
-        : SubscriptionWriter(&limiter, std::move(client)), snapshot_(std::move(snapshot)), initial_(std::move(initial)) {}
+        : SubscriptionWriter(&limiter, std::move(client)),
+          snapshot_(std::move(snapshot)),
+          initial_(std::move(initial)) {}
 
     void start(EventBus& bus, std::size_t queueMax, std::uint64_t jobId, std::uint64_t fromHeight) {
         auto filter = EventFilter::make({"bid_placed", "bid_closed"}, {{"job_id", std::to_string(jobId)}});
@@ -151,10 +155,12 @@ private:
                 }
                 return Step::Write;
             }
-            case Subscription::Poll::Kind::Idle: return Step::Idle;
+            case Subscription::Poll::Kind::Idle:
+                return Step::Idle;
             case Subscription::Poll::Kind::Dropped:
             case Subscription::Poll::Kind::Closed:
-            case Subscription::Poll::Kind::Failed: break;
+            case Subscription::Poll::Kind::Failed:
+                break;
         }
         end = streamEndStatus(p, sub_->queueMax());
         return Step::End;
@@ -169,8 +175,9 @@ private:
 };
 
 grpc::Status tooManyStreams(const StreamLimiter& limiter) {
-    return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too many open streams from this client (grpc.max_streams_per_client = " +
-                                                      std::to_string(limiter.maxPerClient()) + ")"};
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "too many open streams from this client (grpc.max_streams_per_client = " +
+                std::to_string(limiter.maxPerClient()) + ")"};
 }
 
 }  // namespace
@@ -187,8 +194,8 @@ grpc::ServerWriteReactor<JobNotice>* JobStreams::watchJobs(grpc::CallbackServerC
                                                            const agora::market::v1::WatchJobsRequest* req) {
     auto provider = Address::fromBech32(req->provider());
     if (!provider)
-        return new FailedStream<JobNotice>(
-            {grpc::StatusCode::INVALID_ARGUMENT, "provider \"" + req->provider() + "\" is not an agora bech32 address"});
+        return new FailedStream<JobNotice>({grpc::StatusCode::INVALID_ARGUMENT,
+                                            "provider \"" + req->provider() + "\" is not an agora bech32 address"});
     if (auto s = checkFromHeight(bus_.history(), req->from_height()); !s.ok()) return new FailedStream<JobNotice>(s);
     const auto snap = snapshot_();
     if (!snap->contains(keys::provider(*provider)))
@@ -219,7 +226,8 @@ grpc::ServerWriteReactor<JobNotice>* JobStreams::watchJobs(grpc::CallbackServerC
 
 grpc::ServerWriteReactor<BidNotice>* JobStreams::watchBids(grpc::CallbackServerContext* ctx,
                                                            const agora::market::v1::WatchBidsRequest* req) {
-    if (req->job_id() == 0) return new FailedStream<BidNotice>({grpc::StatusCode::INVALID_ARGUMENT, "job_id must be set"});
+    if (req->job_id() == 0)
+        return new FailedStream<BidNotice>({grpc::StatusCode::INVALID_ARGUMENT, "job_id must be set"});
     const auto snap = snapshot_();
     if (!snap->contains(keys::job(req->job_id())))
         return new FailedStream<BidNotice>(

@@ -53,9 +53,9 @@ public:
         : bus_(bus), snapshot_(std::move(snapshot)), limiter_(limiter), options_(options) {}
 
     grpc::ServerWriteReactor<agora::market::v1::JobNotice>* watchJobs(grpc::CallbackServerContext* ctx,
-                                                                       const agora::market::v1::WatchJobsRequest* req);
+                                                                      const agora::market::v1::WatchJobsRequest* req);
     grpc::ServerWriteReactor<agora::market::v1::BidNotice>* watchBids(grpc::CallbackServerContext* ctx,
-                                                                       const agora::market::v1::WatchBidsRequest* req);
+                                                                      const agora::market::v1::WatchBidsRequest* req);
 
 private:
     EventBus& bus_;

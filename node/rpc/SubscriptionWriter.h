@@ -95,7 +95,8 @@ protected:
                     lock.unlock();
                     this->StartWrite(&msg_);  // busy_ stays set until OnWriteDone
                     return;
-                case Step::Skip: continue;
+                case Step::Skip:
+                    continue;
                 case Step::Idle:
                     if (pendingWake_ || cancelled_) continue;
                     busy_ = false;

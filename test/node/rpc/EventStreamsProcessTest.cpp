@@ -1,8 +1,8 @@
 // agorad as a real process: EventService.Subscribe streams the events of the
 // blocks it commits, replays them from a height, and ends open streams
 // cleanly when the node stops.
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
 #include "agora/events/v1/events.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
@@ -23,7 +23,8 @@ namespace txpb = agora::tx::v1;
 namespace evpb = agora::events::v1;
 using namespace std::chrono_literals;
 
-TEST_CASE("agorad streams a committed transfer's events live and replays them from a height", "[agorad][process][events]") {
+TEST_CASE("agorad streams a committed transfer's events live and replays them from a height",
+          "[agorad][process][events]") {
     test::TempDir dir{"agorad-events"};
     const std::string home = dir.path("home");
     const int port = test::freePort();

@@ -2,8 +2,8 @@
 // over a real gRPC server on loopback, fed by real blocks committed by an
 // Application on a temporary LevelDB (published to the EventBus as
 // Node::onCommit does). Waits are on observable conditions, never sleeps.
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
@@ -34,8 +34,12 @@ constexpr std::uint8_t kOther = 2;
 constexpr std::uint8_t kProvider = 4;
 constexpr std::uint8_t kProvider2 = 5;
 
-Address addr(std::uint8_t key) { return Address::fromPublicKey(test::testKey(key).publicKey); }
-std::string bech(std::uint8_t key) { return addr(key).toBech32(); }
+Address addr(std::uint8_t key) {
+    return Address::fromPublicKey(test::testKey(key).publicKey);
+}
+std::string bech(std::uint8_t key) {
+    return addr(key).toBech32();
+}
 
 GenesisDoc genesis() {
     GenesisDoc d;
@@ -126,7 +130,8 @@ struct Server {
     Server(Chain& chain, std::size_t queueMax = 256, std::uint32_t maxStreams = 16)
         : limiter(maxStreams),
           events(*chain.bus, limiter, StreamOptions{queueMax}),
-          jobs(*chain.bus, [&chain] { return chain.app->snapshot(); }, limiter, StreamOptions{queueMax}) {
+          jobs(
+              *chain.bus, [&chain] { return chain.app->snapshot(); }, limiter, StreamOptions{queueMax}) {
         server.addService(&events);
         server.addService(&providers);
         server.addService(&clients);
@@ -174,7 +179,9 @@ std::string attr(const typb::Event& e, const std::string& key) {
     return "<none>";
 }
 
-std::string raw(const Hash256& h) { return std::string(h.bytes().begin(), h.bytes().end()); }
+std::string raw(const Hash256& h) {
+    return std::string(h.bytes().begin(), h.bytes().end());
+}
 
 MsgProviderRegister providerReg(std::vector<Attribute> attrs, std::uint64_t cpu, std::uint64_t mem) {
     MsgProviderRegister m;
@@ -366,8 +373,8 @@ TEST_CASE("WatchJobs shows open and new jobs the provider can serve, and no othe
     Server server(chain);
     // Provider: region=eu, tier=gold, 4000 millicores, 8192 MiB.
     chain.commit({chain.tx(kProvider, {providerReg({{"region", "eu"}, {"tier", "gold"}}, 4000, 8192)}),
-                  chain.tx(kClient, {job({{"region", "eu"}}, 2000, 1024)}),     // job 1: serves
-                  chain.tx(kClient, {job({{"region", "us"}}, 1000, 1024)})});   // job 2: wrong region
+                  chain.tx(kClient, {job({{"region", "eu"}}, 2000, 1024)}),    // job 1: serves
+                  chain.tx(kClient, {job({{"region", "us"}}, 1000, 1024)})});  // job 2: wrong region
     mkpb::WatchJobsRequest req;
     req.set_provider(bech(kProvider));
     Stream<mkpb::JobNotice> watch;
@@ -381,10 +388,11 @@ TEST_CASE("WatchJobs shows open and new jobs the provider can serve, and no othe
     REQUIRE(decoded->resources.cpuMillicores == 2000);
     waitFor([&] { return chain.bus->subscriberCount() == 1; });
 
-    const auto b2 = chain.commit({chain.tx(kClient, {job({}, 8000, 1024)}),                  // 3: too big
-                                  chain.tx(kOther, {job({{"tier", "gold"}}, 1000, 512)}),     // 4: serves
-                                  chain.tx(kProvider, {job({}, 100, 100)}),                   // 5: its own
-                                  chain.tx(kClient, {job({{"region", "eu"}, {"zone", "a"}}, 100, 100)})});  // 6: no zone
+    const auto b2 =
+        chain.commit({chain.tx(kClient, {job({}, 8000, 1024)}),                                 // 3: too big
+                      chain.tx(kOther, {job({{"tier", "gold"}}, 1000, 512)}),                   // 4: serves
+                      chain.tx(kProvider, {job({}, 100, 100)}),                                 // 5: its own
+                      chain.tx(kClient, {job({{"region", "eu"}, {"zone", "a"}}, 100, 100)})});  // 6: no zone
     chain.commit({chain.tx(kClient, {job({}, 4000, 8192)})});  // 7: exactly the free capacity
     auto n4 = watch.read();
     REQUIRE(n4.job_id() == 4);
@@ -410,7 +418,7 @@ TEST_CASE("WatchBids shows the bids of one job only as they are placed, withdraw
                   chain.tx(kProvider2, {providerReg({{"region", "eu"}}, 4000, 8192)}),
                   chain.tx(kClient, {job({}, 1000, 1024)}),    // job 1
                   chain.tx(kClient, {job({}, 1000, 1024)})});  // job 2
-    chain.commit({chain.tx(kProvider, {bid(1, 900)})});      // bid 1 on job 1 (before watching)
+    chain.commit({chain.tx(kProvider, {bid(1, 900)})});        // bid 1 on job 1 (before watching)
     mkpb::WatchBidsRequest req;
     req.set_job_id(1);
     Stream<mkpb::BidNotice> watch;
