@@ -74,7 +74,7 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
         batch.Put(slice(key(kTxIndex, sha256(block.txs[i]))), slice(loc));
     }
     batch.Put(slice(key(kResultsByHeight, h)), slice(results));
-    batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_, h)));
+    batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_.load(), h)));
     return {};
 }
 

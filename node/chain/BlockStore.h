@@ -11,6 +11,7 @@
 //   0x14 || height            -> the block's tx results (canonical, opaque here)
 //   0x15                      -> BlockStoreMeta (base height, latest height)
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,8 +56,12 @@ public:
     // Call after the batch holding stage()'s writes was durably written.
     void committed(std::uint64_t height);
 
-    std::uint64_t latestHeight() const { return latest_; }  // 0 = empty
-    std::uint64_t baseHeight() const { return base_; }
+    std::uint64_t latestHeight() const { return latest_.load(); }  // 0 = empty
+    std::uint64_t baseHeight() const { return base_.load(); }
+
+    // Heights are written by the committing thread and read by RPC threads.
+    BlockStore(BlockStore&& other) noexcept
+        : db_(std::move(other.db_)), base_(other.base_.load()), latest_(other.latest_.load()) {}
 
     std::optional<Bytes> blockBytes(std::uint64_t height) const;
     std::optional<Block> block(std::uint64_t height) const;
@@ -70,8 +75,8 @@ private:
     std::optional<Bytes> get(const Bytes& key) const;
 
     std::shared_ptr<leveldb::DB> db_;
-    std::uint64_t base_ = 0;
-    std::uint64_t latest_ = 0;
+    std::atomic<std::uint64_t> base_{0};
+    std::atomic<std::uint64_t> latest_{0};
 };
 
 }  // namespace agora::node

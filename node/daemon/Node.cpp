@@ -5,6 +5,9 @@
 #include "node/daemon/KeyFile.h"
 #include "node/rpc/ClientServiceImpl.h"
 #include "node/rpc/ProviderServiceImpl.h"
+#include "node/rpc/EventServiceImpl.h"
+#include "node/rpc/JobStreams.h"
+#include "node/rpc/StreamLimiter.h"
 #include "node/rpc/QueryServiceImpl.h"
 #include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/TxServiceImpl.h"
@@ -98,9 +101,25 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
         node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
     node->grpc_->addService(node->txService_.get());
     node->grpc_->addService(node->queryService_.get());
+
+    node->eventsExecutor_ = std::make_unique<Executor>("events");
+    Executor* events = node->eventsExecutor_.get();
+    node->eventBus_ = std::make_unique<EventBus>(
+        std::make_shared<StoredEventHistory>(*node->app_), node->app_->lastHeight(),
+        [events](std::function<void()> wake) {
+            if (!events->post(wake)) wake();  // stopping: the guarded wake is harmless inline
+        });
+    node->streamLimiter_ = std::make_unique<StreamLimiter>(node->config_.grpc.maxStreamsPerClient);
+    const StreamOptions streamOptions{};
+    node->eventService_ = std::make_unique<EventServiceImpl>(*node->eventBus_, *node->streamLimiter_, streamOptions);
+    node->jobStreams_ = std::make_unique<JobStreams>(
+        *node->eventBus_, [self] { return self->app_->snapshot(); }, *node->streamLimiter_, streamOptions);
+    node->grpc_->addService(node->eventService_.get());
     // Action services admit through the same broadcaster as TxService.Broadcast.
     node->providerService_ = std::make_unique<ProviderServiceImpl>(node->txService_->broadcaster());
+    node->providerService_->setJobStreams(node->jobStreams_.get());
     node->clientService_ = std::make_unique<ClientServiceImpl>(node->txService_->broadcaster());
+    node->clientService_->setJobStreams(node->jobStreams_.get());
     node->stakingService_ = std::make_unique<StakingServiceImpl>(*node->app_, node->txService_->broadcaster());
     node->grpc_->addService(node->providerService_.get());
     node->grpc_->addService(node->clientService_.get());
@@ -115,9 +134,12 @@ void Node::onCommit(const CommitOutcome& o) {
         waiters_.notify(o.txHashes[i], CommittedTx{o.height, static_cast<std::uint32_t>(i), r.code, r.message,
                                                    r.feeCharged, r.events});
     }
+    // Never blocks: slow subscribers are dropped, wakes run on the events thread.
+    eventBus_->publish(blockEventsOf(o.height, o.txHashes, o.results));
 }
 
 Expected<void, std::string> Node::start() {
+    eventsExecutor_->start();
     executor_->start();
     if (auto ok = driver_->start(); !ok) return ok;
     auto port = grpc_->start();
@@ -134,8 +156,10 @@ void Node::stop() {
         stopped_ = true;
     }
     cv_.notify_all();
+    if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
     if (grpc_) grpc_->shutdown(3000);
     if (executor_) executor_->stop();
+    if (eventsExecutor_) eventsExecutor_->stop();
 }
 
 std::optional<std::string> Node::wait() {

@@ -15,6 +15,7 @@
 #include "node/config/NodeConfig.h"
 #include "node/consensus/ConsensusDriver.h"
 #include "node/daemon/HomeLayout.h"
+#include "node/events/EventBus.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/rpc/CommitWaiters.h"
 #include "node/rpc/GrpcServer.h"
@@ -26,6 +27,9 @@ class QueryServiceImpl;
 class ProviderServiceImpl;
 class ClientServiceImpl;
 class StakingServiceImpl;
+class EventServiceImpl;
+class JobStreams;
+class StreamLimiter;
 
 class Node {
 public:
@@ -40,6 +44,9 @@ public:
 
     int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
     Application& app() { return *app_; }
+    EventBus& eventBus() { return *eventBus_; }
+    // WatchJobs / WatchBids entry points for the full Provider/Client services.
+    JobStreams& jobStreams() { return *jobStreams_; }
 
 private:
     Node() = default;
@@ -61,6 +68,12 @@ private:
     std::unique_ptr<ProviderServiceImpl> providerService_;
     std::unique_ptr<ClientServiceImpl> clientService_;
     std::unique_ptr<StakingServiceImpl> stakingService_;
+    // Events (docs/events.md): wakes run on their own thread, never on consensus.
+    std::unique_ptr<Executor> eventsExecutor_;
+    std::unique_ptr<EventBus> eventBus_;
+    std::unique_ptr<StreamLimiter> streamLimiter_;
+    std::unique_ptr<EventServiceImpl> eventService_;
+    std::unique_ptr<JobStreams> jobStreams_;
     std::unique_ptr<GrpcServer> grpc_;
 
     std::mutex mu_;

@@ -11,6 +11,7 @@
 // meant to be added to this class by the event-stream work.
 
 #include "agora/market/v1/market.grpc.pb.h"
+#include "node/rpc/JobStreams.h"
 #include "node/rpc/TxBroadcaster.h"
 
 namespace agora::node {
@@ -18,6 +19,14 @@ namespace agora::node {
 class ClientServiceImpl : public agora::market::v1::ClientService::CallbackService {
 public:
     explicit ClientServiceImpl(TxBroadcaster& broadcaster) : broadcaster_(broadcaster) {}
+
+    // The streaming RPC is served by JobStreams (node/rpc/JobStreams.h).
+    void setJobStreams(JobStreams* streams) { streams_ = streams; }
+    grpc::ServerWriteReactor<agora::market::v1::BidNotice>* WatchBids(grpc::CallbackServerContext* ctx,
+                                                            const agora::market::v1::WatchBidsRequest* req) override {
+        if (streams_ != nullptr) return streams_->watchBids(ctx, req);
+        return agora::market::v1::ClientService::CallbackService::WatchBids(ctx, req);
+    }
 
     using Req = agora::market::v1::SignedTxRequest;
     using Resp = agora::tx::v1::BroadcastResponse;
@@ -30,6 +39,7 @@ public:
     grpc::ServerUnaryReactor* Settle(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) override;
 
 private:
+    JobStreams* streams_ = nullptr;
     TxBroadcaster& broadcaster_;
 };
 

@@ -12,6 +12,7 @@
 // meant to be added to this class by the event-stream work.
 
 #include "agora/market/v1/market.grpc.pb.h"
+#include "node/rpc/JobStreams.h"
 #include "node/rpc/TxBroadcaster.h"
 
 namespace agora::node {
@@ -19,6 +20,14 @@ namespace agora::node {
 class ProviderServiceImpl : public agora::market::v1::ProviderService::CallbackService {
 public:
     explicit ProviderServiceImpl(TxBroadcaster& broadcaster) : broadcaster_(broadcaster) {}
+
+    // The streaming RPC is served by JobStreams (node/rpc/JobStreams.h).
+    void setJobStreams(JobStreams* streams) { streams_ = streams; }
+    grpc::ServerWriteReactor<agora::market::v1::JobNotice>* WatchJobs(grpc::CallbackServerContext* ctx,
+                                                            const agora::market::v1::WatchJobsRequest* req) override {
+        if (streams_ != nullptr) return streams_->watchJobs(ctx, req);
+        return agora::market::v1::ProviderService::CallbackService::WatchJobs(ctx, req);
+    }
 
     using Req = agora::market::v1::SignedTxRequest;
     using Resp = agora::tx::v1::BroadcastResponse;
@@ -34,6 +43,7 @@ public:
     grpc::ServerUnaryReactor* Unbond(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) override;
 
 private:
+    JobStreams* streams_ = nullptr;
     TxBroadcaster& broadcaster_;
 };
 
