@@ -56,26 +56,27 @@ void commitBlock(TempDb& t, BlockStore& store, const Block& b, const CommitCerti
 
 TEST_CASE("block store serves blocks by height and id, certificates, results and tx locations", "[blockstore]") {
     TempDb t;
-    auto store = BlockStore::open(t.db);
-    REQUIRE(store.hasValue());
-    REQUIRE(store->latestHeight() == 0);
+    auto store = std::make_unique<Expected<BlockStore, std::string>>(BlockStore::open(t.db));
+    REQUIRE(store->hasValue());
+    auto& s = **store;
+    REQUIRE(s.latestHeight() == 0);
     auto [b1, c1] = makeBlock(1, Hash256{});
-    commitBlock(t, *store, b1, c1);
+    commitBlock(t, s, b1, c1);
     auto [b2, c2] = makeBlock(2, b1.id());
-    commitBlock(t, *store, b2, c2);
+    commitBlock(t, s, b2, c2);
 
-    REQUIRE(store->latestHeight() == 2);
-    REQUIRE(store->baseHeight() == 1);
-    REQUIRE(store->block(2).value() == b2);
-    REQUIRE(store->heightOf(b1.id()) == 1u);
-    REQUIRE(store->commit(1).value() == c1);
-    REQUIRE(store->results(2).value() == Bytes{9, 9});
-    REQUIRE(store->txLocation(sha256(b2.txs[1])).value() == TxLocation{2, 1});
-    REQUIRE_FALSE(store->block(3).has_value());
-    REQUIRE_FALSE(store->txLocation(sha256(asBytes("nope"))).has_value());
+    REQUIRE(s.latestHeight() == 2);
+    REQUIRE(s.baseHeight() == 1);
+    REQUIRE(s.block(2).value() == b2);
+    REQUIRE(s.heightOf(b1.id()) == 1u);
+    REQUIRE(s.commit(1).value() == c1);
+    REQUIRE(s.results(2).value() == Bytes{9, 9});
+    REQUIRE(s.txLocation(sha256(b2.txs[1])).value() == TxLocation{2, 1});
+    REQUIRE_FALSE(s.block(3).has_value());
+    REQUIRE_FALSE(s.txLocation(sha256(asBytes("nope"))).has_value());
 
     // Reopening restores the heights from the meta record.
-    store = Unexpected(std::string("closed"));  // release the database before reopening it
+    store.reset();  // release the database before reopening it
     t.open();
     auto reopened = BlockStore::open(t.db);
     REQUIRE(reopened->latestHeight() == 2);
