@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "consensus/core/Expected.h"
-#include "node/http/EventFilter.h"
+#include "node/http/WsEventFilter.h"
 #include "node/http/WsEvent.h"
 
 namespace agora::node {
@@ -50,7 +50,7 @@ struct ReplayResult {
     std::uint64_t throughHeight = 0;  // last height covered
 };
 // Errors (e.g. "height pruned") are sent to the client as a subscribe error.
-using ReplayFn = std::function<Expected<ReplayResult, std::string>(std::uint64_t fromHeight, const EventFilter&)>;
+using ReplayFn = std::function<Expected<ReplayResult, std::string>(std::uint64_t fromHeight, const WsEventFilter&)>;
 
 class WsHub {
 public:

@@ -134,7 +134,7 @@ void WsSession::subscribe(const json& msg) {
             return;
         }
     }
-    auto filter = EventFilter::fromJson(msg.value("filter", json()));
+    auto filter = WsEventFilter::fromJson(msg.value("filter", json()));
     if (!filter) {
         sendError(idJson, "bad_filter", filter.error());
         return;

@@ -31,7 +31,7 @@ public:
 
 private:
     struct Subscription {
-        EventFilter filter;
+        WsEventFilter filter;
         bool resumed = false;
         std::uint64_t throughHeight = 0;  // live events at or below it were replayed
     };

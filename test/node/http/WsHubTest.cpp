@@ -30,7 +30,7 @@ class EventLog {
 public:
     explicit EventLog(WsHub& hub) : hub_(hub) {
         hub_.setReplay(
-            [this](std::uint64_t from, const EventFilter& filter) -> agora::Expected<ReplayResult, std::string> {
+            [this](std::uint64_t from, const WsEventFilter& filter) -> agora::Expected<ReplayResult, std::string> {
                 std::lock_guard lock(mu_);
                 ReplayResult r;
                 for (const auto& e : log_) {

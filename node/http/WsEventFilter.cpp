@@ -1,9 +1,9 @@
-#include "node/http/EventFilter.h"
+#include "node/http/WsEventFilter.h"
 
 namespace agora::node {
 
-Expected<EventFilter, std::string> EventFilter::fromJson(const nlohmann::json& j) {
-    EventFilter f;
+Expected<WsEventFilter, std::string> WsEventFilter::fromJson(const nlohmann::json& j) {
+    WsEventFilter f;
     if (j.is_null()) return f;
     if (!j.is_object()) return Unexpected(std::string("filter must be an object"));
     for (const auto& [key, value] : j.items()) {
@@ -26,7 +26,7 @@ Expected<EventFilter, std::string> EventFilter::fromJson(const nlohmann::json& j
     return f;
 }
 
-nlohmann::json EventFilter::toJson() const {
+nlohmann::json WsEventFilter::toJson() const {
     return nlohmann::json{{"types", types}, {"attributes", attributes}};
 }
 

@@ -14,7 +14,7 @@
 
 namespace agora::node {
 
-struct EventFilter {
+struct WsEventFilter {
     std::set<std::string> types;
     std::map<std::string, std::string> attributes;
 
@@ -29,7 +29,7 @@ struct EventFilter {
 
     // From {"types": [..], "attributes": {k: v}}; both optional. Strict:
     // unknown keys and wrong types are errors (the message names them).
-    static Expected<EventFilter, std::string> fromJson(const nlohmann::json& j);
+    static Expected<WsEventFilter, std::string> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
 };
 
