@@ -136,7 +136,7 @@ AdmitResult Mempool::add(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     return {0, "", hash};
 }
 
-void Mempool::removeLocked(const EntryPtr& e) {
+void Mempool::removeLocked(EntryPtr e) {  // by value: erasing the map entry must not free e
     if (byHash_.erase(e->hash) == 0) return;
     totalBytes_ -= e->bytes.size();
     evictable_.erase(rateKey(*e));

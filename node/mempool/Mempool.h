@@ -115,7 +115,7 @@ private:
         bool operator<(const RateKey& o) const;
     };
 
-    void removeLocked(const EntryPtr& e);
+    void removeLocked(EntryPtr e);
     void refreshTailLocked(const Address& sender);
     static RateKey rateKey(const Entry& e) { return {e.tx.body.fee, e.bytes.size(), e.seq}; }
 
