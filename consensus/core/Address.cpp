@@ -31,9 +31,12 @@ Expected<Address, AddressError> Address::fromBech32(std::string_view text, std::
 
 std::string_view errorName(AddressError e) {
     switch (e) {
-        case AddressError::Bech32: return "invalid bech32 address";
-        case AddressError::WrongPrefix: return "address has the wrong prefix";
-        case AddressError::WrongLength: return "address payload is not 20 bytes";
+        case AddressError::Bech32:
+            return "invalid bech32 address";
+        case AddressError::WrongPrefix:
+            return "address has the wrong prefix";
+        case AddressError::WrongLength:
+            return "address payload is not 20 bytes";
     }
     return "unknown address error";
 }

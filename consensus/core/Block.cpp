@@ -12,7 +12,9 @@ Hash256 Block::computeDataHash() const {
     return merkleRoot(leaves);
 }
 
-Hash256 Block::computeLastCommitHash() const { return lastCommit ? sha256(encode(*lastCommit)) : Hash256{}; }
+Hash256 Block::computeLastCommitHash() const {
+    return lastCommit ? sha256(encode(*lastCommit)) : Hash256{};
+}
 
 Hash256 Block::computeEvidenceHash() const {
     std::vector<Hash256> leaves;

@@ -10,8 +10,8 @@ void BlockHeader::encodeTo(Writer& w) const {
     w.string(chainId);
     w.u64(height);
     w.u64(timeMs);
-    for (const Hash256* h : {&lastBlockId, &lastCommitHash, &dataHash, &validatorsHash, &nextValidatorsHash,
-                             &appHash, &resultsHash, &evidenceHash})
+    for (const Hash256* h : {&lastBlockId, &lastCommitHash, &dataHash, &validatorsHash, &nextValidatorsHash, &appHash,
+                             &resultsHash, &evidenceHash})
         codec::put(w, *h);
     codec::put(w, proposer);
 }

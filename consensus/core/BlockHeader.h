@@ -21,16 +21,16 @@ inline constexpr std::uint8_t kHeaderVersion = 1;
 struct BlockHeader {
     std::string chainId;
     std::uint64_t height = 0;
-    std::uint64_t timeMs = 0;         // proposer's time, Unix ms; strictly increasing with height
-    Hash256 lastBlockId;              // zero at height 1
-    Hash256 lastCommitHash;           // hash of the parent's commit certificate bytes
-    Hash256 dataHash;                 // merkleRoot of the tx hashes
-    Hash256 validatorsHash;           // validator set that signs this block
-    Hash256 nextValidatorsHash;       // validator set for the next height
-    Hash256 appHash;                  // state root after this block
-    Hash256 resultsHash;              // merkleRoot of per-tx result digests
-    Hash256 evidenceHash;             // merkleRoot of evidence hashes
-    Address proposer;                 // operator address of the proposer
+    std::uint64_t timeMs = 0;    // proposer's time, Unix ms; strictly increasing with height
+    Hash256 lastBlockId;         // zero at height 1
+    Hash256 lastCommitHash;      // hash of the parent's commit certificate bytes
+    Hash256 dataHash;            // merkleRoot of the tx hashes
+    Hash256 validatorsHash;      // validator set that signs this block
+    Hash256 nextValidatorsHash;  // validator set for the next height
+    Hash256 appHash;             // state root after this block
+    Hash256 resultsHash;         // merkleRoot of per-tx result digests
+    Hash256 evidenceHash;        // merkleRoot of evidence hashes
+    Address proposer;            // operator address of the proposer
 
     Hash256 id() const { return sha256(encode(*this)); }
 

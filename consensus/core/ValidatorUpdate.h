@@ -12,8 +12,8 @@
 namespace agora {
 
 struct ValidatorUpdate {
-    PublicKey consensusKey;  // x-only key that signs votes
-    std::uint64_t power = 0; // bonded stake in uagr (0 = leaves the set)
+    PublicKey consensusKey;   // x-only key that signs votes
+    std::uint64_t power = 0;  // bonded stake in uagr (0 = leaves the set)
 
     void encodeTo(Writer& w) const {
         codec::put(w, consensusKey);

@@ -10,7 +10,9 @@ bool hasPrefix(ByteSpan key, ByteSpan prefix) {
     return key.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), key.begin());
 }
 
-Bytes toBytes(ByteSpan s) { return Bytes(s.begin(), s.end()); }
+Bytes toBytes(ByteSpan s) {
+    return Bytes(s.begin(), s.end());
+}
 
 // The first key to visit: max(prefix, start).
 Bytes scanFrom(ByteSpan prefix, ByteSpan start) {
@@ -67,9 +69,13 @@ void Sandbox::scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit) co
     if (!stopped) drainOverlayBelow(nullptr);
 }
 
-void Sandbox::put(ByteSpan key, ByteSpan value) { writes_[toBytes(key)] = toBytes(value); }
+void Sandbox::put(ByteSpan key, ByteSpan value) {
+    writes_[toBytes(key)] = toBytes(value);
+}
 
-void Sandbox::erase(ByteSpan key) { writes_[toBytes(key)] = std::nullopt; }
+void Sandbox::erase(ByteSpan key) {
+    writes_[toBytes(key)] = std::nullopt;
+}
 
 void Sandbox::commit() {
     if (parent_ == nullptr) std::abort();  // programming error: read-only base
@@ -98,8 +104,12 @@ void MemoryState::scan(ByteSpan prefix, ByteSpan start, const ScanVisitor& visit
         if (!visit(it->first, it->second)) return;
 }
 
-void MemoryState::put(ByteSpan key, ByteSpan value) { entries_[toBytes(key)] = toBytes(value); }
+void MemoryState::put(ByteSpan key, ByteSpan value) {
+    entries_[toBytes(key)] = toBytes(value);
+}
 
-void MemoryState::erase(ByteSpan key) { entries_.erase(toBytes(key)); }
+void MemoryState::erase(ByteSpan key) {
+    entries_.erase(toBytes(key));
+}
 
 }  // namespace agora::state

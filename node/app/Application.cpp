@@ -12,9 +12,13 @@ namespace agora::node {
 
 namespace {
 
-leveldb::Slice slice(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+leveldb::Slice slice(const Bytes& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
-Unexpected<std::string> fail(std::string msg) { return Unexpected(std::move(msg)); }
+Unexpected<std::string> fail(std::string msg) {
+    return Unexpected(std::move(msg));
+}
 
 // The mempool's view of one committed state snapshot.
 class SnapshotLedgerView final : public MempoolLedgerView {
@@ -194,7 +198,8 @@ Expected<void, std::string> Application::checkHeader(const Block& block) const {
     const auto& h = block.header;
     const auto& chain = rec.next;
     if (h.chainId != genesis_.genesis.chainId) return fail("block for chain " + h.chainId);
-    if (h.height != chain.height) return fail("block height " + std::to_string(h.height) + ", expected " + std::to_string(chain.height));
+    if (h.height != chain.height)
+        return fail("block height " + std::to_string(h.height) + ", expected " + std::to_string(chain.height));
     if (h.lastBlockId != rec.blockId) return fail("block does not extend the last block");
     if (h.timeMs <= rec.timeMs) return fail("block time does not increase");
     if (h.validatorsHash != validatorSetHash(chain.validators)) return fail("validators_hash mismatch");
@@ -262,16 +267,16 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
         }
         const Hash256 hash = sha256(raw);
         const bool cached = sigCache_->isVerified(hash);
-        const auto result =
-            ledger.deliverTx(sb, *tx, cached ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Unchecked);
+        const auto result = ledger.deliverTx(
+            sb, *tx, cached ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Unchecked);
         const auto group = state::resultGroup(result.code);
         if (group == state::ResultGroup::Malformed || group == state::ResultGroup::Rejected) {
             if (proposing) continue;
             return fail("tx " + std::to_string(i) + " cannot be included: " + result.message);
         }
         if (!cached) sigCache_->markVerified(hash);
-        exec.results.txs.push_back(
-            TxOutcome{static_cast<std::uint16_t>(result.code), result.feeCharged.micro(), result.message, result.events});
+        exec.results.txs.push_back(TxOutcome{static_cast<std::uint16_t>(result.code), result.feeCharged.micro(),
+                                             result.message, result.events});
         kept.push_back(raw);
     }
     auto end = ledger.endBlock(sb);

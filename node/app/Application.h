@@ -125,8 +125,8 @@ private:
     std::unique_ptr<LevelDbStateStore> store_;
     BlockStore blocks_;
 
-    mutable std::mutex mu_;  // guards record_
-    ChainRecord record_;     // last decided block (height 0 = none yet)
+    mutable std::mutex mu_;                  // guards record_
+    ChainRecord record_;                     // last decided block (height 0 = none yet)
     std::map<Hash256, Execution> executed_;  // proposals of the next height, by id
 };
 

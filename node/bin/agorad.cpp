@@ -1,4 +1,6 @@
 // agorad: the Agora full node daemon.
 #include "node/daemon/AgoradCli.h"
 
-int main(int argc, char** argv) { return agora::node::runAgorad(argc, argv); }
+int main(int argc, char** argv) {
+    return agora::node::runAgorad(argc, argv);
+}

@@ -26,7 +26,9 @@ Bytes key(std::uint8_t space, const Hash256& h) {
     return w.take();
 }
 
-leveldb::Slice slice(const Bytes& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+leveldb::Slice slice(const Bytes& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 Bytes metaValue(std::uint64_t base, std::uint64_t latest) {
     Writer w;
@@ -83,7 +85,9 @@ void BlockStore::committed(std::uint64_t height) {
     latest_ = height;
 }
 
-std::optional<Bytes> BlockStore::blockBytes(std::uint64_t height) const { return get(key(kBlockByHeight, height)); }
+std::optional<Bytes> BlockStore::blockBytes(std::uint64_t height) const {
+    return get(key(kBlockByHeight, height));
+}
 
 std::optional<Block> BlockStore::block(std::uint64_t height) const {
     auto raw = blockBytes(height);
@@ -119,6 +123,8 @@ std::optional<TxLocation> BlockStore::txLocation(const Hash256& txHash) const {
     return *l;
 }
 
-std::optional<Bytes> BlockStore::results(std::uint64_t height) const { return get(key(kResultsByHeight, height)); }
+std::optional<Bytes> BlockStore::results(std::uint64_t height) const {
+    return get(key(kResultsByHeight, height));
+}
 
 }  // namespace agora::node
