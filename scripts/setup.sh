@@ -10,7 +10,8 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev
-  python3-grpcio python3-protobuf python3-prometheus-client
+  python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client
+  libbenchmark-dev chromium curl
 )
 
 missing=()
