@@ -7,6 +7,9 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +17,8 @@
 #include "node/http/ServerState.h"
 
 namespace agora::node::detail {
+
+class PendingReply;
 
 class HttpSession : public ServerSession, public std::enable_shared_from_this<HttpSession> {
 public:
@@ -29,6 +34,10 @@ private:
     void doRead();
     void onRead(boost::beast::error_code ec);
     void handle();
+    // Runs an asynchronous route; the connection waits for its reply.
+    void startAsync(const AsyncHttpHandler& handler, const HttpRequest& req, std::string route,
+                    std::string methodLabel, bool closeAfter, std::vector<std::pair<std::string, std::string>> headers);
+    friend class PendingReply;
     // Builds the HTTP response from ours and sends it; closeAfter ends the connection.
     void send(HttpResponse response, const std::string& route, const std::string& methodLabel, bool closeAfter);
     void onWrite(bool close, boost::beast::error_code ec);
@@ -48,6 +57,7 @@ private:
     std::shared_ptr<Response> response_;
     std::chrono::steady_clock::time_point started_;
     std::array<char, 4096> drain_{};
+    std::shared_ptr<PendingReply> pending_;  // the unanswered asynchronous request, strand only
 };
 
 }  // namespace agora::node::detail
