@@ -1,6 +1,8 @@
 #include "node/gateway/ChainMetrics.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string_view>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "consensus/core/Block.h"
+#include "node/chain/BlockStore.h"
 #include "node/events/BlockEvents.h"
 #include "node/http/WsEvent.h"
 #include "node/http/WsHub.h"

@@ -7,6 +7,7 @@
 // capped to maxWaitMs. Unknown fields are errors.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 

@@ -17,36 +17,30 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 
 // The HttpAsyncReply of one asynchronous request. Holds its session until
-// answered; every state change happens on the session's strand.
+// answered or abandoned (server stopping), then only the server state, which
+// owns no I/O objects: a reply kept by a waiter may outlive the io_context.
+// done_ and the session's timer are touched on the session's strand only.
 class PendingReply final : public HttpAsyncReply, public std::enable_shared_from_this<PendingReply> {
 public:
     PendingReply(std::shared_ptr<HttpSession> session, std::string route, std::string methodLabel, bool closeAfter,
                  std::vector<std::pair<std::string, std::string>> headers)
-        : session_(std::move(session)),
-          timer_(session_->stream_.get_executor()),
+        : state_(session->state_),
+          session_(std::move(session)),
           route_(std::move(route)),
           methodLabel_(std::move(methodLabel)),
           closeAfter_(closeAfter),
           headers_(std::move(headers)) {}
 
     void send(HttpResponse response) override {
-        // Under the server lock: once stop() set `stopping` the context may be
-        // torn down, so nothing more is posted to it.
-        auto& state = *session_->state_;
-        std::lock_guard lock(state.mu);
-        if (state.stopping) return;
-        net::post(session_->stream_.get_executor(),
-                  [self = shared_from_this(), r = std::move(response)]() mutable { self->complete(std::move(r)); });
+        post([self = shared_from_this(), r = std::move(response)]() mutable { self->complete(std::move(r)); });
     }
 
     void setTimeout(std::chrono::milliseconds after, std::function<HttpResponse()> onTimeout) override {
-        auto& state = *session_->state_;
-        std::lock_guard lock(state.mu);
-        if (state.stopping) return;
-        net::post(session_->stream_.get_executor(), [self = shared_from_this(), after, fn = std::move(onTimeout)] {
-            if (self->done_) return;
-            self->timer_.expires_after(after);
-            self->timer_.async_wait([self, fn](beast::error_code ec) {
+        post([self = shared_from_this(), after, fn = std::move(onTimeout)] {
+            auto session = self->currentSession();
+            if (self->done_ || !session) return;
+            session->asyncTimer_.expires_after(after);
+            session->asyncTimer_.async_wait([self, fn](beast::error_code ec) {
                 if (ec || self->done_) return;
                 HttpResponse r = HttpResponse::error(504, nlohmann::json("timeout"), "no reply in time");
                 try {
@@ -59,25 +53,48 @@ public:
         });
     }
 
-    // Strand: the server is stopping or the connection closed; drop the session.
+    // Strand: the server is stopping; let go of the session.
     void abandon() {
         done_ = true;
-        timer_.cancel();
+        std::lock_guard lock(mu_);
+        session_.reset();
     }
 
 private:
+    std::shared_ptr<HttpSession> currentSession() {
+        std::lock_guard lock(mu_);
+        return session_;
+    }
+
+    // Posts to the session's strand unless the reply was abandoned or the
+    // server is stopping (then the context may be torn down: nothing is posted).
+    template <typename F>
+    void post(F&& f) {
+        std::lock_guard lock(mu_);
+        if (!session_) return;
+        std::lock_guard stateLock(state_->mu);
+        if (state_->stopping) return;
+        net::post(session_->stream_.get_executor(), std::forward<F>(f));
+    }
+
     void complete(HttpResponse r) {
         if (done_) return;
         done_ = true;
-        timer_.cancel();
-        auto session = session_;
+        std::shared_ptr<HttpSession> session;
+        {
+            std::lock_guard lock(mu_);
+            session = std::move(session_);
+        }
+        if (!session) return;
+        session->asyncTimer_.cancel();
         session->pending_.reset();
         for (auto& h : headers_) r.headers.push_back(std::move(h));
         session->send(std::move(r), route_, methodLabel_, closeAfter_);
     }
 
-    std::shared_ptr<HttpSession> session_;
-    net::steady_timer timer_;
+    std::shared_ptr<ServerState> state_;
+    std::mutex mu_;                          // guards session_
+    std::shared_ptr<HttpSession> session_;  // null once answered or abandoned
     std::string route_;
     std::string methodLabel_;
     bool closeAfter_;
@@ -87,7 +104,11 @@ private:
 
 HttpSession::HttpSession(std::shared_ptr<ServerState> state, net::ip::tcp::socket socket, ConnectionSlot slot,
                          bool reject)
-    : state_(std::move(state)), stream_(std::move(socket)), slot_(std::move(slot)), reject_(reject) {
+    : state_(std::move(state)),
+      stream_(std::move(socket)),
+      slot_(std::move(slot)),
+      reject_(reject),
+      asyncTimer_(stream_.get_executor()) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -104,6 +125,7 @@ void HttpSession::run() {
 
 void HttpSession::shutdown() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->asyncTimer_.cancel();
         if (self->pending_) {
             self->pending_->abandon();
             self->pending_.reset();

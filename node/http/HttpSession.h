@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -50,6 +51,7 @@ private:
     boost::beast::tcp_stream stream_;
     ConnectionSlot slot_;
     bool reject_;
+    boost::asio::steady_timer asyncTimer_;  // timeout of the pending asynchronous reply
     std::uint64_t trackId_ = 0;
     std::string remote_;
     boost::beast::flat_buffer buffer_;
