@@ -81,14 +81,14 @@ void ChainMetrics::seed(const state::StateSnapshot& snapshot, std::uint64_t heig
     decidingSet_ = std::move(nextSet);
     for (const auto& v : decidingSet_.members()) missed_.labels({v.key.toHex()});
     std::int64_t jobs = 0;
-    const Bytes jobPrefix = contracts::keys::one(contracts::keys::kJobExpiry);
+    const Bytes jobPrefix = contracts::keys::one(contracts::keys::prefix::kJobExpiry);
     snapshot.scan(jobPrefix, {}, [&](ByteSpan, ByteSpan) {
         ++jobs;
         return true;
     });
     std::int64_t open = 0;
     std::uint64_t locked = 0;
-    const Bytes leasePrefix = contracts::keys::one(contracts::keys::kLease);
+    const Bytes leasePrefix = contracts::keys::one(contracts::keys::prefix::kLease);
     snapshot.scan(leasePrefix, {}, [&](ByteSpan, ByteSpan value) {
         auto l = decode<contracts::Lease>(value);
         if (!l) return true;

@@ -359,7 +359,7 @@ void Gateway::addRoutes() {
         Json items = Json::array();
         Bytes next;
         std::size_t count = 0;
-        const Bytes prefix = contracts::keys::one(contracts::keys::kJobExpiry);
+        const Bytes prefix = contracts::keys::one(contracts::keys::prefix::kJobExpiry);
         q.snapshot()->scan(prefix, page->start, [&](ByteSpan key, ByteSpan) {
             if (count == page->limit) {
                 next.assign(key.begin(), key.end());

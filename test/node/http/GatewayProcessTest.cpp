@@ -305,7 +305,7 @@ TEST_CASE("a filtered WebSocket subscription gets exactly the matching lifecycle
     // Everything published up to the last block has arrived once a later new_block is seen on another subscription.
     REQUIRE(live.send(Json{{"op", "subscribe"}, {"id", "blocks"}, {"filter", {{"types", {"new_block"}}}}}));
     REQUIRE(net.waitHeight(life.lastHeight + 2));
-    REQUIRE(live.waitFor([&](const auto& m) {
+    REQUIRE(live.waitFor([&](const std::vector<Json>& m) {
         for (const auto& e : TestWsClient::eventsOf(m, "blocks"))
             if (e["height"].get<std::uint64_t>() > life.lastHeight) return true;
         return false;
