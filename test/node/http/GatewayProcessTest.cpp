@@ -191,7 +191,8 @@ TEST_CASE("the gateway serves every REST endpoint with JSON records after a life
     const Json job1 = net.getJson("/v1/jobs/1");
     REQUIRE(job1["id"] == 1);
     REQUIRE(job1["lease_id"] == 1);
-    REQUIRE(job1["deposit"] == "500000");
+    REQUIRE(job1["state"].is_string());
+    REQUIRE(net.getJson("/v1/jobs/2")["deposit"] == "500000");  // job 1 moved its deposit into the lease
     const Json open = net.getJson("/v1/jobs");
     REQUIRE(open["jobs"].size() == 1);
     REQUIRE(open["jobs"][0]["id"] == 2);
