@@ -5,8 +5,8 @@ namespace agora::node {
 Expected<CommittedTxRecord, TxLookupFailure> findCommittedTx(const BlockStore& blocks, const Hash256& hash) {
     auto loc = blocks.txLocation(hash);
     if (!loc)
-        return Unexpected(TxLookupFailure{TxLookupError::NotFound,
-                                          "no committed tx " + hash.toHex() + " (unknown, or still pending in the mempool)"});
+        return Unexpected(TxLookupFailure{TxLookupError::NotFound, "no committed tx " + hash.toHex() +
+                                                                       " (unknown, or still pending in the mempool)"});
     auto block = blocks.block(loc->height);
     auto rawResults = blocks.results(loc->height);
     if (!block || !rawResults || loc->index >= block->txs.size())

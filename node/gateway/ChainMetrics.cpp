@@ -39,8 +39,8 @@ ChainMetrics::ChainMetrics(MetricsRegistry& registry, const Mempool& mempool,
     : registry_(registry),
       height_(registry.gauge("agora_chain_height", "Height of the latest committed block.").get()),
       blockInterval_(registry
-                         .histogram("agora_block_interval_seconds",
-                                    "Time between consecutive blocks (header times).", intervalBuckets())
+                         .histogram("agora_block_interval_seconds", "Time between consecutive blocks (header times).",
+                                    intervalBuckets())
                          .get()),
       lastInterval_(registry
                         .gauge("agora_block_interval_last_milliseconds",
@@ -51,17 +51,18 @@ ChainMetrics::ChainMetrics(MetricsRegistry& registry, const Mempool& mempool,
       mempoolBytes_(registry.gauge("agora_mempool_bytes", "Bytes of the txs waiting in the mempool.").get()),
       peers_(registry.gauge("agora_p2p_peers", "Connected peers.").get()),
       round_(registry.gauge("agora_consensus_round", "Current consensus round.").get()),
-      step_(registry.gauge("agora_consensus_step", "Current consensus step (0 propose, 1 prevote, 2 precommit, 3 commit).")
+      step_(registry
+                .gauge("agora_consensus_step", "Current consensus step (0 propose, 1 prevote, 2 precommit, 3 commit).")
                 .get()),
       missed_(registry.counter("agora_validator_missed_blocks_total",
                                "Blocks whose commit certificate lacks this validator's precommit (since start).",
                                {"validator"})),
       openJobs_(registry.gauge("agora_jobs_open", "Jobs open for bidding.").get()),
       openLeases_(registry.gauge("agora_leases_open", "Leases not closed (active or in grace).").get()),
-      escrowLocked_(registry
-                        .gauge("agora_escrow_locked_uagr",
-                               "uagr held in lease escrow (deposits not yet paid out or refunded).")
-                        .get()) {
+      escrowLocked_(
+          registry
+              .gauge("agora_escrow_locked_uagr", "uagr held in lease escrow (deposits not yet paid out or refunded).")
+              .get()) {
     peers_.set(0);  // no p2p yet: the series exists so dashboards need no special case
     registry.addCollector([this, &mempool, consensus = std::move(consensus)] {
         mempoolTxs_.set(clampSigned(mempool.size()));

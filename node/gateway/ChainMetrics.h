@@ -27,8 +27,7 @@ public:
     ChainMetrics(MetricsRegistry& registry, const Mempool& mempool, std::function<ConsensusStatus()> consensus);
 
     // Open jobs, open leases and escrow locked from the state at `snapshot`.
-    void seed(const state::StateSnapshot& snapshot, std::uint64_t height, std::uint64_t timeMs,
-              ValidatorSet nextSet);
+    void seed(const state::StateSnapshot& snapshot, std::uint64_t height, std::uint64_t timeMs, ValidatorSet nextSet);
     // Consensus thread, after a block committed: `cert` decided it; the set
     // the node used for that height is the one passed on the previous call
     // (or to seed), `nextSet` the set for the next height.

@@ -64,8 +64,8 @@ QueryResult<bool> boolField(const std::optional<std::string>& text, std::string_
     if (!text) return false;
     if (*text == "true" || *text == "1") return true;
     if (*text == "false" || *text == "0") return false;
-    return Unexpected(
-        QueryError{QueryErrorKind::InvalidArgument, std::string(field) + " must be true or false, got '" + *text + "'"});
+    return Unexpected(QueryError{QueryErrorKind::InvalidArgument,
+                                 std::string(field) + " must be true or false, got '" + *text + "'"});
 }
 
 // ?limit=&page_key=<hex of the previous page's next_key>, like PageRequest.
@@ -104,17 +104,16 @@ Json blockJson(const Block& b) {
     }
     return Json{{"height", h.height},
                 {"block_id", h.id().toHex()},
-                {"header",
-                 Json{{"chain_id", h.chainId},
-                      {"height", h.height},
-                      {"time_ms", h.timeMs},
-                      {"last_block_id", h.lastBlockId.toHex()},
-                      {"data_hash", h.dataHash.toHex()},
-                      {"validators_hash", h.validatorsHash.toHex()},
-                      {"next_validators_hash", h.nextValidatorsHash.toHex()},
-                      {"app_hash", h.appHash.toHex()},
-                      {"results_hash", h.resultsHash.toHex()},
-                      {"proposer", h.proposer.toBech32(kValidatorPrefix)}}},
+                {"header", Json{{"chain_id", h.chainId},
+                                {"height", h.height},
+                                {"time_ms", h.timeMs},
+                                {"last_block_id", h.lastBlockId.toHex()},
+                                {"data_hash", h.dataHash.toHex()},
+                                {"validators_hash", h.validatorsHash.toHex()},
+                                {"next_validators_hash", h.nextValidatorsHash.toHex()},
+                                {"app_hash", h.appHash.toHex()},
+                                {"results_hash", h.resultsHash.toHex()},
+                                {"proposer", h.proposer.toBech32(kValidatorPrefix)}}},
                 {"num_txs", b.txs.size()},
                 {"txs", std::move(txs)},
                 {"last_commit", std::move(lastCommit)},
@@ -129,7 +128,8 @@ Json eventsJson(const std::vector<state::Event>& events) {
 
 HttpResponse blockAt(const Application& app, std::uint64_t height) {
     auto block = app.blocks().block(height);
-    if (!block) return HttpResponse::error(404, nlohmann::json("not_found"), "no block at height " + std::to_string(height));
+    if (!block)
+        return HttpResponse::error(404, nlohmann::json("not_found"), "no block at height " + std::to_string(height));
     return ok(blockJson(*block));
 }
 
@@ -232,9 +232,9 @@ void Gateway::addRoutes() {
         std::int64_t sinceMs = 0;
         {
             std::lock_guard lock(healthMu_);
-            sinceMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                            lastProgress_)
-                          .count();
+            sinceMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - lastProgress_)
+                    .count();
         }
         const bool healthy = alive && !catchingUp;
         return HttpResponse::json(healthy ? 200 : 503, nlohmann::json{{"status", healthy ? "ok" : "unavailable"},
@@ -308,7 +308,8 @@ void Gateway::addRoutes() {
         contracts::Account acc;
         if (auto raw = app.snapshot()->get(contracts::keys::account(*addr))) {
             auto decoded = decode<contracts::Account>(*raw);
-            if (!decoded) return HttpResponse::error(500, nlohmann::json("data_loss"), "stored account does not decode");
+            if (!decoded)
+                return HttpResponse::error(500, nlohmann::json("data_loss"), "stored account does not decode");
             acc = *decoded;
         }
         return ok(json::account(*addr, acc));
@@ -339,8 +340,8 @@ void Gateway::addRoutes() {
         StateQueries q(app.snapshot());
         auto res = q.providers(filter, *page);
         if (!res) return queryError(res.error());
-        return ok(pageJson("providers", *res,
-                           [](const ProviderView& p) { return json::provider(p.provider, p.offers); }));
+        return ok(
+            pageJson("providers", *res, [](const ProviderView& p) { return json::provider(p.provider, p.offers); }));
     });
     r.add("GET", "/v1/providers/{address}", [&app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");

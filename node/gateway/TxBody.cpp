@@ -59,7 +59,8 @@ Expected<TxBody, std::string> parseTxBody(std::string_view body, std::uint32_t m
     std::optional<Bytes> bytes;
     if (encoding != "base64") bytes = fromHex(text);
     if (!bytes && encoding != "hex") bytes = decodeBase64(text);
-    if (!bytes || bytes->empty()) return Unexpected("'tx' is not valid " + (encoding == "auto" ? std::string("hex or base64") : encoding));
+    if (!bytes || bytes->empty())
+        return Unexpected("'tx' is not valid " + (encoding == "auto" ? std::string("hex or base64") : encoding));
     out.tx = std::move(*bytes);
     if (auto m = j.find("mode"); m != j.end()) {
         if (!m->is_string() || (*m != "sync" && *m != "commit"))

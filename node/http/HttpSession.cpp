@@ -93,7 +93,7 @@ private:
     }
 
     std::shared_ptr<ServerState> state_;
-    std::mutex mu_;                          // guards session_
+    std::mutex mu_;                         // guards session_
     std::shared_ptr<HttpSession> session_;  // null once answered or abandoned
     std::string route_;
     std::string methodLabel_;

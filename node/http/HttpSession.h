@@ -36,8 +36,8 @@ private:
     void onRead(boost::beast::error_code ec);
     void handle();
     // Runs an asynchronous route; the connection waits for its reply.
-    void startAsync(const AsyncHttpHandler& handler, const HttpRequest& req, std::string route,
-                    std::string methodLabel, bool closeAfter, std::vector<std::pair<std::string, std::string>> headers);
+    void startAsync(const AsyncHttpHandler& handler, const HttpRequest& req, std::string route, std::string methodLabel,
+                    bool closeAfter, std::vector<std::pair<std::string, std::string>> headers);
     friend class PendingReply;
     // Builds the HTTP response from ours and sends it; closeAfter ends the connection.
     void send(HttpResponse response, const std::string& route, const std::string& methodLabel, bool closeAfter);

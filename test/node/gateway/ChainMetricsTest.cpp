@@ -32,7 +32,8 @@ TEST_CASE("chain metrics follow jobs, leases and escrow from block events withou
     Mempool mempool(MempoolLimits{}, std::make_shared<SignatureCache>());
     ChainMetrics m(registry, mempool, {});
 
-    m.onBlockEvents(block(1, {state::Event("job_created").add("job_id", 1), state::Event("job_created").add("job_id", 2)}));
+    m.onBlockEvents(
+        block(1, {state::Event("job_created").add("job_id", 1), state::Event("job_created").add("job_id", 2)}));
     REQUIRE(m.openJobs() == 2);
     m.onBlockEvents(block(2, {state::Event("bid_accepted").add("bid_id", 1).add("job_id", 1).add("lease_id", 7),
                               state::Event("lease_created").add("lease_id", 7).add("deposit", 1000),

@@ -29,10 +29,10 @@ TEST_CASE("POST /v1/txs bodies accept hex and base64 txs with sync or commit mod
 }
 
 TEST_CASE("POST /v1/txs bodies reject every malformed shape with a message naming the field", "[gateway]") {
-    for (const char* bad : {"", "[]", "{", R"({"tx": 1})", R"({"tx": ""})", R"({"tx": "!!"})",
-                            R"({"tx": "00", "mode": "later"})", R"({"tx": "00", "encoding": "b32"})",
-                            R"({"tx": "00", "timeout_ms": 0})", R"({"tx": "00", "timeout_ms": -1})",
-                            R"({"tx": "00", "extra": true})", R"({"tx": "zz", "encoding": "hex"})"}) {
+    for (const char* bad :
+         {"", "[]", "{", R"({"tx": 1})", R"({"tx": ""})", R"({"tx": "!!"})", R"({"tx": "00", "mode": "later"})",
+          R"({"tx": "00", "encoding": "b32"})", R"({"tx": "00", "timeout_ms": 0})", R"({"tx": "00", "timeout_ms": -1})",
+          R"({"tx": "00", "extra": true})", R"({"tx": "zz", "encoding": "hex"})"}) {
         INFO(bad);
         auto r = parseTxBody(bad, 60'000);
         REQUIRE_FALSE(r.hasValue());

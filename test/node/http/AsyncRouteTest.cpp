@@ -101,8 +101,7 @@ TEST_CASE("an async route without an answer is answered by its timeout, and a la
     REQUIRE(next->status == 200);
 }
 
-TEST_CASE("stopping the server with a pending async reply closes the connection and later sends are no-ops",
-          "[http]") {
+TEST_CASE("stopping the server with a pending async reply closes the connection and later sends are no-ops", "[http]") {
     AsyncFixture f;
     TestHttpConnection c(f.port);
     REQUIRE(c.connected());

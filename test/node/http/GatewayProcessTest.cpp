@@ -45,10 +45,10 @@ struct GatewayNode {
     std::map<std::uint8_t, std::uint64_t> nonces;
 
     explicit GatewayNode(std::uint32_t maxConnections = 64) {
-        REQUIRE(agora::test::runToExit({AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
-                                        addr(kProvider).toBech32() + "=5000000000", "--fund",
-                                        addr(kClient).toBech32() + "=5000000000"},
-                                       dir.path("init.log")) == 0);
+        REQUIRE(agora::test::runToExit(
+                    {AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
+                     addr(kProvider).toBech32() + "=5000000000", "--fund", addr(kClient).toBech32() + "=5000000000"},
+                    dir.path("init.log")) == 0);
         node::NodeConfig cfg;
         cfg.moniker = "val0";
         cfg.grpc.address = "127.0.0.1:" + std::to_string(agora::test::freePort());
@@ -219,8 +219,8 @@ TEST_CASE("the gateway serves every REST endpoint with JSON records after a life
     const Json page1 = net.getJson("/v1/providers?limit=1");
     REQUIRE(page1["providers"].size() == 1);
     if (!page1["next_key"].get<std::string>().empty()) {
-        REQUIRE(net.getJson("/v1/providers?limit=1&page_key=" + page1["next_key"].get<std::string>())["providers"]
-                    .empty());
+        REQUIRE(
+            net.getJson("/v1/providers?limit=1&page_key=" + page1["next_key"].get<std::string>())["providers"].empty());
     }
 
     // Errors: stable codes and HTTP statuses.
@@ -269,7 +269,12 @@ TEST_CASE("POST /v1/txs admits in sync mode and answers bad bodies, failed admis
     REQUIRE(r->status == 200);
     const std::string hash = r->json()["tx_hash"];
     REQUIRE(hash == sha256(raw).toHex());
-    REQUIRE(agora::test::waitUntil([&] { auto t = net.get("/v1/txs/" + hash); return t && t->status == 200; }, 30s));
+    REQUIRE(agora::test::waitUntil(
+        [&] {
+            auto t = net.get("/v1/txs/" + hash);
+            return t && t->status == 200;
+        },
+        30s));
 
     // The same tx again: committed already, so its nonce is too low (mempool code 504 -> 422).
     requireError(net.post(Json{{"tx", hex}}), 422, 504);
@@ -285,13 +290,15 @@ TEST_CASE("POST /v1/txs admits in sync mode and answers bad bodies, failed admis
     requireError(httpRequest(net.port, "POST", "/v1/txs", std::string(70 * 1024, 'a')), 413, "body_too_large");
     // Commit mode with a nonce gap: admission fails at once, nothing waits.
     net.nonces[kClient] += 5;
-    requireError(net.post(Json{{"tx", net.signedHex(kClient, MsgSend{addr(kProvider), Amount(1)})}, {"mode", "commit"}}),
-                 422, 505);
+    requireError(
+        net.post(Json{{"tx", net.signedHex(kClient, MsgSend{addr(kProvider), Amount(1)})}, {"mode", "commit"}}), 422,
+        505);
 }
 
-TEST_CASE("a filtered WebSocket subscription gets exactly the matching lifecycle events in order, and a resumed one "
-          "replays them",
-          "[gateway][process][ws]") {
+TEST_CASE(
+    "a filtered WebSocket subscription gets exactly the matching lifecycle events in order, and a resumed one "
+    "replays them",
+    "[gateway][process][ws]") {
     GatewayNode net;
     INFO(net.log());
     REQUIRE(net.waitHeight(1));
@@ -452,8 +459,9 @@ TEST_CASE("headless Chromium renders the explorer with blocks, a provider, a job
     const std::string dom = net.dir.path("dom.html");
     // The page marks <body data-ready="1"> once every table is loaded; the
     // virtual time budget lets the browser run until its work is done.
-    const std::vector<std::string> common = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                             "--user-data-dir=" + profile, "--virtual-time-budget=15000"};
+    const std::vector<std::string> common = {
+        "/usr/bin/chromium",          "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
+        "--virtual-time-budget=15000"};
     auto args = common;
     args.push_back("--dump-dom");
     args.push_back(url);
