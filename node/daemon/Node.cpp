@@ -5,26 +5,22 @@
 #include "node/daemon/KeyFile.h"
 #include "node/gateway/Gateway.h"
 #include "node/rpc/ClientServiceImpl.h"
+#include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/EventServiceImpl.h"
 #include "node/rpc/JobStreams.h"
-#include "node/rpc/ProviderServiceImpl.h"
+#include "node/rpc/StreamLimiter.h"
 #include "node/rpc/QueryServiceImpl.h"
 #include "node/rpc/StakingServiceImpl.h"
-#include "node/rpc/StreamLimiter.h"
 #include "node/rpc/TxServiceImpl.h"
 #include "node/storage/NodeDatabase.h"
 
 namespace agora::node {
 
 namespace {
-Unexpected<std::string> fail(std::string m) {
-    return Unexpected(std::move(m));
-}
+Unexpected<std::string> fail(std::string m) { return Unexpected(std::move(m)); }
 }  // namespace
 
-Node::~Node() {
-    stop();
-}
+Node::~Node() { stop(); }
 
 Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) {
     std::unique_ptr<Node> node(new Node());
@@ -62,10 +58,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
     if (!app) return fail(app.error());
     node->app_ = std::move(*app);
 
-    node->mempool_ =
-        std::make_unique<Mempool>(MempoolLimits{node->config_.mempool.maxTxs, node->config_.mempool.maxBytes,
-                                                node->config_.mempool.maxTxsPerAccount},
-                                  node->sigCache_);
+    node->mempool_ = std::make_unique<Mempool>(
+        MempoolLimits{node->config_.mempool.maxTxs, node->config_.mempool.maxBytes,
+                      node->config_.mempool.maxTxsPerAccount},
+        node->sigCache_);
 
     auto wal = FileWal::open(home.walFile());
     if (!wal) return fail(wal.error());
@@ -109,11 +105,11 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
 
     node->eventsExecutor_ = std::make_unique<Executor>("events");
     Executor* events = node->eventsExecutor_.get();
-    node->eventBus_ = std::make_unique<EventBus>(std::make_shared<StoredEventHistory>(*node->app_),
-                                                 node->app_->lastHeight(), [events](std::function<void()> wake) {
-                                                     if (!events->post(wake))
-                                                         wake();  // stopping: the guarded wake is harmless inline
-                                                 });
+    node->eventBus_ = std::make_unique<EventBus>(
+        std::make_shared<StoredEventHistory>(*node->app_), node->app_->lastHeight(),
+        [events](std::function<void()> wake) {
+            if (!events->post(wake)) wake();  // stopping: the guarded wake is harmless inline
+        });
     node->streamLimiter_ = std::make_unique<StreamLimiter>(node->config_.grpc.maxStreamsPerClient);
     const StreamOptions streamOptions{};
     node->eventService_ = std::make_unique<EventServiceImpl>(*node->eventBus_, *node->streamLimiter_, streamOptions);
@@ -181,7 +177,7 @@ void Node::stop() {
         stopped_ = true;
     }
     cv_.notify_all();
-    if (gateway_) gateway_->stop();        // waiting commit-mode requests get 503, WebSocket clients going_away
+    if (gateway_) gateway_->stop();  // waiting commit-mode requests get 503, WebSocket clients going_away
     if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
     if (grpc_) grpc_->shutdown(3000);
     if (executor_) executor_->stop();

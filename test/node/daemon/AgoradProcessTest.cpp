@@ -1,7 +1,7 @@
 // agorad as a real process on loopback: init, start, transact over gRPC,
 // survive kill -9, shut down cleanly on SIGTERM.
-#include <grpcpp/grpcpp.h>
 #include <catch2/catch.hpp>
+#include <grpcpp/grpcpp.h>
 
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
@@ -42,14 +42,11 @@ struct Devnet {
         cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
         cfg.consensus.timeoutCommitMs = 50;
         cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-        REQUIRE(
-            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
+        REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
+                    .hasValue());
         channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
     }
-    void start() {
-        node = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                    dir.path("node.log"));
-    }
+    void start() { node = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"}, dir.path("node.log")); }
 
     std::optional<q::StatusResponse> status() {
         auto stub = q::QueryService::NewStub(channel);
@@ -60,12 +57,7 @@ struct Devnet {
         return resp;
     }
     bool waitHeight(std::uint64_t h) {
-        return test::waitUntil(
-            [&] {
-                auto s = status();
-                return s && s->latest_height() >= h;
-            },
-            60s);
+        return test::waitUntil([&] { auto s = status(); return s && s->latest_height() >= h; }, 60s);
     }
 };
 
@@ -146,7 +138,9 @@ TEST_CASE("agorad commits a transfer broadcast over gRPC and keeps its chain acr
 
 TEST_CASE("agorad refuses to start on a config with an unknown section", "[agorad][process]") {
     Devnet net;
-    { std::ofstream(net.home + "/config/config.toml", std::ios::app) << "\n[grcp]\naddress = \"127.0.0.1:1\"\n"; }
+    {
+        std::ofstream(net.home + "/config/config.toml", std::ios::app) << "\n[grcp]\naddress = \"127.0.0.1:1\"\n";
+    }
     net.start();
     REQUIRE(net.node->waitExit(20s) == 1);
     REQUIRE(net.node->log().find("config: unknown section [grcp]") != std::string::npos);
@@ -164,8 +158,7 @@ TEST_CASE("the agora CLI sends tokens and reads them back from a running agorad"
     std::ofstream(secret) << std::string(63, '0') << "1\n";
     const std::string node = "127.0.0.1:" + std::to_string(net.port);
     auto agora = [&](std::vector<std::string> args, const std::string& log) {
-        std::vector<std::string> full = {
-            AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
+        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
         full.insert(full.end(), args.begin(), args.end());
         return test::runToExit(full, net.dir.path(log));
     };

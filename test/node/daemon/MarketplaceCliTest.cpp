@@ -29,8 +29,8 @@ struct Chain {
 
     // Runs agora with the keyring and node flags; returns its exit code and stdout+stderr.
     std::pair<int, std::string> agora(std::vector<std::string> args) {
-        std::vector<std::string> full = {
-            AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
+        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass,
+                                         "--node", node};
         full.insert(full.end(), args.begin(), args.end());
         const std::string log = dir.path("cli-" + std::to_string(++calls) + ".log");
         const int rc = test::runToExit(full, log);
@@ -83,8 +83,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     cfg.grpc.address = c.node;
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    REQUIRE(
-        wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
+    REQUIRE(wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
                                                     c.dir.path("node.log"));
     REQUIRE(test::waitUntil([&] { return c.agora({"query", "status"}).first == 0; }, 60s));
@@ -94,8 +93,9 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
               "--capacity", "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
              p);
     c.tx({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov1");
-    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
-                           "--max-price", "100", "--duration", "40", "--bidding-window", "20", "--deposit", "4000"},
+    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint",
+                           "region=eu", "--max-price", "100", "--duration", "40", "--bidding-window", "20",
+                           "--deposit", "4000"},
                           "client");
     const std::string jobId = Chain::attr(job, "job_created", "job_id");
     c.tx({"bid", "place", jobId, "--price", "90"}, "prov1");
