@@ -162,6 +162,9 @@ HttpResponse admitError(std::uint16_t code, const std::string& message, const Ha
 Gateway::Gateway(const HttpConfig& config, GatewayContext ctx)
     : ctx_(std::move(ctx)), options_(HttpServerOptions::fromConfig(config)) {
     chainMetrics_ = std::make_unique<ChainMetrics>(metrics_, ctx_.mempool, ctx_.consensus);
+    // Seeded here, before consensus starts: from now on only commits move the gauges.
+    chainMetrics_->seed(*ctx_.app.snapshot(), ctx_.app.lastHeight(), ctx_.app.lastTimeMs(),
+                        ctx_.app.chainState().validators);
     lastProgress_ = std::chrono::steady_clock::now();
     hub_.setReplay([this](std::uint64_t from, const WsEventFilter& filter) {
         return replayEvents(ctx_.history, ctx_.app.blocks(), from, filter, kMaxReplayBlocks);
@@ -178,8 +181,6 @@ Gateway::~Gateway() {
 }
 
 Expected<std::uint16_t, std::string> Gateway::start() {
-    const auto snap = ctx_.app.snapshot();
-    chainMetrics_->seed(*snap, ctx_.app.lastHeight(), ctx_.app.lastTimeMs(), ctx_.app.chainState().validators);
     return server_->start();
 }
 

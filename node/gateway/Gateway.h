@@ -55,6 +55,7 @@ inline constexpr std::uint32_t kMaxCommitWaitMs = 60'000;
 
 class Gateway {
 public:
+    // Build before consensus starts (the chain metrics are seeded from the current state).
     Gateway(const HttpConfig& config, GatewayContext ctx);
     ~Gateway();
     Gateway(const Gateway&) = delete;
