@@ -3,6 +3,7 @@
 #include "node/daemon/Logging.h"
 
 #include "node/daemon/KeyFile.h"
+#include "node/gateway/Gateway.h"
 #include "node/rpc/ClientServiceImpl.h"
 #include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/EventServiceImpl.h"
@@ -124,6 +125,17 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
     node->grpc_->addService(node->providerService_.get());
     node->grpc_->addService(node->clientService_.get());
     node->grpc_->addService(node->stakingService_.get());
+    if (node->config_.http.enabled) {
+        // Stalled: no consensus progress for ten full rounds plus the commit pause (at least 10 s).
+        const auto round = std::chrono::milliseconds(std::uint64_t{cc.timeoutProposeMs} + cc.timeoutPrevoteMs +
+                                                     cc.timeoutPrecommitMs + cc.timeoutCommitMs);
+        node->gateway_ = std::make_unique<Gateway>(
+            node->config_.http,
+            GatewayContext{*node->app_, *node->mempool_, node->waiters_, node->eventBus_->history(), *events,
+                           [self](const std::string& tx) { return self->txService_->admit(tx); },
+                           [self] { return self->driver_->status(); }, nodeIdOf(nodeKey->publicKey()),
+                           std::max<std::chrono::milliseconds>(std::chrono::seconds(10), round * 10)});
+    }
     return node;
 }
 
@@ -135,7 +147,9 @@ void Node::onCommit(const CommitOutcome& o) {
                                                    r.feeCharged, r.events});
     }
     // Never blocks: slow subscribers are dropped, wakes run on the events thread.
-    eventBus_->publish(blockEventsOf(o.height, o.txHashes, o.results));
+    auto events = blockEventsOf(o.height, o.txHashes, o.results);
+    eventBus_->publish(events);
+    if (gateway_) gateway_->onCommit(o, std::move(events));
 }
 
 Expected<void, std::string> Node::start() {
@@ -144,8 +158,15 @@ Expected<void, std::string> Node::start() {
     if (auto ok = driver_->start(); !ok) return ok;
     auto port = grpc_->start();
     if (!port) return fail(port.error());
-    moduleLog("node")->info("chain {} at height {}, gRPC on port {}, {}", app_->genesis().genesis.chainId,
-                 app_->lastHeight(), *port, driver_->isValidator() ? "validating" : "not a validator");
+    std::uint16_t httpPort = 0;
+    if (gateway_) {
+        auto hp = gateway_->start();
+        if (!hp) return fail(hp.error());
+        httpPort = *hp;
+    }
+    moduleLog("node")->info("chain {} at height {}, gRPC on port {}, HTTP on port {}, {}",
+                            app_->genesis().genesis.chainId, app_->lastHeight(), *port, httpPort,
+                            driver_->isValidator() ? "validating" : "not a validator");
     return {};
 }
 
@@ -156,10 +177,15 @@ void Node::stop() {
         stopped_ = true;
     }
     cv_.notify_all();
+    if (gateway_) gateway_->stop();  // waiting commit-mode requests get 503, WebSocket clients going_away
     if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
     if (grpc_) grpc_->shutdown(3000);
     if (executor_) executor_->stop();
     if (eventsExecutor_) eventsExecutor_->stop();
+}
+
+int Node::httpPort() const {
+    return gateway_ ? gateway_->port() : 0;
 }
 
 std::optional<std::string> Node::wait() {

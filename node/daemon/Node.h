@@ -30,6 +30,7 @@ class StakingServiceImpl;
 class EventServiceImpl;
 class JobStreams;
 class StreamLimiter;
+class Gateway;
 
 class Node {
 public:
@@ -43,6 +44,8 @@ public:
     std::optional<std::string> wait();
 
     int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
+    // 0 when [http] is disabled or not started.
+    int httpPort() const;
     Application& app() { return *app_; }
     EventBus& eventBus() { return *eventBus_; }
     // WatchJobs / WatchBids entry points for the full Provider/Client services.
@@ -75,6 +78,7 @@ private:
     std::unique_ptr<EventServiceImpl> eventService_;
     std::unique_ptr<JobStreams> jobStreams_;
     std::unique_ptr<GrpcServer> grpc_;
+    std::unique_ptr<Gateway> gateway_;  // HTTP/WebSocket/metrics ([http]); null when disabled
 
     std::mutex mu_;
     std::condition_variable cv_;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "node/http/WsSession.h"
@@ -15,9 +16,99 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 
+// The HttpAsyncReply of one asynchronous request. Holds its session until
+// answered or abandoned (server stopping), then only the server state, which
+// owns no I/O objects: a reply kept by a waiter may outlive the io_context.
+// done_ and the session's timer are touched on the session's strand only.
+class PendingReply final : public HttpAsyncReply, public std::enable_shared_from_this<PendingReply> {
+public:
+    PendingReply(std::shared_ptr<HttpSession> session, std::string route, std::string methodLabel, bool closeAfter,
+                 std::vector<std::pair<std::string, std::string>> headers)
+        : state_(session->state_),
+          session_(std::move(session)),
+          route_(std::move(route)),
+          methodLabel_(std::move(methodLabel)),
+          closeAfter_(closeAfter),
+          headers_(std::move(headers)) {}
+
+    void send(HttpResponse response) override {
+        post([self = shared_from_this(), r = std::move(response)]() mutable { self->complete(std::move(r)); });
+    }
+
+    void setTimeout(std::chrono::milliseconds after, std::function<HttpResponse()> onTimeout) override {
+        post([self = shared_from_this(), after, fn = std::move(onTimeout)] {
+            auto session = self->currentSession();
+            if (self->done_ || !session) return;
+            session->asyncTimer_.expires_after(after);
+            session->asyncTimer_.async_wait([self, fn](beast::error_code ec) {
+                if (ec || self->done_) return;
+                HttpResponse r = HttpResponse::error(504, nlohmann::json("timeout"), "no reply in time");
+                try {
+                    r = fn();
+                } catch (const std::exception& e) {
+                    spdlog::error("http: timeout handler of {} threw: {}", self->route_, e.what());
+                }
+                self->complete(std::move(r));
+            });
+        });
+    }
+
+    // Strand: the server is stopping; let go of the session.
+    void abandon() {
+        done_ = true;
+        std::lock_guard lock(mu_);
+        session_.reset();
+    }
+
+private:
+    std::shared_ptr<HttpSession> currentSession() {
+        std::lock_guard lock(mu_);
+        return session_;
+    }
+
+    // Posts to the session's strand unless the reply was abandoned or the
+    // server is stopping (then the context may be torn down: nothing is posted).
+    template <typename F>
+    void post(F&& f) {
+        std::lock_guard lock(mu_);
+        if (!session_) return;
+        std::lock_guard stateLock(state_->mu);
+        if (state_->stopping) return;
+        net::post(session_->stream_.get_executor(), std::forward<F>(f));
+    }
+
+    void complete(HttpResponse r) {
+        if (done_) return;
+        done_ = true;
+        std::shared_ptr<HttpSession> session;
+        {
+            std::lock_guard lock(mu_);
+            session = std::move(session_);
+        }
+        if (!session) return;
+        session->asyncTimer_.cancel();
+        session->pending_.reset();
+        for (auto& h : headers_) r.headers.push_back(std::move(h));
+        session->send(std::move(r), route_, methodLabel_, closeAfter_);
+    }
+
+    std::shared_ptr<ServerState> state_;
+    std::mutex mu_;                         // guards session_
+    std::shared_ptr<HttpSession> session_;  // null once answered or abandoned
+    std::string route_;
+    std::string methodLabel_;
+    bool closeAfter_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    bool done_ = false;
+};
+
 HttpSession::HttpSession(std::shared_ptr<ServerState> state, net::ip::tcp::socket socket, ConnectionSlot slot,
                          bool reject)
-    : state_(std::move(state)), stream_(std::move(socket)), slot_(std::move(slot)), reject_(reject) {
+    : state_(std::move(state)),
+      stream_(std::move(socket)),
+      slot_(std::move(slot)),
+      reject_(reject),
+      asyncTimer_(stream_.get_executor()) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -34,6 +125,11 @@ void HttpSession::run() {
 
 void HttpSession::shutdown() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->asyncTimer_.cancel();
+        if (self->pending_) {
+            self->pending_->abandon();
+            self->pending_.reset();
+        }
         beast::error_code ec;
         self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
         self->stream_.close();
@@ -147,11 +243,34 @@ void HttpSession::handle() {
     }
 
     auto result = state_->router.dispatch(r);
+    std::vector<std::pair<std::string, std::string>> cors;
     if (corsOn) {
-        if (originOk) result.response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
-        result.response.headers.emplace_back("Vary", "Origin");
+        if (originOk) cors.emplace_back("Access-Control-Allow-Origin", *origin);
+        cors.emplace_back("Vary", "Origin");
     }
+    if (result.async != nullptr) {
+        startAsync(*result.async, r, result.route, methodLabel, close, std::move(cors));
+        return;
+    }
+    for (auto& h : cors) result.response.headers.push_back(std::move(h));
     send(std::move(result.response), result.route, methodLabel, close);
+}
+
+void HttpSession::startAsync(const AsyncHttpHandler& handler, const HttpRequest& req, std::string route,
+                             std::string methodLabel, bool closeAfter,
+                             std::vector<std::pair<std::string, std::string>> headers) {
+    pending_ = std::make_shared<PendingReply>(shared_from_this(), route, std::move(methodLabel), closeAfter,
+                                              std::move(headers));
+    auto reply = pending_;
+    try {
+        handler(req, reply);
+    } catch (const std::exception& e) {
+        spdlog::error("http: handler {} {} threw: {}", req.method, route, e.what());
+        reply->send(HttpResponse::error(500, HttpErrorCode::Internal, "internal error"));
+    } catch (...) {
+        spdlog::error("http: handler {} {} threw a non-exception", req.method, route);
+        reply->send(HttpResponse::error(500, HttpErrorCode::Internal, "internal error"));
+    }
 }
 
 void HttpSession::send(HttpResponse response, const std::string& route, const std::string& methodLabel,

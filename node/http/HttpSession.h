@@ -7,13 +7,19 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "node/http/ServerState.h"
 
 namespace agora::node::detail {
+
+class PendingReply;
 
 class HttpSession : public ServerSession, public std::enable_shared_from_this<HttpSession> {
 public:
@@ -29,6 +35,10 @@ private:
     void doRead();
     void onRead(boost::beast::error_code ec);
     void handle();
+    // Runs an asynchronous route; the connection waits for its reply.
+    void startAsync(const AsyncHttpHandler& handler, const HttpRequest& req, std::string route, std::string methodLabel,
+                    bool closeAfter, std::vector<std::pair<std::string, std::string>> headers);
+    friend class PendingReply;
     // Builds the HTTP response from ours and sends it; closeAfter ends the connection.
     void send(HttpResponse response, const std::string& route, const std::string& methodLabel, bool closeAfter);
     void onWrite(bool close, boost::beast::error_code ec);
@@ -41,6 +51,7 @@ private:
     boost::beast::tcp_stream stream_;
     ConnectionSlot slot_;
     bool reject_;
+    boost::asio::steady_timer asyncTimer_;  // timeout of the pending asynchronous reply
     std::uint64_t trackId_ = 0;
     std::string remote_;
     boost::beast::flat_buffer buffer_;
@@ -48,6 +59,7 @@ private:
     std::shared_ptr<Response> response_;
     std::chrono::steady_clock::time_point started_;
     std::array<char, 4096> drain_{};
+    std::shared_ptr<PendingReply> pending_;  // the unanswered asynchronous request, strand only
 };
 
 }  // namespace agora::node::detail

@@ -26,7 +26,17 @@ std::optional<std::vector<std::string>> Router::splitPath(const std::string& pat
 }
 
 void Router::add(const std::string& method, const std::string& pattern, HttpHandler handler) {
-    if (method.empty() || !handler) throw std::invalid_argument("router: empty method or handler");
+    if (!handler) throw std::invalid_argument("router: empty handler");
+    addHandler(method, pattern, Handler{std::move(handler), {}});
+}
+
+void Router::addAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler) {
+    if (!handler) throw std::invalid_argument("router: empty handler");
+    addHandler(method, pattern, Handler{{}, std::move(handler)});
+}
+
+void Router::addHandler(const std::string& method, const std::string& pattern, Handler handler) {
+    if (method.empty()) throw std::invalid_argument("router: empty method");
     if (pattern.empty() || pattern[0] != '/')
         throw std::invalid_argument("router: pattern must start with '/': " + pattern);
     std::vector<Segment> segments;
@@ -122,8 +132,9 @@ Router::Result Router::dispatch(HttpRequest& req) const {
     for (std::size_t i = 0; i < segs->size(); ++i) {
         if (r->segments[i].isParam) req.params[r->segments[i].text] = (*segs)[i];
     }
+    if (h->second.async) return {HttpResponse{}, r->pattern, &h->second.async};
     try {
-        return {h->second(req), r->pattern};
+        return {h->second.sync(req), r->pattern};
     } catch (const std::exception& e) {
         spdlog::error("http: handler {} {} threw: {}", req.method, r->pattern, e.what());
     } catch (...) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node/http/HttpAsyncReply.h"
 #include "node/http/HttpRequest.h"
 #include "node/http/HttpResponse.h"
 
@@ -30,12 +31,17 @@ public:
     // Throws std::invalid_argument on a malformed pattern or a duplicate
     // method + pattern (programming errors).
     void add(const std::string& method, const std::string& pattern, HttpHandler handler);
+    // A handler that answers later through an HttpAsyncReply (same pattern rules).
+    void addAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler);
     // Serves fixed bytes (e.g. the embedded explorer page) on GET.
     void addStatic(const std::string& path, std::string bytes, std::string contentType);
 
     struct Result {
         HttpResponse response;
         std::string route;  // matched pattern, or "" when none: a bounded metrics label
+        // Set when the matched handler is asynchronous: the caller runs it
+        // (response is then unused). Points into the router.
+        const AsyncHttpHandler* async = nullptr;
     };
     // Routes req (fills req.params). Never throws.
     Result dispatch(HttpRequest& req) const;
@@ -47,11 +53,16 @@ private:
         bool isParam = false;
         std::string text;  // literal text or parameter name
     };
+    struct Handler {
+        HttpHandler sync;
+        AsyncHttpHandler async;  // set instead of sync for addAsync routes
+    };
     struct Route {
         std::string pattern;
         std::vector<Segment> segments;
-        std::map<std::string, HttpHandler> handlers;  // by method
+        std::map<std::string, Handler> handlers;  // by method
     };
+    void addHandler(const std::string& method, const std::string& pattern, Handler handler);
     // Splits a raw path into decoded segments; nullopt on a bad escape.
     static std::optional<std::vector<std::string>> splitPath(const std::string& path);
     static bool matches(const Route& r, const std::vector<std::string>& segs);

@@ -1,6 +1,7 @@
 #include "node/rpc/TxServiceImpl.h"
 
 #include "node/app/BlockResults.h"
+#include "node/chain/TxLookup.h"
 #include "node/rpc/GrpcStatus.h"
 #include "node/rpc/TxResultProto.h"
 #include "node/rpc/TxSimulator.h"
@@ -94,22 +95,19 @@ grpc::ServerUnaryReactor* TxServiceImpl::GetTx(grpc::CallbackServerContext* ctx,
                       {grpc::StatusCode::INVALID_ARGUMENT, "hash must be the 32-byte SHA-256 of the signed tx, got " +
                                                                std::to_string(req->hash().size()) + " bytes"});
     try {
-        const auto& blocks = app_->blocks();
-        auto loc = blocks.txLocation(*hash);
-        if (!loc)
-            return finish(ctx, {grpc::StatusCode::NOT_FOUND,
-                                "no committed tx " + hash->toHex() + " (unknown, or still pending in the mempool)"});
-        auto block = blocks.block(loc->height);
-        auto rawResults = blocks.results(loc->height);
-        if (!block || !rawResults || loc->index >= block->txs.size())
-            return finish(ctx, {grpc::StatusCode::DATA_LOSS, "tx index names a missing block or result"});
-        auto results = decode<BlockResults>(*rawResults);
-        if (!results || loc->index >= results->txs.size())
-            return finish(ctx, {grpc::StatusCode::DATA_LOSS, "stored block results do not decode"});
-        resp->set_tx(str(block->txs[loc->index]));
-        resp->set_height(loc->height);
-        resp->set_index(loc->index);
-        fillTxResult(results->txs[loc->index], loc->height, *hash, resp->mutable_result());
+        auto rec = findCommittedTx(app_->blocks(), *hash);
+        if (!rec) {
+            switch (rec.error().kind) {
+                case TxLookupError::NotFound:
+                    return finish(ctx, {grpc::StatusCode::NOT_FOUND, rec.error().message});
+                case TxLookupError::DataLoss:
+                    return finish(ctx, {grpc::StatusCode::DATA_LOSS, rec.error().message});
+            }
+        }
+        resp->set_tx(str(rec->tx));
+        resp->set_height(rec->height);
+        resp->set_index(rec->index);
+        fillTxResult(rec->outcome, rec->height, *hash, resp->mutable_result());
         return finish(ctx, grpc::Status::OK);
     } catch (const std::exception& e) {
         return finish(ctx, {grpc::StatusCode::INTERNAL, std::string("get tx: ") + e.what()});

@@ -52,6 +52,7 @@ struct MarketNode {
         cfg.moniker = "val0";
         cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
         cfg.consensus.timeoutCommitMs = 50;
+        cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
         REQUIRE(
             wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
         channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());

@@ -82,6 +82,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     node::NodeConfig cfg;
     cfg.grpc.address = c.node;
     cfg.consensus.timeoutCommitMs = 50;
+    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
     REQUIRE(wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
                                                     c.dir.path("node.log"));
