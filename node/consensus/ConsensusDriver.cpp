@@ -9,7 +9,9 @@ namespace agora::node {
 using namespace consensus;
 
 namespace {
-std::shared_ptr<spdlog::logger> log() { return moduleLog("consensus"); }
+std::shared_ptr<spdlog::logger> log() {
+    return moduleLog("consensus");
+}
 
 template <typename... Fs>
 struct Overloaded : Fs... {
@@ -99,9 +101,13 @@ void ConsensusDriver::post(InputBody body) {
         log()->warn("input queue full, dropping an input");
 }
 
-void ConsensusDriver::receiveProposal(Proposal proposal) { post(ProposalReceived{std::move(proposal)}); }
+void ConsensusDriver::receiveProposal(Proposal proposal) {
+    post(ProposalReceived{std::move(proposal)});
+}
 
-void ConsensusDriver::receiveVote(Vote vote) { post(VoteReceived{std::move(vote)}); }
+void ConsensusDriver::receiveVote(Vote vote) {
+    post(VoteReceived{std::move(vote)});
+}
 
 void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
     const bool posted = executor_.post([this, e = std::move(evidence)]() mutable {
@@ -205,7 +211,9 @@ void ConsensusDriver::doubleSign(const Vote& signedVote) {
     network_.broadcastVote(twin);
 }
 
-ConsensusStatus ConsensusDriver::status() const { return {statusHeight_.load(), statusRound_.load(), statusStep_.load()}; }
+ConsensusStatus ConsensusDriver::status() const {
+    return {statusHeight_.load(), statusRound_.load(), statusStep_.load()};
+}
 
 void ConsensusDriver::fatal(const std::string& message) {
     if (failed_) return;
@@ -265,21 +273,21 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot build a block: " + p.error());
                         return;
                     }
-                    log()->debug("proposing height {} round {} with {} txs", a.height, a.round,
-                                  p->included);
+                    log()->debug("proposing height {} round {} with {} txs", a.height, a.round, p->included);
                     post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
                 },
                 [&](const ValidateBlock& a) {
                     auto ok = app_.validate(a.blockId, a.block);
-                    if (!ok) log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
+                    if (!ok)
+                        log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
                     post(BlockValidated{a.height, a.blockId, ok.hasValue()});
                 },
                 [&](const SignProposal& a) {
                     if (!signer_) return;
                     auto signedProposal = signer_->signProposal(a.proposal);
                     if (!signedProposal) {
-                        log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height,
-                                     a.proposal.round, errorName(signedProposal.error()));
+                        log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height, a.proposal.round,
+                                    errorName(signedProposal.error()));
                         return;
                     }
                     post(OwnProposalSigned{std::move(*signedProposal)});
@@ -289,7 +297,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     auto signedVote = signer_->signVote(a.vote);
                     if (!signedVote) {
                         log()->warn("signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
-                                     errorName(signedVote.error()));
+                                    errorName(signedVote.error()));
                         return;
                     }
                     if (options_.unsafeDoubleSignAt && a.vote.height == *options_.unsafeDoubleSignAt &&
@@ -312,12 +320,14 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     }
                     evidence_.clear();  // included or stale; the engine reports new ones
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
-                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
-                                 outcome->txHashes.size());
+                                outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
+                                outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);
                     auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
-                                       [this, f = std::move(finalized)] { handle(Input{nowTicks(), f}); });
+                                       [this, f = std::move(finalized)] {
+                                           handle(Input{nowTicks(), f});
+                                       });
                 },
                 [&](const PersistChainState& a) {
                     if (!(a.state == app_.chainState())) {

@@ -23,10 +23,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <set>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 

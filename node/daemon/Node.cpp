@@ -88,9 +88,9 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->nodeKey_ = std::move(*nodeKey);
     const auto& pc = node->config_.p2p;
     P2pOptions popt;
+    const std::string advertised = pc.externalAddress.empty() ? pc.listenAddress : pc.externalAddress;
     popt.self = LocalIdentity{node->app_->genesis().genesis.chainId, node->app_->genesis().hash(),
-                              node->nodeKey_->publicKey(), pc.externalAddress.empty() ? pc.listenAddress : pc.externalAddress,
-                              node->config_.moniker};
+                              node->nodeKey_->publicKey(), advertised, node->config_.moniker};
     for (const auto& text : pc.persistentPeers)
         if (auto addr = PeerAddress::parse(text)) popt.persistentPeers.push_back(*addr);
     popt.maxPeers = pc.maxPeers;

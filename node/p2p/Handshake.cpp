@@ -6,8 +6,12 @@
 namespace agora::node {
 
 namespace {
-std::string bytesOf(ByteSpan s) { return std::string(reinterpret_cast<const char*>(s.data()), s.size()); }
-ByteSpan spanOf(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+std::string bytesOf(ByteSpan s) {
+    return std::string(reinterpret_cast<const char*>(s.data()), s.size());
+}
+ByteSpan spanOf(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 }  // namespace
 
 Hash256 handshakeDigest(const std::string& chainId, const std::array<std::uint8_t, 32>& challenge,

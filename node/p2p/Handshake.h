@@ -14,9 +14,9 @@
 #include <optional>
 #include <string>
 
+#include "agora/p2p/v1/p2p.pb.h"
 #include "consensus/core/Hash256.h"
 #include "consensus/core/PublicKey.h"
-#include "agora/p2p/v1/p2p.pb.h"
 
 namespace agora::node {
 

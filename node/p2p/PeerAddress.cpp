@@ -16,8 +16,7 @@ std::optional<PeerAddress> PeerAddress::parse(std::string_view text) {
     const auto portText = hostPort.substr(colon + 1);
     unsigned port = 0;
     const auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
-    if (ec != std::errc() || end != portText.data() + portText.size() || port == 0 || port > 65535)
-        return std::nullopt;
+    if (ec != std::errc() || end != portText.data() + portText.size() || port == 0 || port > 65535) return std::nullopt;
     return PeerAddress{std::string(id), std::string(hostPort)};
 }
 

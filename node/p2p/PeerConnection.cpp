@@ -21,7 +21,9 @@ void PeerConnection::identify(std::string nodeId, PublicKey key, std::string lis
     moniker_ = std::move(moniker);
 }
 
-void PeerConnection::startWriter() { writer_ = std::thread([this] { runWriter(); }); }
+void PeerConnection::startWriter() {
+    writer_ = std::thread([this] { runWriter(); });
+}
 
 bool PeerConnection::enqueue(p2p::v1::Envelope msg, bool droppable) {
     {

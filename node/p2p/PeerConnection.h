@@ -18,8 +18,8 @@
 #include <string>
 #include <thread>
 
-#include "consensus/core/PublicKey.h"
 #include "agora/p2p/v1/p2p.pb.h"
+#include "consensus/core/PublicKey.h"
 
 namespace agora::node {
 

@@ -10,7 +10,9 @@
 namespace agora::node {
 
 namespace {
-std::shared_ptr<spdlog::logger> log() { return moduleLog("p2p"); }
+std::shared_ptr<spdlog::logger> log() {
+    return moduleLog("p2p");
+}
 
 using p2p::v1::Envelope;
 
@@ -22,8 +24,12 @@ constexpr std::uint32_t kBookDialFailuresMax = 5;
 constexpr auto kBanMax = std::chrono::minutes(10);
 constexpr auto kDialPoll = std::chrono::milliseconds(100);
 
-ByteSpan spanOf(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-std::string stringOf(ByteSpan b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+ByteSpan spanOf(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+std::string stringOf(ByteSpan b) {
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
 
 class ServerPeerStream final : public PeerStream {
 public:
@@ -94,10 +100,16 @@ PeerManager::PeerManager(P2pOptions options, const wallet::SecretKey& nodeKey, G
     }
 }
 
-PeerManager::~PeerManager() { stop(); }
+PeerManager::~PeerManager() {
+    stop();
+}
 
-grpc::Service* PeerManager::gossipService() { return gossipService_.get(); }
-grpc::Service* PeerManager::adminService() { return adminService_.get(); }
+grpc::Service* PeerManager::gossipService() {
+    return gossipService_.get();
+}
+grpc::Service* PeerManager::adminService() {
+    return adminService_.get();
+}
 
 void PeerManager::setOnPeerAhead(PeerAheadHook hook) {
     std::lock_guard lock(mu_);
@@ -217,8 +229,8 @@ bool PeerManager::runConnection(PeerStream& stream, bool outbound, const std::op
         ack.mutable_hello_ack()->set_reject_reason(*reason);
         stream.write(ack);
         leaveHandshake();
-        log()->info("refused {} peer {}: {}", outbound ? "outbound" : "inbound",
-                    dialled ? dialled->toString() : peerId, *reason);
+        log()->info("refused {} peer {}: {}", outbound ? "outbound" : "inbound", dialled ? dialled->toString() : peerId,
+                    *reason);
         if (dialled && *reason == "connection to self") {
             std::lock_guard lock(mu_);
             selfAddresses_.insert(dialled->toString());

@@ -35,6 +35,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
 #include "consensus/core/Vote.h"
@@ -43,7 +44,6 @@
 #include "node/p2p/PeerAddress.h"
 #include "node/p2p/PeerConnection.h"
 #include "wallet/SecretKey.h"
-#include "agora/p2p/v1/p2p.grpc.pb.h"
 
 namespace agora::node {
 
@@ -68,9 +68,9 @@ struct CatchUpMessages {
 };
 
 struct GossipHandlers {
-    std::function<void(Proposal)> onProposal;  // signature already verified
-    std::function<void(Vote)> onVote;          // signature already verified
-    std::function<void(ByteSpan)> onTx;        // decodes; admission is the mempool's
+    std::function<void(Proposal)> onProposal;               // signature already verified
+    std::function<void(Vote)> onVote;                       // signature already verified
+    std::function<void(ByteSpan)> onTx;                     // decodes; admission is the mempool's
     std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
     std::function<PeerPosition()> position;
     std::function<CatchUpMessages(const PeerPosition&)> catchUp;
@@ -172,10 +172,10 @@ private:
     bool started_ = false;
     bool stopping_ = false;
     PeerAheadHook onPeerAhead_;
-    std::map<std::string, PeerConnection*> peers_;            // established, by node id
+    std::map<std::string, PeerConnection*> peers_;              // established, by node id
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
-    std::map<std::string, DialState> dials_;                  // by NODEID@host:port
-    std::map<std::string, PeerAddress> book_;                 // learnt addresses, by node id
+    std::map<std::string, DialState> dials_;                    // by NODEID@host:port
+    std::map<std::string, PeerAddress> book_;                   // learnt addresses, by node id
     std::map<std::string, Misbehaviour> misbehaviour_;
     std::set<std::string> blocked_;
     std::set<std::string> selfAddresses_;  // dialled addresses that turned out to be us

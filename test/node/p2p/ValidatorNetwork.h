@@ -52,8 +52,9 @@ public:
 
     explicit ValidatorNetwork(const std::vector<std::string>& stakes) {
         const std::string out = dir_.path("net");
-        std::vector<std::string> args = {AGORAD_BINARY, "testnet", "init-files", "--validators",
-                                         std::to_string(stakes.size()), "--output", out, "--chain-id", "p2p-test"};
+        std::vector<std::string> args = {
+            AGORAD_BINARY, "testnet", "init-files", "--validators", std::to_string(stakes.size()),
+            "--output",    out,       "--chain-id", "p2p-test"};
         std::string joined;
         for (const auto& s : stakes) joined += (joined.empty() ? "" : ",") + s;
         args.push_back("--stakes");
@@ -81,8 +82,8 @@ public:
             cfg->p2p.persistentPeers.clear();
             for (std::size_t j = 0; j < stakes.size(); ++j)
                 if (j != i)
-                    cfg->p2p.persistentPeers.push_back(members_[j].nodeId + "@127.0.0.1:" +
-                                                       std::to_string(members_[j].p2pPort));
+                    cfg->p2p.persistentPeers.push_back(members_[j].nodeId +
+                                                       "@127.0.0.1:" + std::to_string(members_[j].p2pPort));
             auto& c = cfg->consensus;
             c.timeoutProposeMs = 400;
             c.timeoutProposeDeltaMs = 100;
@@ -94,8 +95,8 @@ public:
             REQUIRE(wallet::writeFileAtomic(node::HomeLayout(m.home).configFile(), cfg->toToml(),
                                             wallet::WriteMode::Replace)
                         .hasValue());
-            m.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(m.grpcPort),
-                                            grpc::InsecureChannelCredentials());
+            m.channel =
+                grpc::CreateChannel("127.0.0.1:" + std::to_string(m.grpcPort), grpc::InsecureChannelCredentials());
         }
     }
     ~ValidatorNetwork() {
@@ -162,8 +163,8 @@ public:
     }
 
     bool setBlocked(std::size_t i, const std::vector<std::size_t>& others) {
-        auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(members_[i].p2pPort),
-                                           grpc::InsecureChannelCredentials());
+        auto channel =
+            grpc::CreateChannel("127.0.0.1:" + std::to_string(members_[i].p2pPort), grpc::InsecureChannelCredentials());
         auto stub = p2p::v1::P2pAdmin::NewStub(channel);
         p2p::v1::SetBlockedRequest req;
         for (auto j : others) req.add_node_ids(members_[j].nodeId);
@@ -210,7 +211,8 @@ public:
             for (std::uint64_t h = 1; h <= store->latestHeight(); ++h) {
                 auto block = store->block(h);
                 auto cert = store->commit(h);
-                if (!block || !cert) return "node" + std::to_string(i) + ": missing block or commit at " + std::to_string(h);
+                if (!block || !cert)
+                    return "node" + std::to_string(i) + ": missing block or commit at " + std::to_string(h);
                 const auto id = block->id();
                 auto [it, fresh] = blockAt.emplace(h, id);
                 if (!fresh && it->second != id) return "fork at height " + std::to_string(h);
@@ -219,7 +221,8 @@ public:
                 if (block->lastCommit) certs.push_back(*block->lastCommit);
                 for (const auto& c : certs)
                     for (const auto& s : c.signatures) {
-                        auto [pit, pfresh] = precommits.emplace(std::make_tuple(c.height, c.round, s.validator), c.blockId);
+                        auto [pit, pfresh] =
+                            precommits.emplace(std::make_tuple(c.height, c.round, s.validator), c.blockId);
                         if (!pfresh && pit->second != c.blockId)
                             return "double sign by " + s.validator.toHex() + " at height " + std::to_string(c.height);
                     }
