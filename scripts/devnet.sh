@@ -7,7 +7,7 @@
 #         node0..nodeN-1; full nodes full0..fullM-1 share the genesis and peer
 #         with every validator), then starts every node in the background with
 #         its log in DIR/logs/<name>.log and its pid in DIR/pids/<name>.pid.
-# stop    SIGTERM to every node, waits up to 30 s each (then SIGKILL).
+# stop    SIGTERM to every node at once, waits up to 30 s each (then SIGKILL).
 # status  pid, liveness and latest height of every node.
 set -euo pipefail
 
@@ -109,24 +109,27 @@ do_start() {
 }
 
 do_stop() {
-  local name
+  # SIGTERM to all first so the validators stop at (nearly) the same height.
+  local name pids=()
   for name in $(node_names); do
     local pidf="$DIR/pids/$name.pid"
     [[ -f "$pidf" ]] || continue
     local pid; pid="$(cat "$pidf")"
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      local waited=0
-      while kill -0 "$pid" 2>/dev/null && ((waited < 300)); do sleep 0.1; waited=$((waited + 1)); done
-      if kill -0 "$pid" 2>/dev/null; then
-        echo "$name did not stop in 30 s; SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-      else
-        echo "stopped $name"
-      fi
-    fi
-    rm -f "$pidf"
+    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" && pids+=("$name:$pid")
   done
+  local entry
+  for entry in "${pids[@]}"; do
+    name="${entry%%:*}"
+    local pid="${entry##*:}" waited=0
+    while kill -0 "$pid" 2>/dev/null && ((waited < 300)); do sleep 0.1; waited=$((waited + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "$name did not stop in 30 s; SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      echo "stopped $name"
+    fi
+  done
+  for name in $(node_names); do rm -f "$DIR/pids/$name.pid"; done
 }
 
 do_status() {
