@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include "consensus/core/Block.h"
 #include "node/daemon/Logging.h"
 
 namespace agora::node {
@@ -113,6 +114,7 @@ void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
     const bool posted = executor_.post([this, e = std::move(evidence)]() mutable {
         if (failed_ || !engine_) return;
         if (engine_->chainState().validators.powerOf(e.validator()) == 0) return;
+        if (includedEvidence_.count(sha256(encode(e))) != 0) return;
         for (const auto& known : evidence_)
             if (known == e) return;
         if (evidence_.size() >= 64) return;
@@ -308,6 +310,9 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 [&](const ReportEvidence& a) {
                     for (const auto& e : evidence_)
                         if (e == a.evidence) return;
+                    if (includedEvidence_.count(sha256(encode(a.evidence))) != 0) return;
+                    log()->warn("duplicate votes by validator {} at height {} round {}: evidence kept for a block",
+                                a.evidence.validator().toHex(), a.evidence.first.height, a.evidence.first.round);
                     evidence_.push_back(a.evidence);
                     network_.broadcastEvidence(a.evidence);
                 },
@@ -318,7 +323,14 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
                         return;
                     }
-                    evidence_.clear();  // included or stale; the engine reports new ones
+                    // Drop what this block included; keep what was reported during the
+                    // height (a double-sign seen in the prevotes goes into a later block).
+                    if (auto block = decode<Block>(a.block)) {
+                        for (const auto& e : block->evidence) {
+                            std::erase(evidence_, e);
+                            includedEvidence_.insert(sha256(encode(e)));
+                        }
+                    }
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                 outcome->txHashes.size());

@@ -144,6 +144,7 @@ private:
     std::unique_ptr<consensus::Signer> signer_;
     std::unique_ptr<consensus::Engine> engine_;
     std::vector<DuplicateVoteEvidence> evidence_;
+    std::set<Hash256> includedEvidence_;  // committed; never proposed again (this run)
     Executor::Clock::time_point epoch_ = Executor::Clock::now();
     std::atomic<std::uint64_t> statusHeight_{0};
     std::atomic<std::uint32_t> statusRound_{0};
