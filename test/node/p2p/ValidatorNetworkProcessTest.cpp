@@ -50,6 +50,12 @@ std::string logs(test::ValidatorNetwork& net) {
     return all;
 }
 
+// Passes `ok` through; on failure the tail of every node's log goes to the report.
+bool shown(test::ValidatorNetwork& net, bool ok) {
+    if (!ok) WARN(logs(net));
+    return ok;
+}
+
 // True when no node of `nodes` commits a block for `window` (observation
 // period: nothing to wait for, the claim is that nothing happens).
 bool staysAt(test::ValidatorNetwork& net, const std::vector<std::size_t>& nodes, std::chrono::milliseconds window) {
@@ -63,8 +69,7 @@ TEST_CASE("four validators with unequal stake commit identical blocks and surviv
     test::ValidatorNetwork net({"400agr", "300agr", "200agr", "100agr"});
     net.startAll();
     const std::vector<std::size_t> all{0, 1, 2, 3};
-    INFO(logs(net));
-    REQUIRE(net.waitHeight(all, 5, 60s));
+    REQUIRE(shown(net, net.waitHeight(all, 5, 60s)));
 
     // Identical block hash and app_hash at every height, read with the CLI.
     const auto top = std::min({net.height(0), net.height(1), net.height(2), net.height(3)});
@@ -81,7 +86,7 @@ TEST_CASE("four validators with unequal stake commit identical blocks and surviv
     // 100agr of 1000 down: the rest hold 90% and keep committing.
     net.kill9(3);
     const auto before = net.maxHeight({0, 1, 2});
-    CHECK(net.waitHeight({0, 1, 2}, before + 3, 30s));
+    CHECK(shown(net, net.waitHeight({0, 1, 2}, before + 3, 30s)));
     for (std::size_t i = 0; i < 3; ++i) CHECK(net.stop(i));
     const auto verdict = net.checkNoForkNoDoubleSign();
     CHECK(verdict == "");
@@ -90,17 +95,16 @@ TEST_CASE("four validators with unequal stake commit identical blocks and surviv
 TEST_CASE("two of four equal validators down halt the chain and one restart resumes it", "[p2p][process]") {
     test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
     net.startAll();
-    INFO(logs(net));
-    REQUIRE(net.waitHeight({0, 1, 2, 3}, 3, 60s));
+    REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 3, 60s)));
     net.kill9(2);
     net.kill9(3);
     // Let a block in flight finish, then nothing may commit with half the power.
     const auto settled = net.maxHeight({0, 1});
     test::waitUntil([&] { return net.maxHeight({0, 1}) > settled; }, 1500ms);
-    CHECK(staysAt(net, {0, 1}, 3s));
+    CHECK(shown(net, staysAt(net, {0, 1}, 3s)));
     net.start(2);
     const auto halted = net.maxHeight({0, 1});
-    CHECK(net.waitHeight({0, 1, 2}, halted + 2, 45s));
+    CHECK(shown(net, net.waitHeight({0, 1, 2}, halted + 2, 45s)));
     for (std::size_t i = 0; i < 3; ++i) CHECK(net.stop(i));
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }
@@ -109,27 +113,26 @@ TEST_CASE("a 2-2 partition commits nothing, a 3-1 partition commits on the 3 sid
           "[p2p][process]") {
     test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
     net.startAll();
-    INFO(logs(net));
-    REQUIRE(net.waitHeight({0, 1, 2, 3}, 3, 60s));
+    REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 3, 60s)));
 
     REQUIRE(net.partition({{0, 1}, {2, 3}}));
     const auto settled = net.maxHeight({0, 1, 2, 3});
     test::waitUntil([&] { return net.maxHeight({0, 1, 2, 3}) > settled; }, 1500ms);
-    CHECK(staysAt(net, {0, 1, 2, 3}, 3s));
+    CHECK(shown(net, staysAt(net, {0, 1, 2, 3}, 3s)));
 
     // Heal: the four agree again and commit.
     REQUIRE(net.heal());
     const auto healed = net.maxHeight({0, 1, 2, 3});
-    CHECK(net.waitHeight({0, 1, 2, 3}, healed + 2, 45s));
+    CHECK(shown(net, net.waitHeight({0, 1, 2, 3}, healed + 2, 45s)));
 
     REQUIRE(net.partition({{0, 1, 2}, {3}}));
     const auto split = net.maxHeight({0, 1, 2});
-    CHECK(net.waitHeight({0, 1, 2}, split + 3, 30s));
-    CHECK(staysAt(net, {3}, 1s));
+    CHECK(shown(net, net.waitHeight({0, 1, 2}, split + 3, 30s)));
+    CHECK(shown(net, staysAt(net, {3}, 1s)));
     REQUIRE(net.heal());
     // The cut-off validator catches up from its peers' re-sends of the last decided heights.
     const auto after = net.maxHeight({0, 1, 2});
-    CHECK(net.waitHeight({0, 1, 2, 3}, after + 2, 30s));
+    CHECK(shown(net, net.waitHeight({0, 1, 2, 3}, after + 2, 30s)));
     for (std::size_t i = 0; i < 4; ++i) CHECK(net.stop(i));
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }
@@ -144,8 +147,7 @@ TEST_CASE("a crash loop of kill -9 on random validators leaves no fork and no do
     std::mt19937_64 rng(seed);
     test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
     net.startAll();
-    INFO(logs(net));
-    REQUIRE(net.waitHeight({0, 1, 2, 3}, 2, 60s));
+    REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 2, 60s)));
     for (std::uint64_t k = 0; k < loops; ++k) {
         const std::size_t victim = rng() % 4;
         // A random moment within the next block or two.
@@ -156,7 +158,7 @@ TEST_CASE("a crash loop of kill -9 on random validators leaves no fork and no do
         // The restarted validator rejoins: everyone passes the next height.
         const auto h = net.maxHeight({0, 1, 2, 3});
         INFO("loop " << k << " victim " << victim << " at " << h);
-        REQUIRE(net.waitHeight({0, 1, 2, 3}, h + 1, 60s));
+        REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, h + 1, 60s)));
     }
     for (std::size_t i = 0; i < 4; ++i) CHECK(net.stop(i));
     std::uint64_t common = 0;
