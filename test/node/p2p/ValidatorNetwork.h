@@ -46,7 +46,6 @@ public:
         int grpcPort = 0;
         int p2pPort = 0;
         std::unique_ptr<ChildProcess> process;
-        std::shared_ptr<grpc::Channel> channel;
         int starts = 0;
     };
 
@@ -95,12 +94,19 @@ public:
             REQUIRE(wallet::writeFileAtomic(node::HomeLayout(m.home).configFile(), cfg->toToml(),
                                             wallet::WriteMode::Replace)
                         .hasValue());
-            m.channel =
-                grpc::CreateChannel("127.0.0.1:" + std::to_string(m.grpcPort), grpc::InsecureChannelCredentials());
         }
     }
     ~ValidatorNetwork() {
         for (std::size_t i = 0; i < members_.size(); ++i) stop(i);
+        // AGORA_P2P_KEEP_LOGS=DIR keeps the node logs for a post-mortem.
+        if (const char* keep = std::getenv("AGORA_P2P_KEEP_LOGS"); keep != nullptr && *keep != '\0') {
+            std::error_code ec;
+            std::filesystem::create_directories(keep, ec);
+            for (std::size_t i = 0; i < members_.size(); ++i)
+                std::filesystem::copy_file(logPath(i),
+                                           std::filesystem::path(keep) / ("node" + std::to_string(i) + ".log"),
+                                           std::filesystem::copy_options::overwrite_existing, ec);
+        }
     }
 
     std::size_t size() const { return members_.size(); }
@@ -133,10 +139,27 @@ public:
         m.process.reset();
         return rc == 0;
     }
+    // SIGTERM to every running node at once, then waits; true when all exited cleanly.
+    bool stopAll() {
+        for (auto& m : members_)
+            if (m.process) m.process->signal(SIGTERM);
+        bool ok = true;
+        for (std::size_t i = 0; i < members_.size(); ++i) ok = stop(i) && ok;
+        return ok;
+    }
     bool running(std::size_t i) const { return members_[i].process != nullptr; }
 
+    // A fresh channel per call with its own subchannel: gRPC shares subchannels
+    // per address process-wide, and one that saw the node die waits out a
+    // reconnect backoff of up to 20 s.
+    static std::shared_ptr<grpc::Channel> freshChannel(int port) {
+        grpc::ChannelArguments args;
+        args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+        return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args);
+    }
+
     std::optional<query::v1::StatusResponse> status(std::size_t i) {
-        auto stub = query::v1::QueryService::NewStub(members_[i].channel);
+        auto stub = query::v1::QueryService::NewStub(freshChannel(members_[i].grpcPort));
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
         query::v1::StatusResponse resp;
@@ -163,9 +186,7 @@ public:
     }
 
     bool setBlocked(std::size_t i, const std::vector<std::size_t>& others) {
-        auto channel =
-            grpc::CreateChannel("127.0.0.1:" + std::to_string(members_[i].p2pPort), grpc::InsecureChannelCredentials());
-        auto stub = p2p::v1::P2pAdmin::NewStub(channel);
+        auto stub = p2p::v1::P2pAdmin::NewStub(freshChannel(members_[i].p2pPort));
         p2p::v1::SetBlockedRequest req;
         for (auto j : others) req.add_node_ids(members_[j].nodeId);
         p2p::v1::SetBlockedResponse resp;

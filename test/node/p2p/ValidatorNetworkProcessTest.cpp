@@ -87,7 +87,7 @@ TEST_CASE("four validators with unequal stake commit identical blocks and surviv
     net.kill9(3);
     const auto before = net.maxHeight({0, 1, 2});
     CHECK(shown(net, net.waitHeight({0, 1, 2}, before + 3, 30s)));
-    for (std::size_t i = 0; i < 3; ++i) CHECK(net.stop(i));
+    CHECK(net.stopAll());
     const auto verdict = net.checkNoForkNoDoubleSign();
     CHECK(verdict == "");
 }
@@ -105,12 +105,11 @@ TEST_CASE("two of four equal validators down halt the chain and one restart resu
     net.start(2);
     const auto halted = net.maxHeight({0, 1});
     CHECK(shown(net, net.waitHeight({0, 1, 2}, halted + 2, 45s)));
-    for (std::size_t i = 0; i < 3; ++i) CHECK(net.stop(i));
+    CHECK(net.stopAll());
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }
 
-TEST_CASE("a 2-2 partition commits nothing, a 3-1 partition commits on the 3 side, healing leaves no fork",
-          "[p2p][process]") {
+TEST_CASE("a 2-2 partition commits nothing; 3-1 commits on the 3 side; healing leaves no fork", "[p2p][process]") {
     test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
     net.startAll();
     REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 3, 60s)));
@@ -133,7 +132,7 @@ TEST_CASE("a 2-2 partition commits nothing, a 3-1 partition commits on the 3 sid
     // The cut-off validator catches up from its peers' re-sends of the last decided heights.
     const auto after = net.maxHeight({0, 1, 2});
     CHECK(shown(net, net.waitHeight({0, 1, 2, 3}, after + 2, 30s)));
-    for (std::size_t i = 0; i < 4; ++i) CHECK(net.stop(i));
+    CHECK(net.stopAll());
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }
 
@@ -160,7 +159,7 @@ TEST_CASE("a crash loop of kill -9 on random validators leaves no fork and no do
         INFO("loop " << k << " victim " << victim << " at " << h);
         REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, h + 1, 60s)));
     }
-    for (std::size_t i = 0; i < 4; ++i) CHECK(net.stop(i));
+    CHECK(net.stopAll());
     std::uint64_t common = 0;
     CHECK(net.checkNoForkNoDoubleSign(&common) == "");
     CHECK(common >= 2);
