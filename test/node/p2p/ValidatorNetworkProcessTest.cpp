@@ -109,7 +109,8 @@ TEST_CASE("two of four equal validators down halt the chain and one restart resu
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }
 
-TEST_CASE("a 2-2 partition commits nothing; 3-1 commits on the 3 side; healing leaves no fork", "[p2p][process]") {
+TEST_CASE("a 2-2 partition commits nothing and a 3-1 partition commits on the 3 side then heals without a fork",
+          "[p2p][process]") {
     test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
     net.startAll();
     REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 3, 60s)));
