@@ -6,6 +6,7 @@
 // every node's block store after the processes stopped.
 
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <map>
@@ -113,11 +114,12 @@ public:
     Member& member(std::size_t i) { return members_[i]; }
     std::string logPath(std::size_t i) const { return dir_.path("node" + std::to_string(i) + ".log"); }
 
-    void start(std::size_t i) {
+    void start(std::size_t i, const std::vector<std::string>& extraArgs = {}) {
         auto& m = members_[i];
         ++m.starts;
-        m.process = std::make_unique<ChildProcess>(
-            std::vector<std::string>{AGORAD_BINARY, "--home", m.home, "start", "--log-level", "info"}, logPath(i));
+        std::vector<std::string> args{AGORAD_BINARY, "--home", m.home, "start", "--log-level", "info"};
+        args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+        m.process = std::make_unique<ChildProcess>(std::move(args), logPath(i));
     }
     void startAll() {
         for (std::size_t i = 0; i < members_.size(); ++i) start(i);
@@ -183,6 +185,29 @@ public:
         std::uint64_t best = 0;
         for (auto i : nodes) best = std::max(best, height(i));
         return best;
+    }
+
+    // Validators as the node reports them (QueryService.Validators, JSON per validator).
+    std::vector<nlohmann::json> validators(std::size_t i) {
+        auto stub = query::v1::QueryService::NewStub(freshChannel(members_[i].grpcPort));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        query::v1::ValidatorsResponse resp;
+        std::vector<nlohmann::json> out;
+        if (!stub->Validators(&ctx, query::v1::ValidatorsRequest{}, &resp).ok()) return out;
+        for (const auto& text : resp.validators_json()) out.push_back(nlohmann::json::parse(text, nullptr, false));
+        return out;
+    }
+    // Evidence items in the block at height h on node i (0 when unavailable).
+    std::size_t evidenceAt(std::size_t i, std::uint64_t h) {
+        auto stub = query::v1::QueryService::NewStub(freshChannel(members_[i].grpcPort));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        query::v1::BlockRequest req;
+        req.set_height(h);
+        query::v1::BlockResponse resp;
+        if (!stub->Block(&ctx, req, &resp).ok()) return 0;
+        return static_cast<std::size_t>(resp.block().evidence_size());
     }
 
     bool setBlocked(std::size_t i, const std::vector<std::size_t>& others) {

@@ -165,3 +165,24 @@ TEST_CASE("a crash loop of kill -9 on random validators leaves no fork and no do
     CHECK(net.checkNoForkNoDoubleSign(&common) == "");
     CHECK(common >= 2);
 }
+
+// The test-only equivocation mode (agorad start --unsafe-double-sign-at) as
+// the network sees it: the conflicting prevotes become evidence that a block
+// carries, and the ledger tombstones the validator.
+TEST_CASE("a validator double-signing in the unsafe test mode is caught by evidence in a block and tombstoned",
+          "[p2p][process]") {
+    test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
+    for (std::size_t i = 0; i < 3; ++i) net.start(i);
+    net.start(3, {"--unsafe-double-sign-at", "3"});
+    auto tombstoned = [&] {
+        for (const auto& v : net.validators(0))
+            if (v.is_object() && v.value("moniker", "") == "node3" && v.value("tombstoned", false)) return true;
+        return false;
+    };
+    REQUIRE(shown(net, test::waitUntil(tombstoned, 60s)));
+    std::size_t evidence = 0;
+    for (std::uint64_t h = 3; h <= net.height(0); ++h) evidence += net.evidenceAt(0, h);
+    CHECK(evidence >= 1);
+    CHECK(net.stopAll());
+    CHECK(net.checkNoForkNoDoubleSign() == "");
+}
