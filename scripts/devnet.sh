@@ -52,14 +52,17 @@ node_names() {
 
 # Rewrites a full node's config from node0's: own ports, peers = all validators.
 make_full_node() {
-  local idx="$1" home="$DIR/full$idx"
+  local idx="$1"
+  local home="$DIR/full$idx"
   [[ -d "$home/config" ]] && return 0
   "$AGORAD" --home "$home" init "full$idx" --chain-id devnet-tmp >/dev/null
   rm -f "$home/config/validator_key.json"
   cp "$DIR/node0/config/genesis.json" "$home/config/genesis.json"
   local peers
   peers="$(grep -h '^node[0-9]* ' "$DIR/testnet.txt" | awk '{print $8 "@" $6}' | paste -sd, -)"
-  local grpc=$((19190 + idx)) p2p=$((26756 + idx)) http=$((18180 + idx))
+  local grpc=$((19190 + idx))
+  local p2p=$((26756 + idx))
+  local http=$((18180 + idx))
   python3 - "$DIR/node0/config/config.toml" "$home/config/config.toml" "$peers" "$grpc" "$p2p" "$http" "full$idx" <<'PY'
 import re, sys
 src, dst, peers, grpc, p2p, http, moniker = sys.argv[1:]
