@@ -111,7 +111,7 @@ void ConsensusDriver::receiveVote(Vote vote) {
 }
 
 void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
-    const bool posted = executor_.post([this, e = std::move(evidence)]() mutable {
+    const bool posted = executor_.post([this, e = evidence] {
         if (failed_ || !engine_) return;
         if (engine_->chainState().validators.powerOf(e.validator()) == 0) return;
         if (includedEvidence_.count(sha256(encode(e))) != 0) return;
@@ -120,7 +120,7 @@ void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
         if (evidence_.size() >= 64) return;
         log()->warn("evidence from a peer: validator {} double-signed at height {}", e.validator().toHex(),
                     e.first.height);
-        evidence_.push_back(std::move(e));
+        evidence_.push_back(e);
     });
     if (!posted) log()->warn("input queue full, dropping evidence");
 }

@@ -100,8 +100,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     popt.tick = std::chrono::milliseconds(std::max<std::uint32_t>(cc.timeoutPrevoteMs, 100));
     GossipHandlers gh;
     gh.onProposal = [self](Proposal p) { self->driver_->receiveProposal(std::move(p)); };
-    gh.onVote = [self](Vote v) { self->driver_->receiveVote(std::move(v)); };
-    gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(std::move(e)); };
+    gh.onVote = [self](Vote v) { self->driver_->receiveVote(v); };
+    gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(e); };
     gh.onTx = [self](ByteSpan tx) { self->mempool_->add(tx, *self->app_->ledgerView()); };
     gh.position = [self] {
         const auto st = self->driver_->status();

@@ -364,7 +364,7 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
             // Always to consensus (a catch-up re-send may fill a gap the engine
             // skipped earlier; it drops duplicates cheaply), relayed once.
             const bool fresh = markSeen(sha256(spanOf(msg.vote())));
-            if (handlers_.onVote) handlers_.onVote(std::move(*v));
+            if (handlers_.onVote) handlers_.onVote(*v);
             if (fresh) broadcast(msg, false, conn.id());
             return Verdict::Ok;
         }
@@ -380,7 +380,7 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
             if (!e) return invalid("undecodable evidence");
             if (!e->verify(chainId)) return invalid("evidence signature");
             if (!markSeen(sha256(spanOf(msg.evidence())))) return Verdict::Ok;
-            if (handlers_.onEvidence) handlers_.onEvidence(std::move(*e));
+            if (handlers_.onEvidence) handlers_.onEvidence(*e);
             broadcast(msg, false, conn.id());
             return Verdict::Ok;
         }
