@@ -43,6 +43,7 @@ struct P2pConfig {
     std::uint32_t maxMessageBytes = 4 * 1024 * 1024;
     std::uint32_t sendQueueMax = 4096;
     bool peerExchange = true;
+    bool allowFaultInjection = false;  // TEST ONLY: P2pAdmin.SetBlocked (docs/p2p.md)
 };
 
 struct MempoolConfig {

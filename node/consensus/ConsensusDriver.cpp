@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include "consensus/core/Block.h"
 #include "node/daemon/Logging.h"
 
 namespace agora::node {
@@ -9,7 +10,9 @@ namespace agora::node {
 using namespace consensus;
 
 namespace {
-std::shared_ptr<spdlog::logger> log() { return moduleLog("consensus"); }
+std::shared_ptr<spdlog::logger> log() {
+    return moduleLog("consensus");
+}
 
 template <typename... Fs>
 struct Overloaded : Fs... {
@@ -82,6 +85,7 @@ Expected<void, std::string> ConsensusDriver::start() {
         std::size_t replayed = 0;
         for (const auto& entry : walEntries_) {
             if (entry.height() != engine_->height()) continue;
+            remember(entry);
             execute(engine_->replay(entry));
             ++replayed;
         }
@@ -98,11 +102,120 @@ void ConsensusDriver::post(InputBody body) {
         log()->warn("input queue full, dropping an input");
 }
 
-void ConsensusDriver::receiveProposal(Proposal proposal) { post(ProposalReceived{std::move(proposal)}); }
+void ConsensusDriver::receiveProposal(Proposal proposal) {
+    post(ProposalReceived{std::move(proposal)});
+}
 
-void ConsensusDriver::receiveVote(Vote vote) { post(VoteReceived{std::move(vote)}); }
+void ConsensusDriver::receiveVote(Vote vote) {
+    post(VoteReceived{std::move(vote)});
+}
 
-ConsensusStatus ConsensusDriver::status() const { return {statusHeight_.load(), statusRound_.load(), statusStep_.load()}; }
+void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
+    const bool posted = executor_.post([this, e = evidence] {
+        if (failed_ || !engine_) return;
+        if (engine_->chainState().validators.powerOf(e.validator()) == 0) return;
+        if (includedEvidence_.count(sha256(encode(e))) != 0) return;
+        for (const auto& known : evidence_)
+            if (known == e) return;
+        if (evidence_.size() >= 64) return;
+        log()->warn("evidence from a peer: validator {} double-signed at height {}", e.validator().toHex(),
+                    e.first.height);
+        evidence_.push_back(e);
+    });
+    if (!posted) log()->warn("input queue full, dropping evidence");
+}
+
+DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round) const {
+    DriverCatchUp out;
+    std::lock_guard lock(catchUpMu_);
+    if (height == catchUpHeight_) {
+        // Small sets go whole (a re-proposal's proof-of-lock prevotes may be of an
+        // earlier round); large ones from the peer's round on.
+        const bool all = current_.size() <= 256;
+        for (const auto& m : current_) {
+            if (!all && m.round < round) continue;
+            (m.proposal ? out.proposals : out.votes).push_back(m.bytes);
+        }
+        return out;
+    }
+    for (std::uint64_t h = height; h < catchUpHeight_ && h < height + kCatchUpHeightsPerRequest; ++h) {
+        auto it = decided_.find(h);
+        if (it == decided_.end()) break;
+        out.proposals.push_back(it->second.proposal);
+        for (const auto& v : it->second.precommits) out.votes.push_back(v);
+    }
+    return out;
+}
+
+void ConsensusDriver::remember(const Input& input) {
+    RoundMessage m;
+    if (const auto* p = std::get_if<ProposalReceived>(&input.body)) {
+        m = {p->proposal.round, true, encode(p->proposal), p->proposal.blockId};
+    } else if (const auto* op = std::get_if<OwnProposalSigned>(&input.body)) {
+        m = {op->proposal.round, true, encode(op->proposal), op->proposal.blockId};
+    } else if (const auto* v = std::get_if<VoteReceived>(&input.body)) {
+        m = {v->vote.round, false, encode(v->vote), Hash256{}};
+    } else if (const auto* ov = std::get_if<OwnVoteSigned>(&input.body)) {
+        m = {ov->vote.round, false, encode(ov->vote), Hash256{}};
+    } else {
+        return;
+    }
+    std::lock_guard lock(catchUpMu_);
+    if (input.height() != catchUpHeight_ || current_.size() >= 8192) return;
+    if (!currentSeen_.insert(sha256(m.bytes)).second) return;
+    current_.push_back(std::move(m));
+}
+
+void ConsensusDriver::rememberDecided(const CommitBlock& commit) {
+    std::lock_guard lock(catchUpMu_);
+    const auto& cert = commit.certificate;
+    for (const auto& m : current_) {
+        if (!m.proposal || m.round != cert.round || m.blockId != cert.blockId) continue;
+        Decided d;
+        d.proposal = m.bytes;
+        for (std::size_t i = 0; i < cert.signatures.size(); ++i) d.precommits.push_back(encode(cert.precommitOf(i)));
+        decided_[commit.height] = std::move(d);
+        break;
+    }
+    while (decided_.size() > kDecidedKept) decided_.erase(decided_.begin());
+}
+
+void ConsensusDriver::onHeightMaybeChanged() {
+    const auto h = engine_->height();
+    if (h == lastHeight_) return;
+    lastHeight_ = h;
+    {
+        std::lock_guard lock(catchUpMu_);
+        catchUpHeight_ = h;
+        current_.clear();
+        currentSeen_.clear();
+    }
+    // Feed what arrived early; drop what is now stale.
+    std::vector<InputBody> ready;
+    for (auto it = future_.begin(); it != future_.end() && it->first <= h;) {
+        if (it->first == h) ready.push_back(std::move(it->second));
+        it = future_.erase(it);
+        --futureCount_;
+    }
+    for (auto& body : ready) post(std::move(body));
+}
+
+void ConsensusDriver::doubleSign(const Vote& signedVote) {
+    Vote twin = signedVote;
+    if (twin.blockId) {
+        twin.blockId.reset();
+    } else {
+        const std::string_view tag = "agora/unsafe-double-sign";
+        twin.blockId = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
+    }
+    twin.signature = key_->sign(twin.signDigest(app_.genesis().genesis.chainId).span());
+    log()->warn("UNSAFE: double-signing a prevote at height {} round {}", twin.height, twin.round);
+    network_.broadcastVote(twin);
+}
+
+ConsensusStatus ConsensusDriver::status() const {
+    return {statusHeight_.load(), statusRound_.load(), statusStep_.load()};
+}
 
 void ConsensusDriver::fatal(const std::string& message) {
     if (failed_) return;
@@ -113,6 +226,18 @@ void ConsensusDriver::fatal(const std::string& message) {
 
 void ConsensusDriver::handle(const Input& input) {
     if (failed_ || !engine_) return;
+    const bool fromNetwork =
+        std::holds_alternative<ProposalReceived>(input.body) || std::holds_alternative<VoteReceived>(input.body);
+    if (fromNetwork && input.height() > engine_->height()) {
+        if (input.height() <= engine_->height() + kFutureHeights && futureCount_ < kFutureMessagesMax) {
+            const auto [first, last] = future_.equal_range(input.height());
+            for (auto it = first; it != last; ++it)
+                if (it->second == input.body) return;  // catch-up re-sends repeat
+            future_.emplace(input.height(), input.body);
+            ++futureCount_;
+        }
+        return;
+    }
     execute(engine_->handle(input));
 }
 
@@ -122,7 +247,11 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
         std::visit(
             Overloaded{
                 [&](const AppendWal& a) {
-                    if (auto ok = wal_.append(a.input); !ok) fatal(ok.error());
+                    if (auto ok = wal_.append(a.input); !ok) {
+                        fatal(ok.error());
+                        return;
+                    }
+                    remember(a.input);
                 },
                 [&](const BroadcastProposal& a) { network_.broadcastProposal(a.proposal); },
                 [&](const BroadcastVote& a) { network_.broadcastVote(a.vote); },
@@ -133,6 +262,11 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     });
                 },
                 [&](const RequestBlock& a) {
+                    // Evidence must name a current validator or the block would not build.
+                    const auto validators = app_.chainState().validators;
+                    std::erase_if(evidence_, [&](const DuplicateVoteEvidence& e) {
+                        return validators.powerOf(e.validator()) == 0;
+                    });
                     std::vector<Bytes> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
                         txs.push_back(e->bytes);
@@ -141,21 +275,21 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot build a block: " + p.error());
                         return;
                     }
-                    log()->debug("proposing height {} round {} with {} txs", a.height, a.round,
-                                  p->included);
+                    log()->debug("proposing height {} round {} with {} txs", a.height, a.round, p->included);
                     post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
                 },
                 [&](const ValidateBlock& a) {
                     auto ok = app_.validate(a.blockId, a.block);
-                    if (!ok) log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
+                    if (!ok)
+                        log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
                     post(BlockValidated{a.height, a.blockId, ok.hasValue()});
                 },
                 [&](const SignProposal& a) {
                     if (!signer_) return;
                     auto signedProposal = signer_->signProposal(a.proposal);
                     if (!signedProposal) {
-                        log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height,
-                                     a.proposal.round, errorName(signedProposal.error()));
+                        log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height, a.proposal.round,
+                                    errorName(signedProposal.error()));
                         return;
                     }
                     post(OwnProposalSigned{std::move(*signedProposal)});
@@ -165,30 +299,47 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     auto signedVote = signer_->signVote(a.vote);
                     if (!signedVote) {
                         log()->warn("signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
-                                     errorName(signedVote.error()));
+                                    errorName(signedVote.error()));
                         return;
                     }
+                    if (options_.unsafeDoubleSignAt && a.vote.height == *options_.unsafeDoubleSignAt &&
+                        a.vote.type == VoteType::Prevote)
+                        doubleSign(*signedVote);
                     post(OwnVoteSigned{std::move(*signedVote)});
                 },
                 [&](const ReportEvidence& a) {
                     for (const auto& e : evidence_)
                         if (e == a.evidence) return;
+                    if (includedEvidence_.count(sha256(encode(a.evidence))) != 0) return;
+                    log()->warn("duplicate votes by validator {} at height {} round {}: evidence kept for a block",
+                                a.evidence.validator().toHex(), a.evidence.first.height, a.evidence.first.round);
                     evidence_.push_back(a.evidence);
+                    network_.broadcastEvidence(a.evidence);
                 },
                 [&](const CommitBlock& a) {
+                    rememberDecided(a);
                     auto outcome = app_.commit(a.blockId, a.block, a.certificate);
                     if (!outcome) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
                         return;
                     }
-                    evidence_.clear();  // included or stale; the engine reports new ones
+                    // Drop what this block included; keep what was reported during the
+                    // height (a double-sign seen in the prevotes goes into a later block).
+                    if (auto block = decode<Block>(a.block)) {
+                        for (const auto& e : block->evidence) {
+                            std::erase(evidence_, e);
+                            includedEvidence_.insert(sha256(encode(e)));
+                        }
+                    }
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
-                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
-                                 outcome->txHashes.size());
+                                outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
+                                outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);
                     auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
-                                       [this, f = std::move(finalized)] { handle(Input{nowTicks(), f}); });
+                                       [this, f = std::move(finalized)] {
+                                           handle(Input{nowTicks(), f});
+                                       });
                 },
                 [&](const PersistChainState& a) {
                     if (!(a.state == app_.chainState())) {
@@ -202,6 +353,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
             action);
     }
     if (engine_) {
+        onHeightMaybeChanged();
         statusHeight_ = engine_->height();
         statusRound_ = engine_->round();
         statusStep_ = static_cast<std::uint8_t>(engine_->step());

@@ -22,8 +22,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,7 @@ public:
     virtual ~ConsensusNetwork() = default;
     virtual void broadcastProposal(const Proposal& proposal) = 0;
     virtual void broadcastVote(const Vote& vote) = 0;
+    virtual void broadcastEvidence(const DuplicateVoteEvidence&) {}
 };
 
 class NoPeers final : public ConsensusNetwork {
@@ -58,6 +62,16 @@ struct DriverOptions {
     std::uint64_t validatorUpdateDelay = 2;
     std::size_t maxBlockTxs = 5'000;
     std::size_t maxBlockBytes = 8 * 1024 * 1024;
+    // TEST ONLY (agorad start --unsafe-double-sign-at): at this height every
+    // prevote we sign is followed by a conflicting one signed around the
+    // signer state and sent to peers, so the network sees an equivocation.
+    std::optional<std::uint64_t> unsafeDoubleSignAt;
+};
+
+// What the driver re-sends to a peer that lags (docs/p2p.md, catch-up).
+struct DriverCatchUp {
+    std::vector<Bytes> proposals;  // canonical Proposal bytes
+    std::vector<Bytes> votes;      // canonical Vote bytes
 };
 
 struct ConsensusStatus {
@@ -81,8 +95,22 @@ public:
     Expected<void, std::string> start();
 
     // From the network (any thread).
+    // Messages for heights up to kFutureHeights ahead are buffered (bounded)
+    // and fed when the engine reaches their height.
     void receiveProposal(Proposal proposal);
     void receiveVote(Vote vote);
+    // Verified evidence from a peer; kept for our next proposal.
+    void receiveEvidence(DuplicateVoteEvidence evidence);
+
+    // For a peer at `height` (any thread): at our height, the proposals and
+    // votes we know of rounds >= round; below our height, the decided
+    // proposal and commit precommits of the next few heights we still hold.
+    DriverCatchUp catchUpFor(std::uint64_t height, std::uint32_t round) const;
+
+    static constexpr std::uint64_t kFutureHeights = 4;
+    static constexpr std::size_t kFutureMessagesMax = 4096;
+    static constexpr std::size_t kDecidedKept = 16;
+    static constexpr std::uint64_t kCatchUpHeightsPerRequest = 4;
 
     ConsensusStatus status() const;
     bool isValidator() const { return key_.has_value(); }
@@ -94,6 +122,10 @@ private:
     void execute(std::vector<consensus::Action> actions);
     void fatal(const std::string& message);
     std::uint64_t nowTicks() const;
+    void remember(const consensus::Input& input);
+    void rememberDecided(const consensus::CommitBlock& commit);
+    void onHeightMaybeChanged();
+    void doubleSign(const Vote& signedVote);
 
     Application& app_;
     Mempool& mempool_;
@@ -112,11 +144,34 @@ private:
     std::unique_ptr<consensus::Signer> signer_;
     std::unique_ptr<consensus::Engine> engine_;
     std::vector<DuplicateVoteEvidence> evidence_;
+    std::set<Hash256> includedEvidence_;  // committed; never proposed again (this run)
     Executor::Clock::time_point epoch_ = Executor::Clock::now();
     std::atomic<std::uint64_t> statusHeight_{0};
     std::atomic<std::uint32_t> statusRound_{0};
     std::atomic<std::uint8_t> statusStep_{0};
     bool failed_ = false;
+
+    // Messages of heights above the engine's (executor thread only).
+    std::multimap<std::uint64_t, consensus::InputBody> future_;
+    std::size_t futureCount_ = 0;
+    std::uint64_t lastHeight_ = 0;
+
+    // Catch-up material, read by p2p threads.
+    struct RoundMessage {
+        std::uint32_t round = 0;
+        bool proposal = false;
+        Bytes bytes;
+        Hash256 blockId;  // proposals: the block; votes: unused
+    };
+    struct Decided {
+        Bytes proposal;
+        std::vector<Bytes> precommits;
+    };
+    mutable std::mutex catchUpMu_;
+    std::uint64_t catchUpHeight_ = 0;
+    std::vector<RoundMessage> current_;
+    std::set<Hash256> currentSeen_;
+    std::map<std::uint64_t, Decided> decided_;
 };
 
 }  // namespace agora::node

@@ -194,7 +194,8 @@ void runUnsafeReset(const HomeLayout& home, std::ostream& out) {
     out << "removed all blocks, state and consensus data under " << home.dataDir().string() << "\n";
 }
 
-int runStart(const HomeLayout& home, const std::string& logFormat, const std::string& logLevel, std::ostream& err) {
+int runStart(const HomeLayout& home, const std::string& logFormat, const std::string& logLevel,
+             const NodeOverrides& overrides, std::ostream& err) {
     auto cfg = NodeConfig::load(home.configFile());
     if (!cfg) throw UserError(cfg.error());
     if (!logFormat.empty()) cfg->log.format = logFormat;
@@ -207,7 +208,9 @@ int runStart(const HomeLayout& home, const std::string& logFormat, const std::st
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto node = Node::open(home);
+    if (overrides.unsafeDoubleSignAt)
+        spdlog::warn("UNSAFE: this validator will double-sign at height {} (test mode)", *overrides.unsafeDoubleSignAt);
+    auto node = Node::open(home, overrides);
     if (!node) throw UserError(node.error());
     if (auto ok = (*node)->start(); !ok) {
         err << "Error: " << ok.error() << "\n";
@@ -259,6 +262,9 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     startCmd->add_option("--log-level", logLevel, "trace, debug, info, warn or error (overrides log.level)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
         ->envname("AGORA_LOG_LEVEL");
+    std::uint64_t doubleSignAt = 0;
+    startCmd->add_option("--unsafe-double-sign-at", doubleSignAt,
+                         "TEST ONLY: sign two conflicting prevotes at this height (gets the validator slashed)");
     TestnetOptions testnet;
     auto* testnetCmd = app.add_subcommand("testnet", "Files for a local multi-validator network");
     testnetCmd->require_subcommand(1);
@@ -294,7 +300,11 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
             runUnsafeReset(home, out);
             return 0;
         }
-        if (startCmd->parsed()) return runStart(home, logFormat, logLevel, err);
+        if (startCmd->parsed()) {
+            NodeOverrides overrides;
+            if (doubleSignAt > 0) overrides.unsafeDoubleSignAt = doubleSignAt;
+            return runStart(home, logFormat, logLevel, overrides, err);
+        }
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e, out, err);
     } catch (const CLI::ParseError& e) {

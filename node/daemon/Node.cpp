@@ -4,6 +4,7 @@
 
 #include "node/daemon/KeyFile.h"
 #include "node/gateway/Gateway.h"
+#include "node/p2p/PeerManager.h"
 #include "node/rpc/ClientServiceImpl.h"
 #include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/EventServiceImpl.h"
@@ -22,7 +23,7 @@ Unexpected<std::string> fail(std::string m) { return Unexpected(std::move(m)); }
 
 Node::~Node() { stop(); }
 
-Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) {
+Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, NodeOverrides overrides) {
     std::unique_ptr<Node> node(new Node());
     node->home_ = home;
     auto cfg = NodeConfig::load(home.configFile());
@@ -81,10 +82,45 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
     dopt.timeoutCommitMs = cc.timeoutCommitMs;
     dopt.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     dopt.maxBlockBytes = node->config_.mempool.maxBlockBytes;
+    dopt.unsafeDoubleSignAt = overrides.unsafeDoubleSignAt;
     Node* self = node.get();
+
+    // p2p (docs/p2p.md): its handlers reach the driver, built next.
+    node->nodeKey_ = std::move(*nodeKey);
+    const auto& pc = node->config_.p2p;
+    P2pOptions popt;
+    const std::string advertised = pc.externalAddress.empty() ? pc.listenAddress : pc.externalAddress;
+    popt.self = LocalIdentity{node->app_->genesis().genesis.chainId, node->app_->genesis().hash(),
+                              node->nodeKey_->publicKey(), advertised, node->config_.moniker};
+    for (const auto& text : pc.persistentPeers)
+        if (auto addr = PeerAddress::parse(text)) popt.persistentPeers.push_back(*addr);
+    popt.maxPeers = pc.maxPeers;
+    popt.maxMessageBytes = pc.maxMessageBytes;
+    popt.sendQueueMax = pc.sendQueueMax;
+    popt.peerExchange = pc.peerExchange;
+    popt.tick = std::chrono::milliseconds(std::max<std::uint32_t>(cc.timeoutPrevoteMs, 100));
+    GossipHandlers gh;
+    gh.onProposal = [self](Proposal p) { self->driver_->receiveProposal(std::move(p)); };
+    gh.onVote = [self](Vote v) { self->driver_->receiveVote(v); };
+    gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(e); };
+    gh.onTx = [self](ByteSpan tx) { self->mempool_->add(tx, *self->app_->ledgerView()); };
+    gh.position = [self] {
+        const auto st = self->driver_->status();
+        return PeerPosition{st.height, st.round, st.step};
+    };
+    gh.catchUp = [self](const PeerPosition& peer) {
+        auto c = self->driver_->catchUpFor(peer.height, peer.round);
+        return CatchUpMessages{std::move(c.proposals), std::move(c.votes)};
+    };
+    node->peers_ = std::make_unique<PeerManager>(std::move(popt), *node->nodeKey_, std::move(gh));
+    node->mempool_->setAdmittedHook([self](const Hash256&, ByteSpan tx) { self->peers_->broadcastTx(tx); });
+    node->p2pGrpc_ = std::make_unique<GrpcServer>(
+        GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
+    node->p2pGrpc_->addService(node->peers_->gossipService());
+    if (pc.allowFaultInjection) node->p2pGrpc_->addService(node->peers_->adminService());
     node->driver_ = std::make_unique<ConsensusDriver>(
         *node->app_, *node->mempool_, std::move(validatorKey), *node->signerState_, std::move(wal->first),
-        std::move(wal->second.entries), node->noPeers_, *node->executor_, dopt,
+        std::move(wal->second.entries), *node->peers_, *node->executor_, dopt,
         [self](const CommitOutcome& o) { self->onCommit(o); },
         [self](const std::string& err) {
             {
@@ -97,7 +133,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
     node->txService_ = std::make_unique<TxServiceImpl>(
         *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
     node->queryService_ = std::make_unique<QueryServiceImpl>(
-        *node->app_, [self] { return self->driver_->status(); }, nodeIdOf(nodeKey->publicKey()));
+        *node->app_, [self] { return self->driver_->status(); }, nodeIdOf(node->nodeKey_->publicKey()));
     node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{
         node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
     node->grpc_->addService(node->txService_.get());
@@ -158,15 +194,18 @@ Expected<void, std::string> Node::start() {
     if (auto ok = driver_->start(); !ok) return ok;
     auto port = grpc_->start();
     if (!port) return fail(port.error());
+    auto p2pPort = p2pGrpc_->start();
+    if (!p2pPort) return fail("p2p: " + p2pPort.error());
+    peers_->start();
     std::uint16_t httpPort = 0;
     if (gateway_) {
         auto hp = gateway_->start();
         if (!hp) return fail(hp.error());
         httpPort = *hp;
     }
-    moduleLog("node")->info("chain {} at height {}, gRPC on port {}, HTTP on port {}, {}",
-                            app_->genesis().genesis.chainId, app_->lastHeight(), *port, httpPort,
-                            driver_->isValidator() ? "validating" : "not a validator");
+    moduleLog("node")->info("chain {} at height {}, gRPC on port {}, p2p on port {} as {}, HTTP on port {}, {}",
+                            app_->genesis().genesis.chainId, app_->lastHeight(), *port, *p2pPort, peers_->selfId(),
+                            httpPort, driver_->isValidator() ? "validating" : "not a validator");
     return {};
 }
 
@@ -179,6 +218,8 @@ void Node::stop() {
     cv_.notify_all();
     if (gateway_) gateway_->stop();  // waiting commit-mode requests get 503, WebSocket clients going_away
     if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
+    if (peers_) peers_->stop();  // ends the p2p streams so the p2p server can stop
+    if (p2pGrpc_) p2pGrpc_->shutdown(3000);
     if (grpc_) grpc_->shutdown(3000);
     if (executor_) executor_->stop();
     if (eventsExecutor_) eventsExecutor_->stop();

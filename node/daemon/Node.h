@@ -31,10 +31,17 @@ class EventServiceImpl;
 class JobStreams;
 class StreamLimiter;
 class Gateway;
+class PeerManager;
+
+// Start-time switches that are not operator configuration.
+struct NodeOverrides {
+    // TEST ONLY: equivocate at this height (DriverOptions::unsafeDoubleSignAt).
+    std::optional<std::uint64_t> unsafeDoubleSignAt;
+};
 
 class Node {
 public:
-    static Expected<std::unique_ptr<Node>, std::string> open(const HomeLayout& home);
+    static Expected<std::unique_ptr<Node>, std::string> open(const HomeLayout& home, NodeOverrides overrides = {});
     ~Node();
 
     Expected<void, std::string> start();
@@ -46,6 +53,12 @@ public:
     int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
     // 0 when [http] is disabled or not started.
     int httpPort() const;
+    int p2pPort() const { return p2pGrpc_ ? p2pGrpc_->port() : 0; }
+    // The p2p gRPC server (p2p.listen_address): Gossip, P2pAdmin when allowed;
+    // other p2p services (block sync) register here before start().
+    GrpcServer& p2pServer() { return *p2pGrpc_; }
+    PeerManager& peers() { return *peers_; }
+    ConsensusDriver& driver() { return *driver_; }
     Application& app() { return *app_; }
     EventBus& eventBus() { return *eventBus_; }
     // WatchJobs / WatchBids entry points for the full Provider/Client services.
@@ -63,7 +76,9 @@ private:
     std::unique_ptr<Mempool> mempool_;
     CommitWaiters waiters_;
     std::unique_ptr<SignerStateFile> signerState_;
-    NoPeers noPeers_;
+    std::optional<wallet::SecretKey> nodeKey_;
+    std::unique_ptr<PeerManager> peers_;
+    std::unique_ptr<GrpcServer> p2pGrpc_;
     std::unique_ptr<Executor> executor_;
     std::unique_ptr<ConsensusDriver> driver_;
     std::unique_ptr<TxServiceImpl> txService_;

@@ -27,6 +27,12 @@ Mempool::Mempool(MempoolLimits limits, std::shared_ptr<SignatureCache> sigCache)
     : limits_(limits), sigCache_(std::move(sigCache)) {}
 
 AdmitResult Mempool::add(ByteSpan txBytes, const MempoolLedgerView& ledger) {
+    auto result = admit(txBytes, ledger);
+    if (result.ok() && onAdmitted_) onAdmitted_(result.txHash, txBytes);
+    return result;
+}
+
+AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     auto decoded = decodeSignedTx(txBytes);
     if (!decoded) return fail(AdmitCode::Malformed, "malformed tx: " + decoded.error().message());
     auto entry = std::make_shared<Entry>();

@@ -19,6 +19,7 @@
 // Thread-safe: RPC threads admit while the consensus thread reaps/updates.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,10 @@ public:
     Mempool(MempoolLimits limits, std::shared_ptr<SignatureCache> sigCache);
 
     AdmitResult add(ByteSpan txBytes, const MempoolLedgerView& ledger);
+    // Called after each successful add(), outside the lock (p2p relays the tx).
+    // Set once before the mempool is shared between threads.
+    using AdmittedHook = std::function<void(const Hash256& hash, ByteSpan txBytes)>;
+    void setAdmittedHook(AdmittedHook hook) { onAdmitted_ = std::move(hook); }
     // Up to maxTxs / maxBytes txs for a block: highest fee rate first, nonce order per account.
     std::vector<std::shared_ptr<const Entry>> reap(std::size_t maxTxs, std::size_t maxBytes) const;
     // After a block commits: drop the included txs and re-check what remains.
@@ -115,6 +120,7 @@ private:
         bool operator<(const RateKey& o) const;
     };
 
+    AdmitResult admit(ByteSpan txBytes, const MempoolLedgerView& ledger);
     void removeLocked(EntryPtr e);
     void refreshTailLocked(const Address& sender);
     static RateKey rateKey(const Entry& e) { return {e.tx.body.fee, e.bytes.size(), e.seq}; }
@@ -127,6 +133,7 @@ private:
     std::map<RateKey, EntryPtr> evictable_;  // the last pending tx of each account
     std::size_t totalBytes_ = 0;
     std::uint64_t nextSeq_ = 0;
+    AdmittedHook onAdmitted_;
 };
 
 // True when fee rate a (fee/size) is strictly lower than b, in integers.
