@@ -53,6 +53,7 @@ struct GatewayNode {
         cfg.moniker = "val0";
         cfg.grpc.address = "127.0.0.1:" + std::to_string(agora::test::freePort());
         cfg.http.address = "127.0.0.1:" + std::to_string(port);
+        cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
         cfg.http.maxConnections = maxConnections;
         cfg.http.maxBodyBytes = 64 * 1024;
         cfg.consensus.timeoutCommitMs = 50;
