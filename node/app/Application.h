@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,15 @@ public:
         std::size_t maxBlockTxs = 5'000;
         std::size_t maxBlockBytes = 8 * 1024 * 1024;
         std::uint64_t stateVersionsKept = 0;  // 0 = all
+        // Full scan of contracts::checkInvariants after executing each block,
+        // O(state): on in builds without NDEBUG, else by config
+        // ([debug] check_invariants). A violation makes commit() fail, so
+        // the node stops before the state is written.
+#ifdef NDEBUG
+        bool checkInvariants = false;
+#else
+        bool checkInvariants = true;
+#endif
     };
 
     static Expected<std::unique_ptr<Application>, std::string> open(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db,
@@ -108,6 +118,7 @@ private:
         Bytes bytes;
         BlockResults results;
         PreparedCommit prepared;
+        std::optional<std::string> invariantViolation;
     };
     Application(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db, Options options,
                 std::shared_ptr<SignatureCache> sigCache, BlockStore blocks);
