@@ -128,11 +128,11 @@ Expected<std::unique_ptr<Application>, std::string> Application::open(GenesisDoc
     if (const auto& imported = app->genesis_.genesis.appState) {
         // An exported chain continues with the validator changes already queued.
         for (const auto& p : imported->pendingUpdates) {
-            auto updates = p.updates;
-            std::sort(updates.begin(), updates.end(), [](const ValidatorUpdate& a, const ValidatorUpdate& b) {
+            auto queued = p.updates;
+            std::sort(queued.begin(), queued.end(), [](const ValidatorUpdate& a, const ValidatorUpdate& b) {
                 return a.consensusKey < b.consensusKey;
             });
-            app->record_.next.pending.push_back({p.effectiveHeight, std::move(updates)});
+            app->record_.next.pending.push_back({p.effectiveHeight, std::move(queued)});
         }
     }
     app->record_.decidedBy = *set;

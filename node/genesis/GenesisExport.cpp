@@ -71,23 +71,20 @@ Expected<GenesisDoc, std::string> exportAtHeight(const Application& app, std::ui
             std::filesystem::remove_all(dir, e);
         }
     } cleanup{scratchDir};
-    Expected<GenesisDoc, std::string> result = fail("unreachable");
-    {
-        auto db = openNodeDatabase(scratchDir.string(), DatabaseOptions{});
-        if (!db) return fail("scratch database: " + db.error().message());
-        auto replay = Application::open(app.genesis(), *db, Application::Options{}, std::make_shared<SignatureCache>());
-        if (!replay) return fail("replay: " + replay.error());
-        for (std::uint64_t h = first; h <= height; ++h) {
-            auto bytes = app.blocks().blockBytes(h);
-            auto block = app.blocks().block(h);
-            auto cert = app.blocks().commit(h);
-            if (!bytes || !block || !cert) return fail("block " + std::to_string(h) + " is missing from the store");
-            auto ok = (*replay)->commit(block->id(), *bytes, *cert);
-            if (!ok) return fail("replay of block " + std::to_string(h) + " failed: " + ok.error());
-        }
-        result = exportLatest(**replay);
+    // Declared after cleanup, so the scratch database closes before its directory goes.
+    auto db = openNodeDatabase(scratchDir.string(), DatabaseOptions{});
+    if (!db) return fail("scratch database: " + db.error().message());
+    auto replay = Application::open(app.genesis(), *db, Application::Options{}, std::make_shared<SignatureCache>());
+    if (!replay) return fail("replay: " + replay.error());
+    for (std::uint64_t h = first; h <= height; ++h) {
+        auto bytes = app.blocks().blockBytes(h);
+        auto block = app.blocks().block(h);
+        auto cert = app.blocks().commit(h);
+        if (!bytes || !block || !cert) return fail("block " + std::to_string(h) + " is missing from the store");
+        auto ok = (*replay)->commit(block->id(), *bytes, *cert);
+        if (!ok) return fail("replay of block " + std::to_string(h) + " failed: " + ok.error());
     }
-    return result;
+    return exportLatest(**replay);
 }
 
 }  // namespace agora::node
