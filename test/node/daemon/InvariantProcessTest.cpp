@@ -3,6 +3,7 @@
 // at its first block, before anything is committed, with a clear log line.
 #include <catch2/catch.hpp>
 
+#include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
 #include "node/config/NodeConfig.h"
