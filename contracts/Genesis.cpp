@@ -32,8 +32,7 @@ Expected<std::vector<ValidatorUpdate>, GenesisError> importState(state::StateWri
     const Bytes paramsKey = keys::params();
     const auto stored = std::lower_bound(s.entries.begin(), s.entries.end(), paramsKey,
                                          [](const auto& e, const Bytes& k) { return e.first < k; });
-    if (stored == s.entries.end() || stored->first != paramsKey)
-        return fail("app_state holds no params");
+    if (stored == s.entries.end() || stored->first != paramsKey) return fail("app_state holds no params");
     if (stored->second != encode(g.params)) return fail("params differ from the params stored in app_state");
     for (const auto& [key, value] : s.entries) target.put(key, value);
     std::vector<ValidatorUpdate> set = s.validatorSet;

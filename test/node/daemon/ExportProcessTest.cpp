@@ -39,8 +39,8 @@ struct ExportChain {
         return {rc, std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
     }
     std::pair<int, std::string> agora(std::vector<std::string> args) {
-        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass,
-                                         "--node", node};
+        std::vector<std::string> full = {
+            AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
         full.insert(full.end(), args.begin(), args.end());
         return run(full);
     }
@@ -128,14 +128,14 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
           "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
          "prov");
     c.tx({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov");
-    const json leased = c.tx({"lease", "from-offer", c.address("prov"), "1", "--resources", "cpu=1000,mem=1024,storage=10",
-                              "--duration", "100000", "--deposit", "200000000"},
+    const json leased = c.tx({"lease", "from-offer", c.address("prov"), "1", "--resources",
+                              "cpu=1000,mem=1024,storage=10", "--duration", "100000", "--deposit", "200000000"},
                              "client");
     const std::uint64_t leaseId = std::stoull(ExportChain::attr(leased, "lease_created", "lease_id"));
-    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
-                           "--max-price", "100", "--duration", "100000", "--bidding-window", "5000", "--deposit",
-                           "10000000"},
-                          "client");
+    const json job =
+        c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
+              "--max-price", "100", "--duration", "100000", "--bidding-window", "5000", "--deposit", "10000000"},
+             "client");
     c.tx({"bid", "place", ExportChain::attr(job, "job_created", "job_id"), "--price", "90"}, "prov");
 
     // Export needs the node stopped: the database lock says it is running.

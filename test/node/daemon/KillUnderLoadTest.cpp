@@ -86,8 +86,7 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
     REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     const std::vector<std::string> startCmd = {AGORAD_BINARY, "--home", home, "start"};
     auto node = std::make_unique<test::ChildProcess>(startCmd, dir.path("node-1.log"));
-    const auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+    const auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
     REQUIRE(test::waitUntil([&] { return status(channel).has_value(); }, 60s));
 
     std::mutex mu;
@@ -173,7 +172,12 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
     }
     // The restarted node keeps making blocks.
     const auto resumed = after->latest_height() + 1;
-    REQUIRE(test::waitUntil([&] { auto s = status(channel); return s && s->latest_height() >= resumed; }, 30s));
+    REQUIRE(test::waitUntil(
+        [&] {
+            auto s = status(channel);
+            return s && s->latest_height() >= resumed;
+        },
+        30s));
     node->signal(SIGTERM);
     REQUIRE(node->waitExit(20s) == 0);
     INFO("failures " << failures.load());

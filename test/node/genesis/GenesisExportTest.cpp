@@ -112,14 +112,15 @@ Resources res(std::uint64_t cpu, std::uint64_t mem, std::uint64_t storage) {
 // A marketplace in motion: a staked provider with an offer, an open job with
 // a bid, a lease taken from the offer, plain sends.
 void buildMarket(Chain& c) {
-    c.commitOk({c.tx(kProvider, MsgProviderRegister{"https://p.example", {{"region", "eu"}}, res(8000, 16384, 500),
-                                                      Amount(200'000'000)}),
-                c.tx(3, MsgSend{addr(kClient), Amount(5'000)})},
-               2'000);
-    c.commitOk({c.tx(kProvider, MsgOfferSet{1, PriceSchedule{Amount(1), Amount(0), Amount(0), {}}}),
-                c.tx(kClient, MsgJobCreate{res(2000, 4096, 50), {{"region", "eu"}}, Amount(100), 40, 20, 0,
-                                           Amount(4'000)})},
-               3'000);
+    c.commitOk(
+        {c.tx(kProvider,
+              MsgProviderRegister{"https://p.example", {{"region", "eu"}}, res(8000, 16384, 500), Amount(200'000'000)}),
+         c.tx(3, MsgSend{addr(kClient), Amount(5'000)})},
+        2'000);
+    c.commitOk(
+        {c.tx(kProvider, MsgOfferSet{1, PriceSchedule{Amount(1), Amount(0), Amount(0), {}}}),
+         c.tx(kClient, MsgJobCreate{res(2000, 4096, 50), {{"region", "eu"}}, Amount(100), 40, 20, 0, Amount(4'000)})},
+        3'000);
     c.commitOk({c.tx(kClient, MsgLeaseFromOffer{addr(kProvider), 1, res(1000, 1024, 10), 30, Amount(100'000)}),
                 c.tx(kProvider, MsgBidPlace{1, Amount(90), Amount(1'000'000)})},
                4'000);
@@ -158,8 +159,9 @@ TEST_CASE("an exported state re-imports to the same app_hash and continues ident
     // imported height, same state after it (block ids differ: the imported
     // chain has no parent block).
     b.nonces = a.nonces;
-    const std::vector<Bytes> txs = {a.tx(kClient, MsgSend{addr(3), Amount(7)}),
-                                    a.tx(kProvider, MsgOfferSet{2, PriceSchedule{Amount(2), Amount(1), Amount(0), {}}})};
+    const std::vector<Bytes> txs = {
+        a.tx(kClient, MsgSend{addr(3), Amount(7)}),
+        a.tx(kProvider, MsgOfferSet{2, PriceSchedule{Amount(2), Amount(1), Amount(0), {}}})};
     auto ca = a.block(txs, 5'000);
     auto cb = b.block(txs, 5'000);
     REQUIRE(ca.hasValue());
