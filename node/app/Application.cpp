@@ -1,10 +1,12 @@
 #include "node/app/Application.h"
 
+#include <algorithm>
 #include <set>
 
 #include "consensus/core/CodecTypes.h"
 #include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
+#include "contracts/Invariants.h"
 #include "contracts/Keys.h"
 #include "node/storage/KeySpace.h"
 
@@ -123,6 +125,16 @@ Expected<std::unique_ptr<Application>, std::string> Application::open(GenesisDoc
     if (!set) return fail("genesis: validator set is invalid");
     app->record_.next = consensus::ChainState::genesis(*set);
     app->record_.next.height = app->genesis_.genesis.initialHeight;
+    if (const auto& imported = app->genesis_.genesis.appState) {
+        // An exported chain continues with the validator changes already queued.
+        for (const auto& p : imported->pendingUpdates) {
+            auto queued = p.updates;
+            std::sort(queued.begin(), queued.end(), [](const ValidatorUpdate& a, const ValidatorUpdate& b) {
+                return a.consensusKey < b.consensusKey;
+            });
+            app->record_.next.pending.push_back({p.effectiveHeight, std::move(queued)});
+        }
+    }
     app->record_.decidedBy = *set;
     app->record_.height = 0;
     app->record_.timeMs = app->genesis_.genesisTimeMs;
@@ -282,6 +294,7 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     auto end = ledger.endBlock(sb);
     exec.results.endEvents = std::move(end.events);
     exec.results.validatorUpdates = std::move(end.validatorUpdates);
+    if (options_.checkInvariants) exec.invariantViolation = contracts::checkInvariants(sb);
 
     auto prepared = store_->prepare(block.header.height, sb.changes());
     if (!prepared) return fail("state: " + prepared.error().message());
@@ -324,6 +337,9 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     }
     auto node = executed_.extract(id);
     Execution& exec = node.mapped();
+    if (exec.invariantViolation)
+        return fail("ledger invariant violated after executing block " + std::to_string(exec.block.header.height) +
+                    " (not committed): " + *exec.invariantViolation);
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);

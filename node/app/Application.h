@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,12 @@ struct ChainRecord {
     static ChainRecord decodeFrom(Reader& r);
 };
 
+#ifdef NDEBUG
+inline constexpr bool kCheckInvariantsByDefault = false;
+#else
+inline constexpr bool kCheckInvariantsByDefault = true;
+#endif
+
 // Hash of a validator set's membership and powers (not proposer priorities):
 // merkleRoot(SHA-256(key || u64 power)) in key order.
 Hash256 validatorSetHash(const ValidatorSet& set);
@@ -69,6 +76,12 @@ public:
         std::size_t maxBlockTxs = 5'000;
         std::size_t maxBlockBytes = 8 * 1024 * 1024;
         std::uint64_t stateVersionsKept = 0;  // 0 = all
+
+        // Full scan of contracts::checkInvariants after executing each block,
+        // O(state): on in builds without NDEBUG, else by config
+        // ([debug] check_invariants). A violation makes commit() fail, so
+        // the node stops before the state is written.
+        bool checkInvariants = kCheckInvariantsByDefault;
     };
 
     static Expected<std::unique_ptr<Application>, std::string> open(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db,
@@ -108,6 +121,7 @@ private:
         Bytes bytes;
         BlockResults results;
         PreparedCommit prepared;
+        std::optional<std::string> invariantViolation;
     };
     Application(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db, Options options,
                 std::shared_ptr<SignatureCache> sigCache, BlockStore blocks);

@@ -203,6 +203,10 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint32_t>("storage", "state_versions_kept", "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
         integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
+        boolean("debug", "check_invariants",
+                "Check every ledger invariant after each block, O(state); a violation stops the node. Always on in "
+                "builds without NDEBUG.",
+                c.debug.checkInvariants),
     };
 }
 

@@ -70,6 +70,11 @@ struct StorageConfig {
     std::uint32_t leveldbCacheMib = 64;
 };
 
+// Checks too costly for production (docs/config.md, "[debug]").
+struct DebugConfig {
+    bool checkInvariants = false;  // also on in every build without NDEBUG
+};
+
 struct NodeConfig {
     std::string moniker = "agora-node";
     LogConfig log;
@@ -79,6 +84,7 @@ struct NodeConfig {
     MempoolConfig mempool;
     ConsensusConfig consensus;
     StorageConfig storage;
+    DebugConfig debug;
 
     // Parses TOML text; missing keys keep their defaults.
     static Expected<NodeConfig, std::string> parse(std::string_view toml);

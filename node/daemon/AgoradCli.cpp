@@ -14,7 +14,9 @@
 #include "node/daemon/KeyFile.h"
 #include "node/daemon/Logging.h"
 #include "node/daemon/Node.h"
+#include "node/genesis/GenesisExport.h"
 #include "node/genesis/GenesisFile.h"
+#include "node/storage/NodeDatabase.h"
 #include "wallet/AtomicFile.h"
 #include "wallet/KeyMaterial.h"
 #include "wallet/Keyring.h"
@@ -194,6 +196,45 @@ void runUnsafeReset(const HomeLayout& home, std::ostream& out) {
     out << "removed all blocks, state and consensus data under " << home.dataDir().string() << "\n";
 }
 
+struct ExportOptions {
+    std::string output;  // empty = stdout
+    std::optional<std::uint64_t> height;
+};
+
+// Reads the database directly, so it needs the node stopped: LevelDB's lock
+// refuses a second opener, and that is reported as such.
+void runExport(const HomeLayout& home, const ExportOptions& o, std::ostream& out) {
+    auto genesis = GenesisDoc::load(home.genesisFile());
+    if (!genesis) throw UserError(genesis.error());
+    std::error_code ec;
+    if (!std::filesystem::exists(home.databaseDir(), ec))
+        throw UserError("no database at " + home.databaseDir().string() + "; nothing was committed on this home");
+    DatabaseOptions dbo;
+    dbo.createIfMissing = false;
+    auto db = openNodeDatabase(home.databaseDir().string(), dbo);
+    if (!db) {
+        const std::string msg = db.error().message();
+        if (msg.find("lock") != std::string::npos)
+            throw UserError("the database of " + home.root.string() +
+                            " is in use (is agorad running on this home?); stop the node before exporting: " + msg);
+        throw UserError("database: " + msg);
+    }
+    auto app = Application::open(std::move(*genesis), *db, Application::Options{}, std::make_shared<SignatureCache>());
+    if (!app) throw UserError(app.error());
+    auto doc = o.height ? exportAtHeight(**app, *o.height, home.dataDir() / "export-replay.db") : exportLatest(**app);
+    if (!doc) throw UserError("export: " + doc.error());
+    const std::string text = doc->prettyJson();
+    if (o.output.empty()) {
+        out << text;
+        return;
+    }
+    auto w = wallet::writeFileAtomic(o.output, text, wallet::WriteMode::Replace);
+    if (!w) throw UserError(o.output + ": " + w.error().message());
+    const auto& g = doc->genesis;
+    out << "exported height " << (g.appState ? g.appState->height : 0) << " app_hash "
+        << (g.appState ? g.appState->appHash.toHex() : std::string("(genesis)")) << " to " << o.output << "\n";
+}
+
 int runStart(const HomeLayout& home, const std::string& logFormat, const std::string& logLevel,
              const NodeOverrides& overrides, std::ostream& err) {
     auto cfg = NodeConfig::load(home.configFile());
@@ -283,6 +324,14 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     initFiles->add_option("--p2p-base-port", testnet.p2pBasePort, "node i listens on base + i")->capture_default_str();
     initFiles->add_option("--http-base-port", testnet.httpBasePort, "node i listens on base + i")->capture_default_str();
 
+    ExportOptions exportOpts;
+    auto* exportCmd = app.add_subcommand(
+        "export", "Write the committed state as a genesis JSON that re-imports to the same app_hash (node stopped)");
+    exportCmd->add_option("--output", exportOpts.output, "File to write (default: stdout)");
+    std::uint64_t exportHeight = 0;
+    auto* exportHeightOpt =
+        exportCmd->add_option("--height", exportHeight, "Export the state after this block (default: latest)");
+
     auto* resetCmd = app.add_subcommand("unsafe-reset", "Delete all blocks, state, WAL and signer state (keeps keys, config, genesis)");
 
     try {
@@ -294,6 +343,11 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
         }
         if (initFiles->parsed()) {
             runTestnet(testnet, out);
+            return 0;
+        }
+        if (exportCmd->parsed()) {
+            if (exportHeightOpt->count() > 0) exportOpts.height = exportHeight;
+            runExport(home, exportOpts, out);
             return 0;
         }
         if (resetCmd->parsed()) {

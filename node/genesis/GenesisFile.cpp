@@ -112,6 +112,102 @@ Address address(const json& v, const std::string& what, std::string_view prefix)
     return *a;
 }
 
+json updatesJson(const std::vector<ValidatorUpdate>& updates) {
+    json out = json::array();
+    for (const auto& u : updates)
+        out.push_back({{"consensus_key", u.consensusKey.toHex()}, {"power", std::to_string(u.power)}});
+    return out;
+}
+
+json appStateJson(const contracts::GenesisState& s) {
+    json pending = json::array();
+    for (const auto& p : s.pendingUpdates)
+        pending.push_back({{"effective_height", p.effectiveHeight}, {"updates", updatesJson(p.updates)}});
+    json entries = json::array();
+    for (const auto& [key, value] : s.entries) entries.push_back(json::array({toHex(key), toHex(value)}));
+    return json{{"height", s.height},
+                {"app_hash", s.appHash.toHex()},
+                {"validator_set", updatesJson(s.validatorSet)},
+                {"pending_validator_updates", pending},
+                {"entries", entries}};
+}
+
+std::vector<ValidatorUpdate> parseUpdates(const json& arr, const std::string& where) {
+    if (!arr.is_array()) throw Bad{where + " must be an array"};
+    std::vector<ValidatorUpdate> out;
+    std::set<PublicKey> seen;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        const std::string at = where + "[" + std::to_string(i) + "]";
+        allowOnly(arr[i], at, {"consensus_key", "power"});
+        auto key = PublicKey::fromHex(str(need(arr[i], at, "consensus_key"), at + ".consensus_key"));
+        if (!key || !key->isValid()) throw Bad{at + ".consensus_key must be 64 hex characters of a valid key"};
+        if (!seen.insert(*key).second) throw Bad{at + ".consensus_key appears twice"};
+        const std::string power = str(need(arr[i], at, "power"), at + ".power");
+        std::uint64_t value = 0;
+        bool ok = !power.empty() && power.size() <= 20 && (power.size() == 1 || power[0] != '0');
+        for (const char c : power) {
+            ok = ok && c >= '0' && c <= '9' && !__builtin_mul_overflow(value, 10U, &value) &&
+                 !__builtin_add_overflow(value, static_cast<std::uint64_t>(c - '0'), &value);
+        }
+        if (!ok) throw Bad{at + ".power must be a decimal integer string"};
+        out.push_back({*key, value});
+    }
+    return out;
+}
+
+// Strict: every entry is [hex key, hex value], keys strictly ascending (so
+// no duplicates), and app_hash is the root the entries hash to.
+contracts::GenesisState parseAppState(const json& j) {
+    allowOnly(j, "app_state", {"height", "app_hash", "validator_set", "pending_validator_updates", "entries"});
+    contracts::GenesisState s;
+    s.height = u64(need(j, "app_state", "height"), "app_state.height");
+    auto hash = Hash256::fromHex(str(need(j, "app_state", "app_hash"), "app_state.app_hash"));
+    if (!hash) throw Bad{"app_state.app_hash must be 64 hex characters"};
+    s.appHash = *hash;
+    s.validatorSet = parseUpdates(need(j, "app_state", "validator_set"), "app_state.validator_set");
+    if (s.validatorSet.empty()) throw Bad{"app_state.validator_set must not be empty"};
+    for (const auto& u : s.validatorSet)
+        if (u.power == 0) throw Bad{"app_state.validator_set: power must be at least 1"};
+    if (j.contains("pending_validator_updates")) {
+        const auto& pending = j["pending_validator_updates"];
+        if (!pending.is_array()) throw Bad{"app_state.pending_validator_updates must be an array"};
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            const std::string at = "app_state.pending_validator_updates[" + std::to_string(i) + "]";
+            allowOnly(pending[i], at, {"effective_height", "updates"});
+            contracts::GenesisPendingUpdates p;
+            p.effectiveHeight = u64(need(pending[i], at, "effective_height"), at + ".effective_height");
+            if (p.effectiveHeight <= s.height + 1 ||
+                (!s.pendingUpdates.empty() && p.effectiveHeight <= s.pendingUpdates.back().effectiveHeight))
+                throw Bad{at + ".effective_height must increase and lie after app_state.height + 1"};
+            p.updates = parseUpdates(need(pending[i], at, "updates"), at + ".updates");
+            s.pendingUpdates.push_back(std::move(p));
+        }
+    }
+    const auto& entries = need(j, "app_state", "entries");
+    if (!entries.is_array()) throw Bad{"app_state.entries must be an array"};
+    s.entries.reserve(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const std::string at = "app_state.entries[" + std::to_string(i) + "]";
+        const auto& e = entries[i];
+        if (!e.is_array() || e.size() != 2) throw Bad{at + " must be [hex key, hex value]"};
+        auto key = fromHex(str(e[0], at + "[0]"));
+        if (!key || key->empty()) throw Bad{at + "[0] must be a non-empty hex key"};
+        auto value = fromHex(str(e[1], at + "[1]"));
+        if (!value) throw Bad{at + "[1] must be hex"};
+        if (!s.entries.empty()) {
+            if (*key == s.entries.back().first) throw Bad{at + ": duplicate key " + toHex(*key)};
+            if (*key < s.entries.back().first) throw Bad{at + ": keys must be in ascending order"};
+        }
+        s.entries.emplace_back(std::move(*key), std::move(*value));
+    }
+    auto root = contracts::genesisStateRoot(s.entries);
+    if (!root) throw Bad{"app_state.entries: " + root.error().message};
+    if (*root != s.appHash)
+        throw Bad{"app_state.app_hash " + s.appHash.toHex() + " does not match the entries (they hash to " +
+                  root->toHex() + ")"};
+    return s;
+}
+
 json toJson(const GenesisDoc& doc) {
     const auto& g = doc.genesis;
     json params = json::object();
@@ -126,9 +222,11 @@ json toJson(const GenesisDoc& doc) {
                               {"moniker", v.moniker},
                               {"commission_bps", v.commissionBps},
                               {"self_stake", v.selfStake.toString()}});
-    return json{{"chain_id", g.chainId},       {"initial_height", g.initialHeight},
-                {"genesis_time_ms", doc.genesisTimeMs}, {"params", params},
-                {"accounts", accounts},        {"validators", validators}};
+    json out{{"chain_id", g.chainId},       {"initial_height", g.initialHeight},
+             {"genesis_time_ms", doc.genesisTimeMs}, {"params", params},
+             {"accounts", accounts},        {"validators", validators}};
+    if (g.appState) out["app_state"] = appStateJson(*g.appState);
+    return out;
 }
 
 }  // namespace
@@ -139,7 +237,8 @@ Expected<GenesisDoc, std::string> GenesisDoc::parse(std::string_view text) {
     GenesisDoc doc;
     auto& g = doc.genesis;
     try {
-        allowOnly(j, "", {"chain_id", "initial_height", "genesis_time_ms", "params", "accounts", "validators"});
+        allowOnly(j, "",
+                  {"chain_id", "initial_height", "genesis_time_ms", "params", "accounts", "validators", "app_state"});
         g.chainId = str(need(j, "", "chain_id"), "chain_id");
         if (j.contains("initial_height")) g.initialHeight = u64(j["initial_height"], "initial_height");
         if (g.initialHeight == 0) throw Bad{"initial_height must be at least 1"};
@@ -180,6 +279,13 @@ Expected<GenesisDoc, std::string> GenesisDoc::parse(std::string_view text) {
             gv.commissionBps = static_cast<std::uint32_t>(bps);
             gv.selfStake = amount(need(v, where, "self_stake"), where + ".self_stake");
             g.validators.push_back(std::move(gv));
+        }
+        if (j.contains("app_state")) {
+            g.appState = parseAppState(j["app_state"]);
+            if (!g.accounts.empty()) throw Bad{"accounts must be empty when app_state is present"};
+            if (!g.validators.empty()) throw Bad{"validators must be empty when app_state is present"};
+            if (g.initialHeight != g.appState->height + 1)
+                throw Bad{"initial_height must be app_state.height + 1"};
         }
     } catch (const Bad& b) {
         return Unexpected("genesis: " + b.message);
