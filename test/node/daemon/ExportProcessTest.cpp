@@ -119,6 +119,8 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     REQUIRE(c.run(init).first == 0);
     node::NodeConfig cfg;
     cfg.grpc.address = c.node;
+    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
+    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());  // nor the p2p port
     cfg.consensus.timeoutCommitMs = 50;
     REQUIRE(wallet::writeFileAtomic(c.oldHome + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
                 .hasValue());
