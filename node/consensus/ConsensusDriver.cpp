@@ -63,6 +63,19 @@ Expected<void, std::string> ConsensusDriver::start() {
     std::promise<Expected<void, std::string>> done;
     auto result = done.get_future();
     const bool posted = executor_.post([this, &done] {
+        if (engine_) {
+            done.set_value({});  // already running
+            return;
+        }
+        const bool restart = running_.exchange(true) || generation_.load() > 0;
+        if (restart) {
+            // Block sync moved the chain on: the WAL's entries are for an older height.
+            if (auto ok = wal_.resetForHeight(); !ok) {
+                running_ = false;
+                done.set_value(Unexpected(ok.error()));
+                return;
+            }
+        }
         EngineConfig cfg;
         cfg.chainId = app_.genesis().genesis.chainId;
         cfg.timeouts = options_.timeouts;
@@ -70,6 +83,7 @@ Expected<void, std::string> ConsensusDriver::start() {
         if (key_) {
             auto last = signerState_.load();
             if (!last) {
+                running_ = false;
                 done.set_value(Unexpected(last.error()));
                 return;
             }
@@ -93,8 +107,28 @@ Expected<void, std::string> ConsensusDriver::start() {
     return result.get();
 }
 
+void ConsensusDriver::stop() {
+    std::promise<void> done;
+    auto result = done.get_future();
+    const bool posted = executor_.post([this, &done] {
+        ++generation_;
+        engine_.reset();
+        signer_.reset();
+        running_ = false;
+        done.set_value();
+    });
+    if (posted) result.wait();
+}
+
+Expected<bool, std::string> ConsensusDriver::submitEvidence(const DuplicateVoteEvidence& evidence) {
+    return evidence_.add(evidence, app_.genesis().genesis.chainId, app_.chainState().validators);
+}
+
 void ConsensusDriver::post(InputBody body) {
-    if (!executor_.post([this, b = std::move(body)]() mutable { handle(Input{nowTicks(), std::move(b)}); }))
+    const std::uint64_t gen = generation_.load();
+    if (!executor_.post([this, gen, b = std::move(body)]() mutable {
+            if (gen == generation_.load()) handle(Input{nowTicks(), std::move(b)});
+        }))
         log()->warn("input queue full, dropping an input");
 }
 
@@ -128,15 +162,16 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 [&](const BroadcastVote& a) { network_.broadcastVote(a.vote); },
                 [&](const ScheduleTimeout& a) {
                     const auto at = Executor::Clock::now() + std::chrono::milliseconds(a.ticks);
-                    executor_.schedule(at, [this, t = TimeoutFired{a.height, a.round, a.step}] {
-                        handle(Input{nowTicks(), t});
+                    executor_.schedule(at, [this, gen = generation_.load(), t = TimeoutFired{a.height, a.round, a.step}] {
+                        if (gen == generation_.load()) handle(Input{nowTicks(), t});
                     });
                 },
                 [&](const RequestBlock& a) {
                     std::vector<Bytes> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
                         txs.push_back(e->bytes);
-                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_);
+                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs,
+                                          evidence_.pending(app_.chainState().validators));
                     if (!p) {
                         fatal("cannot build a block: " + p.error());
                         return;
@@ -171,9 +206,11 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     post(OwnVoteSigned{std::move(*signedVote)});
                 },
                 [&](const ReportEvidence& a) {
-                    for (const auto& e : evidence_)
-                        if (e == a.evidence) return;
-                    evidence_.push_back(a.evidence);
+                    auto added = evidence_.add(a.evidence, app_.genesis().genesis.chainId,
+                                               app_.chainState().validators);
+                    if (!added) log()->warn("engine evidence not pooled: {}", added.error());
+                    else if (*added) log()->warn("duplicate votes by {} at height {}", a.evidence.validator().toHex(),
+                                                 a.evidence.first.height);
                 },
                 [&](const CommitBlock& a) {
                     auto outcome = app_.commit(a.blockId, a.block, a.certificate);
@@ -181,14 +218,18 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
                         return;
                     }
-                    evidence_.clear();  // included or stale; the engine reports new ones
+                    // Included evidence leaves the pool (the node's commit callback
+                    // does the same for blocks applied by block sync).
+                    if (auto block = decodeBlock(a.block)) evidence_.markCommitted(block->evidence);
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                  outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                  outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);
                     auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
-                                       [this, f = std::move(finalized)] { handle(Input{nowTicks(), f}); });
+                                       [this, gen = generation_.load(), f = std::move(finalized)] {
+                                           if (gen == generation_.load()) handle(Input{nowTicks(), f});
+                                       });
                 },
                 [&](const PersistChainState& a) {
                     if (!(a.state == app_.chainState())) {

@@ -19,6 +19,8 @@
 #include "node/genesis/GenesisFile.h"
 #include "node/rpc/CommitWaiters.h"
 #include "node/rpc/GrpcServer.h"
+#include "node/sync/BlockSyncer.h"
+#include "node/sync/CatchUpController.h"
 
 namespace agora::node {
 
@@ -30,6 +32,7 @@ class StakingServiceImpl;
 class EventServiceImpl;
 class JobStreams;
 class StreamLimiter;
+class BlockSyncService;
 
 class Node {
 public:
@@ -43,6 +46,13 @@ public:
     std::optional<std::string> wait();
 
     int grpcPort() const { return grpc_ ? grpc_->port() : 0; }
+    int p2pPort() const { return p2pGrpc_ ? p2pGrpc_->port() : 0; }
+    // Block sync (docs/sync.md): the p2p layer reports learned peers and
+    // peers that are ahead of us; evidence received from peers goes to
+    // submitEvidence (verified, pooled for the next proposal).
+    void addSyncPeers(const std::vector<std::string>& hostPorts) { syncer_->addPeers(hostPorts); }
+    void catchUp(std::uint64_t peerHeight) { catchUp_->catchUp(peerHeight); }
+    Expected<bool, std::string> submitEvidence(const DuplicateVoteEvidence& e) { return driver_->submitEvidence(e); }
     Application& app() { return *app_; }
     EventBus& eventBus() { return *eventBus_; }
     // WatchJobs / WatchBids entry points for the full Provider/Client services.
@@ -51,6 +61,7 @@ public:
 private:
     Node() = default;
     void onCommit(const CommitOutcome& outcome);
+    void onFatal(const std::string& error);
 
     HomeLayout home_{""};
     NodeConfig config_;
@@ -75,6 +86,11 @@ private:
     std::unique_ptr<EventServiceImpl> eventService_;
     std::unique_ptr<JobStreams> jobStreams_;
     std::unique_ptr<GrpcServer> grpc_;
+    // p2p gRPC server on p2p.listen_address: BlockSync (the p2p transport joins it).
+    std::unique_ptr<BlockSyncer> syncer_;
+    std::unique_ptr<CatchUpController> catchUp_;
+    std::unique_ptr<BlockSyncService> blockSyncService_;
+    std::unique_ptr<GrpcServer> p2pGrpc_;
 
     std::mutex mu_;
     std::condition_variable cv_;

@@ -81,6 +81,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     REQUIRE(test::runToExit(init, c.dir.path("init.log")) == 0);
     node::NodeConfig cfg;
     cfg.grpc.address = c.node;
+    cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     REQUIRE(wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
