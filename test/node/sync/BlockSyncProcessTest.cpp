@@ -269,3 +269,15 @@ TEST_CASE("duplicate votes submitted as evidence slash and tombstone the validat
     REQUIRE(val.waitHeight(*includedAt + 5, 60s));
     val.stop();
 }
+
+TEST_CASE("agorad init --full-node writes a home with a node key but no validator key or genesis", "[sync][process]") {
+    test::TempDir dir("agora-fullnode-init");
+    const node::HomeLayout home(dir.path("home"));
+    REQUIRE(test::runToExit(
+                {AGORAD_BINARY, "--home", home.root.string(), "init", "follower", "--chain-id", "x", "--full-node"},
+                dir.path("init.log")) == 0);
+    REQUIRE(std::filesystem::exists(home.nodeKeyFile()));
+    REQUIRE(std::filesystem::exists(home.configFile()));
+    REQUIRE_FALSE(std::filesystem::exists(home.validatorKeyFile()));
+    REQUIRE_FALSE(std::filesystem::exists(home.genesisFile()));
+}
