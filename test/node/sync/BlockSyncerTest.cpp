@@ -346,3 +346,26 @@ TEST_CASE("a block carrying duplicate-vote evidence slashes and tombstones the v
     auto r = c.app->validate(blk.id(), encode(blk));
     REQUIRE_FALSE(r.hasValue());
 }
+
+TEST_CASE("a validator missing from commit certificates is jailed for downtime, and a syncing node agrees",
+          "[sync][evidence]") {
+    TestApp source("down-src"), target("down-dst");
+    // k11 never signs: it is absent from every certificate the next block carries.
+    const std::uint64_t blocks = testGenesis().genesis.params.downtimeMaxMissed + 5;
+    auto chain = buildChain(source, blocks);
+    auto raw =
+        source.app->snapshot()->get(contracts::keys::validator(Address::fromPublicKey(test::testKey(11).publicKey)));
+    REQUIRE(raw.has_value());
+    auto v = decode<contracts::Validator>(*raw).value();
+    REQUIRE(v.jailed);
+    REQUIRE_FALSE(v.tombstoned);
+    REQUIRE(v.tokens < Amount(kSmallStake));
+    // The same chain replayed through block sync executes the same punishment.
+    Network net;
+    net.add("p:1", chain, *source.app);
+    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{16, 0}, nullptr);
+    syncer.setPeers(names({"p:1"}));
+    std::atomic<bool> stop{false};
+    REQUIRE(syncer.sync(stop).applied == blocks);
+    REQUIRE(target.app->lastAppHash() == source.app->lastAppHash());
+}
