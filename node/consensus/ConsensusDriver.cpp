@@ -66,6 +66,19 @@ Expected<void, std::string> ConsensusDriver::start() {
     std::promise<Expected<void, std::string>> done;
     auto result = done.get_future();
     const bool posted = executor_.post([this, &done] {
+        if (engine_) {
+            done.set_value({});  // already running
+            return;
+        }
+        const bool restart = running_.exchange(true) || generation_.load() > 0;
+        if (restart) {
+            // Block sync moved the chain on: the WAL's entries are for an older height.
+            if (auto ok = wal_.resetForHeight(); !ok) {
+                running_ = false;
+                done.set_value(Unexpected(ok.error()));
+                return;
+            }
+        }
         EngineConfig cfg;
         cfg.chainId = app_.genesis().genesis.chainId;
         cfg.timeouts = options_.timeouts;
@@ -73,6 +86,7 @@ Expected<void, std::string> ConsensusDriver::start() {
         if (key_) {
             auto last = signerState_.load();
             if (!last) {
+                running_ = false;
                 done.set_value(Unexpected(last.error()));
                 return;
             }
@@ -97,8 +111,28 @@ Expected<void, std::string> ConsensusDriver::start() {
     return result.get();
 }
 
+void ConsensusDriver::stop() {
+    std::promise<void> done;
+    auto result = done.get_future();
+    const bool posted = executor_.post([this, &done] {
+        ++generation_;
+        engine_.reset();
+        signer_.reset();
+        running_ = false;
+        done.set_value();
+    });
+    if (posted) result.wait();
+}
+
+Expected<bool, std::string> ConsensusDriver::submitEvidence(const DuplicateVoteEvidence& evidence) {
+    return evidence_.add(evidence, app_.genesis().genesis.chainId, app_.chainState().validators);
+}
+
 void ConsensusDriver::post(InputBody body) {
-    if (!executor_.post([this, b = std::move(body)]() mutable { handle(Input{nowTicks(), std::move(b)}); }))
+    const std::uint64_t gen = generation_.load();
+    if (!executor_.post([this, gen, b = std::move(body)]() mutable {
+            if (gen == generation_.load()) handle(Input{nowTicks(), std::move(b)});
+        }))
         log()->warn("input queue full, dropping an input");
 }
 
@@ -111,18 +145,14 @@ void ConsensusDriver::receiveVote(Vote vote) {
 }
 
 void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
-    const bool posted = executor_.post([this, e = evidence] {
-        if (failed_ || !engine_) return;
-        if (engine_->chainState().validators.powerOf(e.validator()) == 0) return;
-        if (includedEvidence_.count(sha256(encode(e))) != 0) return;
-        for (const auto& known : evidence_)
-            if (known == e) return;
-        if (evidence_.size() >= 64) return;
-        log()->warn("evidence from a peer: validator {} double-signed at height {}", e.validator().toHex(),
-                    e.first.height);
-        evidence_.push_back(e);
-    });
-    if (!posted) log()->warn("input queue full, dropping evidence");
+    // The pool verifies both signatures against the current validator set and
+    // ignores duplicates and evidence already committed.
+    auto added = submitEvidence(evidence);
+    if (!added)
+        log()->warn("evidence from a peer rejected: {}", added.error());
+    else if (*added)
+        log()->warn("evidence from a peer: validator {} double-signed at height {}", evidence.validator().toHex(),
+                    evidence.first.height);
 }
 
 DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round) const {
@@ -257,20 +287,17 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 [&](const BroadcastVote& a) { network_.broadcastVote(a.vote); },
                 [&](const ScheduleTimeout& a) {
                     const auto at = Executor::Clock::now() + std::chrono::milliseconds(a.ticks);
-                    executor_.schedule(at, [this, t = TimeoutFired{a.height, a.round, a.step}] {
-                        handle(Input{nowTicks(), t});
+                    executor_.schedule(at, [this, gen = generation_.load(), t = TimeoutFired{a.height, a.round, a.step}] {
+                        if (gen == generation_.load()) handle(Input{nowTicks(), t});
                     });
                 },
                 [&](const RequestBlock& a) {
-                    // Evidence must name a current validator or the block would not build.
-                    const auto validators = app_.chainState().validators;
-                    std::erase_if(evidence_, [&](const DuplicateVoteEvidence& e) {
-                        return validators.powerOf(e.validator()) == 0;
-                    });
+                    // pending() keeps only evidence against current validators, or the block would not build.
                     std::vector<Bytes> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
                         txs.push_back(e->bytes);
-                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_);
+                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs,
+                                          evidence_.pending(app_.chainState().validators));
                     if (!p) {
                         fatal("cannot build a block: " + p.error());
                         return;
@@ -308,13 +335,15 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     post(OwnVoteSigned{std::move(*signedVote)});
                 },
                 [&](const ReportEvidence& a) {
-                    for (const auto& e : evidence_)
-                        if (e == a.evidence) return;
-                    if (includedEvidence_.count(sha256(encode(a.evidence))) != 0) return;
-                    log()->warn("duplicate votes by validator {} at height {} round {}: evidence kept for a block",
-                                a.evidence.validator().toHex(), a.evidence.first.height, a.evidence.first.round);
-                    evidence_.push_back(a.evidence);
-                    network_.broadcastEvidence(a.evidence);
+                    auto added = evidence_.add(a.evidence, app_.genesis().genesis.chainId,
+                                               app_.chainState().validators);
+                    if (!added) {
+                        log()->warn("engine evidence not pooled: {}", added.error());
+                    } else if (*added) {
+                        log()->warn("duplicate votes by validator {} at height {} round {}: evidence kept for a block",
+                                    a.evidence.validator().toHex(), a.evidence.first.height, a.evidence.first.round);
+                        network_.broadcastEvidence(a.evidence);
+                    }
                 },
                 [&](const CommitBlock& a) {
                     rememberDecided(a);
@@ -323,22 +352,17 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
                         return;
                     }
-                    // Drop what this block included; keep what was reported during the
-                    // height (a double-sign seen in the prevotes goes into a later block).
-                    if (auto block = decode<Block>(a.block)) {
-                        for (const auto& e : block->evidence) {
-                            std::erase(evidence_, e);
-                            includedEvidence_.insert(sha256(encode(e)));
-                        }
-                    }
+                    // Included evidence leaves the pool (the node's commit callback
+                    // does the same for blocks applied by block sync).
+                    if (auto block = decodeBlock(a.block)) evidence_.markCommitted(block->evidence);
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                 outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);
                     auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
-                                       [this, f = std::move(finalized)] {
-                                           handle(Input{nowTicks(), f});
+                                       [this, gen = generation_.load(), f = std::move(finalized)] {
+                                           if (gen == generation_.load()) handle(Input{nowTicks(), f});
                                        });
                 },
                 [&](const PersistChainState& a) {

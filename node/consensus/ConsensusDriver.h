@@ -18,6 +18,11 @@
 //
 // Restart: the engine is rebuilt from the Application's chain state and the
 // WAL entries of that height are replayed (docs/consensus.md).
+//
+// stop() / start() again (block sync, docs/sync.md): stop() drops the engine;
+// timers and inputs posted before it are ignored (a generation counter);
+// start() rebuilds the engine from the Application's chain state, which
+// block sync has moved on. Evidence pooled meanwhile is kept.
 
 #include <atomic>
 #include <cstdint>
@@ -33,6 +38,7 @@
 #include "consensus/engine/Engine.h"
 #include "consensus/engine/Signer.h"
 #include "node/app/Application.h"
+#include "node/consensus/EvidencePool.h"
 #include "node/consensus/Executor.h"
 #include "node/consensus/FileWal.h"
 #include "node/consensus/SignerStateFile.h"
@@ -78,6 +84,7 @@ struct ConsensusStatus {
     std::uint64_t height = 0;
     std::uint32_t round = 0;
     std::uint8_t step = 0;
+    bool catchingUp = false;  // set by the node while block sync runs
 };
 
 class ConsensusDriver {
@@ -92,7 +99,16 @@ public:
     ~ConsensusDriver();
 
     // Runs on the executor: builds the engine, replays the WAL, starts.
+    // May be called again after stop().
     Expected<void, std::string> start();
+    // Drops the engine (on the executor; waits for it). Idempotent.
+    void stop();
+    bool running() const { return running_.load(); }
+
+    // Duplicate-vote evidence from peers (any thread): verified against the
+    // current validator set and pooled for the next own proposal.
+    Expected<bool, std::string> submitEvidence(const DuplicateVoteEvidence& evidence);
+    EvidencePool& evidencePool() { return evidence_; }
 
     // From the network (any thread).
     // Messages for heights up to kFutureHeights ahead are buffered (bounded)
@@ -143,8 +159,9 @@ private:
     std::unique_ptr<KeyAdapter> keyAdapter_;
     std::unique_ptr<consensus::Signer> signer_;
     std::unique_ptr<consensus::Engine> engine_;
-    std::vector<DuplicateVoteEvidence> evidence_;
-    std::set<Hash256> includedEvidence_;  // committed; never proposed again (this run)
+    EvidencePool evidence_;
+    std::atomic<std::uint64_t> generation_{0};  // bumped by stop(): stale timers/inputs are dropped
+    std::atomic<bool> running_{false};
     Executor::Clock::time_point epoch_ = Executor::Clock::now();
     std::atomic<std::uint64_t> statusHeight_{0};
     std::atomic<std::uint32_t> statusRound_{0};

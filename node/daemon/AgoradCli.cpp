@@ -41,6 +41,7 @@ struct InitOptions {
     std::vector<std::string> fund;  // ADDRESS=AMOUNT
     std::string stake = "1000000000000";
     bool overwrite = false;
+    bool fullNode = false;  // no validator key, no genesis of its own (docs/sync.md)
 };
 
 void runInit(const HomeLayout& home, const InitOptions& o, std::ostream& out) {
@@ -59,6 +60,14 @@ void runInit(const HomeLayout& home, const InitOptions& o, std::ostream& out) {
     if (!std::filesystem::exists(home.nodeKeyFile(), ec)) {
         if (auto w = writeKeyFile(home.nodeKeyFile(), wallet::SecretKey::generate(), KeyFileKind::Node); !w)
             throw UserError(w.error());
+    }
+    if (o.fullNode) {
+        auto w = wallet::writeFileAtomic(home.configFile(), cfg.toToml(), wallet::WriteMode::Replace);
+        if (!w) throw UserError(home.configFile().string() + ": " + w.error().message());
+        out << "initialised full node " << home.root.string() << " (no validator key)\n"
+            << "next: copy the network's genesis.json to " << home.genesisFile().string()
+            << " and set p2p.persistent_peers in " << home.configFile().string() << "\n";
+        return;
     }
     if (!std::filesystem::exists(home.validatorKeyFile(), ec)) {
         if (auto w = writeKeyFile(home.validatorKeyFile(), wallet::SecretKey::generate(), KeyFileKind::Validator); !w)
@@ -101,6 +110,7 @@ void runInit(const HomeLayout& home, const InitOptions& o, std::ostream& out) {
 
 struct TestnetOptions {
     std::size_t validators = 4;
+    std::size_t fullNodes = 0;  // homes node<validators>.. without validator keys
     std::string output;
     std::string keyringDir;
     std::string passphraseFile;
@@ -116,6 +126,7 @@ struct TestnetOptions {
 // plus demo keys in a keyring usable by `agora`.
 void runTestnet(const TestnetOptions& o, std::ostream& out) {
     if (o.validators < 1 || o.validators > 64) throw UserError("--validators must be 1..64");
+    if (o.fullNodes > 64) throw UserError("--full-nodes must be 0..64");
     if (!o.stakes.empty() && o.stakes.size() != o.validators)
         throw UserError("--stakes needs one amount per validator");
     const std::filesystem::path dir(o.output);
@@ -144,6 +155,15 @@ void runTestnet(const TestnetOptions& o, std::ostream& out) {
         doc.genesis.validators.push_back({Address::fromPublicKey(pub), pub, "node" + std::to_string(i), 0, *stake});
     }
 
+    for (std::size_t i = o.validators; i < o.validators + o.fullNodes; ++i) {
+        const HomeLayout home(dir / ("node" + std::to_string(i)));
+        std::filesystem::create_directories(home.configDir(), ec);
+        std::filesystem::create_directories(home.dataDir(), ec);
+        const auto nodeKey = wallet::SecretKey::generate();
+        if (auto w = writeKeyFile(home.nodeKeyFile(), nodeKey, KeyFileKind::Node); !w) throw UserError(w.error());
+        nodeIds.push_back(nodeIdOf(nodeKey.publicKey()));
+    }
+
     // Demo accounts in a keyring `agora` can use.
     const std::filesystem::path ringDir = o.keyringDir.empty() ? dir / "keyring" : std::filesystem::path(o.keyringDir);
     std::string passphrase = "testnet";
@@ -168,20 +188,21 @@ void runTestnet(const TestnetOptions& o, std::ostream& out) {
     state::MemoryState scratch;
     if (auto ok = contracts::initGenesis(scratch, doc.genesis); !ok) throw UserError("genesis: " + ok.error().message);
 
-    for (std::size_t i = 0; i < o.validators; ++i) {
+    const std::size_t nodes = o.validators + o.fullNodes;
+    for (std::size_t i = 0; i < nodes; ++i) {
         const HomeLayout home(dir / ("node" + std::to_string(i)));
         NodeConfig cfg;
         cfg.moniker = "node" + std::to_string(i);
         cfg.grpc.address = "127.0.0.1:" + std::to_string(o.grpcBasePort + static_cast<int>(i));
         cfg.http.address = "127.0.0.1:" + std::to_string(o.httpBasePort + static_cast<int>(i));
         cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(i));
-        for (std::size_t j = 0; j < o.validators; ++j)
+        for (std::size_t j = 0; j < nodes; ++j)
             if (j != i) cfg.p2p.persistentPeers.push_back(nodeIds[j] + "@127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(j)));
         auto w1 = wallet::writeFileAtomic(home.configFile(), cfg.toToml(), wallet::WriteMode::Replace);
         auto w2 = wallet::writeFileAtomic(home.genesisFile(), doc.prettyJson(), wallet::WriteMode::Replace);
         if (!w1 || !w2) throw UserError("cannot write the config of " + home.root.string());
         out << "node" << i << " " << home.root.string() << " grpc " << cfg.grpc.address << " p2p "
-            << cfg.p2p.listenAddress << " id " << nodeIds[i] << "\n";
+            << cfg.p2p.listenAddress << " id " << nodeIds[i] << (i >= o.validators ? " full-node" : "") << "\n";
     }
     out << "chain " << o.chainId << " genesis hash " << doc.hash().toHex() << "\n";
 }
@@ -293,6 +314,8 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     initCmd->add_option("--fund", init.fund, "Genesis account ADDRESS=AMOUNT (uagr); repeatable");
     initCmd->add_option("--stake", init.stake, "Self-stake of this validator at genesis, uagr")->capture_default_str();
     initCmd->add_flag("--overwrite", init.overwrite, "Replace an existing config and genesis (keys are kept)");
+    initCmd->add_flag("--full-node", init.fullNode,
+                      "A non-validator home: config and node key only; copy the network's genesis.json in");
 
     auto* startCmd = app.add_subcommand("start", "Run the node until SIGINT or SIGTERM");
     std::string logFormat;
@@ -311,6 +334,8 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     testnetCmd->require_subcommand(1);
     auto* initFiles = testnetCmd->add_subcommand("init-files", "N validator homes on 127.0.0.1 sharing one genesis");
     initFiles->add_option("--validators", testnet.validators, "number of validators")->capture_default_str();
+    initFiles->add_option("--full-nodes", testnet.fullNodes, "homes without validator keys after the validators")
+        ->capture_default_str();
     initFiles->add_option("--output", testnet.output, "directory for node0..nodeN-1, keyring, passphrase")->required();
     initFiles->add_option("--keyring-dir", testnet.keyringDir, "keyring for the demo keys (default OUTPUT/keyring)");
     initFiles->add_option("--passphrase-file", testnet.passphraseFile,

@@ -10,7 +10,7 @@ void setupLogging(const std::string& level, const std::string& format) {
     const std::string pattern = format == "json"
                                     ? R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","module":"%n","msg":"%v"})"
                                     : "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v";
-    for (const char* name : {"node", "consensus", "app", "rpc", "mempool", "p2p"}) {
+    for (const char* name : {"node", "consensus", "app", "rpc", "mempool", "p2p", "sync"}) {
         spdlog::drop(name);
         auto logger = std::make_shared<spdlog::logger>(name, sink);
         logger->set_level(lvl);

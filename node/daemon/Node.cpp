@@ -14,6 +14,9 @@
 #include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/TxServiceImpl.h"
 #include "node/storage/NodeDatabase.h"
+#include "node/sync/BlockSyncService.h"
+#include "node/sync/GrpcBlockSource.h"
+#include "node/sync/PeerAddress.h"
 
 namespace agora::node {
 
@@ -123,18 +126,36 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         *node->app_, *node->mempool_, std::move(validatorKey), *node->signerState_, std::move(wal->first),
         std::move(wal->second.entries), *node->peers_, *node->executor_, dopt,
         [self](const CommitOutcome& o) { self->onCommit(o); },
-        [self](const std::string& err) {
-            {
-                std::lock_guard lock(self->mu_);
-                self->fatal_ = err;
-            }
-            self->cv_.notify_all();
+        [self](const std::string& err) { self->onFatal(err); });
+
+    // Block sync: peers from p2p.persistent_peers, served on the p2p port.
+    node->syncer_ = std::make_unique<BlockSyncer>(
+        *node->app_,
+        [](const std::string& address) { return std::make_unique<GrpcBlockSource>(address, GrpcBlockSourceOptions{}); },
+        BlockSyncOptions{}, [self](const CommitOutcome& o) {
+            self->onCommit(o);
+            if (auto b = self->app_->blocks().block(o.height)) self->driver_->evidencePool().markCommitted(b->evidence);
         });
+    node->syncer_->setPeers(dialAddressesOf(node->config_.p2p.persistentPeers));
+    node->catchUp_ = std::make_unique<CatchUpController>(*node->app_, *node->syncer_, *node->driver_, CatchUpOptions{},
+                                                         [self](const std::string& err) { self->onFatal(err); });
+    node->blockSyncService_ = std::make_unique<BlockSyncService>(
+        *node->app_, [self](const DuplicateVoteEvidence& e) { return self->driver_->submitEvidence(e); });
+    node->p2pGrpc_->addService(node->blockSyncService_.get());
+    // Peers that report a higher height than ours trigger block sync (the
+    // controller ignores small gaps: gossip catch-up covers those).
+    node->peers_->setOnPeerAhead([self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });
 
     node->txService_ = std::make_unique<TxServiceImpl>(
         *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
     node->queryService_ = std::make_unique<QueryServiceImpl>(
-        *node->app_, [self] { return self->driver_->status(); }, nodeIdOf(node->nodeKey_->publicKey()));
+        *node->app_,
+        [self] {
+            auto st = self->driver_->status();
+            st.catchingUp = self->catchUp_->catchingUp();
+            return st;
+        },
+        nodeIdOf(node->nodeKey_->publicKey()));
     node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{
         node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
     node->grpc_->addService(node->txService_.get());
@@ -176,6 +197,14 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     return node;
 }
 
+void Node::onFatal(const std::string& err) {
+    {
+        std::lock_guard lock(mu_);
+        fatal_ = err;
+    }
+    cv_.notify_all();
+}
+
 void Node::onCommit(const CommitOutcome& o) {
     mempool_->update(o.txHashes, *app_->ledgerView());
     for (std::size_t i = 0; i < o.txHashes.size(); ++i) {
@@ -192,12 +221,13 @@ void Node::onCommit(const CommitOutcome& o) {
 Expected<void, std::string> Node::start() {
     eventsExecutor_->start();
     executor_->start();
-    if (auto ok = driver_->start(); !ok) return ok;
     auto port = grpc_->start();
     if (!port) return fail(port.error());
     auto p2pPort = p2pGrpc_->start();
     if (!p2pPort) return fail("p2p: " + p2pPort.error());
     peers_->start();
+    // Block sync first (when peers are ahead), then consensus; RPC serves meanwhile.
+    catchUp_->start();
     std::uint16_t httpPort = 0;
     if (gateway_) {
         auto hp = gateway_->start();
@@ -206,7 +236,7 @@ Expected<void, std::string> Node::start() {
     }
     moduleLog("node")->info("chain {} at height {}, gRPC on port {}, p2p on port {} as {}, HTTP on port {}, {}",
                             app_->genesis().genesis.chainId, app_->lastHeight(), *port, *p2pPort, peers_->selfId(),
-                            httpPort, driver_->isValidator() ? "validating" : "not a validator");
+                            httpPort, driver_->isValidator() ? "validating" : "full node (not a validator)");
     return {};
 }
 
@@ -219,9 +249,10 @@ void Node::stop() {
     cv_.notify_all();
     if (gateway_) gateway_->stop();  // waiting commit-mode requests get 503, WebSocket clients going_away
     if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
-    if (peers_) peers_->stop();  // ends the p2p streams so the p2p server can stop
-    if (p2pGrpc_) p2pGrpc_->shutdown(3000);
+    if (catchUp_) catchUp_->stop();  // ends a running block sync between blocks
+    if (peers_) peers_->stop();     // ends the p2p streams so the p2p server can stop
     if (grpc_) grpc_->shutdown(3000);
+    if (p2pGrpc_) p2pGrpc_->shutdown(3000);
     if (executor_) executor_->stop();
     if (eventsExecutor_) eventsExecutor_->stop();
 }

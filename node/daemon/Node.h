@@ -19,6 +19,8 @@
 #include "node/genesis/GenesisFile.h"
 #include "node/rpc/CommitWaiters.h"
 #include "node/rpc/GrpcServer.h"
+#include "node/sync/BlockSyncer.h"
+#include "node/sync/CatchUpController.h"
 
 namespace agora::node {
 
@@ -38,6 +40,7 @@ struct NodeOverrides {
     // TEST ONLY: equivocate at this height (DriverOptions::unsafeDoubleSignAt).
     std::optional<std::uint64_t> unsafeDoubleSignAt;
 };
+class BlockSyncService;
 
 class Node {
 public:
@@ -59,6 +62,12 @@ public:
     GrpcServer& p2pServer() { return *p2pGrpc_; }
     PeerManager& peers() { return *peers_; }
     ConsensusDriver& driver() { return *driver_; }
+    // Block sync (docs/sync.md): the p2p layer reports learned peers and
+    // peers that are ahead of us; evidence received from peers goes to
+    // submitEvidence (verified, pooled for the next proposal).
+    void addSyncPeers(const std::vector<std::string>& hostPorts) { syncer_->addPeers(hostPorts); }
+    void catchUp(std::uint64_t peerHeight) { catchUp_->catchUp(peerHeight); }
+    Expected<bool, std::string> submitEvidence(const DuplicateVoteEvidence& e) { return driver_->submitEvidence(e); }
     Application& app() { return *app_; }
     EventBus& eventBus() { return *eventBus_; }
     // WatchJobs / WatchBids entry points for the full Provider/Client services.
@@ -67,6 +76,7 @@ public:
 private:
     Node() = default;
     void onCommit(const CommitOutcome& outcome);
+    void onFatal(const std::string& error);
 
     HomeLayout home_{""};
     NodeConfig config_;
@@ -94,6 +104,10 @@ private:
     std::unique_ptr<JobStreams> jobStreams_;
     std::unique_ptr<GrpcServer> grpc_;
     std::unique_ptr<Gateway> gateway_;  // HTTP/WebSocket/metrics ([http]); null when disabled
+    // p2p gRPC server on p2p.listen_address: BlockSync (the p2p transport joins it).
+    std::unique_ptr<BlockSyncer> syncer_;
+    std::unique_ptr<CatchUpController> catchUp_;
+    std::unique_ptr<BlockSyncService> blockSyncService_;
 
     std::mutex mu_;
     std::condition_variable cv_;

@@ -73,7 +73,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Status(grpc::CallbackServerContext* 
     resp->set_latest_block_id(str(app_.lastBlockId().span()));
     resp->set_latest_app_hash(str(app_.lastAppHash().span()));
     resp->set_latest_time_ms(app_.lastTimeMs());
-    resp->set_catching_up(false);
+    resp->set_catching_up(consensus_ ? consensus_().catchingUp : false);
     resp->set_version("agorad 0.1.0");
     resp->set_earliest_height(app_.blocks().baseHeight());
     return finish(ctx, grpc::Status::OK);

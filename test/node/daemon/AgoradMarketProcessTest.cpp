@@ -51,6 +51,7 @@ struct MarketNode {
         node::NodeConfig cfg;
         cfg.moniker = "val0";
         cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
+        cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
         cfg.consensus.timeoutCommitMs = 50;
         cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
         cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port

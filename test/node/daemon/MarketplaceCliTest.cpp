@@ -81,6 +81,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     REQUIRE(test::runToExit(init, c.dir.path("init.log")) == 0);
     node::NodeConfig cfg;
     cfg.grpc.address = c.node;
+    cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
     cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port

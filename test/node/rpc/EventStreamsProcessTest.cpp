@@ -35,6 +35,7 @@ TEST_CASE("agorad streams a committed transfer's events live and replays them fr
                             dir.path("init.log")) == 0);
     node::NodeConfig cfg;
     cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
+    cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
     cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port
