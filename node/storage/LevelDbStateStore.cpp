@@ -132,9 +132,13 @@ Expected<ChildRef, StoreError> readRootRef(leveldb::DB& db, const leveldb::ReadO
 
 class LevelDbNodeSource final : public state::TreeNodeSource {
 public:
-    LevelDbNodeSource(leveldb::DB& db, leveldb::ReadOptions ro) : db_(db), ro_(ro) {}
+    LevelDbNodeSource(leveldb::DB& db, leveldb::ReadOptions ro, TreeNodeCache* cache = nullptr)
+        : db_(db), ro_(ro), cache_(cache) {}
 
     Expected<state::TreeNode, StoreError> loadNode(const state::NodeKey& key) const override {
+        if (cache_ != nullptr) {
+            if (auto hit = cache_->find(key)) return state::TreeNode{*hit};
+        }
         const Bytes k = prefixed(keyspace::kTreeNode, key.encode());
         std::string raw;
         const leveldb::Status st = db_.Get(ro_, slice(k), &raw);
@@ -143,12 +147,16 @@ public:
         if (!st.ok()) return Unexpected(storeErrorFrom(st, "read " + where));
         auto node = decode<state::TreeNode>(asBytes(raw));
         if (!node) return Unexpected(StoreError{StoreErrorCode::CorruptData, where + ": " + node.error().message()});
+        if (cache_ != nullptr) {
+            if (const auto* in = std::get_if<state::InternalNode>(&node->node)) cache_->put(key, *in);
+        }
         return std::move(*node);
     }
 
 private:
     leveldb::DB& db_;
     leveldb::ReadOptions ro_;
+    TreeNodeCache* cache_;
 };
 
 // A LevelDB snapshot released when the last holder lets go.
@@ -224,7 +232,9 @@ private:
 }  // namespace
 
 LevelDbStateStore::LevelDbStateStore(std::shared_ptr<leveldb::DB> db, const StateStoreOptions& options)
-    : db_(std::move(db)), options_(options) {}
+    : db_(std::move(db)),
+      options_(options),
+      cache_(options.cachedTreeNodes > 0 ? std::make_unique<TreeNodeCache>(options.cachedTreeNodes) : nullptr) {}
 
 Expected<std::unique_ptr<LevelDbStateStore>, StoreError> LevelDbStateStore::open(const std::string& path,
                                                                                  const StateStoreOptions& options,
@@ -330,7 +340,7 @@ Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t ve
                                      "commit " + std::to_string(version) + " after " + std::to_string(base)});
     }
     // Tree nodes are immutable once written, so no snapshot is needed here.
-    const LevelDbNodeSource source(*db_, leveldb::ReadOptions{});
+    const LevelDbNodeSource source(*db_, leveldb::ReadOptions{}, cache_.get());
     auto tree = state::SparseMerkleTree::update(source, baseRef, version, changes);
     if (!tree) return Unexpected(tree.error());
 
@@ -349,7 +359,10 @@ Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t ve
     }
     for (const auto& [nodeKey, node] : tree->newNodes) {
         b.Put(slice(prefixed(keyspace::kTreeNode, nodeKey.encode())), slice(encode(node)));
+        if (cache_ == nullptr) continue;
+        if (const auto* in = std::get_if<state::InternalNode>(&node.node)) p.newInternal_.emplace_back(nodeKey, *in);
     }
+    if (cache_ != nullptr) p.stale_ = tree->staleNodes;
     const Bytes staleBase = versionKey(keyspace::kTreeStale, version);
     for (const auto& nodeKey : tree->staleNodes) {
         Bytes k = staleBase;
@@ -387,6 +400,12 @@ Expected<Hash256, StoreError> LevelDbStateStore::write(PreparedCommit&& prepared
         latest_ = prepared.version;
         rootRef_ = prepared.rootRef_;
         latest = latest_;
+    }
+    if (cache_ != nullptr) {
+        // Stale first: a position rewritten in this version is erased at its
+        // old version and then holds the new node.
+        for (const auto& key : prepared.stale_) cache_->erase(key);
+        for (const auto& [key, node] : prepared.newInternal_) cache_->put(key, node);
     }
     if (options_.keepRecent > 0 && latest >= options_.keepRecent) {
         auto pruned = pruneBelow(latest - options_.keepRecent + 1);
