@@ -86,7 +86,7 @@ test::TestKey derivedKey(const std::string& role, std::size_t index) {
     secp256k1_keypair kp;
     if (!secp256k1_keypair_create(test::testSecpContext(), &kp, k.secret.data())) throw std::runtime_error("key");
     secp256k1_xonly_pubkey xonly;
-    secp256k1_keypair_xonly_pub(test::testSecpContext(), &xonly, nullptr, &kp);
+    if (!secp256k1_keypair_xonly_pub(test::testSecpContext(), &xonly, nullptr, &kp)) throw std::runtime_error("xonly");
     std::array<std::uint8_t, 32> out{};
     secp256k1_xonly_pubkey_serialize(test::testSecpContext(), out.data(), &xonly);
     k.publicKey = PublicKey(out);
@@ -296,6 +296,7 @@ private:
                    std::vector<double>* measured);
     Json workload(const std::string& name);
     bool registerProviders();
+    std::string txFailure(const Hash256& hash);
 
     Options opt_;
     test::TempDir dir_;
@@ -570,6 +571,17 @@ Json statsJson(const std::vector<RunStats*>& runs, std::size_t lifecycles) {
     return j;
 }
 
+std::string Bench::txFailure(const Hash256& hash) {
+    auto stub = txpb::TxService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    txpb::GetTxRequest req;
+    req.set_hash(std::string(hash.bytes().begin(), hash.bytes().end()));
+    txpb::GetTxResponse resp;
+    auto st = stub->GetTx(&ctx, req, &resp);
+    if (!st.ok()) return "GetTx: " + st.error_message();
+    return "code " + std::to_string(resp.result().code()) + " " + resp.result().message();
+}
+
 bool Bench::registerProviders() {
     refreshNonces();
     std::vector<TxRecord> regs;
@@ -606,7 +618,7 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
                                                              {{"region", "eu"}},
                                                              Amount(10),
                                                              100'000,
-                                                             100'000,
+                                                             10'000,
                                                              0,
                                                              Amount(1'000'000)}}));
                     break;
@@ -640,11 +652,17 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
                                                     stats[static_cast<std::size_t>(phase)].seconds
                                               : 1000.0);
         std::fill(created.begin(), created.end(), 0);
+        bool reported = false;
         for (const auto& t : txs) {
             auto it = lifecycleByHash.find(t.hash);
             if (it == lifecycleByHash.end()) continue;
             if (phase < 3) created[it->second] = t.createdId;
             else if (t.settled) ++settled;
+            const bool broke = phase < 3 ? t.createdId == 0 : !t.settled;
+            if (broke && t.ok && !reported) {
+                reported = true;  // say why once per phase: the tx's result from the node
+                std::cerr << "lifecycle phase " << phase << " tx failed: " << txFailure(t.hash) << "\n";
+            }
         }
     }
     std::vector<RunStats*> all;
