@@ -29,7 +29,8 @@ scripts/setup.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
 BUILD="${AGORA_BENCH_BUILD_DIR:-$PWD/build-release}"
 JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# AGORA_BENCH_BUILD_TYPE lets a developer reuse an existing RelWithDebInfo tree.
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target agorad agora_loadgen agora_state_bench agora_block_replay agora_microbench >/dev/null
 
 work=$(mktemp -d)

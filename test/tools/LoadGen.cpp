@@ -3,7 +3,8 @@
 //
 //   agora-loadgen --agorad PATH [--quick | --smoke] [--workloads transfers,market,mixed]
 //                 [--accounts 1000] [--clients 100] [--providers 10] [--transfers N]
-//                 [--lifecycles N] [--streams 8] [--block-txs 10000] [--timeout-commit-ms 100]
+//                 [--lifecycles N] [--streams 8] [--window 4000] [--block-txs 10000]
+//                 [--timeout-commit-ms 100]
 //                 [--validators 1] [--keep DIR]
 //
 // It prepares a genesis funding deterministic keys (`agorad init --fund`),
@@ -217,11 +218,13 @@ struct Options {
     std::size_t accounts = 1000, clients = 100, providers = 10;
     std::size_t transfers = 60'000, lifecycles = 3'000;
     std::size_t streams = 8;
+    std::size_t window = 4'000;  // closed loop: txs sent but not yet committed
     std::uint32_t blockTxs = 10'000;
     std::uint32_t timeoutCommitMs = 100;
     std::size_t validators = 1;
     bool halfLoad = true;
     std::string keep;
+    std::string perfOut;  // record a perf profile of the node during the first saturation run
 };
 
 std::uint64_t readProcKb(int pid, const std::string& field) {
@@ -476,8 +479,10 @@ RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate)
     const std::size_t nStreams = std::min(opt_.streams, std::max<std::size_t>(1, txs.size()));
     std::vector<std::vector<TxRecord*>> perStream(nStreams);
     for (auto& t : txs) perStream[t.account % nStreams].push_back(&t);
-    // Closed loop: at most two blocks' worth of txs uncommitted.
-    const std::size_t window = std::size_t{2} * opt_.blockTxs;
+    // Closed loop: a bounded number of uncommitted txs, enough to keep a
+    // block's worth queued behind the one being built (a larger window only
+    // adds queueing delay to the measured latency, Little's law).
+    const std::size_t window = opt_.window;
     const std::uint64_t h0 = height();
     const auto t0 = Clock::now();
     std::vector<std::thread> threads;
@@ -590,7 +595,7 @@ bool Bench::registerProviders() {
                                                                     {{"region", "eu"}},
                                                                     Resources{1'000'000'000, 1'000'000'000,
                                                                               1'000'000'000, {}},
-                                                                    Amount(200'000'000)}}));
+                                                                    Amount(kFunding / 2)}}));
     }
     interleave(regs);
     auto s = runPhase(regs, std::nullopt);
@@ -687,7 +692,19 @@ Json Bench::workload(const std::string& name) {
         j["accounts"] = opt_.accounts;
         auto txs = transfers(opt_.transfers);
         interleave(txs);
+        std::unique_ptr<test::ChildProcess> perf;
+        if (!opt_.perfOut.empty() && pid_ > 0) {
+            perf = std::make_unique<test::ChildProcess>(
+                std::vector<std::string>{"/usr/bin/perf", "record", "-F", "499", "-g", "-p", std::to_string(pid_), "-o",
+                                         opt_.perfOut},
+                dir_.path("perf.log"));
+            opt_.perfOut.clear();
+        }
         auto sat = runPhase(txs, std::nullopt);
+        if (perf) {
+            perf->signal(SIGINT);
+            perf->waitExit(60s);
+        }
         j["saturation"] = statsJson({&sat}, 0);
         const double rate = j["saturation"]["tx_per_s"].get<double>();
         if (opt_.halfLoad && rate > 0) {
@@ -831,10 +848,12 @@ int main(int argc, char** argv) {
             else if (f == "--transfers") o.transfers = std::stoull(next());
             else if (f == "--lifecycles") o.lifecycles = std::stoull(next());
             else if (f == "--streams") o.streams = std::stoull(next());
+            else if (f == "--window") o.window = std::stoull(next());
             else if (f == "--block-txs") o.blockTxs = static_cast<std::uint32_t>(std::stoul(next()));
             else if (f == "--timeout-commit-ms") o.timeoutCommitMs = static_cast<std::uint32_t>(std::stoul(next()));
             else if (f == "--validators") o.validators = std::stoull(next());
             else if (f == "--keep") o.keep = next();
+            else if (f == "--perf") o.perfOut = next();
             else if (f == "--quick") {
                 o.transfers = 20'000;
                 o.lifecycles = 1'000;

@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
             std::cerr << opened.error().message() << "\n";
             return 2;
         }
-        auto& store = **opened;
+        std::unique_ptr<node::LevelDbStateStore> holder = std::move(*opened);
+        auto& store = *holder;
         std::uint64_t version = 0;
         const auto fillStart = Clock::now();
         for (std::uint64_t i = 0; i < n;) {  // fill in blocks of up to 20,000 keys
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
                   << ",\"p90_ms\":" << ms[ms.size() * 9 / 10] << ",\"max_ms\":" << ms.back()
                   << ",\"cpu_p50_ms\":" << cpuMs[cpuMs.size() / 2]
                   << ",\"fill_seconds\":" << fillSec << ",\"tree_node_cache\":" << (noCache ? "false" : "true") << "}" << std::endl;
+        holder.reset();  // close LevelDB (and its compaction thread) before deleting its files
         std::filesystem::remove_all(path);
     }
     return 0;
