@@ -431,7 +431,10 @@ Expected<void, StoreError> LevelDbStateStore::pruneBelow(std::uint64_t oldestKep
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions{}));
     // A node replaced at version s belongs only to trees of versions < s.
     const Bytes staleEnd = versionKey(keyspace::kTreeStale, oldestKept + 1);
-    for (it->Seek(slice(Bytes{keyspace::kTreeStale})); it->Valid(); it->Next()) {
+    // Start past what earlier prunes deleted (every entry of a version <=
+    // oldest_): iterating over their tombstones from the start of the key
+    // space made each prune cost O(history) until LevelDB compacted them.
+    for (it->Seek(slice(versionKey(keyspace::kTreeStale, oldest_ + 1))); it->Valid(); it->Next()) {
         const ByteSpan k = span(it->key());
         if (k[0] != keyspace::kTreeStale ||
             !std::lexicographical_compare(k.begin(), k.end(), staleEnd.begin(), staleEnd.end()))
@@ -441,7 +444,7 @@ Expected<void, StoreError> LevelDbStateStore::pruneBelow(std::uint64_t oldestKep
         b.Delete(it->key());
     }
     const Bytes rootsEnd = versionKey(keyspace::kTreeRoot, oldestKept);
-    for (it->Seek(slice(versionKey(keyspace::kTreeRoot, 0))); it->Valid(); it->Next()) {
+    for (it->Seek(slice(versionKey(keyspace::kTreeRoot, oldest_))); it->Valid(); it->Next()) {
         const ByteSpan k = span(it->key());
         if (!std::lexicographical_compare(k.begin(), k.end(), rootsEnd.begin(), rootsEnd.end())) break;
         b.Delete(it->key());
