@@ -36,6 +36,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -180,6 +181,13 @@ public:
         } else if (e.type() == "lease_settled") {
             t.settled = true;
         }
+        cv_.notify_all();
+    }
+    // A tx's tx_fee event comes first, its message events after it (possibly
+    // in a later read): waits until pred holds, reading records under the lock.
+    bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, timeout, pred);
     }
     // Blocks while `window` or more txs are sent and neither committed nor refused.
     void waitBelow(std::size_t window) {
@@ -656,6 +664,15 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
                                               ? double(stats[static_cast<std::size_t>(phase)].committed) /
                                                     stats[static_cast<std::size_t>(phase)].seconds
                                               : 1000.0);
+        tracker_.waitFor(
+            [&] {
+                for (const auto& t : txs) {
+                    if (!t.ok || lifecycleByHash.count(t.hash) == 0) continue;
+                    if (phase < 3 ? t.createdId == 0 : !t.settled) return false;
+                }
+                return true;
+            },
+            3s);
         std::fill(created.begin(), created.end(), 0);
         bool reported = false;
         for (const auto& t : txs) {
