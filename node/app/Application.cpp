@@ -288,7 +288,8 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     if (!toVerify.empty()) {
         const auto valid = verifyInParallel(toVerify);
         for (std::size_t k = 0; k < valid.size(); ++k)
-            sigStatus[toVerifyAt[k]] = valid[k] ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Invalid;
+            sigStatus[toVerifyAt[k]] =
+                valid[k] ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Invalid;
     }
     for (std::size_t i = 0; i < n; ++i) {
         if (!decoded[i]) continue;  // proposing: a malformed tx is left out

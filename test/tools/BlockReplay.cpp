@@ -11,8 +11,8 @@
 // Prints one JSON line: blocks, txs, seconds, tx/s, and whether the final
 // app_hash equals the source chain's. Peer networking is not measured (true
 // block sync over p2p belongs to the sync issue).
-#include <chrono>
 #include <sys/resource.h>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -31,9 +31,12 @@ int main(int argc, char** argv) {
     std::uint64_t keep = 1000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string f = argv[i];
-        if (f == "--home") home = argv[i + 1];
-        else if (f == "--out") out = argv[i + 1];
-        else if (f == "--keep-versions") keep = std::stoull(argv[i + 1]);
+        if (f == "--home")
+            home = argv[i + 1];
+        else if (f == "--out")
+            out = argv[i + 1];
+        else if (f == "--keep-versions")
+            keep = std::stoull(argv[i + 1]);
     }
     if (home.empty() || out.empty()) {
         std::cerr << "usage: agora-block-replay --home SRC_HOME --out DIR\n";
@@ -73,8 +76,8 @@ int main(int argc, char** argv) {
     Hash256 lastHash;
     rusage ru0{};
     getrusage(RUSAGE_SELF, &ru0);
-    const double cpu0 = double(ru0.ru_utime.tv_sec + ru0.ru_stime.tv_sec) +
-                        double(ru0.ru_utime.tv_usec + ru0.ru_stime.tv_usec) / 1e6;
+    const double cpu0 =
+        double(ru0.ru_utime.tv_sec + ru0.ru_stime.tv_sec) + double(ru0.ru_utime.tv_usec + ru0.ru_stime.tv_usec) / 1e6;
     const auto t0 = Clock::now();
     for (std::uint64_t h = 1; h <= last; ++h) {
         auto bytes = src->blockBytes(h);

@@ -29,15 +29,15 @@
 // starts. lifecycles/s = lifecycles / (sum of the four phase times).
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -119,7 +119,7 @@ struct TxRecord {
     Clock::time_point sent;
     Clock::time_point committed;
     bool done = false;
-    bool ok = false;            // committed (or admission failed: ok=false)
+    bool ok = false;  // committed (or admission failed: ok=false)
     std::uint32_t admitCode = 0;
     std::uint64_t height = 0;
     std::uint64_t fee = 0;
@@ -303,8 +303,8 @@ private:
     void eventLoop();
 
     Json runTransfers(std::optional<double> rate, double* measured);
-    Json runMarket(std::size_t lifecycles, std::size_t transfersPerPhaseFactor, std::optional<std::vector<double>> rates,
-                   std::vector<double>* measured);
+    Json runMarket(std::size_t lifecycles, std::size_t transfersPerPhaseFactor,
+                   std::optional<std::vector<double>> rates, std::vector<double>* measured);
     Json workload(const std::string& name);
     bool registerProviders();
     std::string txFailure(const Hash256& hash);
@@ -374,8 +374,8 @@ bool Bench::startNode() {
                                                  dir_.path("node.log"));
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    channel_ = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(grpcPort_), grpc::InsecureChannelCredentials(),
-                                         args);
+    channel_ =
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(grpcPort_), grpc::InsecureChannelCredentials(), args);
     if (!test::waitUntil([&] { return height() >= 1; }, 60s)) {
         std::cerr << "agorad did not produce block 1:\n" << node_->log() << "\n";
         return false;
@@ -599,11 +599,11 @@ bool Bench::registerProviders() {
     refreshNonces();
     std::vector<TxRecord> regs;
     for (std::size_t p = 0; p < opt_.providers; ++p) {
-        regs.push_back(sign(providerBase_ + p, {MsgProviderRegister{"https://p" + std::to_string(p) + ".example",
-                                                                    {{"region", "eu"}},
-                                                                    Resources{1'000'000'000, 1'000'000'000,
-                                                                              1'000'000'000, {}},
-                                                                    Amount(kFunding / 2)}}));
+        regs.push_back(
+            sign(providerBase_ + p, {MsgProviderRegister{"https://p" + std::to_string(p) + ".example",
+                                                         {{"region", "eu"}},
+                                                         Resources{1'000'000'000, 1'000'000'000, 1'000'000'000, {}},
+                                                         Amount(kFunding / 2)}}));
     }
     interleave(regs);
     auto s = runPhase(regs, std::nullopt);
@@ -642,8 +642,8 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
                     txs.push_back(sign(client, {MsgBidAccept{created[l]}}));
                     break;
                 case 3:
-                    txs.push_back(sign(client, {MsgLeaseClose{created[l], CloseReason::Completed},
-                                                MsgLeaseSettle{created[l], 5}}));
+                    txs.push_back(sign(
+                        client, {MsgLeaseClose{created[l], CloseReason::Completed}, MsgLeaseSettle{created[l], 5}}));
                     break;
             }
             lifecycleOf.push_back(l);
@@ -660,10 +660,11 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
         std::optional<double> rate;
         if (rates) rate = (*rates)[static_cast<std::size_t>(phase)];
         stats[static_cast<std::size_t>(phase)] = runPhase(txs, rate);
-        if (measured) measured->push_back(stats[static_cast<std::size_t>(phase)].seconds > 0
-                                              ? double(stats[static_cast<std::size_t>(phase)].committed) /
-                                                    stats[static_cast<std::size_t>(phase)].seconds
-                                              : 1000.0);
+        if (measured)
+            measured->push_back(stats[static_cast<std::size_t>(phase)].seconds > 0
+                                    ? double(stats[static_cast<std::size_t>(phase)].committed) /
+                                          stats[static_cast<std::size_t>(phase)].seconds
+                                    : 1000.0);
         tracker_.waitFor(
             [&] {
                 for (const auto& t : txs) {
@@ -678,8 +679,10 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
         for (const auto& t : txs) {
             auto it = lifecycleByHash.find(t.hash);
             if (it == lifecycleByHash.end()) continue;
-            if (phase < 3) created[it->second] = t.createdId;
-            else if (t.settled) ++settled;
+            if (phase < 3)
+                created[it->second] = t.createdId;
+            else if (t.settled)
+                ++settled;
             const bool broke = phase < 3 ? t.createdId == 0 : !t.settled;
             if (broke && t.ok && !reported) {
                 reported = true;  // say why once per phase: the tx's result from the node
@@ -787,7 +790,8 @@ int Bench::run() {
             }
             Json j = workload(w);
             std::cout << j.dump() << std::endl;
-            if (!j["supply_check"]["ok"].get<bool>() || j["saturation"]["committed"].get<std::size_t>() == 0) ok = false;
+            if (!j["supply_check"]["ok"].get<bool>() || j["saturation"]["committed"].get<std::size_t>() == 0)
+                ok = false;
             results.push_back(std::move(j));
         }
     } catch (const std::exception& e) {
@@ -816,8 +820,8 @@ int Bench::run() {
     }
     std::cout << inv.dump() << std::endl;
 
-    std::printf("\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s\n", "workload", "load", "tx/s", "lifecyc/s",
-                "p50 ms", "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply");
+    std::printf("\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s\n", "workload", "load", "tx/s", "lifecyc/s", "p50 ms",
+                "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply");
     for (const auto& j : results) {
         for (const char* load : {"saturation", "half_load"}) {
             if (!j.contains(load)) continue;
@@ -832,8 +836,9 @@ int Bench::run() {
     }
     if (!opt_.keep.empty()) {
         std::filesystem::create_directories(opt_.keep);
-        std::filesystem::copy(home_, opt_.keep, std::filesystem::copy_options::recursive |
-                                                    std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy(
+            home_, opt_.keep,
+            std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
     }
     return ok ? 0 : 1;
 }
@@ -857,20 +862,34 @@ int main(int argc, char** argv) {
             return argv[++i];
         };
         try {
-            if (f == "--agorad") o.agorad = next();
-            else if (f == "--workloads") o.workloads = splitList(next());
-            else if (f == "--accounts") o.accounts = std::stoull(next());
-            else if (f == "--clients") o.clients = std::stoull(next());
-            else if (f == "--providers") o.providers = std::stoull(next());
-            else if (f == "--transfers") o.transfers = std::stoull(next());
-            else if (f == "--lifecycles") o.lifecycles = std::stoull(next());
-            else if (f == "--streams") o.streams = std::stoull(next());
-            else if (f == "--window") o.window = std::stoull(next());
-            else if (f == "--block-txs") o.blockTxs = static_cast<std::uint32_t>(std::stoul(next()));
-            else if (f == "--timeout-commit-ms") o.timeoutCommitMs = static_cast<std::uint32_t>(std::stoul(next()));
-            else if (f == "--validators") o.validators = std::stoull(next());
-            else if (f == "--keep") o.keep = next();
-            else if (f == "--perf") o.perfOut = next();
+            if (f == "--agorad")
+                o.agorad = next();
+            else if (f == "--workloads")
+                o.workloads = splitList(next());
+            else if (f == "--accounts")
+                o.accounts = std::stoull(next());
+            else if (f == "--clients")
+                o.clients = std::stoull(next());
+            else if (f == "--providers")
+                o.providers = std::stoull(next());
+            else if (f == "--transfers")
+                o.transfers = std::stoull(next());
+            else if (f == "--lifecycles")
+                o.lifecycles = std::stoull(next());
+            else if (f == "--streams")
+                o.streams = std::stoull(next());
+            else if (f == "--window")
+                o.window = std::stoull(next());
+            else if (f == "--block-txs")
+                o.blockTxs = static_cast<std::uint32_t>(std::stoul(next()));
+            else if (f == "--timeout-commit-ms")
+                o.timeoutCommitMs = static_cast<std::uint32_t>(std::stoul(next()));
+            else if (f == "--validators")
+                o.validators = std::stoull(next());
+            else if (f == "--keep")
+                o.keep = next();
+            else if (f == "--perf")
+                o.perfOut = next();
             else if (f == "--quick") {
                 o.transfers = 20'000;
                 o.lifecycles = 1'000;

@@ -27,8 +27,7 @@ SignedTx sampleTx(std::uint8_t key, std::uint64_t nonce) {
     tx.chainId = "bench";
     tx.nonce = nonce;
     tx.fee = Amount(2'000);
-    tx.msgs = {MsgSend{Address::fromPublicKey(test::testKey(static_cast<std::uint8_t>(key + 1)).publicKey),
-                       Amount(1)}};
+    tx.msgs = {MsgSend{Address::fromPublicKey(test::testKey(static_cast<std::uint8_t>(key + 1)).publicKey), Amount(1)}};
     return test::signTx(test::testKey(key), tx);
 }
 

@@ -3,8 +3,8 @@
 //
 //   agora-state-bench --db DIR [--sizes 10000,1000000] [--blocks 20] [--writes 1000] [--cache on|off]
 #include <algorithm>
-#include <ctime>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -49,10 +49,14 @@ int main(int argc, char** argv) {
     bool noCache = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string f = argv[i], v = argv[i + 1];
-        if (f == "--db") dbRoot = v;
-        else if (f == "--blocks") blocks = std::stoull(v);
-        else if (f == "--writes") writes = std::stoull(v);
-        else if (f == "--cache") noCache = v == "off";
+        if (f == "--db")
+            dbRoot = v;
+        else if (f == "--blocks")
+            blocks = std::stoull(v);
+        else if (f == "--writes")
+            writes = std::stoull(v);
+        else if (f == "--cache")
+            noCache = v == "off";
         else if (f == "--sizes") {
             sizes.clear();
             std::size_t start = 0;
@@ -109,8 +113,8 @@ int main(int argc, char** argv) {
         std::cout << "{\"bench\":\"state_commit\",\"existing_keys\":" << n << ",\"writes_per_block\":" << writes
                   << ",\"blocks\":" << blocks << ",\"p50_ms\":" << ms[ms.size() / 2]
                   << ",\"p90_ms\":" << ms[ms.size() * 9 / 10] << ",\"max_ms\":" << ms.back()
-                  << ",\"cpu_p50_ms\":" << cpuMs[cpuMs.size() / 2]
-                  << ",\"fill_seconds\":" << fillSec << ",\"tree_node_cache\":" << (noCache ? "false" : "true") << "}" << std::endl;
+                  << ",\"cpu_p50_ms\":" << cpuMs[cpuMs.size() / 2] << ",\"fill_seconds\":" << fillSec
+                  << ",\"tree_node_cache\":" << (noCache ? "false" : "true") << "}" << std::endl;
         holder.reset();  // close LevelDB (and its compaction thread) before deleting its files
         std::filesystem::remove_all(path);
     }

@@ -195,8 +195,7 @@ TEST_CASE("fee rate comparison is exact in integers", "[mempool]") {
     REQUIRE(feeRateLess(Amount(UINT64_MAX - 1), 1, Amount(UINT64_MAX), 1));
 }
 
-TEST_CASE("admission with a ledger view older than the last update continues after the committed nonces",
-          "[mempool]") {
+TEST_CASE("admission with a ledger view older than the last update continues after the committed nonces", "[mempool]") {
     Fixture f;
     auto alice = f.fund(1);
     const LedgerFixture stale = f.ledger;  // the view an RPC thread took before the block committed

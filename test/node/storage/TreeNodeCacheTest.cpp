@@ -74,8 +74,7 @@ TEST_CASE("tree node cache stops adding positions at its capacity", "[storage][c
     REQUIRE(cache.size() == 2);
 }
 
-TEST_CASE("state commits with the tree node cache give the same roots and proofs as without it",
-          "[storage][cache]") {
+TEST_CASE("state commits with the tree node cache give the same roots and proofs as without it", "[storage][cache]") {
     TempDir a("cache-on"), b("cache-off");
     auto cached = openStore(a.path(), node::StateStoreOptions{4, std::size_t{1} << 16});
     auto uncached = openStore(b.path(), node::StateStoreOptions{4, 0});
