@@ -53,7 +53,7 @@ fi
 python3 - "$work/micro.json" <<'PY'
 import json, sys
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
-    print(json.dumps({"bench": "micro", "name": b["name"], "real_time": round(b["real_time"], 3),
+    print(json.dumps({"bench": "micro", "name": b["name"], "real_time": round(b["real_time"], 3), "cpu_time": round(b["cpu_time"], 3),
                       "time_unit": b["time_unit"],
                       **({"items_per_second": round(b["items_per_second"])} if "items_per_second" in b else {})}))
 PY
