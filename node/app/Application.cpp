@@ -1,6 +1,7 @@
 #include "node/app/Application.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "consensus/core/CodecTypes.h"
@@ -8,6 +9,7 @@
 #include "contracts/Bank.h"
 #include "contracts/Invariants.h"
 #include "contracts/Keys.h"
+#include "node/app/ParallelVerify.h"
 #include "node/storage/KeySpace.h"
 
 namespace agora::node {
@@ -270,17 +272,43 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     exec.results.beginEvents = ledger.beginBlock(sb, ctx);
     std::vector<Bytes> kept;
     kept.reserve(block.txs.size());
-    for (std::size_t i = 0; i < block.txs.size(); ++i) {
-        const Bytes& raw = block.txs[i];
-        auto tx = decodeSignedTx(raw);
+    // Decode every tx and check the signatures the mempool has not already
+    // checked, across cores (a block from a peer, or replayed on sync).
+    const std::size_t n = block.txs.size();
+    std::vector<std::optional<SignedTx>> decoded(n);
+    std::vector<Hash256> hashes(n);
+    std::vector<contracts::SignatureStatus> sigStatus(n, contracts::SignatureStatus::Unchecked);
+    std::vector<std::uint8_t> cachedSig(n, 0);
+    std::vector<const SignedTx*> toVerify;
+    std::vector<std::size_t> toVerifyAt;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto tx = decodeSignedTx(block.txs[i]);
         if (!tx) {
             if (proposing) continue;
             return fail("tx " + std::to_string(i) + " is malformed: " + tx.error().message());
         }
-        const Hash256 hash = sha256(raw);
-        const bool cached = sigCache_->isVerified(hash);
-        const auto result = ledger.deliverTx(
-            sb, *tx, cached ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Unchecked);
+        decoded[i] = std::move(*tx);
+        hashes[i] = sha256(block.txs[i]);
+        if (sigCache_->isVerified(hashes[i])) {
+            sigStatus[i] = contracts::SignatureStatus::Valid;
+            cachedSig[i] = 1;
+        } else {
+            toVerify.push_back(&*decoded[i]);
+            toVerifyAt.push_back(i);
+        }
+    }
+    if (!toVerify.empty()) {
+        const auto valid = verifyInParallel(toVerify);
+        for (std::size_t k = 0; k < valid.size(); ++k)
+            sigStatus[toVerifyAt[k]] =
+                valid[k] ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Invalid;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!decoded[i]) continue;  // proposing: a malformed tx is left out
+        const Bytes& raw = block.txs[i];
+        const Hash256& hash = hashes[i];
+        const bool cached = cachedSig[i] != 0;
+        const auto result = ledger.deliverTx(sb, *decoded[i], sigStatus[i]);
         const auto group = state::resultGroup(result.code);
         if (group == state::ResultGroup::Malformed || group == state::ResultGroup::Rejected) {
             if (proposing) continue;

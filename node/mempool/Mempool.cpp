@@ -57,7 +57,12 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     const Amount minFee = ledger.minFee(tx);
     if (tx.fee < minFee) return fail(AdmitCode::FeeTooLow, "fee " + tx.fee.toString() + " below minimum " + minFee.toString(), hash);
 
-    const auto account = ledger.account(entry->sender);
+    auto account = ledger.account(entry->sender);
+    // The view may predate the last update(): its nonce then lags behind txs
+    // that update() already removed as committed (found by the load generator
+    // as spurious NonceGap refusals under load).
+    if (const auto known = committedNext_.find(entry->sender); known != committedNext_.end())
+        account.nextNonce = std::max(account.nextNonce, known->second);
     if (tx.nonce < account.nextNonce)
         return fail(AdmitCode::NonceTooLow,
                     "nonce " + std::to_string(tx.nonce) + " already used; next is " + std::to_string(account.nextNonce),
@@ -203,9 +208,13 @@ std::vector<std::shared_ptr<const Mempool::Entry>> Mempool::reap(std::size_t max
 
 void Mempool::update(const std::vector<Hash256>& committed, const MempoolLedgerView& ledger) {
     std::lock_guard lock(mu_);
+    committedNext_.clear();
     for (const auto& h : committed) {
         auto it = byHash_.find(h);
-        if (it != byHash_.end()) removeLocked(it->second);
+        if (it == byHash_.end()) continue;
+        auto& next = committedNext_[it->second->sender];
+        next = std::max(next, it->second->tx.body.nonce + 1);
+        removeLocked(it->second);
     }
     std::vector<Address> senders;
     senders.reserve(byAccount_.size());

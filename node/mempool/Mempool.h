@@ -131,6 +131,10 @@ private:
     std::map<Hash256, EntryPtr> byHash_;
     std::map<Address, std::map<std::uint64_t, EntryPtr>> byAccount_;  // nonce -> entry
     std::map<RateKey, EntryPtr> evictable_;  // the last pending tx of each account
+    // Per sender, the nonce after its txs the last update() removed as
+    // committed: admissions holding a ledger view older than that update
+    // would otherwise see a gap (bounded by one block's senders).
+    std::map<Address, std::uint64_t> committedNext_;
     std::size_t totalBytes_ = 0;
     std::uint64_t nextSeq_ = 0;
     AdmittedHook onAdmitted_;

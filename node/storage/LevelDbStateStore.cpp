@@ -132,9 +132,13 @@ Expected<ChildRef, StoreError> readRootRef(leveldb::DB& db, const leveldb::ReadO
 
 class LevelDbNodeSource final : public state::TreeNodeSource {
 public:
-    LevelDbNodeSource(leveldb::DB& db, leveldb::ReadOptions ro) : db_(db), ro_(ro) {}
+    LevelDbNodeSource(leveldb::DB& db, leveldb::ReadOptions ro, TreeNodeCache* cache = nullptr)
+        : db_(db), ro_(ro), cache_(cache) {}
 
     Expected<state::TreeNode, StoreError> loadNode(const state::NodeKey& key) const override {
+        if (cache_ != nullptr) {
+            if (auto hit = cache_->find(key)) return state::TreeNode{*hit};
+        }
         const Bytes k = prefixed(keyspace::kTreeNode, key.encode());
         std::string raw;
         const leveldb::Status st = db_.Get(ro_, slice(k), &raw);
@@ -143,12 +147,16 @@ public:
         if (!st.ok()) return Unexpected(storeErrorFrom(st, "read " + where));
         auto node = decode<state::TreeNode>(asBytes(raw));
         if (!node) return Unexpected(StoreError{StoreErrorCode::CorruptData, where + ": " + node.error().message()});
+        if (cache_ != nullptr) {
+            if (const auto* in = std::get_if<state::InternalNode>(&node->node)) cache_->put(key, *in);
+        }
         return std::move(*node);
     }
 
 private:
     leveldb::DB& db_;
     leveldb::ReadOptions ro_;
+    TreeNodeCache* cache_;
 };
 
 // A LevelDB snapshot released when the last holder lets go.
@@ -224,7 +232,9 @@ private:
 }  // namespace
 
 LevelDbStateStore::LevelDbStateStore(std::shared_ptr<leveldb::DB> db, const StateStoreOptions& options)
-    : db_(std::move(db)), options_(options) {}
+    : db_(std::move(db)),
+      options_(options),
+      cache_(options.cachedTreeNodes > 0 ? std::make_unique<TreeNodeCache>(options.cachedTreeNodes) : nullptr) {}
 
 Expected<std::unique_ptr<LevelDbStateStore>, StoreError> LevelDbStateStore::open(const std::string& path,
                                                                                  const StateStoreOptions& options,
@@ -330,7 +340,7 @@ Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t ve
                                      "commit " + std::to_string(version) + " after " + std::to_string(base)});
     }
     // Tree nodes are immutable once written, so no snapshot is needed here.
-    const LevelDbNodeSource source(*db_, leveldb::ReadOptions{});
+    const LevelDbNodeSource source(*db_, leveldb::ReadOptions{}, cache_.get());
     auto tree = state::SparseMerkleTree::update(source, baseRef, version, changes);
     if (!tree) return Unexpected(tree.error());
 
@@ -349,7 +359,10 @@ Expected<PreparedCommit, StoreError> LevelDbStateStore::prepare(std::uint64_t ve
     }
     for (const auto& [nodeKey, node] : tree->newNodes) {
         b.Put(slice(prefixed(keyspace::kTreeNode, nodeKey.encode())), slice(encode(node)));
+        if (cache_ == nullptr) continue;
+        if (const auto* in = std::get_if<state::InternalNode>(&node.node)) p.newInternal_.emplace_back(nodeKey, *in);
     }
+    if (cache_ != nullptr) p.stale_ = tree->staleNodes;
     const Bytes staleBase = versionKey(keyspace::kTreeStale, version);
     for (const auto& nodeKey : tree->staleNodes) {
         Bytes k = staleBase;
@@ -388,6 +401,12 @@ Expected<Hash256, StoreError> LevelDbStateStore::write(PreparedCommit&& prepared
         rootRef_ = prepared.rootRef_;
         latest = latest_;
     }
+    if (cache_ != nullptr) {
+        // Stale first: a position rewritten in this version is erased at its
+        // old version and then holds the new node.
+        for (const auto& key : prepared.stale_) cache_->erase(key);
+        for (const auto& [key, node] : prepared.newInternal_) cache_->put(key, node);
+    }
     if (options_.keepRecent > 0 && latest >= options_.keepRecent) {
         auto pruned = pruneBelow(latest - options_.keepRecent + 1);
         if (!pruned) return Unexpected(pruned.error());
@@ -412,7 +431,10 @@ Expected<void, StoreError> LevelDbStateStore::pruneBelow(std::uint64_t oldestKep
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions{}));
     // A node replaced at version s belongs only to trees of versions < s.
     const Bytes staleEnd = versionKey(keyspace::kTreeStale, oldestKept + 1);
-    for (it->Seek(slice(Bytes{keyspace::kTreeStale})); it->Valid(); it->Next()) {
+    // Start past what earlier prunes deleted (every entry of a version <=
+    // oldest_): iterating over their tombstones from the start of the key
+    // space made each prune cost O(history) until LevelDB compacted them.
+    for (it->Seek(slice(versionKey(keyspace::kTreeStale, oldest_ + 1))); it->Valid(); it->Next()) {
         const ByteSpan k = span(it->key());
         if (k[0] != keyspace::kTreeStale ||
             !std::lexicographical_compare(k.begin(), k.end(), staleEnd.begin(), staleEnd.end()))
@@ -422,7 +444,7 @@ Expected<void, StoreError> LevelDbStateStore::pruneBelow(std::uint64_t oldestKep
         b.Delete(it->key());
     }
     const Bytes rootsEnd = versionKey(keyspace::kTreeRoot, oldestKept);
-    for (it->Seek(slice(versionKey(keyspace::kTreeRoot, 0))); it->Valid(); it->Next()) {
+    for (it->Seek(slice(versionKey(keyspace::kTreeRoot, oldest_))); it->Valid(); it->Next()) {
         const ByteSpan k = span(it->key());
         if (!std::lexicographical_compare(k.begin(), k.end(), rootsEnd.begin(), rootsEnd.end())) break;
         b.Delete(it->key());

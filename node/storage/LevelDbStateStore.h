@@ -21,12 +21,15 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
 #include "consensus/state/StateStore.h"
 #include "node/storage/NodeDatabase.h"
+#include "node/storage/TreeNodeCache.h"
 
 namespace agora::node {
 
@@ -45,6 +48,10 @@ struct StateStoreOptions {
     // fail (I/O), write()/commit() return its error although the commit
     // itself is already durable: latestVersion() says which.
     std::uint64_t keepRecent = 0;
+    // Internal tree nodes of the latest version kept in memory for commits
+    // (node/storage/TreeNodeCache.h; about 170 bytes each). The default holds
+    // every internal node of a 2-million-key tree; 0 disables the cache.
+    std::size_t cachedTreeNodes = std::size_t{1} << 21;
 };
 
 // A commit computed but not yet written. The caller may add its own records
@@ -63,6 +70,9 @@ private:
     friend class LevelDbStateStore;
     leveldb::WriteBatch state_;
     state::ChildRef rootRef_;
+    // For the node cache once the commit is durable.
+    std::vector<std::pair<state::NodeKey, state::InternalNode>> newInternal_;
+    std::vector<state::NodeKey> stale_;
 };
 
 class LevelDbStateStore final : public state::StateStore {
@@ -106,6 +116,7 @@ private:
     std::uint64_t latest_ = 0;
     std::uint64_t oldest_ = 0;
     state::ChildRef rootRef_ = state::ChildRef::empty();
+    std::unique_ptr<TreeNodeCache> cache_;  // null when disabled
 };
 
 }  // namespace agora::node

@@ -194,3 +194,22 @@ TEST_CASE("fee rate comparison is exact in integers", "[mempool]") {
     REQUIRE_FALSE(feeRateLess(Amount(2), 4, Amount(1), 2));
     REQUIRE(feeRateLess(Amount(UINT64_MAX - 1), 1, Amount(UINT64_MAX), 1));
 }
+
+TEST_CASE("admission with a ledger view older than the last update continues after the committed nonces", "[mempool]") {
+    Fixture f;
+    auto alice = f.fund(1);
+    const LedgerFixture stale = f.ledger;  // the view an RPC thread took before the block committed
+    auto a0 = f.pool.add(txBytes(alice, 0, 100), f.ledger);
+    auto a1 = f.pool.add(txBytes(alice, 1, 100), f.ledger);
+    REQUIRE(a0.ok());
+    REQUIRE(a1.ok());
+    // The block with a0 and a1 commits; update() removes them.
+    f.ledger.accounts[Address::fromPublicKey(alice.publicKey)].nextNonce = 2;
+    f.pool.update({a0.txHash, a1.txHash}, f.ledger);
+    REQUIRE(f.pool.size() == 0);
+    // Nonce 2 admitted through the stale view is the next one, not a gap;
+    // the committed nonces stay refused.
+    REQUIRE(f.pool.add(txBytes(alice, 2, 100), stale).ok());
+    REQUIRE(f.pool.add(txBytes(alice, 1, 150), stale).code == code(AdmitCode::NonceTooLow));
+    REQUIRE(f.pool.add(txBytes(alice, 4, 100), stale).code == code(AdmitCode::NonceGap));
+}

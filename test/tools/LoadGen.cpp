@@ -1,0 +1,915 @@
+// agora-loadgen: throughput and commit latency of a real agorad under load
+// (docs/performance.md, "Load generator").
+//
+//   agora-loadgen --agorad PATH [--quick | --smoke] [--workloads transfers,market,mixed]
+//                 [--accounts 1000] [--clients 100] [--providers 10] [--transfers N]
+//                 [--lifecycles N] [--streams 8] [--window 4000] [--block-txs 10000]
+//                 [--timeout-commit-ms 100]
+//                 [--validators 1] [--keep DIR]
+//
+// It prepares a genesis funding deterministic keys (`agorad init --fund`),
+// starts agorad on free loopback ports, and for every workload:
+//   1. pre-signs every tx of a run before its clock starts;
+//   2. submits them through TxService.BroadcastStream on several streams at
+//      once (each account on one stream, so its nonces arrive in order),
+//      closed loop (a bounded number of uncommitted txs: saturation) and then
+//      open loop at half the saturation rate;
+//   3. takes each tx's commit time from the node's EventService.Subscribe
+//      stream (the tx_fee event every applied tx emits), never by polling;
+//   4. checks that the loadgen accounts' money is conserved (balances before
+//      minus fees charged = balances after, via QueryService) and reports the
+//      node's peak RSS (VmHWM from /proc, reset per workload).
+// After the node stops, the full ledger invariants (contracts/Invariants.h)
+// are checked on its final state. One JSON line per workload, then a table.
+//
+// Marketplace lifecycles need ids the chain assigns (job, bid, lease), so a
+// lifecycle runs as four timed phases (job_create, bid_place, bid_accept,
+// lease_close+lease_settle in one tx); each phase's txs are signed from the
+// ids the previous phase's events returned, before that phase's clock
+// starts. lifecycles/s = lifecycles / (sum of the four phase times).
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "agora/events/v1/events.grpc.pb.h"
+#include "agora/query/v1/query.grpc.pb.h"
+#include "agora/tx/v1/tx.grpc.pb.h"
+#include "consensus/state/Sandbox.h"
+#include "contracts/Invariants.h"
+#include "node/config/NodeConfig.h"
+#include "node/storage/LevelDbStateStore.h"
+#include "support/ChildProcess.h"
+#include "support/TempDir.h"
+#include "support/TestKeys.h"
+#include "wallet/AtomicFile.h"
+
+using namespace agora;
+using namespace std::chrono_literals;
+namespace q = agora::query::v1;
+namespace txpb = agora::tx::v1;
+namespace ev = agora::events::v1;
+using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kChain = "loadgen";
+constexpr std::uint64_t kFunding = 1'000'000'000'000;  // uagr per account
+constexpr std::uint64_t kFee = 2'000;
+
+// ---------------------------------------------------------------- keys
+
+// Deterministic key `index` of a role: secret = SHA-256("agora-loadgen/ROLE/INDEX").
+test::TestKey derivedKey(const std::string& role, std::size_t index) {
+    const std::string seed = "agora-loadgen/" + role + "/" + std::to_string(index);
+    const Hash256 h = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()));
+    test::TestKey k;
+    k.secret = h.bytes();
+    secp256k1_keypair kp;
+    if (!secp256k1_keypair_create(test::testSecpContext(), &kp, k.secret.data())) throw std::runtime_error("key");
+    secp256k1_xonly_pubkey xonly;
+    if (!secp256k1_keypair_xonly_pub(test::testSecpContext(), &xonly, nullptr, &kp)) throw std::runtime_error("xonly");
+    std::array<std::uint8_t, 32> out{};
+    secp256k1_xonly_pubkey_serialize(test::testSecpContext(), out.data(), &xonly);
+    k.publicKey = PublicKey(out);
+    return k;
+}
+
+struct Account {
+    test::TestKey key;
+    Address address;
+    std::uint64_t nextNonce = 0;
+};
+
+// ---------------------------------------------------------------- txs in flight
+
+struct HashKey {
+    std::size_t operator()(const Hash256& h) const {
+        std::size_t v = 0;
+        std::memcpy(&v, h.bytes().data(), sizeof v);
+        return v;
+    }
+};
+
+struct TxRecord {
+    std::string raw;  // canonical SignedTx bytes
+    Hash256 hash;
+    std::size_t account = 0;  // index into the loadgen's account table
+    std::size_t order = 0;    // position in the run's global submission order
+    Clock::time_point sent;
+    Clock::time_point committed;
+    bool done = false;
+    bool ok = false;  // committed (or admission failed: ok=false)
+    std::uint32_t admitCode = 0;
+    std::uint64_t height = 0;
+    std::uint64_t fee = 0;
+    std::uint64_t createdId = 0;  // job/bid/lease id from the tx's event
+    bool settled = false;
+};
+
+// Commit notifications from the node's event stream, matched to records by tx hash.
+class CommitTracker {
+public:
+    void watch(std::vector<TxRecord>& txs) {
+        std::lock_guard lock(mu_);
+        pending_.clear();  // late events of an earlier run are ignored
+        for (auto& t : txs) pending_[t.hash] = &t;
+        outstanding_ = 0;
+    }
+    void sent() {
+        std::lock_guard lock(mu_);
+        ++outstanding_;
+    }
+    void rejected(TxRecord& t, std::uint32_t code) {
+        std::lock_guard lock(mu_);
+        if (t.done) return;
+        t.done = true;
+        t.admitCode = code;
+        pending_.erase(t.hash);
+        --outstanding_;
+        ++finished_;
+        cv_.notify_all();
+    }
+    void onEvent(const agora::types::v1::Event& e, Clock::time_point now) {
+        if (e.tx_hash().size() != 32) return;
+        auto h = Hash256::fromSpan(ByteSpan(reinterpret_cast<const std::uint8_t*>(e.tx_hash().data()), 32));
+        std::lock_guard lock(mu_);
+        const auto it = byHash_(h);
+        if (it == nullptr) return;
+        TxRecord& t = *it;
+        auto attr = [&](const std::string& key) -> std::uint64_t {
+            for (const auto& a : e.attributes())
+                if (a.key() == key) return std::stoull(a.value());
+            return 0;
+        };
+        if (e.type() == "tx_fee") {
+            if (t.done) return;
+            t.done = true;
+            t.ok = true;
+            t.committed = now;
+            t.height = e.height();
+            t.fee = attr("fee");
+            --outstanding_;
+            ++finished_;
+            cv_.notify_all();
+        } else if (e.type() == "job_created") {
+            t.createdId = attr("job_id");
+        } else if (e.type() == "bid_placed") {
+            t.createdId = attr("bid_id");
+        } else if (e.type() == "lease_created") {
+            t.createdId = attr("lease_id");
+        } else if (e.type() == "lease_settled") {
+            t.settled = true;
+        }
+        cv_.notify_all();
+    }
+    // A tx's tx_fee event comes first, its message events after it (possibly
+    // in a later read): waits until pred holds, reading records under the lock.
+    bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, timeout, pred);
+    }
+    // Blocks while `window` or more txs are sent and neither committed nor refused.
+    void waitBelow(std::size_t window) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return outstanding_ < static_cast<std::int64_t>(window); });
+    }
+    bool waitFinished(std::size_t count, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, timeout, [&] { return finished_ >= count; });
+    }
+    void reset() {
+        std::lock_guard lock(mu_);
+        finished_ = 0;
+        outstanding_ = 0;
+    }
+
+private:
+    TxRecord* byHash_(const std::optional<Hash256>& h) {
+        if (!h) return nullptr;
+        auto it = pending_.find(*h);
+        return it == pending_.end() ? nullptr : it->second;
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::unordered_map<Hash256, TxRecord*, HashKey> pending_;
+    std::int64_t outstanding_ = 0;
+    std::size_t finished_ = 0;
+};
+
+// ---------------------------------------------------------------- node process
+
+struct Options {
+    std::string agorad;
+    std::vector<std::string> workloads{"transfers", "market", "mixed"};
+    std::size_t accounts = 1000, clients = 100, providers = 10;
+    std::size_t transfers = 60'000, lifecycles = 3'000;
+    std::size_t streams = 8;
+    std::size_t window = 4'000;  // closed loop: txs sent but not yet committed
+    std::uint32_t blockTxs = 10'000;
+    std::uint32_t timeoutCommitMs = 100;
+    std::size_t validators = 1;
+    bool halfLoad = true;
+    std::string keep;
+    std::string perfOut;  // record a perf profile of the node during the first saturation run
+};
+
+std::uint64_t readProcKb(int pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+    }
+    return 0;
+}
+
+void resetPeakRss(int pid) {
+    std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
+    out << "5";  // resets VmHWM to the current RSS (proc(5))
+}
+
+// ChildProcess does not expose its pid; read it from the process tree instead
+// of changing the shared test helper: the only child of this process that is
+// an agorad.
+int findChildPid(const std::string& exe) {
+    const int self = ::getpid();
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string pid, comm, state;
+        int ppid = 0;
+        if (!(stat >> pid >> comm >> state >> ppid)) continue;
+        if (ppid != self) continue;
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(entry.path() / "exe", ec);
+        if (!ec && target.filename() == std::filesystem::path(exe).filename()) return std::stoi(pid);
+    }
+    return -1;
+}
+
+// What one timed run measured.
+struct RunStats {
+    std::size_t submitted = 0, committed = 0, refused = 0, lost = 0;
+    double seconds = 0;  // first submission to last commit
+    std::vector<double> latMs;
+    std::uint64_t blocks = 0;
+    std::map<std::uint32_t, std::size_t> refusedCodes;
+};
+
+class Bench {
+public:
+    explicit Bench(Options o) : opt_(std::move(o)), dir_("loadgen") {}
+
+    int run();
+
+private:
+    // --- setup
+    void makeAccounts();
+    bool startNode();
+    void stopNode();
+    std::uint64_t height();
+    void refreshNonces();
+    std::map<std::string, std::uint64_t> balances();
+
+    // --- tx building
+    TxRecord sign(std::size_t account, std::vector<Msg> msgs);
+    std::vector<TxRecord> transfers(std::size_t count);
+    static void interleave(std::vector<TxRecord>& txs);
+
+    // --- running
+    RunStats runPhase(std::vector<TxRecord>& txs, std::optional<double> rate);
+    void eventLoop();
+
+    Json runTransfers(std::optional<double> rate, double* measured);
+    Json runMarket(std::size_t lifecycles, std::size_t transfersPerPhaseFactor,
+                   std::optional<std::vector<double>> rates, std::vector<double>* measured);
+    Json workload(const std::string& name);
+    bool registerProviders();
+    std::string txFailure(const Hash256& hash);
+
+    Options opt_;
+    test::TempDir dir_;
+    std::string home_;
+    int grpcPort_ = 0;
+    int pid_ = -1;
+    std::unique_ptr<test::ChildProcess> node_;
+    std::shared_ptr<grpc::Channel> channel_;
+    std::vector<Account> accounts_;  // transfer senders, then clients, then providers
+    std::size_t clientBase_ = 0, providerBase_ = 0;
+    CommitTracker tracker_;
+    std::thread events_;
+    std::unique_ptr<grpc::ClientContext> eventsCtx_;
+    std::atomic<bool> eventsLive_{false};
+    std::uint64_t fees_ = 0;  // fees charged to loadgen accounts in the current workload
+};
+
+void Bench::makeAccounts() {
+    auto add = [&](const std::string& role, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            Account a;
+            a.key = derivedKey(role, i);
+            a.address = Address::fromPublicKey(a.key.publicKey);
+            accounts_.push_back(std::move(a));
+        }
+    };
+    add("account", opt_.accounts);
+    clientBase_ = accounts_.size();
+    add("client", opt_.clients);
+    providerBase_ = accounts_.size();
+    add("provider", opt_.providers);
+}
+
+bool Bench::startNode() {
+    home_ = dir_.path("home");
+    std::vector<std::string> init{opt_.agorad, "--home", home_, "init", "val0", "--chain-id", kChain};
+    for (const auto& a : accounts_) {
+        init.push_back("--fund");
+        init.push_back(a.address.toBech32() + "=" + std::to_string(kFunding));
+    }
+    if (test::runToExit(init, dir_.path("init.log")) != 0) {
+        std::cerr << "agorad init failed:\n" << std::ifstream(dir_.path("init.log")).rdbuf() << "\n";
+        return false;
+    }
+    node::NodeConfig cfg;
+    cfg.moniker = "val0";
+    grpcPort_ = test::freePort();
+    cfg.grpc.address = "127.0.0.1:" + std::to_string(grpcPort_);
+    cfg.grpc.maxStreamsPerClient = 64;
+    cfg.http.enabled = false;
+    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());
+    cfg.consensus.timeoutCommitMs = opt_.timeoutCommitMs;
+    cfg.mempool.maxTxs = 200'000;
+    cfg.mempool.maxBytes = 512ULL * 1024 * 1024;
+    cfg.mempool.maxTxsPerAccount = 100'000;
+    cfg.mempool.maxBlockTxs = opt_.blockTxs;
+    cfg.mempool.maxBlockBytes = 64ULL * 1024 * 1024;
+    cfg.log.level = "warn";
+    if (!wallet::writeFileAtomic(home_ + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)) {
+        std::cerr << "cannot write config\n";
+        return false;
+    }
+    node_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{opt_.agorad, "--home", home_, "start"},
+                                                 dir_.path("node.log"));
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    channel_ =
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(grpcPort_), grpc::InsecureChannelCredentials(), args);
+    if (!test::waitUntil([&] { return height() >= 1; }, 60s)) {
+        std::cerr << "agorad did not produce block 1:\n" << node_->log() << "\n";
+        return false;
+    }
+    pid_ = findChildPid(opt_.agorad);
+    events_ = std::thread([this] { eventLoop(); });
+    if (!test::waitUntil([&] { return eventsLive_.load(); }, 30s)) return false;
+    return true;
+}
+
+void Bench::eventLoop() {
+    auto stub = ev::EventService::NewStub(channel_);
+    ev::SubscribeRequest req;
+    for (const char* t : {"tx_fee", "job_created", "bid_placed", "lease_created", "lease_settled"}) req.add_types(t);
+    req.set_from_height(height() + 1);
+    eventsCtx_ = std::make_unique<grpc::ClientContext>();
+    auto reader = stub->Subscribe(eventsCtx_.get(), req);
+    eventsLive_ = true;
+    agora::types::v1::Event e;
+    while (reader->Read(&e)) tracker_.onEvent(e, Clock::now());
+    const auto st = reader->Finish();
+    if (!st.ok() && st.error_code() != grpc::StatusCode::CANCELLED)
+        std::cerr << "event stream ended: " << st.error_message() << "\n";
+}
+
+void Bench::stopNode() {
+    if (eventsCtx_) eventsCtx_->TryCancel();
+    if (events_.joinable()) events_.join();
+    if (node_) {
+        node_->signal(SIGTERM);
+        node_->waitExit(30s);
+    }
+}
+
+std::uint64_t Bench::height() {
+    auto stub = q::QueryService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 2s);
+    q::StatusResponse resp;
+    if (!stub->Status(&ctx, q::StatusRequest{}, &resp).ok()) return 0;
+    return resp.latest_height();
+}
+
+std::map<std::string, std::uint64_t> Bench::balances() {
+    std::map<std::string, std::uint64_t> out;
+    auto stub = q::QueryService::NewStub(channel_);
+    for (auto& a : accounts_) {
+        grpc::ClientContext ctx;
+        q::AccountRequest req;
+        req.set_address(a.address.toBech32());
+        q::AccountResponse resp;
+        if (!stub->Account(&ctx, req, &resp).ok()) throw std::runtime_error("account query failed");
+        out[req.address()] = std::stoull(resp.balance());
+        a.nextNonce = resp.next_nonce();
+    }
+    return out;
+}
+
+void Bench::refreshNonces() {
+    balances();
+}
+
+TxRecord Bench::sign(std::size_t account, std::vector<Msg> msgs) {
+    Account& a = accounts_[account];
+    Tx tx;
+    tx.chainId = kChain;
+    tx.nonce = a.nextNonce++;
+    tx.fee = Amount(kFee);
+    tx.msgs = std::move(msgs);
+    const Bytes raw = test::signTx(a.key, tx).bytes();
+    TxRecord r;
+    r.raw.assign(raw.begin(), raw.end());
+    r.hash = sha256(raw);
+    r.account = account;
+    return r;
+}
+
+// Round-robin over accounts, keeping each account's txs in nonce order, so
+// that pending txs spread over all accounts.
+void Bench::interleave(std::vector<TxRecord>& txs) {
+    std::map<std::size_t, std::size_t> seen;
+    std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> keys;
+    keys.reserve(txs.size());
+    for (std::size_t i = 0; i < txs.size(); ++i) keys.push_back({{seen[txs[i].account]++, txs[i].account}, i});
+    std::stable_sort(keys.begin(), keys.end());
+    std::vector<TxRecord> out;
+    out.reserve(txs.size());
+    for (const auto& k : keys) out.push_back(std::move(txs[k.second]));
+    txs = std::move(out);
+    for (std::size_t i = 0; i < txs.size(); ++i) txs[i].order = i;
+}
+
+std::vector<TxRecord> Bench::transfers(std::size_t count) {
+    std::vector<TxRecord> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t from = i % opt_.accounts;
+        const std::size_t to = (from + 1) % opt_.accounts;
+        out.push_back(sign(from, {MsgSend{accounts_[to].address, Amount(1)}}));
+    }
+    return out;
+}
+
+RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate) {
+    RunStats s;
+    s.submitted = txs.size();
+    tracker_.reset();
+    tracker_.watch(txs);
+    const std::size_t nStreams = std::min(opt_.streams, std::max<std::size_t>(1, txs.size()));
+    std::vector<std::vector<TxRecord*>> perStream(nStreams);
+    for (auto& t : txs) perStream[t.account % nStreams].push_back(&t);
+    // Closed loop: a bounded number of uncommitted txs, enough to keep a
+    // block's worth queued behind the one being built (a larger window only
+    // adds queueing delay to the measured latency, Little's law).
+    const std::size_t window = opt_.window;
+    const std::uint64_t h0 = height();
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    auto stub = txpb::TxService::NewStub(channel_);
+    for (std::size_t k = 0; k < nStreams; ++k) {
+        threads.emplace_back([&, k] {
+            grpc::ClientContext ctx;
+            auto stream = stub->BroadcastStream(&ctx);
+            std::thread reader([&] {
+                txpb::BroadcastResponse resp;
+                for (TxRecord* t : perStream[k]) {
+                    if (!stream->Read(&resp)) break;
+                    if (resp.code() != 0) tracker_.rejected(*t, resp.code());
+                }
+            });
+            txpb::BroadcastRequest req;
+            for (TxRecord* t : perStream[k]) {
+                if (rate) {
+                    std::this_thread::sleep_until(t0 + std::chrono::duration_cast<Clock::duration>(
+                                                           std::chrono::duration<double>(double(t->order) / *rate)));
+                } else {
+                    tracker_.waitBelow(window);
+                }
+                req.set_tx(t->raw);
+                t->sent = Clock::now();
+                tracker_.sent();
+                if (!stream->Write(req)) break;
+            }
+            stream->WritesDone();
+            reader.join();
+            stream->Finish();
+        });
+    }
+    for (auto& th : threads) th.join();
+    tracker_.waitFinished(txs.size(), 120s);
+    Clock::time_point last = t0;
+    for (auto& t : txs) {
+        if (!t.done) {
+            ++s.lost;
+        } else if (t.ok) {
+            ++s.committed;
+            fees_ += t.fee;
+            last = std::max(last, t.committed);
+            s.latMs.push_back(std::chrono::duration<double, std::milli>(t.committed - t.sent).count());
+        } else {
+            ++s.refused;
+            ++s.refusedCodes[t.admitCode];
+        }
+    }
+    s.seconds = std::chrono::duration<double>(last - t0).count();
+    s.blocks = height() - h0;
+    std::sort(s.latMs.begin(), s.latMs.end());
+    return s;
+}
+
+double pct(const std::vector<double>& v, double p) {
+    if (v.empty()) return 0;
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * double(v.size())))];
+}
+
+Json statsJson(const std::vector<RunStats*>& runs, std::size_t lifecycles) {
+    std::size_t submitted = 0, committed = 0, refused = 0, lost = 0;
+    std::uint64_t blocks = 0;
+    double seconds = 0;
+    std::vector<double> lat;
+    Json codes = Json::object();
+    for (auto* r : runs) {
+        submitted += r->submitted;
+        committed += r->committed;
+        refused += r->refused;
+        lost += r->lost;
+        seconds += r->seconds;
+        blocks += r->blocks;
+        lat.insert(lat.end(), r->latMs.begin(), r->latMs.end());
+        for (const auto& [c, n] : r->refusedCodes) codes[std::to_string(c)] = n;
+    }
+    std::sort(lat.begin(), lat.end());
+    Json j;
+    j["submitted"] = submitted;
+    j["committed"] = committed;
+    j["refused"] = refused;
+    j["refused_codes"] = codes;
+    j["lost"] = lost;
+    j["seconds"] = seconds;
+    j["tx_per_s"] = seconds > 0 ? double(committed) / seconds : 0.0;
+    if (lifecycles > 0) j["lifecycles_per_s"] = seconds > 0 ? double(lifecycles) / seconds : 0.0;
+    j["p50_ms"] = pct(lat, 0.50);
+    j["p90_ms"] = pct(lat, 0.90);
+    j["p99_ms"] = pct(lat, 0.99);
+    j["blocks_per_s"] = seconds > 0 ? double(blocks) / seconds : 0.0;
+    return j;
+}
+
+std::string Bench::txFailure(const Hash256& hash) {
+    auto stub = txpb::TxService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    txpb::GetTxRequest req;
+    req.set_hash(std::string(hash.bytes().begin(), hash.bytes().end()));
+    txpb::GetTxResponse resp;
+    auto st = stub->GetTx(&ctx, req, &resp);
+    if (!st.ok()) return "GetTx: " + st.error_message();
+    return "code " + std::to_string(resp.result().code()) + " " + resp.result().message();
+}
+
+bool Bench::registerProviders() {
+    refreshNonces();
+    std::vector<TxRecord> regs;
+    for (std::size_t p = 0; p < opt_.providers; ++p) {
+        regs.push_back(
+            sign(providerBase_ + p, {MsgProviderRegister{"https://p" + std::to_string(p) + ".example",
+                                                         {{"region", "eu"}},
+                                                         Resources{1'000'000'000, 1'000'000'000, 1'000'000'000, {}},
+                                                         Amount(kFunding / 2)}}));
+    }
+    interleave(regs);
+    auto s = runPhase(regs, std::nullopt);
+    return s.committed == regs.size();
+}
+
+// One marketplace run: `lifecycles` lifecycles in four phases, each phase
+// merged with transferFactor x as many transfers (mixed workload).
+Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::optional<std::vector<double>> rates,
+                      std::vector<double>* measured) {
+    refreshNonces();
+    std::vector<RunStats> stats(4);
+    std::vector<std::size_t> created(lifecycles, 0);  // id produced by the previous phase, per lifecycle
+    std::size_t settled = 0;
+    for (int phase = 0; phase < 4; ++phase) {
+        std::vector<TxRecord> txs;
+        std::vector<std::size_t> lifecycleOf;
+        for (std::size_t l = 0; l < lifecycles; ++l) {
+            const std::size_t client = clientBase_ + l % opt_.clients;
+            const std::size_t provider = providerBase_ + l % opt_.providers;
+            if (phase > 0 && created[l] == 0) continue;  // the lifecycle broke earlier
+            switch (phase) {
+                case 0:
+                    txs.push_back(sign(client, {MsgJobCreate{Resources{1, 1, 1, {}},
+                                                             {{"region", "eu"}},
+                                                             Amount(10),
+                                                             100'000,
+                                                             10'000,
+                                                             0,
+                                                             Amount(1'000'000)}}));
+                    break;
+                case 1:
+                    txs.push_back(sign(provider, {MsgBidPlace{created[l], Amount(10), Amount(1'000'000)}}));
+                    break;
+                case 2:
+                    txs.push_back(sign(client, {MsgBidAccept{created[l]}}));
+                    break;
+                case 3:
+                    txs.push_back(sign(
+                        client, {MsgLeaseClose{created[l], CloseReason::Completed}, MsgLeaseSettle{created[l], 5}}));
+                    break;
+            }
+            lifecycleOf.push_back(l);
+        }
+        const std::size_t marketCount = txs.size();
+        // Remember which lifecycle each market tx belongs to before interleaving moves them.
+        std::unordered_map<Hash256, std::size_t, HashKey> lifecycleByHash;
+        for (std::size_t i = 0; i < marketCount; ++i) lifecycleByHash[txs[i].hash] = lifecycleOf[i];
+        if (transferFactor > 0) {
+            auto more = transfers(marketCount * transferFactor);
+            std::move(more.begin(), more.end(), std::back_inserter(txs));
+        }
+        interleave(txs);
+        std::optional<double> rate;
+        if (rates) rate = (*rates)[static_cast<std::size_t>(phase)];
+        stats[static_cast<std::size_t>(phase)] = runPhase(txs, rate);
+        if (measured)
+            measured->push_back(stats[static_cast<std::size_t>(phase)].seconds > 0
+                                    ? double(stats[static_cast<std::size_t>(phase)].committed) /
+                                          stats[static_cast<std::size_t>(phase)].seconds
+                                    : 1000.0);
+        tracker_.waitFor(
+            [&] {
+                for (const auto& t : txs) {
+                    if (!t.ok || lifecycleByHash.count(t.hash) == 0) continue;
+                    if (phase < 3 ? t.createdId == 0 : !t.settled) return false;
+                }
+                return true;
+            },
+            3s);
+        std::fill(created.begin(), created.end(), 0);
+        bool reported = false;
+        for (const auto& t : txs) {
+            auto it = lifecycleByHash.find(t.hash);
+            if (it == lifecycleByHash.end()) continue;
+            if (phase < 3)
+                created[it->second] = t.createdId;
+            else if (t.settled)
+                ++settled;
+            const bool broke = phase < 3 ? t.createdId == 0 : !t.settled;
+            if (broke && t.ok && !reported) {
+                reported = true;  // say why once per phase: the tx's result from the node
+                std::cerr << "lifecycle phase " << phase << " tx failed: " << txFailure(t.hash) << "\n";
+            }
+        }
+    }
+    std::vector<RunStats*> all;
+    for (auto& s : stats) all.push_back(&s);
+    Json j = statsJson(all, settled);
+    j["lifecycles_settled"] = settled;
+    Json phases = Json::array();
+    for (auto& s : stats) phases.push_back(statsJson({&s}, 0));
+    j["phases"] = phases;
+    return j;
+}
+
+Json Bench::workload(const std::string& name) {
+    if (pid_ > 0) resetPeakRss(pid_);
+    fees_ = 0;
+    const auto before = balances();
+    Json j;
+    j["bench"] = "loadgen";
+    j["workload"] = name;
+    j["validators"] = opt_.validators;
+    if (name == "transfers") {
+        j["accounts"] = opt_.accounts;
+        auto txs = transfers(opt_.transfers);
+        interleave(txs);
+        std::unique_ptr<test::ChildProcess> perf;
+        if (!opt_.perfOut.empty() && pid_ > 0) {
+            perf = std::make_unique<test::ChildProcess>(
+                std::vector<std::string>{"/usr/bin/perf", "record", "-F", "499", "-g", "-p", std::to_string(pid_), "-o",
+                                         opt_.perfOut},
+                dir_.path("perf.log"));
+            opt_.perfOut.clear();
+        }
+        auto sat = runPhase(txs, std::nullopt);
+        if (perf) {
+            perf->signal(SIGINT);
+            perf->waitExit(60s);
+        }
+        j["saturation"] = statsJson({&sat}, 0);
+        const double rate = j["saturation"]["tx_per_s"].get<double>();
+        if (opt_.halfLoad && rate > 0) {
+            refreshNonces();
+            // Half load: as many txs as fit in the same wall time at half the rate.
+            auto half = transfers(std::max<std::size_t>(1, opt_.transfers / 2));
+            interleave(half);
+            auto h = runPhase(half, rate / 2);
+            j["half_load"] = statsJson({&h}, 0);
+            j["half_load"]["target_tx_per_s"] = rate / 2;
+        }
+    } else {
+        const std::size_t factor = name == "mixed" ? 4 : 0;
+        const std::size_t lifecycles = name == "mixed" ? opt_.lifecycles / 4 : opt_.lifecycles;
+        j["clients"] = opt_.clients;
+        j["providers"] = opt_.providers;
+        j["lifecycles"] = lifecycles;
+        std::vector<double> rates;
+        j["saturation"] = runMarket(lifecycles, factor, std::nullopt, &rates);
+        if (opt_.halfLoad) {
+            for (auto& r : rates) r /= 2;
+            j["half_load"] = runMarket(std::max<std::size_t>(1, lifecycles / 2), factor, rates, nullptr);
+        }
+    }
+    if (pid_ > 0) j["peak_rss_mib"] = double(readProcKb(pid_, "VmHWM")) / 1024.0;
+    // Wait for a quiet block so the balances read below include every committed tx.
+    const auto after = balances();
+    std::uint64_t sumBefore = 0, sumAfter = 0;
+    for (const auto& [k, v] : before) sumBefore += v;
+    for (const auto& [k, v] : after) sumAfter += v;
+    // Provider stakes, bid deposits and escrow all return to the loadgen
+    // accounts once every lifecycle is settled, and payments move between
+    // them: what left is exactly the fees charged.
+    Json sc;
+    sc["loadgen_balance_before"] = sumBefore;
+    sc["loadgen_balance_after"] = sumAfter;
+    sc["fees_charged"] = fees_;
+    sc["ok"] = sumBefore == sumAfter + fees_;
+    j["supply_check"] = sc;
+    return j;
+}
+
+int Bench::run() {
+    if (opt_.validators != 1) {
+        std::cerr << "--validators " << opt_.validators
+                  << ": the multi-validator network is not available yet (pending: issue \"Validator network\")\n";
+        return 3;
+    }
+    makeAccounts();
+    if (!startNode()) return 2;
+    std::vector<Json> results;
+    bool ok = true;
+    bool providersReady = false;
+    try {
+        for (const auto& w : opt_.workloads) {
+            if ((w == "market" || w == "mixed") && !providersReady) {
+                if (!registerProviders()) {
+                    std::cerr << "provider registration failed\n" << node_->log() << "\n";
+                    ok = false;
+                    break;
+                }
+                providersReady = true;
+            }
+            Json j = workload(w);
+            std::cout << j.dump() << std::endl;
+            if (!j["supply_check"]["ok"].get<bool>() || j["saturation"]["committed"].get<std::size_t>() == 0)
+                ok = false;
+            results.push_back(std::move(j));
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "loadgen: " << e.what() << "\n";
+        ok = false;
+    }
+    stopNode();
+    // Full ledger invariants on the final state (the node holds the database
+    // lock while it runs, so this waits for it to stop).
+    Json inv;
+    inv["bench"] = "loadgen_invariants";
+    auto store = node::LevelDbStateStore::open(home_ + "/data/chain.db", node::StateStoreOptions{0, 0});
+    if (!store) {
+        inv["ok"] = false;
+        inv["error"] = store.error().message();
+        ok = false;
+    } else {
+        auto snap = (*store)->snapshot();
+        auto violation = contracts::checkInvariants(*snap);
+        inv["height"] = snap->version();
+        inv["ok"] = !violation.has_value();
+        if (violation) {
+            inv["error"] = *violation;
+            ok = false;
+        }
+    }
+    std::cout << inv.dump() << std::endl;
+
+    std::printf("\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s\n", "workload", "load", "tx/s", "lifecyc/s", "p50 ms",
+                "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply");
+    for (const auto& j : results) {
+        for (const char* load : {"saturation", "half_load"}) {
+            if (!j.contains(load)) continue;
+            const auto& s = j[load];
+            std::printf("%-10s %-10s %10.0f %10.1f %9.1f %9.1f %9.1f %9.2f %9.0f %8s\n",
+                        j["workload"].get<std::string>().c_str(), load, s["tx_per_s"].get<double>(),
+                        s.contains("lifecycles_per_s") ? s["lifecycles_per_s"].get<double>() : 0.0,
+                        s["p50_ms"].get<double>(), s["p90_ms"].get<double>(), s["p99_ms"].get<double>(),
+                        s["blocks_per_s"].get<double>(), j.value("peak_rss_mib", 0.0),
+                        j["supply_check"]["ok"].get<bool>() ? "ok" : "FAIL");
+        }
+    }
+    if (!opt_.keep.empty()) {
+        std::filesystem::create_directories(opt_.keep);
+        std::filesystem::copy(
+            home_, opt_.keep,
+            std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+    }
+    return ok ? 0 : 1;
+}
+
+std::vector<std::string> splitList(const std::string& v) {
+    std::vector<std::string> out;
+    std::stringstream ss(v);
+    std::string item;
+    while (std::getline(ss, item, ',')) out.push_back(item);
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string f = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::invalid_argument(f + " needs a value");
+            return argv[++i];
+        };
+        try {
+            if (f == "--agorad")
+                o.agorad = next();
+            else if (f == "--workloads")
+                o.workloads = splitList(next());
+            else if (f == "--accounts")
+                o.accounts = std::stoull(next());
+            else if (f == "--clients")
+                o.clients = std::stoull(next());
+            else if (f == "--providers")
+                o.providers = std::stoull(next());
+            else if (f == "--transfers")
+                o.transfers = std::stoull(next());
+            else if (f == "--lifecycles")
+                o.lifecycles = std::stoull(next());
+            else if (f == "--streams")
+                o.streams = std::stoull(next());
+            else if (f == "--window")
+                o.window = std::stoull(next());
+            else if (f == "--block-txs")
+                o.blockTxs = static_cast<std::uint32_t>(std::stoul(next()));
+            else if (f == "--timeout-commit-ms")
+                o.timeoutCommitMs = static_cast<std::uint32_t>(std::stoul(next()));
+            else if (f == "--validators")
+                o.validators = std::stoull(next());
+            else if (f == "--keep")
+                o.keep = next();
+            else if (f == "--perf")
+                o.perfOut = next();
+            else if (f == "--quick") {
+                o.transfers = 20'000;
+                o.lifecycles = 1'000;
+            } else if (f == "--smoke") {  // a few seconds: the ctest that keeps this tool from rotting
+                o.transfers = 2'000;
+                o.lifecycles = 100;
+                o.halfLoad = false;
+            } else {
+                std::cerr << "unknown option " << f << "\n";
+                return 2;
+            }
+        } catch (const std::exception& e) {
+            std::cerr << f << ": " << e.what() << "\n";
+            return 2;
+        }
+    }
+    if (o.agorad.empty()) {
+        std::cerr << "usage: agora-loadgen --agorad PATH [--quick|--smoke] [--workloads transfers,market,mixed] ...\n";
+        return 2;
+    }
+    Bench b(std::move(o));
+    return b.run();
+}

@@ -1,0 +1,169 @@
+// agora-microbench: Google Benchmark micro-benchmarks of the hot paths
+// (docs/performance.md, "Micro-benchmarks"): canonical codec, signature
+// verification (single and the node's parallel block path), state commit per
+// block at 10^4 / 10^5 / 10^6 keys, and mempool admission.
+//
+//   agora-microbench [--benchmark_filter=REGEX] [--benchmark_format=json] ...
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "consensus/core/Tx.h"
+#include "node/app/ParallelVerify.h"
+#include "node/mempool/Mempool.h"
+#include "node/storage/LevelDbStateStore.h"
+#include "support/TempDir.h"
+#include "support/TestKeys.h"
+#include "support/TestRng.h"
+
+using namespace agora;
+
+namespace {
+
+SignedTx sampleTx(std::uint8_t key, std::uint64_t nonce) {
+    Tx tx;
+    tx.chainId = "bench";
+    tx.nonce = nonce;
+    tx.fee = Amount(2'000);
+    tx.msgs = {MsgSend{Address::fromPublicKey(test::testKey(static_cast<std::uint8_t>(key + 1)).publicKey), Amount(1)}};
+    return test::signTx(test::testKey(key), tx);
+}
+
+void BM_TxEncode(benchmark::State& state) {
+    const SignedTx tx = sampleTx(1, 7);
+    for (auto _ : state) benchmark::DoNotOptimize(tx.bytes());
+}
+BENCHMARK(BM_TxEncode);
+
+void BM_TxDecode(benchmark::State& state) {
+    const Bytes raw = sampleTx(1, 7).bytes();
+    for (auto _ : state) benchmark::DoNotOptimize(decodeSignedTx(raw));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw.size()));
+}
+BENCHMARK(BM_TxDecode);
+
+void BM_TxHash(benchmark::State& state) {
+    const Bytes raw = sampleTx(1, 7).bytes();
+    for (auto _ : state) benchmark::DoNotOptimize(sha256(raw));
+}
+BENCHMARK(BM_TxHash);
+
+void BM_VerifySignature(benchmark::State& state) {
+    const SignedTx tx = sampleTx(1, 7);
+    for (auto _ : state) benchmark::DoNotOptimize(tx.verifySignature());
+}
+BENCHMARK(BM_VerifySignature);
+
+// A block of 1,000 txs through the node's parallel path; arg = threads.
+void BM_VerifyBlockParallel(benchmark::State& state) {
+    std::vector<SignedTx> txs;
+    for (std::uint64_t i = 0; i < 1'000; ++i) txs.push_back(sampleTx(static_cast<std::uint8_t>(1 + i % 200), i));
+    std::vector<const SignedTx*> ptrs;
+    for (const auto& t : txs) ptrs.push_back(&t);
+    for (auto _ : state) benchmark::DoNotOptimize(node::verifyInParallel(ptrs, static_cast<unsigned>(state.range(0))));
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * txs.size()));
+}
+BENCHMARK(BM_VerifyBlockParallel)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+Bytes stateKey(std::uint64_t i) {
+    Writer w;
+    w.u8(0x02);
+    w.u64(i * 0x9E3779B97F4A7C15ULL);
+    return w.take();
+}
+
+Bytes stateValue(std::uint64_t i, std::uint64_t v) {
+    Writer w;
+    w.u64(i);
+    w.u64(v);
+    return w.take();
+}
+
+// One LevelDB state store per size, filled once and reused by every run.
+struct FilledStore {
+    test::TempDir dir{"microbench-state"};
+    std::unique_ptr<node::LevelDbStateStore> store;
+    std::uint64_t keys = 0;
+    std::uint64_t version = 0;
+    test::TestRng rng{1};
+};
+
+FilledStore& filled(std::uint64_t n) {
+    static std::map<std::uint64_t, std::unique_ptr<FilledStore>> stores;
+    auto& slot = stores[n];
+    if (!slot) {
+        slot = std::make_unique<FilledStore>();
+        auto opened = node::LevelDbStateStore::open(slot->dir.path(), node::StateStoreOptions{10});
+        if (!opened) throw std::runtime_error(opened.error().message());
+        slot->store = std::move(*opened);
+        slot->keys = n;
+        for (std::uint64_t i = 0; i < n;) {
+            state::StateChanges changes;
+            for (std::uint64_t k = 0; k < 50'000 && i < n; ++k, ++i) changes[stateKey(i)] = stateValue(i, 0);
+            if (!slot->store->commit(++slot->version, changes)) throw std::runtime_error("fill");
+        }
+    }
+    return *slot;
+}
+
+// One block: 1,000 writes (80% updates of existing keys, 20% new keys) and
+// the synced commit; arg = existing keys.
+void BM_StateCommitBlock(benchmark::State& state) {
+    auto& f = filled(static_cast<std::uint64_t>(state.range(0)));
+    for (auto _ : state) {
+        state.PauseTiming();
+        state::StateChanges changes;
+        for (std::uint64_t w = 0; w < 1'000; ++w) {
+            const std::uint64_t id = f.rng.chance(80) ? f.rng.below(f.keys) : f.keys + f.version * 1'000 + w;
+            changes[stateKey(id)] = stateValue(id, f.version);
+        }
+        state.ResumeTiming();
+        if (!f.store->commit(++f.version, changes)) state.SkipWithError("commit failed");
+    }
+}
+BENCHMARK(BM_StateCommitBlock)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+
+class AlwaysFunded final : public node::MempoolLedgerView {
+public:
+    CheckResult check(const SignedTx&) const override { return {}; }
+    Account account(const Address&) const override { return {0, Amount(1'000'000'000'000)}; }
+    Amount minFee(const Tx&) const override { return Amount(1'000); }
+};
+
+// Admission of a fresh tx (decode, hash, signature verify, nonce and fee
+// checks, insertion) into a pool holding up to 10,000 txs from 200 accounts.
+void BM_MempoolAdmit(benchmark::State& state) {
+    constexpr std::size_t kTxs = 10'000;
+    std::vector<Bytes> raws;
+    for (std::size_t i = 0; i < kTxs; ++i)
+        raws.push_back(sampleTx(static_cast<std::uint8_t>(1 + i % 200), i / 200).bytes());
+    const AlwaysFunded ledger;
+    auto pool = std::make_unique<node::Mempool>(node::MempoolLimits{kTxs + 1, 1ULL << 30, kTxs},
+                                                std::make_shared<node::SignatureCache>());
+    std::size_t next = 0;
+    for (auto _ : state) {
+        if (next == kTxs) {
+            state.PauseTiming();
+            pool = std::make_unique<node::Mempool>(node::MempoolLimits{kTxs + 1, 1ULL << 30, kTxs},
+                                                   std::make_shared<node::SignatureCache>());
+            next = 0;
+            state.ResumeTiming();
+        }
+        const auto r = pool->add(raws[next++], ledger);
+        if (!r.ok()) state.SkipWithError(r.message.c_str());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_MempoolAdmit);
+
+}  // namespace
+
+BENCHMARK_MAIN();
