@@ -54,7 +54,6 @@ struct MarketNode {
         cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
         cfg.consensus.timeoutCommitMs = 50;
         cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-        cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port
         REQUIRE(
             wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
         channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());

@@ -83,7 +83,7 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
     node::NodeConfig cfg;
     cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());  // nor the p2p port
+    cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port: any free one
     cfg.consensus.timeoutCommitMs = 20;
     REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     const std::vector<std::string> startCmd = {AGORAD_BINARY, "--home", home, "start"};

@@ -84,7 +84,6 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port
     REQUIRE(wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
                                                     c.dir.path("node.log"));

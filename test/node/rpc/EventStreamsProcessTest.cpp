@@ -38,7 +38,6 @@ TEST_CASE("agorad streams a committed transfer's events live and replays them fr
     cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());  // nor the p2p port
     REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     test::ChildProcess node({AGORAD_BINARY, "--home", home, "start"}, dir.path("node.log"));
     INFO(node.log());
