@@ -60,6 +60,8 @@ cat <<INFO
 Agora devnet $CHAIN_ID
   home       $DEVNET/node
   gRPC       127.0.0.1:9090   (reflection on: grpcurl -plaintext 127.0.0.1:9090 list)
+  HTTP       http://127.0.0.1:8080/   (explorer; REST under /v1, WebSocket /v1/events, /health, /metrics)
+  p2p        port 26656
   demo keys  $("$AGORA" --keyring-dir "$DEVNET/keyring" keys list | tr '\n' ' ')
 Try, in another terminal:
   $AGORA query status
@@ -67,6 +69,7 @@ Try, in another terminal:
   $AGORA $K tx send client \$($AGORA $K keys show provider -a) 2.5agr
   $AGORA query account \$($AGORA $K keys show client -a) -o json
   $AGORA query block 1 -o json
+  curl -s 127.0.0.1:8080/v1/status
 Ctrl-C stops the node cleanly.
 INFO
 exec "$AGORAD" --home "$DEVNET/node" start --log-format "$LOG_FORMAT"
