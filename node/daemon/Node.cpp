@@ -97,8 +97,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home) 
         *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
     node->queryService_ = std::make_unique<QueryServiceImpl>(
         *node->app_, [self] { return self->driver_->status(); }, nodeIdOf(nodeKey->publicKey()));
-    node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{
-        node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
+    node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions::fromConfig(node->config_.grpc));
     node->grpc_->addService(node->txService_.get());
     node->grpc_->addService(node->queryService_.get());
 
