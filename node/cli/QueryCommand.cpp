@@ -121,15 +121,10 @@ void runPaged(CliContext& ctx, const PageFlags& p, const std::string& field,
     printList(ctx, field, items, next);
 }
 
-template <typename Stub>
-std::unique_ptr<Stub> stubFor(const CliContext& ctx) {
-    return Stub::NewStub(channel(ctx));
-}
-
 // Calls a unary QueryService RPC with the CLI's deadline, failing with the node's message.
 template <typename Req, typename Resp, typename Method>
 Resp callQuery(const CliContext& ctx, Method method, const Req& req) {
-    auto stub = stubFor<q::QueryService::Stub>(ctx);
+    auto stub = q::QueryService::NewStub(channel(ctx));
     grpc::ClientContext c;
     deadline(c, 30);
     Resp resp;

@@ -127,12 +127,12 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     c.paid({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov1");
     REQUIRE(c.query({"provider", prov1})["offers"][0]["per_cpu_millicore"] == "1");
     const json job = c.paid({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint",
-                             "region=eu", "--max-price", "100", "--duration", "40", "--bidding-window", "20",
-                             "--deposit", "4000"},
+                             "region=eu", "--max-price", "100", "--duration", "2000", "--bidding-window", "1000",
+                             "--deposit", "200000"},
                             "client");
     const std::string jobId = Chain::attr(job, "job_created", "job_id");
     REQUIRE(c.query({"job", jobId})["state"] == "open");
-    REQUIRE(Chain::u64(c.query({"job", jobId})["deposit"]) == 4000);
+    REQUIRE(Chain::u64(c.query({"job", jobId})["deposit"]) == 200000);
     c.paid({"bid", "place", jobId, "--price", "90"}, "prov1");
     const json bid2 = c.paid({"bid", "place", jobId, "--price", "80"}, "prov2");
     const std::string bidId = Chain::attr(bid2, "bid_placed", "bid_id");
@@ -168,7 +168,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         REQUIRE(states == std::set<std::string>{"accepted", "lost"});
         const json e = c.query({"escrow", leaseId});
         REQUIRE(e["lease_state"] == "active");
-        REQUIRE(Chain::u64(e["deposited"]) == 4000);
+        REQUIRE(Chain::u64(e["deposited"]) == 200000);
         REQUIRE(Chain::u64(e["price_per_block"]) == 80);
         const json mine = c.query({"leases", "--client", client});
         REQUIRE(mine["leases"].size() == 1);
@@ -179,7 +179,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
 
     // Blocks pass while the lease runs; the client tops up, the provider withdraws what accrued.
     c.paid({"lease", "top-up", leaseId, "1000"}, "client");
-    REQUIRE(Chain::u64(c.query({"escrow", leaseId})["deposited"]) == 5000);
+    REQUIRE(Chain::u64(c.query({"escrow", leaseId})["deposited"]) == 201000);
     const json withdrawn = c.paid({"lease", "withdraw", leaseId}, "prov2");
     const std::uint64_t paid = std::stoull(Chain::attr(withdrawn, "provider_withdraw", "amount"));
     REQUIRE(paid > 0);

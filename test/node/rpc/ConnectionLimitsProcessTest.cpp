@@ -90,6 +90,7 @@ TEST_CASE("agorad sends away a client that pings more often than keepalive_min_c
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
     args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+    args.SetInt(GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS, 10);
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     auto abusive = node.newChannel(args);
     QuietStream stream(abusive);

@@ -228,8 +228,8 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
 
     # A client posts a job; both providers bid; the cheaper bid wins.
     job = submit(clients.CreateJob, "client", "job", "create", "--resources", "cpu=2000,mem=4096,storage=50",
-                 "--constraint", "region=eu", "--max-price", "100", "--duration", "40", "--bidding-window", "20",
-                 "--deposit", "4000")
+                 "--constraint", "region=eu", "--max-price", "100", "--duration", "2000", "--bidding-window", "1000",
+                 "--deposit", "200000")
     job_id = int(event_attr(job, "job_created", "job_id"))
     submit(providers.PlaceBid, "prov1", "bid", "place", str(job_id), "--price", "90")
     bid = submit(providers.PlaceBid, "prov2", "bid", "place", str(job_id), "--price", "80")
@@ -257,7 +257,7 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     # Top up, withdraw, close, settle with a rating.
     submit(clients.TopUp, "client", "lease", "top-up", str(lease_id), "1000")
     escrow = query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=10)
-    check(amount(escrow.deposited) == 5000 and escrow.lease_state == "active", "escrow after top-up")
+    check(amount(escrow.deposited) == 201000 and escrow.lease_state == "active", "escrow after top-up")
     withdrawn = submit(providers.WithdrawEarnings, "prov2", "lease", "withdraw", str(lease_id))
     paid = int(event_attr(withdrawn, "provider_withdraw", "amount"))
     check(paid > 0 and paid % 80 == 0, "withdrew %d" % paid)
