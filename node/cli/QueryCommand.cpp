@@ -57,8 +57,8 @@ Json parseRecord(const std::string& text) {
 }
 
 Json stateJson(const q::StateValue& s) {
-    return Json{{"key", hex(s.key())},   {"value", hex(s.value())},     {"exists", s.exists()},
-                {"height", s.height()},  {"app_hash", hex(s.app_hash())}, {"proof", hex(s.proof())}};
+    return Json{{"key", hex(s.key())},  {"value", hex(s.value())},       {"exists", s.exists()},
+                {"height", s.height()}, {"app_hash", hex(s.app_hash())}, {"proof", hex(s.proof())}};
 }
 
 q::QueryOptions options(const RecordFlags& r) {
@@ -237,8 +237,8 @@ void runProviders(CliContext& ctx, const ProviderFilterFlags& f, const PageFlags
     runPaged(ctx, p, "providers", [&](agora::types::v1::PageRequest& page, Json& items) {
         q::ListProvidersRequest req = base;
         *req.mutable_page() = page;
-        const auto resp =
-            callQuery<q::ListProvidersRequest, q::ListProvidersResponse>(ctx, &q::QueryService::Stub::ListProviders, req);
+        const auto resp = callQuery<q::ListProvidersRequest, q::ListProvidersResponse>(
+            ctx, &q::QueryService::Stub::ListProviders, req);
         for (const auto& r : resp.providers_json()) items.push_back(parseRecord(r));
         return hex(resp.page().next_key());
     });
@@ -289,18 +289,12 @@ void runEscrow(CliContext& ctx, const std::string& id, const RecordFlags& r) {
     req.set_lease_id(parseId(id, "lease id"));
     *req.mutable_options() = options(r);
     const auto e = callQuery<q::EscrowRequest, q::EscrowResponse>(ctx, &q::QueryService::Stub::Escrow, req);
-    Json j{{"lease_id", e.lease_id()},
-           {"lease_state", e.lease_state()},
-           {"height", e.height()},
-           {"price_per_block", e.price_per_block()},
-           {"deposited", e.deposited()},
-           {"accrued", e.accrued()},
-           {"withdrawn", e.withdrawn()},
-           {"remaining", e.remaining()},
-           {"refunded", e.refunded()},
-           {"paid_through", e.paid_through()},
-           {"end_height", e.end_height()},
-           {"dry_height", e.dry_height()}};
+    Json j{{"lease_id", e.lease_id()},     {"lease_state", e.lease_state()},
+           {"height", e.height()},         {"price_per_block", e.price_per_block()},
+           {"deposited", e.deposited()},   {"accrued", e.accrued()},
+           {"withdrawn", e.withdrawn()},   {"remaining", e.remaining()},
+           {"refunded", e.refunded()},     {"paid_through", e.paid_through()},
+           {"end_height", e.end_height()}, {"dry_height", e.dry_height()}};
     if (r.prove) j["state"] = stateJson(e.state());
     print(ctx, j);
 }
@@ -309,8 +303,8 @@ void runReputation(CliContext& ctx, const std::string& address, const RecordFlag
     q::ReputationRequest req;
     req.set_provider(address);
     *req.mutable_options() = options(r);
-    printRecord(ctx,
-                callQuery<q::ReputationRequest, q::ReputationResponse>(ctx, &q::QueryService::Stub::Reputation, req), r);
+    printRecord(
+        ctx, callQuery<q::ReputationRequest, q::ReputationResponse>(ctx, &q::QueryService::Stub::Reputation, req), r);
 }
 
 void runValidators(CliContext& ctx, const PageFlags& p) {
@@ -467,7 +461,8 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
     {
         auto id = std::make_shared<std::string>();
         auto r = std::make_shared<RecordFlags>();
-        auto* c = query->add_subcommand("escrow", "A lease's escrow as the ledger would settle it at the latest height");
+        auto* c =
+            query->add_subcommand("escrow", "A lease's escrow as the ledger would settle it at the latest height");
         c->add_option("lease_id", *id, "lease id")->required();
         addRecordFlags(c, *r);
         c->callback([&ctx, id, r] { runEscrow(ctx, *id, *r); });

@@ -4,6 +4,10 @@
 #include <climits>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <memory>
+#include <vector>
+
+#include "node/rpc/MalformedRequestInterceptor.h"
 
 namespace agora::node {
 
@@ -55,6 +59,9 @@ Expected<int, std::string> GrpcServer::start() {
                                asInt(options_.keepaliveMinClientIntervalMs));
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, asInt(options_.keepaliveMaxPingStrikes));
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, options_.keepalivePermitWithoutCalls ? 1 : 0);
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (auto* s : services_) builder.RegisterService(s);
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {

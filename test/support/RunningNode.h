@@ -44,8 +44,8 @@ public:
         cfg.grpc.address = address();
         cfg.consensus.timeoutCommitMs = 50;
         if (adjust) adjust(cfg);
-        REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
-                    .hasValue());
+        REQUIRE(
+            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
         process_ = std::make_unique<ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
                                                   dir_.path("node.log"));
         channel_ = newChannel();

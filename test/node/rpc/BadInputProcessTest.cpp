@@ -20,7 +20,7 @@ namespace {
 
 // A unary call with raw request bytes, bypassing protobuf on the client.
 grpc::Status rawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                          const std::string& body) {
+                          const std::string& body, std::string* agoraCode) {
     grpc::GenericStub stub(channel);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 10s);
@@ -30,7 +30,9 @@ grpc::Status rawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const s
     std::promise<grpc::Status> done;
     stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
                    [&done](grpc::Status s) { done.set_value(std::move(s)); });
-    return done.get_future().get();
+    grpc::Status status = done.get_future().get();
+    *agoraCode = test::RunningNode::codeOf(ctx);
+    return status;
 }
 
 }  // namespace
@@ -79,8 +81,8 @@ TEST_CASE("agorad answers each kind of bad gRPC input with a clear error and kee
     }
     {
         INFO("wrong chain id");
-        auto r = node.broadcast(test::asString(node.send(1, 2, 1, 1, "another-chain").bytes()),
-                                txpb::BROADCAST_MODE_COMMIT);
+        auto r =
+            node.broadcast(test::asString(node.send(1, 2, 1, 1, "another-chain").bytes()), txpb::BROADCAST_MODE_COMMIT);
         REQUIRE(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
         REQUIRE(r.agoraCode == "100");
         REQUIRE(r.status.error_message().rfind("code 100: ", 0) == 0);
@@ -123,12 +125,16 @@ TEST_CASE("agorad answers each kind of bad gRPC input with a clear error and kee
         INFO("garbage protobuf");
         // Field 1 (bytes) claiming 2^32-1 bytes that never come: not a message.
         const std::string garbage("\x0a\xff\xff\xff\xff\x0f", 6);
-        for (const char* method : {"/agora.tx.v1.TxService/Broadcast", "/agora.query.v1.QueryService/Account",
-                                   "/agora.market.v1.ClientService/Settle"}) {
+        for (const char* method :
+             {"/agora.tx.v1.TxService/Broadcast", "/agora.query.v1.QueryService/Account",
+              "/agora.market.v1.ClientService/Settle", "/agora.market.v1.ProviderService/WatchJobs"}) {
             INFO(method);
-            auto s = rawUnaryCall(node.channel(), method, garbage);
-            REQUIRE(!s.ok());
-            REQUIRE(s.error_code() != grpc::StatusCode::UNAVAILABLE);  // refused, not a crash
+            std::string code;
+            auto s = rawUnaryCall(node.channel(), method, garbage, &code);
+            REQUIRE(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+            REQUIRE(code == "602");
+            REQUIRE(s.error_message() ==
+                    std::string("code 602: request is not a valid protobuf message for ") + method);
         }
     }
 

@@ -66,7 +66,8 @@ TEST_CASE("agorad caps concurrent streams per connection: a call beyond the cap 
     s2->finish();
 }
 
-TEST_CASE("agorad closes a connection that stays idle beyond max_connection_idle_ms", "[agorad][process][rpc][limits]") {
+TEST_CASE("agorad closes a connection that stays idle beyond max_connection_idle_ms",
+          "[agorad][process][rpc][limits]") {
     test::RunningNode node("agorad-idle", "limits", [](node::NodeConfig& c) { c.grpc.maxConnectionIdleMs = 500; });
     INFO(node.log());
     auto ch = node.newChannel();
