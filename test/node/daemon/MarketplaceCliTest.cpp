@@ -30,9 +30,10 @@ struct Chain {
     int calls = 0;
 
     // Runs agora with the keyring and node flags; returns its exit code and stdout+stderr.
-    std::pair<int, std::string> agora(std::vector<std::string> args) {
+    // `nodeAddress` overrides the node's address (e.g. one nothing listens on).
+    std::pair<int, std::string> agora(std::vector<std::string> args, const std::string& nodeAddress = "") {
         std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass,
-                                         "--node", node};
+                                         "--node", nodeAddress.empty() ? node : nodeAddress};
         full.insert(full.end(), args.begin(), args.end());
         const std::string log = dir.path("cli-" + std::to_string(++calls) + ".log");
         const int rc = test::runToExit(full, log);
@@ -241,8 +242,8 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         // Offline signing: chain id and nonce given, nothing asked from the node; then broadcast the hex.
         const std::uint64_t nonce = c.query({"account", client})["next_nonce"];
         auto [rc, out] = c.agora({"tx", "send", prov1, "777", "--from", "client", "--generate-only", "--chain-id",
-                                  "market-cli", "--nonce", std::to_string(nonce), "--node", "127.0.0.1:1", "-o",
-                                  "json"});
+                                  "market-cli", "--nonce", std::to_string(nonce), "-o", "json"},
+                                 "127.0.0.1:1");
         INFO(out);
         REQUIRE(rc == 0);
         const json gen = json::parse(out.substr(0, out.find('\n')));
