@@ -1,5 +1,6 @@
 // `agora tx ...`: builds one message, signs it with a keyring key (--from)
-// and broadcasts it (--wait = commit mode). Every message type of
+// and broadcasts it (--wait = commit mode), or with --generate-only prints
+// the signed bytes for `agora tx broadcast` later. Every message type of
 // consensus/core/Messages.h has a command (docs/cli.md).
 #include <CLI/CLI.hpp>
 #include <functional>
