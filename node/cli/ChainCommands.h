@@ -1,10 +1,7 @@
 #pragma once
-// `agora query ...` and `agora tx ...`: talk to a node over gRPC (--node).
-//
-//   agora query status
-//   agora query account ADDRESS
-//   agora query block [HEIGHT]          (latest when omitted)
-//   agora tx send FROM_KEY TO_ADDRESS AMOUNT [--fees AMOUNT] [--memo TEXT] [--mode sync|commit]
+// `agora query ...` (node/cli/QueryCommand.cpp) and `agora tx ...`
+// (node/cli/TxCommand.cpp): talk to a node over gRPC (--node). This file
+// holds what both share. docs/cli.md lists every command and flag.
 //
 // Amounts accept uagr integers ("1500000", "1500000uagr") or tokens ("1.5agr").
 
@@ -18,7 +15,7 @@
 
 namespace agora::node::cli {
 
-void registerQueryCommand(CLI::App& root, CliContext& ctx);
+void registerQueryCommand(CLI::App& root, CliContext& ctx);  // node/cli/QueryCommand.cpp
 void registerTxCommand(CLI::App& root, CliContext& ctx);  // node/cli/TxCommand.cpp
 
 // Shared by the command groups that talk to a node.

@@ -1,12 +1,16 @@
 // `agora tx ...`: builds one message, signs it with a keyring key (--from)
-// and broadcasts it (--wait = commit mode). Every message type of
+// and broadcasts it (--wait = commit mode), or with --generate-only prints
+// the signed bytes for `agora tx broadcast` later. Every message type of
 // consensus/core/Messages.h has a command (docs/cli.md).
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "agora/tx/v1/tx.grpc.pb.h"
+#include "consensus/core/Bytes.h"
+#include "consensus/core/Hash256.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
 #include "wallet/Keyring.h"
@@ -24,7 +28,9 @@ struct TxFlags {
     std::string from;
     std::string fees = "1000";
     std::string memo;
+    std::string nonce;  // empty = the account's next nonce, asked from the node
     bool wait = false;
+    bool generateOnly = false;
 };
 
 Amount parseAmount(const std::string& text, const std::string& what, bool allowZero = false) {
@@ -109,24 +115,47 @@ CloseReason parseReason(const std::string& text) {
     return it->second;
 }
 
-void broadcast(CliContext& ctx, const TxFlags& f, Msg msg) {
+// Signs msg with the --from key. Chain id and nonce come from the flags when
+// given (then the node is not contacted: offline signing), else from the node.
+SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
     if (f.from.empty()) throw CliError("--from KEY is required");
     const Amount fee = parseAmount(f.fees, "--fees", true);
     wallet::Keyring ring(ctx.keyringDir.empty() ? wallet::Keyring::defaultDir() : std::filesystem::path(ctx.keyringDir));
     auto info = ring.info(f.from);
     if (!info) throw CliError(info.error().message());
     const std::string chainId = ctx.chainId.empty() ? fetchStatus(ctx).chain_id() : ctx.chainId;
-    const auto account = fetchAccount(ctx, info->address.toBech32());
+    const std::uint64_t nonce =
+        f.nonce.empty() ? fetchAccount(ctx, info->address.toBech32()).next_nonce() : parseU64(f.nonce, "--nonce");
     auto passphrases = ctx.passphrases();
     auto material = ring.unlock(f.from, passphrases.get());
     if (!material) throw CliError(material.error().message());
     wallet::TxSigner signer(std::move(material->key));
     wallet::TxBuilder builder(chainId);
-    builder.nonce(account.next_nonce()).fee(fee).memo(f.memo).addMsg(std::move(msg));
+    builder.nonce(nonce).fee(fee).memo(f.memo).addMsg(std::move(msg));
     auto stx = signer.sign(builder);
     if (!stx) throw CliError(stx.error().message());
-    const Bytes raw = stx->bytes();
+    return *stx;
+}
 
+// --generate-only: prints the signed tx instead of broadcasting it.
+void printSigned(CliContext& ctx, const SignedTx& stx) {
+    const Bytes raw = stx.bytes();
+    if (ctx.format() == OutputFormat::Json) {
+        json j{{"tx_hash", stx.hash().toHex()},
+               {"tx", toHex(raw)},
+               {"chain_id", stx.body.chainId},
+               {"signer", stx.body.signerAddress().toBech32()},
+               {"nonce", stx.body.nonce},
+               {"fee", stx.body.fee.toString()}};
+        ctx.out << j.dump() << "\n";
+    } else {
+        ctx.out << toHex(raw) << "\n";
+    }
+}
+
+// Broadcasts signed tx bytes (sync mode, or commit mode with --wait) and prints the outcome.
+void send(CliContext& ctx, const TxFlags& f, const Bytes& raw) {
+    const std::string txHash = sha256(raw).toHex();
     auto stub = txpb::TxService::NewStub(channel(ctx));
     grpc::ClientContext c;
     deadline(c, f.wait ? 60 : 10);
@@ -143,7 +172,7 @@ void broadcast(CliContext& ctx, const TxFlags& f, Msg msg) {
         for (const auto& a : e.attributes()) attrs[a.key()] = a.value();
         events.push_back({{"type", e.type()}, {"attributes", attrs}});
     }
-    json j{{"tx_hash", stx->hash().toHex()}, {"code", resp.code()}, {"message", resp.message()}};
+    json j{{"tx_hash", txHash}, {"code", resp.code()}, {"message", resp.message()}};
     if (f.wait) {
         j["height"] = resp.height();
         j["fee_charged"] = std::to_string(resp.result().fee_charged());
@@ -152,13 +181,22 @@ void broadcast(CliContext& ctx, const TxFlags& f, Msg msg) {
     if (ctx.format() == OutputFormat::Json) {
         ctx.out << j.dump() << "\n";
     } else if (f.wait) {
-        ctx.out << "tx " << stx->hash().toHex() << " committed at height " << resp.height() << ", code "
-                << resp.code() << (resp.message().empty() ? "" : " (" + resp.message() + ")") << "\n";
+        ctx.out << "tx " << txHash << " committed at height " << resp.height() << ", code " << resp.code()
+                << (resp.message().empty() ? "" : " (" + resp.message() + ")") << "\n";
         for (const auto& e : events) ctx.out << "  " << e["type"].get<std::string>() << " " << e["attributes"].dump() << "\n";
     } else {
-        ctx.out << "tx " << stx->hash().toHex() << " admitted to the mempool\n";
+        ctx.out << "tx " << txHash << " admitted to the mempool\n";
     }
     if (resp.code() != 0) throw CliError("tx failed with code " + std::to_string(resp.code()) + ": " + resp.message());
+}
+
+void broadcast(CliContext& ctx, const TxFlags& f, Msg msg) {
+    const SignedTx stx = signTx(ctx, f, std::move(msg));
+    if (f.generateOnly) {
+        printSigned(ctx, stx);
+        return;
+    }
+    send(ctx, f, stx.bytes());
 }
 
 // Adds a subcommand whose callback broadcasts the message built by `make`.
@@ -190,6 +228,25 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
     tx->add_option("--memo", f->memo, "memo, at most 256 bytes");
     tx->add_flag("--wait", f->wait, "wait until the tx is committed and print its result and events")
         ->envname("AGORA_WAIT");
+    tx->add_option("--nonce", f->nonce, "nonce to sign with (default: the account's next nonce, from the node)");
+    tx->add_flag("--generate-only", f->generateOnly,
+                 "sign and print the tx (hex; -o json adds hash, signer, nonce) instead of broadcasting it; "
+                 "with --chain-id and --nonce the node is not contacted");
+
+    // Broadcasting bytes signed earlier (--generate-only), possibly on another machine.
+    {
+        auto hexTx = std::make_shared<std::string>();
+        auto* c = tx->add_subcommand("broadcast", "Broadcast a signed tx given as hex (- reads it from stdin)");
+        c->add_option("tx_hex", *hexTx, "signed tx bytes in hex, or - for stdin")->required();
+        c->callback([&ctx, f, hexTx] {
+            std::string text = *hexTx;
+            if (text == "-") std::getline(ctx.in, text);
+            while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+            auto raw = fromHex(text);
+            if (!raw || raw->empty()) throw CliError("tx_hex: not a hex string");
+            send(ctx, *f, *raw);
+        });
+    }
 
     // bank
     {

@@ -156,8 +156,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             return st;
         },
         nodeIdOf(node->nodeKey_->publicKey()));
-    node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{
-        node->config_.grpc.address, node->config_.grpc.maxRecvBytes, node->config_.grpc.maxConcurrentStreams});
+    node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions::fromConfig(node->config_.grpc));
     node->grpc_->addService(node->txService_.get());
     node->grpc_->addService(node->queryService_.get());
 

@@ -1,7 +1,8 @@
 #pragma once
 // The node's gRPC server: the Agora services plus grpc.health.v1 and server
-// reflection, with request size and stream limits from config. Services are
-// owned by the caller and must outlive the server.
+// reflection, with request size, stream and per-connection limits from
+// config ([grpc] in docs/config.md). Services are owned by the caller and
+// must outlive the server.
 
 #include <cstdint>
 #include <memory>
@@ -11,13 +12,25 @@
 #include <grpcpp/grpcpp.h>
 
 #include "consensus/core/Expected.h"
+#include "node/config/NodeConfig.h"
 
 namespace agora::node {
 
 struct GrpcServerOptions {
     std::string address = "127.0.0.1:9090";  // port 0 picks a free port
     std::uint32_t maxRecvBytes = 4 * 1024 * 1024;
-    std::uint32_t maxConcurrentStreams = 100;
+    std::uint32_t maxConcurrentStreams = 100;  // per connection (HTTP/2 SETTINGS)
+    std::uint32_t maxMetadataBytes = 16 * 1024;
+    std::uint32_t maxConnectionIdleMs = 0;  // 0 = never
+    std::uint32_t maxConnectionAgeMs = 0;   // 0 = never
+    std::uint32_t maxConnectionAgeGraceMs = 30'000;
+    std::uint32_t keepaliveTimeMs = 7'200'000;
+    std::uint32_t keepaliveTimeoutMs = 20'000;
+    std::uint32_t keepaliveMinClientIntervalMs = 300'000;
+    std::uint32_t keepaliveMaxPingStrikes = 2;
+    bool keepalivePermitWithoutCalls = false;
+
+    static GrpcServerOptions fromConfig(const GrpcConfig& c);
 };
 
 class GrpcServer {

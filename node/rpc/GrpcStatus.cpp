@@ -13,6 +13,7 @@ grpc::StatusCode grpcStatusFor(std::uint16_t code) {
         switch (static_cast<RpcCode>(code)) {
             case RpcCode::WrongMessageKind:
             case RpcCode::UnknownBroadcastMode:
+            case RpcCode::MalformedRequest:
                 return grpc::StatusCode::INVALID_ARGUMENT;
         }
         return grpc::StatusCode::UNKNOWN;

@@ -16,6 +16,7 @@ inline constexpr const char* kAgoraCodeMetadata = "agora-code";
 enum class RpcCode : std::uint16_t {
     WrongMessageKind = 600,      // an action RPC got a message of another kind
     UnknownBroadcastMode = 601,  // BroadcastMode value this node does not know
+    MalformedRequest = 602,      // the request bytes are not a protobuf message of the method's type
 };
 
 // The gRPC status class of a ledger or mempool code (0 = OK).

@@ -4,6 +4,8 @@
 // the provider withdraws, the client closes and settles with a rating.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "node/config/NodeConfig.h"
@@ -28,9 +30,10 @@ struct Chain {
     int calls = 0;
 
     // Runs agora with the keyring and node flags; returns its exit code and stdout+stderr.
-    std::pair<int, std::string> agora(std::vector<std::string> args) {
+    // `nodeAddress` overrides the node's address (e.g. one nothing listens on).
+    std::pair<int, std::string> agora(std::vector<std::string> args, const std::string& nodeAddress = "") {
         std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass,
-                                         "--node", node};
+                                         "--node", nodeAddress.empty() ? node : nodeAddress};
         full.insert(full.end(), args.begin(), args.end());
         const std::string log = dir.path("cli-" + std::to_string(++calls) + ".log");
         const int rc = test::runToExit(full, log);
@@ -60,10 +63,30 @@ struct Chain {
         FAIL("no " << type << " event in " << result.dump());
         return {};
     }
-    std::uint64_t balance(const std::string& key) {
-        auto [rc, out] = agora({"query", "account", address(key), "-o", "json"});
+    // `agora query ARGS -o json`; REQUIREs exit 0 and one JSON line.
+    json query(std::vector<std::string> args) {
+        args.insert(args.begin(), "query");
+        args.insert(args.end(), {"-o", "json"});
+        auto [rc, out] = agora(args);
+        INFO(out);
         REQUIRE(rc == 0);
-        return std::stoull(json::parse(out.substr(0, out.find('\n')))["balance"].get<std::string>());
+        return json::parse(out.substr(0, out.find('\n')));
+    }
+    std::uint64_t balance(const std::string& key) { return u64(query({"account", address(key)})["balance"]); }
+    // Amounts are JSON strings of integer uagr; anything else fails the test.
+    static std::uint64_t u64(const json& amount) {
+        REQUIRE(amount.is_string());
+        const std::string s = amount.get<std::string>();
+        REQUIRE(!s.empty());
+        REQUIRE(s.find_first_not_of("0123456789") == std::string::npos);
+        return std::stoull(s);
+    }
+    // Fees paid by `key`, summed from the committed results.
+    std::map<std::string, std::uint64_t> fees;
+    json paid(std::vector<std::string> args, const std::string& from) {
+        json j = tx(std::move(args), from);
+        fees[from] += u64(j["fee_charged"]);
+        return j;
     }
 };
 
@@ -89,39 +112,157 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
                                                     c.dir.path("node.log"));
     REQUIRE(test::waitUntil([&] { return c.agora({"query", "status"}).first == 0; }, 60s));
 
+    constexpr std::uint64_t kFunded = 1000000000000;
     for (const char* p : {"prov1", "prov2"})
-        c.tx({"provider", "register", "--host", std::string("https://") + p + ".example", "--attr", "region=eu",
-              "--capacity", "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
-             p);
-    c.tx({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov1");
-    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint",
-                           "region=eu", "--max-price", "100", "--duration", "40", "--bidding-window", "20",
-                           "--deposit", "4000"},
-                          "client");
+        c.paid({"provider", "register", "--host", std::string("https://") + p + ".example", "--attr", "region=eu",
+                "--capacity", "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
+               p);
+    const std::string prov1 = c.address("prov1"), prov2 = c.address("prov2"), client = c.address("client");
+    {
+        const json p = c.query({"provider", prov2});
+        REQUIRE(p["address"] == prov2);
+        REQUIRE(Chain::u64(p["stake"]) == 200'000'000);
+        REQUIRE(p["capacity"]["cpu_millicores"] == 8000);
+        REQUIRE(p["free"]["cpu_millicores"] == 8000);
+        REQUIRE(c.query({"providers", "--attr", "region=eu", "--min-cpu", "7000"})["providers"].size() == 2);
+        REQUIRE(c.query({"providers", "--attr", "region=us"})["providers"].empty());
+    }
+    c.paid({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov1");
+    REQUIRE(c.query({"provider", prov1})["offers"][0]["per_cpu_millicore"] == "1");
+    const json job = c.paid({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint",
+                             "region=eu", "--max-price", "100", "--duration", "2000", "--bidding-window", "1000",
+                             "--deposit", "200000"},
+                            "client");
     const std::string jobId = Chain::attr(job, "job_created", "job_id");
-    c.tx({"bid", "place", jobId, "--price", "90"}, "prov1");
-    const json bid2 = c.tx({"bid", "place", jobId, "--price", "80"}, "prov2");
+    REQUIRE(c.query({"job", jobId})["state"] == "open");
+    REQUIRE(Chain::u64(c.query({"job", jobId})["deposit"]) == 200000);
+    c.paid({"bid", "place", jobId, "--price", "90"}, "prov1");
+    const json bid2 = c.paid({"bid", "place", jobId, "--price", "80"}, "prov2");
     const std::string bidId = Chain::attr(bid2, "bid_placed", "bid_id");
+    {
+        // Two open bids; paging one at a time with --all gives the same two.
+        REQUIRE(c.query({"bids", jobId})["bids"].size() == 2);
+        const json page1 = c.query({"bids", jobId, "--limit", "1"});
+        REQUIRE(page1["bids"].size() == 1);
+        REQUIRE(!page1["next_key"].get<std::string>().empty());
+        const json page2 = c.query({"bids", jobId, "--limit", "1", "--page-key", page1["next_key"].get<std::string>()});
+        REQUIRE(page2["bids"].size() == 1);
+        REQUIRE(page2["bids"][0]["id"] != page1["bids"][0]["id"]);
+        REQUIRE(c.query({"bids", jobId, "--limit", "1", "--all"})["bids"].size() == 2);
+    }
 
     const std::uint64_t prov2Before = c.balance("prov2");
-    const json accepted = c.tx({"bid", "accept", bidId}, "client");
+    const json accepted = c.paid({"bid", "accept", bidId}, "client");
     const std::string leaseId = Chain::attr(accepted, "lease_created", "lease_id");
     REQUIRE(Chain::attr(accepted, "lease_created", "price_per_block") == "80");
+    {
+        // Capacity is reserved for the lease; the filter now leaves prov2 out.
+        const json p = c.query({"provider", prov2});
+        REQUIRE(p["reserved"]["cpu_millicores"] == 2000);
+        REQUIRE(p["free"]["cpu_millicores"] == 6000);
+        const json eu = c.query({"providers", "--attr", "region=eu", "--min-cpu", "7000"});
+        REQUIRE(eu["providers"].size() == 1);
+        REQUIRE(eu["providers"][0]["address"] == prov1);
+        REQUIRE(c.query({"job", jobId})["state"] == "leased");
+        const json all = c.query({"bids", jobId, "--include-closed"});
+        REQUIRE(all["bids"].size() == 2);
+        std::set<std::string> states;
+        for (const auto& b : all["bids"]) states.insert(b["state"].get<std::string>());
+        REQUIRE(states == std::set<std::string>{"accepted", "lost"});
+        const json e = c.query({"escrow", leaseId});
+        REQUIRE(e["lease_state"] == "active");
+        REQUIRE(Chain::u64(e["deposited"]) == 200000);
+        REQUIRE(Chain::u64(e["price_per_block"]) == 80);
+        const json mine = c.query({"leases", "--client", client});
+        REQUIRE(mine["leases"].size() == 1);
+        REQUIRE(std::to_string(mine["leases"][0]["id"].get<std::uint64_t>()) == leaseId);
+        REQUIRE(c.query({"leases", "--provider", prov1})["leases"].empty());
+        REQUIRE(c.query({"lease", leaseId})["provider"] == prov2);
+    }
 
     // Blocks pass while the lease runs; the client tops up, the provider withdraws what accrued.
-    c.tx({"lease", "top-up", leaseId, "1000"}, "client");
-    const json withdrawn = c.tx({"lease", "withdraw", leaseId}, "prov2");
+    c.paid({"lease", "top-up", leaseId, "1000"}, "client");
+    REQUIRE(Chain::u64(c.query({"escrow", leaseId})["deposited"]) == 201000);
+    const json withdrawn = c.paid({"lease", "withdraw", leaseId}, "prov2");
     const std::uint64_t paid = std::stoull(Chain::attr(withdrawn, "provider_withdraw", "amount"));
     REQUIRE(paid > 0);
     REQUIRE(paid % 80 == 0);  // whole blocks at the accepted price
+    REQUIRE(Chain::u64(c.query({"escrow", leaseId})["withdrawn"]) == paid);
 
-    const json closed = c.tx({"lease", "close", leaseId, "--reason", "completed"}, "client");
+    const json closed = c.paid({"lease", "close", leaseId, "--reason", "completed"}, "client");
     REQUIRE(Chain::attr(closed, "lease_closed", "reason") == "completed");
-    const json settled = c.tx({"lease", "settle", leaseId, "--rating", "5"}, "client");
+    const json settled = c.paid({"lease", "settle", leaseId, "--rating", "5"}, "client");
     REQUIRE(Chain::attr(settled, "lease_settled", "rating") == "5");
     REQUIRE(Chain::attr(settled, "reputation_updated", "completed") == "1");
     // The provider earned at least what it withdrew (bid deposit refunded, fees paid).
     REQUIRE(c.balance("prov2") > prov2Before);
+
+    {
+        // Escrow fully accounted: everything deposited went to the provider or back to the client.
+        const json e = c.query({"escrow", leaseId});
+        REQUIRE(e["lease_state"] == "closed");
+        const std::uint64_t deposited = Chain::u64(e["deposited"]), toProvider = Chain::u64(e["withdrawn"]),
+                            refunded = Chain::u64(e["refunded"]);
+        REQUIRE(Chain::u64(e["remaining"]) == 0);
+        REQUIRE(Chain::u64(e["accrued"]) == 0);
+        REQUIRE(toProvider + refunded == deposited);
+        REQUIRE(toProvider % 80 == 0);
+        // Balances to the uagr: funding - fees - escrow kept by the provider; stakes stay bonded.
+        REQUIRE(c.balance("client") == kFunded - c.fees["client"] - toProvider);
+        REQUIRE(c.balance("prov2") == kFunded - c.fees["prov2"] - 200'000'000 + toProvider);
+        REQUIRE(c.balance("prov1") == kFunded - c.fees["prov1"] - 200'000'000);
+        // Capacity back; reputation recorded.
+        REQUIRE(c.query({"provider", prov2})["free"]["cpu_millicores"] == 8000);
+        REQUIRE(c.query({"providers", "--attr", "region=eu", "--min-cpu", "7000"})["providers"].size() == 2);
+        const json rep = c.query({"reputation", prov2});
+        REQUIRE(rep["completed"] == 1);
+        REQUIRE(rep["early_closes"] == 0);
+        REQUIRE(Chain::u64(rep["total_paid"]) == toProvider);
+        REQUIRE(c.query({"reputation", prov1})["completed"] == 0);
+        const json l = c.query({"lease", leaseId});
+        REQUIRE(l["settled"] == true);
+        REQUIRE(l["rating"] == 5);
+    }
+    {
+        // The settle tx by hash, and the rest of the read commands.
+        const json t = c.query({"tx", settled["tx_hash"].get<std::string>()});
+        REQUIRE(t["code"] == 0);
+        REQUIRE(t["height"] == settled["height"]);
+        REQUIRE(t["messages"] == json::array({"lease_settle"}));
+        REQUIRE(t["signer"] == client);
+        REQUIRE(Chain::u64(t["fee_charged"]) == Chain::u64(settled["fee_charged"]));
+        REQUIRE(c.query({"validators"})["validators"].size() == 1);
+        REQUIRE(Chain::u64(c.query({"params"})["min_provider_stake"]) > 0);
+        const json withProof = c.query({"lease", leaseId, "--prove"});
+        REQUIRE(withProof["state"]["exists"] == true);
+        REQUIRE(!withProof["state"]["proof"].get<std::string>().empty());
+        const json proof = c.query({"proof", withProof["state"]["key"].get<std::string>()});
+        REQUIRE(proof["value"] == withProof["state"]["value"]);
+        REQUIRE(c.query({"block", std::to_string(settled["height"].get<std::uint64_t>())})["txs"].size() >= 1);
+    }
+    {
+        // Offline signing: chain id and nonce given, nothing asked from the node; then broadcast the hex.
+        const std::uint64_t nonce = c.query({"account", client})["next_nonce"];
+        auto [rc, out] = c.agora({"tx", "send", prov1, "777", "--from", "client", "--generate-only", "--chain-id",
+                                  "market-cli", "--nonce", std::to_string(nonce), "-o", "json"},
+                                 "127.0.0.1:1");
+        INFO(out);
+        REQUIRE(rc == 0);
+        const json gen = json::parse(out.substr(0, out.find('\n')));
+        REQUIRE(gen["nonce"] == nonce);
+        const std::uint64_t before = c.balance("prov1");
+        auto [rc2, out2] = c.agora({"tx", "broadcast", gen["tx"].get<std::string>(), "--wait", "-o", "json"});
+        INFO(out2);
+        REQUIRE(rc2 == 0);
+        const json sent = json::parse(out2.substr(0, out2.find('\n')));
+        REQUIRE(sent["code"] == 0);
+        REQUIRE(sent["tx_hash"] == gen["tx_hash"]);
+        REQUIRE(c.balance("prov1") == before + 777);
+        // Unknown objects are a one-line error with exit 1.
+        auto [rc3, out3] = c.agora({"query", "lease", "999999"});
+        REQUIRE(rc3 == 1);
+        REQUIRE(out3.rfind("Error: ", 0) == 0);
+    }
 
     // Settling twice fails with the ledger's code and exit status 1.
     auto [rc, out] = c.agora({"tx", "lease", "settle", leaseId, "--rating", "5", "--from", "client", "--wait"});
