@@ -43,6 +43,8 @@ public:
         node::NodeConfig cfg;
         cfg.grpc.address = address();
         cfg.consensus.timeoutCommitMs = 50;
+        cfg.http.enabled = false;             // parallel test nodes must not share the default HTTP port
+        cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port
         if (adjust) adjust(cfg);
         REQUIRE(
             wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
