@@ -190,8 +190,19 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             node->config_.http,
             GatewayContext{*node->app_, *node->mempool_, node->waiters_, node->eventBus_->history(), *events,
                            [self](const std::string& tx) { return self->txService_->admit(tx); },
-                           [self] { return self->driver_->status(); }, nodeIdOf(nodeKey->publicKey()),
+                           [self] {
+                               auto st = self->driver_->status();
+                               st.catchingUp = self->catchUp_->catchingUp();
+                               return st;
+                           },
+                           nodeIdOf(node->nodeKey_->publicKey()),
                            std::max<std::chrono::milliseconds>(std::chrono::seconds(10), round * 10)});
+        // gRPC calls by method and final status on /metrics (agora_grpc_requests_total).
+        auto& grpcRequests = node->gateway_->metrics().counter(
+            "agora_grpc_requests_total", "gRPC calls answered, by full method name and status code", {"method", "code"});
+        node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {
+            grpcRequests.labels({std::string(method), grpcCodeName(code)}).inc();
+        });
     }
     return node;
 }

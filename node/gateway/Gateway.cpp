@@ -229,7 +229,7 @@ void Gateway::addRoutes() {
 
     r.add("GET", "/health", [this, &app](const HttpRequest&) {
         const bool alive = consensusHealthy();
-        const bool catchingUp = false;  // no block sync yet: a node is never behind a peer it knows of
+        const bool catchingUp = ctx_.consensus().catchingUp;  // block sync running (docs/sync.md)
         std::int64_t sinceMs = 0;
         {
             std::lock_guard lock(healthMu_);
@@ -254,7 +254,7 @@ void Gateway::addRoutes() {
                        {"latest_app_hash", app.lastAppHash().toHex()},
                        {"latest_time_ms", app.lastTimeMs()},
                        {"earliest_height", app.blocks().baseHeight()},
-                       {"catching_up", false},
+                       {"catching_up", c.catchingUp},
                        {"version", "agorad 0.1.0"},
                        {"consensus", Json{{"height", c.height}, {"round", c.round}, {"step", c.step}}},
                        {"mempool", Json{{"txs", ctx_.mempool.size()}, {"bytes", ctx_.mempool.bytes()}}}});

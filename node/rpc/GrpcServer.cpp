@@ -61,6 +61,7 @@ Expected<int, std::string> GrpcServer::start() {
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, options_.keepalivePermitWithoutCalls ? 1 : 0);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
+    if (observer_) interceptors.push_back(std::make_unique<RequestMetricsInterceptorFactory>(observer_));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (auto* s : services_) builder.RegisterService(s);
     server_ = builder.BuildAndStart();

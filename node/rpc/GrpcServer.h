@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "consensus/core/Expected.h"
+#include "node/rpc/RequestMetricsInterceptor.h"
 #include "node/config/NodeConfig.h"
 
 namespace agora::node {
@@ -41,6 +42,10 @@ public:
     GrpcServer& operator=(const GrpcServer&) = delete;
 
     void addService(grpc::Service* service) { services_.push_back(service); }
+    // Told of every finished call (method, status); set before start().
+    void setRequestObserver(RequestObserver observer) {
+        observer_ = std::make_shared<const RequestObserver>(std::move(observer));
+    }
     // Binds and starts serving; returns the bound port or a message.
     Expected<int, std::string> start();
     // Health of the overall server ("") and of each service name.
@@ -52,6 +57,7 @@ public:
 private:
     GrpcServerOptions options_;
     std::vector<grpc::Service*> services_;
+    std::shared_ptr<const RequestObserver> observer_;
     std::unique_ptr<grpc::Server> server_;
     int port_ = 0;
 };

@@ -41,6 +41,7 @@ struct GatewayNode {
     agora::test::TempDir dir{"agorad-gateway"};
     std::string home = dir.path("home");
     std::uint16_t port = static_cast<std::uint16_t>(agora::test::freePort());
+    std::string grpcAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
     std::unique_ptr<agora::test::ChildProcess> node;
     std::map<std::uint8_t, std::uint64_t> nonces;
 
@@ -51,7 +52,7 @@ struct GatewayNode {
                     dir.path("init.log")) == 0);
         node::NodeConfig cfg;
         cfg.moniker = "val0";
-        cfg.grpc.address = "127.0.0.1:" + std::to_string(agora::test::freePort());
+        cfg.grpc.address = grpcAddress;
         cfg.http.address = "127.0.0.1:" + std::to_string(port);
         cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
         cfg.http.maxConnections = maxConnections;
@@ -358,6 +359,11 @@ TEST_CASE("/metrics parses with prometheus_client and tracks the marketplace inc
     INFO(net.log());
     REQUIRE(net.waitHeight(1));
     net.runLifecycle();
+    // One gRPC call that succeeds and one that fails, counted by method and status.
+    REQUIRE(agora::test::runToExit({AGORA_CLI_BINARY, "query", "status", "--node", net.grpcAddress},
+                                   net.dir.path("cli-status.log")) == 0);
+    REQUIRE(agora::test::runToExit({AGORA_CLI_BINARY, "query", "job", "999", "--node", net.grpcAddress},
+                                   net.dir.path("cli-job.log")) != 0);
     auto m = net.get("/metrics");
     REQUIRE(m);
     REQUIRE(m->status == 200);
@@ -412,6 +418,8 @@ TEST_CASE("/metrics parses with prometheus_client and tracks the marketplace inc
     const Json lease = net.getJson("/v1/leases/1");
     REQUIRE(samples["agora_escrow_locked_uagr{}"] == std::stod(lease["deposited"].get<std::string>()));
     REQUIRE(samples["agora_http_requests_total{code=200,method=POST,route=/v1/txs}"] == 6);
+    REQUIRE(samples["agora_grpc_requests_total{code=OK,method=/agora.query.v1.QueryService/Status}"] >= 1);
+    REQUIRE(samples["agora_grpc_requests_total{code=NOT_FOUND,method=/agora.query.v1.QueryService/Job}"] == 1);
 }
 
 TEST_CASE("a connection flood beyond max_connections is answered 429 while the node keeps serving",
