@@ -144,6 +144,13 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->p2pGrpc_->addService(node->blockSyncService_.get());
     // Peers that report a higher height than ours trigger block sync (the
     // controller ignores small gaps: gossip catch-up covers those).
+    // A fault-injection partition cuts block sync too: only unblocked persistent peers are asked.
+    node->peers_->setOnBlockedChanged([self](const std::set<std::string>& blocked) {
+        std::vector<std::string> open;
+        for (const auto& text : self->config_.p2p.persistentPeers)
+            if (blocked.count(text.substr(0, text.find('@'))) == 0) open.push_back(text);
+        self->syncer_->setPeers(dialAddressesOf(open));
+    });
     node->peers_->setOnPeerAhead([self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });
 
     node->txService_ = std::make_unique<TxServiceImpl>(

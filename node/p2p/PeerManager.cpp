@@ -117,9 +117,12 @@ void PeerManager::setOnPeerAhead(PeerAheadHook hook) {
 }
 
 void PeerManager::setBlocked(std::set<std::string> nodeIds) {
-    std::lock_guard lock(mu_);
-    log()->warn("fault injection: blocking {} peers", nodeIds.size());
-    blocked_ = std::move(nodeIds);
+    {
+        std::lock_guard lock(mu_);
+        log()->warn("fault injection: blocking {} peers", nodeIds.size());
+        blocked_ = nodeIds;
+    }
+    if (onBlockedChanged_) onBlockedChanged_(nodeIds);
 }
 
 bool PeerManager::isBlocked(const std::string& nodeId) const {

@@ -111,6 +111,12 @@ public:
 
     // Called when a peer reports a height above ours (set before start()).
     void setOnPeerAhead(PeerAheadHook hook);
+    // Called (outside the manager's lock) with the new blocked set whenever
+    // fault injection changes it, so other peer traffic (block sync) obeys
+    // the same partition. Set before start().
+    void setOnBlockedChanged(std::function<void(const std::set<std::string>&)> hook) {
+        onBlockedChanged_ = std::move(hook);
+    }
     // Replaces the set of node ids whose traffic is dropped (fault injection).
     void setBlocked(std::set<std::string> nodeIds);
 
@@ -172,6 +178,7 @@ private:
     bool started_ = false;
     bool stopping_ = false;
     PeerAheadHook onPeerAhead_;
+    std::function<void(const std::set<std::string>&)> onBlockedChanged_;
     std::map<std::string, PeerConnection*> peers_;              // established, by node id
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
     std::map<std::string, DialState> dials_;                    // by NODEID@host:port

@@ -139,7 +139,8 @@ TEST_CASE("the handshake signature covers chain, challenge and signer and is che
     CHECK_FALSE(checkAck("c", otherChallenge, key.publicKey(), ack));
     // Domain separation: the digest is not a plain signDigest under another domain.
     Bytes payload(challenge.begin(), challenge.end());
-    payload.insert(payload.end(), key.publicKey().span().begin(), key.publicKey().span().end());
+    const auto pk = key.publicKey();  // one object: begin and end must point into the same key
+    payload.insert(payload.end(), pk.span().begin(), pk.span().end());
     CHECK(handshakeDigest("c", challenge, key.publicKey()) != signDigest(domain::kVote, "c", payload));
 }
 
