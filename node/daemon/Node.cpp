@@ -224,6 +224,10 @@ void Node::onFatal(const std::string& err) {
 
 void Node::onCommit(const CommitOutcome& o) {
     mempool_->update(o.txHashes, *app_->ledgerView());
+    // Same family ChainMetrics registers (same name and help): refreshed once per block.
+    if (gateway_ && peers_)
+        gateway_->metrics().gauge("agora_p2p_peers", "Connected peers.").get().set(
+            static_cast<std::int64_t>(peers_->peerCount()));
     for (std::size_t i = 0; i < o.txHashes.size(); ++i) {
         const auto& r = o.results.txs[i];
         waiters_.notify(o.txHashes[i], CommittedTx{o.height, static_cast<std::uint32_t>(i), r.code, r.message,

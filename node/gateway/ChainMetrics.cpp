@@ -63,7 +63,7 @@ ChainMetrics::ChainMetrics(MetricsRegistry& registry, const Mempool& mempool,
           registry
               .gauge("agora_escrow_locked_uagr", "uagr held in lease escrow (deposits not yet paid out or refunded).")
               .get()) {
-    peers_.set(0);  // no p2p yet: the series exists so dashboards need no special case
+    peers_.set(0);  // the node refreshes it from the peer manager at every commit
     registry.addCollector([this, &mempool, consensus = std::move(consensus)] {
         mempoolTxs_.set(clampSigned(mempool.size()));
         mempoolBytes_.set(clampSigned(mempool.bytes()));

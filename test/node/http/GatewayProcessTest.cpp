@@ -429,12 +429,17 @@ TEST_CASE("a connection flood beyond max_connections is answered 429 while the n
     REQUIRE(net.waitHeight(1));
     std::vector<std::unique_ptr<node::test::TestHttpConnection>> held;
     for (int i = 0; i < 4; ++i) {
-        held.push_back(std::make_unique<node::test::TestHttpConnection>(net.port));
-        REQUIRE(held.back()->connected());
-        // A served request proves the connection holds a slot.
-        auto r = held.back()->request("GET", "/v1/status");
-        REQUIRE(r);
-        REQUIRE(r->status == 200);
+        // A served request proves the connection holds a slot. Connections of
+        // the height polling above are released asynchronously, so a slot may
+        // still be taken for a moment: retry until one is served.
+        REQUIRE(node::test::eventually([&] {
+            auto c = std::make_unique<node::test::TestHttpConnection>(net.port);
+            if (!c->connected()) return false;
+            auto r = c->request("GET", "/v1/status");
+            if (!r || r->status != 200) return false;
+            held.push_back(std::move(c));
+            return true;
+        }));
     }
     int rejected = 0;
     for (int i = 0; i < 20; ++i) {
