@@ -13,7 +13,9 @@ namespace agora::node::cli {
 namespace q = agora::query::v1;
 using nlohmann::json;
 
-std::string hex(const std::string& raw) { return toHex(asBytes(raw)); }
+std::string hex(const std::string& raw) {
+    return toHex(asBytes(raw));
+}
 
 std::shared_ptr<grpc::Channel> channel(const CliContext& ctx) {
     return grpc::CreateChannel(ctx.node, grpc::InsecureChannelCredentials());

@@ -5,8 +5,8 @@
 //
 // Amounts accept uagr integers ("1500000", "1500000uagr") or tokens ("1.5agr").
 
-#include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
@@ -16,7 +16,7 @@
 namespace agora::node::cli {
 
 void registerQueryCommand(CLI::App& root, CliContext& ctx);  // node/cli/QueryCommand.cpp
-void registerTxCommand(CLI::App& root, CliContext& ctx);  // node/cli/TxCommand.cpp
+void registerTxCommand(CLI::App& root, CliContext& ctx);     // node/cli/TxCommand.cpp
 
 // Shared by the command groups that talk to a node.
 std::string hex(const std::string& raw);

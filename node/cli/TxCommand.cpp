@@ -120,7 +120,8 @@ CloseReason parseReason(const std::string& text) {
 SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
     if (f.from.empty()) throw CliError("--from KEY is required");
     const Amount fee = parseAmount(f.fees, "--fees", true);
-    wallet::Keyring ring(ctx.keyringDir.empty() ? wallet::Keyring::defaultDir() : std::filesystem::path(ctx.keyringDir));
+    wallet::Keyring ring(ctx.keyringDir.empty() ? wallet::Keyring::defaultDir()
+                                                : std::filesystem::path(ctx.keyringDir));
     auto info = ring.info(f.from);
     if (!info) throw CliError(info.error().message());
     const std::string chainId = ctx.chainId.empty() ? fetchStatus(ctx).chain_id() : ctx.chainId;
@@ -141,12 +142,9 @@ SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
 void printSigned(CliContext& ctx, const SignedTx& stx) {
     const Bytes raw = stx.bytes();
     if (ctx.format() == OutputFormat::Json) {
-        json j{{"tx_hash", stx.hash().toHex()},
-               {"tx", toHex(raw)},
-               {"chain_id", stx.body.chainId},
-               {"signer", stx.body.signerAddress().toBech32()},
-               {"nonce", stx.body.nonce},
-               {"fee", stx.body.fee.toString()}};
+        json j{{"tx_hash", stx.hash().toHex()}, {"tx", toHex(raw)},
+               {"chain_id", stx.body.chainId},  {"signer", stx.body.signerAddress().toBech32()},
+               {"nonce", stx.body.nonce},       {"fee", stx.body.fee.toString()}};
         ctx.out << j.dump() << "\n";
     } else {
         ctx.out << toHex(raw) << "\n";
@@ -183,7 +181,8 @@ void send(CliContext& ctx, const TxFlags& f, const Bytes& raw) {
     } else if (f.wait) {
         ctx.out << "tx " << txHash << " committed at height " << resp.height() << ", code " << resp.code()
                 << (resp.message().empty() ? "" : " (" + resp.message() + ")") << "\n";
-        for (const auto& e : events) ctx.out << "  " << e["type"].get<std::string>() << " " << e["attributes"].dump() << "\n";
+        for (const auto& e : events)
+            ctx.out << "  " << e["type"].get<std::string>() << " " << e["attributes"].dump() << "\n";
     } else {
         ctx.out << "tx " << txHash << " admitted to the mempool\n";
     }
@@ -285,7 +284,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         });
         edit->add_option("--moniker", *newMoniker, "new name");
         edit->add_option("--commission-bps", *newCommission, "new commission (0..10000)");
-        txCommand(v, ctx, f, "unjail", "Return a jailed validator after its jail period", [] { return Msg(MsgUnjail{}); });
+        txCommand(v, ctx, f, "unjail", "Return a jailed validator after its jail period",
+                  [] { return Msg(MsgUnjail{}); });
 
         auto val = std::make_shared<std::string>();
         auto amt = std::make_shared<std::string>();
@@ -333,9 +333,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         upd->add_option("--capacity", *uCapacity, "new capacity");
         upd->add_option("--add-stake", *addStake, "stake to add");
         auto unbondAmt = std::make_shared<std::string>();
-        auto* unb = txCommand(p, ctx, f, "unbond", "Start unbonding provider stake", [=] {
-            return Msg(MsgProviderUnbond{parseAmount(*unbondAmt, "amount")});
-        });
+        auto* unb = txCommand(p, ctx, f, "unbond", "Start unbonding provider stake",
+                              [=] { return Msg(MsgProviderUnbond{parseAmount(*unbondAmt, "amount")}); });
         unb->add_option("amount", *unbondAmt, "amount")->required();
 
         auto* o = group(tx, "offer", "Set or remove a standing offer");
@@ -345,8 +344,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto sto = std::make_shared<std::string>("0");
         auto gpuPrices = std::make_shared<std::vector<std::string>>();
         auto* set = txCommand(o, ctx, f, "set", "Create or replace offer OFFER_ID", [=] {
-            PriceSchedule ps{parseAmount(*cpu, "--cpu-price", true), parseAmount(*mem, "--mem-price", true),
-                             parseAmount(*sto, "--storage-price", true), {}};
+            PriceSchedule ps{parseAmount(*cpu, "--cpu-price", true),
+                             parseAmount(*mem, "--mem-price", true),
+                             parseAmount(*sto, "--storage-price", true),
+                             {}};
             for (const auto& a : parseAttributes(*gpuPrices, "--gpu-price"))
                 ps.gpus.push_back({a.key, parseAmount(a.value, "--gpu-price " + a.key)});
             return Msg(MsgOfferSet{*offerId, ps});
@@ -357,7 +358,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         set->add_option("--storage-price", *sto, "uagr per GiB per block");
         set->add_option("--gpu-price", *gpuPrices, "MODEL=PRICE per GPU per block (repeatable)");
         auto removeId = std::make_shared<std::uint32_t>(0);
-        auto* rem = txCommand(o, ctx, f, "remove", "Remove offer OFFER_ID", [=] { return Msg(MsgOfferRemove{*removeId}); });
+        auto* rem =
+            txCommand(o, ctx, f, "remove", "Remove offer OFFER_ID", [=] { return Msg(MsgOfferRemove{*removeId}); });
         rem->add_option("offer_id", *removeId, "offer id")->required();
     }
     // market
@@ -416,8 +418,9 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto duration = std::make_shared<std::uint64_t>(0);
         auto deposit = std::make_shared<std::string>();
         auto* fromOffer = txCommand(l, ctx, f, "from-offer", "Lease now at a provider's standing offer", [=] {
-            return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer, parseResources(*res, "--resources"),
-                                         *duration, parseAmount(*deposit, "--deposit")});
+            return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer,
+                                         parseResources(*res, "--resources"), *duration,
+                                         parseAmount(*deposit, "--deposit")});
         });
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
         fromOffer->add_option("offer_id", *offer, "offer id")->required();

@@ -1,10 +1,10 @@
 #include "node/config/NodeConfig.h"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace agora::node {
 namespace {
@@ -163,8 +163,9 @@ std::vector<Field> schema(NodeConfig& c) {
                                c.grpc.maxConnectionAgeGraceMs),
         integer<std::uint32_t>("grpc", "keepalive_time_ms", "Ping a connection that has been quiet for this long.",
                                c.grpc.keepaliveTimeMs, 1000),
-        integer<std::uint32_t>("grpc", "keepalive_timeout_ms", "Close the connection when a ping is not answered in time.",
-                               c.grpc.keepaliveTimeoutMs, 100),
+        integer<std::uint32_t>("grpc", "keepalive_timeout_ms",
+                               "Close the connection when a ping is not answered in time.", c.grpc.keepaliveTimeoutMs,
+                               100),
         integer<std::uint32_t>("grpc", "keepalive_min_client_interval_ms",
                                "Client pings closer together than this are strikes.",
                                c.grpc.keepaliveMinClientIntervalMs, 1),
@@ -172,17 +173,16 @@ std::vector<Field> schema(NodeConfig& c) {
                                "Strikes tolerated before the connection is closed (GOAWAY too_many_pings); 0 = any.",
                                c.grpc.keepaliveMaxPingStrikes),
         boolean("grpc", "keepalive_permit_without_calls",
-                "Accept client keepalive pings on a connection with no open call.",
-                c.grpc.keepalivePermitWithoutCalls),
+                "Accept client keepalive pings on a connection with no open call.", c.grpc.keepalivePermitWithoutCalls),
         boolean("http", "enabled", "Serve the HTTP gateway (REST, WebSocket, /metrics, explorer).", c.http.enabled),
         address("http", "address", "HTTP listen address.", c.http.address),
         strings("http", "cors_allowed_origins", "Origins allowed by CORS; empty disables CORS headers.",
                 c.http.corsAllowedOrigins),
         integer<std::uint32_t>("http", "max_body_bytes", "Largest request body, in bytes.", c.http.maxBodyBytes, 1024),
-        integer<std::uint32_t>("http", "max_connections", "Concurrent connections before 429.",
-                               c.http.maxConnections, 1),
-        integer<std::uint32_t>("http", "request_timeout_ms", "Time allowed to read a request.",
-                               c.http.requestTimeoutMs, 100),
+        integer<std::uint32_t>("http", "max_connections", "Concurrent connections before 429.", c.http.maxConnections,
+                               1),
+        integer<std::uint32_t>("http", "request_timeout_ms", "Time allowed to read a request.", c.http.requestTimeoutMs,
+                               100),
         integer<std::uint32_t>("http", "ws_queue_max", "Queued events per WebSocket client before it is dropped.",
                                c.http.wsQueueMax, 1),
         address("p2p", "listen_address", "P2P listen address.", c.p2p.listenAddress),
@@ -204,8 +204,8 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint64_t>("mempool", "max_bytes", "Most tx bytes held.", c.mempool.maxBytes, 1024),
         integer<std::uint32_t>("mempool", "max_txs_per_account", "Most pending txs per sender.",
                                c.mempool.maxTxsPerAccount, 1),
-        integer<std::uint32_t>("mempool", "max_block_txs", "Most txs a proposed block carries.",
-                               c.mempool.maxBlockTxs, 1),
+        integer<std::uint32_t>("mempool", "max_block_txs", "Most txs a proposed block carries.", c.mempool.maxBlockTxs,
+                               1),
         integer<std::uint64_t>("mempool", "max_block_bytes", "Most tx bytes a proposed block carries.",
                                c.mempool.maxBlockBytes, 1024),
         integer<std::uint32_t>("consensus", "timeout_propose_ms", "Wait for a proposal in round 0.",
@@ -224,7 +224,8 @@ std::vector<Field> schema(NodeConfig& c) {
                                c.consensus.timeoutCommitMs),
         boolean("consensus", "create_empty_blocks", "Produce blocks when the mempool is empty.",
                 c.consensus.createEmptyBlocks),
-        integer<std::uint32_t>("storage", "state_versions_kept", "Past state versions kept for queries and proofs; 0 = all.",
+        integer<std::uint32_t>("storage", "state_versions_kept",
+                               "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
         integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
         boolean("debug", "check_invariants",

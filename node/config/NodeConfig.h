@@ -28,8 +28,8 @@ struct GrpcConfig {
     std::uint32_t maxConnectionIdleMs = 0;  // close a connection without calls after this; 0 = never
     std::uint32_t maxConnectionAgeMs = 0;   // close any connection after this; 0 = never
     std::uint32_t maxConnectionAgeGraceMs = 30'000;
-    std::uint32_t keepaliveTimeMs = 7'200'000;  // ping a quiet client after this
-    std::uint32_t keepaliveTimeoutMs = 20'000;  // drop it when the ping is not answered in time
+    std::uint32_t keepaliveTimeMs = 7'200'000;             // ping a quiet client after this
+    std::uint32_t keepaliveTimeoutMs = 20'000;             // drop it when the ping is not answered in time
     std::uint32_t keepaliveMinClientIntervalMs = 300'000;  // client pings closer than this are strikes
     std::uint32_t keepaliveMaxPingStrikes = 2;             // strikes before GOAWAY too_many_pings
     bool keepalivePermitWithoutCalls = false;              // accept client pings on a connection with no call
@@ -47,8 +47,8 @@ struct HttpConfig {
 
 struct P2pConfig {
     std::string listenAddress = "0.0.0.0:26656";
-    std::string externalAddress;                 // advertised to peers; empty = listen address
-    std::vector<std::string> persistentPeers;    // NODEID@host:port
+    std::string externalAddress;               // advertised to peers; empty = listen address
+    std::vector<std::string> persistentPeers;  // NODEID@host:port
     std::uint32_t maxPeers = 40;
     std::uint32_t maxMessageBytes = 4 * 1024 * 1024;
     std::uint32_t sendQueueMax = 4096;

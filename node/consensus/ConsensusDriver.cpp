@@ -287,9 +287,10 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 [&](const BroadcastVote& a) { network_.broadcastVote(a.vote); },
                 [&](const ScheduleTimeout& a) {
                     const auto at = Executor::Clock::now() + std::chrono::milliseconds(a.ticks);
-                    executor_.schedule(at, [this, gen = generation_.load(), t = TimeoutFired{a.height, a.round, a.step}] {
-                        if (gen == generation_.load()) handle(Input{nowTicks(), t});
-                    });
+                    executor_.schedule(at,
+                                       [this, gen = generation_.load(), t = TimeoutFired{a.height, a.round, a.step}] {
+                                           if (gen == generation_.load()) handle(Input{nowTicks(), t});
+                                       });
                 },
                 [&](const RequestBlock& a) {
                     // pending() keeps only evidence against current validators, or the block would not build.
@@ -335,8 +336,8 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     post(OwnVoteSigned{std::move(*signedVote)});
                 },
                 [&](const ReportEvidence& a) {
-                    auto added = evidence_.add(a.evidence, app_.genesis().genesis.chainId,
-                                               app_.chainState().validators);
+                    auto added =
+                        evidence_.add(a.evidence, app_.genesis().genesis.chainId, app_.chainState().validators);
                     if (!added) {
                         log()->warn("engine evidence not pooled: {}", added.error());
                     } else if (*added) {

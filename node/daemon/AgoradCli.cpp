@@ -1,10 +1,10 @@
 #include "node/daemon/AgoradCli.h"
 
+#include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
-#include <pthread.h>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "consensus/state/Sandbox.h"
@@ -146,7 +146,8 @@ void runTestnet(const TestnetOptions& o, std::ostream& out) {
         const auto nodeKey = wallet::SecretKey::generate();
         const auto valKey = wallet::SecretKey::generate();
         if (auto w = writeKeyFile(home.nodeKeyFile(), nodeKey, KeyFileKind::Node); !w) throw UserError(w.error());
-        if (auto w = writeKeyFile(home.validatorKeyFile(), valKey, KeyFileKind::Validator); !w) throw UserError(w.error());
+        if (auto w = writeKeyFile(home.validatorKeyFile(), valKey, KeyFileKind::Validator); !w)
+            throw UserError(w.error());
         nodeIds.push_back(nodeIdOf(nodeKey.publicKey()));
         auto stake = Amount::parse(o.stakes.empty() ? "1000agr" : o.stakes[i]);
         if (!stake) throw UserError("--stakes: bad amount '" + o.stakes[i] + "'");
@@ -197,7 +198,9 @@ void runTestnet(const TestnetOptions& o, std::ostream& out) {
         cfg.http.address = "127.0.0.1:" + std::to_string(o.httpBasePort + static_cast<int>(i));
         cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(i));
         for (std::size_t j = 0; j < nodes; ++j)
-            if (j != i) cfg.p2p.persistentPeers.push_back(nodeIds[j] + "@127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(j)));
+            if (j != i)
+                cfg.p2p.persistentPeers.push_back(nodeIds[j] +
+                                                  "@127.0.0.1:" + std::to_string(o.p2pBasePort + static_cast<int>(j)));
         auto w1 = wallet::writeFileAtomic(home.configFile(), cfg.toToml(), wallet::WriteMode::Replace);
         auto w2 = wallet::writeFileAtomic(home.genesisFile(), doc.prettyJson(), wallet::WriteMode::Replace);
         if (!w1 || !w2) throw UserError("cannot write the config of " + home.root.string());
@@ -345,9 +348,11 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
         ->delimiter(',');
     initFiles->add_option("--demo-accounts", testnet.demoAccounts, "funded demo keys (provider, client, demo2..)")
         ->capture_default_str();
-    initFiles->add_option("--grpc-base-port", testnet.grpcBasePort, "node i listens on base + i")->capture_default_str();
+    initFiles->add_option("--grpc-base-port", testnet.grpcBasePort, "node i listens on base + i")
+        ->capture_default_str();
     initFiles->add_option("--p2p-base-port", testnet.p2pBasePort, "node i listens on base + i")->capture_default_str();
-    initFiles->add_option("--http-base-port", testnet.httpBasePort, "node i listens on base + i")->capture_default_str();
+    initFiles->add_option("--http-base-port", testnet.httpBasePort, "node i listens on base + i")
+        ->capture_default_str();
 
     ExportOptions exportOpts;
     auto* exportCmd = app.add_subcommand(
@@ -357,7 +362,8 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     auto* exportHeightOpt =
         exportCmd->add_option("--height", exportHeight, "Export the state after this block (default: latest)");
 
-    auto* resetCmd = app.add_subcommand("unsafe-reset", "Delete all blocks, state, WAL and signer state (keeps keys, config, genesis)");
+    auto* resetCmd = app.add_subcommand("unsafe-reset",
+                                        "Delete all blocks, state, WAL and signer state (keeps keys, config, genesis)");
 
     try {
         app.parse(argc, argv);

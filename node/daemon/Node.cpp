@@ -6,12 +6,12 @@
 #include "node/gateway/Gateway.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/ClientServiceImpl.h"
-#include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/EventServiceImpl.h"
 #include "node/rpc/JobStreams.h"
-#include "node/rpc/StreamLimiter.h"
+#include "node/rpc/ProviderServiceImpl.h"
 #include "node/rpc/QueryServiceImpl.h"
 #include "node/rpc/StakingServiceImpl.h"
+#include "node/rpc/StreamLimiter.h"
 #include "node/rpc/TxServiceImpl.h"
 #include "node/storage/NodeDatabase.h"
 #include "node/sync/BlockSyncService.h"
@@ -21,10 +21,14 @@
 namespace agora::node {
 
 namespace {
-Unexpected<std::string> fail(std::string m) { return Unexpected(std::move(m)); }
+Unexpected<std::string> fail(std::string m) {
+    return Unexpected(std::move(m));
+}
 }  // namespace
 
-Node::~Node() { stop(); }
+Node::~Node() {
+    stop();
+}
 
 Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, NodeOverrides overrides) {
     std::unique_ptr<Node> node(new Node());
@@ -63,10 +67,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     if (!app) return fail(app.error());
     node->app_ = std::move(*app);
 
-    node->mempool_ = std::make_unique<Mempool>(
-        MempoolLimits{node->config_.mempool.maxTxs, node->config_.mempool.maxBytes,
-                      node->config_.mempool.maxTxsPerAccount},
-        node->sigCache_);
+    node->mempool_ =
+        std::make_unique<Mempool>(MempoolLimits{node->config_.mempool.maxTxs, node->config_.mempool.maxBytes,
+                                                node->config_.mempool.maxTxsPerAccount},
+                                  node->sigCache_);
 
     auto wal = FileWal::open(home.walFile());
     if (!wal) return fail(wal.error());
@@ -118,21 +122,21 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     };
     node->peers_ = std::make_unique<PeerManager>(std::move(popt), *node->nodeKey_, std::move(gh));
     node->mempool_->setAdmittedHook([self](const Hash256&, ByteSpan tx) { self->peers_->broadcastTx(tx); });
-    node->p2pGrpc_ = std::make_unique<GrpcServer>(
-        GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
+    node->p2pGrpc_ =
+        std::make_unique<GrpcServer>(GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
     node->p2pGrpc_->addService(node->peers_->gossipService());
     if (pc.allowFaultInjection) node->p2pGrpc_->addService(node->peers_->adminService());
     node->driver_ = std::make_unique<ConsensusDriver>(
         *node->app_, *node->mempool_, std::move(validatorKey), *node->signerState_, std::move(wal->first),
         std::move(wal->second.entries), *node->peers_, *node->executor_, dopt,
-        [self](const CommitOutcome& o) { self->onCommit(o); },
-        [self](const std::string& err) { self->onFatal(err); });
+        [self](const CommitOutcome& o) { self->onCommit(o); }, [self](const std::string& err) { self->onFatal(err); });
 
     // Block sync: peers from p2p.persistent_peers, served on the p2p port.
     node->syncer_ = std::make_unique<BlockSyncer>(
         *node->app_,
         [](const std::string& address) { return std::make_unique<GrpcBlockSource>(address, GrpcBlockSourceOptions{}); },
-        BlockSyncOptions{}, [self](const CommitOutcome& o) {
+        BlockSyncOptions{},
+        [self](const CommitOutcome& o) {
             self->onCommit(o);
             if (auto b = self->app_->blocks().block(o.height)) self->driver_->evidencePool().markCommitted(b->evidence);
         });
@@ -151,7 +155,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             if (blocked.count(text.substr(0, text.find('@'))) == 0) open.push_back(text);
         self->syncer_->setPeers(dialAddressesOf(open));
     });
-    node->peers_->setOnPeerAhead([self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });
+    node->peers_->setOnPeerAhead(
+        [self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });
 
     node->txService_ = std::make_unique<TxServiceImpl>(
         *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
@@ -169,11 +174,11 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
 
     node->eventsExecutor_ = std::make_unique<Executor>("events");
     Executor* events = node->eventsExecutor_.get();
-    node->eventBus_ = std::make_unique<EventBus>(
-        std::make_shared<StoredEventHistory>(*node->app_), node->app_->lastHeight(),
-        [events](std::function<void()> wake) {
-            if (!events->post(wake)) wake();  // stopping: the guarded wake is harmless inline
-        });
+    node->eventBus_ = std::make_unique<EventBus>(std::make_shared<StoredEventHistory>(*node->app_),
+                                                 node->app_->lastHeight(), [events](std::function<void()> wake) {
+                                                     if (!events->post(wake))
+                                                         wake();  // stopping: the guarded wake is harmless inline
+                                                 });
     node->streamLimiter_ = std::make_unique<StreamLimiter>(node->config_.grpc.maxStreamsPerClient);
     const StreamOptions streamOptions{};
     node->eventService_ = std::make_unique<EventServiceImpl>(*node->eventBus_, *node->streamLimiter_, streamOptions);
@@ -206,7 +211,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                            std::max<std::chrono::milliseconds>(std::chrono::seconds(10), round * 10)});
         // gRPC calls by method and final status on /metrics (agora_grpc_requests_total).
         auto& grpcRequests = node->gateway_->metrics().counter(
-            "agora_grpc_requests_total", "gRPC calls answered, by full method name and status code", {"method", "code"});
+            "agora_grpc_requests_total", "gRPC calls answered, by full method name and status code",
+            {"method", "code"});
         node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {
             grpcRequests.labels({std::string(method), grpcCodeName(code)}).inc();
         });
@@ -226,8 +232,10 @@ void Node::onCommit(const CommitOutcome& o) {
     mempool_->update(o.txHashes, *app_->ledgerView());
     // Same family ChainMetrics registers (same name and help): refreshed once per block.
     if (gateway_ && peers_)
-        gateway_->metrics().gauge("agora_p2p_peers", "Connected peers.").get().set(
-            static_cast<std::int64_t>(peers_->peerCount()));
+        gateway_->metrics()
+            .gauge("agora_p2p_peers", "Connected peers.")
+            .get()
+            .set(static_cast<std::int64_t>(peers_->peerCount()));
     for (std::size_t i = 0; i < o.txHashes.size(); ++i) {
         const auto& r = o.results.txs[i];
         waiters_.notify(o.txHashes[i], CommittedTx{o.height, static_cast<std::uint32_t>(i), r.code, r.message,
@@ -268,10 +276,10 @@ void Node::stop() {
         stopped_ = true;
     }
     cv_.notify_all();
-    if (gateway_) gateway_->stop();  // waiting commit-mode requests get 503, WebSocket clients going_away
+    if (gateway_) gateway_->stop();        // waiting commit-mode requests get 503, WebSocket clients going_away
     if (eventBus_) eventBus_->shutdown();  // open streams end now instead of holding up the gRPC shutdown
-    if (catchUp_) catchUp_->stop();  // ends a running block sync between blocks
-    if (peers_) peers_->stop();     // ends the p2p streams so the p2p server can stop
+    if (catchUp_) catchUp_->stop();        // ends a running block sync between blocks
+    if (peers_) peers_->stop();            // ends the p2p streams so the p2p server can stop
     if (grpc_) grpc_->shutdown(3000);
     if (p2pGrpc_) p2pGrpc_->shutdown(3000);
     if (executor_) executor_->stop();

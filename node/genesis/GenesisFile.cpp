@@ -222,9 +222,12 @@ json toJson(const GenesisDoc& doc) {
                               {"moniker", v.moniker},
                               {"commission_bps", v.commissionBps},
                               {"self_stake", v.selfStake.toString()}});
-    json out{{"chain_id", g.chainId},       {"initial_height", g.initialHeight},
-             {"genesis_time_ms", doc.genesisTimeMs}, {"params", params},
-             {"accounts", accounts},        {"validators", validators}};
+    json out{{"chain_id", g.chainId},
+             {"initial_height", g.initialHeight},
+             {"genesis_time_ms", doc.genesisTimeMs},
+             {"params", params},
+             {"accounts", accounts},
+             {"validators", validators}};
     if (g.appState) out["app_state"] = appStateJson(*g.appState);
     return out;
 }
@@ -284,8 +287,7 @@ Expected<GenesisDoc, std::string> GenesisDoc::parse(std::string_view text) {
             g.appState = parseAppState(j["app_state"]);
             if (!g.accounts.empty()) throw Bad{"accounts must be empty when app_state is present"};
             if (!g.validators.empty()) throw Bad{"validators must be empty when app_state is present"};
-            if (g.initialHeight != g.appState->height + 1)
-                throw Bad{"initial_height must be app_state.height + 1"};
+            if (g.initialHeight != g.appState->height + 1) throw Bad{"initial_height must be app_state.height + 1"};
         }
     } catch (const Bad& b) {
         return Unexpected("genesis: " + b.message);
@@ -301,10 +303,16 @@ Expected<GenesisDoc, std::string> GenesisDoc::load(const std::filesystem::path& 
     return parse(ss.str());
 }
 
-std::string GenesisDoc::canonicalJson() const { return toJson(*this).dump(); }
+std::string GenesisDoc::canonicalJson() const {
+    return toJson(*this).dump();
+}
 
-std::string GenesisDoc::prettyJson() const { return toJson(*this).dump(2) + "\n"; }
+std::string GenesisDoc::prettyJson() const {
+    return toJson(*this).dump(2) + "\n";
+}
 
-Hash256 GenesisDoc::hash() const { return sha256(asBytes(canonicalJson())); }
+Hash256 GenesisDoc::hash() const {
+    return sha256(asBytes(canonicalJson()));
+}
 
 }  // namespace agora::node

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "consensus/core/Expected.h"
-#include "node/http/WsEventFilter.h"
 #include "node/http/WsEvent.h"
+#include "node/http/WsEventFilter.h"
 
 namespace agora::node {
 
