@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config ccache git python3
+  build-essential cmake ninja-build mold pkg-config ccache git python3
   libboost-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev
   libleveldb-dev libsnappy-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc

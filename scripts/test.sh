@@ -3,8 +3,10 @@
 #   scripts/test.sh          one ASan+UBSan build (build-asan/), every test at full scale
 #   scripts/test.sh --quick  a plain build (build/), every test, no sanitizers (faster edit loop)
 # CI runs the default. Building once (with the sanitizers on) instead of twice keeps
-# a clean CI run well under 30 minutes on 2 cores; ccache and precompiled headers
-# speed rebuilds. Build trees are reused between runs.
+# a clean CI run well under 30 minutes on 2 cores: the sanitized build compiles at
+# -O1 -g1 (about half the compile time of -O2 -g; line tables are enough for
+# sanitizer stack traces), Ninja schedules the build, mold links, ccache and
+# precompiled headers speed rebuilds. Build trees are reused between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +26,12 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 
 run_suite() {
   local dir=$1; shift
+  # A tree configured by another generator (older runs used Makefiles) cannot be reused.
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$dir/CMakeCache.txt"; then
+    rm -rf "$dir"
+  fi
   echo "== configure $dir"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   echo "== build $dir"
   local start=$SECONDS
   cmake --build "$dir" -j "$jobs"
@@ -41,6 +47,6 @@ if [ "$quick" -eq 1 ]; then
 else
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  run_suite build-asan -DAGORA_SANITIZE=ON
+  run_suite build-asan -DAGORA_SANITIZE=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
 fi
 echo "== all tests passed"

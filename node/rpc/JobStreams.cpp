@@ -58,23 +58,30 @@ std::optional<JobNotice> jobNotice(const state::StateReader& s, const Address& p
     return n;
 }
 
-class JobsWriter final : public SubscriptionWriter<JobNotice> {
-public:
-    JobsWriter(StreamLimiter& limiter, std::string client, JobStreams::SnapshotSource snapshot, Address provider,
-               std::deque<JobNotice> initial)
-        : SubscriptionWriter(&limiter, std::move(client)),
-          snapshot_(std::move(snapshot)),
-          provider_(provider),
-          initial_(std::move(initial)) {}
+// Streams `initial` (the state when the call started), then one notice per
+// matching event from the bus. toNotice() turns an event into a notice or
+// skips it (Notice = JobNotice or BidNotice).
+template <class Notice>
+class EventNoticeWriter : public SubscriptionWriter<Notice> {
+    using Base = SubscriptionWriter<Notice>;
+    using Step = typename Base::Step;
 
-    void start(EventBus& bus, std::size_t queueMax, std::uint64_t fromHeight) {
-        auto filter = EventFilter::make({"job_created"}, {});
-        sub_ = bus.subscribe(std::move(*filter), queueMax, fromHeight, waker());
-        pump();
+public:
+    void start(EventBus& bus, EventFilter filter, std::size_t queueMax, std::uint64_t fromHeight) {
+        sub_ = bus.subscribe(std::move(filter), queueMax, fromHeight, this->waker());
+        this->pump();
     }
 
+protected:
+    EventNoticeWriter(StreamLimiter& limiter, std::string client, JobStreams::SnapshotSource snapshot,
+                      std::deque<Notice> initial)
+        : Base(&limiter, std::move(client)), snapshot_(std::move(snapshot)), initial_(std::move(initial)) {}
+
+    virtual std::optional<Notice> toNotice(const IndexedEvent& e) const = 0;
+    const JobStreams::SnapshotSource& snapshot() const { return snapshot_; }
+
 private:
-    Step produce(JobNotice& out, grpc::Status& end) override {
+    Step produce(Notice& out, grpc::Status& end) override {
         if (!initial_.empty()) {
             out = std::move(initial_.front());
             initial_.pop_front();
@@ -83,10 +90,7 @@ private:
         const auto p = sub_->next();
         switch (p.kind) {
             case Subscription::Poll::Kind::Event: {
-                const auto& e = p.event->event();
-                const auto jobId = u64Attr(e.event, "job_id");
-                if (!jobId) return Step::Skip;
-                auto notice = jobNotice(*snapshot_(), provider_, *jobId, e.height);
+                auto notice = toNotice(p.event->event());
                 if (!notice) return Step::Skip;
                 out = std::move(*notice);
                 return Step::Write;
@@ -106,72 +110,53 @@ private:
     }
 
     JobStreams::SnapshotSource snapshot_;
-    Address provider_;
-    std::deque<JobNotice> initial_;
+    std::deque<Notice> initial_;
     std::shared_ptr<Subscription> sub_;
 };
 
-class BidsWriter final : public SubscriptionWriter<BidNotice> {
+class JobsWriter final : public EventNoticeWriter<JobNotice> {
+public:
+    JobsWriter(StreamLimiter& limiter, std::string client, JobStreams::SnapshotSource snapshot, Address provider,
+               std::deque<JobNotice> initial)
+        : EventNoticeWriter(limiter, std::move(client), std::move(snapshot), std::move(initial)), provider_(provider) {}
+
+private:
+    std::optional<JobNotice> toNotice(const IndexedEvent& e) const override {
+        const auto jobId = u64Attr(e.event, "job_id");
+        if (!jobId) return std::nullopt;
+        return jobNotice(*snapshot()(), provider_, *jobId, e.height);
+    }
+
+    Address provider_;
+};
+
+class BidsWriter final : public EventNoticeWriter<BidNotice> {
 public:
     BidsWriter(StreamLimiter& limiter, std::string client, JobStreams::SnapshotSource snapshot,
                std::deque<BidNotice> initial)
-        : SubscriptionWriter(&limiter, std::move(client)),
-          snapshot_(std::move(snapshot)),
-          initial_(std::move(initial)) {}
-
-    void start(EventBus& bus, std::size_t queueMax, std::uint64_t jobId, std::uint64_t fromHeight) {
-        auto filter = EventFilter::make({"bid_placed", "bid_closed"}, {{"job_id", std::to_string(jobId)}});
-        sub_ = bus.subscribe(std::move(*filter), queueMax, fromHeight, waker());
-        pump();
-    }
+        : EventNoticeWriter(limiter, std::move(client), std::move(snapshot), std::move(initial)) {}
 
 private:
-    Step produce(BidNotice& out, grpc::Status& end) override {
-        if (!initial_.empty()) {
-            out = std::move(initial_.front());
-            initial_.pop_front();
-            return Step::Write;
+    std::optional<BidNotice> toNotice(const IndexedEvent& e) const override {
+        const auto bidId = u64Attr(e.event, "bid_id");
+        const auto jobId = u64Attr(e.event, "job_id");
+        if (!bidId || !jobId) return std::nullopt;
+        BidNotice out;
+        out.set_bid_id(*bidId);
+        out.set_job_id(*jobId);
+        out.set_provider(e.event.attr("provider").value_or(""));
+        out.set_height(e.height);
+        if (e.event.type == "bid_placed") {
+            out.set_price_per_block(e.event.attr("price_per_block").value_or(""));
+            out.set_status("open");
+        } else {
+            // bid_closed carries no price; a bid's price never changes.
+            auto bid = load<contracts::Bid>(*snapshot()(), keys::bid(*bidId));
+            if (bid) out.set_price_per_block(std::to_string(bid->pricePerBlock.micro()));
+            out.set_status(e.event.attr("state").value_or(""));
         }
-        const auto p = sub_->next();
-        switch (p.kind) {
-            case Subscription::Poll::Kind::Event: {
-                const auto& e = p.event->event();
-                const auto bidId = u64Attr(e.event, "bid_id");
-                const auto jobId = u64Attr(e.event, "job_id");
-                if (!bidId || !jobId) return Step::Skip;
-                out.Clear();
-                out.set_bid_id(*bidId);
-                out.set_job_id(*jobId);
-                out.set_provider(e.event.attr("provider").value_or(""));
-                out.set_height(e.height);
-                if (e.event.type == "bid_placed") {
-                    out.set_price_per_block(e.event.attr("price_per_block").value_or(""));
-                    out.set_status("open");
-                } else {
-                    // bid_closed carries no price; a bid's price never changes.
-                    auto bid = load<contracts::Bid>(*snapshot_(), keys::bid(*bidId));
-                    if (bid) out.set_price_per_block(std::to_string(bid->pricePerBlock.micro()));
-                    out.set_status(e.event.attr("state").value_or(""));
-                }
-                return Step::Write;
-            }
-            case Subscription::Poll::Kind::Idle:
-                return Step::Idle;
-            case Subscription::Poll::Kind::Dropped:
-            case Subscription::Poll::Kind::Closed:
-            case Subscription::Poll::Kind::Failed:
-                break;
-        }
-        end = streamEndStatus(p, sub_->queueMax());
-        return Step::End;
+        return out;
     }
-    void onEnded() override {
-        if (sub_) sub_->close();
-    }
-
-    JobStreams::SnapshotSource snapshot_;
-    std::deque<BidNotice> initial_;
-    std::shared_ptr<Subscription> sub_;
 };
 
 grpc::Status tooManyStreams(const StreamLimiter& limiter) {
@@ -220,7 +205,7 @@ grpc::ServerWriteReactor<JobNotice>* JobStreams::watchJobs(grpc::CallbackServerC
         from = snap->version() + 1;  // then everything committed after this state
     }
     auto* w = new JobsWriter(limiter_, client, snapshot_, *provider, std::move(initial));
-    w->start(bus_, options_.queueMaxBlocks, from);
+    w->start(bus_, std::move(*EventFilter::make({"job_created"}, {})), options_.queueMaxBlocks, from);
     return w;
 }
 
@@ -250,7 +235,8 @@ grpc::ServerWriteReactor<BidNotice>* JobStreams::watchBids(grpc::CallbackServerC
         return true;
     });
     auto* w = new BidsWriter(limiter_, client, snapshot_, std::move(initial));
-    w->start(bus_, options_.queueMaxBlocks, req->job_id(), snap->version() + 1);
+    auto filter = EventFilter::make({"bid_placed", "bid_closed"}, {{"job_id", std::to_string(req->job_id())}});
+    w->start(bus_, std::move(*filter), options_.queueMaxBlocks, snap->version() + 1);
     return w;
 }
 
