@@ -169,7 +169,24 @@ std::uint64_t Application::nextHeight() const {
 }
 
 std::shared_ptr<const MempoolLedgerView> Application::ledgerView() const {
-    return std::make_shared<SnapshotLedgerView>(store_->snapshot(), genesis_.genesis.chainId);
+    // The store's latest version only moves in commit() on the consensus
+    // thread; a view of version v reads exactly what a fresh snapshot of v
+    // would, so sharing it changes no admission outcome.
+    const std::uint64_t latest = store_->latestVersion();
+    {
+        std::lock_guard lock(mu_);
+        if (view_ && viewVersion_ == latest) return view_;
+    }
+    auto snap = store_->snapshot();
+    const std::uint64_t version = snap->version();
+    auto view = std::make_shared<const SnapshotLedgerView>(std::move(snap), genesis_.genesis.chainId);
+    std::lock_guard lock(mu_);
+    // Two threads may race to build it: keep the newer one.
+    if (!view_ || viewVersion_ <= version) {
+        view_ = view;
+        viewVersion_ = version;
+    }
+    return view;
 }
 
 Expected<Application::Proposal, std::string> Application::propose(const PublicKey& proposer, std::uint64_t timeMs,

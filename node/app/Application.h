@@ -112,7 +112,9 @@ public:
     std::shared_ptr<const state::StateSnapshot> snapshot() const { return store_->snapshot(); }
     const BlockStore& blocks() const { return blocks_; }
     LevelDbStateStore& stateStore() { return *store_; }
-    // A mempool view over the latest committed state.
+    // A mempool view over the latest committed state. Built once per
+    // committed version and shared: admission asks for it per tx, and a fresh
+    // view costs a LevelDB snapshot, the commit record and the params.
     std::shared_ptr<const MempoolLedgerView> ledgerView() const;
 
 private:
@@ -139,8 +141,11 @@ private:
     std::unique_ptr<LevelDbStateStore> store_;
     BlockStore blocks_;
 
-    mutable std::mutex mu_;                  // guards record_
+    mutable std::mutex mu_;                  // guards record_ and view_
     ChainRecord record_;                     // last decided block (height 0 = none yet)
+    // The ledger view of the latest committed version (see ledgerView()).
+    mutable std::shared_ptr<const MempoolLedgerView> view_;
+    mutable std::uint64_t viewVersion_ = 0;
     std::map<Hash256, Execution> executed_;  // proposals of the next height, by id
 };
 

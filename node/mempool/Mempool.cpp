@@ -164,15 +164,13 @@ void Mempool::removeLocked(EntryPtr e) {  // by value: erasing the map entry mus
 
 void Mempool::refreshTailLocked(const Address& sender) {
     auto acc = byAccount_.find(sender);
-    if (acc == byAccount_.end()) return;
-    // Only the highest nonce is evictable; every other entry must be out of the index.
-    for (auto it = acc->second.begin(); it != acc->second.end(); ++it) {
-        const bool isTail = std::next(it) == acc->second.end();
-        if (isTail)
-            evictable_[rateKey(*it->second)] = it->second;
-        else
-            evictable_.erase(rateKey(*it->second));
-    }
+    if (acc == byAccount_.end() || acc->second.empty()) return;
+    // Only the highest nonce is evictable. Every change to a chain adds or
+    // removes one entry, so only the tail and the entry before it can have
+    // changed role: O(log n), not a walk over the account's pending txs.
+    const auto tail = std::prev(acc->second.end());
+    evictable_[rateKey(*tail->second)] = tail->second;
+    if (tail != acc->second.begin()) evictable_.erase(rateKey(*std::prev(tail)->second));
 }
 
 std::vector<std::shared_ptr<const Mempool::Entry>> Mempool::reap(std::size_t maxTxs, std::size_t maxBytes) const {

@@ -139,3 +139,22 @@ TEST_CASE("a committed chain reopens at the same height, block id and app_hash",
     auto p = a.app->propose(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
     REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, 3)).hasValue());
 }
+
+TEST_CASE("the mempool ledger view is shared within a committed version and follows every commit", "[app]") {
+    Node a("view");
+    const auto sender = Address::fromPublicKey(test::testKey(1).publicKey);
+    auto before = a.app->ledgerView();
+    REQUIRE(a.app->ledgerView() == before);  // same version: one shared view
+    REQUIRE(before->account(sender).nextNonce == 0);
+    for (std::uint64_t height = 1; height <= 2; ++height) {
+        auto p = a.app->propose(test::testKey(10).publicKey, 1'000 + height * 1'000, {sendTx(1, height - 1, 5)}, {});
+        REQUIRE(p.hasValue());
+        // Proposing executes but does not commit: the view stays.
+        REQUIRE(a.app->ledgerView()->account(sender).nextNonce == height - 1);
+        REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, height)).hasValue());
+        auto after = a.app->ledgerView();
+        REQUIRE(after != before);
+        REQUIRE(after->account(sender).nextNonce == height);
+        before = after;
+    }
+}

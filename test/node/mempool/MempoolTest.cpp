@@ -213,3 +213,34 @@ TEST_CASE("admission with a ledger view older than the last update continues aft
     REQUIRE(f.pool.add(txBytes(alice, 1, 150), stale).code == code(AdmitCode::NonceTooLow));
     REQUIRE(f.pool.add(txBytes(alice, 4, 100), stale).code == code(AdmitCode::NonceGap));
 }
+
+TEST_CASE("eviction takes only account tails after tail and middle replacements and an update", "[mempool]") {
+    Fixture f;
+    Mempool pool(MempoolLimits{4, 1 << 20, 8}, f.cache);
+    const auto a = f.fund(11), b = f.fund(12), c = f.fund(13), d = f.fund(14), e = f.fund(15), g = f.fund(16);
+    auto a0 = pool.add(txBytes(a, 0, 150), f.ledger);
+    REQUIRE(pool.add(txBytes(a, 1, 1000), f.ledger).ok());
+    // Replace the tail, then the middle: the index must follow both.
+    auto a1 = pool.add(txBytes(a, 1, 1100), f.ledger);
+    auto a0b = pool.add(txBytes(a, 0, 170), f.ledger);
+    auto b0 = pool.add(txBytes(b, 0, 500), f.ledger);
+    auto c0 = pool.add(txBytes(c, 0, 600), f.ledger);
+    REQUIRE((a0.ok() && a1.ok() && a0b.ok() && b0.ok() && c0.ok()));
+    REQUIRE(pool.size() == 4);
+    // Full: the lowest-rate tx (a's nonce 0) is not a tail, so b's is evicted.
+    auto d0 = pool.add(txBytes(d, 0, 550), f.ledger);
+    REQUIRE(d0.ok());
+    REQUIRE(pool.contains(a0b.txHash));
+    REQUIRE_FALSE(pool.contains(b0.txHash));
+    // a's nonce 0 commits: a's remaining tx is head and tail at once.
+    f.ledger.accounts[Address::fromPublicKey(a.publicKey)] = {1, Amount(1'000'000)};
+    pool.update({a0b.txHash}, f.ledger);
+    REQUIRE(pool.size() == 3);
+    auto e0 = pool.add(txBytes(e, 0, 560), f.ledger);
+    auto g0 = pool.add(txBytes(g, 0, 580), f.ledger);
+    REQUIRE((e0.ok() && g0.ok()));
+    REQUIRE_FALSE(pool.contains(d0.txHash));
+    REQUIRE(pool.contains(a1.txHash));
+    REQUIRE(pool.contains(c0.txHash));
+    REQUIRE(pool.contains(e0.txHash));
+}
