@@ -12,6 +12,8 @@ leveldb::Slice slice(const Bytes& b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+constexpr std::size_t kKeySize = 1 + 8 + 4;
+
 Bytes indexKey(std::uint64_t height, std::uint32_t index) {
     Writer w;
     w.u8(keyspace::kEvidenceByHeight);
@@ -35,7 +37,8 @@ std::vector<CommittedEvidence> listCommittedEvidence(leveldb::DB& db, const Evid
     std::unique_ptr<leveldb::Iterator> it(db.NewIterator(leveldb::ReadOptions()));
     for (it->Seek(slice(indexKey(filter.minHeight, 0))); it->Valid(); it->Next()) {
         const auto k = it->key();
-        if (k.size() != 13 || static_cast<std::uint8_t>(k[0]) != keyspace::kEvidenceByHeight) break;
+        if (k.empty() || static_cast<std::uint8_t>(k[0]) != keyspace::kEvidenceByHeight) break;
+        if (k.size() != kKeySize) continue;
         Reader kr(ByteSpan(reinterpret_cast<const std::uint8_t*>(k.data()), k.size()));
         (void)kr.u8();
         CommittedEvidence e;

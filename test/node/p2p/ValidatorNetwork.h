@@ -18,6 +18,8 @@
 
 #include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
+#include "consensus/core/Address.h"
+#include "consensus/core/Amount.h"
 #include "node/chain/BlockStore.h"
 #include "node/config/NodeConfig.h"
 #include "node/daemon/HomeLayout.h"
