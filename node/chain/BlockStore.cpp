@@ -1,5 +1,6 @@
 #include "node/chain/BlockStore.h"
 
+#include "node/chain/EvidenceIndex.h"
 #include "node/storage/KeySpace.h"
 
 namespace agora::node {
@@ -76,6 +77,7 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
         batch.Put(slice(key(kTxIndex, sha256(block.txs[i]))), slice(loc));
     }
     batch.Put(slice(key(kResultsByHeight, h)), slice(results));
+    stageEvidenceIndex(batch, block);
     batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_.load(), h)));
     return {};
 }
@@ -83,6 +85,10 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
 void BlockStore::committed(std::uint64_t height) {
     if (latest_ == 0) base_ = height;
     latest_ = height;
+}
+
+std::vector<CommittedEvidence> BlockStore::evidence(const EvidenceFilter& filter) const {
+    return listCommittedEvidence(*db_, filter);
 }
 
 std::optional<Bytes> BlockStore::blockBytes(std::uint64_t height) const {

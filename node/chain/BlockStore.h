@@ -10,6 +10,7 @@
 //   0x13 || tx hash           -> TxLocation (height, index)
 //   0x14 || height            -> the block's tx results (canonical, opaque here)
 //   0x15                      -> BlockStoreMeta (base height, latest height)
+//   0x17 || height || index   -> committed evidence (node/chain/EvidenceIndex.h)
 
 #include <atomic>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "consensus/core/Block.h"
 #include "consensus/core/CommitCertificate.h"
 #include "consensus/core/Expected.h"
+#include "node/chain/EvidenceIndex.h"
 
 namespace agora::node {
 
@@ -69,6 +71,8 @@ public:
     std::optional<CommitCertificate> commit(std::uint64_t height) const;
     std::optional<TxLocation> txLocation(const Hash256& txHash) const;
     std::optional<Bytes> results(std::uint64_t height) const;
+    // Committed evidence by inclusion height (EvidenceIndex).
+    std::vector<CommittedEvidence> evidence(const EvidenceFilter& filter) const;
 
 private:
     explicit BlockStore(std::shared_ptr<leveldb::DB> db) : db_(std::move(db)) {}

@@ -16,6 +16,7 @@
 #include "consensus/core/Tx.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
+#include "node/rpc/QueryEvidence.h"
 
 namespace agora::node::cli {
 
@@ -324,6 +325,28 @@ void runParams(CliContext& ctx, const RecordFlags& r) {
     printRecord(ctx, callQuery<q::ParamsRequest, q::ParamsResponse>(ctx, &q::QueryService::Stub::Params, req), r);
 }
 
+struct EvidenceFlags {
+    std::string validator;
+    std::uint64_t minHeight = 0;
+    std::uint64_t maxHeight = 0;
+};
+
+void runEvidence(CliContext& ctx, const EvidenceFlags& f) {
+    q::EvidenceRequest req;
+    req.set_validator(f.validator);
+    req.set_min_height(f.minHeight);
+    req.set_max_height(f.maxHeight);
+    const auto resp =
+        callQuery<q::EvidenceRequest, q::EvidenceResponse>(ctx, &q::QueryService::Stub::Evidence, req);
+    Json items = Json::array();
+    for (const auto& e : resp.evidence()) {
+        auto view = fromProto(e);
+        if (!view) throw CliError("node sent an evidence record that does not parse");
+        items.push_back(evidenceJson(*view));
+    }
+    printList(ctx, "evidence", items, "");
+}
+
 void runTx(CliContext& ctx, const std::string& hashHex) {
     auto h = Hash256::fromHex(hashHex);
     if (!h) throw CliError("tx hash must be 64 hex characters");
@@ -486,6 +509,14 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
         auto* c = query->add_subcommand("params", "The ledger parameters");
         addRecordFlags(c, *r);
         c->callback([&ctx, r] { runParams(ctx, *r); });
+    }
+    {
+        auto f = std::make_shared<EvidenceFlags>();
+        auto* c = query->add_subcommand("evidence", "Committed double-sign evidence, oldest first (at most 1000)");
+        c->add_option("--validator", f->validator, "only evidence against this agoravaloper1... operator");
+        c->add_option("--min-height", f->minHeight, "included at this height or later");
+        c->add_option("--max-height", f->maxHeight, "included at this height or earlier (0 = latest)");
+        c->callback([&ctx, f] { runEvidence(ctx, *f); });
     }
     {
         auto hash = std::make_shared<std::string>();

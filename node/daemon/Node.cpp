@@ -148,12 +148,17 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->p2pGrpc_->addService(node->blockSyncService_.get());
     // Peers that report a higher height than ours trigger block sync (the
     // controller ignores small gaps: gossip catch-up covers those).
-    // A fault-injection partition cuts block sync too: only unblocked persistent peers are asked.
+    // Sync sources: persistent peers plus every peer connected since (e.g.
+    // learnt by peer exchange). A fault-injection partition cuts block sync
+    // too: only unblocked peers are asked.
+    node->peers_->setOnPeerConnected([self](const PeerInfo& p) { self->syncer_->addPeers({p.listenAddress}); });
     node->peers_->setOnBlockedChanged([self](const std::set<std::string>& blocked) {
         std::vector<std::string> open;
         for (const auto& text : self->config_.p2p.persistentPeers)
             if (blocked.count(text.substr(0, text.find('@'))) == 0) open.push_back(text);
-        self->syncer_->setPeers(dialAddressesOf(open));
+        auto addresses = dialAddressesOf(open);
+        for (auto& a : self->peers_->connectedAddresses()) addresses.push_back(std::move(a));
+        self->syncer_->setPeers(addresses);
     });
     node->peers_->setOnPeerAhead(
         [self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });

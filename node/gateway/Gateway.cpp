@@ -14,6 +14,7 @@
 #include "node/gateway/TxBody.h"
 #include "node/http/HttpServerMetrics.h"
 #include "node/rpc/GrpcStatus.h"
+#include "node/rpc/QueryEvidence.h"
 #include "node/rpc/StateJson.h"
 #include "node/rpc/StateQueries.h"
 
@@ -466,6 +467,19 @@ void Gateway::addRoutes() {
         auto res = q.validators(*jailed, *page);
         if (!res) return queryError(res.error());
         return ok(pageJson("validators", *res, [](const contracts::Validator& v) { return json::validator(v); }));
+    });
+    r.add("GET", "/v1/evidence", [&app](const HttpRequest& req) {
+        auto minHeight = u64Field(req.query.first("min_height"), "min_height", 0);
+        if (!minHeight) return queryError(minHeight.error());
+        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
+        if (!maxHeight) return queryError(maxHeight.error());
+        const auto snap = app.snapshot();
+        auto list = queryEvidence(app.blocks(), *snap,
+                                  EvidenceQuery{req.query.first("validator").value_or(""), *minHeight, *maxHeight});
+        if (!list) return queryError(list.error());
+        Json items = Json::array();
+        for (const auto& e : *list) items.push_back(evidenceJson(e));
+        return ok(Json{{"evidence", items}});
     });
     r.add("GET", "/v1/params", [&app](const HttpRequest&) {
         StateQueries q(app.snapshot());

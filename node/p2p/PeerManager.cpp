@@ -22,6 +22,12 @@ constexpr std::size_t kPexMax = 32;
 constexpr std::uint32_t kPexEveryTicks = 10;
 constexpr std::uint32_t kBookDialFailuresMax = 5;
 constexpr auto kBanMax = std::chrono::minutes(10);
+
+// An advertised "host:port" others can dial (a wildcard bind address is not).
+bool dialable(const std::string& hostPort) {
+    const auto host = hostPort.substr(0, hostPort.rfind(':'));
+    return !(host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]");
+}
 constexpr auto kDialPoll = std::chrono::milliseconds(100);
 
 ByteSpan spanOf(const std::string& s) {
@@ -173,6 +179,17 @@ std::vector<PeerInfo> PeerManager::peers() const {
     return out;
 }
 
+std::vector<std::string> PeerManager::connectedAddresses() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [id, conn] : peers_) {
+        if (blocked_.count(id) != 0) continue;
+        auto addr = PeerAddress::parse(id + "@" + conn->listenAddress());
+        if (addr && dialable(addr->hostPort)) out.push_back(addr->hostPort);
+    }
+    return out;
+}
+
 std::size_t PeerManager::peerCount() const {
     std::lock_guard lock(mu_);
     return peers_.size();
@@ -264,7 +281,11 @@ bool PeerManager::runConnection(PeerStream& stream, bool outbound, const std::op
     conn.startWriter();
     log()->info("connected {} peer {} ({}, {})", outbound ? "outbound" : "inbound", peerId, hello.moniker(),
                 hello.listen_address());
-    if (auto addr = PeerAddress::parse(peerId + "@" + hello.listen_address())) learnAddress(*addr);
+    if (auto addr = PeerAddress::parse(peerId + "@" + hello.listen_address())) {
+        learnAddress(*addr);
+        if (onPeerConnected_ && dialable(addr->hostPort) && !isBlocked(peerId))
+            onPeerConnected_(PeerInfo{peerId, addr->hostPort, hello.moniker(), outbound, {}, 0, 0});
+    }
     {
         Envelope st;
         const auto pos = handlers_.position ? handlers_.position() : PeerPosition{};
@@ -490,9 +511,7 @@ void PeerManager::broadcastTx(ByteSpan txBytes) {
 
 void PeerManager::learnAddress(const PeerAddress& address) {
     if (address.nodeId == selfId_) return;
-    const auto colon = address.hostPort.rfind(':');
-    const auto host = address.hostPort.substr(0, colon);
-    if (host == "0.0.0.0" || host == "::" || host == "[::]") return;  // not dialable as advertised
+    if (!dialable(address.hostPort)) return;
     std::lock_guard lock(mu_);
     if (book_.size() >= kBookMax && book_.count(address.nodeId) == 0) return;
     book_[address.nodeId] = address;

@@ -117,6 +117,13 @@ public:
     void setOnBlockedChanged(std::function<void(const std::set<std::string>&)> hook) {
         onBlockedChanged_ = std::move(hook);
     }
+    // Called (outside the manager's lock) after an unblocked peer completes
+    // the handshake and advertises a dialable listen address ("host:port"),
+    // whether it came from the persistent list, peer exchange or dialled us:
+    // the node feeds these to block sync. Set before start().
+    void setOnPeerConnected(std::function<void(const PeerInfo&)> hook) { onPeerConnected_ = std::move(hook); }
+    // Dialable listen addresses ("host:port") of established, unblocked peers.
+    std::vector<std::string> connectedAddresses() const;
     // Replaces the set of node ids whose traffic is dropped (fault injection).
     void setBlocked(std::set<std::string> nodeIds);
 
@@ -179,6 +186,7 @@ private:
     bool stopping_ = false;
     PeerAheadHook onPeerAhead_;
     std::function<void(const std::set<std::string>&)> onBlockedChanged_;
+    std::function<void(const PeerInfo&)> onPeerConnected_;
     std::map<std::string, PeerConnection*> peers_;              // established, by node id
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
     std::map<std::string, DialState> dials_;                    // by NODEID@host:port

@@ -2,6 +2,7 @@
 
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
+#include "node/rpc/QueryEvidence.h"
 #include "node/rpc/QueryStatus.h"
 #include "node/rpc/StateJson.h"
 #include "node/rpc/StateQueries.h"
@@ -301,6 +302,18 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proof(grpc::CallbackServerContext* c
             return {grpc::StatusCode::UNIMPLEMENTED, "proofs at past heights are not served yet"};
         const Bytes key(req->key().begin(), req->key().end());
         return fillState(app_, snap, key, true, resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Evidence(grpc::CallbackServerContext* ctx, const q::EvidenceRequest* req,
+                                                     q::EvidenceResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        const Snapshot snap = app_.snapshot();
+        auto list = queryEvidence(app_.blocks(), *snap,
+                                  EvidenceQuery{req->validator(), req->min_height(), req->max_height()});
+        if (!list) return toStatus(list.error());
+        for (const auto& e : *list) toProto(e, resp->add_evidence());
+        return grpc::Status::OK;
     });
 }
 

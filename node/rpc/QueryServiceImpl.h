@@ -54,6 +54,8 @@ public:
                                     agora::query::v1::BlockResponse* resp) override;
     grpc::ServerUnaryReactor* Proof(grpc::CallbackServerContext* ctx, const agora::query::v1::ProofRequest* req,
                                     agora::query::v1::ProofResponse* resp) override;
+    grpc::ServerUnaryReactor* Evidence(grpc::CallbackServerContext* ctx, const agora::query::v1::EvidenceRequest* req,
+                                       agora::query::v1::EvidenceResponse* resp) override;
 
 private:
     Application& app_;

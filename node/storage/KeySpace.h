@@ -26,5 +26,6 @@ inline constexpr std::uint8_t kTxIndex = 0x13;         // 0x13 || tx hash -> (he
 inline constexpr std::uint8_t kResultsByHeight = 0x14; // 0x14 || height -> BlockResults
 inline constexpr std::uint8_t kBlockMeta = 0x15;       // 0x15 -> (base height, latest height)
 inline constexpr std::uint8_t kChainRecord = 0x16;     // 0x16 -> ChainRecord (consensus state for the next height)
+inline constexpr std::uint8_t kEvidenceByHeight = 0x17;  // 0x17 || height || index -> committed evidence (EvidenceIndex)
 
 }  // namespace agora::node::keyspace

@@ -62,12 +62,23 @@ void CatchUpController::run() {
             cv_.wait_for(lock, std::chrono::milliseconds(options_.pollIntervalMs),
                          [this] { return stop_.load() || requested_ > app_.lastHeight() + options_.aheadThreshold; });
             if (stop_.load()) return;
+            // Consumed: a gossip report only wakes us; a later one wakes us again.
             requested = requested_;
+            requested_ = 0;
         }
         const std::uint64_t local = app_.lastHeight();
-        std::uint64_t best = requested;
-        if (best <= local + options_.aheadThreshold) best = syncer_.bestPeerHeight();
-        if (best <= local + options_.aheadThreshold) continue;
+        // Only heights the sync sources actually serve (committed blocks with
+        // certificates) restart consensus: a gossip position is the height a
+        // peer is voting on (one above its last block) and may come from a
+        // faulty peer; trusting it would stop and restart a validator that
+        // is merely slow, or keep restarting one a peer lies to.
+        const std::uint64_t best = syncer_.bestPeerHeight();
+        if (best <= local + options_.aheadThreshold) {
+            if (requested > local + options_.aheadThreshold)
+                log()->debug("a peer reported height {} but sync sources serve {} (we are at {}): no resync",
+                             requested, best, local);
+            continue;
+        }
         log()->info("peers are at height {}, we are at {}: stopping consensus to block-sync", best, local);
         ++resyncs_;
         driver_.stop();

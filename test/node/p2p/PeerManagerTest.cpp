@@ -2,7 +2,10 @@
 // hand-driven fake peer for the handshake and misbehaviour paths.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <set>
 
 #include "consensus/core/SignDigest.h"
 #include "node/daemon/KeyFile.h"
@@ -29,10 +32,14 @@ struct TestPeer {
     std::unique_ptr<GrpcServer> server;
     int port = 0;
 
-    explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a") {
-        server = std::make_unique<GrpcServer>(GrpcServerOptions{"127.0.0.1:0", 1024 * 1024, 64});
+    // `advertise`: listen on a known port and announce it in the handshake
+    // (peer exchange passes it on); otherwise any port, announced as nothing.
+    explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a", bool advertise = false) {
+        const std::string listen = advertise ? "127.0.0.1:" + std::to_string(test::freePort()) : "";
+        server = std::make_unique<GrpcServer>(
+            GrpcServerOptions{listen.empty() ? "127.0.0.1:0" : listen, 1024 * 1024, 64});
         P2pOptions o;
-        o.self = LocalIdentity{chainId, kGenesis, key.publicKey(), "", "test"};
+        o.self = LocalIdentity{chainId, kGenesis, key.publicKey(), listen, "test"};
         o.persistentPeers = std::move(peers);
         o.tick = 100ms;
         o.dialBackoffMin = 50ms;
@@ -199,6 +206,40 @@ TEST_CASE("blocked peers have their traffic dropped until the block is lifted", 
     b.manager->setBlocked({});
     a.manager->broadcastVote(signedVote(validator, 2));
     CHECK(test::waitUntil([&] { return b.votes.load() == 1; }, 5s));
+}
+
+TEST_CASE("a peer met through peer exchange is reported with its listen address as a block sync source", "[p2p]") {
+    std::mutex mu;
+    std::set<std::string> reported;  // NODEID@host:port the hook saw
+    auto sawAll = [&](const std::vector<std::string>& want) {
+        std::lock_guard lock(mu);
+        for (const auto& w : want)
+            if (reported.count(w) == 0) return false;
+        return true;
+    };
+    TestPeer seed({}, "chain-a", true);
+    TestPeer a({seed.address()}, "chain-a", true);
+    TestPeer b({seed.address()}, "chain-a", true);
+    b.manager->setOnPeerConnected([&](const PeerInfo& p) {
+        std::lock_guard lock(mu);
+        reported.insert(p.nodeId + "@" + p.listenAddress);
+    });
+    seed.manager->start();
+    a.manager->start();
+    b.manager->start();
+    // b is configured with the seed only; peer exchange gives it a, and both
+    // are reported once connected.
+    REQUIRE(test::waitUntil([&] { return sawAll({seed.address().toString(), a.address().toString()}); }, 20s));
+    auto has = [&](const std::string& hostPort) {
+        const auto all = b.manager->connectedAddresses();
+        return std::find(all.begin(), all.end(), hostPort) != all.end();
+    };
+    CHECK(has(a.address().hostPort));
+    CHECK(has(seed.address().hostPort));
+    // A blocked peer is no sync source.
+    b.manager->setBlocked({a.id()});
+    CHECK_FALSE(has(a.address().hostPort));
+    CHECK(has(seed.address().hostPort));
 }
 
 TEST_CASE("a peer on another chain is refused with a reason", "[p2p]") {

@@ -18,10 +18,13 @@
 
 #include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
+#include "consensus/core/Address.h"
+#include "consensus/core/Amount.h"
 #include "node/chain/BlockStore.h"
 #include "node/config/NodeConfig.h"
 #include "node/daemon/HomeLayout.h"
 #include "node/daemon/KeyFile.h"
+#include "node/genesis/GenesisFile.h"
 #include "node/storage/NodeDatabase.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
@@ -50,7 +53,10 @@ public:
         int starts = 0;
     };
 
-    explicit ValidatorNetwork(const std::vector<std::string>& stakes) {
+    // `funded` accounts get `fundedBalance` uagr each in the genesis every node
+    // shares; the init-files demo keys (provider, client) sit in keyringDir().
+    explicit ValidatorNetwork(const std::vector<std::string>& stakes, const std::vector<Address>& funded = {},
+                              Amount fundedBalance = Amount(1'000'000'000'000ULL)) {
         const std::string out = dir_.path("net");
         std::vector<std::string> args = {
             AGORAD_BINARY, "testnet", "init-files", "--validators", std::to_string(stakes.size()),
@@ -61,6 +67,15 @@ public:
         args.push_back(joined);
         REQUIRE(runToExit(args, dir_.path("init.log")) == 0);
         members_.resize(stakes.size());
+        if (!funded.empty()) {
+            auto doc = node::GenesisDoc::load(node::HomeLayout(out + "/node0").genesisFile());
+            REQUIRE(doc.hasValue());
+            for (const auto& a : funded) doc->genesis.accounts.push_back({a, fundedBalance});
+            for (std::size_t i = 0; i < stakes.size(); ++i)
+                REQUIRE(wallet::writeFileAtomic(node::HomeLayout(out + "/node" + std::to_string(i)).genesisFile(),
+                                                doc->prettyJson(), wallet::WriteMode::Replace)
+                            .hasValue());
+        }
         for (std::size_t i = 0; i < stakes.size(); ++i) {
             auto& m = members_[i];
             m.home = out + "/node" + std::to_string(i);
@@ -111,6 +126,10 @@ public:
     }
 
     std::size_t size() const { return members_.size(); }
+    static constexpr const char* kChainId = "p2p-test";
+    // The keyring of the init-files demo keys and its passphrase file, for the agora CLI.
+    std::string keyringDir() const { return dir_.path("net") + "/keyring"; }
+    std::string passphraseFile() const { return dir_.path("net") + "/passphrase.txt"; }
     Member& member(std::size_t i) { return members_[i]; }
     std::string logPath(std::size_t i) const { return dir_.path("node" + std::to_string(i) + ".log"); }
 

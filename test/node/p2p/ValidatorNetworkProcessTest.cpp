@@ -3,12 +3,14 @@
 // without quorum, partitions through the fault switch, and a crash loop.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "TransferLoad.h"
 #include "ValidatorNetwork.h"
 
 #ifndef AGORA_CLI_BINARY
@@ -35,6 +37,39 @@ std::optional<std::pair<std::string, std::string>> cliBlock(test::ValidatorNetwo
     auto j = nlohmann::json::parse(ss.str(), nullptr, false);
     if (j.is_discarded() || !j.contains("hash") || !j.contains("app_hash")) return std::nullopt;
     return std::make_pair(j["hash"].get<std::string>(), j["app_hash"].get<std::string>());
+}
+
+// `agora ARGS -o json` against node i; the parsed first output line.
+std::optional<nlohmann::json> cliJson(test::ValidatorNetwork& net, std::size_t i, std::vector<std::string> args) {
+    static std::atomic<int> calls{0};
+    const std::string out = net.logPath(i) + ".cli" + std::to_string(++calls);
+    std::vector<std::string> full{AGORA_CLI_BINARY, "--node", "127.0.0.1:" + std::to_string(net.member(i).grpcPort)};
+    full.insert(full.end(), args.begin(), args.end());
+    full.insert(full.end(), {"-o", "json"});
+    const int rc = test::runToExit(full, out, 20s);
+    std::ifstream in(out);
+    std::string line;
+    std::getline(in, line);
+    if (rc != 0) {
+        UNSCOPED_INFO("agora exited " << rc << ": " << line);
+        return std::nullopt;
+    }
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+}
+
+// QueryService.Account on node i: (balance, next nonce).
+std::optional<std::pair<std::uint64_t, std::uint64_t>> accountOf(test::ValidatorNetwork& net, std::size_t i,
+                                                                  const Address& a) {
+    auto stub = query::v1::QueryService::NewStub(test::ValidatorNetwork::freshChannel(net.member(i).grpcPort));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 3s);
+    query::v1::AccountRequest req;
+    req.set_address(a.toBech32());
+    query::v1::AccountResponse resp;
+    if (!stub->Account(&ctx, req, &resp).ok()) return std::nullopt;
+    return std::make_pair(std::stoull(resp.balance()), resp.next_nonce());
 }
 
 std::string logs(test::ValidatorNetwork& net) {
@@ -138,28 +173,91 @@ TEST_CASE("a 2-2 partition commits nothing and a 3-1 partition commits on the 3 
 }
 
 // Kills: 20 at default scale (divided by AGORA_TEST_SCALE_DIVISOR, at least 4),
-// AGORA_P2P_CRASH_LOOPS overrides; AGORA_P2P_CRASH_SEED picks the seed.
-TEST_CASE("a crash loop of kill -9 on random validators leaves no fork and no double sign", "[p2p][process]") {
+// AGORA_P2P_CRASH_LOOPS overrides; AGORA_P2P_CRASH_SEED picks the seed. Four
+// load threads (TransferLoad) send bank transfers in commit mode to random
+// validators the whole time; every tx a node reported committed must be on
+// every node at the same height with the same result, and the accounts must
+// agree everywhere and match the recorded transfers to the uagr.
+TEST_CASE("a crash loop of kill -9 on random validators under load loses no committed tx and leaves no fork and no "
+          "double sign",
+          "[p2p][process]") {
     const auto divisor = std::max<std::uint64_t>(1, test::envCount("AGORA_TEST_SCALE_DIVISOR", 1));
     const auto loops = test::envCount("AGORA_P2P_CRASH_LOOPS", std::max<std::uint64_t>(4, 20 / divisor));
     const auto seed = test::envCount("AGORA_P2P_CRASH_SEED", 6);
     INFO("seed " << seed << " loops " << loops);
     std::mt19937_64 rng(seed);
-    test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
+    constexpr std::uint8_t kFirstKey = 101;
+    constexpr std::size_t kAccounts = 4;
+    constexpr std::uint64_t kFunded = 1'000'000'000'000ULL;
+    test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"},
+                               test::TransferLoad::addresses(kFirstKey, kAccounts), Amount(kFunded));
     net.startAll();
-    REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, 2, 60s)));
+    const std::vector<std::size_t> all{0, 1, 2, 3};
+    REQUIRE(shown(net, net.waitHeight(all, 2, 60s)));
+    test::TransferLoad load(net, kFirstKey, kAccounts, seed);
+    load.start();
     for (std::uint64_t k = 0; k < loops; ++k) {
         const std::size_t victim = rng() % 4;
         // A random moment within the next block or two.
-        const auto target = net.maxHeight({0, 1, 2, 3}) + rng() % 2;
-        test::waitUntil([&] { return net.maxHeight({0, 1, 2, 3}) >= target; }, 5s);
+        const auto target = net.maxHeight(all) + rng() % 2;
+        test::waitUntil([&] { return net.maxHeight(all) >= target; }, 5s);
         net.kill9(victim);
         net.start(victim);
         // The restarted validator rejoins: everyone passes the next height.
-        const auto h = net.maxHeight({0, 1, 2, 3});
+        const auto h = net.maxHeight(all);
         INFO("loop " << k << " victim " << victim << " at " << h);
-        REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, h + 1, 60s)));
+        REQUIRE(shown(net, net.waitHeight(all, h + 1, 60s)));
     }
+    load.stop();
+    // Every node past the last reported commit, then the tx still unresolved
+    // when the load stopped is looked up once more.
+    REQUIRE(shown(net, net.waitHeight(all, net.maxHeight(all) + 2, 60s)));
+    load.resolvePending(0);
+    const auto committed = load.committed();
+    INFO("committed " << committed.size() << " failed calls " << load.failedCalls());
+    CHECK(committed.size() >= loops);
+
+    // No committed tx lost: each is on every node at the reported height with the reported result.
+    std::size_t missing = 0;
+    for (const auto& c : committed)
+        for (std::size_t i = 0; i < 4; ++i) {
+            const auto found = load.getTx(i, c.hash);
+            if (!found || std::get<0>(*found) != c.height || std::get<1>(*found) != c.code ||
+                std::get<2>(*found) != c.feeCharged) {
+                ++missing;
+                UNSCOPED_INFO("tx " << c.hash.toHex() << " reported at " << c.height << " differs on node" << i);
+            }
+        }
+    CHECK(missing == 0);
+    // The CLI reads the same record on every node (first and last tx).
+    if (!committed.empty())
+        for (const auto* c : {&committed.front(), &committed.back()})
+            for (std::size_t i = 0; i < 4; ++i) {
+                auto j = cliJson(net, i, {"query", "tx", c->hash.toHex()});
+                REQUIRE(j);
+                CHECK((*j)["height"] == c->height);
+                CHECK((*j)["code"] == c->code);
+            }
+
+    // Accounts: the recorded transfers explain every balance and nonce, on every node.
+    std::vector<std::uint64_t> balance(kAccounts, kFunded), nonces(kAccounts, 0);
+    for (const auto& c : committed) {
+        balance[c.from] -= c.feeCharged;
+        if (c.code == 0) {
+            balance[c.from] -= c.amount;
+            balance[c.to] += c.amount;
+        }
+        nonces[c.from] = std::max(nonces[c.from], c.nonce + 1);
+    }
+    for (std::size_t a = 0; a < kAccounts; ++a)
+        for (std::size_t i = 0; i < 4; ++i) {
+            auto acc = accountOf(net, i, load.address(a));
+            REQUIRE(acc);
+            INFO("account " << a << " node" << i);
+            CHECK(acc->first == balance[a]);
+            CHECK(acc->second == nonces[a]);
+        }
+
     CHECK(net.stopAll());
     std::uint64_t common = 0;
     CHECK(net.checkNoForkNoDoubleSign(&common) == "");
@@ -183,6 +281,41 @@ TEST_CASE("a validator double-signing in the unsafe test mode is caught by evide
     std::size_t evidence = 0;
     for (std::uint64_t h = 3; h <= net.height(0); ++h) evidence += net.evidenceAt(0, h);
     CHECK(evidence >= 1);
+    // The evidence query on every node (once it has the including block):
+    // the same records, naming node3, an infraction at height 3.
+    std::string operator3;
+    for (const auto& v : net.validators(0))
+        if (v.is_object() && v.value("moniker", "") == "node3") operator3 = v.value("operator", "");
+    REQUIRE(!operator3.empty());
+    // Up to one height every node has, so the four lists are comparable.
+    const std::uint64_t upTo = net.height(0);
+    REQUIRE(shown(net, net.waitHeight({0, 1, 2, 3}, upTo, 30s)));
+    std::optional<nlohmann::json> first;
+    for (std::size_t i = 0; i < 4; ++i) {
+        auto listed =
+            cliJson(net, i, {"query", "evidence", "--validator", operator3, "--max-height", std::to_string(upTo)});
+        REQUIRE(listed);
+        REQUIRE(!(*listed)["evidence"].empty());
+        INFO("node" << i << " " << listed->dump());
+        for (const auto& e : (*listed)["evidence"]) {
+            CHECK(e["validator"] == operator3);
+            CHECK(e["infraction_height"] == 3);
+            CHECK(e["kind"] == "duplicate_vote");
+            CHECK(e["first"]["block_id"] != e["second"]["block_id"]);
+            CHECK(net.evidenceAt(i, e["height"].get<std::uint64_t>()) >= 1);
+        }
+        if (!first)
+            first = listed;
+        else
+            CHECK(*listed == *first);
+    }
+    // Nothing against the honest validators.
+    for (const auto& v : net.validators(0))
+        if (v.is_object() && v.value("moniker", "") != "node3") {
+            auto none = cliJson(net, 0, {"query", "evidence", "--validator", v.value("operator", "")});
+            REQUIRE(none);
+            CHECK((*none)["evidence"].empty());
+        }
     CHECK(net.stopAll());
     CHECK(net.checkNoForkNoDoubleSign() == "");
 }

@@ -8,12 +8,15 @@
 #include <fstream>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "agora/p2p/v1/sync.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
 #include "consensus/core/Evidence.h"
 #include "node/config/NodeConfig.h"
 #include "node/daemon/HomeLayout.h"
 #include "node/daemon/KeyFile.h"
+#include "node/http/TestHttpClient.h"
 #include "node/sync/GrpcBlockSource.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
@@ -21,6 +24,9 @@
 
 #ifndef AGORAD_BINARY
 #error "AGORAD_BINARY must name the agorad executable (test/CMakeLists.txt)"
+#endif
+#ifndef AGORA_CLI_BINARY
+#error "AGORA_CLI_BINARY must name the agora executable (test/CMakeLists.txt)"
 #endif
 
 using namespace agora;
@@ -39,6 +45,7 @@ struct ProcNode {
     std::string home;
     int grpcPort = test::freePort();
     int p2pPort = test::freePort();
+    int httpPort = test::freePort();
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<test::ChildProcess> proc;
     std::string logFile;
@@ -79,6 +86,19 @@ struct ProcNode {
         q::ValidatorsResponse resp;
         if (!stub->Validators(&ctx, q::ValidatorsRequest{}, &resp).ok()) return {};
         return {resp.validators_json().begin(), resp.validators_json().end()};
+    }
+    std::optional<q::EvidenceResponse> evidence(const std::string& validator, std::uint64_t minHeight = 0,
+                                                std::uint64_t maxHeight = 0) {
+        auto stub = q::QueryService::NewStub(channel);
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+        q::EvidenceRequest req;
+        req.set_validator(validator);
+        req.set_min_height(minHeight);
+        req.set_max_height(maxHeight);
+        q::EvidenceResponse resp;
+        if (!stub->Evidence(&ctx, req, &resp).ok()) return std::nullopt;
+        return resp;
     }
     void stop() {
         if (!proc) return;
@@ -123,6 +143,7 @@ struct Testnet {
             REQUIRE(cfg.hasValue());
             cfg->grpc.address = "127.0.0.1:" + std::to_string(nodes[i].grpcPort);
             cfg->p2p.listenAddress = "127.0.0.1:" + std::to_string(nodes[i].p2pPort);
+            cfg->http.address = "127.0.0.1:" + std::to_string(nodes[i].httpPort);
             // Same peers (by node id, in order), our ports.
             std::vector<std::string> peers;
             std::size_t k = 0;
@@ -262,6 +283,67 @@ TEST_CASE("duplicate votes submitted as evidence slash and tombstone the validat
             if (Bytes(e.begin(), e.end()) == evBytes) includedAt = h;
     }
     REQUIRE(includedAt.has_value());
+
+    // The evidence query: one record naming the validator, the block and both votes.
+    {
+        auto listed = val.evidence("");
+        REQUIRE(listed.has_value());
+        REQUIRE(listed->evidence_size() == 1);
+        const auto& r = listed->evidence(0);
+        CHECK(r.hash() == std::string(reinterpret_cast<const char*>(sha256(evBytes).bytes().data()), 32));
+        CHECK(r.height() == *includedAt);
+        CHECK(r.infraction_height() == 1);
+        CHECK(r.validator_operator() == valoper);
+        CHECK(r.consensus_key() == key->publicKey().toHex());
+        CHECK(r.kind() == "duplicate_vote");
+        CHECK(r.vote_type() == "precommit");
+        CHECK(r.first().block_id().empty());  // nil sorts first
+        CHECK(r.second().block_id().size() == 32);
+        // Filters: by validator, by inclusion height range, and a malformed address.
+        const std::string other =
+            Address::fromPublicKey(node::loadKeyFile(node::HomeLayout(net.nodes[0].home).validatorKeyFile())
+                                       ->publicKey())
+                .toBech32(kValidatorPrefix);
+        CHECK(val.evidence(valoper)->evidence_size() == 1);
+        CHECK(val.evidence(other)->evidence_size() == 0);
+        CHECK(val.evidence("", *includedAt, *includedAt)->evidence_size() == 1);
+        CHECK(val.evidence("", *includedAt + 1)->evidence_size() == 0);
+        CHECK(val.evidence("", 1, *includedAt - 1)->evidence_size() == 0);
+        CHECK_FALSE(val.evidence("agora1notanaddress").has_value());
+        // The CLI prints the same record.
+        const std::string out = net.dir.path("evidence-cli.json");
+        REQUIRE(test::runToExit({AGORA_CLI_BINARY, "--node", "127.0.0.1:" + std::to_string(val.grpcPort), "query",
+                                 "evidence", "--validator", valoper, "-o", "json"},
+                                out) == 0);
+        std::ifstream in(out);
+        std::string line;
+        std::getline(in, line);
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        INFO(line);
+        REQUIRE(j.is_object());
+        REQUIRE(j["evidence"].size() == 1);
+        CHECK(j["evidence"][0]["validator"] == valoper);
+        CHECK(j["evidence"][0]["height"] == *includedAt);
+        CHECK(j["evidence"][0]["infraction_height"] == 1);
+        CHECK(j["evidence"][0]["hash"] == sha256(evBytes).toHex());
+        CHECK(j["evidence"][0]["first"]["block_id"].is_null());
+        CHECK(j["evidence"][0]["second"]["block_id"] == sha256(asBytes("one block")).toHex());
+        // And the gateway: GET /v1/evidence with the same filters.
+        auto rest = node::test::httpRequest(static_cast<std::uint16_t>(val.httpPort), "GET",
+                                            "/v1/evidence?validator=" + valoper);
+        REQUIRE(rest.has_value());
+        INFO(rest->body);
+        REQUIRE(rest->status == 200);
+        CHECK(rest->json()["evidence"] == j["evidence"]);
+        auto later = node::test::httpRequest(static_cast<std::uint16_t>(val.httpPort), "GET",
+                                             "/v1/evidence?min_height=" + std::to_string(*includedAt + 1));
+        REQUIRE(later.has_value());
+        CHECK(later->json()["evidence"].empty());
+        auto bad = node::test::httpRequest(static_cast<std::uint16_t>(val.httpPort), "GET",
+                                           "/v1/evidence?validator=agora1bad");
+        REQUIRE(bad.has_value());
+        CHECK(bad->status == 400);
+    }
     // Once committed it is not pooled again.
     auto again = peer.submitEvidence(evBytes);
     REQUIRE((!again.hasValue() || !*again));

@@ -1,0 +1,164 @@
+// The marketplace lifecycle submitted through ONE validator of four with the
+// `agora` CLI, then read back with `agora query ... -o json` on EACH node:
+// every node must show the same provider, job, bids, lease, escrow, balances
+// and reputation, with the values the lifecycle implies.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "ValidatorNetwork.h"
+
+#ifndef AGORA_CLI_BINARY
+#error "AGORA_CLI_BINARY must name the agora executable (test/CMakeLists.txt)"
+#endif
+
+using namespace agora;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+struct Cli {
+    test::ValidatorNetwork& net;
+    int calls = 0;
+
+    // agora with the network's demo keyring against node i; exit code and first output line.
+    std::pair<int, std::string> run(std::size_t i, std::vector<std::string> args) {
+        std::vector<std::string> full = {AGORA_CLI_BINARY,
+                                         "--keyring-dir",
+                                         net.keyringDir(),
+                                         "--passphrase-file",
+                                         net.passphraseFile(),
+                                         "--node",
+                                         "127.0.0.1:" + std::to_string(net.member(i).grpcPort)};
+        full.insert(full.end(), args.begin(), args.end());
+        const std::string log = net.logPath(i) + ".lifecycle-cli" + std::to_string(++calls);
+        const int rc = test::runToExit(full, log, 60s);
+        std::ifstream in(log);
+        std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return {rc, out};
+    }
+    std::string address(const std::string& key) {
+        auto [rc, out] = run(0, {"keys", "show", key, "-a"});
+        REQUIRE(rc == 0);
+        return out.substr(0, out.find('\n'));
+    }
+    // A tx through node 0, waited for; REQUIREs result code 0. Fees summed per key.
+    std::map<std::string, std::uint64_t> fees;
+    json tx(std::vector<std::string> args, const std::string& from) {
+        args.insert(args.begin(), "tx");
+        args.insert(args.end(), {"--from", from, "--wait", "-o", "json"});
+        auto [rc, out] = run(0, args);
+        INFO(out);
+        REQUIRE(rc == 0);
+        json j = json::parse(out.substr(0, out.find('\n')));
+        REQUIRE(j["code"] == 0);
+        fees[from] += u64(j["fee_charged"]);
+        return j;
+    }
+    json query(std::size_t i, std::vector<std::string> args) {
+        args.insert(args.begin(), "query");
+        args.insert(args.end(), {"-o", "json"});
+        auto [rc, out] = run(i, args);
+        INFO("node" << i << ": " << out);
+        REQUIRE(rc == 0);
+        return json::parse(out.substr(0, out.find('\n')));
+    }
+    static std::string attr(const json& result, const std::string& type, const std::string& key) {
+        for (const auto& e : result["events"])
+            if (e["type"] == type) return e["attributes"][key].get<std::string>();
+        FAIL("no " << type << " event in " << result.dump());
+        return {};
+    }
+    static std::uint64_t u64(const json& amount) {
+        REQUIRE(amount.is_string());
+        return std::stoull(amount.get<std::string>());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the marketplace lifecycle submitted through one validator is visible identically on all four",
+          "[p2p][process][cli]") {
+    test::ValidatorNetwork net({"100agr", "100agr", "100agr", "100agr"});
+    net.startAll();
+    const std::vector<std::size_t> all{0, 1, 2, 3};
+    REQUIRE(net.waitHeight(all, 2, 60s));
+    Cli c{net};
+    const std::string provider = c.address("provider"), client = c.address("client");
+    constexpr std::uint64_t kFunded = 1'000'000'000'000ULL;  // init-files demo balance
+    constexpr std::uint64_t kStake = 200'000'000;
+
+    c.tx({"provider", "register", "--host", "https://p.example", "--attr", "region=eu", "--capacity",
+          "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
+         "provider");
+    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
+                           "--max-price", "100", "--duration", "2000", "--bidding-window", "1000", "--deposit",
+                           "200000"},
+                          "client");
+    const std::string jobId = Cli::attr(job, "job_created", "job_id");
+    const json bid = c.tx({"bid", "place", jobId, "--price", "80"}, "provider");
+    const std::string bidId = Cli::attr(bid, "bid_placed", "bid_id");
+    const json accepted = c.tx({"bid", "accept", bidId}, "client");
+    const std::string leaseId = Cli::attr(accepted, "lease_created", "lease_id");
+    // The lease runs a few blocks before the client closes it.
+    const std::uint64_t acceptedAt = accepted["height"].get<std::uint64_t>();
+    REQUIRE(net.waitHeight({0}, acceptedAt + 3, 30s));
+    c.tx({"lease", "close", leaseId, "--reason", "completed"}, "client");
+    const json settled = c.tx({"lease", "settle", leaseId, "--rating", "5"}, "client");
+    const std::uint64_t settledAt = settled["height"].get<std::uint64_t>();
+    REQUIRE(net.waitHeight(all, settledAt, 60s));
+
+    // Expected values, read on node 0 (the node the txs went through).
+    const json escrow0 = c.query(0, {"escrow", leaseId});
+    const std::uint64_t toProvider = Cli::u64(escrow0["withdrawn"]);
+    CHECK(escrow0["lease_state"] == "closed");
+    CHECK(Cli::u64(escrow0["deposited"]) == 200000);
+    CHECK(Cli::u64(escrow0["remaining"]) == 0);
+    CHECK(toProvider + Cli::u64(escrow0["refunded"]) == 200000);
+    CHECK(toProvider >= 3 * 80);  // at least the blocks waited, at the accepted price
+    CHECK(toProvider % 80 == 0);
+
+    // The same records on every node; height-stamped fields left out.
+    auto records = [&](std::size_t i) {
+        json r;
+        r["provider"] = c.query(i, {"provider", provider});
+        r["job"] = c.query(i, {"job", jobId});
+        r["bids"] = c.query(i, {"bids", jobId, "--include-closed"});
+        r["lease"] = c.query(i, {"lease", leaseId});
+        r["escrow"] = c.query(i, {"escrow", leaseId});
+        r["reputation"] = c.query(i, {"reputation", provider});
+        r["provider_account"] = c.query(i, {"account", provider});
+        r["client_account"] = c.query(i, {"account", client});
+        for (const char* k : {"escrow", "provider_account", "client_account"}) r[k].erase("height");
+        return r;
+    };
+    const json first = records(0);
+    CHECK(first["provider"]["address"] == provider);
+    CHECK(Cli::u64(first["provider"]["stake"]) == kStake);
+    CHECK(first["provider"]["free"]["cpu_millicores"] == 8000);
+    CHECK(first["job"]["state"] == "leased");
+    REQUIRE(first["bids"]["bids"].size() == 1);
+    CHECK(first["bids"]["bids"][0]["state"] == "accepted");
+    CHECK(first["lease"]["provider"] == provider);
+    CHECK(first["lease"]["settled"] == true);
+    CHECK(first["lease"]["rating"] == 5);
+    CHECK(first["reputation"]["completed"] == 1);
+    CHECK(Cli::u64(first["reputation"]["total_paid"]) == toProvider);
+    CHECK(Cli::u64(first["client_account"]["balance"]) == kFunded - c.fees["client"] - toProvider);
+    CHECK(Cli::u64(first["provider_account"]["balance"]) == kFunded - c.fees["provider"] - kStake + toProvider);
+    for (std::size_t i = 1; i < 4; ++i) {
+        INFO("node" << i);
+        const json other = records(i);
+        for (const auto& [what, value] : first.items()) {
+            INFO(what);
+            CHECK(other[what] == value);
+        }
+    }
+    CHECK(net.stopAll());
+    CHECK(net.checkNoForkNoDoubleSign() == "");
+}
