@@ -49,6 +49,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -57,6 +58,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <unistd.h>
 
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
@@ -258,6 +261,22 @@ std::uint64_t readProcKb(int pid, const std::string& field) {
         if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
     }
     return 0;
+}
+
+// User + system CPU seconds a process has used (/proc/PID/stat fields 14, 15).
+double cpuSeconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');  // comm may hold spaces
+    if (close == std::string::npos) return 0;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
 }
 
 void resetPeakRss(int pid) {
@@ -679,7 +698,10 @@ Json Bench::runSync() {
         std::chrono::minutes(30));
     const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
     n.pid = findChildPid(n.home);
-    if (n.pid > 0) j["peak_rss_mib"] = double(readProcKb(n.pid, "VmHWM")) / 1024.0;
+    if (n.pid > 0) {
+        j["peak_rss_mib"] = double(readProcKb(n.pid, "VmHWM")) / 1024.0;
+        j["node_cpu_s"] = cpuSeconds(n.pid);  // start-up and the blocks after H included
+    }
     Json agree = done ? agreement({channel_, n.channel}, target) : Json{{"agree", false}};
     n.process->signal(SIGTERM);
     const int rc = n.process->waitExit(60s);
@@ -999,8 +1021,12 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
 }
 
 Json Bench::workload(const std::string& name) {
-    for (auto& n : nodes_)
+    std::vector<double> cpu0;
+    for (auto& n : nodes_) {
         if (n.pid > 0) resetPeakRss(n.pid);
+        cpu0.push_back(n.pid > 0 ? cpuSeconds(n.pid) : 0.0);
+    }
+    const auto wall0 = Clock::now();
     const int pid0 = nodes_[0].pid;
     fees_ = 0;
     const auto before = balances();
@@ -1058,6 +1084,19 @@ Json Bench::workload(const std::string& name) {
     }
     j["peak_rss_mib"] = rssMax;  // the largest node
     j["peak_rss_mib_per_node"] = rss;
+    // CPU the nodes used over the whole workload (both loads, untimed gaps
+    // included): on a shared machine the share they got, not the wall clock,
+    // is what the throughput follows.
+    Json cpu = Json::array();
+    double cpuSum = 0;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const double c = nodes_[i].pid > 0 ? cpuSeconds(nodes_[i].pid) - cpu0[i] : 0.0;
+        cpu.push_back(c);
+        cpuSum += c;
+    }
+    j["node_cpu_s_per_node"] = cpu;
+    j["node_cpu_s"] = cpuSum;
+    j["wall_s"] = std::chrono::duration<double>(Clock::now() - wall0).count();
     // Wait for a quiet block so the balances read below include every committed tx.
     const auto after = balances();
     std::uint64_t sumBefore = 0, sumAfter = 0;
