@@ -44,6 +44,8 @@ T="$BUILD/test"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start=$(date +%s)
+# Prints how long the previous step took and the load average, for the record.
+mark() { echo "== $1 done at $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 if [ "$quick" -eq 1 ]; then
   "$T/agora_microbench" --benchmark_filter='BM_(Tx|Verify|MempoolAdmit|StateCommitBlock/(10000|100000)/)' \
     --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
@@ -54,6 +56,7 @@ else
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,1000000 --blocks 30
   size=()
 fi
+mark "micro-benchmarks and state bench"
 # One JSON line per micro-benchmark.
 python3 - "$work/micro.json" <<'PY'
 import json, sys
@@ -66,11 +69,14 @@ status=0
 if [ "$validators" = 1 ] || [ "$validators" = all ]; then
   echo "== load generator, 1 validator; execution-only replay of its chain"
   "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 1 --keep "$work/chain" || status=1
+  mark "1-validator load"
   "$T/agora_block_replay" --home "$work/chain" --out "$work/replay" || status=1
+  mark "execution-only replay"
 fi
 if [ "$validators" = 4 ] || [ "$validators" = all ]; then
   echo "== load generator, 4 validators; block sync of their chain by a fresh full node over p2p"
   "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 4 --sync || status=1
+  mark "4-validator load and block sync"
 fi
 echo "== bench.sh finished in $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"
