@@ -74,8 +74,8 @@
 #include "node/daemon/HomeLayout.h"
 #include "node/daemon/KeyFile.h"
 #include "node/genesis/GenesisFile.h"
-#include "node/storage/NodeDatabase.h"
 #include "node/storage/LevelDbStateStore.h"
+#include "node/storage/NodeDatabase.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
@@ -380,10 +380,10 @@ private:
 
     Options opt_;
     test::TempDir dir_;
-    std::string home_;  // node 0's home
-    std::vector<NodeProc> nodes_;  // the validators; node 0 serves events and queries
+    std::string home_;                        // node 0's home
+    std::vector<NodeProc> nodes_;             // the validators; node 0 serves events and queries
     std::shared_ptr<grpc::Channel> channel_;  // node 0
-    std::vector<Account> accounts_;  // transfer senders, then clients, then providers
+    std::vector<Account> accounts_;           // transfer senders, then clients, then providers
     std::size_t clientBase_ = 0, providerBase_ = 0;
     CommitTracker tracker_;
     std::thread events_;
@@ -458,8 +458,8 @@ void Bench::writeConfig(NodeProc& n, const std::vector<std::string>& peers, bool
 
 bool Bench::launch(NodeProc& n) {
     n.log = dir_.path(n.name + ".log");
-    n.process = std::make_unique<test::ChildProcess>(std::vector<std::string>{opt_.agorad, "--home", n.home, "start"},
-                                                     n.log);
+    n.process =
+        std::make_unique<test::ChildProcess>(std::vector<std::string>{opt_.agorad, "--home", n.home, "start"}, n.log);
     n.channel = channelTo(n.grpcPort);
     return true;
 }
@@ -488,17 +488,10 @@ bool Bench::prepareSingle() {
 // added to their shared genesis, each config rewritten for the bench.
 bool Bench::prepareNetwork() {
     const std::string out = dir_.path("net");
-    const std::vector<std::string> args{opt_.agorad,
-                                        "testnet",
-                                        "init-files",
-                                        "--validators",
-                                        std::to_string(opt_.validators),
-                                        "--output",
-                                        out,
-                                        "--chain-id",
-                                        kChain,
-                                        "--demo-accounts",
-                                        "0"};
+    const std::vector<std::string> args{
+        opt_.agorad, "testnet", "init-files", "--validators", std::to_string(opt_.validators),
+        "--output",  out,       "--chain-id", kChain,         "--demo-accounts",
+        "0"};
     if (test::runToExit(args, dir_.path("init.log")) != 0) {
         std::cerr << "agorad testnet init-files failed:\n" << std::ifstream(dir_.path("init.log")).rdbuf() << "\n";
         return false;
