@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures (never timed assertions in tests); see docs/performance.md.
-#   scripts/bench.sh [--quick] [--validators N]
+#   scripts/bench.sh [--quick] [--validators 1|4|all]     (default: all = both networks)
 # Builds Release into build-release/ (or $AGORA_BENCH_BUILD_DIR), then runs:
 #   1. agora-microbench   codec, signature verify (single, parallel block path),
 #                         state commit per block, mempool admission (Google Benchmark)
 #   2. agora-state-bench  per-block state commit at 10^4 and 10^6 keys (10^5 with --quick)
-#   3. agora-loadgen      transfers / marketplace lifecycles / mixed against a real
-#                         single-validator agorad: saturation and 50% load
-#   4. agora-block-replay the chain the load generator built, re-applied by a fresh node
-# Prints one JSON line per measurement and the load generator's table.
-# --validators 4 (the four-validator network) is pending the "Validator network"
-# issue: the load generator refuses it today.
+#   3. agora-loadgen --validators 1   transfers / marketplace lifecycles / mixed against a
+#                         real single-validator agorad: saturation and 50% load
+#   4. agora-block-replay the chain step 3 built, re-applied block by block by a fresh
+#                         node's Application (execution-only replay: no network)
+#   5. agora-loadgen --validators 4 --sync   the same workloads against four validator
+#                         processes on loopback (app_hash agreement checked after each),
+#                         then a fresh full node block-syncs that chain over p2p (sync figure)
+# Prints one JSON line per measurement and the load generators' tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
-validators=1
+validators=all
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    --validators) validators="$2"; shift ;;
+    --validators)
+      validators="${2:-}"; shift
+      case "$validators" in 1|4|all) ;; *) echo "--validators takes 1, 4 or all" >&2; exit 2 ;; esac ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,16 +43,20 @@ T="$BUILD/test"
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+start=$(date +%s)
+# Prints how long the previous step took and the load average, for the record.
+mark() { echo "== $1 done at $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 if [ "$quick" -eq 1 ]; then
   "$T/agora_microbench" --benchmark_filter='BM_(Tx|Verify|MempoolAdmit|StateCommitBlock/(10000|100000)/)' \
     --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,100000 --blocks 10
-  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" --quick --validators "$validators" --keep "$work/chain"
+  size=(--quick)
 else
   "$T/agora_microbench" --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,1000000 --blocks 30
-  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" --validators "$validators" --keep "$work/chain"
+  size=()
 fi
+mark "micro-benchmarks and state bench"
 # One JSON line per micro-benchmark.
 python3 - "$work/micro.json" <<'PY'
 import json, sys
@@ -57,4 +65,18 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
                       "time_unit": b["time_unit"],
                       **({"items_per_second": round(b["items_per_second"])} if "items_per_second" in b else {})}))
 PY
-"$T/agora_block_replay" --home "$work/chain" --out "$work/replay"
+status=0
+if [ "$validators" = 1 ] || [ "$validators" = all ]; then
+  echo "== load generator, 1 validator; execution-only replay of its chain"
+  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 1 --keep "$work/chain" || status=1
+  mark "1-validator load"
+  "$T/agora_block_replay" --home "$work/chain" --out "$work/replay" || status=1
+  mark "execution-only replay"
+fi
+if [ "$validators" = 4 ] || [ "$validators" = all ]; then
+  echo "== load generator, 4 validators; block sync of their chain by a fresh full node over p2p"
+  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 4 --sync || status=1
+  mark "4-validator load and block sync"
+fi
+echo "== bench.sh finished in $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$status"

@@ -5,22 +5,32 @@
 //                 [--accounts 1000] [--clients 100] [--providers 10] [--transfers N]
 //                 [--lifecycles N] [--streams 8] [--window 4000] [--block-txs 10000]
 //                 [--timeout-commit-ms 100]
-//                 [--validators 1] [--keep DIR]
+//                 [--validators 1|4] [--sync] [--keep DIR]
 //
-// It prepares a genesis funding deterministic keys (`agorad init --fund`),
-// starts agorad on free loopback ports, and for every workload:
+// It prepares a genesis funding deterministic keys (`agorad init --fund` for
+// one validator; `agorad testnet init-files` plus the same accounts written
+// into the shared genesis for N validators), starts agorad (N processes,
+// each on free loopback ports, persistent peers to the others) and for every
+// workload:
 //   1. pre-signs every tx of a run before its clock starts;
 //   2. submits them through TxService.BroadcastStream on several streams at
-//      once (each account on one stream, so its nonces arrive in order),
+//      once, stream k to node k mod N (each account on one stream and so on
+//      one node, so its nonces arrive in order),
 //      closed loop (a bounded number of uncommitted txs: saturation) and then
 //      open loop at half the saturation rate;
-//   3. takes each tx's commit time from the node's EventService.Subscribe
+//   3. takes each tx's commit time from node 0's EventService.Subscribe
 //      stream (the tx_fee event every applied tx emits), never by polling;
 //   4. checks that the loadgen accounts' money is conserved (balances before
-//      minus fees charged = balances after, via QueryService) and reports the
-//      node's peak RSS (VmHWM from /proc, reset per workload).
-// After the node stops, the full ledger invariants (contracts/Invariants.h)
-// are checked on its final state. One JSON line per workload, then a table.
+//      minus fees charged = balances after, via QueryService) and reports
+//      every node's peak RSS (VmHWM from /proc, reset per workload); with
+//      N > 1, app_hash_agree: every node reports the same block id and
+//      app_hash at one common height after the workload.
+// --sync then starts a fresh full node (`agorad init --full-node`, the
+// chain's genesis, the validators as persistent peers) and times its block
+// sync over p2p up to the validators' height (JSON line "bench":"sync").
+// After the nodes stop, the full ledger invariants (contracts/Invariants.h)
+// are checked on every validator's final state. One JSON line per workload,
+// then a table.
 //
 // Marketplace lifecycles need ids the chain assigns (job, bid, lease), so a
 // lifecycle runs as four timed phases (job_create, bid_place, bid_accept,
@@ -39,6 +49,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -48,6 +59,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <unistd.h>
+
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
@@ -56,8 +69,13 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/state/Sandbox.h"
 #include "contracts/Invariants.h"
+#include "node/chain/BlockStore.h"
 #include "node/config/NodeConfig.h"
+#include "node/daemon/HomeLayout.h"
+#include "node/daemon/KeyFile.h"
+#include "node/genesis/GenesisFile.h"
 #include "node/storage/LevelDbStateStore.h"
+#include "node/storage/NodeDatabase.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
@@ -230,6 +248,7 @@ struct Options {
     std::uint32_t blockTxs = 10'000;
     std::uint32_t timeoutCommitMs = 100;
     std::size_t validators = 1;
+    bool sync = false;  // time a fresh full node's block sync after the workloads
     bool halfLoad = true;
     std::string keep;
     std::string perfOut;  // record a perf profile of the node during the first saturation run
@@ -244,15 +263,31 @@ std::uint64_t readProcKb(int pid, const std::string& field) {
     return 0;
 }
 
+// User + system CPU seconds a process has used (/proc/PID/stat fields 14, 15).
+double cpuSeconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');  // comm may hold spaces
+    if (close == std::string::npos) return 0;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+}
+
 void resetPeakRss(int pid) {
     std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
     out << "5";  // resets VmHWM to the current RSS (proc(5))
 }
 
 // ChildProcess does not expose its pid; read it from the process tree instead
-// of changing the shared test helper: the only child of this process that is
-// an agorad.
-int findChildPid(const std::string& exe) {
+// of changing the shared test helper: the child of this process whose command
+// line names `home`.
+int findChildPid(const std::string& home) {
     const int self = ::getpid();
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
         const std::string name = entry.path().filename().string();
@@ -262,12 +297,36 @@ int findChildPid(const std::string& exe) {
         int ppid = 0;
         if (!(stat >> pid >> comm >> state >> ppid)) continue;
         if (ppid != self) continue;
-        std::error_code ec;
-        const auto target = std::filesystem::read_symlink(entry.path() / "exe", ec);
-        if (!ec && target.filename() == std::filesystem::path(exe).filename()) return std::stoi(pid);
+        std::ifstream cmd(entry.path() / "cmdline");
+        std::string arg;
+        while (std::getline(cmd, arg, '\0'))
+            if (arg == home) return std::stoi(pid);
     }
     return -1;
 }
+
+std::string hexOf(const std::string& bytes) {
+    static const char* d = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out.push_back(d[c >> 4]);
+        out.push_back(d[c & 15]);
+    }
+    return out;
+}
+
+// One agorad process: its home, ports and client channel.
+struct NodeProc {
+    std::string name;
+    std::string home;
+    std::string nodeId;
+    int grpcPort = 0;
+    int p2pPort = 0;
+    int pid = -1;
+    std::unique_ptr<test::ChildProcess> process;
+    std::shared_ptr<grpc::Channel> channel;
+    std::string log;
+};
 
 // What one timed run measured.
 struct RunStats {
@@ -288,8 +347,18 @@ private:
     // --- setup
     void makeAccounts();
     bool startNode();
-    void stopNode();
+    bool prepareSingle();
+    bool prepareNetwork();
+    void writeConfig(NodeProc& n, const std::vector<std::string>& peers, bool validator);
+    bool launch(NodeProc& n);
+    std::shared_ptr<grpc::Channel> channelTo(int port);
+    bool stopNode();
     std::uint64_t height();
+    static std::optional<q::StatusResponse> status(const std::shared_ptr<grpc::Channel>& ch);
+    static std::optional<q::BlockResponse> blockAt(const std::shared_ptr<grpc::Channel>& ch, std::uint64_t h);
+    Json agreement(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::uint64_t h);
+    Json appHashAgreement();
+    Json runSync();
     void refreshNonces();
     std::map<std::string, std::uint64_t> balances();
 
@@ -311,12 +380,10 @@ private:
 
     Options opt_;
     test::TempDir dir_;
-    std::string home_;
-    int grpcPort_ = 0;
-    int pid_ = -1;
-    std::unique_ptr<test::ChildProcess> node_;
-    std::shared_ptr<grpc::Channel> channel_;
-    std::vector<Account> accounts_;  // transfer senders, then clients, then providers
+    std::string home_;                        // node 0's home
+    std::vector<NodeProc> nodes_;             // the validators; node 0 serves events and queries
+    std::shared_ptr<grpc::Channel> channel_;  // node 0
+    std::vector<Account> accounts_;           // transfer senders, then clients, then providers
     std::size_t clientBase_ = 0, providerBase_ = 0;
     CommitTracker tracker_;
     std::thread events_;
@@ -341,9 +408,67 @@ void Bench::makeAccounts() {
     add("provider", opt_.providers);
 }
 
-bool Bench::startNode() {
-    home_ = dir_.path("home");
-    std::vector<std::string> init{opt_.agorad, "--home", home_, "init", "val0", "--chain-id", kChain};
+std::shared_ptr<grpc::Channel> Bench::channelTo(int port) {
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    // Own subchannel per node: gRPC shares subchannels per address process-wide.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args);
+}
+
+// Bench settings in the node's config.toml: free loopback ports, large
+// mempool and blocks, short consensus timeouts (the defaults cap a block at
+// 5,000 txs and pause 500 ms after each commit).
+void Bench::writeConfig(NodeProc& n, const std::vector<std::string>& peers, bool validator) {
+    auto loaded = node::NodeConfig::load(node::HomeLayout(n.home).configFile());
+    node::NodeConfig cfg = loaded ? *loaded : node::NodeConfig{};
+    cfg.moniker = n.name;
+    n.grpcPort = n.grpcPort != 0 ? n.grpcPort : test::freePort();
+    n.p2pPort = n.p2pPort != 0 ? n.p2pPort : test::freePort();
+    cfg.grpc.address = "127.0.0.1:" + std::to_string(n.grpcPort);
+    cfg.grpc.maxStreamsPerClient = 64;
+    cfg.grpc.maxRecvBytes = 64 * 1024 * 1024;
+    cfg.http.enabled = false;
+    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(n.p2pPort);
+    cfg.p2p.persistentPeers = peers;
+    cfg.p2p.peerExchange = false;  // loopback only, every peer is persistent
+    cfg.p2p.maxMessageBytes = 64 * 1024 * 1024;
+    cfg.p2p.sendQueueMax = 200'000;  // tx gossip of a whole window must not be dropped
+    auto& c = cfg.consensus;
+    c.timeoutCommitMs = opt_.timeoutCommitMs;
+    if (opt_.validators > 1 || !validator) {
+        // Large blocks travel and execute on a loaded machine: a propose
+        // timeout shorter than that only adds rounds.
+        c.timeoutProposeMs = 1'500;
+        c.timeoutProposeDeltaMs = 250;
+        c.timeoutPrevoteMs = 300;
+        c.timeoutPrevoteDeltaMs = 100;
+        c.timeoutPrecommitMs = 300;
+        c.timeoutPrecommitDeltaMs = 100;
+    }
+    cfg.mempool.maxTxs = 200'000;
+    cfg.mempool.maxBytes = 512ULL * 1024 * 1024;
+    cfg.mempool.maxTxsPerAccount = 100'000;
+    cfg.mempool.maxBlockTxs = opt_.blockTxs;
+    cfg.mempool.maxBlockBytes = 64ULL * 1024 * 1024;
+    cfg.log.level = "warn";
+    if (!wallet::writeFileAtomic(node::HomeLayout(n.home).configFile(), cfg.toToml(), wallet::WriteMode::Replace))
+        throw std::runtime_error("cannot write " + node::HomeLayout(n.home).configFile().string());
+}
+
+bool Bench::launch(NodeProc& n) {
+    n.log = dir_.path(n.name + ".log");
+    n.process =
+        std::make_unique<test::ChildProcess>(std::vector<std::string>{opt_.agorad, "--home", n.home, "start"}, n.log);
+    n.channel = channelTo(n.grpcPort);
+    return true;
+}
+
+bool Bench::prepareSingle() {
+    NodeProc n;
+    n.name = "val0";
+    n.home = dir_.path("home");
+    std::vector<std::string> init{opt_.agorad, "--home", n.home, "init", "val0", "--chain-id", kChain};
     for (const auto& a : accounts_) {
         init.push_back("--fund");
         init.push_back(a.address.toBech32() + "=" + std::to_string(kFunding));
@@ -352,35 +477,76 @@ bool Bench::startNode() {
         std::cerr << "agorad init failed:\n" << std::ifstream(dir_.path("init.log")).rdbuf() << "\n";
         return false;
     }
-    node::NodeConfig cfg;
-    cfg.moniker = "val0";
-    grpcPort_ = test::freePort();
-    cfg.grpc.address = "127.0.0.1:" + std::to_string(grpcPort_);
-    cfg.grpc.maxStreamsPerClient = 64;
-    cfg.http.enabled = false;
-    cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(test::freePort());
-    cfg.consensus.timeoutCommitMs = opt_.timeoutCommitMs;
-    cfg.mempool.maxTxs = 200'000;
-    cfg.mempool.maxBytes = 512ULL * 1024 * 1024;
-    cfg.mempool.maxTxsPerAccount = 100'000;
-    cfg.mempool.maxBlockTxs = opt_.blockTxs;
-    cfg.mempool.maxBlockBytes = 64ULL * 1024 * 1024;
-    cfg.log.level = "warn";
-    if (!wallet::writeFileAtomic(home_ + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)) {
-        std::cerr << "cannot write config\n";
+    auto key = node::loadKeyFile(node::HomeLayout(n.home).nodeKeyFile());
+    if (key) n.nodeId = node::nodeIdOf(key->publicKey());
+    writeConfig(n, {}, true);
+    nodes_.push_back(std::move(n));
+    return true;
+}
+
+// N validator homes from `agorad testnet init-files`, the loadgen's accounts
+// added to their shared genesis, each config rewritten for the bench.
+bool Bench::prepareNetwork() {
+    const std::string out = dir_.path("net");
+    const std::vector<std::string> args{
+        opt_.agorad, "testnet", "init-files", "--validators", std::to_string(opt_.validators),
+        "--output",  out,       "--chain-id", kChain,         "--demo-accounts",
+        "0"};
+    if (test::runToExit(args, dir_.path("init.log")) != 0) {
+        std::cerr << "agorad testnet init-files failed:\n" << std::ifstream(dir_.path("init.log")).rdbuf() << "\n";
         return false;
     }
-    node_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{opt_.agorad, "--home", home_, "start"},
-                                                 dir_.path("node.log"));
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    channel_ =
-        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(grpcPort_), grpc::InsecureChannelCredentials(), args);
-    if (!test::waitUntil([&] { return height() >= 1; }, 60s)) {
-        std::cerr << "agorad did not produce block 1:\n" << node_->log() << "\n";
+    auto genesis = node::GenesisDoc::load(out + "/node0/config/genesis.json");
+    if (!genesis) {
+        std::cerr << "genesis: " << genesis.error() << "\n";
         return false;
     }
-    pid_ = findChildPid(opt_.agorad);
+    for (const auto& a : accounts_) genesis->genesis.accounts.push_back({a.address, Amount(kFunding)});
+    const std::string text = genesis->prettyJson();
+    for (std::size_t i = 0; i < opt_.validators; ++i) {
+        NodeProc n;
+        n.name = "val" + std::to_string(i);
+        n.home = out + "/node" + std::to_string(i);
+        auto key = node::loadKeyFile(node::HomeLayout(n.home).nodeKeyFile());
+        if (!key) {
+            std::cerr << "node key: " << key.error() << "\n";
+            return false;
+        }
+        n.nodeId = node::nodeIdOf(key->publicKey());
+        n.grpcPort = test::freePort();
+        n.p2pPort = test::freePort();
+        if (!wallet::writeFileAtomic(node::HomeLayout(n.home).genesisFile(), text, wallet::WriteMode::Replace)) {
+            std::cerr << "cannot write genesis\n";
+            return false;
+        }
+        nodes_.push_back(std::move(n));
+    }
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        std::vector<std::string> peers;
+        for (std::size_t j = 0; j < nodes_.size(); ++j)
+            if (j != i) peers.push_back(nodes_[j].nodeId + "@127.0.0.1:" + std::to_string(nodes_[j].p2pPort));
+        writeConfig(nodes_[i], peers, true);
+    }
+    return true;
+}
+
+bool Bench::startNode() {
+    if (!(opt_.validators == 1 ? prepareSingle() : prepareNetwork())) return false;
+    home_ = nodes_[0].home;
+    for (auto& n : nodes_) launch(n);
+    channel_ = nodes_[0].channel;
+    for (auto& n : nodes_) {
+        if (!test::waitUntil(
+                [&] {
+                    auto st = status(n.channel);
+                    return st && st->latest_height() >= 1;
+                },
+                120s)) {
+            std::cerr << n.name << " did not reach block 1:\n" << n.process->log() << "\n";
+            return false;
+        }
+        n.pid = findChildPid(n.home);
+    }
     events_ = std::thread([this] { eventLoop(); });
     if (!test::waitUntil([&] { return eventsLive_.load(); }, 30s)) return false;
     return true;
@@ -401,22 +567,165 @@ void Bench::eventLoop() {
         std::cerr << "event stream ended: " << st.error_message() << "\n";
 }
 
-void Bench::stopNode() {
+// SIGTERM to every node at once, then waits; true when all exited with 0.
+bool Bench::stopNode() {
     if (eventsCtx_) eventsCtx_->TryCancel();
     if (events_.joinable()) events_.join();
-    if (node_) {
-        node_->signal(SIGTERM);
-        node_->waitExit(30s);
+    for (auto& n : nodes_)
+        if (n.process) n.process->signal(SIGTERM);
+    bool clean = true;
+    for (auto& n : nodes_) {
+        if (!n.process) continue;
+        const int rc = n.process->waitExit(60s);
+        if (rc != 0) {
+            std::cerr << n.name << " exited with " << rc << "\n";
+            if (rc < 0) n.process->signal(SIGKILL);
+            clean = false;
+        }
+        n.process.reset();
     }
+    return clean;
 }
 
-std::uint64_t Bench::height() {
-    auto stub = q::QueryService::NewStub(channel_);
+std::optional<q::StatusResponse> Bench::status(const std::shared_ptr<grpc::Channel>& ch) {
+    auto stub = q::QueryService::NewStub(ch);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 2s);
     q::StatusResponse resp;
-    if (!stub->Status(&ctx, q::StatusRequest{}, &resp).ok()) return 0;
-    return resp.latest_height();
+    if (!stub->Status(&ctx, q::StatusRequest{}, &resp).ok()) return std::nullopt;
+    return resp;
+}
+
+std::optional<q::BlockResponse> Bench::blockAt(const std::shared_ptr<grpc::Channel>& ch, std::uint64_t h) {
+    auto stub = q::QueryService::NewStub(ch);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+    q::BlockRequest req;
+    req.set_height(h);
+    q::BlockResponse resp;
+    if (!stub->Block(&ctx, req, &resp).ok()) return std::nullopt;
+    return resp;
+}
+
+std::uint64_t Bench::height() {
+    auto st = status(channel_);
+    return st ? st->latest_height() : 0;
+}
+
+// Every channel's block at height h (waiting up to 60 s for each node to
+// reach it): the same block id, and so the same header app_hash, which is
+// the state after that block's txs.
+Json Bench::agreement(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::uint64_t h) {
+    Json j;
+    j["height"] = h;
+    bool agree = true;
+    std::string id, app;
+    for (const auto& ch : channels) {
+        test::waitUntil(
+            [&] {
+                auto st = status(ch);
+                return st && st->latest_height() >= h;
+            },
+            60s);
+        auto b = blockAt(ch, h);
+        if (!b) {
+            agree = false;
+            continue;
+        }
+        const std::string bid = hexOf(b->block().header_view().block_id());
+        const std::string ah = hexOf(b->block().header_view().app_hash());
+        if (id.empty()) {
+            id = bid;
+            app = ah;
+        } else if (bid != id || ah != app) {
+            agree = false;
+        }
+    }
+    j["block_id"] = id;
+    j["app_hash"] = app;
+    j["agree"] = agree && !id.empty();
+    return j;
+}
+
+Json Bench::appHashAgreement() {
+    std::uint64_t top = 0;
+    std::vector<std::shared_ptr<grpc::Channel>> chans;
+    for (auto& n : nodes_) {
+        chans.push_back(n.channel);
+        auto st = status(n.channel);
+        if (st) top = std::max(top, st->latest_height());
+    }
+    return agreement(chans, top);
+}
+
+// A fresh full node block-syncs the chain from the validators over p2p; the
+// clock runs from its start until it reports the validators' height.
+Json Bench::runSync() {
+    Json j;
+    j["bench"] = "sync";
+    j["validators"] = opt_.validators;
+    const std::uint64_t target = height();
+    NodeProc n;
+    n.name = "sync";
+    n.home = dir_.path("sync");
+    if (test::runToExit({opt_.agorad, "--home", n.home, "init", "sync", "--chain-id", kChain, "--full-node"},
+                        dir_.path("sync-init.log")) != 0) {
+        j["ok"] = false;
+        j["error"] = "agorad init --full-node failed";
+        return j;
+    }
+    std::filesystem::copy_file(node::HomeLayout(home_).genesisFile(), node::HomeLayout(n.home).genesisFile(),
+                               std::filesystem::copy_options::overwrite_existing);
+    std::vector<std::string> peers;
+    for (const auto& v : nodes_) peers.push_back(v.nodeId + "@127.0.0.1:" + std::to_string(v.p2pPort));
+    writeConfig(n, peers, false);
+    const auto t0 = Clock::now();
+    launch(n);
+    std::uint64_t reached = 0;
+    const bool done = test::waitUntil(
+        [&] {
+            auto st = status(n.channel);
+            reached = st ? st->latest_height() : 0;
+            return reached >= target;
+        },
+        std::chrono::minutes(30));
+    const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+    n.pid = findChildPid(n.home);
+    if (n.pid > 0) {
+        j["peak_rss_mib"] = double(readProcKb(n.pid, "VmHWM")) / 1024.0;
+        j["node_cpu_s"] = cpuSeconds(n.pid);  // start-up and the blocks after H included
+    }
+    Json agree = done ? agreement({channel_, n.channel}, target) : Json{{"agree", false}};
+    n.process->signal(SIGTERM);
+    const int rc = n.process->waitExit(60s);
+    if (rc < 0) n.process->signal(SIGKILL);
+    n.process.reset();
+    // Txs in the synced chain, read from the full node's own block store.
+    std::uint64_t txs = 0, blocks = 0;
+    node::DatabaseOptions dbo;
+    dbo.createIfMissing = false;
+    if (auto db = node::openNodeDatabase(node::HomeLayout(n.home).databaseDir().string(), dbo)) {
+        if (auto store = node::BlockStore::open(*db)) {
+            for (std::uint64_t h = 1; h <= std::min(target, store->latestHeight()); ++h) {
+                auto b = store->block(h);
+                if (!b) break;
+                ++blocks;
+                txs += b->txs.size();
+            }
+        }
+    }
+    j["target_height"] = target;
+    j["reached_height"] = reached;
+    j["blocks"] = blocks;
+    j["txs"] = txs;
+    j["seconds"] = sec;
+    j["tx_per_s"] = sec > 0 ? double(txs) / sec : 0.0;
+    j["blocks_per_s"] = sec > 0 ? double(blocks) / sec : 0.0;
+    j["app_hash_match"] = agree["agree"];
+    if (agree.contains("app_hash")) j["app_hash"] = agree["app_hash"];
+    j["clean_stop"] = rc == 0;
+    j["ok"] = done && agree["agree"].get<bool>() && blocks == target;
+    return j;
 }
 
 std::map<std::string, std::uint64_t> Bench::balances() {
@@ -494,9 +803,13 @@ RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate)
     const std::uint64_t h0 = height();
     const auto t0 = Clock::now();
     std::vector<std::thread> threads;
-    auto stub = txpb::TxService::NewStub(channel_);
+    // Stream k goes to node k mod N: an account's txs all go through one
+    // stream of one node, in nonce order.
+    std::vector<std::unique_ptr<txpb::TxService::Stub>> stubs;
+    for (auto& n : nodes_) stubs.push_back(txpb::TxService::NewStub(n.channel));
     for (std::size_t k = 0; k < nStreams; ++k) {
         threads.emplace_back([&, k] {
+            auto& stub = stubs[k % stubs.size()];
             grpc::ClientContext ctx;
             auto stream = stub->BroadcastStream(&ctx);
             std::thread reader([&] {
@@ -701,7 +1014,13 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
 }
 
 Json Bench::workload(const std::string& name) {
-    if (pid_ > 0) resetPeakRss(pid_);
+    std::vector<double> cpu0;
+    for (auto& n : nodes_) {
+        if (n.pid > 0) resetPeakRss(n.pid);
+        cpu0.push_back(n.pid > 0 ? cpuSeconds(n.pid) : 0.0);
+    }
+    const auto wall0 = Clock::now();
+    const int pid0 = nodes_[0].pid;
     fees_ = 0;
     const auto before = balances();
     Json j;
@@ -713,9 +1032,9 @@ Json Bench::workload(const std::string& name) {
         auto txs = transfers(opt_.transfers);
         interleave(txs);
         std::unique_ptr<test::ChildProcess> perf;
-        if (!opt_.perfOut.empty() && pid_ > 0) {
+        if (!opt_.perfOut.empty() && pid0 > 0) {
             perf = std::make_unique<test::ChildProcess>(
-                std::vector<std::string>{"/usr/bin/perf", "record", "-F", "499", "-g", "-p", std::to_string(pid_), "-o",
+                std::vector<std::string>{"/usr/bin/perf", "record", "-F", "499", "-g", "-p", std::to_string(pid0), "-o",
                                          opt_.perfOut},
                 dir_.path("perf.log"));
             opt_.perfOut.clear();
@@ -749,7 +1068,28 @@ Json Bench::workload(const std::string& name) {
             j["half_load"] = runMarket(std::max<std::size_t>(1, lifecycles / 2), factor, rates, nullptr);
         }
     }
-    if (pid_ > 0) j["peak_rss_mib"] = double(readProcKb(pid_, "VmHWM")) / 1024.0;
+    Json rss = Json::array();
+    double rssMax = 0;
+    for (auto& n : nodes_) {
+        const double mib = n.pid > 0 ? double(readProcKb(n.pid, "VmHWM")) / 1024.0 : 0.0;
+        rss.push_back(mib);
+        rssMax = std::max(rssMax, mib);
+    }
+    j["peak_rss_mib"] = rssMax;  // the largest node
+    j["peak_rss_mib_per_node"] = rss;
+    // CPU the nodes used over the whole workload (both loads, untimed gaps
+    // included): on a shared machine the share they got, not the wall clock,
+    // is what the throughput follows.
+    Json cpu = Json::array();
+    double cpuSum = 0;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const double c = nodes_[i].pid > 0 ? cpuSeconds(nodes_[i].pid) - cpu0[i] : 0.0;
+        cpu.push_back(c);
+        cpuSum += c;
+    }
+    j["node_cpu_s_per_node"] = cpu;
+    j["node_cpu_s"] = cpuSum;
+    j["wall_s"] = std::chrono::duration<double>(Clock::now() - wall0).count();
     // Wait for a quiet block so the balances read below include every committed tx.
     const auto after = balances();
     std::uint64_t sumBefore = 0, sumAfter = 0;
@@ -764,25 +1104,33 @@ Json Bench::workload(const std::string& name) {
     sc["fees_charged"] = fees_;
     sc["ok"] = sumBefore == sumAfter + fees_;
     j["supply_check"] = sc;
+    if (nodes_.size() > 1) {
+        Json a = appHashAgreement();
+        j["app_hash_agree"] = a["agree"];
+        j["app_hash_check"] = a;
+    }
     return j;
 }
 
 int Bench::run() {
-    if (opt_.validators != 1) {
-        std::cerr << "--validators " << opt_.validators
-                  << ": the multi-validator network is not available yet (pending: issue \"Validator network\")\n";
-        return 3;
+    if (opt_.validators < 1 || opt_.validators > 16) {
+        std::cerr << "--validators must be 1..16\n";
+        return 2;
     }
     makeAccounts();
-    if (!startNode()) return 2;
     std::vector<Json> results;
     bool ok = true;
+    if (!startNode()) {
+        stopNode();
+        return 2;
+    }
     bool providersReady = false;
+    Json sync;
     try {
         for (const auto& w : opt_.workloads) {
             if ((w == "market" || w == "mixed") && !providersReady) {
                 if (!registerProviders()) {
-                    std::cerr << "provider registration failed\n" << node_->log() << "\n";
+                    std::cerr << "provider registration failed\n" << nodes_[0].process->log() << "\n";
                     ok = false;
                     break;
                 }
@@ -792,48 +1140,66 @@ int Bench::run() {
             std::cout << j.dump() << std::endl;
             if (!j["supply_check"]["ok"].get<bool>() || j["saturation"]["committed"].get<std::size_t>() == 0)
                 ok = false;
+            if (j.contains("app_hash_agree") && !j["app_hash_agree"].get<bool>()) ok = false;
             results.push_back(std::move(j));
+        }
+        if (opt_.sync && ok) {
+            sync = runSync();
+            std::cout << sync.dump() << std::endl;
+            if (!sync["ok"].get<bool>()) ok = false;
         }
     } catch (const std::exception& e) {
         std::cerr << "loadgen: " << e.what() << "\n";
         ok = false;
     }
-    stopNode();
-    // Full ledger invariants on the final state (the node holds the database
-    // lock while it runs, so this waits for it to stop).
+    const bool clean = stopNode();
+    if (!clean) ok = false;
+    // Full ledger invariants on every validator's final state (a node holds
+    // its database lock while it runs, so this waits for them to stop).
     Json inv;
     inv["bench"] = "loadgen_invariants";
-    auto store = node::LevelDbStateStore::open(home_ + "/data/chain.db", node::StateStoreOptions{0, 0});
-    if (!store) {
-        inv["ok"] = false;
-        inv["error"] = store.error().message();
-        ok = false;
-    } else {
+    inv["validators"] = opt_.validators;
+    inv["clean_stop"] = clean;
+    inv["ok"] = true;
+    for (const auto& n : nodes_) {
+        auto store = node::LevelDbStateStore::open(n.home + "/data/chain.db", node::StateStoreOptions{0, 0});
+        if (!store) {
+            inv["ok"] = false;
+            inv["error"] = n.name + ": " + store.error().message();
+            ok = false;
+            continue;
+        }
         auto snap = (*store)->snapshot();
         auto violation = contracts::checkInvariants(*snap);
         inv["height"] = snap->version();
-        inv["ok"] = !violation.has_value();
         if (violation) {
-            inv["error"] = *violation;
+            inv["ok"] = false;
+            inv["error"] = n.name + ": " + *violation;
             ok = false;
         }
     }
     std::cout << inv.dump() << std::endl;
 
-    std::printf("\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s\n", "workload", "load", "tx/s", "lifecyc/s", "p50 ms",
-                "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply");
+    std::printf("\n%zu validator(s)\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s %8s\n", opt_.validators, "workload",
+                "load", "tx/s", "lifecyc/s", "p50 ms", "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply", "app_hash");
     for (const auto& j : results) {
         for (const char* load : {"saturation", "half_load"}) {
             if (!j.contains(load)) continue;
             const auto& s = j[load];
-            std::printf("%-10s %-10s %10.0f %10.1f %9.1f %9.1f %9.1f %9.2f %9.0f %8s\n",
+            std::printf("%-10s %-10s %10.0f %10.1f %9.1f %9.1f %9.1f %9.2f %9.0f %8s %8s\n",
                         j["workload"].get<std::string>().c_str(), load, s["tx_per_s"].get<double>(),
                         s.contains("lifecycles_per_s") ? s["lifecycles_per_s"].get<double>() : 0.0,
                         s["p50_ms"].get<double>(), s["p90_ms"].get<double>(), s["p99_ms"].get<double>(),
                         s["blocks_per_s"].get<double>(), j.value("peak_rss_mib", 0.0),
-                        j["supply_check"]["ok"].get<bool>() ? "ok" : "FAIL");
+                        j["supply_check"]["ok"].get<bool>() ? "ok" : "FAIL",
+                        !j.contains("app_hash_agree") ? "-" : (j["app_hash_agree"].get<bool>() ? "agree" : "DIFFER"));
         }
     }
+    if (!sync.is_null() && sync.contains("tx_per_s"))
+        std::printf("sync: a fresh full node block-synced %llu blocks / %llu txs in %.1f s: %.0f tx/s, app_hash %s\n",
+                    static_cast<unsigned long long>(sync["blocks"].get<std::uint64_t>()),
+                    static_cast<unsigned long long>(sync["txs"].get<std::uint64_t>()), sync["seconds"].get<double>(),
+                    sync["tx_per_s"].get<double>(), sync["app_hash_match"].get<bool>() ? "matches" : "DIFFERS");
     if (!opt_.keep.empty()) {
         std::filesystem::create_directories(opt_.keep);
         std::filesystem::copy(
@@ -886,6 +1252,8 @@ int main(int argc, char** argv) {
                 o.timeoutCommitMs = static_cast<std::uint32_t>(std::stoul(next()));
             else if (f == "--validators")
                 o.validators = std::stoull(next());
+            else if (f == "--sync")
+                o.sync = true;
             else if (f == "--keep")
                 o.keep = next();
             else if (f == "--perf")
