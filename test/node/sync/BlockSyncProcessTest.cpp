@@ -234,6 +234,15 @@ TEST_CASE("duplicate votes submitted as evidence slash and tombstone the validat
     // node1 holds 1/11 of the power and never runs: node0 alone is a quorum.
     Testnet net(2, 0, "1000agr,100agr");
     auto& val = net.nodes[0];
+    {
+        // node1 misses every block; with 1 ms between blocks it would be jailed for downtime (51 misses)
+        // and leave the set before the evidence arrives. 250 ms keeps it in the set for ~12 s.
+        const node::HomeLayout home(val.home);
+        auto cfg = node::NodeConfig::load(home.configFile());
+        REQUIRE(cfg.hasValue());
+        cfg->consensus.timeoutCommitMs = 250;
+        REQUIRE(wallet::writeFileAtomic(home.configFile(), cfg->toToml(), wallet::WriteMode::Replace).hasValue());
+    }
     val.start();
     INFO(logOf(val));
     REQUIRE(val.waitHeight(2, 60s));
