@@ -161,7 +161,11 @@ ResultCode Ledger::check(const SignedTx& tx, SignatureStatus signature) const {
     if (body.memo.size() > limits::kMemoMax) return ResultCode::MemoTooLong;
     if (tx.bytes().size() > limits::kTxBytesMax) return ResultCode::TxTooLarge;
     for (const Msg& m : body.msgs) AGORA_TRY(checkMessage(m));
-    if (!body.signer.isValid()) return ResultCode::InvalidSignerKey;
+    // A signature that verified proves the key parses (verifySchnorr parses
+    // it first), so the hot path skips a second parse; the result is the same
+    // either way, which keeps it deterministic across nodes whose signature
+    // caches differ.
+    if (signature != SignatureStatus::Valid && !body.signer.isValid()) return ResultCode::InvalidSignerKey;
     switch (signature) {
         case SignatureStatus::Valid:
             break;

@@ -376,7 +376,7 @@ Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan by
 }
 
 Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, ByteSpan bytes,
-                                                         const CommitCertificate& cert) {
+                                                         const CommitCertificate& cert, Durability durability) {
     if (executed_.count(id) == 0) {
         if (auto ok = validate(id, bytes); !ok) return fail("cannot commit: " + ok.error());
     }
@@ -403,6 +403,7 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     const Bytes recordKey(1, keyspace::kChainRecord);
     const Bytes recordValue = encode(next);
     exec.prepared.extra.Put(slice(recordKey), slice(recordValue));
+    exec.prepared.sync = durability == Durability::Synced;
     auto written = store_->write(std::move(exec.prepared));
     if (!written && store_->latestVersion() != next.height) return fail("commit failed: " + written.error().message());
     blocks_.committed(next.height);

@@ -106,7 +106,12 @@ public:
                                             const std::vector<Bytes>& candidates,
                                             const std::vector<DuplicateVoteEvidence>& evidence);
     Expected<void, std::string> validate(const Hash256& id, ByteSpan bytes);
-    Expected<CommitOutcome, std::string> commit(const Hash256& id, ByteSpan bytes, const CommitCertificate& cert);
+    // Durability::Deferred skips the fsync of this block's batch (see
+    // PreparedCommit::sync): for block sync and replay, whose next synced
+    // commit makes it durable. Consensus commits are always Synced.
+    enum class Durability { Synced, Deferred };
+    Expected<CommitOutcome, std::string> commit(const Hash256& id, ByteSpan bytes, const CommitCertificate& cert,
+                                                Durability durability = Durability::Synced);
 
     // Read side (any thread).
     std::shared_ptr<const state::StateSnapshot> snapshot() const { return store_->snapshot(); }
@@ -141,8 +146,8 @@ private:
     std::unique_ptr<LevelDbStateStore> store_;
     BlockStore blocks_;
 
-    mutable std::mutex mu_;                  // guards record_ and view_
-    ChainRecord record_;                     // last decided block (height 0 = none yet)
+    mutable std::mutex mu_;  // guards record_ and view_
+    ChainRecord record_;     // last decided block (height 0 = none yet)
     // The ledger view of the latest committed version (see ledgerView()).
     mutable std::shared_ptr<const MempoolLedgerView> view_;
     mutable std::uint64_t viewVersion_ = 0;

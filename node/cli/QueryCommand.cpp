@@ -177,6 +177,7 @@ void runAccount(CliContext& ctx, const std::string& address, const RecordFlags& 
     Json j{{"address", a.address()},
            {"balance", a.balance()},
            {"next_nonce", a.next_nonce()},
+           {"pending_nonce", a.pending_nonce()},
            {"height", a.state().height()}};
     if (r.prove) j["state"] = stateJson(a.state());
     print(ctx, j);
@@ -336,8 +337,7 @@ void runEvidence(CliContext& ctx, const EvidenceFlags& f) {
     req.set_validator(f.validator);
     req.set_min_height(f.minHeight);
     req.set_max_height(f.maxHeight);
-    const auto resp =
-        callQuery<q::EvidenceRequest, q::EvidenceResponse>(ctx, &q::QueryService::Stub::Evidence, req);
+    const auto resp = callQuery<q::EvidenceRequest, q::EvidenceResponse>(ctx, &q::QueryService::Stub::Evidence, req);
     Json items = Json::array();
     for (const auto& e : resp.evidence()) {
         auto view = fromProto(e);

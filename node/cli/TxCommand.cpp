@@ -126,7 +126,7 @@ SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
     if (!info) throw CliError(info.error().message());
     const std::string chainId = ctx.chainId.empty() ? fetchStatus(ctx).chain_id() : ctx.chainId;
     const std::uint64_t nonce =
-        f.nonce.empty() ? fetchAccount(ctx, info->address.toBech32()).next_nonce() : parseU64(f.nonce, "--nonce");
+        f.nonce.empty() ? fetchAccount(ctx, info->address.toBech32()).pending_nonce() : parseU64(f.nonce, "--nonce");
     auto passphrases = ctx.passphrases();
     auto material = ring.unlock(f.from, passphrases.get());
     if (!material) throw CliError(material.error().message());
@@ -227,7 +227,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
     tx->add_option("--memo", f->memo, "memo, at most 256 bytes");
     tx->add_flag("--wait", f->wait, "wait until the tx is committed and print its result and events")
         ->envname("AGORA_WAIT");
-    tx->add_option("--nonce", f->nonce, "nonce to sign with (default: the account's next nonce, from the node)");
+    tx->add_option("--nonce", f->nonce,
+                   "nonce to sign with (default: the account's pending nonce on the node, counting its mempool)");
     tx->add_flag("--generate-only", f->generateOnly,
                  "sign and print the tx (hex; -o json adds hash, signer, nonce) instead of broadcasting it; "
                  "with --chain-id and --nonce the node is not contacted");

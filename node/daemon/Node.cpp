@@ -172,7 +172,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             st.catchingUp = self->catchUp_->catchingUp();
             return st;
         },
-        nodeIdOf(node->nodeKey_->publicKey()));
+        nodeIdOf(node->nodeKey_->publicKey()),
+        [self](const Address& a) { return self->mempool_->pendingNextNonce(a); });
     node->grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions::fromConfig(node->config_.grpc));
     node->grpc_->addService(node->txService_.get());
     node->grpc_->addService(node->queryService_.get());

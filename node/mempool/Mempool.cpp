@@ -55,7 +55,8 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     if (byHash_.count(hash) != 0) return fail(AdmitCode::Duplicate, "tx already in mempool", hash);
     const Tx& tx = entry->tx.body;
     const Amount minFee = ledger.minFee(tx);
-    if (tx.fee < minFee) return fail(AdmitCode::FeeTooLow, "fee " + tx.fee.toString() + " below minimum " + minFee.toString(), hash);
+    if (tx.fee < minFee)
+        return fail(AdmitCode::FeeTooLow, "fee " + tx.fee.toString() + " below minimum " + minFee.toString(), hash);
 
     auto account = ledger.account(entry->sender);
     // The view may predate the last update(): its nonce then lags behind txs
@@ -121,9 +122,13 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
             } else if (it != evictable_.end()) {
                 cand = it->second;
             }
-            if (!cand || cand->sender == entry->sender || !feeRateLess(cand->tx.body.fee, cand->bytes.size(), tx.fee, entry->bytes.size()))
+            if (!cand || cand->sender == entry->sender ||
+                !feeRateLess(cand->tx.body.fee, cand->bytes.size(), tx.fee, entry->bytes.size()))
                 return fail(AdmitCode::MempoolFull, "mempool is full; raise the fee to replace pending txs", hash);
-            if (fromExtra) extra.erase(extra.begin()); else ++it;
+            if (fromExtra)
+                extra.erase(extra.begin());
+            else
+                ++it;
             planned.insert(cand.get());
             victims.push_back(cand);
             --count;
@@ -231,7 +236,8 @@ void Mempool::update(const std::vector<Hash256>& committed, const MempoolLedgerV
                 continue;
             }
             fees += e->tx.body.fee.micro();
-            if (broken || nonce != expect || fees > account.balance.micro() || e->tx.body.fee < ledger.minFee(e->tx.body)) {
+            if (broken || nonce != expect || fees > account.balance.micro() ||
+                e->tx.body.fee < ledger.minFee(e->tx.body)) {
                 broken = true;  // everything after a gap or an unaffordable fee goes too
                 drop.push_back(e);
                 continue;
@@ -261,6 +267,13 @@ std::size_t Mempool::pendingFor(const Address& sender) const {
     std::lock_guard lock(mu_);
     auto it = byAccount_.find(sender);
     return it == byAccount_.end() ? 0 : it->second.size();
+}
+
+std::optional<std::uint64_t> Mempool::pendingNextNonce(const Address& sender) const {
+    std::lock_guard lock(mu_);
+    auto it = byAccount_.find(sender);
+    if (it == byAccount_.end() || it->second.empty()) return std::nullopt;
+    return it->second.rbegin()->first + 1;
 }
 
 }  // namespace agora::node

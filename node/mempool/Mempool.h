@@ -59,16 +59,16 @@ public:
 enum class AdmitCode : std::uint16_t {
     Ok = 0,
     // ledger codes 1..499 pass through (e.g. 105 bad signature, 200 bad nonce)
-    Malformed = 500,             // bytes do not decode (canonical codec)
-    Duplicate = 501,             // already pending
-    MempoolFull = 502,           // full and the fee rate is not above the lowest evictable
-    AccountFull = 503,           // too many pending txs from this account
-    NonceTooLow = 504,           // nonce below the account's next nonce
-    NonceGap = 505,              // nonce beyond the pending sequence
-    ReplacementUnderpriced = 506,// same nonce pending with a fee within 10%
-    FeeTooLow = 507,             // below the minimum fee
-    InsufficientBalance = 508,   // balance does not cover the pending fees
-    BadSignature = 509,          // signature does not verify
+    Malformed = 500,               // bytes do not decode (canonical codec)
+    Duplicate = 501,               // already pending
+    MempoolFull = 502,             // full and the fee rate is not above the lowest evictable
+    AccountFull = 503,             // too many pending txs from this account
+    NonceTooLow = 504,             // nonce below the account's next nonce
+    NonceGap = 505,                // nonce beyond the pending sequence
+    ReplacementUnderpriced = 506,  // same nonce pending with a fee within 10%
+    FeeTooLow = 507,               // below the minimum fee
+    InsufficientBalance = 508,     // balance does not cover the pending fees
+    BadSignature = 509,            // signature does not verify
 };
 
 struct AdmitResult {
@@ -110,6 +110,8 @@ public:
     std::size_t size() const;
     std::size_t bytes() const;
     std::size_t pendingFor(const Address& sender) const;
+    // One past the highest nonce among sender's pending txs; nullopt when none.
+    std::optional<std::uint64_t> pendingNextNonce(const Address& sender) const;
 
 private:
     using EntryPtr = std::shared_ptr<Entry>;
@@ -130,7 +132,7 @@ private:
     mutable std::mutex mu_;
     std::map<Hash256, EntryPtr> byHash_;
     std::map<Address, std::map<std::uint64_t, EntryPtr>> byAccount_;  // nonce -> entry
-    std::map<RateKey, EntryPtr> evictable_;  // the last pending tx of each account
+    std::map<RateKey, EntryPtr> evictable_;                           // the last pending tx of each account
     // Per sender, the nonce after its txs the last update() removed as
     // committed: admissions holding a ledger view older than that update
     // would otherwise see a gap (bounded by one block's senders).

@@ -99,6 +99,13 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Account(grpc::CallbackServerContext*
             resp->set_balance("0");
             resp->set_next_nonce(0);
         }
+        std::uint64_t pending = resp->next_nonce();
+        if (pendingNonce_) {
+            // The mempool can briefly hold txs the snapshot already committed
+            // (it is updated after the commit): never below next_nonce.
+            if (auto p = pendingNonce_(*addr)) pending = std::max(pending, *p);
+        }
+        resp->set_pending_nonce(pending);
         return grpc::Status::OK;
     });
 }
@@ -309,8 +316,8 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Evidence(grpc::CallbackServerContext
                                                      q::EvidenceResponse* resp) {
     return finishQuery(ctx, [&]() -> grpc::Status {
         const Snapshot snap = app_.snapshot();
-        auto list = queryEvidence(app_.blocks(), *snap,
-                                  EvidenceQuery{req->validator(), req->min_height(), req->max_height()});
+        auto list =
+            queryEvidence(app_.blocks(), *snap, EvidenceQuery{req->validator(), req->min_height(), req->max_height()});
         if (!list) return toStatus(list.error());
         for (const auto& e : *list) toProto(e, resp->add_evidence());
         return grpc::Status::OK;

@@ -11,6 +11,7 @@
 // value's Merkle proof against the app_hash of that height.
 
 #include <functional>
+#include <optional>
 
 #include "agora/query/v1/query.grpc.pb.h"
 #include "node/app/Application.h"
@@ -20,8 +21,15 @@ namespace agora::node {
 
 class QueryServiceImpl final : public agora::query::v1::QueryService::CallbackService {
 public:
-    QueryServiceImpl(Application& app, std::function<ConsensusStatus()> consensus, std::string nodeId)
-        : app_(app), consensus_(std::move(consensus)), nodeId_(std::move(nodeId)) {}
+    // pendingNonce: the mempool's next nonce for a sender (nullopt: none
+    // pending); empty when the service runs without a mempool.
+    using PendingNonce = std::function<std::optional<std::uint64_t>(const Address&)>;
+    QueryServiceImpl(Application& app, std::function<ConsensusStatus()> consensus, std::string nodeId,
+                     PendingNonce pendingNonce = {})
+        : app_(app),
+          consensus_(std::move(consensus)),
+          nodeId_(std::move(nodeId)),
+          pendingNonce_(std::move(pendingNonce)) {}
 
     grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* ctx, const agora::query::v1::StatusRequest* req,
                                      agora::query::v1::StatusResponse* resp) override;
@@ -61,6 +69,7 @@ private:
     Application& app_;
     std::function<ConsensusStatus()> consensus_;
     std::string nodeId_;
+    PendingNonce pendingNonce_;
 };
 
 }  // namespace agora::node

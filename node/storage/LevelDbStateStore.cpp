@@ -394,7 +394,7 @@ Expected<Hash256, StoreError> LevelDbStateStore::write(PreparedCommit&& prepared
         b.Put(slice(metaKey()), slice(encodeCommitRecord(CommitRecord{prepared.version, oldest_, prepared.root})));
         b.Append(prepared.extra);
         leveldb::WriteOptions wo;
-        wo.sync = true;
+        wo.sync = prepared.sync;
         const leveldb::Status st = db_->Write(wo, &b);
         if (!st.ok()) return Unexpected(storeErrorFrom(st, "write commit " + std::to_string(prepared.version)));
         latest_ = prepared.version;

@@ -3,7 +3,8 @@
 // (docs/state.md). Latest values, tree nodes of every kept version, roots and
 // the commit record live in the state key spaces (node/storage/KeySpace.h).
 //
-// Atomicity: one commit is one leveldb::WriteBatch written with sync=true:
+// Atomicity: one commit is one leveldb::WriteBatch (synced unless the caller
+// defers it, PreparedCommit::sync):
 // the changed values, the new tree nodes, the stale-node index, the version's
 // root and the commit record (latest version + root). A crash at any instant
 // leaves the database at the old version or the new one. The node can put
@@ -61,6 +62,12 @@ struct PreparedCommit {
     std::uint64_t baseVersion = 0;  // the latest version prepare() built on
     Hash256 root;
     leveldb::WriteBatch extra;
+    // false: the batch goes to LevelDB's log without an fsync. A process
+    // crash keeps it (the OS has it); a power loss may drop it together with
+    // the commits after it, never a commit before it, so the database is
+    // still at some committed version. Block sync uses it for all but the
+    // last block of a fetched batch (docs/sync.md).
+    bool sync = true;
 
     PreparedCommit() = default;
     PreparedCommit(PreparedCommit&&) = default;

@@ -85,7 +85,7 @@ Expected<CommitCertificate, std::string> BlockSyncer::checkCertificate(std::stri
     return *cert;
 }
 
-Expected<CommitOutcome, std::string> BlockSyncer::applyBlock(const SyncedBlockData& data) {
+Expected<CommitOutcome, std::string> BlockSyncer::applyBlock(const SyncedBlockData& data, bool durable) {
     const std::uint64_t height = app_.nextHeight();
     if (data.height != height)
         return fail("got height " + std::to_string(data.height) + ", expected " + std::to_string(height));
@@ -99,7 +99,8 @@ Expected<CommitOutcome, std::string> BlockSyncer::applyBlock(const SyncedBlockDa
         checkCertificate(app_.genesis().genesis.chainId, height, id, data.certificate, app_.chainState().validators);
     if (!cert) return fail(cert.error());
     if (auto ok = app_.validate(id, data.block); !ok) return fail("block invalid: " + ok.error());
-    auto outcome = app_.commit(id, data.block, *cert);
+    auto outcome = app_.commit(id, data.block, *cert,
+                               durable ? Application::Durability::Synced : Application::Durability::Deferred);
     if (!outcome) return fail("commit failed: " + outcome.error());
     if (onCommit_) onCommit_(*outcome);
     return outcome;
@@ -146,17 +147,22 @@ SyncResult BlockSyncer::sync(const std::atomic<bool>& stop) {
             const std::uint64_t nextFrom = current->back().height + 1;
             std::future<Expected<std::vector<SyncedBlockData>, std::string>> next;
             if (nextFrom <= best->status.height) next = std::async(std::launch::async, fetch, nextFrom);
-            for (const auto& b : *current) {
-                if (stop.load()) break;
-                auto applied = applyBlock(b);
+            for (std::size_t i = 0; i < current->size(); ++i) {
+                const auto& b = (*current)[i];
+                // One fsync per fetched batch: the last block's synced write
+                // makes the deferred ones before it durable too. A stop
+                // request also ends the batch with a synced block.
+                const bool last = i + 1 == current->size() || stop.load();
+                auto applied = applyBlock(b, last);
                 if (!applied) {
                     log()->warn("dropping peer {}: height {}: {}", best->address, b.height, applied.error());
                     peerBad = true;
                     break;
                 }
                 ++result.applied;
+                if (last && stop.load()) break;
             }
-            if (peerBad || !next.valid()) {
+            if (peerBad || stop.load() || !next.valid()) {
                 if (next.valid()) next.wait();
                 break;
             }

@@ -74,7 +74,9 @@ public:
                                                                      const Hash256& blockId, ByteSpan certificate,
                                                                      const ValidatorSet& set);
     // Verifies and applies one block at the Application's next height.
-    Expected<CommitOutcome, std::string> applyBlock(const SyncedBlockData& data);
+    // durable: fsync this block's batch (the last block of a fetched batch);
+    // the others are written without one (Application::Durability).
+    Expected<CommitOutcome, std::string> applyBlock(const SyncedBlockData& data, bool durable = true);
 
 private:
     struct PeerInfo {

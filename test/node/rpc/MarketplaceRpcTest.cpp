@@ -105,7 +105,8 @@ struct Chain {
         txService = std::make_unique<TxServiceImpl>(
             *mempool, [this] { return app->ledgerView(); }, waiters, app.get());
         queryService = std::make_unique<QueryServiceImpl>(
-            *app, [] { return ConsensusStatus{}; }, "test-node");
+            *app, [] { return ConsensusStatus{}; }, "test-node",
+            [this](const Address& a) { return mempool->pendingNextNonce(a); });
         providerService = std::make_unique<ProviderServiceImpl>(txService->broadcaster());
         clientService = std::make_unique<ClientServiceImpl>(txService->broadcaster());
         stakingService = std::make_unique<StakingServiceImpl>(*app, txService->broadcaster());
@@ -886,4 +887,40 @@ TEST_CASE("an action RPC in commit mode replies with the committed result", "[rp
     auto st = c.provider->Unbond(&octx, odd, &oddResp);
     REQUIRE(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     REQUIRE(trailingCode(octx) == "601");
+}
+
+TEST_CASE("the account query's pending nonce counts the sender's mempool txs and falls back to the committed nonce",
+          "[rpc][query]") {
+    Chain c;
+    c.block();
+    auto account = [&](std::uint8_t key) {
+        q::AccountRequest req;
+        req.set_address(addr(key).toBech32());
+        auto [st, resp] = ask<q::AccountResponse>(*c.query, &q::QueryService::Stub::Account, req);
+        INFO(st.error_message());
+        REQUIRE(st.ok());
+        return resp;
+    };
+    auto broadcast = [&](const std::string& tx) {
+        txpb::BroadcastRequest req;
+        req.set_tx(tx);
+        auto [st, resp] = ask<txpb::BroadcastResponse>(*c.tx, &txpb::TxService::Stub::Broadcast, req);
+        INFO(st.error_message());
+        REQUIRE(st.ok());
+    };
+    auto fresh = account(2);
+    CHECK(fresh.next_nonce() == 0);
+    CHECK(fresh.pending_nonce() == 0);
+
+    broadcast(c.signedTx(2, {MsgSend{addr(1), Amount(5)}}));
+    broadcast(c.signedTx(2, {MsgSend{addr(1), Amount(6)}}));
+    auto pending = account(2);
+    CHECK(pending.next_nonce() == 0);
+    CHECK(pending.pending_nonce() == 2);
+    CHECK(account(3).pending_nonce() == 0);  // other senders are not affected
+
+    c.block();
+    auto committed = account(2);
+    CHECK(committed.next_nonce() == 2);
+    CHECK(committed.pending_nonce() == 2);
 }
