@@ -20,7 +20,7 @@
 
 namespace agora::node {
 
-inline constexpr std::uint32_t kP2pProtocolVersion = 1;
+inline constexpr std::uint32_t kP2pProtocolVersion = 2;  // 2: TxBatch
 
 struct LocalIdentity {
     std::string chainId;

@@ -78,6 +78,22 @@ void PeerConnection::runWriter() {
             if (closed_) return;
             msg = std::move(queue_.front());
             queue_.pop_front();
+            if (msg.body_case() == p2p::v1::Envelope::kTx && !queue_.empty() &&
+                queue_.front().body_case() == p2p::v1::Envelope::kTx) {
+                // Coalesce the txs queued right behind it (order kept).
+                p2p::v1::Envelope batch;
+                auto* txs = batch.mutable_tx_batch()->mutable_txs();
+                std::size_t bytes = msg.tx().size();
+                txs->Add(std::move(*msg.mutable_tx()));
+                while (!queue_.empty() && queue_.front().body_case() == p2p::v1::Envelope::kTx &&
+                       static_cast<std::size_t>(txs->size()) < kTxBatchMaxTxs &&
+                       bytes + queue_.front().tx().size() <= kTxBatchMaxBytes) {
+                    bytes += queue_.front().tx().size();
+                    txs->Add(std::move(*queue_.front().mutable_tx()));
+                    queue_.pop_front();
+                }
+                msg = std::move(batch);
+            }
         }
         if (!stream_.write(msg)) {
             close();

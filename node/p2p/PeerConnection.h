@@ -7,6 +7,11 @@
 // re-sends, status, peer exchange) is dropped when the queue is at least half
 // full; any other message finding the queue full disconnects the peer, which
 // is too slow to follow consensus and will catch up after reconnecting.
+//
+// Tx batching: the writer sends txs that wait in the queue back to back as
+// one TxBatch message (up to kTxBatchMaxTxs txs / kTxBatchMaxBytes bytes), so
+// under load a peer link carries one write and one wake-up per batch rather
+// than per tx. Nothing waits for a batch to fill: a lone tx goes out at once.
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +27,9 @@
 #include "consensus/core/PublicKey.h"
 
 namespace agora::node {
+
+inline constexpr std::size_t kTxBatchMaxTxs = 256;
+inline constexpr std::size_t kTxBatchMaxBytes = 1 << 20;
 
 // The two ends of a gRPC bidirectional stream, server or client side.
 class PeerStream {

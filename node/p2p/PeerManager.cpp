@@ -392,11 +392,17 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
             if (fresh) broadcast(msg, false, conn.id());
             return Verdict::Ok;
         }
-        case Envelope::kTx: {
-            const auto bytes = spanOf(msg.tx());
-            if (!decode<SignedTx>(bytes)) return invalid("undecodable tx");
-            if (!markSeen(sha256(bytes))) return Verdict::Ok;
-            if (handlers_.onTx) handlers_.onTx(bytes);  // admitted txs are relayed by the mempool hook
+        case Envelope::kTx:
+            return receiveTx(conn, spanOf(msg.tx()));
+        case Envelope::kTxBatch: {
+            const auto& txs = msg.tx_batch().txs();
+            if (txs.empty() || static_cast<std::size_t>(txs.size()) > kTxBatchMaxTxs)
+                return invalid("tx batch of " + std::to_string(txs.size()) + " txs");
+            std::size_t bytes = 0;
+            for (const auto& tx : txs) bytes += tx.size();
+            if (bytes > kTxBatchMaxBytes) return invalid("tx batch of " + std::to_string(bytes) + " bytes");
+            for (const auto& tx : txs)
+                if (receiveTx(conn, spanOf(tx)) != Verdict::Ok) return Verdict::Invalid;
             return Verdict::Ok;
         }
         case Envelope::kEvidence: {
@@ -445,6 +451,16 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
             return invalid("empty envelope");
     }
     return invalid("unknown message");
+}
+
+PeerManager::Verdict PeerManager::receiveTx(PeerConnection& conn, ByteSpan bytes) {
+    if (!decode<SignedTx>(bytes)) {
+        punish(conn, "undecodable tx");
+        return Verdict::Invalid;
+    }
+    if (!markSeen(sha256(bytes))) return Verdict::Ok;
+    if (handlers_.onTx) handlers_.onTx(bytes);  // admitted txs are relayed by the mempool hook
+    return Verdict::Ok;
 }
 
 void PeerManager::sendCatchUp(PeerConnection& conn, const PeerPosition& peer) {

@@ -164,6 +164,7 @@ private:
     bool registerPeer(PeerConnection& conn);
     void unregisterPeer(PeerConnection& conn);
     Verdict handle(PeerConnection& conn, const p2p::v1::Envelope& msg);
+    Verdict receiveTx(PeerConnection& conn, ByteSpan bytes);
     void punish(PeerConnection& conn, const std::string& reason);
     void sendCatchUp(PeerConnection& conn, const PeerPosition& peer);
     // Sends to every established, unblocked peer except `except`.

@@ -14,6 +14,7 @@
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/GrpcServer.h"
 #include "support/ChildProcess.h"
+#include "support/TestKeys.h"
 #include "wallet/SecureRandom.h"
 
 using namespace agora;
@@ -36,8 +37,8 @@ struct TestPeer {
     // (peer exchange passes it on); otherwise any port, announced as nothing.
     explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a", bool advertise = false) {
         const std::string listen = advertise ? "127.0.0.1:" + std::to_string(test::freePort()) : "";
-        server = std::make_unique<GrpcServer>(
-            GrpcServerOptions{listen.empty() ? "127.0.0.1:0" : listen, 1024 * 1024, 64});
+        server =
+            std::make_unique<GrpcServer>(GrpcServerOptions{listen.empty() ? "127.0.0.1:0" : listen, 1024 * 1024, 64});
         P2pOptions o;
         o.self = LocalIdentity{chainId, kGenesis, key.publicKey(), listen, "test"};
         o.persistentPeers = std::move(peers);
@@ -291,4 +292,34 @@ TEST_CASE("a vote with a bad signature counts as invalid data", "[p2p]") {
     }
     CHECK(b.manager->offences(nodeIdOf(fake.key.publicKey())) == 1);
     CHECK(b.votes.load() == 0);
+}
+
+TEST_CASE("a tx batch from a peer delivers each tx once; an oversized batch is invalid data", "[p2p]") {
+    TestPeer b;
+    b.manager->start();
+    FakePeer fake(b.port);
+    const auto reply = fake.handshake("chain-a");
+    REQUIRE(reply.hello_ack().reject_reason().empty());
+    auto txBytes = [](std::uint64_t nonce) {
+        Tx t;
+        t.chainId = "chain-a";
+        t.nonce = nonce;
+        t.fee = Amount(1'000);
+        t.msgs.push_back(MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(1)});
+        return str(test::signTx(test::testKey(1), t).bytes());
+    };
+    p2p::v1::Envelope batch;
+    for (std::uint64_t n = 0; n < 3; ++n) batch.mutable_tx_batch()->add_txs(txBytes(n));
+    batch.mutable_tx_batch()->add_txs(txBytes(1));  // a repeat is dropped by the seen-set
+    REQUIRE(fake.rw->Write(batch));
+    REQUIRE(test::waitUntil([&] { return b.txs.load() == 3; }, 5s));
+
+    p2p::v1::Envelope oversized;
+    for (std::uint64_t n = 0; n < kTxBatchMaxTxs + 1; ++n) oversized.mutable_tx_batch()->add_txs(txBytes(100 + n));
+    fake.rw->Write(oversized);
+    p2p::v1::Envelope in;
+    while (fake.rw->Read(&in)) {
+    }
+    CHECK(b.manager->offences(nodeIdOf(fake.key.publicKey())) == 1);
+    CHECK(b.txs.load() == 3);
 }
