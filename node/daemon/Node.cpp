@@ -121,7 +121,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         return CatchUpMessages{std::move(c.proposals), std::move(c.votes)};
     };
     node->peers_ = std::make_unique<PeerManager>(std::move(popt), *node->nodeKey_, std::move(gh));
-    node->mempool_->setAdmittedHook([self](const Hash256&, ByteSpan tx) { self->peers_->broadcastTx(tx); });
+    node->mempool_->setAdmittedHook([self](const Hash256& hash, ByteSpan tx) { self->peers_->broadcastTx(tx, hash); });
     node->p2pGrpc_ =
         std::make_unique<GrpcServer>(GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
     node->p2pGrpc_->addService(node->peers_->gossipService());

@@ -351,6 +351,11 @@ void PeerManager::punish(PeerConnection& conn, const std::string& reason) {
 
 // ---- messages --------------------------------------------------------------
 
+namespace {
+// The connection whose tx this thread is handing to the mempool (0: none).
+thread_local std::uint64_t tlsTxSource = 0;
+}  // namespace
+
 bool PeerManager::markSeen(const Hash256& hash) {
     std::lock_guard lock(seenMu_);
     if (!seen_.insert(hash).second) return false;
@@ -454,12 +459,17 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
 }
 
 PeerManager::Verdict PeerManager::receiveTx(PeerConnection& conn, ByteSpan bytes) {
+    // A repeat is dropped before decoding (its bytes decoded the first time).
+    if (!markSeen(sha256(bytes))) return Verdict::Ok;
     if (!decode<SignedTx>(bytes)) {
         punish(conn, "undecodable tx");
         return Verdict::Invalid;
     }
-    if (!markSeen(sha256(bytes))) return Verdict::Ok;
-    if (handlers_.onTx) handlers_.onTx(bytes);  // admitted txs are relayed by the mempool hook
+    // Admitted txs are relayed by the mempool hook (broadcastTx), on this
+    // thread: it skips the peer the tx came from.
+    tlsTxSource = conn.id();
+    if (handlers_.onTx) handlers_.onTx(bytes);
+    tlsTxSource = 0;
     return Verdict::Ok;
 }
 
@@ -516,11 +526,11 @@ void PeerManager::broadcastEvidence(const DuplicateVoteEvidence& evidence) {
     broadcast(e, false);
 }
 
-void PeerManager::broadcastTx(ByteSpan txBytes) {
-    markSeen(sha256(txBytes));
+void PeerManager::broadcastTx(ByteSpan txBytes, const Hash256& hash) {
+    markSeen(hash);
     Envelope e;
     e.set_tx(stringOf(txBytes));
-    broadcast(e, true);
+    broadcast(e, true, tlsTxSource);
 }
 
 // ---- peer exchange and dialling -------------------------------------------

@@ -107,7 +107,9 @@ public:
     void broadcastProposal(const Proposal& proposal) override;
     void broadcastVote(const Vote& vote) override;
     void broadcastEvidence(const DuplicateVoteEvidence& evidence) override;
-    void broadcastTx(ByteSpan txBytes);
+    // hash = SHA-256 of txBytes (the tx hash). A tx admitted while a peer's
+    // message is being handled on this thread is not sent back to that peer.
+    void broadcastTx(ByteSpan txBytes, const Hash256& hash);
 
     // Called when a peer reports a height above ours (set before start()).
     void setOnPeerAhead(PeerAheadHook hook);

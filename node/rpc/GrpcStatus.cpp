@@ -14,6 +14,7 @@ grpc::StatusCode grpcStatusFor(std::uint16_t code) {
             case RpcCode::WrongMessageKind:
             case RpcCode::UnknownBroadcastMode:
             case RpcCode::MalformedRequest:
+            case RpcCode::BatchSize:
                 return grpc::StatusCode::INVALID_ARGUMENT;
         }
         return grpc::StatusCode::UNKNOWN;

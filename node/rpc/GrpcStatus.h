@@ -17,6 +17,7 @@ enum class RpcCode : std::uint16_t {
     WrongMessageKind = 600,      // an action RPC got a message of another kind
     UnknownBroadcastMode = 601,  // BroadcastMode value this node does not know
     MalformedRequest = 602,      // the request bytes are not a protobuf message of the method's type
+    BatchSize = 603,             // a tx batch with no txs or more than kBroadcastBatchMax
 };
 
 // The gRPC status class of a ledger or mempool code (0 = OK).

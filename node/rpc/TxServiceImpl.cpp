@@ -1,5 +1,8 @@
 #include "node/rpc/TxServiceImpl.h"
 
+#include <functional>
+#include <optional>
+
 #include "node/app/BlockResults.h"
 #include "node/chain/TxLookup.h"
 #include "node/rpc/GrpcStatus.h"
@@ -32,42 +35,75 @@ grpc::ServerUnaryReactor* TxServiceImpl::Broadcast(grpc::CallbackServerContext* 
 
 namespace {
 
-class StreamReactor final : public grpc::ServerBidiReactor<BroadcastRequest, BroadcastResponse> {
+void setResult(const AdmitResult& r, BroadcastResponse& out) {
+    out.set_tx_hash(std::string(r.txHash.bytes().begin(), r.txHash.bytes().end()));
+    out.set_code(r.code);
+    out.set_message(r.message);
+}
+
+// Read a request, answer it, read the next: one request in flight per
+// stream, answers in order. `answer` fills the response, or returns the
+// status that ends the stream.
+template <typename Req, typename Resp>
+class AdmitStreamReactor final : public grpc::ServerBidiReactor<Req, Resp> {
 public:
-    explicit StreamReactor(TxServiceImpl& svc) : svc_(svc) { StartRead(&req_); }
+    using Answer = std::function<std::optional<grpc::Status>(const Req&, Resp&)>;
+    explicit AdmitStreamReactor(Answer answer) : answer_(std::move(answer)) { this->StartRead(&req_); }
 
     void OnReadDone(bool ok) override {
         if (!ok) {  // client finished sending
-            Finish(grpc::Status::OK);
+            this->Finish(grpc::Status::OK);
             return;
         }
         resp_.Clear();
-        const AdmitResult r = svc_.admit(req_.tx());
-        resp_.set_tx_hash(std::string(r.txHash.bytes().begin(), r.txHash.bytes().end()));
-        resp_.set_code(r.code);
-        resp_.set_message(r.message);
-        StartWrite(&resp_);
+        if (auto stop = answer_(req_, resp_)) {
+            this->Finish(std::move(*stop));
+            return;
+        }
+        this->StartWrite(&resp_);
     }
     void OnWriteDone(bool ok) override {
         if (!ok) {
-            Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
+            this->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
             return;
         }
-        StartRead(&req_);
+        this->StartRead(&req_);
     }
     void OnDone() override { delete this; }
 
 private:
-    TxServiceImpl& svc_;
-    BroadcastRequest req_;
-    BroadcastResponse resp_;
+    Answer answer_;
+    Req req_;
+    Resp resp_;
 };
 
 }  // namespace
 
 grpc::ServerBidiReactor<BroadcastRequest, BroadcastResponse>* TxServiceImpl::BroadcastStream(
     grpc::CallbackServerContext*) {
-    return new StreamReactor(*this);
+    return new AdmitStreamReactor<BroadcastRequest, BroadcastResponse>(
+        [this](const BroadcastRequest& req, BroadcastResponse& resp) -> std::optional<grpc::Status> {
+            setResult(admit(req.tx()), resp);
+            return std::nullopt;
+        });
+}
+
+grpc::ServerBidiReactor<agora::tx::v1::BroadcastBatchRequest, agora::tx::v1::BroadcastBatchResponse>*
+TxServiceImpl::BroadcastBatchStream(grpc::CallbackServerContext* ctx) {
+    using agora::tx::v1::BroadcastBatchRequest;
+    using agora::tx::v1::BroadcastBatchResponse;
+    return new AdmitStreamReactor<BroadcastBatchRequest, BroadcastBatchResponse>(
+        [this, ctx](const BroadcastBatchRequest& req, BroadcastBatchResponse& resp) -> std::optional<grpc::Status> {
+            const int n = req.txs_size();
+            if (n == 0 || n > kBroadcastBatchMax) {
+                return agoraError(
+                    ctx, static_cast<std::uint16_t>(RpcCode::BatchSize),
+                    "a batch carries 1.." + std::to_string(kBroadcastBatchMax) + " txs, got " + std::to_string(n));
+            }
+            resp.mutable_results()->Reserve(n);
+            for (const auto& tx : req.txs()) setResult(admit(tx), *resp.add_results());
+            return std::nullopt;
+        });
 }
 
 grpc::ServerUnaryReactor* TxServiceImpl::Simulate(grpc::CallbackServerContext* ctx,

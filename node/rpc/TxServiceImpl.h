@@ -9,6 +9,10 @@
 //  BroadcastStream  one BroadcastResponse per request, in order, sync mode
 //             semantics; admission failures are reported in the response
 //             (code, message) and the stream goes on.
+//  BroadcastBatchStream  the same with 1..kBroadcastBatchMax txs per request
+//             and one response (a result per tx) per request; a request
+//             outside that range ends the stream with INVALID_ARGUMENT, code
+//             603, after the responses to the requests before it.
 //  Simulate   executes the tx on a throwaway sandbox over the latest state
 //             (TxSimulator); nothing is committed.
 //  GetTx      a committed tx by hash: tx index -> block -> stored results.
@@ -26,6 +30,8 @@
 
 namespace agora::node {
 
+inline constexpr int kBroadcastBatchMax = 1'000;
+
 class TxServiceImpl final : public agora::tx::v1::TxService::CallbackService {
 public:
     using LedgerViewSource = TxBroadcaster::LedgerViewSource;
@@ -37,6 +43,8 @@ public:
                                         agora::tx::v1::BroadcastResponse* resp) override;
     grpc::ServerBidiReactor<agora::tx::v1::BroadcastRequest, agora::tx::v1::BroadcastResponse>* BroadcastStream(
         grpc::CallbackServerContext* ctx) override;
+    grpc::ServerBidiReactor<agora::tx::v1::BroadcastBatchRequest, agora::tx::v1::BroadcastBatchResponse>*
+    BroadcastBatchStream(grpc::CallbackServerContext* ctx) override;
     grpc::ServerUnaryReactor* Simulate(grpc::CallbackServerContext* ctx, const agora::tx::v1::SimulateRequest* req,
                                        agora::tx::v1::SimulateResponse* resp) override;
     grpc::ServerUnaryReactor* GetTx(grpc::CallbackServerContext* ctx, const agora::tx::v1::GetTxRequest* req,

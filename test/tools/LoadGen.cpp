@@ -3,7 +3,7 @@
 //
 //   agora-loadgen --agorad PATH [--quick | --smoke] [--workloads transfers,market,mixed]
 //                 [--accounts 1000] [--clients 100] [--providers 10] [--transfers N]
-//                 [--lifecycles N] [--streams 8] [--window 4000] [--block-txs 10000]
+//                 [--lifecycles N] [--streams 8] [--window 4000] [--batch 100] [--block-txs 10000]
 //                 [--timeout-commit-ms 100]
 //                 [--validators 1|4] [--sync] [--keep DIR]
 //
@@ -13,8 +13,10 @@
 // each on free loopback ports, persistent peers to the others) and for every
 // workload:
 //   1. pre-signs every tx of a run before its clock starts;
-//   2. submits them through TxService.BroadcastStream on several streams at
-//      once, stream k to node k mod N (each account on one stream and so on
+//   2. submits them through TxService.BroadcastBatchStream (up to --batch txs
+//      per message: the txs that are due when the previous message went out;
+//      --batch 1 uses BroadcastStream, one tx per message) on several streams
+//      at once, stream k to node k mod N (each account on one stream and so on
 //      one node, so its nonces arrive in order),
 //      closed loop (a bounded number of uncommitted txs: saturation) and then
 //      open loop at half the saturation rate;
@@ -212,6 +214,10 @@ public:
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return outstanding_ < static_cast<std::int64_t>(window); });
     }
+    bool below(std::size_t window) {
+        std::lock_guard lock(mu_);
+        return outstanding_ < static_cast<std::int64_t>(window);
+    }
     bool waitFinished(std::size_t count, std::chrono::milliseconds timeout) {
         std::unique_lock lock(mu_);
         return cv_.wait_for(lock, timeout, [&] { return finished_ >= count; });
@@ -245,6 +251,7 @@ struct Options {
     std::size_t transfers = 60'000, lifecycles = 3'000;
     std::size_t streams = 8;
     std::size_t window = 4'000;  // closed loop: txs sent but not yet committed
+    std::size_t batch = 100;     // txs per BroadcastBatchStream message; 1 = BroadcastStream
     std::uint32_t blockTxs = 10'000;
     std::uint32_t timeoutCommitMs = 100;
     std::size_t validators = 1;
@@ -807,7 +814,56 @@ RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate)
     // stream of one node, in nonce order.
     std::vector<std::unique_ptr<txpb::TxService::Stub>> stubs;
     for (auto& n : nodes_) stubs.push_back(txpb::TxService::NewStub(n.channel));
+    // Open loop: the instant a tx is due (only called with a rate).
+    const auto due = [&](const TxRecord* t) {
+        return t0 +
+               std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(double(t->order) / *rate));
+    };
     for (std::size_t k = 0; k < nStreams; ++k) {
+        if (opt_.batch > 1) {
+            threads.emplace_back([&, k] {
+                auto& stub = stubs[k % stubs.size()];
+                const auto& list = perStream[k];
+                grpc::ClientContext ctx;
+                auto stream = stub->BroadcastBatchStream(&ctx);
+                std::thread reader([&] {
+                    txpb::BroadcastBatchResponse resp;
+                    std::size_t i = 0;
+                    while (i < list.size() && stream->Read(&resp))
+                        for (const auto& r : resp.results()) {
+                            if (i >= list.size()) break;
+                            if (r.code() != 0) tracker_.rejected(*list[i], r.code());
+                            ++i;
+                        }
+                });
+                txpb::BroadcastBatchRequest req;
+                std::size_t i = 0;
+                while (i < list.size()) {
+                    // The first tx waits for its turn; the batch takes the
+                    // ones that are due (open loop) or fit in the window
+                    // (closed loop) by then, never waiting for more.
+                    if (rate)
+                        std::this_thread::sleep_until(due(list[i]));
+                    else
+                        tracker_.waitBelow(window);
+                    req.Clear();
+                    const std::size_t first = i;
+                    do {
+                        req.add_txs(list[i]->raw);
+                        tracker_.sent();
+                        ++i;
+                    } while (i < list.size() && static_cast<std::size_t>(req.txs_size()) < opt_.batch &&
+                             (rate ? due(list[i]) <= Clock::now() : tracker_.below(window)));
+                    const auto now = Clock::now();
+                    for (std::size_t j = first; j < i; ++j) list[j]->sent = now;
+                    if (!stream->Write(req)) break;
+                }
+                stream->WritesDone();
+                reader.join();
+                stream->Finish();
+            });
+            continue;
+        }
         threads.emplace_back([&, k] {
             auto& stub = stubs[k % stubs.size()];
             grpc::ClientContext ctx;
@@ -1027,6 +1083,8 @@ Json Bench::workload(const std::string& name) {
     j["bench"] = "loadgen";
     j["workload"] = name;
     j["validators"] = opt_.validators;
+    j["batch"] = opt_.batch;
+    j["streams"] = opt_.streams;
     if (name == "transfers") {
         j["accounts"] = opt_.accounts;
         auto txs = transfers(opt_.transfers);
@@ -1246,6 +1304,8 @@ int main(int argc, char** argv) {
                 o.streams = std::stoull(next());
             else if (f == "--window")
                 o.window = std::stoull(next());
+            else if (f == "--batch")
+                o.batch = std::max<std::size_t>(1, std::min<std::size_t>(1'000, std::stoull(next())));
             else if (f == "--block-txs")
                 o.blockTxs = static_cast<std::uint32_t>(std::stoul(next()));
             else if (f == "--timeout-commit-ms")

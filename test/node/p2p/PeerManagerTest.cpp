@@ -29,6 +29,7 @@ struct TestPeer {
     wallet::SecretKey key = wallet::SecretKey::generate();
     std::atomic<int> votes{0};
     std::atomic<int> txs{0};
+    bool relayTxs = false;  // act as the node's mempool hook: relay every tx received
     std::unique_ptr<PeerManager> manager;
     std::unique_ptr<GrpcServer> server;
     int port = 0;
@@ -47,7 +48,10 @@ struct TestPeer {
         o.dialBackoffMax = 200ms;
         GossipHandlers h;
         h.onVote = [this](Vote) { ++votes; };
-        h.onTx = [this](ByteSpan) { ++txs; };
+        h.onTx = [this](ByteSpan tx) {
+            ++txs;
+            if (relayTxs) manager->broadcastTx(tx, sha256(tx));
+        };
         h.position = [] { return PeerPosition{1, 0, 1}; };
         manager = std::make_unique<PeerManager>(std::move(o), key, std::move(h));
         server->addService(manager->gossipService());
@@ -322,4 +326,37 @@ TEST_CASE("a tx batch from a peer delivers each tx once; an oversized batch is i
     }
     CHECK(b.manager->offences(nodeIdOf(fake.key.publicKey())) == 1);
     CHECK(b.txs.load() == 3);
+}
+
+TEST_CASE("a relayed tx goes to the other peers but not back to the peer it came from", "[p2p]") {
+    TestPeer hub;
+    hub.relayTxs = true;
+    TestPeer c({hub.address()});
+    hub.manager->start();
+    c.manager->start();
+    FakePeer fake(hub.port);
+    REQUIRE(fake.handshake("chain-a").hello_ack().reject_reason().empty());
+    REQUIRE(test::waitUntil([&] { return hub.manager->peerCount() == 2; }, 10s));
+    Tx t;
+    t.chainId = "chain-a";
+    t.fee = Amount(1'000);
+    t.msgs.push_back(MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(1)});
+    p2p::v1::Envelope msg;
+    msg.set_tx(str(test::signTx(test::testKey(1), t).bytes()));
+    REQUIRE(fake.rw->Write(msg));
+    REQUIRE(test::waitUntil([&] { return c.txs.load() == 1; }, 5s));
+    CHECK(hub.txs.load() == 1);
+    // Everything the hub sends the fake peer up to a vote queued after the
+    // relay: no tx among it.
+    const auto validator = wallet::SecretKey::generate();
+    hub.manager->broadcastVote(signedVote(validator, 1));
+    p2p::v1::Envelope in;
+    int echoes = 0;
+    bool voteSeen = false;
+    while (!voteSeen && fake.rw->Read(&in)) {
+        if (in.body_case() == p2p::v1::Envelope::kTx || in.has_tx_batch()) ++echoes;
+        voteSeen = in.body_case() == p2p::v1::Envelope::kVote;
+    }
+    REQUIRE(voteSeen);
+    CHECK(echoes == 0);
 }

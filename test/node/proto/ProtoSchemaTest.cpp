@@ -1,7 +1,7 @@
 // The transport schemas compile into agora_proto and expose every service
 // DESIGN.md section 6 names, with canonical bytes carried as bytes fields.
-#include <catch2/catch.hpp>
 #include <google/protobuf/descriptor.h>
+#include <catch2/catch.hpp>
 
 #include "agora/events/v1/events.grpc.pb.h"
 #include "agora/market/v1/market.grpc.pb.h"
@@ -28,7 +28,7 @@ const google::protobuf::ServiceDescriptor* service(const std::string& name) {
 
 TEST_CASE("every RPC service of the design is defined with its methods", "[proto]") {
     const std::pair<const char*, std::vector<const char*>> expected[] = {
-        {"agora.tx.v1.TxService", {"Broadcast", "BroadcastStream", "Simulate", "GetTx"}},
+        {"agora.tx.v1.TxService", {"Broadcast", "BroadcastStream", "BroadcastBatchStream", "Simulate", "GetTx"}},
         {"agora.market.v1.ProviderService",
          {"Register", "Update", "SetOffer", "RemoveOffer", "PlaceBid", "WithdrawBid", "ReportUsage", "CloseLease",
           "WithdrawEarnings", "WatchJobs"}},

@@ -1,8 +1,8 @@
 // TxService over a real gRPC server on loopback, with a real mempool.
+#include <grpcpp/generic/generic_stub.h>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <grpcpp/generic/generic_stub.h>
 #include <map>
 #include <thread>
 
@@ -172,6 +172,55 @@ TEST_CASE("BroadcastStream answers every request in order and keeps going after 
     REQUIRE(stream->Finish().ok());
     REQUIRE(codes == std::vector<std::uint32_t>{0, 500, 0, 0});
     REQUIRE(h.mempool.size() == 3);
+}
+
+TEST_CASE(
+    "BroadcastBatchStream answers each batch with one result per tx in order; a bad batch size ends the stream "
+    "with code 603",
+    "[rpc][tx]") {
+    Harness h;
+    grpc::ClientContext ctx;
+    auto stream = h.stub->BroadcastBatchStream(&ctx);
+    txpb::BroadcastBatchRequest first;
+    for (const auto& t : {signedTx(0), std::string("junk"), signedTx(1)}) first.add_txs(t);
+    txpb::BroadcastBatchRequest second;
+    second.add_txs(signedTx(0, 2));
+    second.add_txs(signedTx(1));  // a duplicate of the first batch's
+    REQUIRE(stream->Write(first));
+    REQUIRE(stream->Write(second));
+    txpb::BroadcastBatchResponse resp;
+    REQUIRE(stream->Read(&resp));
+    REQUIRE(resp.results_size() == 3);
+    CHECK(resp.results(0).code() == 0);
+    CHECK(resp.results(1).code() == 500);
+    CHECK(resp.results(2).code() == 0);
+    CHECK(resp.results(2).tx_hash().size() == 32);
+    REQUIRE(stream->Read(&resp));
+    REQUIRE(resp.results_size() == 2);
+    CHECK(resp.results(0).code() == 0);
+    CHECK(resp.results(1).code() != 0);
+    CHECK(h.mempool.size() == 3);
+
+    txpb::BroadcastBatchRequest empty;
+    REQUIRE(stream->Write(empty));
+    stream->WritesDone();
+    CHECK_FALSE(stream->Read(&resp));
+    const auto status = stream->Finish();
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    const auto md = ctx.GetServerTrailingMetadata();
+    const auto it = md.find("agora-code");
+    REQUIRE(it != md.end());
+    CHECK(std::string(it->second.data(), it->second.size()) == "603");
+
+    grpc::ClientContext ctx2;
+    auto big = h.stub->BroadcastBatchStream(&ctx2);
+    txpb::BroadcastBatchRequest tooMany;
+    for (int i = 0; i <= kBroadcastBatchMax; ++i) tooMany.add_txs("x");
+    big->Write(tooMany);
+    big->WritesDone();
+    CHECK_FALSE(big->Read(&resp));
+    CHECK(big->Finish().error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(h.mempool.size() == 3);
 }
 
 TEST_CASE("the gRPC server answers the standard health check as SERVING", "[rpc]") {
