@@ -228,6 +228,9 @@ std::vector<Field> schema(NodeConfig& c) {
                                "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
         integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
+        integer<std::uint32_t>("storage", "leveldb_write_buffer_mib",
+                               "LevelDB memtable size (up to twice this in memory while one is flushed).",
+                               c.storage.leveldbWriteBufferMib, 1),
         boolean("debug", "check_invariants",
                 "Check every ledger invariant after each block, O(state); a violation stops the node. Always on in "
                 "builds without NDEBUG.",

@@ -78,6 +78,7 @@ struct ConsensusConfig {
 struct StorageConfig {
     std::uint32_t stateVersionsKept = 1000;  // 0 = keep every version
     std::uint32_t leveldbCacheMib = 64;
+    std::uint32_t leveldbWriteBufferMib = 32;
 };
 
 // Checks too costly for production (docs/config.md, "[debug]").

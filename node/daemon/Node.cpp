@@ -53,6 +53,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     if (ec) return fail("cannot create " + home.dataDir().string() + ": " + ec.message());
     DatabaseOptions dbo;
     dbo.blockCacheBytes = std::size_t{node->config_.storage.leveldbCacheMib} * 1024 * 1024;
+    dbo.writeBufferBytes = std::size_t{node->config_.storage.leveldbWriteBufferMib} * 1024 * 1024;
     auto db = openNodeDatabase(home.databaseDir().string(), dbo);
     if (!db) return fail("database: " + db.error().message());
     node->db_ = *db;

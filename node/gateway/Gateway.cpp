@@ -304,7 +304,7 @@ void Gateway::addRoutes() {
                                        {"events", eventsJson(out.events)}}}});
     });
 
-    r.add("GET", "/v1/accounts/{address}", [&app](const HttpRequest& req) {
+    r.add("GET", "/v1/accounts/{address}", [this, &app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");
         if (!addr) return queryError(addr.error());
         contracts::Account acc;
@@ -314,7 +314,12 @@ void Gateway::addRoutes() {
                 return HttpResponse::error(500, nlohmann::json("data_loss"), "stored account does not decode");
             acc = *decoded;
         }
-        return ok(json::account(*addr, acc));
+        auto body = json::account(*addr, acc);
+        // As QueryService.Account: one past the sender's highest mempool nonce.
+        std::uint64_t pending = acc.nonce;
+        if (auto p = ctx_.mempool.pendingNextNonce(*addr)) pending = std::max(pending, *p);
+        body["pending_nonce"] = pending;
+        return ok(std::move(body));
     });
 
     r.add("GET", "/v1/providers", [&app](const HttpRequest& req) {

@@ -33,6 +33,7 @@ Expected<std::shared_ptr<leveldb::DB>, state::StoreError> openNodeDatabase(const
         holder->cache.reset(leveldb::NewLRUCache(options.blockCacheBytes));
         opts.block_cache = holder->cache.get();
     }
+    if (options.writeBufferBytes > 0) opts.write_buffer_size = options.writeBufferBytes;
     if (options.bloomBitsPerKey > 0) {
         holder->filter.reset(leveldb::NewBloomFilterPolicy(options.bloomBitsPerKey));
         opts.filter_policy = holder->filter.get();

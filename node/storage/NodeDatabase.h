@@ -17,6 +17,9 @@ struct DatabaseOptions {
     bool createIfMissing = true;
     std::size_t blockCacheBytes = std::size_t{64} * 1024 * 1024;
     int bloomBitsPerKey = 10;  // tree nodes are looked up by exact key
+    // Memtable size (LevelDB allocates it as it fills); the node sets it from
+    // [storage] leveldb_write_buffer_mib. 0 = LevelDB's default, 4 MiB.
+    std::size_t writeBufferBytes = std::size_t{32} * 1024 * 1024;
 };
 
 // The returned pointer keeps the block cache and filter policy alive for as

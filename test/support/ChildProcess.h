@@ -24,18 +24,25 @@ namespace agora::test {
 class ChildProcess {
 public:
     ChildProcess(std::vector<std::string> args, std::filesystem::path log) : log_(std::move(log)) {
+        // Everything the child needs is built before fork(): between fork and
+        // exec the child of a multi-threaded test may only make
+        // async-signal-safe calls. A malloc there can deadlock on a lock
+        // another thread held at the fork (seen as a restarted node that never
+        // logged a line while load threads were allocating).
+        std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const char* logPath = log_.c_str();
         pid_ = ::fork();
         if (pid_ == 0) {
             ::setsid();
-            const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            const int fd = ::open(logPath, O_WRONLY | O_CREAT | O_APPEND, 0644);
             if (fd >= 0) {
                 ::dup2(fd, 1);
                 ::dup2(fd, 2);
                 ::close(fd);
             }
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
             ::execv(argv[0], argv.data());
             ::_exit(127);
         }

@@ -182,6 +182,7 @@ TEST_CASE("the gateway serves every REST endpoint with JSON records after a life
     REQUIRE(account["address"] == client);
     REQUIRE(account["balance"].is_string());
     REQUIRE(account["next_nonce"] == 3);
+    REQUIRE(account["pending_nonce"] == 3);  // nothing of it pending
 
     const Json providers = net.getJson("/v1/providers?attr=region%3Deu");
     REQUIRE(providers["providers"].size() == 1);
