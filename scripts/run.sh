@@ -66,7 +66,7 @@ Agora devnet $CHAIN_ID
 Try, in another terminal:
   $AGORA query status
   $AGORA $K keys list
-  $AGORA $K tx send client \$($AGORA $K keys show provider -a) 2.5agr
+  $AGORA $K tx --from client send \$($AGORA $K keys show provider -a) 2.5agr
   $AGORA query account \$($AGORA $K keys show client -a) -o json
   $AGORA query block 1 -o json
   curl -s 127.0.0.1:8080/v1/status
