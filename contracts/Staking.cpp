@@ -95,6 +95,18 @@ std::optional<Validator> Staking::validator(const Address& op) const {
     return ctx_.store.load<Validator>(keys::validator(op));
 }
 
+std::optional<Validator> validatorByConsensusKey(const state::StateReader& state, const PublicKey& key) {
+    auto op = state.get(keys::consensusKey(key));
+    if (!op) return std::nullopt;
+    auto address = Address::fromSpan(*op);
+    if (!address) std::abort();  // written only by createValidator
+    auto raw = state.get(keys::validator(*address));
+    if (!raw) return std::nullopt;
+    auto v = decode<Validator>(*raw);
+    if (!v) std::abort();
+    return std::move(v).value();
+}
+
 std::optional<Validator> Staking::validatorByKey(const PublicKey& key) const {
     auto raw = ctx_.store.raw().get(keys::consensusKey(key));
     if (!raw) return std::nullopt;

@@ -77,6 +77,10 @@ struct DowntimeRecord {
     }
 };
 
+// The validator holding consensus key `key` in `state` (any status: bonded,
+// jailed, unbonding, tombstoned), or nullopt.
+std::optional<Validator> validatorByConsensusKey(const state::StateReader& state, const PublicKey& key);
+
 class Staking {
 public:
     explicit Staking(ApplyContext& ctx) : ctx_(ctx) {}

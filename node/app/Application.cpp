@@ -9,6 +9,8 @@
 #include "contracts/Bank.h"
 #include "contracts/Invariants.h"
 #include "contracts/Keys.h"
+#include "contracts/Ledger.h"
+#include "contracts/Staking.h"
 #include "node/app/ParallelVerify.h"
 #include "node/storage/KeySpace.h"
 
@@ -250,9 +252,40 @@ Expected<void, std::string> Application::checkHeader(const Block& block) const {
     for (const auto& ev : block.evidence) {
         auto ok = ev.verify(h.chainId);
         if (!ok) return fail(std::string("evidence invalid: ") + std::string(errorName(ok.error())));
-        if (chain.validators.powerOf(ev.validator()) == 0 && rec.decidedBy.powerOf(ev.validator()) == 0)
-            return fail("evidence against a key outside the recent validator sets");
+        if (auto admissible = evidenceAdmissibleAt(rec, ev); !admissible) return admissible;
     }
+    return {};
+}
+
+Expected<void, std::string> Application::evidenceAdmissible(const DuplicateVoteEvidence& evidence) const {
+    ChainRecord rec;
+    {
+        std::lock_guard lock(mu_);
+        rec = record_;
+    }
+    return evidenceAdmissibleAt(rec, evidence);
+}
+
+Expected<void, std::string> Application::evidenceAdmissibleAt(const ChainRecord& rec,
+                                                              const DuplicateVoteEvidence& ev) const {
+    const PublicKey& key = ev.validator();
+    if (rec.next.validators.powerOf(key) > 0 || rec.decidedBy.powerOf(key) > 0) return {};
+    // Out of the recent sets: accountable while staking still holds its
+    // stake (within the unbonding period) and it is not tombstoned yet. The
+    // state read is the latest committed one, which the block at rec.next
+    // executes on, so every node decides alike.
+    const std::uint64_t infraction = ev.first.height;
+    if (infraction > rec.next.height)
+        return fail("evidence from height " + std::to_string(infraction) + ", above the height being decided");
+    auto snap = store_->snapshot();
+    if (snap->version() != rec.height) return fail("state and chain record disagree; retry");
+    const auto params = contracts::loadParams(*snap);
+    if (rec.next.height - infraction > params.unbondingBlocks)
+        return fail("evidence from height " + std::to_string(infraction) + " is older than unbonding_blocks (" +
+                    std::to_string(params.unbondingBlocks) + ")");
+    auto v = contracts::validatorByConsensusKey(*snap, key);
+    if (!v) return fail("evidence names a key no validator holds");
+    if (v->tombstoned) return fail("evidence against a validator already tombstoned");
     return {};
 }
 

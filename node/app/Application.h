@@ -106,6 +106,14 @@ public:
                                             const std::vector<Bytes>& candidates,
                                             const std::vector<DuplicateVoteEvidence>& evidence);
     Expected<void, std::string> validate(const Hash256& id, ByteSpan bytes);
+    // May a block at the next height carry this (verified) evidence? Against
+    // a member of the current or the previous validator set: yes. Against a
+    // validator that left the set (jailed for downtime, unbonded) but is
+    // known to staking, not tombstoned, for an infraction no older than
+    // unbonding_blocks: yes too, so leaving the set does not escape the
+    // double-sign slash (docs/sync.md, "Slashing"). Blocks are checked with
+    // this rule, and the proposer takes pending evidence by it.
+    Expected<void, std::string> evidenceAdmissible(const DuplicateVoteEvidence& evidence) const;
     // Durability::Deferred skips the fsync of this block's batch (see
     // PreparedCommit::sync): for block sync and replay, whose next synced
     // commit makes it durable. Consensus commits are always Synced.
@@ -138,6 +146,7 @@ private:
     // block.txs; otherwise they make the block invalid.
     Expected<Execution, std::string> execute(Block block, bool proposing);
     Expected<void, std::string> checkHeader(const Block& block) const;
+    Expected<void, std::string> evidenceAdmissibleAt(const ChainRecord& rec, const DuplicateVoteEvidence& ev) const;
 
     GenesisDoc genesis_;
     std::shared_ptr<leveldb::DB> db_;

@@ -125,7 +125,7 @@ void ConsensusDriver::stop() {
 }
 
 Expected<bool, std::string> ConsensusDriver::submitEvidence(const DuplicateVoteEvidence& evidence) {
-    return evidence_.add(evidence, app_.genesis().genesis.chainId, app_.chainState().validators);
+    return evidence_.add(evidence, app_.genesis().genesis.chainId, admissible());
 }
 
 void ConsensusDriver::post(InputBody body) {
@@ -293,12 +293,11 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                                        });
                 },
                 [&](const RequestBlock& a) {
-                    // pending() keeps only evidence against current validators, or the block would not build.
+                    // pending() keeps only evidence a block may carry, or the block would not build.
                     std::vector<Bytes> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
                         txs.push_back(e->bytes);
-                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs,
-                                          evidence_.pending(app_.chainState().validators));
+                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_.pending(admissible()));
                     if (!p) {
                         fatal("cannot build a block: " + p.error());
                         return;
@@ -336,8 +335,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     post(OwnVoteSigned{std::move(*signedVote)});
                 },
                 [&](const ReportEvidence& a) {
-                    auto added =
-                        evidence_.add(a.evidence, app_.genesis().genesis.chainId, app_.chainState().validators);
+                    auto added = evidence_.add(a.evidence, app_.genesis().genesis.chainId, admissible());
                     if (!added) {
                         log()->warn("engine evidence not pooled: {}", added.error());
                     } else if (*added) {

@@ -132,6 +132,9 @@ public:
     bool isValidator() const { return key_.has_value(); }
 
 private:
+    EvidencePool::Admissible admissible() const {
+        return [this](const DuplicateVoteEvidence& e) { return app_.evidenceAdmissible(e); };
+    }
     class KeyAdapter;
     void post(consensus::InputBody body);
     void handle(const consensus::Input& input);

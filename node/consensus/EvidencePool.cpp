@@ -8,12 +8,19 @@ Bytes EvidencePool::keyOf(const DuplicateVoteEvidence& e) {
     return encode(e);
 }
 
+EvidencePool::Admissible EvidencePool::memberOf(const ValidatorSet& validators) {
+    return [validators](const DuplicateVoteEvidence& e) -> Expected<void, std::string> {
+        if (validators.powerOf(e.validator()) == 0)
+            return Unexpected(std::string("evidence names a key outside the current validator set"));
+        return {};
+    };
+}
+
 Expected<bool, std::string> EvidencePool::add(const DuplicateVoteEvidence& evidence, std::string_view chainId,
-                                              const ValidatorSet& validators) {
+                                              const Admissible& admissible) {
     if (auto ok = evidence.verify(chainId); !ok)
         return Unexpected("evidence invalid: " + std::string(errorName(ok.error())));
-    if (validators.powerOf(evidence.validator()) == 0)
-        return Unexpected(std::string("evidence names a key outside the current validator set"));
+    if (auto ok = admissible(evidence); !ok) return Unexpected(ok.error());
     const Bytes key = keyOf(evidence);
     std::lock_guard lock(mu_);
     if (committed_.count(key) != 0) return false;
@@ -23,11 +30,15 @@ Expected<bool, std::string> EvidencePool::add(const DuplicateVoteEvidence& evide
     return true;
 }
 
-std::vector<DuplicateVoteEvidence> EvidencePool::pending(const ValidatorSet& validators) const {
-    std::lock_guard lock(mu_);
+std::vector<DuplicateVoteEvidence> EvidencePool::pending(const Admissible& admissible) const {
+    std::vector<DuplicateVoteEvidence> all;
+    {
+        std::lock_guard lock(mu_);
+        all = pending_;
+    }
     std::vector<DuplicateVoteEvidence> out;
-    for (const auto& e : pending_)
-        if (validators.powerOf(e.validator()) > 0) out.push_back(e);
+    for (auto& e : all)
+        if (admissible(e)) out.push_back(std::move(e));
     return out;
 }
 

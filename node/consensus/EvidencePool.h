@@ -3,13 +3,13 @@
 // block (docs/sync.md, "Slashing"). Fed by the engine (votes it saw) and by
 // peers (BlockSync.SubmitEvidence, later p2p gossip); read by the proposer.
 //
-// add() checks both signatures and that the accused is a validator of the
-// current set (a block may only carry evidence against the current or the
-// previous set; the current one is the safe subset). Evidence already
-// included in a committed block is remembered and never pooled again.
+// add() checks both signatures and that a block may carry it (the caller's
+// rule: Application::evidenceAdmissible). Evidence already included in a
+// committed block is remembered and never pooled again.
 // Bounded: beyond maxPending new evidence is refused. Thread-safe.
 
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -25,12 +25,17 @@ class EvidencePool {
 public:
     explicit EvidencePool(std::size_t maxPending = 256) : maxPending_(maxPending) {}
 
+    // Whether a block at the next height may carry the evidence (why not).
+    using Admissible = std::function<Expected<void, std::string>(const DuplicateVoteEvidence&)>;
+    // The rule of the earlier releases: the accused is in `validators`.
+    static Admissible memberOf(const ValidatorSet& validators);
+
     // true = newly pooled, false = already pending or committed; an error
-    // message when it does not verify or names no current validator.
+    // message when it does not verify or is not admissible.
     Expected<bool, std::string> add(const DuplicateVoteEvidence& evidence, std::string_view chainId,
-                                    const ValidatorSet& validators);
-    // Pending evidence against members of `validators`, oldest first.
-    std::vector<DuplicateVoteEvidence> pending(const ValidatorSet& validators) const;
+                                    const Admissible& admissible);
+    // Pending evidence a block may carry now, oldest first.
+    std::vector<DuplicateVoteEvidence> pending(const Admissible& admissible) const;
     // A block holding this evidence was committed.
     void markCommitted(const std::vector<DuplicateVoteEvidence>& included);
 

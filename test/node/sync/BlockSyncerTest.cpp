@@ -281,24 +281,25 @@ TEST_CASE("peer entries NODEID@host:port give their dialable host:port", "[sync]
 TEST_CASE("the evidence pool keeps verified evidence against current validators once", "[sync][evidence]") {
     const auto set =
         ValidatorSet::fromUpdates({{test::testKey(10).publicKey, 100}, {test::testKey(11).publicKey, 10}}).value();
+    const auto rule = EvidencePool::memberOf(set);
     EvidencePool pool(2);
     auto ev =
         DuplicateVoteEvidence::make(precommit(11, 5, sha256(asBytes("a"))), precommit(11, 5, std::nullopt)).value();
-    REQUIRE(pool.add(ev, kChain, set).value() == true);
-    REQUIRE(pool.add(ev, kChain, set).value() == false);  // already pending
-    REQUIRE(pool.pending(set).size() == 1);
+    REQUIRE(pool.add(ev, kChain, rule).value() == true);
+    REQUIRE(pool.add(ev, kChain, rule).value() == false);  // already pending
+    REQUIRE(pool.pending(rule).size() == 1);
 
     auto forged = ev;
     forged.second.signature = ev.first.signature;
-    REQUIRE_FALSE(pool.add(forged, kChain, set).hasValue());
-    REQUIRE_FALSE(pool.add(ev, "other-chain", set).hasValue());
+    REQUIRE_FALSE(pool.add(forged, kChain, rule).hasValue());
+    REQUIRE_FALSE(pool.add(ev, "other-chain", rule).hasValue());
     auto outsider =
         DuplicateVoteEvidence::make(precommit(12, 5, sha256(asBytes("a"))), precommit(12, 5, std::nullopt)).value();
-    REQUIRE_FALSE(pool.add(outsider, kChain, set).hasValue());
+    REQUIRE_FALSE(pool.add(outsider, kChain, rule).hasValue());
 
     pool.markCommitted({ev});
     REQUIRE(pool.pendingCount() == 0);
-    REQUIRE(pool.add(ev, kChain, set).value() == false);  // never pooled again
+    REQUIRE(pool.add(ev, kChain, rule).value() == false);  // never pooled again
     // Bounded.
     auto ev2 =
         DuplicateVoteEvidence::make(precommit(11, 6, sha256(asBytes("a"))), precommit(11, 6, std::nullopt)).value();
@@ -306,12 +307,12 @@ TEST_CASE("the evidence pool keeps verified evidence against current validators 
         DuplicateVoteEvidence::make(precommit(10, 6, sha256(asBytes("a"))), precommit(10, 6, std::nullopt)).value();
     auto ev4 =
         DuplicateVoteEvidence::make(precommit(10, 7, sha256(asBytes("a"))), precommit(10, 7, std::nullopt)).value();
-    REQUIRE(pool.add(ev2, kChain, set).value());
-    REQUIRE(pool.add(ev3, kChain, set).value());
-    REQUIRE_FALSE(pool.add(ev4, kChain, set).hasValue());
+    REQUIRE(pool.add(ev2, kChain, rule).value());
+    REQUIRE(pool.add(ev3, kChain, rule).value());
+    REQUIRE_FALSE(pool.add(ev4, kChain, rule).hasValue());
     // Only evidence against members of the given set is proposed.
     const auto onlyK10 = ValidatorSet::fromUpdates({{test::testKey(10).publicKey, 100}}).value();
-    REQUIRE(pool.pending(onlyK10) == std::vector<DuplicateVoteEvidence>{ev3});
+    REQUIRE(pool.pending(EvidencePool::memberOf(onlyK10)) == std::vector<DuplicateVoteEvidence>{ev3});
 }
 
 TEST_CASE("a block carrying duplicate-vote evidence slashes and tombstones the validator", "[sync][evidence]") {
@@ -368,4 +369,66 @@ TEST_CASE("a validator missing from commit certificates is jailed for downtime, 
     std::atomic<bool> stop{false};
     REQUIRE(syncer.sync(stop).applied == blocks);
     REQUIRE(target.app->lastAppHash() == source.app->lastAppHash());
+}
+
+TEST_CASE(
+    "evidence against a validator jailed for downtime is still admissible and tombstones it; tombstoned, "
+    "future or older than unbonding_blocks is not",
+    "[sync][evidence]") {
+    TestApp app("ev-jailed");
+    // k11 never signs and is jailed for downtime; after the update delay it leaves the set.
+    const auto params = testGenesis().genesis.params;
+    const std::uint64_t blocks = params.downtimeMaxMissed + 10;
+    REQUIRE(blocks < params.unbondingBlocks);
+    buildChain(app, blocks);
+    const auto k11 = test::testKey(11).publicKey;
+    REQUIRE(app.app->chainState().validators.powerOf(k11) == 0);
+    auto evidenceAt = [](std::uint64_t h) {
+        return DuplicateVoteEvidence::make(precommit(11, h, sha256(asBytes("x"))), precommit(11, h, std::nullopt))
+            .value();
+    };
+    const auto ev = evidenceAt(2);
+    INFO((app.app->evidenceAdmissible(ev) ? std::string() : app.app->evidenceAdmissible(ev).error()));
+    REQUIRE(app.app->evidenceAdmissible(ev).hasValue());
+    // A pool with the application's rule takes it, and so does a block.
+    EvidencePool pool;
+    const EvidencePool::Admissible rule = [&](const DuplicateVoteEvidence& e) {
+        return app.app->evidenceAdmissible(e);
+    };
+    REQUIRE(pool.add(ev, kChain, rule).value());
+    REQUIRE(pool.pending(rule).size() == 1);
+    // A future infraction height is refused.
+    REQUIRE_FALSE(app.app->evidenceAdmissible(evidenceAt(app.app->nextHeight() + 1)).hasValue());
+
+    auto p = app.app->propose(test::testKey(10).publicKey, app.app->lastTimeMs() + 1'000, {}, pool.pending(rule));
+    REQUIRE(p.hasValue());
+    const std::uint64_t height = app.app->nextHeight();
+    REQUIRE(app.app->commit(p->id, p->bytes, certify(p->id, height, {10})).hasValue());
+    auto raw = app.app->snapshot()->get(contracts::keys::validator(Address::fromPublicKey(k11)));
+    REQUIRE(raw.has_value());
+    const auto v = decode<contracts::Validator>(*raw).value();
+    REQUIRE(v.tombstoned);
+    // Tombstoned: later evidence has nothing left to punish.
+    auto again = app.app->evidenceAdmissible(evidenceAt(3));
+    REQUIRE_FALSE(again.hasValue());
+    CHECK(again.error().find("tombstoned") != std::string::npos);
+}
+
+TEST_CASE("evidence older than unbonding_blocks against a validator out of the set is refused", "[sync][evidence]") {
+    TestApp app("ev-old");
+    const auto params = testGenesis().genesis.params;
+    buildChain(app, params.unbondingBlocks + 5);
+    const auto k11 = test::testKey(11).publicKey;
+    REQUIRE(app.app->chainState().validators.powerOf(k11) == 0);  // jailed for downtime long ago
+    auto old =
+        DuplicateVoteEvidence::make(precommit(11, 2, sha256(asBytes("x"))), precommit(11, 2, std::nullopt)).value();
+    auto r = app.app->evidenceAdmissible(old);
+    REQUIRE_FALSE(r.hasValue());
+    CHECK(r.error().find("unbonding_blocks") != std::string::npos);
+    // One within the period is fine.
+    const std::uint64_t recent = app.app->nextHeight() - 3;
+    auto fresh =
+        DuplicateVoteEvidence::make(precommit(11, recent, sha256(asBytes("x"))), precommit(11, recent, std::nullopt))
+            .value();
+    CHECK(app.app->evidenceAdmissible(fresh).hasValue());
 }
