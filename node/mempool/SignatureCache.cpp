@@ -26,7 +26,8 @@ std::size_t SignatureCache::KeyedHash::operator()(const Hash256& h) const {
 }
 
 SignatureCache::SignatureCache(std::size_t capacity)
-    : capacity_(capacity), verified_(0, KeyedHash{(std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()}) {
+    : capacity_(capacity),
+      verified_(0, KeyedHash{(std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()}) {
     verified_.reserve(capacity_ + 1);
 }
 

@@ -52,9 +52,9 @@ QueryResult<std::vector<EvidenceView>> queryEvidence(const BlockStore& blocks, c
     if (!query.validator.empty()) {
         auto op = Address::fromBech32(query.validator, kValidatorPrefix);
         if (!op)
-            return Unexpected(QueryError{QueryErrorKind::InvalidArgument,
-                                         "validator is not a bech32 agoravaloper1... address: " +
-                                             std::string(errorName(op.error()))});
+            return Unexpected(QueryError{
+                QueryErrorKind::InvalidArgument,
+                "validator is not a bech32 agoravaloper1... address: " + std::string(errorName(op.error()))});
         auto raw = snapshot.get(contracts::keys::validator(*op));
         if (!raw) return std::vector<EvidenceView>{};
         auto v = decode<contracts::Validator>(*raw);
@@ -129,8 +129,8 @@ json::Json evidenceJson(const EvidenceView& view) {
         {"infraction_height", view.infractionHeight},
         {"kind", "duplicate_vote"},
         {"vote_type", std::string(voteTypeName(view.voteType))},
-        {"validator", view.operatorAddress ? json::Json(view.operatorAddress->toBech32(kValidatorPrefix))
-                                           : json::Json(nullptr)},
+        {"validator",
+         view.operatorAddress ? json::Json(view.operatorAddress->toBech32(kValidatorPrefix)) : json::Json(nullptr)},
         {"consensus_key", view.consensusKey.toHex()},
         {"consensus_address", Address::fromPublicKey(view.consensusKey).toBech32(kConsensusPrefix)},
         {"first", voteJson(view.first)},

@@ -19,13 +19,14 @@ inline constexpr std::uint8_t kStateReservedEnd = 0x10;
 // 0x10 and up belong to the rest of the node (block store, tx index, ...),
 // allocated here as they are added.
 inline constexpr std::uint8_t kNodeFirst = 0x10;
-inline constexpr std::uint8_t kBlockByHeight = 0x10;   // 0x10 || height -> Block bytes
-inline constexpr std::uint8_t kHeightByHash = 0x11;    // 0x11 || block id -> height
-inline constexpr std::uint8_t kCommitByHeight = 0x12;  // 0x12 || height -> CommitCertificate deciding it
-inline constexpr std::uint8_t kTxIndex = 0x13;         // 0x13 || tx hash -> (height, index)
-inline constexpr std::uint8_t kResultsByHeight = 0x14; // 0x14 || height -> BlockResults
-inline constexpr std::uint8_t kBlockMeta = 0x15;       // 0x15 -> (base height, latest height)
-inline constexpr std::uint8_t kChainRecord = 0x16;     // 0x16 -> ChainRecord (consensus state for the next height)
-inline constexpr std::uint8_t kEvidenceByHeight = 0x17;  // 0x17 || height || index -> committed evidence (EvidenceIndex)
+inline constexpr std::uint8_t kBlockByHeight = 0x10;    // 0x10 || height -> Block bytes
+inline constexpr std::uint8_t kHeightByHash = 0x11;     // 0x11 || block id -> height
+inline constexpr std::uint8_t kCommitByHeight = 0x12;   // 0x12 || height -> CommitCertificate deciding it
+inline constexpr std::uint8_t kTxIndex = 0x13;          // 0x13 || tx hash -> (height, index)
+inline constexpr std::uint8_t kResultsByHeight = 0x14;  // 0x14 || height -> BlockResults
+inline constexpr std::uint8_t kBlockMeta = 0x15;        // 0x15 -> (base height, latest height)
+inline constexpr std::uint8_t kChainRecord = 0x16;      // 0x16 -> ChainRecord (consensus state for the next height)
+inline constexpr std::uint8_t kEvidenceByHeight =
+    0x17;  // 0x17 || height || index -> committed evidence (EvidenceIndex)
 
 }  // namespace agora::node::keyspace

@@ -75,8 +75,8 @@ void CatchUpController::run() {
         const std::uint64_t best = syncer_.bestPeerHeight();
         if (best <= local + options_.aheadThreshold) {
             if (requested > local + options_.aheadThreshold)
-                log()->debug("a peer reported height {} but sync sources serve {} (we are at {}): no resync",
-                             requested, best, local);
+                log()->debug("a peer reported height {} but sync sources serve {} (we are at {}): no resync", requested,
+                             best, local);
             continue;
         }
         log()->info("peers are at height {}, we are at {}: stopping consensus to block-sync", best, local);

@@ -48,7 +48,9 @@ Bytes txBytes(const test::TestKey& k, std::uint64_t nonce, std::uint64_t fee, st
     return test::signTx(k, tx).bytes();
 }
 
-std::uint16_t code(AdmitCode c) { return static_cast<std::uint16_t>(c); }
+std::uint16_t code(AdmitCode c) {
+    return static_cast<std::uint16_t>(c);
+}
 
 }  // namespace
 

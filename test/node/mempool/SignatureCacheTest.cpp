@@ -13,8 +13,7 @@ Hash256 hashOf(std::uint32_t i) {
 }
 }  // namespace
 
-TEST_CASE("signature cache knows exactly the hashes marked and forgets the oldest beyond its capacity",
-          "[mempool]") {
+TEST_CASE("signature cache knows exactly the hashes marked and forgets the oldest beyond its capacity", "[mempool]") {
     SignatureCache cache(100);
     for (std::uint32_t i = 0; i < 150; ++i) cache.markVerified(hashOf(i));
     cache.markVerified(hashOf(149));  // again: no second entry

@@ -96,10 +96,10 @@ TEST_CASE("the marketplace lifecycle submitted through one validator is visible 
     c.tx({"provider", "register", "--host", "https://p.example", "--attr", "region=eu", "--capacity",
           "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
          "provider");
-    const json job = c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
-                           "--max-price", "100", "--duration", "2000", "--bidding-window", "1000", "--deposit",
-                           "200000"},
-                          "client");
+    const json job =
+        c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
+              "--max-price", "100", "--duration", "2000", "--bidding-window", "1000", "--deposit", "200000"},
+             "client");
     const std::string jobId = Cli::attr(job, "job_created", "job_id");
     const json bid = c.tx({"bid", "place", jobId, "--price", "80"}, "provider");
     const std::string bidId = Cli::attr(bid, "bid_placed", "bid_id");

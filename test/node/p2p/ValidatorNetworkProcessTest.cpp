@@ -61,7 +61,7 @@ std::optional<nlohmann::json> cliJson(test::ValidatorNetwork& net, std::size_t i
 
 // QueryService.Account on node i: (balance, next nonce).
 std::optional<std::pair<std::uint64_t, std::uint64_t>> accountOf(test::ValidatorNetwork& net, std::size_t i,
-                                                                  const Address& a) {
+                                                                 const Address& a) {
     auto stub = query::v1::QueryService::NewStub(test::ValidatorNetwork::freshChannel(net.member(i).grpcPort));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 3s);
@@ -178,9 +178,10 @@ TEST_CASE("a 2-2 partition commits nothing and a 3-1 partition commits on the 3 
 // validators the whole time; every tx a node reported committed must be on
 // every node at the same height with the same result, and the accounts must
 // agree everywhere and match the recorded transfers to the uagr.
-TEST_CASE("a crash loop of kill -9 on random validators under load loses no committed tx and leaves no fork and no "
-          "double sign",
-          "[p2p][process]") {
+TEST_CASE(
+    "a crash loop of kill -9 on random validators under load loses no committed tx and leaves no fork and no "
+    "double sign",
+    "[p2p][process]") {
     const auto divisor = std::max<std::uint64_t>(1, test::envCount("AGORA_TEST_SCALE_DIVISOR", 1));
     const auto loops = test::envCount("AGORA_P2P_CRASH_LOOPS", std::max<std::uint64_t>(4, 20 / divisor));
     const auto seed = test::envCount("AGORA_P2P_CRASH_SEED", 6);

@@ -310,8 +310,8 @@ TEST_CASE("duplicate votes submitted as evidence slash and tombstone the validat
         CHECK(r.second().block_id().size() == 32);
         // Filters: by validator, by inclusion height range, and a malformed address.
         const std::string other =
-            Address::fromPublicKey(node::loadKeyFile(node::HomeLayout(net.nodes[0].home).validatorKeyFile())
-                                       ->publicKey())
+            Address::fromPublicKey(
+                node::loadKeyFile(node::HomeLayout(net.nodes[0].home).validatorKeyFile())->publicKey())
                 .toBech32(kValidatorPrefix);
         CHECK(val.evidence(valoper)->evidence_size() == 1);
         CHECK(val.evidence(other)->evidence_size() == 0);
