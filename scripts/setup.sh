@@ -12,6 +12,7 @@ PACKAGES=(
   catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev
   python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client
   libbenchmark-dev chromium curl
+  libyaml-cpp-dev bubblewrap
 )
 
 missing=()
