@@ -33,6 +33,10 @@ std::string_view closeReasonName(CloseReason r) {
             return "provider_failed";
         case CloseReason::InsufficientFunds:
             return "insufficient_funds";
+        case CloseReason::ManifestTimeout:
+            return "manifest_timeout";
+        case CloseReason::WorkloadFailed:
+            return "workload_failed";
     }
     return "unknown";
 }
@@ -59,6 +63,7 @@ void Lease::encodeTo(Writer& w) const {
     w.u8(static_cast<std::uint8_t>(closeReason));
     w.boolean(settled);
     w.u8(rating);
+    codec::put(w, manifestHash);
 }
 
 Lease Lease::decodeFrom(Reader& r) {
@@ -88,6 +93,7 @@ Lease Lease::decodeFrom(Reader& r) {
     l.closeReason = static_cast<CloseReason>(reason);
     l.settled = r.boolean();
     l.rating = r.u8();
+    l.manifestHash = codec::getHash(r);
     return l;
 }
 
@@ -146,7 +152,7 @@ void Leases::indexDue(Lease& l) {
 
 std::uint64_t Leases::open(const Address& client, const Address& provider, std::uint64_t jobId,
                            const Resources& resources, Amount pricePerBlock, std::uint64_t durationBlocks,
-                           Amount deposit) {
+                           Amount deposit, const Hash256& manifestHash) {
     Lease l;
     l.id = ctx_.store.nextId(keys::Counter::Lease);
     l.client = client;
@@ -159,6 +165,7 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
     l.paidThrough = l.startHeight;
     l.escrow = deposit;
     l.deposited = deposit;
+    l.manifestHash = manifestHash;
     indexDue(l);
     save(l);
     ctx_.emit("lease_created")
@@ -168,7 +175,8 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
         .add("job_id", jobId)
         .add("price_per_block", pricePerBlock.micro())
         .add("deposit", deposit.micro())
-        .add("end_height", l.endHeight);
+        .add("end_height", l.endHeight)
+        .add("manifest_hash", manifestHash.toHex());
     return l.id;
 }
 
@@ -238,6 +246,9 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
         case CloseReason::Completed:
             break;
         case CloseReason::InsufficientFunds:
+        case CloseReason::ManifestTimeout:
+        case CloseReason::WorkloadFailed:
+            // Nobody's fault on the provider's side: the client sent no workload, or its workload failed.
             break;
         case CloseReason::ClientCancelled:
             rep.recordClientEarlyClose(l.client);
@@ -269,11 +280,16 @@ ResultCode Leases::close(const Address& signer, const MsgLeaseClose& msg) {
     bool allowed = false;
     switch (msg.reason) {
         case CloseReason::Completed:
+            // The client says the work is done; the provider's agent says a batch workload exited 0.
+            allowed = isClient || isProvider;
+            break;
         case CloseReason::ClientCancelled:
         case CloseReason::ProviderFailed:
             allowed = isClient;
             break;
         case CloseReason::ProviderTerminated:
+        case CloseReason::ManifestTimeout:
+        case CloseReason::WorkloadFailed:
             allowed = isProvider;
             break;
         case CloseReason::InsufficientFunds:

@@ -49,6 +49,7 @@ struct Lease {
     CloseReason closeReason = CloseReason::Completed;
     bool settled = false;
     std::uint8_t rating = 0;
+    Hash256 manifestHash;  // the workload manifest the provider must run; zero = none
 
     void encodeTo(Writer& w) const;
     static Lease decodeFrom(Reader& r);
@@ -73,7 +74,8 @@ public:
     // Opens a lease; the deposit must already be out of the client's balance
     // and capacity already reserved. Returns the new id.
     std::uint64_t open(const Address& client, const Address& provider, std::uint64_t jobId, const Resources& resources,
-                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit);
+                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit,
+                       const Hash256& manifestHash);
 
     ResultCode topUp(const Address& signer, const MsgLeaseTopUp& msg);
     ResultCode withdraw(const Address& signer, const MsgProviderWithdraw& msg);

@@ -49,6 +49,7 @@ void Job::encodeTo(Writer& w) const {
     w.u8(static_cast<std::uint8_t>(state));
     w.u32(openBids);
     w.u64(leaseId);
+    codec::put(w, manifestHash);
 }
 
 Job Job::decodeFrom(Reader& r) {
@@ -67,6 +68,7 @@ Job Job::decodeFrom(Reader& r) {
     j.state = static_cast<JobState>(st);
     j.openBids = r.u32();
     j.leaseId = r.u64();
+    j.manifestHash = codec::getHash(r);
     return j;
 }
 
@@ -136,6 +138,7 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
     j.biddingEndHeight = ctx_.height() + msg.biddingWindowBlocks;
     j.minReputation = msg.minReputation;
     j.deposit = msg.deposit;
+    j.manifestHash = msg.manifestHash;
     ctx_.store.save(keys::job(j.id), j);
     ctx_.store.mark(keys::jobExpiry(j.biddingEndHeight, j.id));
     ctx_.emit("job_created")
@@ -144,7 +147,8 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
         .add("max_price_per_block", msg.maxPricePerBlock.micro())
         .add("duration_blocks", msg.durationBlocks)
         .add("bidding_end_height", j.biddingEndHeight)
-        .add("deposit", msg.deposit.micro());
+        .add("deposit", msg.deposit.micro())
+        .add("manifest_hash", msg.manifestHash.toHex());
     return ResultCode::Ok;
 }
 
@@ -264,7 +268,8 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
     AGORA_TRY(closeBid(*j, *b, BidState::Accepted));
     // The job's escrow becomes the lease's escrow.
     const std::uint64_t leaseId =
-        Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock, j->durationBlocks, j->deposit);
+        Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock, j->durationBlocks, j->deposit,
+                          j->manifestHash);
     ctx_.store.erase(keys::jobExpiry(j->biddingEndHeight, j->id));
     j->deposit = Amount{};
     j->state = JobState::Leased;
@@ -286,7 +291,7 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     if (msg.deposit < *price) return ResultCode::DepositBelowOneBlock;
     AGORA_TRY(providers.reserve(msg.provider, msg.resources));
     AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
-    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit);
+    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit, msg.manifestHash);
     return ResultCode::Ok;
 }
 

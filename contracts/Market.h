@@ -32,6 +32,7 @@ struct Job {
     JobState state = JobState::Open;
     std::uint32_t openBids = 0;
     std::uint64_t leaseId = 0;
+    Hash256 manifestHash;  // zero = none; passed on to the lease
 
     void encodeTo(Writer& w) const;
     static Job decodeFrom(Reader& r);

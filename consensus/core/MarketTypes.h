@@ -68,8 +68,10 @@ enum class CloseReason : std::uint8_t {
     ProviderTerminated = 2, // provider closes early (reputation penalty)
     ProviderFailed = 3,     // client reports the provider failed (reputation penalty)
     InsufficientFunds = 4,  // ledger only: escrow ran dry past the grace period
+    ManifestTimeout = 5,    // provider: the client never sent the workload manifest (no penalty)
+    WorkloadFailed = 6,     // provider: the client's workload failed (non-zero exit, OOM; no penalty)
 };
-inline constexpr std::uint8_t kCloseReasonMax = 4;
+inline constexpr std::uint8_t kCloseReasonMax = 6;
 
 std::vector<Attribute> getAttributes(Reader& r);
 void putAttributes(Writer& w, const std::vector<Attribute>& attrs);

@@ -142,6 +142,7 @@ void MsgJobCreate::encodeTo(Writer& w) const {
     w.u64(biddingWindowBlocks);
     w.u32(minReputation);
     put(w, deposit);
+    put(w, manifestHash);
 }
 MsgJobCreate MsgJobCreate::decodeFrom(Reader& r) {
     MsgJobCreate m;
@@ -152,6 +153,7 @@ MsgJobCreate MsgJobCreate::decodeFrom(Reader& r) {
     m.biddingWindowBlocks = r.u64();
     m.minReputation = r.u32();
     m.deposit = getAmount(r);
+    m.manifestHash = codec::getHash(r);
     return m;
 }
 
@@ -195,6 +197,7 @@ void MsgLeaseFromOffer::encodeTo(Writer& w) const {
     resources.encodeTo(w);
     w.u64(durationBlocks);
     put(w, deposit);
+    put(w, manifestHash);
 }
 MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     MsgLeaseFromOffer m;
@@ -203,6 +206,7 @@ MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     m.resources = Resources::decodeFrom(r);
     m.durationBlocks = r.u64();
     m.deposit = getAmount(r);
+    m.manifestHash = codec::getHash(r);
     return m;
 }
 

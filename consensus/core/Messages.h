@@ -143,6 +143,7 @@ struct MsgJobCreate {
     std::uint64_t biddingWindowBlocks = 0;
     std::uint32_t minReputation = 0;  // fixed point (see contracts/reputation); 0 = any
     Amount deposit;
+    Hash256 manifestHash;  // canonical hash of the workload manifest (docs/manifest.md); zero = none
     AGORA_MSG_CODEC(JobCreate);
 };
 
@@ -176,6 +177,7 @@ struct MsgLeaseFromOffer {
     Resources resources;
     std::uint64_t durationBlocks = 0;
     Amount deposit;
+    Hash256 manifestHash;  // as in MsgJobCreate; carried by the lease
     AGORA_MSG_CODEC(LeaseFromOffer);
 };
 

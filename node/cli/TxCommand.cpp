@@ -102,16 +102,27 @@ Resources parseResources(const std::string& text, const std::string& what) {
     return r;
 }
 
+Hash256 parseManifestHash(const std::string& text) {
+    if (text.empty()) return Hash256{};
+    auto h = Hash256::fromHex(text);
+    if (!h) throw CliError("--manifest-hash must be 64 hex characters (agora manifest hash FILE prints it)");
+    return *h;
+}
+
 CloseReason parseReason(const std::string& text) {
     static const std::map<std::string, CloseReason> kReasons = {
         {"completed", CloseReason::Completed},
         {"client_cancelled", CloseReason::ClientCancelled},
         {"provider_terminated", CloseReason::ProviderTerminated},
         {"provider_failed", CloseReason::ProviderFailed},
+        {"manifest_timeout", CloseReason::ManifestTimeout},
+        {"workload_failed", CloseReason::WorkloadFailed},
     };
     auto it = kReasons.find(text);
     if (it == kReasons.end())
-        throw CliError("--reason must be completed, client_cancelled, provider_terminated or provider_failed");
+        throw CliError(
+            "--reason must be completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout or "
+            "workload_failed");
     return it->second;
 }
 
@@ -373,11 +384,13 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto window = std::make_shared<std::uint64_t>(0);
         auto minRep = std::make_shared<std::uint32_t>(0);
         auto deposit = std::make_shared<std::string>();
+        auto manifestHash = std::make_shared<std::string>();
         auto* create = txCommand(j, ctx, f, "create", "Post a job; the deposit moves into escrow", [=] {
             return Msg(MsgJobCreate{parseResources(*res, "--resources"), parseAttributes(*cons, "--constraint"),
                                     parseAmount(*maxPrice, "--max-price"), *duration, *window, *minRep,
-                                    parseAmount(*deposit, "--deposit")});
+                                    parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash)});
         });
+        create->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         create->add_option("--resources", *res, "cpu=MILLICORES,mem=MIB,storage=GIB[,gpu:MODEL=N]")->required();
         create->add_option("--constraint", *cons, "required provider attribute KEY=VALUE (repeatable)");
         create->add_option("--max-price", *maxPrice, "max price per block")->required();
@@ -418,11 +431,13 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto res = std::make_shared<std::string>();
         auto duration = std::make_shared<std::uint64_t>(0);
         auto deposit = std::make_shared<std::string>();
+        auto manifestHash = std::make_shared<std::string>();
         auto* fromOffer = txCommand(l, ctx, f, "from-offer", "Lease now at a provider's standing offer", [=] {
             return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer,
                                          parseResources(*res, "--resources"), *duration,
-                                         parseAmount(*deposit, "--deposit")});
+                                         parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash)});
         });
+        fromOffer->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
         fromOffer->add_option("offer_id", *offer, "offer id")->required();
         fromOffer->add_option("--resources", *res, "cpu=..,mem=..,storage=..[,gpu:MODEL=N]")->required();
@@ -455,7 +470,7 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
             return Msg(MsgLeaseClose{parseU64(*leaseId, "lease id"), parseReason(*reason)});
         });
         close->add_option("lease_id", *leaseId, "lease id")->required();
-        close->add_option("--reason", *reason, "completed, client_cancelled, provider_terminated, provider_failed")
+        close->add_option("--reason", *reason, "completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, workload_failed")
             ->capture_default_str();
 
         auto rating = std::make_shared<std::uint32_t>(0);

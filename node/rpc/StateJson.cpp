@@ -77,7 +77,8 @@ Json job(const contracts::Job& j) {
                 {"deposit", amount(j.deposit)},
                 {"state", std::string(contracts::jobStateName(j.state))},
                 {"open_bids", j.openBids},
-                {"lease_id", j.leaseId}};
+                {"lease_id", j.leaseId},
+                {"manifest_hash", j.manifestHash.toHex()}};
 }
 
 Json bid(const contracts::Bid& b) {
@@ -114,7 +115,8 @@ Json lease(const contracts::Lease& l, const std::optional<contracts::UsageRecord
                                   ? std::string(contracts::closeReasonName(l.closeReason))
                                   : std::string()},
              {"settled", l.settled},
-             {"rating", l.rating}};
+             {"rating", l.rating},
+             {"manifest_hash", l.manifestHash.toHex()}};
     if (usage) {
         out["usage"] = Json{{"up_to_height", usage->upToHeight},
                             {"availability_bps", usage->availabilityBps},

@@ -139,8 +139,11 @@ TEST_CASE("close rights: client reasons, provider termination, strangers, double
     auto& env = o.env;
     const auto id = o.lease(100, Amount(50'000));
     env(leaseClose(o.eve, id, CloseReason::Completed), expect(Code::NotLeaseParty));
-    env(leaseClose(o.prov, id, CloseReason::Completed), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.prov, id, CloseReason::ClientCancelled), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.prov, id, CloseReason::ProviderFailed), expect(Code::CloseReasonNotAllowed));
     env(leaseClose(o.alice, id, CloseReason::ProviderTerminated), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.alice, id, CloseReason::ManifestTimeout), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.alice, id, CloseReason::WorkloadFailed), expect(Code::CloseReasonNotAllowed));
     env(leaseClose(o.alice, id, CloseReason::InsufficientFunds), expect(Code::InvalidCloseReason));
     env(leaseSettle(o.alice, id, 5), expect(Code::LeaseNotClosed));
     env(leaseClose(o.alice, 999, CloseReason::Completed), expect(Code::LeaseNotFound));
@@ -246,4 +249,48 @@ TEST_CASE("amounts that overflow are rejected, never wrapped") {
     steep.perCpuMillicore = Amount(UINT64_MAX / 2);
     env(offerSet(o.prov, 2, steep));
     env(leaseFromOffer(o.alice, o.prov, 2, cpuMem(3, 1), 10, Amount(10)), expect(Code::Overflow));
+}
+
+TEST_CASE("the provider's agent closes without penalty: batch completed, manifest timeout, workload failed") {
+    for (const CloseReason reason : {CloseReason::Completed, CloseReason::ManifestTimeout, CloseReason::WorkloadFailed}) {
+        OfferEnv o;
+        auto& env = o.env;
+        const auto id = o.lease(100, Amount(50'000));
+        env.advance(3);
+        const Amount stakeBefore = env.provider(o.prov)->stake;
+        env(leaseClose(o.prov, id, reason));
+        const auto l = *env.lease(id);
+        CHECK(l.state == contracts::LeaseState::Closed);
+        CHECK(l.closeReason == reason);
+        // No provider penalty: stake, early closes and slashes untouched.
+        CHECK(env.provider(o.prov)->stake == stakeBefore);
+        CHECK(env.reputation(o.prov).earlyCloses == 0);
+        CHECK(env.reputation(o.prov).slashes == 0);
+        CHECK(env.provider(o.prov)->reserved == Resources{});
+        // The client settles: the provider is paid for the blocks served, the rest comes back.
+        env(leaseSettle(o.alice, id, 4));
+        const auto settled = *env.lease(id);
+        CHECK(settled.paidOut == Amount(settled.pricePerBlock.micro() * (settled.closeHeight - settled.startHeight)));
+        CHECK(settled.refunded == Amount(50'000 - settled.paidOut.micro()));
+    }
+}
+
+TEST_CASE("the manifest hash goes from the job or the offer lease onto the lease") {
+    OfferEnv o;
+    auto& env = o.env;
+    const Hash256 h = sha256(asBytes("manifest"));
+    const auto fromOffer = eventId(
+        env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1'024), 10, Amount(25'000), h)), "lease_created",
+        "lease_id");
+    CHECK(env.lease(fromOffer)->manifestHash == h);
+    const auto plain = o.lease(10, Amount(25'000));
+    CHECK(env.lease(plain)->manifestHash == Hash256{});
+
+    const Hash256 h2 = sha256(asBytes("manifest two"));
+    const auto jobId = eventId(env(jobCreate(o.alice, cpuMem(1'000, 1'024), Amount(100), 10, Amount(1'000), 10, {}, 0, h2)),
+                               "job_created", "job_id");
+    CHECK(env.job(jobId)->manifestHash == h2);
+    const auto bidId = eventId(env(bidPlace(o.prov, jobId, Amount(90), Amount(10))), "bid_placed", "bid_id");
+    const auto leaseId = eventId(env(bidAccept(o.alice, bidId)), "bid_accepted", "lease_id");
+    CHECK(env.lease(leaseId)->manifestHash == h2);
 }

@@ -250,9 +250,9 @@ TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId) {
 }
 TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPrice, std::uint64_t duration,
                  Amount deposit, std::uint64_t window, std::vector<Attribute> constraints,
-                 std::uint32_t minReputation) {
+                 std::uint32_t minReputation, Hash256 manifestHash) {
     return one(client, MsgJobCreate{std::move(resources), std::move(constraints), maxPrice, duration, window,
-                                    minReputation, deposit});
+                                    minReputation, deposit, manifestHash});
 }
 TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId) {
     return one(client, MsgJobCancel{jobId});
@@ -267,8 +267,9 @@ TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId) {
     return one(client, MsgBidAccept{bidId});
 }
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
-                      Resources resources, std::uint64_t duration, Amount deposit) {
-    return one(client, MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit});
+                      Resources resources, std::uint64_t duration, Amount deposit, Hash256 manifestHash) {
+    return one(client,
+               MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit, manifestHash});
 }
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount) {
     return one(client, MsgLeaseTopUp{leaseId, amount});

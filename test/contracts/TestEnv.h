@@ -167,13 +167,13 @@ TxSpec offerSet(const TestAccount& p, std::uint32_t offerId, PriceSchedule price
 TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId);
 TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPricePerBlock, std::uint64_t durationBlocks,
                  Amount deposit, std::uint64_t biddingWindowBlocks = 10, std::vector<Attribute> constraints = {},
-                 std::uint32_t minReputation = 0);
+                 std::uint32_t minReputation = 0, Hash256 manifestHash = {});
 TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId);
 TxSpec bidPlace(const TestAccount& p, std::uint64_t jobId, Amount price, Amount deposit);
 TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId);
 TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId);
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
-                      Resources resources, std::uint64_t durationBlocks, Amount deposit);
+                      Resources resources, std::uint64_t durationBlocks, Amount deposit, Hash256 manifestHash = {});
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,
                    std::uint32_t availabilityBps);

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "consensus/core/Hash256.h"
 #include "consensus/core/Messages.h"
 
 namespace agora::test {
@@ -37,12 +38,13 @@ inline std::vector<Msg> sampleMessages() {
         MsgProviderUnbond{Amount(100)},
         MsgOfferSet{1, samplePrices()},
         MsgOfferRemove{1},
-        MsgJobCreate{sampleResources(), {{"region", "eu-west"}}, Amount(20'000), 1000, 20, 3500, Amount(20'000'000)},
+        MsgJobCreate{sampleResources(), {{"region", "eu-west"}}, Amount(20'000), 1000, 20, 3500, Amount(20'000'000),
+                     sha256(asBytes("manifest"))},
         MsgJobCancel{7},
         MsgBidPlace{7, Amount(15'000), Amount(1'000)},
         MsgBidWithdraw{9},
         MsgBidAccept{9},
-        MsgLeaseFromOffer{sampleAddress(3), 1, sampleResources(), 500, Amount(9'000'000)},
+        MsgLeaseFromOffer{sampleAddress(3), 1, sampleResources(), 500, Amount(9'000'000), sha256(asBytes("manifest"))},
         MsgLeaseTopUp{11, Amount(123)},
         MsgUsageReport{11, 12345, 9990, Hash256::fromHex(std::string(64, 'a')).value()},
         MsgLeaseClose{11, CloseReason::ProviderFailed},
