@@ -4,6 +4,9 @@
 #   scripts/run.sh                     build (Release) if needed, create .devnet/ on first run, start the node
 #   scripts/run.sh --reset             wipe .devnet/ first
 #   scripts/run.sh --log-format json   JSON log lines
+#   scripts/run.sh --with-provider     also run an agora-provider for the demo key `provider`
+#                                      (home .devnet/provider, gateway 127.0.0.1:8443), so
+#                                      `agora deploy docs/examples/hello-batch.yaml ...` works at once
 #
 # First run creates, under $AGORA_DEVNET_HOME (default .devnet/):
 #   node/       the validator's home (config, genesis, keys, data); gRPC on 127.0.0.1:9090
@@ -18,11 +21,13 @@ BUILD="${AGORA_BUILD_DIR:-$PWD/build-release}"
 CHAIN_ID="${AGORA_CHAIN_ID:-agora-devnet-1}"
 
 LOG_FORMAT=text
+WITH_PROVIDER=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --reset) rm -rf "$DEVNET" ;;
     --log-format) LOG_FORMAT="$2"; shift ;;
-    *) echo "usage: scripts/run.sh [--reset] [--log-format text|json]" >&2; exit 2 ;;
+    --with-provider) WITH_PROVIDER=1 ;;
+    *) echo "usage: scripts/run.sh [--reset] [--log-format text|json] [--with-provider]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -30,10 +35,11 @@ done
 scripts/setup.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGORA_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target agorad agora >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target agorad agora agora-provider >/dev/null
 
 AGORAD="$BUILD/node/agorad"
 AGORA="$BUILD/node/agora"
+PROVIDER="$BUILD/node/agora-provider"
 
 if [ ! -f "$DEVNET/node/config/genesis.json" ]; then
   mkdir -p "$DEVNET"
@@ -72,4 +78,25 @@ Try, in another terminal:
   curl -s 127.0.0.1:8080/v1/status
 Ctrl-C stops the node cleanly.
 INFO
-exec "$AGORAD" --home "$DEVNET/node" start --log-format "$LOG_FORMAT"
+
+if [ "$WITH_PROVIDER" -eq 0 ]; then
+  exec "$AGORAD" --home "$DEVNET/node" start --log-format "$LOG_FORMAT"
+fi
+
+# The node in the background, the provider agent beside it; Ctrl-C stops both
+# (the agent first: it leaves running workloads alone, docs/provider.md).
+if [ ! -f "$DEVNET/provider/provider.toml" ]; then
+  "$PROVIDER" init --home "$DEVNET/provider" --node 127.0.0.1:9090 --from provider \
+    --keyring-dir "$DEVNET/keyring" --passphrase-file "$DEVNET/passphrase.txt" >/dev/null
+fi
+cat <<INFO
+Provider agent for the demo key provider: home $DEVNET/provider, gateway 127.0.0.1:8443
+Deploy a workload as the demo client:
+  $AGORA $K deploy docs/examples/hello-batch.yaml --from client --duration 400 --max-price 1000 --deposit 2000000 --follow
+INFO
+"$AGORAD" --home "$DEVNET/node" start --log-format "$LOG_FORMAT" &
+NODE_PID=$!
+"$PROVIDER" start --home "$DEVNET/provider" --log-format "$LOG_FORMAT" &
+AGENT_PID=$!
+trap 'kill -TERM $AGENT_PID 2>/dev/null; wait $AGENT_PID 2>/dev/null; kill -TERM $NODE_PID 2>/dev/null; wait $NODE_PID' INT TERM
+wait $NODE_PID

@@ -67,7 +67,7 @@ std::unique_ptr<spdlog::formatter> makeLogFormatter(const std::string& format) {
 void setupLogging(const std::string& level, const std::string& format) {
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     const auto lvl = spdlog::level::from_str(level);
-    for (const char* name : {"node", "consensus", "app", "rpc", "mempool", "p2p", "sync"}) {
+    for (const char* name : {"node", "consensus", "app", "rpc", "mempool", "p2p", "sync", "provider"}) {
         spdlog::drop(name);
         auto logger = std::make_shared<spdlog::logger>(name, sink);
         logger->set_level(lvl);

@@ -1,5 +1,5 @@
 #pragma once
-// Per-module loggers (spdlog): "node", "consensus", "app", "rpc", "mempool", "p2p", "sync".
+// Per-module loggers (spdlog): "node", "consensus", "app", "rpc", "mempool", "p2p", "sync", "provider".
 // agorad creates them on one stderr sink with the configured level and format
 // (text, or one JSON object per line); code that runs without agorad (tests)
 // falls back to spdlog's default logger.
