@@ -429,6 +429,10 @@ private:
                 }
             } else if (!gatewayRetryable(s)) {
                 gatewayFailed(gateway_->address(), "LeaseStatus", s);
+            } else if (session_.lease(result_.leaseId).value("state", std::string()) == "closed") {
+                // An agent may forget a lease once it is closed; the chain still says how it ended.
+                progress("lease closed on chain (gateway: " + std::string(grpcCodeName(s.error_code())) + ")");
+                return true;
             }
             if (Clock::now() >= until)
                 throw CliError("lease " + std::to_string(result_.leaseId) + " not running after " +
@@ -465,6 +469,12 @@ private:
             sleepUntil(Clock::now() + 1s);
         }
         result_.closeReason = lease.value("close_reason", std::string());
+        // The gateway's last word says why (e.g. which service exited how); best effort.
+        gw::LeaseStatusResponse st;
+        if (gateway_->leaseStatus(id, &st).ok()) {
+            result_.state = st.state();
+            if (!st.message().empty()) gatewayMessage_ = st.message();
+        }
         if (!finishedState(result_.state)) result_.state = "closed";
         progress("lease " + std::to_string(id) + " closed: " + result_.closeReason);
         if (!plan_.settle || lease.value("settled", false)) return;
@@ -494,6 +504,7 @@ void registerDeployCommand(CLI::App& root, CliContext& ctx) {
     auto f = std::make_shared<DeployFlags>();
     auto gateway = std::make_shared<std::string>();
     auto* c = root.add_subcommand("deploy", "Run a manifest's workload: post a job, take a bid, send the manifest");
+    c->fallthrough();  // global flags (-o, --node, ...) after the command's own
     c->add_option("file", f->file, "manifest file (YAML or JSON, docs/manifest.md)")->required();
     c->add_option("--from", f->from, "client key that pays, signs and talks to the gateway")->envname("AGORA_FROM");
     c->add_option("--duration", f->durationBlocks, "lease duration in blocks")->required();

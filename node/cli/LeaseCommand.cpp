@@ -165,6 +165,7 @@ void registerLeaseCommand(CLI::App& root, CliContext& ctx) {
         auto id = std::make_shared<std::string>();
         auto f = std::make_shared<GatewayFlags>();
         auto* c = lease->add_subcommand("status", "The lease on chain and, with --from, its workload at the gateway");
+        c->fallthrough();
         c->add_option("lease_id", *id, "lease id")->required();
         addGatewayFlags(c, *f);
         c->callback([&ctx, id, f] { runStatus(ctx, *id, *f); });
@@ -174,6 +175,7 @@ void registerLeaseCommand(CLI::App& root, CliContext& ctx) {
         auto f = std::make_shared<GatewayFlags>();
         auto l = std::make_shared<LogsFlags>();
         auto* c = lease->add_subcommand("logs", "The workload's output, raw bytes on stdout");
+        c->fallthrough();
         c->add_option("lease_id", *id, "lease id")->required();
         addGatewayFlags(c, *f);
         c->add_option("--service", l->service, "only this service (default: every service)");
@@ -188,6 +190,7 @@ void registerLeaseCommand(CLI::App& root, CliContext& ctx) {
         auto wait = std::make_shared<std::uint32_t>(30);
         auto* c = lease->add_subcommand("send-manifest",
                                         "Send the manifest file to the gateway (its hash must be the lease's)");
+        c->fallthrough();
         c->add_option("lease_id", *id, "lease id")->required();
         c->add_option("file", *file, "manifest file")->required();
         addGatewayFlags(c, *f);

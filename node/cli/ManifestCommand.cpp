@@ -117,6 +117,7 @@ void registerManifestCommand(CLI::App& root, CliContext& ctx) {
         auto file = std::make_shared<std::string>();
         auto job = std::make_shared<std::uint64_t>(0);
         auto* c = m->add_subcommand("check", "Validate a manifest; with --job, also against the job on chain");
+        c->fallthrough();
         c->add_option("file", *file, "manifest file (YAML or JSON)")->required();
         auto* jobOpt = c->add_option("--job", *job, "job id: the manifest must fit its resources and match its hash");
         c->callback([&ctx, file, job, jobOpt] {
