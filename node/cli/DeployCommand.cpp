@@ -257,9 +257,9 @@ private:
         auto nextProgress = posted;
         bool polling = false;
         windowClosing_ = false;
-        const auto wait = std::chrono::seconds(plan_.bidWaitSeconds);
         while (true) {
-            const auto stopAt = (firstBid ? *firstBid : posted) + wait;
+            const auto stopAt = firstBid ? *firstBid + std::chrono::seconds(plan_.bidWaitSeconds)
+                                         : posted + std::chrono::seconds(plan_.firstBidWaitSeconds);
             const auto now = Clock::now();
             if (now >= stopAt) break;
             if (session_.latestHeight() + 2 >= biddingEnd_) {
@@ -320,7 +320,7 @@ private:
     [[noreturn]] void noBids() {
         const std::string within =
             windowClosing_ ? "within the bidding window (" + std::to_string(plan_.biddingWindowBlocks) + " blocks)"
-                           : "within " + std::to_string(plan_.bidWaitSeconds) + " s";
+                           : "within " + std::to_string(plan_.firstBidWaitSeconds) + " s";
         progress("no bids " + within + "; cancelling job " + std::to_string(result_.jobId));
         const auto resp = session_.commitAllowingFailure(Msg(MsgJobCancel{result_.jobId}));
         if (resp.code() == 0) {
@@ -517,6 +517,8 @@ void registerDeployCommand(CLI::App& root, CliContext& ctx) {
     c->add_option("--bid-wait", f->bidWaitSeconds,
                   "seconds to wait for a first bid, then to keep collecting bids after it")
         ->capture_default_str();
+    c->add_option("--first-bid-wait", f->firstBidWaitSeconds,
+                  "seconds to wait for a first bid when that should differ from --bid-wait (0 = --bid-wait)");
     c->add_option("--bidding-window", f->biddingWindowBlocks, "blocks during which providers may bid")
         ->capture_default_str();
     c->add_option("--constraint", f->constraints, "required provider attribute KEY=VALUE (repeatable)");

@@ -61,6 +61,7 @@ Expected<DeployPlan, std::string> planDeploy(const DeployFlags& f) {
     p.fee = *fee;
     p.policy = *policy;
     p.bidWaitSeconds = f.bidWaitSeconds;
+    p.firstBidWaitSeconds = f.firstBidWaitSeconds == 0 ? f.bidWaitSeconds : f.firstBidWaitSeconds;
     p.biddingWindowBlocks = f.biddingWindowBlocks;
     p.constraints = std::move(*constraints);
     p.minReputation = f.minReputation;

@@ -23,6 +23,7 @@ struct DeployFlags {
     std::string fees = "1000";
     std::string select = "cheapest";
     std::uint32_t bidWaitSeconds = 30;
+    std::uint32_t firstBidWaitSeconds = 0;  // 0: --bid-wait
     std::uint64_t biddingWindowBlocks = 20;
     std::vector<std::string> constraints;  // KEY=VALUE
     std::uint32_t minReputation = 0;       // ppm
@@ -40,7 +41,8 @@ struct DeployPlan {
     Amount deposit;
     Amount fee;
     SelectionPolicy policy = SelectionPolicy::Cheapest;
-    std::uint32_t bidWaitSeconds = 0;
+    std::uint32_t bidWaitSeconds = 0;       // collecting after the first bid
+    std::uint32_t firstBidWaitSeconds = 0;  // waiting for a first bid
     std::uint64_t biddingWindowBlocks = 0;
     std::vector<Attribute> constraints;  // sorted by key
     std::uint32_t minReputation = 0;
