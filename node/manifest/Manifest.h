@@ -24,6 +24,17 @@ namespace agora::manifest {
 
 inline constexpr std::size_t kMaxManifestBytes = 256 * 1024;
 inline constexpr std::size_t kMaxServices = 16;
+// Per-service bounds (docs/manifest.md). They keep a manifest's canonical form
+// small and every runtime able to honour it (argv and environment size limits).
+inline constexpr std::size_t kMaxServiceNameBytes = 63;
+inline constexpr std::size_t kMaxCommandArgs = 256;
+inline constexpr std::size_t kMaxArgBytes = 4096;
+inline constexpr std::size_t kMaxEnvVars = 128;
+inline constexpr std::size_t kMaxEnvKeyBytes = 128;
+inline constexpr std::size_t kMaxEnvValueBytes = 16 * 1024;
+inline constexpr std::size_t kMaxWorkdirBytes = 4096;
+inline constexpr std::size_t kMaxPorts = 32;
+inline constexpr std::size_t kMaxImageBytes = 1024;
 
 enum class WorkloadKind : std::uint8_t {
     Batch = 0,    // runs to completion; exit 0 of every service ends the lease `completed`
@@ -56,17 +67,20 @@ struct Manifest {
 };
 
 // A parse or validation failure. `code` is stable (docs/manifest.md lists them);
-// `field` is a dotted path ("services.main.command"), empty when not about a
-// field; `line` is 1-based, 0 when unknown (JSON input, whole-file errors).
+// `field` is a dotted path ("services.main.command", list items as
+// "command[2]"), empty when not about a field; `line` is 1-based, 0 when
+// unknown (whole-file errors, checkAgainstJob). JSON input is parsed by the
+// YAML parser, so it gets lines too.
 enum class ManifestErrorCode : std::uint16_t {
-    TooLarge = 1,         // input above kMaxManifestBytes
-    Syntax = 2,           // not YAML / JSON
+    TooLarge = 1,  // input above kMaxManifestBytes
+    Syntax = 2,    // not YAML / JSON (also: a duplicate key, more than one document, not UTF-8)
     UnknownField = 3,
     MissingField = 4,
     WrongType = 5,
-    InvalidValue = 6,     // e.g. bad quantity "12Qi", bad service name, empty command
+    InvalidValue = 6,  // e.g. bad quantity "12Qi", bad service name, empty command
     UnsupportedVersion = 7,
-    ExceedsJob = 8,       // resources above the job's (checkAgainstJob)
+    ExceedsJob = 8,  // resources above the job's (checkAgainstJob)
+    Unreadable = 9,  // loadManifestFile: missing, a directory, or a read error
 };
 std::string_view manifestErrorCodeName(ManifestErrorCode c);  // "too_large", "syntax", ...
 
@@ -82,7 +96,9 @@ struct ManifestError {
 // MiB (rounded up); storage "1Gi" ... -> GiB (rounded up); gpus {model: count}.
 Expected<Manifest, ManifestError> parseManifest(std::string_view text);
 
-// Reads a file (refusing more than kMaxManifestBytes) and parses it.
+// Reads a file (refusing more than kMaxManifestBytes: a regular file by its
+// size before reading, anything else such as /dev/stdin by a bounded read)
+// and parses it.
 Expected<Manifest, ManifestError> loadManifestFile(const std::string& path);
 
 // The canonical bytes (docs/manifest.md, byte for byte, with the project's
