@@ -4,10 +4,11 @@
 #include <exception>
 #include <string>
 
+#include "node/cli/ChainCommands.h"
 #include "node/cli/CliContext.h"
 #include "node/cli/CliError.h"
-#include "node/cli/ChainCommands.h"
 #include "node/cli/KeysCommand.h"
+#include "node/cli/WorkloadCommands.h"
 
 namespace agora::node::cli {
 namespace {
@@ -25,9 +26,10 @@ std::string oneLine(std::string s) {
 
 int runAgoraCli(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
     CliContext ctx(in, out, err);
-    CLI::App app("agora: keys, transactions and queries for an Agora node", "agora");
+    CLI::App app("agora: keys, transactions, queries and workloads for an Agora node", "agora");
     app.callback([&app] {
-        if (app.get_subcommands().empty()) throw CliError("missing subcommand: agora keys|query|tx (see --help)");
+        if (app.get_subcommands().empty())
+            throw CliError("missing subcommand: agora keys|query|tx|deploy|lease|manifest (see --help)");
     });
     // Global flags, valid after any subcommand too (subcommands fall through).
     app.add_option("--keyring-dir", ctx.keyringDir, "Keyring directory (default ~/.agora/keyring)")
@@ -48,6 +50,9 @@ int runAgoraCli(int argc, const char* const* argv, std::istream& in, std::ostrea
     registerKeysCommand(app, ctx);
     registerQueryCommand(app, ctx);
     registerTxCommand(app, ctx);
+    registerDeployCommand(app, ctx);
+    registerLeaseCommand(app, ctx);
+    registerManifestCommand(app, ctx);
 
     try {
         app.parse(argc, argv);
