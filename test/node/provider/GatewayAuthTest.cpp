@@ -10,7 +10,8 @@ using namespace agora::provider;
 namespace {
 wallet::SecretKey key(std::uint8_t n) {
     const auto k = test::testKey(n);
-    return std::move(*wallet::SecretKey::fromBytes(ByteSpan(k.secret.data(), k.secret.size())));
+    auto sk = wallet::SecretKey::fromBytes(ByteSpan(k.secret.data(), k.secret.size()));
+    return std::move(sk).value();
 }
 const Hash256 kBody = sha256(asBytes("version: 1\n"));
 }  // namespace
