@@ -35,7 +35,9 @@ Expected<std::unique_ptr<AgentStore>, std::string> AgentStore::open(const std::f
 AgentStore::AgentStore(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
 AgentStore::~AgentStore() = default;
 
-void AgentStore::putJson(const std::string& key, const nlohmann::json& value) { putBytes(key, value.dump()); }
+void AgentStore::putJson(const std::string& key, const nlohmann::json& value) {
+    putBytes(key, value.dump());
+}
 
 std::optional<nlohmann::json> AgentStore::getJson(const std::string& key) const {
     auto raw = getBytes(key);
@@ -71,8 +73,14 @@ std::vector<std::pair<std::string, std::string>> AgentStore::scan(const std::str
     return out;
 }
 
-std::string AgentStore::leaseKey(std::uint64_t leaseId) { return "lease/" + fixed(leaseId); }
-std::string AgentStore::manifestKey(std::uint64_t leaseId) { return "manifest/" + fixed(leaseId); }
-std::string AgentStore::bidKey(std::uint64_t jobId) { return "bid/" + fixed(jobId); }
+std::string AgentStore::leaseKey(std::uint64_t leaseId) {
+    return "lease/" + fixed(leaseId);
+}
+std::string AgentStore::manifestKey(std::uint64_t leaseId) {
+    return "manifest/" + fixed(leaseId);
+}
+std::string AgentStore::bidKey(std::uint64_t jobId) {
+    return "bid/" + fixed(jobId);
+}
 
 }  // namespace agora::provider

@@ -9,7 +9,9 @@
 namespace agora::provider {
 
 namespace {
-auto log() { return node::moduleLog("provider"); }
+auto log() {
+    return node::moduleLog("provider");
+}
 constexpr std::size_t kQueueMax = 100'000;
 }  // namespace
 
@@ -175,6 +177,8 @@ BidStats BidEngine::stats() const {
     return stats_;
 }
 
-std::size_t BidEngine::openBidCount() const { return open_.size(); }
+std::size_t BidEngine::openBidCount() const {
+    return open_.size();
+}
 
 }  // namespace agora::provider

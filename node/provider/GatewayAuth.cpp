@@ -16,7 +16,9 @@ Hash256 gatewayDigest(std::string_view chainId, std::string_view kind, std::uint
     return signDigest(kGatewayDomain, chainId, w.data());
 }
 
-Hash256 statusBodyHash() { return sha256(ByteSpan{}); }
+Hash256 statusBodyHash() {
+    return sha256(ByteSpan{});
+}
 
 Hash256 logsBodyHash(std::string_view service, std::uint32_t tailLines, bool follow) {
     Writer w;
@@ -58,7 +60,8 @@ Expected<Address, GatewayAuthError> verifyGatewayRequest(const GatewayAuth& auth
     const std::uint64_t skew = nowMs > auth.timestampMs ? nowMs - auth.timestampMs : auth.timestampMs - nowMs;
     if (skew > windowMs) return Unexpected(GatewayAuthError::Expired);
     const Hash256 digest = gatewayDigest(chainId, kind, leaseId, bodyHash, auth.timestampMs);
-    if (!verifySchnorr(auth.publicKey, digest.span(), auth.signature)) return Unexpected(GatewayAuthError::BadSignature);
+    if (!verifySchnorr(auth.publicKey, digest.span(), auth.signature))
+        return Unexpected(GatewayAuthError::BadSignature);
     return Address::fromPublicKey(auth.publicKey);
 }
 

@@ -22,7 +22,9 @@ std::uint64_t nowMs() {
             .count());
 }
 
-ByteSpan spanOf(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+ByteSpan spanOf(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 grpc::Status toStatus(const LeaseCallFailure& f) {
     grpc::StatusCode code = grpc::StatusCode::INTERNAL;
@@ -107,7 +109,10 @@ private:
 class GatewayServer::Service final : public pb::ProviderGateway::Service {
 public:
     Service(const ProviderConfig& config, std::string chainId, LeaseManager& leases, Runtime& runtime)
-        : config_(config), chainId_(std::move(chainId)), leases_(leases), runtime_(runtime),
+        : config_(config),
+          chainId_(std::move(chainId)),
+          leases_(leases),
+          runtime_(runtime),
           limiter_(config.maxRequestsPerMinute) {}
 
     std::atomic<bool> stopping{false};
@@ -118,8 +123,8 @@ public:
             return {grpc::StatusCode::INVALID_ARGUMENT,
                     "manifest_invalid: too_large: the manifest is " + std::to_string(req->manifest().size()) +
                         " bytes, at most " + std::to_string(manifest::kMaxManifestBytes)};
-        auto who = authenticate(req->auth(), gateway_kind::kSendManifest, req->lease_id(),
-                                sha256(spanOf(req->manifest())));
+        auto who =
+            authenticate(req->auth(), gateway_kind::kSendManifest, req->lease_id(), sha256(spanOf(req->manifest())));
         if (!who) return who.error();
         auto r = leases_.acceptManifest(req->lease_id(), *who, req->manifest());
         if (!r) return toStatus(r.error());
@@ -193,7 +198,8 @@ public:
 
     grpc::Status LeaseEvents(grpc::ServerContext* ctx, const pb::LeaseEventsRequest* req,
                              grpc::ServerWriter<pb::LeaseEvent>* writer) override {
-        auto who = authenticate(req->auth(), gateway_kind::kLeaseEvents, req->lease_id(), eventsBodyHash(req->follow()));
+        auto who =
+            authenticate(req->auth(), gateway_kind::kLeaseEvents, req->lease_id(), eventsBodyHash(req->follow()));
         if (!who) return who.error();
         std::uint64_t after = 0;
         for (;;) {
@@ -222,17 +228,18 @@ private:
         auto key = PublicKey::fromSpan(spanOf(auth.public_key()));
         auto sig = Signature::fromSpan(spanOf(auth.signature()));
         if (!key || !sig)
-            return Unexpected(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                                           "unauthenticated: a 32-byte public key and a 64-byte signature are required"));
-        auto who = verifyGatewayRequest(GatewayAuth{*key, auth.timestamp_ms(), *sig}, chainId_, kind, leaseId,
-                                        bodyHash, nowMs(), config_.authWindowMs);
+            return Unexpected(
+                grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                             "unauthenticated: a 32-byte public key and a 64-byte signature are required"));
+        auto who = verifyGatewayRequest(GatewayAuth{*key, auth.timestamp_ms(), *sig}, chainId_, kind, leaseId, bodyHash,
+                                        nowMs(), config_.authWindowMs);
         if (!who)
             return Unexpected(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                                            "unauthenticated: " + std::string(gatewayAuthErrorName(who.error()))));
         if (!limiter_.allow(who->toBech32()))
-            return Unexpected(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                           "rate_limited: more than " + std::to_string(config_.maxRequestsPerMinute) +
-                                               " requests a minute"));
+            return Unexpected(grpc::Status(
+                grpc::StatusCode::RESOURCE_EXHAUSTED,
+                "rate_limited: more than " + std::to_string(config_.maxRequestsPerMinute) + " requests a minute"));
         return *who;
     }
 
@@ -243,11 +250,12 @@ private:
     RateLimiter limiter_;
 };
 
-GatewayServer::GatewayServer(const ProviderConfig& config, std::string chainId, LeaseManager& leases,
-                             Runtime& runtime)
+GatewayServer::GatewayServer(const ProviderConfig& config, std::string chainId, LeaseManager& leases, Runtime& runtime)
     : config_(config), chainId_(std::move(chainId)), leases_(leases), runtime_(runtime) {}
 
-GatewayServer::~GatewayServer() { stop(); }
+GatewayServer::~GatewayServer() {
+    stop();
+}
 
 Expected<void, std::string> GatewayServer::start() {
     service_ = std::make_unique<Service>(config_, chainId_, leases_, runtime_);

@@ -8,7 +8,9 @@ namespace agora::provider {
 using nlohmann::json;
 
 namespace {
-auto log() { return node::moduleLog("provider"); }
+auto log() {
+    return node::moduleLog("provider");
+}
 
 // A close tx not committed after this many blocks is sent again.
 constexpr std::uint64_t kCloseRetryBlocks = 10;
@@ -36,7 +38,9 @@ json resourcesToJson(const Resources& r) {
             {"gpus", gpus}};
 }
 
-std::string hexOf(const Hash256& h) { return h.toHex(); }
+std::string hexOf(const Hash256& h) {
+    return h.toHex();
+}
 }  // namespace
 
 std::string_view agentLeaseStateName(AgentLeaseState s) {
@@ -145,7 +149,8 @@ void LeaseManager::recover(std::uint64_t height) {
         for (auto s : {AgentLeaseState::AwaitingManifest, AgentLeaseState::Running, AgentLeaseState::Succeeded,
                        AgentLeaseState::Failed, AgentLeaseState::Closed})
             if (agentLeaseStateName(s) == st) e.state = s;
-        e.kind = j.value("kind", "batch") == "service" ? manifest::WorkloadKind::Service : manifest::WorkloadKind::Batch;
+        e.kind =
+            j.value("kind", "batch") == "service" ? manifest::WorkloadKind::Service : manifest::WorkloadKind::Batch;
         e.message = j.value("message", "");
         e.closeReason = j.value("close_reason", "");
         e.lastReportHeight = j.value("last_report_height", e.startHeight);
@@ -225,8 +230,8 @@ Expected<LeaseManager::Entry*, LeaseCallFailure> LeaseManager::findOrLoad(std::u
         auto l = chain_.lease(leaseId);
         if (!l) return Unexpected(LeaseCallFailure{LeaseCallError::ChainUnavailable, l.error()});
         if (!*l)
-            return Unexpected(LeaseCallFailure{LeaseCallError::NotFound, "lease " + std::to_string(leaseId) +
-                                                                              " does not exist"});
+            return Unexpected(
+                LeaseCallFailure{LeaseCallError::NotFound, "lease " + std::to_string(leaseId) + " does not exist"});
         if ((**l).value("state", "") == "closed")
             return Unexpected(LeaseCallFailure{LeaseCallError::LeaseClosed, "lease is closed"});
         auto e = entryFromChain(**l);
@@ -238,12 +243,12 @@ Expected<LeaseManager::Entry*, LeaseCallFailure> LeaseManager::findOrLoad(std::u
         it = entries_.emplace(leaseId, std::move(*e)).first;
     }
     if (it->second.client != signer)
-        return Unexpected(LeaseCallFailure{LeaseCallError::NotClient, "the request is not signed by the lease's client"});
+        return Unexpected(
+            LeaseCallFailure{LeaseCallError::NotClient, "the request is not signed by the lease's client"});
     return &it->second;
 }
 
-Expected<LeaseStatusView, LeaseCallFailure> LeaseManager::acceptManifest(std::uint64_t leaseId,
-                                                                         const Address& signer,
+Expected<LeaseStatusView, LeaseCallFailure> LeaseManager::acceptManifest(std::uint64_t leaseId, const Address& signer,
                                                                          const std::string& bytes) {
     std::lock_guard lock(mutex_);
     auto found = findOrLoad(leaseId, signer);
@@ -253,14 +258,14 @@ Expected<LeaseStatusView, LeaseCallFailure> LeaseManager::acceptManifest(std::ui
         return Unexpected(LeaseCallFailure{LeaseCallError::LeaseClosed, "lease is closed"});
     auto m = manifest::parseManifest(bytes);
     if (!m)
-        return Unexpected(LeaseCallFailure{LeaseCallError::ManifestInvalid,
-                                           std::string(manifest::manifestErrorCodeName(m.error().code)) + ": " +
-                                               m.error().message});
+        return Unexpected(
+            LeaseCallFailure{LeaseCallError::ManifestInvalid,
+                             std::string(manifest::manifestErrorCodeName(m.error().code)) + ": " + m.error().message});
     const Hash256 h = manifest::manifestHash(*m);
     if (h != e.manifestHash)
-        return Unexpected(LeaseCallFailure{LeaseCallError::ManifestHashMismatch,
-                                           "manifest hash " + h.toHex() + " differs from the lease's " +
-                                               e.manifestHash.toHex()});
+        return Unexpected(
+            LeaseCallFailure{LeaseCallError::ManifestHashMismatch,
+                             "manifest hash " + h.toHex() + " differs from the lease's " + e.manifestHash.toHex()});
     if (auto fits = manifest::checkAgainstJob(*m, e.resources); !fits)
         return Unexpected(LeaseCallFailure{LeaseCallError::ManifestExceedsLease, fits.error().message});
     if (e.state != AgentLeaseState::AwaitingManifest) return viewOf(e);  // the same manifest again: idempotent
@@ -269,8 +274,8 @@ Expected<LeaseStatusView, LeaseCallFailure> LeaseManager::acceptManifest(std::ui
     auto d = deploy(e, bytes);
     if (!d) {
         e.message = d.error().message;
-        const CloseReason reason =
-            d.error().code == RuntimeErrorCode::SystemError ? CloseReason::ProviderTerminated : CloseReason::WorkloadFailed;
+        const CloseReason reason = d.error().code == RuntimeErrorCode::SystemError ? CloseReason::ProviderTerminated
+                                                                                   : CloseReason::WorkloadFailed;
         e.state = AgentLeaseState::Failed;
         sendClose(e, height_, reason, "deploy failed: " + d.error().message);
         persist(e);
@@ -366,7 +371,7 @@ void LeaseManager::stepEntry(Entry& e, std::uint64_t height) {
     }
     if (e.closeSentHeight != 0) {
         if (height >= e.closeSentHeight + kCloseRetryBlocks) {
-            const CloseReason reason = e.state == AgentLeaseState::Succeeded ? CloseReason::Completed
+            const CloseReason reason = e.state == AgentLeaseState::Succeeded          ? CloseReason::Completed
                                        : e.state == AgentLeaseState::AwaitingManifest ? CloseReason::ManifestTimeout
                                                                                       : CloseReason::WorkloadFailed;
             sendClose(e, height, reason, e.message + " (retry)");
@@ -428,10 +433,11 @@ void LeaseManager::stepEntry(Entry& e, std::uint64_t height) {
                     cpu += s.cpuUsageNanos;
                     mem = std::max(mem, s.memoryBytes);
                 }
-                const json usage{{"lease_id", e.id}, {"up_to_height", height}, {"cpu_usage_nanos", cpu},
-                                 {"memory_bytes", mem}};
+                const json usage{
+                    {"lease_id", e.id}, {"up_to_height", height}, {"cpu_usage_nanos", cpu}, {"memory_bytes", mem}};
                 const std::string text = usage.dump();
-                const Hash256 metrics = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+                const Hash256 metrics =
+                    sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
                 const SendResult r = tx_.send({MsgUsageReport{e.id, height, 10'000, metrics}});
                 if (r.admitted) {
                     e.lastReportHeight = height;
@@ -484,9 +490,8 @@ LeaseManagerStats LeaseManager::stats() {
     std::lock_guard lock(mutex_);
     LeaseManagerStats s = stats_;
     s.tracked = entries_.size();
-    s.running = static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(), [](const auto& kv) {
-        return kv.second.state == AgentLeaseState::Running;
-    }));
+    s.running = static_cast<std::size_t>(std::count_if(
+        entries_.begin(), entries_.end(), [](const auto& kv) { return kv.second.state == AgentLeaseState::Running; }));
     return s;
 }
 

@@ -47,13 +47,13 @@ std::string_view agentLeaseStateName(AgentLeaseState s);
 
 // Stable error kinds of gateway calls; the gateway maps them to gRPC codes.
 enum class LeaseCallError : std::uint8_t {
-    NotFound = 1,            // no such lease of this provider
-    NotClient = 2,           // the signer is not the lease's client
+    NotFound = 1,   // no such lease of this provider
+    NotClient = 2,  // the signer is not the lease's client
     LeaseClosed = 3,
-    ManifestInvalid = 4,     // parse / validation error (message names field and line)
+    ManifestInvalid = 4,  // parse / validation error (message names field and line)
     ManifestHashMismatch = 5,
     ManifestExceedsLease = 6,
-    ManifestConflict = 7,    // a different manifest already runs on the lease
+    ManifestConflict = 7,  // a different manifest already runs on the lease
     ChainUnavailable = 8,
     DeployFailed = 9,
 };

@@ -42,8 +42,8 @@ PriceQuote PricePolicy::fromScript(const nlohmann::json& jobJson) const {
     return {*a, ""};
 }
 
-std::optional<std::string> runWithTimeout(const std::string& program, const std::string& input,
-                                          std::uint32_t timeoutMs, std::size_t maxOutput) {
+std::optional<std::string> runWithTimeout(const std::string& program, const std::string& input, std::uint32_t timeoutMs,
+                                          std::size_t maxOutput) {
     int in[2];
     int out[2];
     if (pipe2(in, O_CLOEXEC) != 0) return std::nullopt;
@@ -86,7 +86,8 @@ std::optional<std::string> runWithTimeout(const std::string& program, const std:
     std::string result;
     bool timedOut = false;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             timedOut = true;
             break;

@@ -40,7 +40,7 @@ private:
 
 // Runs `argv` with `input` on stdin; the first `maxOutput` bytes of stdout,
 // or nullopt on time-out (the child is killed) / spawn failure / non-zero exit.
-std::optional<std::string> runWithTimeout(const std::string& program, const std::string& input,
-                                          std::uint32_t timeoutMs, std::size_t maxOutput = 4096);
+std::optional<std::string> runWithTimeout(const std::string& program, const std::string& input, std::uint32_t timeoutMs,
+                                          std::size_t maxOutput = 4096);
 
 }  // namespace agora::provider

@@ -17,7 +17,9 @@ namespace agora::provider {
 using nlohmann::json;
 
 namespace {
-auto log() { return node::moduleLog("provider"); }
+auto log() {
+    return node::moduleLog("provider");
+}
 
 Resources resourcesOf(const json& r) {
     Resources out;
@@ -199,9 +201,8 @@ void ProviderAgent::registerOrReconcile() {
 
 void ProviderAgent::followJobs() {
     while (!stop_) {
-        const std::string why = chain_->watchJobs(tx_->address(), 0, [&](const agora::market::v1::JobNotice& n) {
-            bids_->enqueue(n);
-        });
+        const std::string why =
+            chain_->watchJobs(tx_->address(), 0, [&](const agora::market::v1::JobNotice& n) { bids_->enqueue(n); });
         if (stop_) return;
         log()->warn("WatchJobs ended ({}); reconnecting with a fresh listing of open jobs", why);
         waitFor(std::chrono::milliseconds(500));

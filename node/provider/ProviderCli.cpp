@@ -66,8 +66,8 @@ int start(const std::string& home, const std::string& logLevel, const std::strin
         std::cerr << "error: " << config.error() << "\n";
         return 1;
     }
-    const std::string passFile = config->passphraseFile.empty() ? envOr("AGORA_PASSPHRASE_FILE", "")
-                                                                : config->passphraseFile;
+    const std::string passFile =
+        config->passphraseFile.empty() ? envOr("AGORA_PASSPHRASE_FILE", "") : config->passphraseFile;
     if (passFile.empty()) {
         std::cerr << "error: no passphrase: set [key] passphrase_file in provider.toml or AGORA_PASSPHRASE_FILE\n";
         return 1;
@@ -133,13 +133,15 @@ int runProviderCli(int argc, char** argv) {
     bool force = false;
     initCmd->add_option("--home", home, "agent home directory")->envname("AGORA_PROVIDER_HOME");
     initCmd->add_option("--node", c.node, "gRPC address of an agorad")->envname("AGORA_NODE")->capture_default_str();
-    initCmd->add_option("--from", c.keyName, "keyring key of the provider")->envname("AGORA_FROM")->capture_default_str();
+    initCmd->add_option("--from", c.keyName, "keyring key of the provider")
+        ->envname("AGORA_FROM")
+        ->capture_default_str();
     initCmd->add_option("--keyring-dir", c.keyringDir, "keyring directory")->envname("AGORA_KEYRING_DIR");
     initCmd->add_option("--passphrase-file", c.passphraseFile, "passphrase file of the key")
         ->envname("AGORA_PASSPHRASE_FILE");
     initCmd->add_option("--gateway-listen", c.gatewayListen, "gateway listen address")->capture_default_str();
     initCmd->add_option("--host-uri", c.hostUri, "gateway address published on chain (default: --gateway-listen)");
-    std::string stake = "100000000";
+    std::string stake = "200000000";
     initCmd->add_option("--stake", stake, "provider stake (uagr)")->capture_default_str();
     std::string cpuPrice = "1";
     initCmd->add_option("--price-per-cpu-millicore", cpuPrice, "offer price per millicore per block (uagr)")

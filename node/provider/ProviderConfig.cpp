@@ -92,8 +92,7 @@ std::vector<Section> schema(ProviderConfig& c) {
         {"gateway",
          {text("listen", "address the provider gateway (gRPC) listens on", c.gatewayListen),
           text("host_uri", "host:port clients reach the gateway at (on chain); empty = listen", c.hostUri),
-          integer("auth_window_ms", "accepted clock skew of signed client requests", c.authWindowMs, 1'000,
-                  3'600'000),
+          integer("auth_window_ms", "accepted clock skew of signed client requests", c.authWindowMs, 1'000, 3'600'000),
           integer("max_requests_per_minute", "per client address", c.maxRequestsPerMinute, 1, 1'000'000)}},
         {"registration",
          {amount("stake", "provider stake bonded at registration", c.stake),
@@ -114,13 +113,16 @@ std::vector<Section> schema(ProviderConfig& c) {
           integer("min_client_balance", "skip clients with less balance (uagr); 0 = anyone", c.minClientBalance, 0,
                   UINT64_MAX >> 1)}},
         {"leases",
-         {integer("manifest_timeout_blocks", "close manifest_timeout when no manifest arrives within", c.manifestTimeoutBlocks,
-                  1, 1'000'000),
+         {integer("manifest_timeout_blocks", "close manifest_timeout when no manifest arrives within",
+                  c.manifestTimeoutBlocks, 1, 1'000'000),
           integer("report_interval_blocks", "usage_report every", c.reportIntervalBlocks, 1, 1'000'000),
-          integer("withdraw_interval_blocks", "withdraw accrued earnings every", c.withdrawIntervalBlocks, 1, 1'000'000),
-          integer("reconcile_interval_blocks", "re-list leases on chain every", c.reconcileIntervalBlocks, 1, 1'000'000)}},
+          integer("withdraw_interval_blocks", "withdraw accrued earnings every", c.withdrawIntervalBlocks, 1,
+                  1'000'000),
+          integer("reconcile_interval_blocks", "re-list leases on chain every", c.reconcileIntervalBlocks, 1,
+                  1'000'000)}},
         {"runtime",
-         {text("kind", "process", c.runtime), text("advertise_host", "host in the endpoints clients get", c.advertiseHost),
+         {text("kind", "process", c.runtime),
+          text("advertise_host", "host in the endpoints clients get", c.advertiseHost),
           integer("port_range_first", "host ports for exposed services", c.portRangeFirst, 1024, 65535),
           integer("port_range_last", "", c.portRangeLast, 1024, 65535),
           integer("log_cap_bytes", "kept log bytes per service", c.logCapBytes, 4096, 1ull << 34),
@@ -130,11 +132,15 @@ std::vector<Section> schema(ProviderConfig& c) {
     };
 }
 
-std::string attributeKey(const std::string& k) { return k; }
+std::string attributeKey(const std::string& k) {
+    return k;
+}
 
 }  // namespace
 
-std::filesystem::path providerConfigPath(const std::filesystem::path& home) { return home / "provider.toml"; }
+std::filesystem::path providerConfigPath(const std::filesystem::path& home) {
+    return home / "provider.toml";
+}
 
 Expected<ProviderConfig, std::string> loadProviderConfig(const std::filesystem::path& file) {
     std::ifstream in(file);
@@ -185,7 +191,8 @@ Expected<ProviderConfig, std::string> loadProviderConfig(const std::filesystem::
     std::sort(c.capacity.gpus.begin(), c.capacity.gpus.end(),
               [](const auto& a, const auto& b) { return a.model < b.model; });
     if (c.runtime != "process") return Unexpected("runtime.kind must be \"process\" (got \"" + c.runtime + "\")");
-    if (c.portRangeFirst > c.portRangeLast) return Unexpected(std::string("runtime.port_range_first > port_range_last"));
+    if (c.portRangeFirst > c.portRangeLast)
+        return Unexpected(std::string("runtime.port_range_first > port_range_last"));
     return c;
 }
 

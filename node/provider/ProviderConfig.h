@@ -26,11 +26,11 @@ struct ProviderConfig {
     std::string passphraseFile;  // empty: AGORA_PASSPHRASE_FILE, else refuse (a daemon has no terminal)
     // [gateway]
     std::string gatewayListen = "127.0.0.1:8443";
-    std::string hostUri;          // on-chain host_uri; empty: gatewayListen
+    std::string hostUri;  // on-chain host_uri; empty: gatewayListen
     std::uint64_t authWindowMs = 120'000;
     std::uint32_t maxRequestsPerMinute = 600;  // per client address
     // [registration]
-    Amount stake{100'000'000};
+    Amount stake{200'000'000};          // min_provider_stake + room for leases (provider_stake_per_lease each)
     std::vector<Attribute> attributes;  // sorted by key
     Resources capacity;                 // advertised; discovered by `init`
     // [pricing]  uagr per unit per block, the standing offer 1

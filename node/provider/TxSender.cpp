@@ -75,8 +75,9 @@ void TxSender::onBlock() {
     } else if (nonce_ > acc->pending_nonce()) {
         // Ours is ahead of everything the node holds: a tx we sent is gone.
         if (acc->next_nonce() == lastCommitted_ && ++stuckBlocks_ >= kStuckBlocks) {
-            node::moduleLog("provider")->warn("nonce {} ahead of the node's {} for {} blocks; resyncing", nonce_,
-                                              acc->pending_nonce(), stuckBlocks_);
+            node::moduleLog("provider")
+                ->warn("nonce {} ahead of the node's {} for {} blocks; resyncing", nonce_, acc->pending_nonce(),
+                       stuckBlocks_);
             nonce_ = acc->pending_nonce();
             stuckBlocks_ = 0;
         }

@@ -37,8 +37,8 @@ public:
     explicit ProviderNet(const std::string& name, std::uint32_t timeoutCommitMs = 100) : dir_(name) {
         static std::atomic<int> chains{0};
         chainId_ = "prov-" + std::to_string(::getpid()) + "-" + std::to_string(chains++);
-        REQUIRE(runToExit({AGORAD_BINARY, "testnet", "init-files", "--validators", "1", "--output", net(),
-                           "--chain-id", chainId_, "--demo-accounts", "3"},
+        REQUIRE(runToExit({AGORAD_BINARY, "testnet", "init-files", "--validators", "1", "--output", net(), "--chain-id",
+                           chainId_, "--demo-accounts", "3"},
                           dir_.path("init.log")) == 0);
         const std::string cfgPath = net() + "/node0/config/config.toml";
         auto cfg = node::NodeConfig::load(cfgPath);
@@ -70,8 +70,9 @@ public:
 
     // `agora` with the net's node and keyring.
     CommandResult agora(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
-        std::vector<std::string> argv = {AGORA_CLI_BINARY, "--node", nodeAddress(), "--keyring-dir", keyring(),
-                                         "--passphrase-file", passphraseFile()};
+        std::vector<std::string> argv = {AGORA_CLI_BINARY, "--node",  nodeAddress(),
+                                         "--keyring-dir",  keyring(), "--passphrase-file",
+                                         passphraseFile()};
         argv.insert(argv.end(), args.begin(), args.end());
         const std::string log = dir_.path("cmd-" + std::to_string(commands_++) + ".log");
         CommandResult r;
@@ -104,8 +105,8 @@ public:
                           const std::function<void(provider::ProviderConfig&)>& adjust = {}) {
         const std::string home = dir_.path(name);
         auto r = runToExitQuiet({AGORA_PROVIDER_BINARY, "init", "--home", home, "--node", nodeAddress(), "--from", key,
-                                 "--keyring-dir", keyring(), "--passphrase-file", passphraseFile(),
-                                 "--gateway-listen", "127.0.0.1:" + std::to_string(freePort())});
+                                 "--keyring-dir", keyring(), "--passphrase-file", passphraseFile(), "--gateway-listen",
+                                 "127.0.0.1:" + std::to_string(freePort())});
         INFO(r.output);
         REQUIRE(r.exitCode == 0);
         auto cfg = provider::loadProviderConfig(provider::providerConfigPath(home));
@@ -121,8 +122,8 @@ public:
         cfg->withdrawIntervalBlocks = 10;
         cfg->reconcileIntervalBlocks = 5;
         if (adjust) adjust(*cfg);
-        REQUIRE(wallet::writeFileAtomic(provider::providerConfigPath(home).string(), provider::renderProviderConfig(*cfg),
-                                        wallet::WriteMode::Replace)
+        REQUIRE(wallet::writeFileAtomic(provider::providerConfigPath(home).string(),
+                                        provider::renderProviderConfig(*cfg), wallet::WriteMode::Replace)
                     .hasValue());
         return home;
     }
@@ -146,7 +147,8 @@ public:
         while (!a.empty() && (a.back() == '\n' || a.back() == '\r')) a.pop_back();
         return waitUntil(
             [&] {
-                auto r = runToExitQuiet({AGORA_CLI_BINARY, "--node", nodeAddress(), "query", "provider", a, "-o", "json"});
+                auto r =
+                    runToExitQuiet({AGORA_CLI_BINARY, "--node", nodeAddress(), "query", "provider", a, "-o", "json"});
                 return r.exitCode == 0 && r.output.find("offers") != std::string::npos &&
                        r.output.find("\"offer_id\"") != std::string::npos;
             },

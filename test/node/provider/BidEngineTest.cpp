@@ -7,7 +7,9 @@ using namespace agora;
 using namespace agora::provider;
 
 namespace {
-Address addr(std::uint8_t n) { return Address::fromPublicKey(test::testKey(n).publicKey); }
+Address addr(std::uint8_t n) {
+    return Address::fromPublicKey(test::testKey(n).publicKey);
+}
 Resources res(std::uint64_t cpu, std::uint64_t mem) {
     Resources r;
     r.cpuMillicores = cpu;
@@ -55,7 +57,8 @@ TEST_CASE("screening refuses closed windows, own jobs, unmet constraints, full c
     CHECK(screenJob(big, addr(1), view(), {}, 10, 0, 64) == std::optional<std::string>("no free capacity"));
     auto thin = view();
     thin.stake = Amount(119);  // needs 100 + 10 x 2
-    CHECK(screenJob(j, addr(1), thin, {}, 10, 0, 64) == std::optional<std::string>("stake does not cover one more lease"));
+    CHECK(screenJob(j, addr(1), thin, {}, 10, 0, 64) ==
+          std::optional<std::string>("stake does not cover one more lease"));
     CHECK(screenJob(j, addr(1), view(), {}, 10, 64, 64) == std::optional<std::string>("max_open_bids reached"));
     auto leased = j;
     leased.state = contracts::JobState::Leased;

@@ -42,9 +42,10 @@ TEST_CASE("rates price the job's resources at the offer times the margin", "[pro
 TEST_CASE("a price script gets the job on stdin and its stdout is the price", "[provider][pricing]") {
     test::TempDir dir("price-script");
     // Echoes back the max price the job carries, minus one.
-    const auto s = script(dir, "p.sh",
-                          "read line; max=$(echo \"$line\" | sed 's/.*\"max_price_per_block\":\"\\([0-9]*\\)\".*/\\1/'); "
-                          "echo $((max - 1))");
+    const auto s =
+        script(dir, "p.sh",
+               "read line; max=$(echo \"$line\" | sed 's/.*\"max_price_per_block\":\"\\([0-9]*\\)\".*/\\1/'); "
+               "echo $((max - 1))");
     PricePolicy p(rates(), 10'000, s, 5'000);
     const auto q = p.quote(nlohmann::json{{"max_price_per_block", "900"}}, res(1, 1));
     INFO(q.reason);
@@ -60,7 +61,9 @@ TEST_CASE("a price script that fails, times out or prints garbage means no bid",
     CHECK(!PricePolicy(rates(), 10'000, script(dir, "garbage.sh", "cat >/dev/null; echo cheap"), 2'000)
                .quote({}, res(1, 1))
                .price);
-    CHECK(!PricePolicy(rates(), 10'000, script(dir, "zero.sh", "cat >/dev/null; echo 0"), 2'000).quote({}, res(1, 1)).price);
+    CHECK(!PricePolicy(rates(), 10'000, script(dir, "zero.sh", "cat >/dev/null; echo 0"), 2'000)
+               .quote({}, res(1, 1))
+               .price);
     const auto start = std::chrono::steady_clock::now();
     CHECK(!PricePolicy(rates(), 10'000, script(dir, "slow.sh", "cat >/dev/null; sleep 30; echo 5"), 200)
                .quote({}, res(1, 1))

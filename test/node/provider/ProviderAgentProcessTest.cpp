@@ -76,7 +76,7 @@ bool httpAnswers(const std::string& hostPort) {
 }  // namespace
 
 TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per block",
-          "[provider][process]") {
+          "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -104,8 +104,8 @@ TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, clo
     CHECK(logs.output.find("hello from " + std::to_string(leaseId)) != std::string::npos);
 
     // Settled by deploy: the provider got price x blocks served, to the uagr.
-    REQUIRE(agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); },
-                                   std::chrono::seconds(60)));
+    REQUIRE(
+        agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
     const json l = net.lease(leaseId);
     const std::uint64_t price = std::stoull(l.value("price_per_block", "0"));
     const std::uint64_t served = l.value("close_height", 0ull) - l.value("start_height", 0ull);
@@ -147,9 +147,9 @@ grpc::Status sendManifestAs(ProviderNet& net, const std::string& gatewayAddr, co
     req.set_lease_id(leaseId);
     req.set_manifest(bytes);
     const Hash256 body = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
-    fillAuth(req.mutable_auth(), agora::provider::signGatewayRequest(sk, net.chainId(),
-                                                                     agora::provider::gateway_kind::kSendManifest,
-                                                                     leaseId, body, nowMs()));
+    fillAuth(req.mutable_auth(),
+             agora::provider::signGatewayRequest(sk, net.chainId(), agora::provider::gateway_kind::kSendManifest,
+                                                 leaseId, body, nowMs()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     gw::SendManifestResponse resp;
@@ -204,8 +204,9 @@ std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, 
 
 }  // namespace
 
-TEST_CASE("the gateway refuses another key, a hash mismatch, malformed YAML and an oversized file; the lease is untouched",
-          "[provider][process]") {
+TEST_CASE(
+    "the gateway refuses another key, a hash mismatch, malformed YAML and an oversized file; the lease is untouched",
+    "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -262,7 +263,7 @@ TEST_CASE("the gateway refuses another key, a hash mismatch, malformed YAML and 
 }
 
 TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_timeout and refunds the client",
-          "[provider][process]") {
+          "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -281,7 +282,8 @@ TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_
     auto rep = net.queryJson({"reputation", providerAddr});
     CHECK(rep.value("early_closes", 0ull) == 0);
     // The client settles and gets the rest back.
-    auto settle = net.agora({"tx", "--from", "client", "--wait", "lease", "settle", std::to_string(leaseId), "3"});
+    auto settle =
+        net.agora({"tx", "--from", "client", "--wait", "lease", "settle", std::to_string(leaseId), "--rating", "3"});
     INFO(settle.output);
     REQUIRE(settle.exitCode == 0);
     const json s = net.lease(leaseId);
@@ -289,7 +291,7 @@ TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_
     CHECK(std::stoull(s.value("refunded", "0")) == 2'000'000 - accrued);
 }
 
-TEST_CASE("a workload past its memory limit is killed and the lease closes workload_failed", "[provider][process]") {
+TEST_CASE("a workload past its memory limit is killed and the lease closes workload_failed", "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -318,7 +320,7 @@ TEST_CASE("a workload past its memory limit is killed and the lease closes workl
 }
 
 TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the agent, which adopts it on restart",
-          "[provider][process]") {
+          "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -332,8 +334,8 @@ TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the ag
     auto m = manifest::loadManifestFile(file);
     REQUIRE(m.hasValue());
     const std::string res = "cpu=" + std::to_string(m->resources.cpuMillicores) +
-                            ",mem=" + std::to_string(m->resources.memoryMib) + ",storage=" +
-                            std::to_string(std::max<std::uint64_t>(1, m->resources.storageGib));
+                            ",mem=" + std::to_string(m->resources.memoryMib) +
+                            ",storage=" + std::to_string(std::max<std::uint64_t>(1, m->resources.storageGib));
     const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(file), res);
     auto send = net.agora({"lease", "send-manifest", std::to_string(leaseId), file, "--from", "client"});
     INFO(send.output);
@@ -360,8 +362,8 @@ TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the ag
 
     // The restarted agent adopts it and resumes its reports.
     agent = &net.startAgent(home);
-    REQUIRE(agora::test::waitUntil(
-        [&] { return ProviderNet::agentLog(home).find("adopted") != std::string::npos; }, std::chrono::seconds(60)));
+    REQUIRE(agora::test::waitUntil([&] { return ProviderNet::agentLog(home).find("adopted") != std::string::npos; },
+                                   std::chrono::seconds(60)));
     CHECK(httpAnswers(endpoint));
     const std::uint64_t reportFloor = net.height();
     REQUIRE(agora::test::waitUntil(
@@ -382,7 +384,7 @@ TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the ag
 }
 
 TEST_CASE("two agents compete: the cheaper price script wins, a full agent does not bid, a restart does not bid twice",
-          "[provider][process]") {
+          "[provider][process][.]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -392,11 +394,10 @@ TEST_CASE("two agents compete: the cheaper price script wins, a full agent does 
     const std::string dear = writeFile(net.path("dear.sh"), "#!/bin/sh\ncat >/dev/null\necho 700\n");
     std::filesystem::permissions(cheap, std::filesystem::perms::owner_all);
     std::filesystem::permissions(dear, std::filesystem::perms::owner_all);
-    const std::string homeA =
-        net.initAgent("agentA", "provider", [&](agora::provider::ProviderConfig& c) {
-            c.priceScript = cheap;
-            c.capacity.memoryMib = std::min<std::uint64_t>(c.capacity.memoryMib, 2048);
-        });
+    const std::string homeA = net.initAgent("agentA", "provider", [&](agora::provider::ProviderConfig& c) {
+        c.priceScript = cheap;
+        c.capacity.memoryMib = std::min<std::uint64_t>(c.capacity.memoryMib, 2048);
+    });
     const std::string homeB =
         net.initAgent("agentB", "demo2", [&](agora::provider::ProviderConfig& c) { c.priceScript = dear; });
     auto* agentA = &net.startAgent(homeA);
@@ -424,20 +425,23 @@ TEST_CASE("two agents compete: the cheaper price script wins, a full agent does 
     const std::uint64_t tooMuch = cap["capacity"].value("memory_mib", 0ull) + 1;
     REQUIRE(net.queryJson({"provider", net.address("demo2")})["capacity"].value("memory_mib", 0ull) >= tooMuch);
     auto job = net.agora({"tx", "--from", "client", "--wait", "job", "create", "--resources",
-                          "cpu=100,mem=" + std::to_string(tooMuch) + ",storage=0", "--max-price", "1000",
-                          "--duration", "50", "--bidding-window", "30", "--deposit", "50000"});
+                          "cpu=100,mem=" + std::to_string(tooMuch) + ",storage=0", "--max-price", "1000", "--duration",
+                          "50", "--bidding-window", "30", "--deposit", "50000"});
     REQUIRE(job.exitCode == 0);
     // A second agent restart in the middle must not bid twice on a job it already bid on.
     agentA->signal(SIGKILL);
     agentA->waitExit(std::chrono::seconds(10));
     agentA = &net.startAgent(homeA);
-    auto job2 = net.agora({"tx", "--from", "client", "--wait", "job", "create", "--resources", "cpu=100,mem=64,storage=0",
-                           "--max-price", "1000", "--duration", "50", "--bidding-window", "40", "--deposit", "50000"});
+    auto job2 =
+        net.agora({"tx", "--from", "client", "--wait", "job", "create", "--resources", "cpu=100,mem=64,storage=0",
+                   "--max-price", "1000", "--duration", "50", "--bidding-window", "40", "--deposit", "50000"});
     REQUIRE(job2.exitCode == 0);
     const std::uint64_t bigJob = jobId + 1;
     const std::uint64_t smallJob = jobId + 2;
     REQUIRE(agora::test::waitUntil(
-        [&] { return net.queryJson({"bids", std::to_string(smallJob)})["bids"].size() == 2; },
+        [&] {
+            return net.queryJson({"bids", std::to_string(smallJob)})["bids"].size() == 2;
+        },
         std::chrono::seconds(60)));
     // Restart A again: it must not place a second bid on smallJob.
     agentA->signal(SIGTERM);
