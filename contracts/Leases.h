@@ -74,8 +74,7 @@ public:
     // Opens a lease; the deposit must already be out of the client's balance
     // and capacity already reserved. Returns the new id.
     std::uint64_t open(const Address& client, const Address& provider, std::uint64_t jobId, const Resources& resources,
-                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit,
-                       const Hash256& manifestHash);
+                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit, const Hash256& manifestHash);
 
     ResultCode topUp(const Address& signer, const MsgLeaseTopUp& msg);
     ResultCode withdraw(const Address& signer, const MsgProviderWithdraw& msg);

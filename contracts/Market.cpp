@@ -267,9 +267,8 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
     AGORA_TRY(closeOpenBids(*j, b->id));
     AGORA_TRY(closeBid(*j, *b, BidState::Accepted));
     // The job's escrow becomes the lease's escrow.
-    const std::uint64_t leaseId =
-        Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock, j->durationBlocks, j->deposit,
-                          j->manifestHash);
+    const std::uint64_t leaseId = Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock,
+                                                    j->durationBlocks, j->deposit, j->manifestHash);
     ctx_.store.erase(keys::jobExpiry(j->biddingEndHeight, j->id));
     j->deposit = Amount{};
     j->state = JobState::Leased;
@@ -291,7 +290,8 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     if (msg.deposit < *price) return ResultCode::DepositBelowOneBlock;
     AGORA_TRY(providers.reserve(msg.provider, msg.resources));
     AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
-    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit, msg.manifestHash);
+    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit,
+                      msg.manifestHash);
     return ResultCode::Ok;
 }
 

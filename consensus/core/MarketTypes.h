@@ -63,13 +63,13 @@ struct PriceSchedule {
 
 // Why a lease was closed. Stable numeric values; never renumber.
 enum class CloseReason : std::uint8_t {
-    Completed = 0,          // client: work done
-    ClientCancelled = 1,    // client: no longer needed
-    ProviderTerminated = 2, // provider closes early (reputation penalty)
-    ProviderFailed = 3,     // client reports the provider failed (reputation penalty)
-    InsufficientFunds = 4,  // ledger only: escrow ran dry past the grace period
-    ManifestTimeout = 5,    // provider: the client never sent the workload manifest (no penalty)
-    WorkloadFailed = 6,     // provider: the client's workload failed (non-zero exit, OOM; no penalty)
+    Completed = 0,           // client: work done
+    ClientCancelled = 1,     // client: no longer needed
+    ProviderTerminated = 2,  // provider closes early (reputation penalty)
+    ProviderFailed = 3,      // client reports the provider failed (reputation penalty)
+    InsufficientFunds = 4,   // ledger only: escrow ran dry past the grace period
+    ManifestTimeout = 5,     // provider: the client never sent the workload manifest (no penalty)
+    WorkloadFailed = 6,      // provider: the client's workload failed (non-zero exit, OOM; no penalty)
 };
 inline constexpr std::uint8_t kCloseReasonMax = 6;
 

@@ -12,9 +12,15 @@ using codec::getAmount;
 using codec::put;
 
 namespace {
-void putString(Writer& w, const std::string& s) { w.string(s); }
-void putU32(Writer& w, std::uint32_t v) { w.u32(v); }
-void putResources(Writer& w, const Resources& r) { r.encodeTo(w); }
+void putString(Writer& w, const std::string& s) {
+    w.string(s);
+}
+void putU32(Writer& w, std::uint32_t v) {
+    w.u32(v);
+}
+void putResources(Writer& w, const Resources& r) {
+    r.encodeTo(w);
+}
 }  // namespace
 
 void MsgSend::encodeTo(Writer& w) const {
@@ -77,7 +83,9 @@ MsgUndelegate MsgUndelegate::decodeFrom(Reader& r) {
 }
 
 void MsgUnjail::encodeTo(Writer&) const {}
-MsgUnjail MsgUnjail::decodeFrom(Reader&) { return {}; }
+MsgUnjail MsgUnjail::decodeFrom(Reader&) {
+    return {};
+}
 
 void MsgProviderRegister::encodeTo(Writer& w) const {
     w.string(hostUri);
@@ -109,7 +117,9 @@ MsgProviderUpdate MsgProviderUpdate::decodeFrom(Reader& r) {
     return m;
 }
 
-void MsgProviderUnbond::encodeTo(Writer& w) const { put(w, amount); }
+void MsgProviderUnbond::encodeTo(Writer& w) const {
+    put(w, amount);
+}
 MsgProviderUnbond MsgProviderUnbond::decodeFrom(Reader& r) {
     MsgProviderUnbond m;
     m.amount = getAmount(r);
@@ -127,7 +137,9 @@ MsgOfferSet MsgOfferSet::decodeFrom(Reader& r) {
     return m;
 }
 
-void MsgOfferRemove::encodeTo(Writer& w) const { w.u32(offerId); }
+void MsgOfferRemove::encodeTo(Writer& w) const {
+    w.u32(offerId);
+}
 MsgOfferRemove MsgOfferRemove::decodeFrom(Reader& r) {
     MsgOfferRemove m;
     m.offerId = r.u32();
@@ -157,7 +169,9 @@ MsgJobCreate MsgJobCreate::decodeFrom(Reader& r) {
     return m;
 }
 
-void MsgJobCancel::encodeTo(Writer& w) const { w.u64(jobId); }
+void MsgJobCancel::encodeTo(Writer& w) const {
+    w.u64(jobId);
+}
 MsgJobCancel MsgJobCancel::decodeFrom(Reader& r) {
     MsgJobCancel m;
     m.jobId = r.u64();
@@ -177,14 +191,18 @@ MsgBidPlace MsgBidPlace::decodeFrom(Reader& r) {
     return m;
 }
 
-void MsgBidWithdraw::encodeTo(Writer& w) const { w.u64(bidId); }
+void MsgBidWithdraw::encodeTo(Writer& w) const {
+    w.u64(bidId);
+}
 MsgBidWithdraw MsgBidWithdraw::decodeFrom(Reader& r) {
     MsgBidWithdraw m;
     m.bidId = r.u64();
     return m;
 }
 
-void MsgBidAccept::encodeTo(Writer& w) const { w.u64(bidId); }
+void MsgBidAccept::encodeTo(Writer& w) const {
+    w.u64(bidId);
+}
 MsgBidAccept MsgBidAccept::decodeFrom(Reader& r) {
     MsgBidAccept m;
     m.bidId = r.u64();
@@ -260,7 +278,9 @@ MsgLeaseSettle MsgLeaseSettle::decodeFrom(Reader& r) {
     return m;
 }
 
-void MsgProviderWithdraw::encodeTo(Writer& w) const { w.u64(leaseId); }
+void MsgProviderWithdraw::encodeTo(Writer& w) const {
+    w.u64(leaseId);
+}
 MsgProviderWithdraw MsgProviderWithdraw::decodeFrom(Reader& r) {
     MsgProviderWithdraw m;
     m.leaseId = r.u64();

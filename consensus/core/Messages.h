@@ -52,10 +52,10 @@ enum class MsgType : std::uint8_t {
     ProviderWithdraw = 0x44,
 };
 
-#define AGORA_MSG_CODEC(Name)                   \
+#define AGORA_MSG_CODEC(Name)                       \
     static constexpr MsgType kType = MsgType::Name; \
-    void encodeTo(Writer& w) const;              \
-    static Msg##Name decodeFrom(Reader& r);      \
+    void encodeTo(Writer& w) const;                 \
+    static Msg##Name decodeFrom(Reader& r);         \
     bool operator==(const Msg##Name&) const = default
 
 // Moves `amount` from the signer to `to`.
@@ -68,7 +68,7 @@ struct MsgSend {
 // Makes the signer a validator with a consensus key and a self-delegation.
 struct MsgCreateValidator {
     PublicKey consensusKey;
-    std::string moniker;            // 1..64
+    std::string moniker;              // 1..64
     std::uint32_t commissionBps = 0;  // 0..10000
     Amount selfStake;
     AGORA_MSG_CODEC(CreateValidator);

@@ -470,7 +470,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
             return Msg(MsgLeaseClose{parseU64(*leaseId, "lease id"), parseReason(*reason)});
         });
         close->add_option("lease_id", *leaseId, "lease id")->required();
-        close->add_option("--reason", *reason, "completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, workload_failed")
+        close
+            ->add_option(
+                "--reason", *reason,
+                "completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, workload_failed")
             ->capture_default_str();
 
         auto rating = std::make_shared<std::uint32_t>(0);

@@ -252,7 +252,8 @@ TEST_CASE("amounts that overflow are rejected, never wrapped") {
 }
 
 TEST_CASE("the provider's agent closes without penalty: batch completed, manifest timeout, workload failed") {
-    for (const CloseReason reason : {CloseReason::Completed, CloseReason::ManifestTimeout, CloseReason::WorkloadFailed}) {
+    for (const CloseReason reason :
+         {CloseReason::Completed, CloseReason::ManifestTimeout, CloseReason::WorkloadFailed}) {
         OfferEnv o;
         auto& env = o.env;
         const auto id = o.lease(100, Amount(50'000));
@@ -279,16 +280,16 @@ TEST_CASE("the manifest hash goes from the job or the offer lease onto the lease
     OfferEnv o;
     auto& env = o.env;
     const Hash256 h = sha256(asBytes("manifest"));
-    const auto fromOffer = eventId(
-        env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1'024), 10, Amount(25'000), h)), "lease_created",
-        "lease_id");
+    const auto fromOffer = eventId(env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1'024), 10, Amount(25'000), h)),
+                                   "lease_created", "lease_id");
     CHECK(env.lease(fromOffer)->manifestHash == h);
     const auto plain = o.lease(10, Amount(25'000));
     CHECK(env.lease(plain)->manifestHash == Hash256{});
 
     const Hash256 h2 = sha256(asBytes("manifest two"));
-    const auto jobId = eventId(env(jobCreate(o.alice, cpuMem(1'000, 1'024), Amount(100), 10, Amount(1'000), 10, {}, 0, h2)),
-                               "job_created", "job_id");
+    const auto jobId =
+        eventId(env(jobCreate(o.alice, cpuMem(1'000, 1'024), Amount(100), 10, Amount(1'000), 10, {}, 0, h2)),
+                "job_created", "job_id");
     CHECK(env.job(jobId)->manifestHash == h2);
     const auto bidId = eventId(env(bidPlace(o.prov, jobId, Amount(90), Amount(10))), "bid_placed", "bid_id");
     const auto leaseId = eventId(env(bidAccept(o.alice, bidId)), "bid_accepted", "lease_id");

@@ -249,8 +249,8 @@ TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId) {
     return one(p, MsgOfferRemove{offerId});
 }
 TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPrice, std::uint64_t duration,
-                 Amount deposit, std::uint64_t window, std::vector<Attribute> constraints,
-                 std::uint32_t minReputation, Hash256 manifestHash) {
+                 Amount deposit, std::uint64_t window, std::vector<Attribute> constraints, std::uint32_t minReputation,
+                 Hash256 manifestHash) {
     return one(client, MsgJobCreate{std::move(resources), std::move(constraints), maxPrice, duration, window,
                                     minReputation, deposit, manifestHash});
 }

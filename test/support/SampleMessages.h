@@ -19,7 +19,8 @@ inline Resources sampleResources() {
 }
 
 inline PriceSchedule samplePrices() {
-    return PriceSchedule{Amount(2), Amount(1), Amount(3), {{"nvidia-a100", Amount(5000)}, {"nvidia-h100", Amount(9000)}}};
+    return PriceSchedule{
+        Amount(2), Amount(1), Amount(3), {{"nvidia-a100", Amount(5000)}, {"nvidia-h100", Amount(9000)}}};
 }
 
 inline std::vector<Msg> sampleMessages() {
@@ -32,13 +33,21 @@ inline std::vector<Msg> sampleMessages() {
         MsgDelegate{sampleAddress(2), Amount(42)},
         MsgUndelegate{sampleAddress(2), Amount(41)},
         MsgUnjail{},
-        MsgProviderRegister{"https://provider.example:8443", {{"region", "eu-west"}, {"tier", "gold"}},
-                            sampleResources(), Amount(5'000'000)},
+        MsgProviderRegister{"https://provider.example:8443",
+                            {{"region", "eu-west"}, {"tier", "gold"}},
+                            sampleResources(),
+                            Amount(5'000'000)},
         MsgProviderUpdate{std::nullopt, std::vector<Attribute>{{"region", "us-east"}}, sampleResources(), Amount(0)},
         MsgProviderUnbond{Amount(100)},
         MsgOfferSet{1, samplePrices()},
         MsgOfferRemove{1},
-        MsgJobCreate{sampleResources(), {{"region", "eu-west"}}, Amount(20'000), 1000, 20, 3500, Amount(20'000'000),
+        MsgJobCreate{sampleResources(),
+                     {{"region", "eu-west"}},
+                     Amount(20'000),
+                     1000,
+                     20,
+                     3500,
+                     Amount(20'000'000),
                      sha256(asBytes("manifest"))},
         MsgJobCancel{7},
         MsgBidPlace{7, Amount(15'000), Amount(1'000)},

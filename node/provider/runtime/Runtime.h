@@ -28,8 +28,8 @@ namespace agora::provider {
 struct WorkloadSpec {
     std::uint64_t leaseId = 0;
     manifest::Manifest manifest;
-    Resources limits;                              // the lease's resources: enforced as limits
-    std::map<std::string, std::string> extraEnv;   // e.g. AGORA_LEASE_ID, AGORA_CHAIN_ID
+    Resources limits;                             // the lease's resources: enforced as limits
+    std::map<std::string, std::string> extraEnv;  // e.g. AGORA_LEASE_ID, AGORA_CHAIN_ID
 };
 
 enum class ServiceState : std::uint8_t {
@@ -52,7 +52,7 @@ struct Endpoint {
 struct ServiceStatus {
     std::string name;
     ServiceState state = ServiceState::Starting;
-    std::optional<int> exitCode;      // set when Exited (signal n -> 128 + n)
+    std::optional<int> exitCode;  // set when Exited (signal n -> 128 + n)
     std::uint32_t restarts = 0;
     std::uint64_t memoryBytes = 0;    // current use, 0 when unknown
     std::uint64_t cpuUsageNanos = 0;  // cumulative, 0 when unknown
@@ -71,7 +71,7 @@ struct WorkloadStatus {
 };
 
 struct LogChunk {
-    std::string data;           // raw bytes of the captured stdout+stderr
+    std::string data;  // raw bytes of the captured stdout+stderr
     std::uint64_t nextOffset = 0;
     bool truncatedBefore = false;  // bytes before `offset` were dropped by the size cap
 };
