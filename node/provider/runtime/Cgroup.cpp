@@ -19,6 +19,7 @@ namespace agora::provider {
 namespace {
 
 constexpr const char* kRoot = "/sys/fs/cgroup";
+constexpr const char* kUnifiedMarker = "/sys/fs/cgroup/cgroup.controllers";  // only v2 has it at the root
 
 // Cgroup files want one write() per value; an ofstream may split or buffer it.
 Expected<void, std::string> writeValue(const std::string& path, const std::string& value) {
@@ -79,8 +80,7 @@ constexpr CgroupController kControllers[] = {CgroupController::Cpu, CgroupContro
 Cgroup::Cgroup(std::string relativePath) : relativePath_(std::move(relativePath)), version_(detectVersion()) {}
 
 CgroupVersion Cgroup::detectVersion() {
-    return ::access((std::string(kRoot) + "/cgroup.controllers").c_str(), F_OK) == 0 ? CgroupVersion::V2
-                                                                                     : CgroupVersion::V1;
+    return ::access(kUnifiedMarker, F_OK) == 0 ? CgroupVersion::V2 : CgroupVersion::V1;
 }
 
 bool Cgroup::writable() {

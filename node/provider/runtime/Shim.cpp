@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -207,14 +208,20 @@ private:
     void requestStop() {
         if (stopping_) return;
         stopping_ = true;
-        // The outer bwrap is spared: its death would SIGKILL the sandbox at
-        // once (--die-with-parent inside). The namespace's init ignores
-        // SIGTERM from outside, so the workload is what receives it, exits,
-        // and takes the namespace down with it.
-        for (const pid_t p : serviceCgroup_.processes()) {
-            if (p != sandboxPid_) ::kill(p, SIGTERM);
-        }
         killAt_ = Clock::now() + std::chrono::milliseconds(spec_.stopGraceMillis);
+        terminateNewProcesses();
+    }
+
+    // SIGTERM to every process of the sandbox not signalled yet; called on
+    // every loop turn while stopping, because a stop during the sandbox's
+    // start reaches bwrap's namespace init before the workload exists (and
+    // init ignores SIGTERM from outside), and a shell may fork after a pass.
+    // The outer bwrap is spared: its death would SIGKILL the sandbox at once
+    // (--die-with-parent inside) and skip the workload's graceful exit.
+    void terminateNewProcesses() {
+        for (const pid_t p : serviceCgroup_.processes()) {
+            if (p != sandboxPid_ && terminated_.insert(p).second) ::kill(p, SIGTERM);
+        }
     }
 
     void killEverything() {
@@ -268,6 +275,7 @@ private:
     void loop() {
         while (!sandboxExited_ || outFd_ >= 0) {
             if (!stopping_ && exists(dir_ + "/stop")) requestStop();
+            if (stopping_ && !sandboxExited_) terminateNewProcesses();
             const auto now = Clock::now();
             if (killAt_ && now >= *killAt_) {
                 killEverything();
@@ -285,7 +293,7 @@ private:
             pollfd fds[2] = {{signalFd_, POLLIN, 0}, {outFd_, POLLIN, 0}};
             // A bounded wait: the stop marker is polled too, covering a
             // stop() whose SIGTERM came before this shim wrote shim.pid.
-            ::poll(fds, outFd_ >= 0 ? 2 : 1, 200);
+            ::poll(fds, outFd_ >= 0 ? 2 : 1, stopping_ ? 50 : 200);
             if (fds[0].revents & POLLIN) handleSignals();
             if (outFd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) readOutput();
         }
@@ -335,6 +343,7 @@ private:
     int exitCode_ = 0;
     bool stopping_ = false;
     std::optional<Clock::time_point> killAt_;
+    std::set<pid_t> terminated_;
     Clock::time_point drainUntil_{};
 };
 
