@@ -257,12 +257,16 @@ private:
         auto nextProgress = posted;
         bool polling = false;
         windowClosing_ = false;
+        // The block interval, measured from posting on: a fast chain (a devnet
+        // with timeout_commit of 100 ms) passes several blocks within one wait.
+        const std::uint64_t postedHeight = session_.latestHeight();
         while (true) {
             const auto stopAt = firstBid ? *firstBid + std::chrono::seconds(plan_.bidWaitSeconds)
                                          : posted + std::chrono::seconds(plan_.firstBidWaitSeconds);
             const auto now = Clock::now();
             if (now >= stopAt) break;
-            if (session_.latestHeight() + 2 >= biddingEnd_) {
+            const std::uint64_t height = session_.latestHeight();
+            if (windowClosesSoon(height, postedHeight, now - posted)) {
                 windowClosing_ = true;
                 progress("bidding window closes at height " + std::to_string(biddingEnd_));
                 break;
@@ -274,7 +278,7 @@ private:
             }
             std::vector<mk::BidNotice> notices;
             if (!polling) {
-                notices = watcher.take(std::min(stopAt, now + 1s));
+                notices = watcher.take(std::min(stopAt, now + kBidPollStep));
                 if (auto ended = watcher.ended(); ended && notices.empty()) {
                     progress("bid stream ended (" + std::string(grpcCodeName(ended->error_code())) + " " +
                              ended->error_message() + "); polling the node for bids");
@@ -292,7 +296,7 @@ private:
                         ++it;
                     }
                 }
-                sleepUntil(std::min(stopAt, Clock::now() + 1s));
+                sleepUntil(std::min(stopAt, Clock::now() + kBidPollStep));
             }
             for (const auto& n : notices) {
                 if (n.status() != "open") {
@@ -315,6 +319,25 @@ private:
         std::vector<BidCandidate> out;
         for (auto& [id, c] : open) out.push_back(c);
         return out;
+    }
+
+    // One wait for bid notices; the window check runs between two of them.
+    static constexpr std::chrono::milliseconds kBidPollStep{250};
+
+    // True when the accept would no longer land by bidding_end_height: fewer
+    // blocks are left than pass during one poll step plus the two blocks an
+    // accept needs to commit (at the interval seen since the job was posted).
+    bool windowClosesSoon(std::uint64_t height, std::uint64_t postedHeight, Clock::duration sincePosted) const {
+        if (height >= biddingEnd_) return true;
+        const auto elapsedMs =
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(sincePosted).count());
+        std::uint64_t blocksPerStep = 1;
+        if (height > postedHeight && elapsedMs > 0) {
+            const std::uint64_t perStepTimesElapsed =
+                (height - postedHeight) * static_cast<std::uint64_t>(kBidPollStep.count());
+            blocksPerStep = std::max<std::uint64_t>(1, (perStepTimesElapsed + elapsedMs - 1) / elapsedMs);
+        }
+        return height + 2 * blocksPerStep + 2 >= biddingEnd_;
     }
 
     [[noreturn]] void noBids() {
