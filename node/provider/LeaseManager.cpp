@@ -348,7 +348,7 @@ void LeaseManager::markClosed(Entry& e, std::uint64_t height, const std::string&
     persist(e);
 }
 
-void LeaseManager::stepEntry(Entry& e, std::uint64_t height) {
+void LeaseManager::stepEntry(Entry& e, std::uint64_t height, const ChainLease* fetched) {
     if (e.state == AgentLeaseState::Closed) {
         if (height > e.closedHeight + kRetainClosedBlocks) {
             runtime_.remove(e.id);
@@ -358,7 +358,9 @@ void LeaseManager::stepEntry(Entry& e, std::uint64_t height) {
         }
         return;
     }
-    auto chainLease = chain_.lease(e.id);
+    // Not fetched: the entry appeared (gateway call) while onBlock queried the chain.
+    if (fetched == nullptr) return;
+    const ChainLease& chainLease = *fetched;
     if (!chainLease) return;  // node unreachable: change nothing, try next block
     if (!*chainLease) {
         markClosed(e, height, "lease_not_on_chain");
@@ -480,9 +482,23 @@ void LeaseManager::onBlock(std::uint64_t height) {
         persist(*e);
         entries_.emplace(id, std::move(*e));
     }
+    // The chain's view of every open entry, read without the mutex: gateway
+    // calls (SendManifest, LeaseStatus, logs) never wait behind these queries.
+    std::vector<std::uint64_t> open;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, e] : entries_)
+            if (e.state != AgentLeaseState::Closed) open.push_back(id);
+    }
+    std::map<std::uint64_t, ChainLease> fetched;
+    for (const std::uint64_t id : open) fetched.emplace(id, chain_.lease(id));
+
     std::lock_guard lock(mutex_);
     height_ = height;
-    for (auto& [id, e] : entries_) stepEntry(e, height);
+    for (auto& [id, e] : entries_) {
+        auto f = fetched.find(id);
+        stepEntry(e, height, f == fetched.end() ? nullptr : &f->second);
+    }
     std::erase_if(entries_, [](const auto& kv) { return kv.second.id == 0; });
 }
 

@@ -146,7 +146,10 @@ private:
     Expected<void, RuntimeError> deploy(Entry& e, const std::string& bytes);
     void sendClose(Entry& e, std::uint64_t height, CloseReason reason, const std::string& why);
     void markClosed(Entry& e, std::uint64_t height, const std::string& reason);
-    void stepEntry(Entry& e, std::uint64_t height);
+    using ChainLease = Expected<std::optional<nlohmann::json>, std::string>;
+    // One block's step of an entry; `fetched` is the chain's lease record read
+    // for this block (nullptr: not read, the entry waits for the next block).
+    void stepEntry(Entry& e, std::uint64_t height, const ChainLease* fetched);
     LeaseStatusView viewOf(Entry& e);
 
     const ProviderConfig& config_;
