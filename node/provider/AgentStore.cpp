@@ -35,8 +35,8 @@ Expected<std::unique_ptr<AgentStore>, std::string> AgentStore::open(const std::f
 AgentStore::AgentStore(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
 AgentStore::~AgentStore() = default;
 
-void AgentStore::putJson(const std::string& key, const nlohmann::json& value) {
-    putBytes(key, value.dump());
+void AgentStore::putJson(const std::string& key, const nlohmann::json& value, bool durable) {
+    putBytes(key, value.dump(), durable);
 }
 
 std::optional<nlohmann::json> AgentStore::getJson(const std::string& key) const {
@@ -47,8 +47,8 @@ std::optional<nlohmann::json> AgentStore::getJson(const std::string& key) const 
     return j;
 }
 
-void AgentStore::putBytes(const std::string& key, const std::string& value) {
-    const leveldb::Status st = db_->Put(synced(), key, value);
+void AgentStore::putBytes(const std::string& key, const std::string& value, bool durable) {
+    const leveldb::Status st = db_->Put(durable ? synced() : leveldb::WriteOptions{}, key, value);
     if (!st.ok()) throw std::runtime_error("agent store write failed: " + st.ToString());
 }
 

@@ -32,9 +32,11 @@ public:
     AgentStore& operator=(const AgentStore&) = delete;
 
     // Values are JSON objects (the agent's own, never hashed or signed).
-    void putJson(const std::string& key, const nlohmann::json& value);
+    // Writes are fsynced unless `durable` is false (a record the chain can
+    // rebuild, where losing the last write to a power cut costs nothing).
+    void putJson(const std::string& key, const nlohmann::json& value, bool durable = true);
     std::optional<nlohmann::json> getJson(const std::string& key) const;
-    void putBytes(const std::string& key, const std::string& value);
+    void putBytes(const std::string& key, const std::string& value, bool durable = true);
     std::optional<std::string> getBytes(const std::string& key) const;
     void erase(const std::string& key);
     // Every key with the prefix, in key order.

@@ -47,6 +47,7 @@ BidEngine::BidEngine(const ProviderConfig& config, ChainClient& chain, TxSender&
         b.biddingEndHeight = j.value("bidding_end_height", 0ull);
         open_.push_back(b);
     }
+    held_ = heldByBids();
 }
 
 void BidEngine::enqueue(const agora::market::v1::JobNotice& notice) {
@@ -61,7 +62,27 @@ Resources BidEngine::heldByBids() const {
     return held;
 }
 
+void BidEngine::releaseEnded(std::uint64_t height) {
+    std::vector<OpenBid> keep;
+    bool released = false;
+    for (const auto& b : open_) {
+        // A job expires in the block after its window; one more block of margin.
+        if (height > b.biddingEndHeight + 1) {
+            auto rec = store_.getJson(AgentStore::bidKey(b.jobId)).value_or(nlohmann::json::object());
+            rec["state"] = "closed";
+            store_.putJson(AgentStore::bidKey(b.jobId), rec, /*durable=*/false);  // reconcile can redo it
+            released = true;
+            continue;
+        }
+        keep.push_back(b);
+    }
+    if (!released) return;
+    open_ = std::move(keep);
+    held_ = heldByBids();
+}
+
 void BidEngine::processQueue(std::uint64_t height, const ProviderView& view) {
+    releaseEnded(height);
     std::deque<agora::market::v1::JobNotice> batch;
     {
         std::lock_guard lock(queueMutex_);
@@ -88,7 +109,7 @@ void BidEngine::handle(const contracts::Job& job, std::uint64_t height, const Pr
     };
     if (store_.getBytes(key)) return;  // bid before (maybe before a restart): never twice
     if (!config_.bidding) return skip("bidding disabled");
-    if (auto why = screenJob(job, tx_.address(), view, heldByBids(), height, open_.size(), config_.maxOpenBids))
+    if (auto why = screenJob(job, tx_.address(), view, held_, height, open_.size(), config_.maxOpenBids))
         return skip(*why);
     if (config_.minClientBalance > 0) {
         auto acc = chain_.account(job.client);
@@ -120,6 +141,7 @@ void BidEngine::handle(const contracts::Job& job, std::uint64_t height, const Pr
         return;
     }
     open_.push_back(OpenBid{job.id, job.resources, job.biddingEndHeight});
+    held_ = contracts::addResources(held_, job.resources).value_or(held_);
     std::lock_guard lock(queueMutex_);
     ++stats_.bids;
     log()->info("job {}: bid {} uagr/block (tx {})", job.id, q.price->toString(), r.txHash.substr(0, 16));
@@ -170,6 +192,7 @@ void BidEngine::reconcile(std::uint64_t height, const ProviderView& view) {
     }
     (void)height;
     open_ = std::move(keep);
+    held_ = heldByBids();
 }
 
 BidStats BidEngine::stats() const {

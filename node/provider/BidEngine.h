@@ -69,6 +69,10 @@ private:
         std::uint64_t biddingEndHeight = 0;
     };
     Resources heldByBids() const;
+    // Stops holding capacity for bids whose job can no longer take them: once
+    // the bidding window has passed, the job is leased (the chain's
+    // `reserved` then counts the lease) or expired.
+    void releaseEnded(std::uint64_t height);
     void handle(const contracts::Job& job, std::uint64_t height, const ProviderView& view);
 
     const ProviderConfig& config_;
@@ -80,6 +84,7 @@ private:
     mutable std::mutex queueMutex_;
     std::deque<agora::market::v1::JobNotice> queue_;
     std::vector<OpenBid> open_;  // agent thread only
+    Resources held_;             // sum of open_'s resources
     BidStats stats_;             // guarded by queueMutex_
 };
 
