@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures (never timed assertions in tests); see docs/performance.md.
-#   scripts/bench.sh [--quick] [--validators 1|4|all]     (default: all = both networks)
+#   scripts/bench.sh [--quick] [--validators 1|4|all|none] [--provider|--no-provider]
+#                    (default: both networks and the provider agent)
 # Builds Release into build-release/ (or $AGORA_BENCH_BUILD_DIR), then runs:
 #   1. agora-microbench   codec, signature verify (single, parallel block path),
 #                         state commit per block, mempool admission (Google Benchmark)
@@ -12,18 +13,24 @@
 #   5. agora-loadgen --validators 4 --sync   the same workloads against four validator
 #                         processes on loopback (app_hash agreement checked after each),
 #                         then a fresh full node block-syncs that chain over p2p (sync figure)
+#   6. agora-provider-bench  the provider agent against a real agorad: bids placed per
+#                         second on 1,000 jobs/s offered, and lease won -> workload running
+#                         (p50/p99 against one block + 200 ms); phase 2 needs root and bwrap
 # Prints one JSON line per measurement and the load generators' tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
 validators=all
+provider=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --validators)
       validators="${2:-}"; shift
-      case "$validators" in 1|4|all) ;; *) echo "--validators takes 1, 4 or all" >&2; exit 2 ;; esac ;;
+      case "$validators" in 1|4|all|none) ;; *) echo "--validators takes 1, 4, all or none" >&2; exit 2 ;; esac ;;
+    --provider) provider=1 ;;
+    --no-provider) provider=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -34,8 +41,10 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
 BUILD="${AGORA_BENCH_BUILD_DIR:-$PWD/build-release}"
 JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
 # AGORA_BENCH_BUILD_TYPE lets a developer reuse an existing RelWithDebInfo tree.
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target agorad agora_loadgen agora_state_bench agora_block_replay agora_microbench >/dev/null
+# Tests on: scripts/run.sh shares build-release/ and configures it with the tests off.
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" -DAGORA_BUILD_TESTS=ON >/dev/null
+cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
+  agora_block_replay agora_microbench agora_provider_bench >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -77,6 +86,12 @@ if [ "$validators" = 4 ] || [ "$validators" = all ]; then
   echo "== load generator, 4 validators; block sync of their chain by a fresh full node over p2p"
   "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 4 --sync || status=1
   mark "4-validator load and block sync"
+fi
+if [ "$provider" -eq 1 ]; then
+  echo "== provider agent: bid engine throughput, lease won -> workload running"
+  if [ "$quick" -eq 1 ]; then export AGORA_BENCH_SECONDS="${AGORA_BENCH_SECONDS:-2}" AGORA_BENCH_LEASES="${AGORA_BENCH_LEASES:-10}"; fi
+  "$T/agora_provider_bench" || status=1
+  mark "provider agent"
 fi
 echo "== bench.sh finished in $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"
