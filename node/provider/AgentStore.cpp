@@ -39,6 +39,14 @@ void AgentStore::putJson(const std::string& key, const nlohmann::json& value, bo
     putBytes(key, value.dump(), durable);
 }
 
+void AgentStore::putJsonBatch(const std::vector<std::pair<std::string, nlohmann::json>>& records) {
+    if (records.empty()) return;
+    leveldb::WriteBatch batch;
+    for (const auto& [key, value] : records) batch.Put(key, value.dump());
+    const leveldb::Status st = db_->Write(synced(), &batch);
+    if (!st.ok()) throw std::runtime_error("agent store write failed: " + st.ToString());
+}
+
 std::optional<nlohmann::json> AgentStore::getJson(const std::string& key) const {
     auto raw = getBytes(key);
     if (!raw) return std::nullopt;

@@ -36,6 +36,8 @@ public:
     // rebuild, where losing the last write to a power cut costs nothing).
     void putJson(const std::string& key, const nlohmann::json& value, bool durable = true);
     std::optional<nlohmann::json> getJson(const std::string& key) const;
+    // Several records in one synced write: all of them or none after a crash.
+    void putJsonBatch(const std::vector<std::pair<std::string, nlohmann::json>>& records);
     void putBytes(const std::string& key, const std::string& value, bool durable = true);
     std::optional<std::string> getBytes(const std::string& key) const;
     void erase(const std::string& key);

@@ -13,6 +13,13 @@ auto log() {
     return node::moduleLog("provider");
 }
 constexpr std::size_t kQueueMax = 100'000;
+// Bids per tx: one tx per agent tick instead of one per job keeps the agent
+// far below the node's per-account pending limit (mempool.max_txs_per_account)
+// at 1,000 jobs/s, and pays one fee instead of 32. A failed tx places none of
+// its bids (a tx applies all its messages or none); they are retried alone.
+constexpr std::size_t kBidsPerTx = 32;
+// A bid tx not in a block after this many blocks is given up.
+constexpr std::uint64_t kBidTxTimeoutBlocks = 20;
 }  // namespace
 
 std::optional<std::string> screenJob(const contracts::Job& job, const Address& self, const ProviderView& view,
@@ -83,31 +90,45 @@ void BidEngine::releaseEnded(std::uint64_t height) {
 
 void BidEngine::processQueue(std::uint64_t height, const ProviderView& view) {
     releaseEnded(height);
+    if (height > lastChecked_) {
+        lastChecked_ = height;
+        checkSent(height);
+    }
     std::deque<agora::market::v1::JobNotice> batch;
     {
         std::lock_guard lock(queueMutex_);
         batch.swap(queue_);
     }
+    // Each failed batch's jobs, alone: one tx per bid.
+    std::vector<contracts::Job> retry;
+    retry.swap(retry_);
+    for (const auto& job : retry) {
+        if (auto p = plan(job, height, view, /*retry=*/true)) sendBids({std::move(*p)}, height, 1);
+    }
+    std::vector<PlannedBid> planned;
     for (const auto& n : batch) {
         const std::string& raw = n.job();
         auto job = decode<contracts::Job>(ByteSpan(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
         if (!job) continue;
-        handle(*job, height, view);
+        if (auto p = plan(*job, height, view, /*retry=*/false)) planned.push_back(std::move(*p));
     }
+    sendBids(std::move(planned), height, kBidsPerTx);
 }
 
-void BidEngine::handle(const contracts::Job& job, std::uint64_t height, const ProviderView& view) {
+std::optional<BidEngine::PlannedBid> BidEngine::plan(const contracts::Job& job, std::uint64_t height,
+                                                     const ProviderView& view, bool retry) {
     {
         std::lock_guard lock(queueMutex_);
         ++stats_.seen;
     }
     const std::string key = AgentStore::bidKey(job.id);
-    auto skip = [&](const std::string& why) {
+    auto skip = [&](const std::string& why) -> std::optional<PlannedBid> {
         std::lock_guard lock(queueMutex_);
         ++stats_.skipped;
         log()->debug("job {}: no bid ({})", job.id, why);
+        return std::nullopt;
     };
-    if (store_.getBytes(key)) return;  // bid before (maybe before a restart): never twice
+    if (!retry && store_.getBytes(key)) return std::nullopt;  // bid before (maybe before a restart): never twice
     if (!config_.bidding) return skip("bidding disabled");
     if (auto why = screenJob(job, tx_.address(), view, held_, height, open_.size(), config_.maxOpenBids))
         return skip(*why);
@@ -121,8 +142,9 @@ void BidEngine::handle(const contracts::Job& job, std::uint64_t height, const Pr
     if (!q.price) return skip(q.reason);
     if (*q.price > job.maxPricePerBlock) return skip("price " + q.price->toString() + " above the job's max");
 
-    // Recorded first: if the agent dies between here and the broadcast, it
-    // loses one bid, never places two.
+    // Held from now on, so the next job of the same batch is screened against it.
+    open_.push_back(OpenBid{job.id, job.resources, job.biddingEndHeight});
+    held_ = contracts::addResources(held_, job.resources).value_or(held_);
     nlohmann::json rec{{"job_id", job.id},
                        {"price", q.price->micro()},
                        {"height", height},
@@ -131,20 +153,91 @@ void BidEngine::handle(const contracts::Job& job, std::uint64_t height, const Pr
                        {"memory_mib", job.resources.memoryMib},
                        {"storage_gib", job.resources.storageGib},
                        {"state", "open"}};
-    store_.putJson(key, rec);
-    const SendResult r = tx_.send({MsgBidPlace{job.id, *q.price, config_.bidDeposit}});
-    if (!r.admitted) {
-        rec["state"] = "refused";
-        rec["message"] = r.message;
-        store_.putJson(key, rec);
-        log()->warn("job {}: bid refused ({}: {})", job.id, r.code, r.message);
-        return;
+    return PlannedBid{job, *q.price, std::move(rec)};
+}
+
+void BidEngine::sendBids(std::vector<PlannedBid> planned, std::uint64_t height, std::size_t bidsPerTx) {
+    for (std::size_t first = 0; first < planned.size(); first += bidsPerTx) {
+        const std::size_t last = std::min(planned.size(), first + bidsPerTx);
+        // Recorded first: if the agent dies between here and the broadcast, it
+        // loses these bids, never places them twice.
+        std::vector<std::pair<std::string, nlohmann::json>> records;
+        std::vector<Msg> msgs;
+        SentBids sent;
+        for (std::size_t i = first; i < last; ++i) {
+            records.emplace_back(AgentStore::bidKey(planned[i].job.id), planned[i].record);
+            msgs.push_back(MsgBidPlace{planned[i].job.id, planned[i].price, config_.bidDeposit});
+            sent.jobs.push_back(planned[i].job);
+        }
+        store_.putJsonBatch(records);
+        const SendResult r = tx_.send(std::move(msgs));
+        auto hash = Hash256::fromHex(r.txHash);
+        if (!r.admitted || !hash) {
+            for (const auto& j : sent.jobs) dropBid(j.id, "refused", std::to_string(r.code) + ": " + r.message);
+            log()->warn("bids on {} job(s) from {} refused ({}: {})", sent.jobs.size(), sent.jobs.front().id, r.code,
+                        r.message);
+            // A refused batch (the nonce re-read, the account's pending txs
+            // full) is tried again next tick, each bid alone; a refused single is not.
+            if (sent.jobs.size() > 1)
+                for (auto& j : sent.jobs) retry_.push_back(std::move(j));
+            continue;
+        }
+        sent.txHash = *hash;
+        sent.sentHeight = height;
+        std::lock_guard lock(queueMutex_);
+        stats_.bids += sent.jobs.size();
+        ++stats_.bidTxs;
+        for (std::size_t i = first; i < last; ++i)
+            log()->info("job {}: bid {} uagr/block (tx {})", planned[i].job.id, planned[i].price.toString(),
+                        r.txHash.substr(0, 16));
+        sent_.push_back(std::move(sent));
     }
-    open_.push_back(OpenBid{job.id, job.resources, job.biddingEndHeight});
-    held_ = contracts::addResources(held_, job.resources).value_or(held_);
+}
+
+void BidEngine::checkSent(std::uint64_t height) {
+    std::vector<SentBids> pending;
+    for (auto& s : sent_) {
+        if (s.sentHeight >= height) {  // not in a block yet
+            pending.push_back(std::move(s));
+            continue;
+        }
+        auto c = chain_.committedTx(s.txHash);
+        if (!c) {  // node unreachable: ask again next block
+            pending.push_back(std::move(s));
+            continue;
+        }
+        if (!*c) {
+            // Not committed: still in the mempool, or dropped (the sender
+            // then re-reads its nonce). Given up after kBidTxTimeoutBlocks.
+            if (height <= s.sentHeight + kBidTxTimeoutBlocks) {
+                pending.push_back(std::move(s));
+                continue;
+            }
+            for (const auto& j : s.jobs) dropBid(j.id, "failed", "bid tx never committed");
+            continue;
+        }
+        if ((**c).code == 0) continue;  // every bid placed
+        const std::string why = "bid tx failed with code " + std::to_string((**c).code) + ": " + (**c).message;
+        for (const auto& j : s.jobs) dropBid(j.id, "failed", why);
+        if (s.jobs.size() > 1) {
+            log()->info("{} ({} bids); bidding again on each alone", why, s.jobs.size());
+            for (auto& j : s.jobs) retry_.push_back(std::move(j));
+        } else {
+            log()->warn("job {}: {}", s.jobs.front().id, why);
+        }
+    }
+    sent_ = std::move(pending);
+}
+
+void BidEngine::dropBid(std::uint64_t jobId, const std::string& state, const std::string& why) {
+    auto rec = store_.getJson(AgentStore::bidKey(jobId)).value_or(nlohmann::json::object());
+    rec["state"] = state;
+    rec["message"] = why;
+    store_.putJson(AgentStore::bidKey(jobId), rec, /*durable=*/false);
+    std::erase_if(open_, [&](const OpenBid& b) { return b.jobId == jobId; });
+    held_ = heldByBids();
     std::lock_guard lock(queueMutex_);
-    ++stats_.bids;
-    log()->info("job {}: bid {} uagr/block (tx {})", job.id, q.price->toString(), r.txHash.substr(0, 16));
+    ++stats_.failedBids;
 }
 
 void BidEngine::reconcile(std::uint64_t height, const ProviderView& view) {

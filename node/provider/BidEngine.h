@@ -9,10 +9,13 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agora/market/v1/market.pb.h"
+#include "consensus/core/Hash256.h"
 #include "consensus/core/MarketTypes.h"
 #include "contracts/Market.h"
 #include "node/provider/AgentStore.h"
@@ -39,6 +42,8 @@ struct BidStats {
     std::uint64_t bids = 0;
     std::uint64_t skipped = 0;
     std::uint64_t withdrawn = 0;
+    std::uint64_t bidTxs = 0;      // txs that carried bids
+    std::uint64_t failedBids = 0;  // bids whose tx was refused or failed
 };
 
 // Why a job gets no bid; nullopt = bid.
@@ -73,7 +78,30 @@ private:
     // the bidding window has passed, the job is leased (the chain's
     // `reserved` then counts the lease) or expired.
     void releaseEnded(std::uint64_t height);
-    void handle(const contracts::Job& job, std::uint64_t height, const ProviderView& view);
+    // A bid screened, priced and recorded, not yet sent.
+    struct PlannedBid {
+        contracts::Job job;
+        Amount price;
+        nlohmann::json record;
+    };
+    // A bid tx in flight: its result decides whether its bids stand.
+    struct SentBids {
+        Hash256 txHash;
+        std::uint64_t sentHeight = 0;
+        std::vector<contracts::Job> jobs;
+    };
+    // Screens and prices a job; nullopt = no bid. A job with a bid record is
+    // skipped unless `retry` (its earlier tx failed: nothing was placed).
+    std::optional<PlannedBid> plan(const contracts::Job& job, std::uint64_t height, const ProviderView& view,
+                                   bool retry);
+    // Records the planned bids (one synced write per tx) and sends them in txs
+    // of up to kBidsPerTx messages.
+    void sendBids(std::vector<PlannedBid> planned, std::uint64_t height, std::size_t bidsPerTx);
+    // Reads the results of the bid txs in flight; the bids of a failed tx are
+    // dropped and, when the tx carried several, each is tried again alone (one
+    // job gone from under a batch must not cost the others their bid).
+    void checkSent(std::uint64_t height);
+    void dropBid(std::uint64_t jobId, const std::string& state, const std::string& why);
 
     const ProviderConfig& config_;
     ChainClient& chain_;
@@ -83,9 +111,12 @@ private:
 
     mutable std::mutex queueMutex_;
     std::deque<agora::market::v1::JobNotice> queue_;
-    std::vector<OpenBid> open_;  // agent thread only
-    Resources held_;             // sum of open_'s resources
-    BidStats stats_;             // guarded by queueMutex_
+    std::vector<OpenBid> open_;          // agent thread only
+    std::vector<SentBids> sent_;         // agent thread only
+    std::vector<contracts::Job> retry_;  // agent thread only: bid again, alone
+    std::uint64_t lastChecked_ = 0;
+    Resources held_;  // sum of open_'s resources
+    BidStats stats_;  // guarded by queueMutex_
 };
 
 }  // namespace agora::provider

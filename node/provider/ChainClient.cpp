@@ -152,6 +152,18 @@ Expected<std::vector<json>, std::string> ChainClient::openBids(std::uint64_t job
     return out;
 }
 
+Expected<std::optional<CommittedTx>, std::string> ChainClient::committedTx(const Hash256& hash) {
+    grpc::ClientContext c;
+    withDeadline(c);
+    agora::tx::v1::GetTxRequest req;
+    req.set_hash(std::string(reinterpret_cast<const char*>(hash.span().data()), hash.span().size()));
+    agora::tx::v1::GetTxResponse r;
+    auto s = tx_->GetTx(&c, req, &r);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<CommittedTx>{};
+    if (!s.ok()) return Unexpected(failure(s));
+    return std::optional<CommittedTx>(CommittedTx{r.height(), r.result().code(), r.result().message()});
+}
+
 Expected<BroadcastOutcome, std::string> ChainClient::broadcast(const Bytes& signedTx) {
     grpc::ClientContext c;
     withDeadline(c);

@@ -21,8 +21,16 @@
 #include "consensus/core/Address.h"
 #include "consensus/core/Bytes.h"
 #include "consensus/core/Expected.h"
+#include "consensus/core/Hash256.h"
 
 namespace agora::provider {
+
+// A tx found in a committed block.
+struct CommittedTx {
+    std::uint64_t height = 0;
+    std::uint32_t code = 0;  // the tx's result code; 0 = every message applied
+    std::string message;
+};
 
 struct BroadcastOutcome {
     std::uint32_t code = 0;  // admission code (0 = admitted); in commit mode the tx result code
@@ -48,6 +56,9 @@ public:
     Expected<std::vector<nlohmann::json>, std::string> leasesOfProvider(const Address& provider);
     // Open bids of a job.
     Expected<std::vector<nlohmann::json>, std::string> openBids(std::uint64_t jobId);
+
+    // nullopt inside: not in a committed block (yet, or ever).
+    Expected<std::optional<CommittedTx>, std::string> committedTx(const Hash256& hash);
 
     // Sync mode: admission only. Errors: transport failures.
     Expected<BroadcastOutcome, std::string> broadcast(const Bytes& signedTx);
