@@ -118,6 +118,7 @@ void LeaseManager::persist(const Entry& e) {
            {"last_report_height", e.lastReportHeight},
            {"last_withdraw_height", e.lastWithdrawHeight},
            {"close_sent_height", e.closeSentHeight},
+           {"close_sent_reason", static_cast<unsigned>(e.closeSentReason)},
            {"closed_height", e.closedHeight},
            {"redeploys", e.redeploys}};
     store_.putJson(AgentStore::leaseKey(e.id), j);
@@ -156,6 +157,11 @@ void LeaseManager::recover(std::uint64_t height) {
         e.lastReportHeight = j.value("last_report_height", e.startHeight);
         e.lastWithdrawHeight = j.value("last_withdraw_height", e.startHeight);
         e.closeSentHeight = j.value("close_sent_height", 0ull);
+        // Stores written before the reason was kept: the reason the state implies.
+        e.closeSentReason = j.contains("close_sent_reason") ? static_cast<CloseReason>(j.value("close_sent_reason", 0u))
+                            : e.state == AgentLeaseState::Succeeded        ? CloseReason::Completed
+                            : e.state == AgentLeaseState::AwaitingManifest ? CloseReason::ManifestTimeout
+                                                                           : CloseReason::WorkloadFailed;
         e.closedHeight = j.value("closed_height", 0ull);
         e.redeploys = j.value("redeploys", 0u);
         event(e, height, "agent_restarted", "state " + st);
@@ -333,6 +339,7 @@ bool LeaseManager::workloadActive(std::uint64_t leaseId) {
 void LeaseManager::sendClose(Entry& e, std::uint64_t height, CloseReason reason, const std::string& why) {
     const SendResult r = tx_.send({MsgLeaseClose{e.id, reason}});
     e.closeSentHeight = height == 0 ? 1 : height;
+    e.closeSentReason = reason;
     e.message = why;
     ++stats_.closes;
     event(e, height, "closing",
@@ -373,10 +380,8 @@ void LeaseManager::stepEntry(Entry& e, std::uint64_t height, const ChainLease* f
     }
     if (e.closeSentHeight != 0) {
         if (height >= e.closeSentHeight + kCloseRetryBlocks) {
-            const CloseReason reason = e.state == AgentLeaseState::Succeeded          ? CloseReason::Completed
-                                       : e.state == AgentLeaseState::AwaitingManifest ? CloseReason::ManifestTimeout
-                                                                                      : CloseReason::WorkloadFailed;
-            sendClose(e, height, reason, e.message + " (retry)");
+            // The reason first sent, again: a retried provider_terminated must not become workload_failed.
+            sendClose(e, height, e.closeSentReason, e.message + " (retry)");
             persist(e);
         }
         return;

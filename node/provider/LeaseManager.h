@@ -131,7 +131,8 @@ private:
         std::string closeReason;
         std::uint64_t lastReportHeight = 0;
         std::uint64_t lastWithdrawHeight = 0;
-        std::uint64_t closeSentHeight = 0;  // 0 = no close tx in flight
+        std::uint64_t closeSentHeight = 0;                     // 0 = no close tx in flight
+        CloseReason closeSentReason = CloseReason::Completed;  // what a retry sends again
         std::uint64_t closedHeight = 0;
         std::uint32_t redeploys = 0;
         std::vector<LeaseEventRecord> events;
