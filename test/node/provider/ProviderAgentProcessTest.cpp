@@ -76,7 +76,7 @@ bool httpAnswers(const std::string& hostPort) {
 }  // namespace
 
 TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per block",
-          "[provider][process][.]") {
+          "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -206,7 +206,7 @@ std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, 
 
 TEST_CASE(
     "the gateway refuses another key, a hash mismatch, malformed YAML and an oversized file; the lease is untouched",
-    "[provider][process][.]") {
+    "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -263,7 +263,7 @@ TEST_CASE(
 }
 
 TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_timeout and refunds the client",
-          "[provider][process][.]") {
+          "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -291,7 +291,7 @@ TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_
     CHECK(std::stoull(s.value("refunded", "0")) == 2'000'000 - accrued);
 }
 
-TEST_CASE("a workload past its memory limit is killed and the lease closes workload_failed", "[provider][process][.]") {
+TEST_CASE("a workload past its memory limit is killed and the lease closes workload_failed", "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -320,7 +320,7 @@ TEST_CASE("a workload past its memory limit is killed and the lease closes workl
 }
 
 TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the agent, which adopts it on restart",
-          "[provider][process][.]") {
+          "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -384,7 +384,7 @@ TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the ag
 }
 
 TEST_CASE("two agents compete: the cheaper price script wins, a full agent does not bid, a restart does not bid twice",
-          "[provider][process][.]") {
+          "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
