@@ -1,6 +1,6 @@
 #include "node/daemon/Node.h"
 
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 #include "node/daemon/KeyFile.h"
 #include "node/gateway/Gateway.h"

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 #include "node/provider/GatewayAuth.h"
 
 namespace agora::provider {
