@@ -9,11 +9,12 @@
 
 #include "consensus/state/Sandbox.h"
 #include "node/base/Logging.h"
+#include "node/base/NodeId.h"
 #include "node/config/NodeConfig.h"
 #include "node/consensus/SignerStateFile.h"
 #include "node/daemon/HomeLayout.h"
-#include "node/daemon/KeyFile.h"
 #include "node/daemon/Node.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/genesis/GenesisExport.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/storage/NodeDatabase.h"

@@ -2,7 +2,8 @@
 
 #include "node/base/Logging.h"
 
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/gateway/Gateway.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/ClientServiceImpl.h"

@@ -4,7 +4,7 @@
 
 #include "consensus/core/Tx.h"
 #include "node/base/Logging.h"
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
 #include "wallet/SecureRandom.h"
 
 namespace agora::node {
