@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "consensus/state/Sandbox.h"
+#include "node/app/GenesisExport.h"
 #include "node/base/Logging.h"
 #include "node/base/NodeId.h"
 #include "node/config/NodeConfig.h"
@@ -15,7 +16,6 @@
 #include "node/daemon/HomeLayout.h"
 #include "node/daemon/Node.h"
 #include "node/daemon/PlainKeyFile.h"
-#include "node/genesis/GenesisExport.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/storage/NodeDatabase.h"
 #include "wallet/AtomicFile.h"
