@@ -5,7 +5,7 @@
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
 #include "node/base/Logging.h"
-#include "node/provider/GatewayAuth.h"
+#include "node/gatewayauth/GatewayAuth.h"
 
 namespace agora::provider {
 
