@@ -29,7 +29,7 @@
 #include "consensus/core/Block.h"
 #include "consensus/engine/ChainState.h"
 #include "contracts/Ledger.h"
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 #include "node/chain/BlockStore.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/mempool/Mempool.h"

@@ -7,7 +7,7 @@
 
 #include "consensus/core/Expected.h"
 #include "consensus/core/Hash256.h"
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 #include "node/chain/BlockStore.h"
 
 namespace agora::node {

@@ -5,7 +5,7 @@
 
 #include "consensus/core/Hash256.h"
 #include "node/cli/CliError.h"
-#include "node/provider/GatewayAuth.h"
+#include "node/gatewayauth/GatewayAuth.h"
 
 namespace agora::node::cli {
 

@@ -2,7 +2,7 @@
 // GatewayClient: the client side of a provider's gateway
 // (proto/agora/provider/v1/gateway.proto), served by `agora-provider` at the
 // provider's on-chain host_uri. Every request is signed with the lease
-// client's key (node/provider/GatewayAuth.h) at the moment it is sent, so a
+// client's key (node/gatewayauth/GatewayAuth.h) at the moment it is sent, so a
 // retried request carries a fresh timestamp.
 
 #include <grpcpp/grpcpp.h>

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <future>
 #include "consensus/core/Block.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 namespace agora::node {
 

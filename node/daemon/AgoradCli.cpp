@@ -8,13 +8,14 @@
 #include <thread>
 
 #include "consensus/state/Sandbox.h"
+#include "node/app/GenesisExport.h"
+#include "node/base/Logging.h"
+#include "node/base/NodeId.h"
 #include "node/config/NodeConfig.h"
 #include "node/consensus/SignerStateFile.h"
 #include "node/daemon/HomeLayout.h"
-#include "node/daemon/KeyFile.h"
-#include "node/daemon/Logging.h"
 #include "node/daemon/Node.h"
-#include "node/genesis/GenesisExport.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/storage/NodeDatabase.h"
 #include "wallet/AtomicFile.h"

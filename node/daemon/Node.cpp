@@ -1,8 +1,9 @@
 #include "node/daemon/Node.h"
 
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/gateway/Gateway.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/ClientServiceImpl.h"

@@ -15,7 +15,7 @@
 #include "consensus/core/Expected.h"
 #include "consensus/core/Hash256.h"
 #include "consensus/state/Event.h"
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 
 namespace agora::node {
 

@@ -1,7 +1,7 @@
 #include "node/p2p/Handshake.h"
 
 #include "consensus/core/SignDigest.h"
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
 
 namespace agora::node {
 

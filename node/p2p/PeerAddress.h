@@ -1,6 +1,6 @@
 #pragma once
 // A peer's dial address as written in config and shared by peer exchange:
-// NODEID@host:port, NODEID being the 40-hex node id (KeyFile.h nodeIdOf).
+// NODEID@host:port, NODEID being the 40-hex node id (node/base/NodeId.h).
 
 #include <optional>
 #include <string>

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "consensus/core/Tx.h"
-#include "node/daemon/KeyFile.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
+#include "node/base/NodeId.h"
 #include "wallet/SecureRandom.h"
 
 namespace agora::node {

@@ -3,7 +3,7 @@
 #include "consensus/core/Codec.h"
 #include "contracts/Providers.h"
 #include "contracts/ResourceMath.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 #include "node/rpc/StateJson.h"
 
 namespace agora::provider {

@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
-#include "node/daemon/Logging.h"
-#include "node/provider/GatewayAuth.h"
+#include "node/base/Logging.h"
+#include "node/gatewayauth/GatewayAuth.h"
 
 namespace agora::provider {
 

@@ -1,7 +1,7 @@
 #include "node/provider/LeaseManager.h"
 
 #include "consensus/core/Codec.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 namespace agora::provider {
 

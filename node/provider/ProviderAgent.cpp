@@ -1,7 +1,7 @@
 #include "node/provider/ProviderAgent.h"
 
 #include "consensus/core/Messages.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 #include "node/provider/AgentStore.h"
 #include "node/provider/BidEngine.h"
 #include "node/provider/ChainClient.h"

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <thread>
 
+#include "node/base/Logging.h"
 #include "node/cli/PassphraseSource.h"
-#include "node/daemon/Logging.h"
 #include "node/provider/ProviderAgent.h"
 #include "node/provider/runtime/HostCapacity.h"
 #include "node/provider/runtime/Shim.h"

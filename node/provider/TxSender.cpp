@@ -1,7 +1,7 @@
 #include "node/provider/TxSender.h"
 
 #include "consensus/state/ResultCode.h"
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 namespace agora::provider {
 

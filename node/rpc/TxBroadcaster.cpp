@@ -1,6 +1,6 @@
 #include "node/rpc/TxBroadcaster.h"
 
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 #include "node/rpc/TxResultProto.h"
 
 #include <atomic>
@@ -28,8 +28,7 @@ public:
             resp_->set_code(c.code);
             resp_->set_message(c.message);
             resp_->set_height(c.height);
-            fillTxResult(TxOutcome{c.code, c.feeCharged, c.message, c.events}, c.height, hash,
-                         resp_->mutable_result());
+            fillTxResult(TxOutcome{c.code, c.feeCharged, c.message, c.events}, c.height, hash, resp_->mutable_result());
             finishOnce(grpc::Status::OK);
         });
     }

@@ -10,7 +10,7 @@
 #include "consensus/core/Hash256.h"
 #include "consensus/state/Event.h"
 #include "contracts/Ledger.h"
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 
 namespace agora::node {
 

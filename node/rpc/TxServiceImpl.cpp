@@ -3,7 +3,7 @@
 #include <functional>
 #include <optional>
 
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 #include "node/chain/TxLookup.h"
 #include "node/rpc/GrpcStatus.h"
 #include "node/rpc/TxResultProto.h"

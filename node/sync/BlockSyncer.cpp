@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <future>
 
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 namespace agora::node {
 

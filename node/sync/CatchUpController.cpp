@@ -1,6 +1,6 @@
 #include "node/sync/CatchUpController.h"
 
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 namespace agora::node {
 

@@ -15,8 +15,8 @@
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
 #include "node/config/NodeConfig.h"
+#include "node/gatewayauth/GatewayAuth.h"
 #include "node/manifest/Manifest.h"
-#include "node/provider/GatewayAuth.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
 #include "wallet/AtomicFile.h"

@@ -1,9 +1,10 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "node/base/NodeId.h"
 #include "node/config/NodeConfig.h"
 #include "node/daemon/HomeLayout.h"
-#include "node/daemon/KeyFile.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/genesis/GenesisFile.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"

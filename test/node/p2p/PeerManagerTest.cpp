@@ -8,7 +8,7 @@
 #include <set>
 
 #include "consensus/core/SignDigest.h"
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
 #include "node/p2p/Handshake.h"
 #include "node/p2p/PeerAddress.h"
 #include "node/p2p/PeerManager.h"

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
+#include "node/gatewayauth/GatewayAuth.h"
 #include "node/manifest/Manifest.h"
-#include "node/provider/GatewayAuth.h"
 #include "support/ProviderNet.h"
 #include "wallet/Keyring.h"
 

@@ -15,7 +15,7 @@
 #include "consensus/core/Evidence.h"
 #include "node/config/NodeConfig.h"
 #include "node/daemon/HomeLayout.h"
-#include "node/daemon/KeyFile.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/http/TestHttpClient.h"
 #include "node/sync/GrpcBlockSource.h"
 #include "support/ChildProcess.h"

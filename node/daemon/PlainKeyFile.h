@@ -2,6 +2,7 @@
 // Plain JSON key files of a node (config/node_key.json, validator_key.json),
 // mode 0600, written atomically. Like CometBFT's priv_validator_key.json they
 // are not encrypted: the daemon must start unattended; protect the home dir.
+// (A user's key is the encrypted wallet/KeyFile.h.)
 //
 //   {"type": "schnorr-secp256k1", "address": "<bech32>", "public_key": "<hex>",
 //    "secret_key": "<hex>", "node_id": "<40 hex>"}   (node_id on node keys)
@@ -15,9 +16,6 @@
 namespace agora::node {
 
 enum class KeyFileKind { Node, Validator };
-
-// Node id: lower-case hex of the key's 20-byte address (used in NODEID@host:port).
-std::string nodeIdOf(const PublicKey& key);
 
 Expected<void, std::string> writeKeyFile(const std::filesystem::path& path, const wallet::SecretKey& key,
                                          KeyFileKind kind);

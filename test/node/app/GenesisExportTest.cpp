@@ -8,7 +8,7 @@
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
 #include "node/app/Application.h"
-#include "node/genesis/GenesisExport.h"
+#include "node/app/GenesisExport.h"
 #include "node/storage/NodeDatabase.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"

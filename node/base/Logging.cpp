@@ -1,4 +1,4 @@
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>

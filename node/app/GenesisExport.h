@@ -6,6 +6,9 @@
 // set that decides the next height, the validator updates still queued, and
 // initial_height = exported height + 1. A node started from it holds the
 // exact state of the exported height: same app_hash, same query answers.
+//
+// It lives beside the Application, not in genesis/, because an earlier height
+// is rebuilt by re-executing blocks through an Application of its own.
 
 #include <cstdint>
 #include <filesystem>

@@ -1,9 +1,10 @@
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
 
-#include "node/daemon/KeyFile.h"
+#include "node/base/NodeId.h"
+#include "node/daemon/PlainKeyFile.h"
 
 using namespace agora;
 using namespace agora::node;

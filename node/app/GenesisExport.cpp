@@ -1,4 +1,4 @@
-#include "node/genesis/GenesisExport.h"
+#include "node/app/GenesisExport.h"
 
 #include "contracts/Ledger.h"
 #include "node/storage/NodeDatabase.h"

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "node/provider/GatewayAuth.h"
+#include "node/gatewayauth/GatewayAuth.h"
 #include "support/TestKeys.h"
 #include "wallet/SecretKey.h"
 

@@ -6,7 +6,7 @@
 #include <spdlog/formatter.h>
 #include <nlohmann/json.hpp>
 
-#include "node/daemon/Logging.h"
+#include "node/base/Logging.h"
 
 using namespace agora;
 

@@ -1,4 +1,4 @@
-#include "node/provider/GatewayAuth.h"
+#include "node/gatewayauth/GatewayAuth.h"
 
 #include "consensus/core/Codec.h"
 #include "consensus/core/SignDigest.h"

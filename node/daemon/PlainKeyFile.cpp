@@ -1,19 +1,20 @@
-#include "node/daemon/KeyFile.h"
+#include "node/daemon/PlainKeyFile.h"
 
 #include <nlohmann/json.hpp>
 
+#include "consensus/core/Address.h"
+#include "node/base/NodeId.h"
 #include "wallet/AtomicFile.h"
 
 namespace agora::node {
-
-std::string nodeIdOf(const PublicKey& key) { return Address::fromPublicKey(key).toHex(); }
 
 Expected<void, std::string> writeKeyFile(const std::filesystem::path& path, const wallet::SecretKey& key,
                                          KeyFileKind kind) {
     nlohmann::json j;
     j["type"] = "schnorr-secp256k1";
     const PublicKey pub = key.publicKey();
-    j["address"] = Address::fromPublicKey(pub).toBech32(kind == KeyFileKind::Validator ? kValidatorPrefix : kAccountPrefix);
+    j["address"] =
+        Address::fromPublicKey(pub).toBech32(kind == KeyFileKind::Validator ? kValidatorPrefix : kAccountPrefix);
     j["public_key"] = pub.toHex();
     j["secret_key"] = key.toHex();
     if (kind == KeyFileKind::Node) j["node_id"] = nodeIdOf(pub);

@@ -1,4 +1,4 @@
-#include "node/app/BlockResults.h"
+#include "node/chain/BlockResults.h"
 
 #include "consensus/core/BlockHeader.h"
 #include "consensus/core/CodecTypes.h"
