@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -38,8 +39,10 @@ public:
     // Writes the config and starts the daemons; check up() before use.
     SlurmCluster() : dir_("slurm") {
         const std::string conf = root() + "/conf.out";
+        const int slurmdPort = freePort();
+        node_ = "agora" + std::to_string(slurmdPort);
         const int rc = runToExit({"/bin/bash", std::string(AGORA_SOURCE_DIR) + "/test/support/slurm-cluster.sh", "conf",
-                                  root(), std::to_string(freePort()), std::to_string(freePort())},
+                                  root(), std::to_string(freePort()), std::to_string(slurmdPort)},
                                  conf, std::chrono::seconds(30));
         if (rc != 0) {
             error_ = "slurm-cluster.sh conf failed: " + readFile(conf);
@@ -54,8 +57,8 @@ public:
         // slurmctld -i: ignore state from an earlier run (there is none: a fresh dir).
         slurmctld_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{"/usr/sbin/slurmctld", "-D", "-i", "-f", conf_()}, root() + "/log/slurmctld.out");
-        slurmd_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/sbin/slurmd", "-D", "-f", conf_()},
-                                                 root() + "/log/slurmd.out");
+        slurmd_ = std::make_unique<ChildProcess>(
+            std::vector<std::string>{"/usr/sbin/slurmd", "-D", "-N", node_, "-f", conf_()}, root() + "/log/slurmd.out");
         if (!waitUntil([&] { return nodeState() == "idle" || !daemonsRunning(); }, std::chrono::seconds(60)) ||
             !daemonsRunning()) {
             error_ = "the Slurm node did not become idle; " + logs();
@@ -77,6 +80,7 @@ public:
             p->signal(SIGTERM);
             if (p->waitExit(std::chrono::seconds(15)) < 0) p->signal(SIGKILL);
         }
+        removeCgroups();
     }
     SlurmCluster(const SlurmCluster&) = delete;
     SlurmCluster& operator=(const SlurmCluster&) = delete;
@@ -113,6 +117,22 @@ public:
     }
 
 private:
+    // task/cgroup leaves slurm_<node>/... in each v1 controller; empty by now,
+    // removed bottom-up (rmdir: cgroup dirs cannot be unlinked file by file).
+    void removeCgroups() const {
+        std::error_code ec;
+        for (const auto& controller : std::filesystem::directory_iterator("/sys/fs/cgroup", ec)) {
+            const auto top = controller.path() / ("slurm_" + node_);
+            if (!std::filesystem::is_directory(top, ec)) continue;
+            std::vector<std::filesystem::path> dirs{top};
+            for (const auto& e : std::filesystem::recursive_directory_iterator(top, ec)) {
+                if (e.is_directory(ec)) dirs.push_back(e.path());
+            }
+            std::sort(dirs.begin(), dirs.end(),
+                      [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
+            for (const auto& d : dirs) ::rmdir(d.c_str());
+        }
+    }
     std::string conf_() const { return root() + "/slurm.conf"; }
     bool daemonsRunning() const {
         const auto alive = [](ChildProcess& p) { return p.waitExit(std::chrono::milliseconds(0)) < 0; };
@@ -127,6 +147,7 @@ private:
     static std::string tail(const std::string& s) { return s.size() > 2000 ? s.substr(s.size() - 2000) : s; }
 
     TempDir dir_;
+    std::string node_;  // the node's name, agora<slurmd port>
     std::string error_;
     std::unique_ptr<ChildProcess> munged_;
     std::unique_ptr<ChildProcess> slurmctld_;

@@ -4,7 +4,8 @@
 # No systemd, no /etc: munged and the Slurm daemons get every path from flags
 # and the generated slurm.conf.
 #
-#   slurm-cluster.sh conf DIR CTLD_PORT SLURMD_PORT   writes DIR/slurm.conf, DIR/munge/munge.key, the dirs
+#   slurm-cluster.sh conf DIR CTLD_PORT SLURMD_PORT   writes DIR/slurm.conf, DIR/munge/munge.key, the dirs;
+#                                                      the node is agora<SLURMD_PORT> (slurmd -N agora<SLURMD_PORT>)
 #   slurm-cluster.sh up DIR                            conf (free ports) + starts the daemons detached, waits idle
 #   slurm-cluster.sh down DIR                          stops the daemons `up` started, by their pid files
 #
@@ -30,8 +31,11 @@ node_memory_mib() {
 
 write_conf() {
   local dir=$1 ctld_port=$2 slurmd_port=$3
-  local host
+  local host node
   host=$(hostname -s)
+  # A node name of its own (slurmd -N): slurmd names its cgroups and spool
+  # after it, so two test clusters on one host (ctest -j2) never share them.
+  node=agora$slurmd_port
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
   # munged refuses a key readable by others and a socket dir writable by others.
   chmod 0700 "$dir/munge"
@@ -88,8 +92,8 @@ MinJobAge=${SLURM_TEST_MIN_JOB_AGE:-5}
 KillWait=5
 InactiveLimit=0
 SchedulerType=sched/backfill
-NodeName=$host CPUs=$(nproc) RealMemory=$(node_memory_mib) State=UNKNOWN
-PartitionName=agora Nodes=$host Default=YES MaxTime=INFINITE State=UP
+NodeName=$node NodeHostname=$host NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$(node_memory_mib) State=UNKNOWN
+PartitionName=agora Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
@@ -117,14 +121,15 @@ case "$cmd" in
     ;;
   up)
     dir=$(realpath -m "$dir")
-    write_conf "$dir" "$(free_port)" "$(free_port)"
+    slurmd_port=$(free_port)
+    write_conf "$dir" "$(free_port)" "$slurmd_port"
     setsid munged -F --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
       --pid-file="$dir/run/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed" \
       </dev/null >>"$dir/log/munged.out" 2>&1 &
     echo $! >"$dir/run/munged.daemon.pid"
     setsid slurmctld -D -i -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmctld.out" 2>&1 &
     echo $! >"$dir/run/slurmctld.daemon.pid"
-    setsid slurmd -D -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmd.out" 2>&1 &
+    setsid slurmd -D -N "agora$slurmd_port" -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmd.out" 2>&1 &
     echo $! >"$dir/run/slurmd.daemon.pid"
     wait_idle "$dir"
     echo "export SLURM_CONF=$dir/slurm.conf"
