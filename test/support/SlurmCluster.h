@@ -89,6 +89,8 @@ public:
     const std::string& error() const { return error_; }
     std::string conf() const { return conf_(); }
     std::string root() const { return dir_.path("cluster"); }
+    // The one node's name (NodeName=, slurmd -N).
+    const std::string& node() const { return node_; }
     // Memory limits are enforced (task/cgroup) or not (task/none, see slurm-cluster.sh).
     bool enforcesMemory() const { return readFile(conf_()).find("TaskPlugin=task/cgroup") != std::string::npos; }
 

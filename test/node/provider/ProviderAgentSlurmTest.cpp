@@ -228,3 +228,27 @@ TEST_CASE("slurm runtime: a job past its --mem ends OUT_OF_MEMORY and the lease 
     REQUIRE(leaseClosed(net, leaseId, "workload_failed"));
     CHECK(ProviderNet::agentLog(home).find("out of memory") != std::string::npos);
 }
+
+TEST_CASE("slurm runtime: the provider record's capacity follows the cluster when a node drains and comes back",
+          "[provider][process][slurm]") {
+    if (!slurmInstalled()) return;
+    SlurmCluster cluster;
+    REQUIRE(cluster.up());
+    ProviderNet net("prov-slurm-capacity");
+    const std::string home = initSlurmAgent(net, cluster);
+    net.startAgent(home);
+    REQUIRE(net.waitRegistered("provider"));
+    const std::string providerAddr = net.address("provider");
+    INFO(ProviderNet::agentLog(home));
+    const auto cpu = [&] {
+        return net.queryJson({"provider", providerAddr})["capacity"].value("cpu_millicores", std::uint64_t{0});
+    };
+    const std::uint64_t full = cpu();
+    REQUIRE(full > 0);
+
+    REQUIRE(cluster.client(
+        {"/usr/bin/scontrol", "update", "NodeName=" + cluster.node(), "State=DRAIN", "Reason=agora-test"}));
+    REQUIRE(agora::test::waitUntil([&] { return cpu() == 0; }, std::chrono::seconds(90)));
+    REQUIRE(cluster.client({"/usr/bin/scontrol", "update", "NodeName=" + cluster.node(), "State=RESUME"}));
+    REQUIRE(agora::test::waitUntil([&] { return cpu() == full; }, std::chrono::seconds(90)));
+}
