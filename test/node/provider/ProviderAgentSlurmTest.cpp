@@ -118,7 +118,7 @@ TEST_CASE("slurm runtime: agora deploy runs a batch manifest as a Slurm job that
     const std::string providerAddr = net.address("provider");
 
     auto deploy = net.agora({"deploy", kExamples + "hello-batch.yaml", "--from", "client", "--duration", "400",
-                             "--max-price", "1000", "--deposit", "2000000", "--bid-wait", "3", "--follow"},
+                             "--max-price", "1000", "--deposit", "2000000", "--bid-wait", "1", "--follow"},
                             std::chrono::seconds(180));
     INFO(deploy.output);
     INFO(ProviderNet::agentLog(home));
