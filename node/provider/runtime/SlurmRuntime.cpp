@@ -140,6 +140,10 @@ bool SlurmRuntime::writeRecord(const WorkloadRecord& record) const {
 
 Expected<CommandResult, std::string> SlurmRuntime::run(const std::string& command,
                                                        std::vector<std::string> args) const {
+    // The commands wait up to a minute for a missing config file to appear.
+    if (!options_.slurmConf.empty() && ::access(options_.slurmConf.c_str(), R_OK) != 0) {
+        return Unexpected(command + ": cannot read slurm_conf " + options_.slurmConf);
+    }
     args.insert(args.begin(), options_.binDir.empty() ? command : options_.binDir + "/" + command);
     CommandOptions o;
     if (!options_.slurmConf.empty()) o.env["SLURM_CONF"] = options_.slurmConf;

@@ -177,8 +177,7 @@ TEST_CASE("slurm runtime: after kill -9 of the agent the running job is adopted 
     CHECK(log == "released " + std::to_string(leaseId) + "\n");
 }
 
-TEST_CASE("slurm runtime: a lease closed by the client cancels its job within a block or two",
-          "[provider][process][slurm]") {
+TEST_CASE("slurm runtime: a lease closed by the client cancels its job within seconds", "[provider][process][slurm]") {
     if (!slurmInstalled()) return;
     SlurmCluster cluster;
     REQUIRE(cluster.up());
@@ -195,15 +194,21 @@ TEST_CASE("slurm runtime: a lease closed by the client cancels its job within a 
                             "client_cancelled"});
     INFO(close.output);
     REQUIRE(close.exitCode == 0);
+    const auto closed = std::chrono::steady_clock::now();
     const std::uint64_t closeHeight = net.lease(leaseId).value("close_height", 0ull);
+    // The agent stops a closed lease's workload on the next block it sees. This
+    // test chain makes a block every ~150 ms, so the bound is in time: one
+    // block of a production chain (seconds), with room for a loaded CI host.
     REQUIRE(agora::test::waitUntil(
         [&] {
             const std::string s = jobState(cluster, leaseId);
             return s != "RUNNING" && s != "PENDING" && s != "?";
         },
         std::chrono::seconds(30)));
-    // The agent acts on the next block after the close; Slurm's answer takes a moment more.
-    CHECK(net.height() <= closeHeight + 3);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - closed);
+    INFO("closed at height " << closeHeight << ", job cancelled by height " << net.height() << ", " << took.count()
+                             << " ms");
+    CHECK(took < std::chrono::seconds(5));
     const std::string state = jobState(cluster, leaseId);
     CHECK((state == "CANCELLED" || state == "COMPLETING" || state.empty()));
 }

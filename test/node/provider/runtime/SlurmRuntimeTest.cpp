@@ -269,7 +269,11 @@ TEST_CASE("slurm runtime: capacity is the partition's nodes as sinfo reports the
     SlurmRuntimeOptions o = f.options();
     o.slurmConf = f.state.path("no-such-slurm.conf");
     SlurmRuntime nowhere(o);
-    CHECK(!nowhere.probe().hasValue());
+    const auto started = Clock::now();
+    const auto probed = nowhere.probe();
+    REQUIRE(!probed.hasValue());
+    CHECK(probed.error().find("no-such-slurm.conf") != std::string::npos);
+    CHECK(Clock::now() - started < std::chrono::seconds(5));  // not Slurm's minute of retries
     CHECK(nowhere.capacity().cpuMillicores == 0);
 }
 
