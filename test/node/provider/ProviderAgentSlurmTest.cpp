@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "node/manifest/Manifest.h"
@@ -28,10 +29,12 @@ bool slurmInstalled() {
 }
 
 // An agent home whose provider.toml selects the slurm runtime on `cluster`.
-std::string initSlurmAgent(ProviderNet& net, const SlurmCluster& cluster) {
+std::string initSlurmAgent(ProviderNet& net, const SlurmCluster& cluster,
+                           const std::function<void(provider::ProviderConfig&)>& adjust = {}) {
     return net.initAgent("agent", "provider", [&](provider::ProviderConfig& c) {
         c.runtime = "slurm";
         c.slurmConf = cluster.conf();
+        if (adjust) adjust(c);
     });
 }
 
@@ -64,8 +67,8 @@ bool leaseClosed(ProviderNet& net, std::uint64_t id, const std::string& reason) 
         std::chrono::seconds(120));
 }
 
-// A lease from the provider's standing offer 1 for the manifest, as the client; the manifest sent.
-std::uint64_t leaseWithManifest(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
+// A lease from the provider's standing offer 1 for the manifest's hash, as the client.
+std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
     auto m = manifest::loadManifestFile(file);
     REQUIRE(m.hasValue());
     auto r = net.agora({"tx", "--from", "client", "--wait", "lease", "from-offer", providerAddr, "1", "--resources",
@@ -73,7 +76,12 @@ std::uint64_t leaseWithManifest(ProviderNet& net, const std::string& providerAdd
                         manifest::manifestHash(*m).toHex()});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
-    const std::uint64_t leaseId = onlyLease(net, providerAddr);
+    return onlyLease(net, providerAddr);
+}
+
+// As leaseFromOffer, and the manifest sent.
+std::uint64_t leaseWithManifest(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
+    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, file);
     auto send = net.agora({"lease", "send-manifest", std::to_string(leaseId), file, "--from", "client"});
     INFO(send.output);
     REQUIRE(send.exitCode == 0);
@@ -256,4 +264,23 @@ TEST_CASE("slurm runtime: the provider record's capacity follows the cluster whe
     REQUIRE(agora::test::waitUntil([&] { return cpu() == 0; }, std::chrono::seconds(90)));
     REQUIRE(cluster.client({"/usr/bin/scontrol", "update", "NodeName=" + cluster.node(), "State=RESUME"}));
     REQUIRE(agora::test::waitUntil([&] { return cpu() == full; }, std::chrono::seconds(90)));
+}
+
+TEST_CASE("slurm runtime: a lease with no manifest closes manifest_timeout and submits no job",
+          "[provider][process][slurm]") {
+    if (!slurmInstalled()) return;
+    SlurmCluster cluster;
+    REQUIRE(cluster.up());
+    ProviderNet net("prov-slurm-timeout");
+    const std::string home =
+        initSlurmAgent(net, cluster, [](provider::ProviderConfig& c) { c.manifestTimeoutBlocks = 8; });
+    net.startAgent(home);
+    REQUIRE(net.waitRegistered("provider"));
+    const std::string providerAddr = net.address("provider");
+    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, kExamples + "hello-batch.yaml");
+    INFO(ProviderNet::agentLog(home));
+    REQUIRE(leaseClosed(net, leaseId, "manifest_timeout"));
+    const json l = net.lease(leaseId);
+    CHECK(l.value("close_height", 0ull) >= l.value("start_height", 0ull) + 8);
+    CHECK(cluster.client({"/usr/bin/squeue", "-h", "-t", "all", "-o", "%i"}).value_or("?") == "");
 }
