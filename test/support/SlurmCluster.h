@@ -27,8 +27,10 @@ namespace agora::test {
 
 class SlurmCluster {
 public:
-    // Whether the Debian packages the cluster needs are installed.
+    // Whether the Debian packages the cluster needs are installed, and the
+    // test runs as root (slurmd starts jobs as their user; SlurmUser=root).
     static bool available() {
+        if (::geteuid() != 0) return false;
         for (const char* bin : {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch",
                                 "/usr/bin/squeue", "/usr/bin/scontrol", "/usr/bin/scancel", "/usr/bin/sinfo"}) {
             if (::access(bin, X_OK) != 0) return false;

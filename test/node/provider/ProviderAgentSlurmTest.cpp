@@ -24,7 +24,7 @@ const std::string kExamples = std::string(AGORA_SOURCE_DIR) + "/docs/examples/";
 
 bool slurmInstalled() {
     if (SlurmCluster::available()) return true;
-    WARN("skipped: needs the Debian packages slurmctld slurmd slurm-client munge (scripts/setup.sh)");
+    WARN("skipped: needs root and the Debian packages slurmctld slurmd slurm-client munge (scripts/setup.sh)");
     return false;
 }
 

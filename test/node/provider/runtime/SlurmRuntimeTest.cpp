@@ -28,7 +28,7 @@ constexpr auto kDeadline = std::chrono::seconds(60);
 
 bool slurmInstalled() {
     if (test::SlurmCluster::available()) return true;
-    WARN("skipped: needs the Debian packages slurmctld slurmd slurm-client munge (scripts/setup.sh)");
+    WARN("skipped: needs root and the Debian packages slurmctld slurmd slurm-client munge (scripts/setup.sh)");
     return false;
 }
 
