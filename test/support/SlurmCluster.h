@@ -127,14 +127,22 @@ private:
         std::error_code ec;
         for (const auto& controller : std::filesystem::directory_iterator("/sys/fs/cgroup", ec)) {
             const auto top = controller.path() / ("slurm_" + node_);
-            if (!std::filesystem::is_directory(top, ec)) continue;
-            std::vector<std::filesystem::path> dirs{top};
-            for (const auto& e : std::filesystem::recursive_directory_iterator(top, ec)) {
-                if (e.is_directory(ec)) dirs.push_back(e.path());
-            }
-            std::sort(dirs.begin(), dirs.end(),
-                      [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
-            for (const auto& d : dirs) ::rmdir(d.c_str());
+            // A job's cgroup can stay busy a moment after slurmd ended (the
+            // kernel still releasing an OOM-killed task): retried until a deadline.
+            waitUntil(
+                [&] {
+                    std::error_code e;
+                    if (!std::filesystem::is_directory(top, e)) return true;
+                    std::vector<std::filesystem::path> dirs{top};
+                    for (const auto& d : std::filesystem::recursive_directory_iterator(top, e)) {
+                        if (d.is_directory(e)) dirs.push_back(d.path());
+                    }
+                    std::sort(dirs.begin(), dirs.end(),
+                              [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
+                    for (const auto& d : dirs) ::rmdir(d.c_str());
+                    return !std::filesystem::exists(top, e);
+                },
+                std::chrono::seconds(10));
         }
     }
     std::string conf_() const { return root() + "/slurm.conf"; }
