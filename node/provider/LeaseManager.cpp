@@ -222,6 +222,10 @@ Expected<void, RuntimeError> LeaseManager::deploy(Entry& e, const std::string& b
                      {"AGORA_CHAIN_ID", tx_.chainId()},
                      {"AGORA_PROVIDER", tx_.address().toBech32()},
                      {"AGORA_CLIENT", e.client.toBech32()}};
+    if (e.endHeight > height_) {
+        // A scheduler's time limit (slurm --time): the blocks left at the expected block time.
+        spec.maxDurationSeconds = ((e.endHeight - height_) * config_.blockTimeMs + 999) / 1000;
+    }
     e.kind = m->kind;
     auto r = runtime_.deploy(spec);
     if (!r && r.error().code == RuntimeErrorCode::AlreadyExists) return {};

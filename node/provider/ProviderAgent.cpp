@@ -128,14 +128,45 @@ Expected<void, std::string> ProviderAgent::start() {
     return {};
 }
 
-void ProviderAgent::registerOrReconcile() {
-    const ProviderConfig& c = options_.config;
-    Resources capacity = c.capacity;
+Resources ProviderAgent::advertisedCapacity() {
+    Resources capacity = options_.config.capacity;
     // Never advertise more than the runtime can give.
     const Resources host = options_.runtime->capacity();
     capacity.cpuMillicores = std::min(capacity.cpuMillicores, host.cpuMillicores);
     capacity.memoryMib = std::min(capacity.memoryMib, host.memoryMib);
     capacity.storageGib = std::min(capacity.storageGib, host.storageGib);
+    return capacity;
+}
+
+void ProviderAgent::refreshCapacity() {
+    Resources want = advertisedCapacity();
+    ProviderView v;
+    {
+        std::lock_guard lock(view_->mutex);
+        if (!view_->have) return;
+        v = view_->provider;
+    }
+    // The chain refuses a capacity below what open leases reserve; those
+    // leases keep running on what they hold.
+    want.cpuMillicores = std::max(want.cpuMillicores, v.reserved.cpuMillicores);
+    want.memoryMib = std::max(want.memoryMib, v.reserved.memoryMib);
+    want.storageGib = std::max(want.storageGib, v.reserved.storageGib);
+    if (want.cpuMillicores == v.capacity.cpuMillicores && want.memoryMib == v.capacity.memoryMib &&
+        want.storageGib == v.capacity.storageGib) {
+        return;
+    }
+    want.gpus = v.capacity.gpus;
+    MsgProviderUpdate u;
+    u.capacity = want;
+    const SendResult r = tx_->send({u}, "agora-provider");
+    log()->info("runtime capacity changed: updating the provider record to {}m cpu, {} MiB, {} GiB{}",
+                want.cpuMillicores, want.memoryMib, want.storageGib,
+                r.admitted ? "" : " (refused: " + std::to_string(r.code) + " " + r.message + ")");
+}
+
+void ProviderAgent::registerOrReconcile() {
+    const ProviderConfig& c = options_.config;
+    const Resources capacity = advertisedCapacity();
 
     for (int attempt = 0; !stop_; ++attempt) {
         auto p = chain_->provider(tx_->address());
@@ -277,6 +308,7 @@ void ProviderAgent::run() {
             if (h >= lastReconcile + c.reconcileIntervalBlocks) {
                 lastReconcile = h;
                 leases_->reconcile(h);
+                refreshCapacity();
                 ProviderView v;
                 {
                     std::lock_guard lock(view_->mutex);

@@ -49,6 +49,12 @@ public:
 
 private:
     void registerOrReconcile();
+    // provider.toml's capacity, never above what the runtime has now (a
+    // cluster's nodes come and go: the slurm runtime re-reads sinfo).
+    Resources advertisedCapacity();
+    // On the reconcile schedule: a provider_update when the capacity the
+    // runtime reports moved away from the chain's record.
+    void refreshCapacity();
     void followJobs();
     void followLeases();
     bool refreshView(std::uint64_t height);

@@ -9,6 +9,7 @@
 #include "node/base/Logging.h"
 #include "node/cli/PassphraseSource.h"
 #include "node/provider/ProviderAgent.h"
+#include "node/provider/RuntimeFactory.h"
 #include "node/provider/runtime/HostCapacity.h"
 #include "node/provider/runtime/Shim.h"
 #include "wallet/Keyring.h"
@@ -41,8 +42,18 @@ int init(const std::string& home, ProviderConfig c, bool force) {
         return 1;
     }
     std::filesystem::create_directories(std::filesystem::path(home) / "data");
-    c.capacity = discoverHostCapacity(home);
-    if (c.attributes.empty()) c.attributes = {{"region", "local"}, {"runtime", "process"}};
+    if (c.runtime == "slurm") {
+        // What the cluster's partition holds, not this host.
+        auto runtime = makeRuntime(c, home, {});
+        if (!runtime) {
+            std::cerr << "error: " << runtime.error() << "\n";
+            return 1;
+        }
+        c.capacity = (*runtime)->capacity();
+    } else {
+        c.capacity = discoverHostCapacity(home);
+    }
+    if (c.attributes.empty()) c.attributes = {{"region", "local"}, {"runtime", c.runtime}};
     std::ofstream out(path);
     out << renderProviderConfig(c);
     if (!out) {
@@ -152,6 +163,11 @@ int runProviderCli(int argc, char** argv) {
     initCmd->add_option("--price-script", c.priceScript, "executable that prices bids (docs/provider.md)");
     std::uint32_t portFirst = c.portRangeFirst;
     initCmd->add_option("--port-range-first", portFirst, "first host port for exposed services")->capture_default_str();
+    initCmd->add_option("--runtime", c.runtime, "process | slurm")->capture_default_str();
+    initCmd->add_option("--slurm-partition", c.slurmPartition, "slurm runtime: the partition jobs go to");
+    initCmd->add_option("--slurm-conf", c.slurmConf, "slurm runtime: SLURM_CONF for the Slurm commands");
+    initCmd->add_option("--slurm-state-dir", c.slurmStateDir,
+                        "slurm runtime: a directory the compute nodes share (default <home>/data/slurm)");
     std::vector<std::string> attrs;
     initCmd->add_option("--attribute", attrs, "provider attribute KEY=VALUE (repeatable)");
     initCmd->add_flag("--force", force, "overwrite an existing provider.toml");
@@ -167,6 +183,11 @@ int runProviderCli(int argc, char** argv) {
         c.stake = *s;
         c.pricePerCpuMillicore = *cp;
         c.pricePerMemoryMib = *mp;
+        if (c.runtime != "process" && c.runtime != "slurm") {
+            std::cerr << "error: --runtime must be process or slurm\n";
+            rc = 2;
+            return;
+        }
         c.portRangeFirst = static_cast<std::uint16_t>(portFirst);
         c.portRangeLast = static_cast<std::uint16_t>(std::min<std::uint32_t>(65535, portFirst + 9999u));
         for (const auto& a : attrs) {

@@ -49,6 +49,27 @@ Key integer(std::string name, std::string comment, T& ref, std::uint64_t min, st
             [&ref] { return std::to_string(ref); }};
 }
 
+// A list of strings: `key = ["a", "b"]`.
+Key strings(std::string name, std::string comment, std::vector<std::string>& ref) {
+    return {std::move(name), std::move(comment),
+            [&ref](const toml::node& n) -> std::optional<std::string> {
+                const toml::array* a = n.as_array();
+                if (a == nullptr) return "must be a list of strings";
+                std::vector<std::string> out;
+                for (const toml::node& e : *a) {
+                    if (!e.is_string()) return "must be a list of strings";
+                    out.push_back(*e.value<std::string>());
+                }
+                ref = std::move(out);
+                return std::nullopt;
+            },
+            [&ref] {
+                std::string out = "[";
+                for (std::size_t i = 0; i < ref.size(); ++i) out += (i == 0 ? "" : ", ") + quote(ref[i]);
+                return out + "]";
+            }};
+}
+
 Key boolean(std::string name, std::string comment, bool& ref) {
     return {std::move(name), std::move(comment),
             [&ref](const toml::node& n) -> std::optional<std::string> {
@@ -119,15 +140,27 @@ std::vector<Section> schema(ProviderConfig& c) {
           integer("withdraw_interval_blocks", "withdraw accrued earnings every", c.withdrawIntervalBlocks, 1,
                   1'000'000),
           integer("reconcile_interval_blocks", "re-list leases on chain every", c.reconcileIntervalBlocks, 1,
-                  1'000'000)}},
+                  1'000'000),
+          integer("block_time_ms", "expected time per block (the slowest you expect): blocks left -> wall time",
+                  c.blockTimeMs, 1, 3'600'000)}},
         {"runtime",
-         {text("kind", "process", c.runtime),
+         {text("kind", "process | slurm", c.runtime),
           text("advertise_host", "host in the endpoints clients get", c.advertiseHost),
           integer("port_range_first", "host ports for exposed services", c.portRangeFirst, 1024, 65535),
           integer("port_range_last", "", c.portRangeLast, 1024, 65535),
           integer("log_cap_bytes", "kept log bytes per service", c.logCapBytes, 4096, 1ull << 34),
           text("cgroup_parent", "cgroup under which workloads run", c.cgroupParent),
           text("bwrap", "bubblewrap binary", c.bwrapPath)}},
+        {"slurm",
+         {text("partition", "partition the jobs go to; empty = the cluster's default", c.slurmPartition),
+          text("account", "sbatch --account; empty = the Slurm user's default", c.slurmAccount),
+          text("qos", "sbatch --qos; empty = the association's default", c.slurmQos),
+          strings("sbatch_args", "extra sbatch options, e.g. [\"--constraint=ib\"]", c.slurmSbatchArgs),
+          text("slurm_conf", "SLURM_CONF for the Slurm commands; empty = Slurm's default", c.slurmConf),
+          text("bin_dir", "directory of sbatch, squeue, scontrol, scancel, sinfo; empty = $PATH", c.slurmBinDir),
+          text("state_dir", "job scripts, logs, exit files: shared with the compute nodes; empty = <home>/data/slurm",
+               c.slurmStateDir),
+          text("job_name_prefix", "jobs are named <prefix><lease id>-<service>", c.slurmJobNamePrefix)}},
         {"fees", {amount("fee", "fee per tx", c.fee)}},
     };
 }
@@ -190,7 +223,10 @@ Expected<ProviderConfig, std::string> loadProviderConfig(const std::filesystem::
     std::sort(c.attributes.begin(), c.attributes.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
     std::sort(c.capacity.gpus.begin(), c.capacity.gpus.end(),
               [](const auto& a, const auto& b) { return a.model < b.model; });
-    if (c.runtime != "process") return Unexpected("runtime.kind must be \"process\" (got \"" + c.runtime + "\")");
+    if (c.runtime != "process" && c.runtime != "slurm")
+        return Unexpected("runtime.kind must be \"process\" or \"slurm\" (got \"" + c.runtime + "\")");
+    if (c.slurmJobNamePrefix.empty() || c.slurmJobNamePrefix.find_first_of(" \t\n,") != std::string::npos)
+        return Unexpected(std::string("slurm.job_name_prefix must be non-empty, without spaces or commas"));
     if (c.portRangeFirst > c.portRangeLast)
         return Unexpected(std::string("runtime.port_range_first > port_range_last"));
     return c;

@@ -50,6 +50,7 @@ struct ProviderConfig {
     std::uint64_t reportIntervalBlocks = 20;
     std::uint64_t withdrawIntervalBlocks = 50;
     std::uint64_t reconcileIntervalBlocks = 20;
+    std::uint64_t blockTimeMs = 1000;  // expected time per block: a lease's blocks left -> wall time (slurm --time)
     // [runtime]
     std::string runtime = "process";
     std::string advertiseHost = "127.0.0.1";
@@ -58,6 +59,15 @@ struct ProviderConfig {
     std::uint64_t logCapBytes = 8ull << 20;
     std::string cgroupParent = "agora";
     std::string bwrapPath = "/usr/bin/bwrap";
+    // [slurm]  (runtime.kind = "slurm"; docs/provider.md "Slurm operators")
+    std::string slurmPartition;                // empty: the cluster's default partition
+    std::string slurmAccount;                  // empty: the Slurm user's default account
+    std::string slurmQos;                      // empty: the association's default QOS
+    std::vector<std::string> slurmSbatchArgs;  // extra sbatch options, one per element
+    std::string slurmConf;                     // SLURM_CONF for the commands; empty: Slurm's default
+    std::string slurmBinDir;                   // directory of sbatch & co.; empty: $PATH
+    std::string slurmStateDir;                 // shared with the compute nodes; empty: <home>/data/slurm
+    std::string slurmJobNamePrefix = "agora-lease-";
     // [fees]
     Amount fee{1000};
 

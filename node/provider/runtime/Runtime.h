@@ -30,6 +30,10 @@ struct WorkloadSpec {
     manifest::Manifest manifest;
     Resources limits;                             // the lease's resources: enforced as limits
     std::map<std::string, std::string> extraEnv;  // e.g. AGORA_LEASE_ID, AGORA_CHAIN_ID
+    // Wall time left until the lease's end height, when known: a scheduler's
+    // time limit (slurm --time). Runtimes on this host ignore it; the lease's
+    // close stops the workload anyway.
+    std::optional<std::uint64_t> maxDurationSeconds;
 };
 
 enum class ServiceState : std::uint8_t {

@@ -63,3 +63,46 @@ TEST_CASE("provider.toml with an unknown key, a wrong type or a bad value is ref
     REQUIRE(!runtime);
     CHECK(!loadProviderConfig(dir.path("missing.toml")));
 }
+
+TEST_CASE("provider.toml selects the slurm runtime with its keys, rendered and loaded back",
+          "[provider][config][slurm]") {
+    test::TempDir dir("provider-config-slurm");
+    ProviderConfig c;
+    c.runtime = "slurm";
+    c.slurmPartition = "gpu";
+    c.slurmAccount = "agora";
+    c.slurmQos = "market";
+    c.slurmSbatchArgs = {"--constraint=ib", "--comment=sold on \"agora\""};
+    c.slurmConf = "/etc/slurm/cluster-b.conf";
+    c.slurmBinDir = "/opt/slurm/bin";
+    c.slurmStateDir = "/shared/agora";
+    c.slurmJobNamePrefix = "agora-b-lease-";
+    c.blockTimeMs = 2500;
+    const std::string path = dir.path("provider.toml");
+    std::ofstream(path) << renderProviderConfig(c);
+    auto back = loadProviderConfig(path);
+    REQUIRE(back.hasValue());
+    CHECK(back->runtime == "slurm");
+    CHECK(back->slurmPartition == "gpu");
+    CHECK(back->slurmAccount == "agora");
+    CHECK(back->slurmQos == "market");
+    CHECK(back->slurmSbatchArgs == c.slurmSbatchArgs);
+    CHECK(back->slurmConf == c.slurmConf);
+    CHECK(back->slurmBinDir == c.slurmBinDir);
+    CHECK(back->slurmStateDir == c.slurmStateDir);
+    CHECK(back->slurmJobNamePrefix == c.slurmJobNamePrefix);
+    CHECK(back->blockTimeMs == 2500);
+
+    auto load = [&](const std::string& text) {
+        const std::string p = dir.path("bad.toml");
+        std::ofstream(p) << text;
+        return loadProviderConfig(p);
+    };
+    auto kind = load("[runtime]\nkind = \"kubernetes\"\n");
+    REQUIRE(!kind);
+    CHECK(kind.error().find("\"process\" or \"slurm\"") != std::string::npos);
+    auto args = load("[slurm]\nsbatch_args = \"--constraint=ib\"\n");
+    REQUIRE(!args);
+    CHECK(args.error().find("slurm.sbatch_args must be a list of strings") != std::string::npos);
+    CHECK(!load("[slurm]\njob_name_prefix = \"a b\"\n"));
+}
