@@ -38,6 +38,9 @@ done
 
 scripts/setup.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
+# Paths relative to the checkout (and no build dir in the hash of -g builds), so
+# clones at other paths and worktrees share cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 BUILD="${AGORA_BENCH_BUILD_DIR:-$PWD/build-release}"
 JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
 # AGORA_BENCH_BUILD_TYPE lets a developer reuse an existing RelWithDebInfo tree.

@@ -34,6 +34,9 @@ done
 
 scripts/setup.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
+# Paths relative to the checkout (and no build dir in the hash of -g builds), so
+# clones at other paths and worktrees share cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGORA_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target agorad agora agora-provider >/dev/null
 

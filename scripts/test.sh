@@ -22,6 +22,9 @@ scripts/setup.sh
 
 jobs=$(nproc)
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
+# Paths relative to the checkout (and no build dir in the hash of -g builds), so
+# clones at other paths and worktrees share cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 
 run_suite() {
