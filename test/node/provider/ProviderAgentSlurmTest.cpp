@@ -185,7 +185,7 @@ TEST_CASE("slurm runtime: after kill -9 of the agent the running job is adopted 
     CHECK(log == "released " + std::to_string(leaseId) + "\n");
 }
 
-TEST_CASE("slurm runtime: a lease closed by the client cancels its job within seconds", "[provider][process][slurm]") {
+TEST_CASE("slurm runtime: a lease closed by the client cancels its job", "[provider][process][slurm]") {
     if (!slurmInstalled()) return;
     SlurmCluster cluster;
     REQUIRE(cluster.up());
@@ -216,7 +216,9 @@ TEST_CASE("slurm runtime: a lease closed by the client cancels its job within se
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - closed);
     INFO("closed at height " << closeHeight << ", job cancelled by height " << net.height() << ", " << took.count()
                              << " ms");
-    CHECK(took < std::chrono::seconds(5));
+    // How long it took is printed, not asserted (tests never assert on time);
+    // the 30 s deadline above only bounds a hang.
+    WARN("job cancelled " << took.count() << " ms after the close committed (close height " << closeHeight << ")");
     const std::string state = jobState(cluster, leaseId);
     CHECK((state == "CANCELLED" || state == "COMPLETING" || state.empty()));
 }
