@@ -319,8 +319,10 @@ TEST_CASE("a workload past its memory limit is killed and the lease closes workl
     CHECK(status.services(0).state() == "oom_killed");
 }
 
-TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the agent, which adopts it on restart",
-          "[provider][process]") {
+TEST_CASE(
+    "a service answers HTTP at its endpoint and survives kill -9 of the agent, which adopts it and resumes reports and "
+    "withdrawals",
+    "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -366,12 +368,16 @@ TEST_CASE("a service answers HTTP at its endpoint and survives kill -9 of the ag
                                    std::chrono::seconds(60)));
     CHECK(httpAnswers(endpoint));
     const std::uint64_t reportFloor = net.height();
+    const std::uint64_t paidBefore = std::stoull(net.lease(leaseId).value("paid_out", "0"));
     REQUIRE(agora::test::waitUntil(
         [&] {
             auto l = net.lease(leaseId);
             return !l["usage"].is_null() && l["usage"].value("up_to_height", 0ull) > reportFloor;
         },
         std::chrono::seconds(60)));
+    // ... and its withdrawals: the provider is paid more after the restart.
+    REQUIRE(agora::test::waitUntil([&] { return std::stoull(net.lease(leaseId).value("paid_out", "0")) > paidBefore; },
+                                   std::chrono::seconds(60)));
 
     // The client closes it: the agent stops the workload.
     auto close = net.agora({"tx", "--from", "client", "--wait", "lease", "close", std::to_string(leaseId), "--reason",
