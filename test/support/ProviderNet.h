@@ -27,6 +27,13 @@
 
 namespace agora::test {
 
+inline std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 struct CommandResult {
     int exitCode = -1;
     std::string output;  // stdout and stderr
@@ -99,6 +106,28 @@ public:
         return j.value("latest_height", 0ull);
     }
     nlohmann::json lease(std::uint64_t id) { return queryJson({"lease", std::to_string(id)}); }
+    // The newest lease of a provider, once there is one.
+    std::uint64_t onlyLease(const std::string& providerAddr) {
+        std::uint64_t id = 0;
+        REQUIRE(waitUntil(
+            [&] {
+                auto j = queryJson({"leases", "--provider", providerAddr});
+                if (j["leases"].empty()) return false;
+                id = j["leases"].back().value("id", 0ull);
+                return true;
+            },
+            std::chrono::seconds(60)));
+        return id;
+    }
+    // Waits until the lease is closed on chain with `reason`.
+    bool waitLeaseClosed(std::uint64_t id, const std::string& reason) {
+        return waitUntil(
+            [&] {
+                auto l = lease(id);
+                return l.value("state", "") == "closed" && l.value("close_reason", "") == reason;
+            },
+            std::chrono::seconds(120));
+    }
 
     // An agent home: init, then `adjust` edits its provider.toml.
     std::string initAgent(const std::string& name, const std::string& key,
@@ -133,12 +162,7 @@ public:
             home + ".log"));
         return *agents_.back();
     }
-    static std::string agentLog(const std::string& home) {
-        std::ifstream in(home + ".log");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-    }
+    static std::string agentLog(const std::string& home) { return readFile(home + ".log"); }
     // Waits until the agent's provider record is on chain.
     bool waitRegistered(const std::string& key) {
         auto addr = agora({"keys", "show", key, "-a"});

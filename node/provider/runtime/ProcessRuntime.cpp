@@ -129,13 +129,6 @@ bool shimAlive(const std::string& dir) {
     return cmdline.find(" --dir " + dir + " ") != std::string::npos;
 }
 
-bool validServiceName(const std::string& name) {
-    if (name.empty() || name.size() > 63) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }) &&
-           name.front() != '-';
-}
-
 bool portFree(std::uint16_t port, const std::string& proto) {
     const int fd = ::socket(AF_INET, (proto == "udp" ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
@@ -292,24 +285,9 @@ std::string ProcessRuntime::leaseCgroup(std::uint64_t leaseId) const {
 }
 
 Expected<void, RuntimeError> ProcessRuntime::deploy(const WorkloadSpec& spec) {
+    if (auto ok = checkServices(spec, "process", RuntimeSupport{.images = false, .ports = true}); !ok)
+        return Unexpected(ok.error());
     const auto& services = spec.manifest.services;
-    if (services.empty()) return Unexpected(error(RuntimeErrorCode::Unsupported, "manifest has no services"));
-    for (const auto& svc : services) {
-        if (!svc.image.empty()) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported,
-                                    "service " + svc.name + ": images are not supported by the process runtime"));
-        }
-        if (!validServiceName(svc.name)) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported, "service name '" + svc.name + "' is not valid"));
-        }
-        if (svc.command.empty()) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported, "service " + svc.name + ": empty command"));
-        }
-        if (!svc.workdir.empty() && (svc.workdir.front() != '/' || svc.workdir.find("..") != std::string::npos)) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported,
-                                    "service " + svc.name + ": workdir must be an absolute path without '..'"));
-        }
-    }
     for (const GpuCount& g : spec.limits.gpus) {
         if (g.count > gpuCount(capacity_, g.model)) {
             return Unexpected(error(RuntimeErrorCode::Unsupported,

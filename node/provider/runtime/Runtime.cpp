@@ -57,4 +57,31 @@ bool WorkloadStatus::failed() const {
     });
 }
 
+bool validServiceName(const std::string& name) {
+    if (name.empty() || name.size() > 63) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }) &&
+           name.front() != '-';
+}
+
+Expected<void, RuntimeError> checkServices(const WorkloadSpec& spec, std::string_view runtimeName,
+                                           RuntimeSupport support) {
+    const auto fail = [](std::string message) {
+        return Unexpected(RuntimeError{RuntimeErrorCode::Unsupported, std::move(message)});
+    };
+    const std::string runtime(runtimeName);
+    if (spec.manifest.services.empty()) return fail("manifest has no services");
+    for (const auto& svc : spec.manifest.services) {
+        if (!support.images && !svc.image.empty())
+            return fail("service " + svc.name + ": images are not supported by the " + runtime + " runtime");
+        if (!support.ports && !svc.expose.empty())
+            return fail("service " + svc.name + ": the " + runtime + " runtime exposes no ports (batch jobs only)");
+        if (!validServiceName(svc.name)) return fail("service name '" + svc.name + "' is not valid");
+        if (svc.command.empty()) return fail("service " + svc.name + ": empty command");
+        if (!svc.workdir.empty() && (svc.workdir.front() != '/' || svc.workdir.find("..") != std::string::npos))
+            return fail("service " + svc.name + ": workdir must be an absolute path without '..'");
+    }
+    return {};
+}
+
 }  // namespace agora::provider

@@ -93,6 +93,21 @@ struct RuntimeError {
     std::string message;
 };
 
+// What a runtime can run beyond a plain command.
+struct RuntimeSupport {
+    bool images = false;  // services with `image`
+    bool ports = false;   // services with `expose`
+};
+
+// The checks every runtime makes before it deploys: services exist, each has
+// a name usable in paths and job names, a command, an absolute work dir
+// without "..", and asks for nothing the runtime lacks. `runtimeName` names
+// the runtime in the messages. Unsupported on the first failure.
+Expected<void, RuntimeError> checkServices(const WorkloadSpec& spec, std::string_view runtimeName,
+                                           RuntimeSupport support);
+// Lower-case letters, digits and '-', not first; at most 63 characters.
+bool validServiceName(const std::string& name);
+
 class Runtime {
 public:
     virtual ~Runtime() = default;

@@ -31,13 +31,6 @@ RuntimeError error(RuntimeErrorCode code, std::string message) {
     return RuntimeError{code, std::move(message)};
 }
 
-bool validServiceName(const std::string& name) {
-    if (name.empty() || name.size() > 63) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }) &&
-           name.front() != '-';
-}
-
 bool validEnvName(const std::string& name) {
     if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
     return std::all_of(name.begin(), name.end(), [](char c) {
@@ -237,27 +230,10 @@ std::vector<std::string> SlurmRuntime::sbatchArgs(const WorkloadSpec& spec, cons
 }
 
 Expected<void, RuntimeError> SlurmRuntime::deploy(const WorkloadSpec& spec) {
+    if (auto ok = checkServices(spec, "slurm", RuntimeSupport{.images = false, .ports = false}); !ok)
+        return Unexpected(ok.error());
     const auto& services = spec.manifest.services;
-    if (services.empty()) return Unexpected(error(RuntimeErrorCode::Unsupported, "manifest has no services"));
     for (const auto& svc : services) {
-        if (!svc.image.empty()) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported,
-                                    "service " + svc.name + ": images are not supported by the slurm runtime"));
-        }
-        if (!svc.expose.empty()) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported,
-                                    "service " + svc.name + ": the slurm runtime exposes no ports (batch jobs only)"));
-        }
-        if (!validServiceName(svc.name)) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported, "service name '" + svc.name + "' is not valid"));
-        }
-        if (svc.command.empty()) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported, "service " + svc.name + ": empty command"));
-        }
-        if (!svc.workdir.empty() && (svc.workdir.front() != '/' || svc.workdir.find("..") != std::string::npos)) {
-            return Unexpected(error(RuntimeErrorCode::Unsupported,
-                                    "service " + svc.name + ": workdir must be an absolute path without '..'"));
-        }
         for (const auto& [k, v] : svc.env) {
             if (!validEnvName(k) || v.find('\0') != std::string::npos) {
                 return Unexpected(error(RuntimeErrorCode::Unsupported, "service " + svc.name + ": env " + k));

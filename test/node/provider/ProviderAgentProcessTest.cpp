@@ -31,28 +31,6 @@ std::string writeFile(const std::string& path, const std::string& text) {
     return path;
 }
 
-std::uint64_t onlyLease(ProviderNet& net, const std::string& providerAddr) {
-    std::uint64_t id = 0;
-    REQUIRE(agora::test::waitUntil(
-        [&] {
-            auto j = net.queryJson({"leases", "--provider", providerAddr});
-            if (j["leases"].empty()) return false;
-            id = j["leases"].back().value("id", 0ull);
-            return true;
-        },
-        std::chrono::seconds(60)));
-    return id;
-}
-
-bool leaseClosed(ProviderNet& net, std::uint64_t id, const std::string& reason) {
-    return agora::test::waitUntil(
-        [&] {
-            auto l = net.lease(id);
-            return l.value("state", "") == "closed" && l.value("close_reason", "") == reason;
-        },
-        std::chrono::seconds(90));
-}
-
 // HTTP GET / on host:port, true when a response line comes back.
 bool httpAnswers(const std::string& hostPort) {
     const auto colon = hostPort.rfind(':');
@@ -93,10 +71,10 @@ TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, clo
     INFO(deploy.output);
     INFO(ProviderNet::agentLog(home));
     REQUIRE(deploy.exitCode == 0);
-    const std::uint64_t leaseId = onlyLease(net, providerAddr);
+    const std::uint64_t leaseId = net.onlyLease(providerAddr);
     CHECK(deploy.output.find("hello from " + std::to_string(leaseId)) != std::string::npos);
 
-    REQUIRE(leaseClosed(net, leaseId, "completed"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "completed"));
     // The logs stay readable after the end.
     auto logs = net.agora({"lease", "logs", std::to_string(leaseId), "--from", "client"});
     INFO(logs.output);
@@ -179,13 +157,6 @@ std::string gatewayOf(const std::string& home) {
     return cfg->gatewayListen;
 }
 
-std::string readAll(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::string hashOf(const std::string& path) {
     auto m = manifest::loadManifestFile(path);
     REQUIRE(m.hasValue());
@@ -199,7 +170,7 @@ std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, 
                         resources, "--duration", "400", "--deposit", "2000000", "--manifest-hash", hash});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
-    return onlyLease(net, providerAddr);
+    return net.onlyLease(providerAddr);
 }
 
 }  // namespace
@@ -221,14 +192,14 @@ TEST_CASE(
     const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(good));
 
     // Another key: PERMISSION_DENIED.
-    auto s = sendManifestAs(net, gateway, "demo2", leaseId, readAll(good));
+    auto s = sendManifestAs(net, gateway, "demo2", leaseId, agora::test::readFile(good));
     CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
     CHECK(s.error_message().rfind("not_lease_client", 0) == 0);
     // A valid manifest whose hash is not the lease's.
     const std::string other = writeFile(net.path("other.yaml"),
                                         "version: 1\nkind: batch\nresources: {cpu: 500m, memory: 256Mi}\nservices:\n"
                                         "  main:\n    command: [\"/bin/true\"]\n");
-    s = sendManifestAs(net, gateway, "client", leaseId, readAll(other));
+    s = sendManifestAs(net, gateway, "client", leaseId, agora::test::readFile(other));
     CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK(s.error_message().rfind("manifest_hash_mismatch", 0) == 0);
     // Malformed YAML names the line.
@@ -256,10 +227,10 @@ TEST_CASE(
     CHECK(st.error_code() == grpc::StatusCode::PERMISSION_DENIED);
 
     // The right manifest from the right key is accepted and runs to completion.
-    s = sendManifestAs(net, gateway, "client", leaseId, readAll(good));
+    s = sendManifestAs(net, gateway, "client", leaseId, agora::test::readFile(good));
     INFO(s.error_message());
     REQUIRE(s.ok());
-    REQUIRE(leaseClosed(net, leaseId, "completed"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "completed"));
 }
 
 TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_timeout and refunds the client",
@@ -275,7 +246,7 @@ TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
     const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(kExamples + "hello-batch.yaml"));
-    REQUIRE(leaseClosed(net, leaseId, "manifest_timeout"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "manifest_timeout"));
     const json l = net.lease(leaseId);
     CHECK(l.value("close_height", 0ull) >= l.value("start_height", 0ull) + 8);
     // No provider penalty.
@@ -311,7 +282,7 @@ TEST_CASE("a workload past its memory limit is killed and the lease closes workl
     INFO(send.output);
     REQUIRE(send.exitCode == 0);
     INFO(ProviderNet::agentLog(home));
-    REQUIRE(leaseClosed(net, leaseId, "workload_failed"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "workload_failed"));
     grpc::Status st;
     auto status = statusAs(net, gatewayOf(home), "client", leaseId, &st);
     REQUIRE(st.ok());

@@ -38,35 +38,6 @@ std::string initSlurmAgent(ProviderNet& net, const SlurmCluster& cluster,
     });
 }
 
-std::string readAll(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::uint64_t onlyLease(ProviderNet& net, const std::string& providerAddr) {
-    std::uint64_t id = 0;
-    REQUIRE(agora::test::waitUntil(
-        [&] {
-            auto j = net.queryJson({"leases", "--provider", providerAddr});
-            if (j["leases"].empty()) return false;
-            id = j["leases"].back().value("id", 0ull);
-            return true;
-        },
-        std::chrono::seconds(60)));
-    return id;
-}
-
-bool leaseClosed(ProviderNet& net, std::uint64_t id, const std::string& reason) {
-    return agora::test::waitUntil(
-        [&] {
-            auto l = net.lease(id);
-            return l.value("state", "") == "closed" && l.value("close_reason", "") == reason;
-        },
-        std::chrono::seconds(120));
-}
-
 // A lease from the provider's standing offer 1 for the manifest's hash, as the client.
 std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
     auto m = manifest::loadManifestFile(file);
@@ -76,7 +47,7 @@ std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, 
                         manifest::manifestHash(*m).toHex()});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
-    return onlyLease(net, providerAddr);
+    return net.onlyLease(providerAddr);
 }
 
 // As leaseFromOffer, and the manifest sent.
@@ -106,7 +77,8 @@ std::string jobState(const SlurmCluster& cluster, std::uint64_t leaseId) {
 
 std::string recordedJobId(const std::string& home, std::uint64_t leaseId) {
     const auto j =
-        json::parse(readAll(home + "/data/slurm/lease-" + std::to_string(leaseId) + "/workload.json"), nullptr, false);
+        json::parse(agora::test::readFile(home + "/data/slurm/lease-" + std::to_string(leaseId) + "/workload.json"),
+                    nullptr, false);
     if (j.is_discarded() || j["services"].empty()) return "";
     return j["services"][0].value("job_id", "");
 }
@@ -131,8 +103,8 @@ TEST_CASE("slurm runtime: agora deploy runs a batch manifest as a Slurm job that
     INFO(deploy.output);
     INFO(ProviderNet::agentLog(home));
     REQUIRE(deploy.exitCode == 0);
-    const std::uint64_t leaseId = onlyLease(net, providerAddr);
-    REQUIRE(leaseClosed(net, leaseId, "completed"));
+    const std::uint64_t leaseId = net.onlyLease(providerAddr);
+    REQUIRE(net.waitLeaseClosed(leaseId, "completed"));
     CHECK(!recordedJobId(home, leaseId).empty());
     auto logs = net.agora({"lease", "logs", std::to_string(leaseId), "--from", "client"});
     INFO(logs.output);
@@ -179,9 +151,9 @@ TEST_CASE("slurm runtime: after kill -9 of the agent the running job is adopted 
     REQUIRE(agora::test::waitUntil([&] { return ProviderNet::agentLog(home).find("adopted") != std::string::npos; },
                                    std::chrono::seconds(60)));
     std::ofstream(marker) << "go\n";
-    REQUIRE(leaseClosed(net, leaseId, "completed"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "completed"));
     CHECK(recordedJobId(home, leaseId) == jobId);
-    const std::string log = readAll(home + "/data/slurm/lease-" + std::to_string(leaseId) + "/main/log");
+    const std::string log = agora::test::readFile(home + "/data/slurm/lease-" + std::to_string(leaseId) + "/main/log");
     CHECK(log == "released " + std::to_string(leaseId) + "\n");
 }
 
@@ -240,7 +212,7 @@ TEST_CASE("slurm runtime: a job past its --mem ends OUT_OF_MEMORY and the lease 
     const std::string providerAddr = net.address("provider");
     const std::uint64_t leaseId = leaseWithManifest(net, providerAddr, kExamples + "oom-batch.yaml");
     INFO(ProviderNet::agentLog(home));
-    REQUIRE(leaseClosed(net, leaseId, "workload_failed"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "workload_failed"));
     CHECK(ProviderNet::agentLog(home).find("out of memory") != std::string::npos);
 }
 
@@ -281,7 +253,7 @@ TEST_CASE("slurm runtime: a lease with no manifest closes manifest_timeout and s
     const std::string providerAddr = net.address("provider");
     const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, kExamples + "hello-batch.yaml");
     INFO(ProviderNet::agentLog(home));
-    REQUIRE(leaseClosed(net, leaseId, "manifest_timeout"));
+    REQUIRE(net.waitLeaseClosed(leaseId, "manifest_timeout"));
     const json l = net.lease(leaseId);
     CHECK(l.value("close_height", 0ull) >= l.value("start_height", 0ull) + 8);
     CHECK(cluster.client({"/usr/bin/squeue", "-h", "-t", "all", "-o", "%i"}).value_or("?") == "");
