@@ -412,25 +412,12 @@ std::optional<WorkloadStatus> ProcessRuntime::status(std::uint64_t leaseId) {
 
 Expected<LogChunk, RuntimeError> ProcessRuntime::readLogs(std::uint64_t leaseId, const std::string& service,
                                                           std::uint64_t offset, std::size_t maxBytes) {
-    const std::string dir = serviceDir(leaseId, service);
-    if (!validServiceName(service) || !fs::is_directory(dir)) {
-        return Unexpected(
-            error(RuntimeErrorCode::NotFound, "no service " + service + " in lease " + std::to_string(leaseId)));
-    }
-    auto chunk = ServiceLog::read(dir, offset, maxBytes);
-    if (!chunk) return LogChunk{};  // the shim has not opened its log yet
-    return *chunk;
+    return readServiceLog(serviceDir(leaseId, service), leaseId, service, offset, maxBytes);
 }
 
 Expected<std::uint64_t, RuntimeError> ProcessRuntime::tailOffset(std::uint64_t leaseId, const std::string& service,
                                                                  std::size_t lines) {
-    const std::string dir = serviceDir(leaseId, service);
-    if (!validServiceName(service) || !fs::is_directory(dir)) {
-        return Unexpected(
-            error(RuntimeErrorCode::NotFound, "no service " + service + " in lease " + std::to_string(leaseId)));
-    }
-    auto offset = ServiceLog::tailOffset(dir, lines);
-    return offset ? *offset : std::uint64_t{0};
+    return serviceLogTailOffset(serviceDir(leaseId, service), leaseId, service, lines);
 }
 
 void ProcessRuntime::stop(std::uint64_t leaseId) {

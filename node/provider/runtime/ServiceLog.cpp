@@ -189,4 +189,30 @@ Expected<std::uint64_t, std::string> ServiceLog::tailOffset(const std::string& d
     return k.previousStart;
 }
 
+namespace {
+bool serviceExists(const std::string& serviceDir, const std::string& service) {
+    struct stat st {};
+    return validServiceName(service) && ::stat(serviceDir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+RuntimeError noService(std::uint64_t leaseId, const std::string& service) {
+    return RuntimeError{RuntimeErrorCode::NotFound, "no service " + service + " in lease " + std::to_string(leaseId)};
+}
+}  // namespace
+
+Expected<LogChunk, RuntimeError> readServiceLog(const std::string& serviceDir, std::uint64_t leaseId,
+                                                const std::string& service, std::uint64_t offset,
+                                                std::size_t maxBytes) {
+    if (!serviceExists(serviceDir, service)) return Unexpected(noService(leaseId, service));
+    auto chunk = ServiceLog::read(serviceDir, offset, maxBytes);
+    if (!chunk) return LogChunk{};  // nothing written yet
+    return *chunk;
+}
+
+Expected<std::uint64_t, RuntimeError> serviceLogTailOffset(const std::string& serviceDir, std::uint64_t leaseId,
+                                                           const std::string& service, std::size_t lines) {
+    if (!serviceExists(serviceDir, service)) return Unexpected(noService(leaseId, service));
+    auto offset = ServiceLog::tailOffset(serviceDir, lines);
+    return offset ? *offset : std::uint64_t{0};
+}
+
 }  // namespace agora::provider

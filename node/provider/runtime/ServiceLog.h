@@ -51,4 +51,12 @@ private:
     std::uint64_t logSize_ = 0;
 };
 
+// A service's log as the Runtime interface answers for it (both runtimes
+// keep one ServiceLog dir per service): NotFound when the service has no
+// dir, nothing yet before the service has written.
+Expected<LogChunk, RuntimeError> readServiceLog(const std::string& serviceDir, std::uint64_t leaseId,
+                                                const std::string& service, std::uint64_t offset, std::size_t maxBytes);
+Expected<std::uint64_t, RuntimeError> serviceLogTailOffset(const std::string& serviceDir, std::uint64_t leaseId,
+                                                           const std::string& service, std::size_t lines);
+
 }  // namespace agora::provider
