@@ -25,6 +25,7 @@
 #include "node/provider/runtime/HostCapacity.h"
 #include "node/provider/runtime/ServiceExit.h"
 #include "node/provider/runtime/ServiceLog.h"
+#include "node/provider/runtime/ShimPid.h"
 #include "node/provider/runtime/ShimSpec.h"
 
 namespace agora::provider {
@@ -109,24 +110,16 @@ bool writeFileAtomically(const std::string& path, const std::string& text, const
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-std::optional<pid_t> readPid(const std::string& path) {
-    std::ifstream in(path);
-    long pid = 0;
-    if (!(in >> pid) || pid <= 1 || pid > std::numeric_limits<pid_t>::max()) return std::nullopt;
-    return static_cast<pid_t>(pid);
-}
-
 // The shim of `dir` is alive: its pid exists and is still that shim (pids are
 // reused after it died, and after a reboot every pid is somebody else's).
+std::optional<pid_t> liveShim(const std::string& dir) {
+    const auto shim = ShimPid::read(dir + "/shim.pid");
+    if (!shim || !shim->alive(dir)) return std::nullopt;
+    return shim->pid;
+}
+
 bool shimAlive(const std::string& dir) {
-    const auto pid = readPid(dir + "/shim.pid");
-    if (!pid) return false;
-    std::ifstream in("/proc/" + std::to_string(*pid) + "/cmdline", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string cmdline = ss.str();
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    return cmdline.find(" --dir " + dir + " ") != std::string::npos;
+    return liveShim(dir).has_value();
 }
 
 bool portFree(std::uint16_t port, const std::string& proto) {
@@ -381,7 +374,9 @@ Expected<void, RuntimeError> ProcessRuntime::deploy(const WorkloadSpec& spec) {
             failure = error(RuntimeErrorCode::SystemError, "service " + svc.name + ": " + pid.error());
             break;
         }
-        writeFileAtomically(sdir + "/shim.pid", std::to_string(*pid) + "\n", ".spawn.tmp");
+        // Written here too, not only by the shim: a stop() right after deploy
+        // must find it. The start time is readable though exec may still run.
+        ShimPid::of(*pid).value_or(ShimPid{*pid, 0}).write(sdir + "/shim.pid", ".spawn.tmp");
     }
     if (failure) {
         // Nothing half-started stays behind: the caller may deploy again.
@@ -428,9 +423,7 @@ void ProcessRuntime::stop(std::uint64_t leaseId) {
         const std::string dir = serviceDir(leaseId, name);
         if (fs::exists(dir + "/exit")) continue;
         writeFileAtomically(dir + "/stop", "stop\n", ".tmp");
-        if (shimAlive(dir)) {
-            if (const auto pid = readPid(dir + "/shim.pid")) ::kill(*pid, SIGTERM);
-        }
+        if (const auto pid = liveShim(dir)) ::kill(*pid, SIGTERM);
         pending.push_back(name);
     }
     const auto graceEnd = Clock::now() + std::chrono::milliseconds(options_.stopGraceMillis);
@@ -450,7 +443,7 @@ void ProcessRuntime::stop(std::uint64_t leaseId) {
         }
         if (now >= graceEnd + kStopCleanupWait) {
             for (const std::string& name : pending) {
-                if (const auto pid = readPid(serviceDir(leaseId, name) + "/shim.pid")) ::kill(*pid, SIGKILL);
+                if (const auto pid = liveShim(serviceDir(leaseId, name))) ::kill(*pid, SIGKILL);
             }
             break;
         }

@@ -23,6 +23,7 @@
 #include "node/provider/runtime/Cgroup.h"
 #include "node/provider/runtime/ServiceExit.h"
 #include "node/provider/runtime/ServiceLog.h"
+#include "node/provider/runtime/ShimPid.h"
 #include "node/provider/runtime/ShimSpec.h"
 
 namespace agora::provider {
@@ -358,7 +359,7 @@ int shimMain(int argc, char** argv) {
         std::fprintf(stderr, "usage: shim --dir <service dir>\n");
         return 2;
     }
-    writeFileAtomically(dir + "/shim.pid", std::to_string(::getpid()) + "\n");
+    ShimPid::of(::getpid()).value_or(ShimPid{::getpid(), 0}).write(dir + "/shim.pid", ".tmp");
     std::ifstream in(dir + "/spec.json");
     std::stringstream text;
     text << in.rdbuf();
