@@ -73,6 +73,7 @@ struct ConsensusConfig {
     std::uint32_t timeoutPrecommitDeltaMs = 250;
     std::uint32_t timeoutCommitMs = 500;  // pause after a commit before the next height
     bool createEmptyBlocks = true;
+    std::uint32_t emptyBlocksIntervalMs = 0;  // with createEmptyBlocks = false: a block at least this often
 };
 
 struct StorageConfig {

@@ -1,5 +1,6 @@
 #include "node/consensus/ConsensusDriver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include "consensus/core/Block.h"
@@ -117,6 +118,8 @@ void ConsensusDriver::stop() {
     const bool posted = executor_.post([this, &done] {
         ++generation_;
         engine_.reset();
+        waitingFinalize_.reset();
+        wantTxs_ = false;
         signer_.reset();
         running_ = false;
         done.set_value();
@@ -142,6 +145,30 @@ void ConsensusDriver::receiveProposal(Proposal proposal) {
 
 void ConsensusDriver::receiveVote(Vote vote) {
     post(VoteReceived{std::move(vote)});
+}
+
+void ConsensusDriver::txsAvailable() {
+    if (!wantTxs_.exchange(false)) return;
+    const std::uint64_t gen = generation_.load();
+    if (!executor_.post([this, gen] {
+            if (gen == generation_.load()) maybeFinalize(false);
+        }))
+        log()->warn("input queue full, dropping a txs-available wake-up");
+}
+
+void ConsensusDriver::maybeFinalize(bool force) {
+    if (failed_ || !engine_ || !waitingFinalize_ || !commitPauseOver_) return;
+    if (!force && !options_.createEmptyBlocks && !peerAhead_ && mempool_.size() == 0) {
+        // Nothing to propose: wait for the first tx. The flag is set before
+        // the mempool is looked at again, so a tx admitted in between wakes us.
+        wantTxs_ = true;
+        if (mempool_.size() == 0) return;
+        wantTxs_ = false;
+    }
+    wantTxs_ = false;
+    BlockFinalized f = std::move(*waitingFinalize_);
+    waitingFinalize_.reset();
+    handle(Input{nowTicks(), std::move(f)});
 }
 
 void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
@@ -266,6 +293,11 @@ void ConsensusDriver::handle(const Input& input) {
             future_.emplace(input.height(), input.body);
             ++futureCount_;
         }
+        // A peer is at the next height: its proposer had work, so do we.
+        if (waitingFinalize_ && input.height() == engine_->height() + 1) {
+            peerAhead_ = true;
+            maybeFinalize(false);
+        }
         return;
     }
     execute(engine_->handle(input));
@@ -358,11 +390,28 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                 outcome->txHashes.size());
                     if (onCommit_) onCommit_(*outcome);
-                    auto finalized = BlockFinalized{a.height, outcome->results.validatorUpdates};
-                    executor_.schedule(Executor::Clock::now() + std::chrono::milliseconds(options_.timeoutCommitMs),
-                                       [this, gen = generation_.load(), f = std::move(finalized)] {
-                                           if (gen == generation_.load()) handle(Input{nowTicks(), f});
-                                       });
+                    waitingFinalize_ = BlockFinalized{a.height, outcome->results.validatorUpdates};
+                    commitPauseOver_ = false;
+                    peerAhead_ = false;
+                    const auto committedAt = Executor::Clock::now();
+                    const auto gen = generation_.load();
+                    const std::uint64_t height = a.height;
+                    executor_.schedule(
+                        committedAt + std::chrono::milliseconds(options_.timeoutCommitMs), [this, gen, height] {
+                            if (gen != generation_.load() || !waitingFinalize_ || waitingFinalize_->height != height)
+                                return;
+                            commitPauseOver_ = true;
+                            maybeFinalize(false);
+                        });
+                    if (!options_.createEmptyBlocks && options_.emptyBlocksIntervalMs > 0) {
+                        const auto interval = std::max(options_.emptyBlocksIntervalMs, options_.timeoutCommitMs);
+                        executor_.schedule(committedAt + std::chrono::milliseconds(interval), [this, gen, height] {
+                            if (gen != generation_.load() || !waitingFinalize_ || waitingFinalize_->height != height)
+                                return;
+                            commitPauseOver_ = true;
+                            maybeFinalize(true);
+                        });
+                    }
                 },
                 [&](const PersistChainState& a) {
                     if (!(a.state == app_.chainState())) {

@@ -13,6 +13,10 @@
 //   CommitBlock        Application::commit (one synced batch), then the
 //                      commit callback (mempool update, waiters, events),
 //                      then BlockFinalized after consensus.timeout_commit_ms
+//                      (with create_empty_blocks = false, and only then,
+//                      also after the first tx, a peer's message of the next
+//                      height or empty_blocks_interval_ms: see
+//                      waitingFinalize_)
 //   PersistChainState  checked against the Application's record; the WAL is
 //                      emptied for the new height
 //
@@ -65,6 +69,13 @@ public:
 struct DriverOptions {
     consensus::TimeoutConfig timeouts;
     std::uint64_t timeoutCommitMs = 500;
+    // false: after a commit the next height starts only once there is work:
+    // a tx in the mempool, or a proposal or vote of the next height from a
+    // peer (its proposer had txs), or emptyBlocksIntervalMs after the commit
+    // (0: never). The engine never sees the difference: it gets its
+    // BlockFinalized later.
+    bool createEmptyBlocks = true;
+    std::uint64_t emptyBlocksIntervalMs = 0;
     std::uint64_t validatorUpdateDelay = 2;
     std::size_t maxBlockTxs = 5'000;
     std::size_t maxBlockBytes = 8 * 1024 * 1024;
@@ -117,6 +128,8 @@ public:
     void receiveVote(Vote vote);
     // Verified evidence from a peer; kept for our next proposal.
     void receiveEvidence(DuplicateVoteEvidence evidence);
+    // The mempool admitted a tx (any thread; cheap when nobody waits for one).
+    void txsAvailable();
 
     // For a peer at `height` (any thread): at our height, the proposals and
     // votes we know of rounds >= round; below our height, the decided
@@ -145,6 +158,10 @@ private:
     void rememberDecided(const consensus::CommitBlock& commit);
     void onHeightMaybeChanged();
     void doubleSign(const Vote& signedVote);
+    // Executor thread: hands the engine the BlockFinalized kept in
+    // waitingFinalize_ once the commit pause is over and there is work (or
+    // empty blocks are wanted, or `force`).
+    void maybeFinalize(bool force);
 
     Application& app_;
     Mempool& mempool_;
@@ -175,6 +192,13 @@ private:
     std::multimap<std::uint64_t, consensus::InputBody> future_;
     std::size_t futureCount_ = 0;
     std::uint64_t lastHeight_ = 0;
+
+    // The committed height's BlockFinalized, held until maybeFinalize lets it
+    // go (executor thread only), and whether the commit pause is over.
+    std::optional<consensus::BlockFinalized> waitingFinalize_;
+    bool commitPauseOver_ = false;
+    bool peerAhead_ = false;            // a peer sent a message of the next height meanwhile
+    std::atomic<bool> wantTxs_{false};  // set while waiting only for a tx: txsAvailable posts once
 
     // Catch-up material, read by p2p threads.
     struct RoundMessage {

@@ -90,6 +90,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     dopt.timeouts.precommitBase = cc.timeoutPrecommitMs;
     dopt.timeouts.precommitDelta = cc.timeoutPrecommitDeltaMs;
     dopt.timeoutCommitMs = cc.timeoutCommitMs;
+    dopt.createEmptyBlocks = cc.createEmptyBlocks;
+    dopt.emptyBlocksIntervalMs = cc.emptyBlocksIntervalMs;
     dopt.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     dopt.maxBlockBytes = node->config_.mempool.maxBlockBytes;
     dopt.unsafeDoubleSignAt = overrides.unsafeDoubleSignAt;
@@ -123,7 +125,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         return CatchUpMessages{std::move(c.proposals), std::move(c.votes)};
     };
     node->peers_ = std::make_unique<PeerManager>(std::move(popt), *node->nodeKey_, std::move(gh));
-    node->mempool_->setAdmittedHook([self](const Hash256& hash, ByteSpan tx) { self->peers_->broadcastTx(tx, hash); });
+    node->mempool_->setAdmittedHook([self](const Hash256& hash, ByteSpan tx) {
+        self->peers_->broadcastTx(tx, hash);
+        if (self->driver_) self->driver_->txsAvailable();
+    });
     node->p2pGrpc_ =
         std::make_unique<GrpcServer>(GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
     node->p2pGrpc_->addService(node->peers_->gossipService());

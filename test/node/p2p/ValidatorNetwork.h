@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,8 +57,10 @@ public:
 
     // `funded` accounts get `fundedBalance` uagr each in the genesis every node
     // shares; the init-files demo keys (provider, client) sit in keyringDir().
+    // `adjust` changes every node's config after the test timeouts are set.
     explicit ValidatorNetwork(const std::vector<std::string>& stakes, const std::vector<Address>& funded = {},
-                              Amount fundedBalance = Amount(1'000'000'000'000ULL)) {
+                              Amount fundedBalance = Amount(1'000'000'000'000ULL),
+                              const std::function<void(node::NodeConfig&)>& adjust = {}) {
         const std::string out = dir_.path("net");
         std::vector<std::string> args = {
             AGORAD_BINARY, "testnet", "init-files", "--validators", std::to_string(stakes.size()),
@@ -108,6 +111,7 @@ public:
             c.timeoutPrecommitMs = 150;
             c.timeoutPrecommitDeltaMs = 50;
             c.timeoutCommitMs = 100;
+            if (adjust) adjust(*cfg);
             REQUIRE(wallet::writeFileAtomic(node::HomeLayout(m.home).configFile(), cfg->toToml(),
                                             wallet::WriteMode::Replace)
                         .hasValue());
