@@ -139,6 +139,10 @@ std::uint64_t Leases::computeDueHeight(const Lease& l) const {
     return std::min(dry, l.endHeight);
 }
 
+std::uint64_t Leases::paidBlocks(const Lease& l) {
+    return l.paidThrough > l.startHeight ? l.paidThrough - l.startHeight : 0;
+}
+
 void Leases::unindex(const Lease& l) {
     if (l.state == LeaseState::Active) ctx_.store.erase(keys::leaseDue(l.dueHeight, l.id));
     if (l.state == LeaseState::InsufficientFunds) ctx_.store.erase(keys::leaseGrace(l.graceHeight, l.id));
@@ -194,11 +198,18 @@ ResultCode Leases::topUp(const Address& signer, const MsgLeaseTopUp& msg) {
     l->escrow = *escrow;
     l->deposited = *deposited;
     if (l->state == LeaseState::InsufficientFunds) {
-        if (l->escrow >= l->pricePerBlock) {
-            // Back in service from now; the unfunded blocks are not charged.
+        // The provider served the grace blocks: a top-up pays them first, and
+        // the lease is back in service only when it also covers the next block.
+        const std::uint64_t to = std::min(ctx_.height(), l->endHeight);
+        const std::uint64_t graceServed = to > l->paidThrough ? to - l->paidThrough : 0;
+        const Amount owed = l->pricePerBlock.checkedMul(graceServed).value_or(Amount(UINT64_MAX));
+        const auto needed = owed.checkedAdd(l->pricePerBlock);
+        if (needed && l->escrow >= *needed) {
+            l->escrow = *l->escrow.checkedSub(owed);
+            l->accrued = *l->accrued.checkedAdd(owed);  // accrued + escrow never exceeds deposited
+            l->paidThrough = to;
             l->state = LeaseState::Active;
-            l->paidThrough = ctx_.height();
-            indexDue(*l);
+            indexDue(*l);  // a lease past its end is due now and closes completed at this block's end
         } else {
             ctx_.store.mark(keys::leaseGrace(l->graceHeight, l->id));
         }
@@ -254,7 +265,12 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
             rep.recordClientEarlyClose(l.client);
             break;
         case CloseReason::ProviderFailed:
-            rep.recordEarlyClose(l.provider);
+            // A report weighs only once the client paid for kReputationMinPaidBlocks:
+            // opening and failing leases in one tx must not ruin a provider for a fee.
+            if (paidBlocks(l) >= kReputationMinPaidBlocks)
+                rep.recordEarlyClose(l.provider);
+            else
+                rep.recordClientEarlyClose(l.client);
             break;
         case CloseReason::ProviderTerminated:
             rep.recordEarlyClose(l.provider);
@@ -293,7 +309,8 @@ ResultCode Leases::close(const Address& signer, const MsgLeaseClose& msg) {
             allowed = isProvider;
             break;
         case CloseReason::InsufficientFunds:
-            allowed = false;
+            // The provider need not serve a lease that stopped paying until its grace ends.
+            allowed = isProvider && l->state == LeaseState::InsufficientFunds;
             break;
     }
     if (!allowed) return ResultCode::CloseReasonNotAllowed;
@@ -321,7 +338,10 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     l->settled = true;
     l->rating = msg.rating;
     save(*l);
-    Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating);
+    // Counted as completed only when it ran to completion and was paid for
+    // long enough: same-block lease-close-settle loops farm nothing.
+    const bool countsCompleted = l->closeReason == CloseReason::Completed && paidBlocks(*l) >= kReputationMinPaidBlocks;
+    Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating, countsCompleted);
     ctx_.emit("lease_settled")
         .add("lease_id", l->id)
         .add("rating", msg.rating)
@@ -358,6 +378,12 @@ ResultCode Leases::processDue() {
             continue;
         }
         accrue(*l);
+        if (l->graceHeight != 0) {
+            // One grace per lease: a lease topped up out of grace that runs dry
+            // again closes at once, or a client could loop unpaid grace blocks.
+            AGORA_TRY(closeLease(*l, CloseReason::InsufficientFunds));
+            continue;
+        }
         ctx_.store.erase(key);
         l->state = LeaseState::InsufficientFunds;
         l->graceHeight = h + ctx_.params.graceBlocks;

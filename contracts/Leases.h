@@ -89,6 +89,8 @@ private:
     // Brings accrual up to the current height (bounded by the end height).
     void accrue(Lease& l) const;
     std::uint64_t computeDueHeight(const Lease& l) const;
+    // Blocks the client paid for so far (paid_through - start).
+    static std::uint64_t paidBlocks(const Lease& l);
     void unindex(const Lease& l);
     void indexDue(Lease& l);
     ResultCode closeLease(Lease& l, CloseReason reason);

@@ -140,10 +140,9 @@ ResultCode checkMessage(const Msg& msg) {
                 return m.availabilityBps > 10'000 ? ResultCode::InvalidAvailability : ResultCode::Ok;
             },
             [](const MsgLeaseClose& m) {
-                return static_cast<std::uint8_t>(m.reason) > kCloseReasonMax ||
-                               m.reason == CloseReason::InsufficientFunds
-                           ? ResultCode::InvalidCloseReason
-                           : ResultCode::Ok;
+                // insufficient_funds: only the provider of a lease in its grace period (Leases::close).
+                return static_cast<std::uint8_t>(m.reason) > kCloseReasonMax ? ResultCode::InvalidCloseReason
+                                                                             : ResultCode::Ok;
             },
             [](const MsgLeaseSettle& m) {
                 return (m.rating < 1 || m.rating > 5) ? ResultCode::InvalidRating : ResultCode::Ok;

@@ -94,9 +94,10 @@ void Reputation::save(const Address& a, const ProviderReputation& rep) {
         .add("slashes", rep.slashes);
 }
 
-void Reputation::recordSettlement(const Address& prov, const Address& cli, Amount paid, std::uint8_t rating) {
+void Reputation::recordSettlement(const Address& prov, const Address& cli, Amount paid, std::uint8_t rating,
+                                  bool countsCompleted) {
     ProviderReputation rep = decayed(prov);
-    ++rep.completed;
+    if (countsCompleted) ++rep.completed;
     rep.totalPaid = rep.totalPaid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
     rep.ratedValue = saturatingAdd(rep.ratedValue, paid.micro());
     const U128 weighted = static_cast<U128>(paid.micro()) * rating;

@@ -21,9 +21,13 @@ namespace agora::contracts {
 
 inline constexpr std::uint32_t kScoreScale = 1'000'000;
 inline constexpr std::uint32_t kNeutralRatingPpm = 600'000;
+// A lease weighs in reputation (completed, or a client's provider_failed
+// report) only once the client paid for this many blocks. A constant until
+// parameters are governable (issue 16), then a parameter.
+inline constexpr std::uint64_t kReputationMinPaidBlocks = 10;
 
 struct ProviderReputation {
-    std::uint64_t completed = 0;    // leases settled by their client
+    std::uint64_t completed = 0;    // settled leases closed completed after kReputationMinPaidBlocks paid blocks
     std::uint64_t earlyCloses = 0;  // provider terminated early or reported failed
     std::uint64_t slashes = 0;
     Amount totalPaid;              // lifetime amount paid to the provider on settled leases
@@ -54,7 +58,9 @@ public:
     ClientRecord client(const Address& a) const;
     std::uint32_t score(const Address& a) const { return provider(a).score(); }
 
-    void recordSettlement(const Address& provider, const Address& client, Amount paid, std::uint8_t rating);
+    // `countsCompleted`: the lease closed completed after kReputationMinPaidBlocks paid blocks.
+    void recordSettlement(const Address& provider, const Address& client, Amount paid, std::uint8_t rating,
+                          bool countsCompleted);
     void recordEarlyClose(const Address& provider);
     void recordClientEarlyClose(const Address& client);
     void recordSlash(const Address& provider);

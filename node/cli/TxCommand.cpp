@@ -117,12 +117,13 @@ CloseReason parseReason(const std::string& text) {
         {"provider_failed", CloseReason::ProviderFailed},
         {"manifest_timeout", CloseReason::ManifestTimeout},
         {"workload_failed", CloseReason::WorkloadFailed},
+        {"insufficient_funds", CloseReason::InsufficientFunds},  // provider, lease in grace
     };
     auto it = kReasons.find(text);
     if (it == kReasons.end())
         throw CliError(
-            "--reason must be completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout or "
-            "workload_failed");
+            "--reason must be completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, "
+            "workload_failed or insufficient_funds");
     return it->second;
 }
 
@@ -473,7 +474,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         close
             ->add_option(
                 "--reason", *reason,
-                "completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, workload_failed")
+                "completed, client_cancelled, provider_terminated, provider_failed, manifest_timeout, workload_failed, "
+                "insufficient_funds (provider, lease in its grace period)")
             ->capture_default_str();
 
         auto rating = std::make_shared<std::uint32_t>(0);

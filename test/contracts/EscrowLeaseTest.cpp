@@ -102,25 +102,69 @@ TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry heig
     CHECK(env.lease(id)->paidOut == Amount(3'000));
 }
 
-TEST_CASE("a top-up during the grace period returns the lease to active and moves its due height") {
+TEST_CASE(
+    "a top-up during the grace period pays the grace blocks served, returns the lease to active and moves its due "
+    "height") {
     OfferEnv o;
     auto& env = o.env;
     const auto id = o.lease(100, Amount(2'000));
     const auto start = env.height();
     env.advanceTo(start + 3);
     CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+    CHECK(env.lease(id)->paidThrough == start + 2);
     env(leaseTopUp(o.eve, id, Amount(5'000)), expect(Code::NotLeaseClient));
+    // The top-up lands in block start+3: one grace block served (start+3), paid first.
     env(leaseTopUp(o.alice, id, Amount(5'000)));
     auto l = *env.lease(id);
     CHECK(l.state == LeaseState::Active);
     CHECK(l.paidThrough == env.height());
-    CHECK(l.dueHeight == env.height() + 5);
+    CHECK(l.accrued == Amount(2'000 + 1'000 * (env.height() - (start + 2))));
+    CHECK(l.dueHeight == env.height() + 4);
     CHECK(l.deposited == Amount(7'000));
     env.advanceTo(l.graceHeight + 1);  // the old grace height passes harmlessly
     CHECK(env.lease(id)->state == LeaseState::Active);
     env.advanceTo(l.dueHeight + 1);
-    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+    // One grace per lease: dry again, it closes at once instead of a second grace.
+    CHECK(env.lease(id)->state == LeaseState::Closed);
+    CHECK(env.lease(id)->closeReason == CloseReason::InsufficientFunds);
     CHECK(env.lease(id)->accrued == Amount(7'000));
+}
+
+TEST_CASE("a top-up in grace that cannot pay the grace blocks and one more keeps the lease in grace") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(2'000));
+    const auto start = env.height();
+    env.advanceTo(start + 4);  // paid through start+2: grace blocks start+3 and start+4 served
+    REQUIRE(env.lease(id)->state == LeaseState::InsufficientFunds);
+    env(leaseTopUp(o.alice, id, Amount(2'500)));  // owes 2 x 1000 + 1000 for the next block
+    auto l = *env.lease(id);
+    CHECK(l.state == LeaseState::InsufficientFunds);
+    CHECK(l.escrow == Amount(2'500));
+    env(leaseTopUp(o.alice, id, Amount(500)));
+    l = *env.lease(id);
+    CHECK(l.state == LeaseState::Active);
+    CHECK(l.accrued == Amount(4'000));
+    CHECK(l.escrow == Amount(1'000));
+    CHECK(l.paidThrough == start + 4);
+}
+
+TEST_CASE("the provider may close a lease in grace insufficient_funds without penalty") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(2'000));
+    env.advanceTo(env.height() + 3);
+    REQUIRE(env.lease(id)->state == LeaseState::InsufficientFunds);
+    const Amount stakeBefore = env.provider(o.prov)->stake;
+    env(leaseClose(o.alice, id, CloseReason::InsufficientFunds), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.prov, id, CloseReason::InsufficientFunds));
+    const auto l = *env.lease(id);
+    CHECK(l.state == LeaseState::Closed);
+    CHECK(l.closeReason == CloseReason::InsufficientFunds);
+    CHECK(env.provider(o.prov)->stake == stakeBefore);
+    CHECK(env.reputation(o.prov).earlyCloses == 0);
+    CHECK(env.reputation(o.prov).slashes == 0);
+    CHECK(env.provider(o.prov)->reserved == Resources{});
 }
 
 TEST_CASE("a top-up while active pushes the dry height out") {
@@ -144,7 +188,8 @@ TEST_CASE("close rights: client reasons, provider termination, strangers, double
     env(leaseClose(o.alice, id, CloseReason::ProviderTerminated), expect(Code::CloseReasonNotAllowed));
     env(leaseClose(o.alice, id, CloseReason::ManifestTimeout), expect(Code::CloseReasonNotAllowed));
     env(leaseClose(o.alice, id, CloseReason::WorkloadFailed), expect(Code::CloseReasonNotAllowed));
-    env(leaseClose(o.alice, id, CloseReason::InsufficientFunds), expect(Code::InvalidCloseReason));
+    env(leaseClose(o.alice, id, CloseReason::InsufficientFunds), expect(Code::CloseReasonNotAllowed));
+    env(leaseClose(o.prov, id, CloseReason::InsufficientFunds), expect(Code::CloseReasonNotAllowed));  // still paying
     env(leaseSettle(o.alice, id, 5), expect(Code::LeaseNotClosed));
     env(leaseClose(o.alice, 999, CloseReason::Completed), expect(Code::LeaseNotFound));
 

@@ -64,6 +64,7 @@ TEST_CASE("a client-reported failure lowers the score and minimum reputation gat
 
     const auto id = eventId(env(leaseFromOffer(r.alice, r.prov, 1, cpuMem(100, 1), 50, Amount(5'000))), "lease_created",
                             "lease_id");
+    env.advance(kReputationMinPaidBlocks);
     env(leaseClose(r.alice, id, CloseReason::ProviderFailed));
     const auto rep = env.reputation(r.prov);
     CHECK(rep.earlyCloses == 1);
@@ -89,4 +90,40 @@ TEST_CASE("only the job's client accepts, and only once") {
     env(bidAccept(r.alice, b1), expect(Code::JobNotOpen));
     env(bidAccept(r.alice, b2), expect(Code::JobNotOpen));
     CHECK(env.bid(b2)->state == BidState::Lost);
+}
+
+TEST_CASE("lease-close-settle loops in one tx farm no completed leases") {
+    RepEnv r;
+    auto& env = r.env;
+    std::vector<Msg> msgs;
+    for (std::uint64_t i = 0; i < 7; ++i) {
+        // Lease ids are sequential from 1 in this env.
+        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}});
+        msgs.push_back(MsgLeaseClose{i + 1, CloseReason::Completed});
+        msgs.push_back(MsgLeaseSettle{i + 1, 5});
+    }
+    env(TxSpec{&r.alice, msgs});
+    const auto rep = env.reputation(r.prov);
+    CHECK(rep.completed == 0);
+    CHECK(env.lease(7)->settled);
+    // A lease paid for the minimum counts.
+    r.served(1, kReputationMinPaidBlocks, 5);
+    CHECK(env.reputation(r.prov).completed == 1);
+}
+
+TEST_CASE("a provider_failed report before the minimum paid blocks counts against the client, not the provider") {
+    RepEnv r;
+    auto& env = r.env;
+    std::vector<Msg> msgs;
+    for (std::uint64_t i = 0; i < 8; ++i) {
+        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}});
+        msgs.push_back(MsgLeaseClose{i + 1, CloseReason::ProviderFailed});
+    }
+    env(TxSpec{&r.alice, msgs});
+    CHECK(env.reputation(r.prov).earlyCloses == 0);
+    CHECK(env.reputation(r.prov).score() == kNeutralRatingPpm);
+    CHECK(env.clientRecord(r.alice).earlyCloses == 8);
+    // A provider_failed settled afterwards adds its rating but no completed lease.
+    env(leaseSettle(r.alice, 1, 1));
+    CHECK(env.reputation(r.prov).completed == 0);
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ValidatorNetwork.h"
+#include "contracts/Reputation.h"
 
 #ifndef AGORA_CLI_BINARY
 #error "AGORA_CLI_BINARY must name the agora executable (test/CMakeLists.txt)"
@@ -105,9 +106,9 @@ TEST_CASE("the marketplace lifecycle submitted through one validator is visible 
     const std::string bidId = Cli::attr(bid, "bid_placed", "bid_id");
     const json accepted = c.tx({"bid", "accept", bidId}, "client");
     const std::string leaseId = Cli::attr(accepted, "lease_created", "lease_id");
-    // The lease runs a few blocks before the client closes it.
+    // The lease runs long enough to count for reputation before the client closes it.
     const std::uint64_t acceptedAt = accepted["height"].get<std::uint64_t>();
-    REQUIRE(net.waitHeight({0}, acceptedAt + 3, 30s));
+    REQUIRE(net.waitHeight({0}, acceptedAt + contracts::kReputationMinPaidBlocks, 30s));
     c.tx({"lease", "close", leaseId, "--reason", "completed"}, "client");
     const json settled = c.tx({"lease", "settle", leaseId, "--rating", "5"}, "client");
     const std::uint64_t settledAt = settled["height"].get<std::uint64_t>();

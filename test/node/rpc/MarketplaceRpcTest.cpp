@@ -17,6 +17,7 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/state/MerkleProof.h"
 #include "contracts/Keys.h"
+#include "contracts/Reputation.h"
 #include "node/app/Application.h"
 #include "node/rpc/ClientServiceImpl.h"
 #include "node/rpc/GrpcServer.h"
@@ -514,6 +515,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(escrow.deposited() == "51000");
         REQUIRE(escrow.accrued() == "0");
 
+        // Paid for long enough to count as a completed lease in reputation.
+        for (std::uint64_t i = 0; i < contracts::kReputationMinPaidBlocks; ++i) c.block();
         mustAdmit(*c.client, &CS::CloseLease, c.signedTx(kClient, {MsgLeaseClose{bidLease, CloseReason::Completed}}));
         c.block();
         mustAdmit(*c.client, &CS::Settle, c.signedTx(kClient, {MsgLeaseSettle{bidLease, 5}}));
