@@ -133,6 +133,7 @@ ResultCode checkMessage(const Msg& msg) {
             [](const MsgLeaseFromOffer& m) {
                 AGORA_TRY(checkResources(m.resources));
                 if (m.durationBlocks == 0) return ResultCode::InvalidDuration;
+                AGORA_TRY(positive(m.maxPricePerBlock));
                 return positive(m.deposit);
             },
             [](const MsgLeaseTopUp& m) { return positive(m.amount); },

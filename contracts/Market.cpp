@@ -168,6 +168,19 @@ ResultCode Market::closeBid(Job& j, Bid& b, BidState to) {
     return ResultCode::Ok;
 }
 
+std::optional<Bid> Market::dearestOpenBid(const Job& j) const {
+    // At most max_bids_per_job entries; the newest of equally dear bids goes first.
+    std::optional<Bid> worst;
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::jobBidsPrefix(j.id))) {
+        auto b = bid(keys::u64At(key, 9));
+        if (!b || b->state != BidState::Open) std::abort();  // index out of sync
+        if (!worst || b->pricePerBlock > worst->pricePerBlock ||
+            (b->pricePerBlock == worst->pricePerBlock && b->id > worst->id))
+            worst = std::move(b);
+    }
+    return worst;
+}
+
 ResultCode Market::closeOpenBids(Job& j, std::uint64_t keep) {
     // At most max_bids_per_job entries.
     for (const Bytes& key : ctx_.store.keysWithPrefix(keys::jobBidsPrefix(j.id))) {
@@ -214,11 +227,26 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     if (msg.pricePerBlock > j->maxPricePerBlock) return ResultCode::PriceAboveMax;
     if (msg.deposit < ctx_.params.minBidDeposit) return ResultCode::BidDepositTooLow;
     if (ctx_.store.contains(keys::jobProviderBid(j->id, provider))) return ResultCode::DuplicateBid;
-    if (j->openBids >= ctx_.params.maxBidsPerJob) return ResultCode::TooManyBids;
+    // A full job takes a bid only if it is cheaper than the dearest open one,
+    // which it displaces: bid slots cannot be squatted for free, since a
+    // squatter must underbid everyone and then serve (or be reported) at that price.
+    std::optional<Bid> outbid;
+    if (j->openBids >= ctx_.params.maxBidsPerJob) {
+        outbid = dearestOpenBid(*j);
+        if (!outbid || msg.pricePerBlock >= outbid->pricePerBlock) return ResultCode::TooManyBids;
+    }
     if (!attributesMatch(p->attributes, j->constraints)) return ResultCode::AttributesMismatch;
     if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation)
         return ResultCode::ReputationTooLow;
     AGORA_TRY(providers.canTakeLease(*p, j->resources));
+    if (outbid) {
+        AGORA_TRY(closeBid(*j, *outbid, BidState::Lost));
+        ctx_.emit("bid_outbid")
+            .add("bid_id", outbid->id)
+            .add("job_id", j->id)
+            .add("price_per_block", outbid->pricePerBlock.micro())
+            .add("by_price_per_block", msg.pricePerBlock.micro());
+    }
     AGORA_TRY(Bank(ctx_).debit(provider, msg.deposit));
     Bid b;
     b.id = ctx_.store.nextId(keys::Counter::Bid);
@@ -287,6 +315,7 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     if (!prices) return ResultCode::OfferNotFound;
     auto price = priceAtOffer(*prices, msg.resources);
     if (!price) return price.error();
+    if (*price > msg.maxPricePerBlock) return ResultCode::PriceAboveMax;
     if (msg.deposit < *price) return ResultCode::DepositBelowOneBlock;
     AGORA_TRY(providers.reserve(msg.provider, msg.resources));
     AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));

@@ -75,6 +75,8 @@ public:
     ResultCode expireJobs();
 
 private:
+    // The open bid a cheaper one displaces from a full job: highest price, newest on ties.
+    std::optional<Bid> dearestOpenBid(const Job& j) const;
     // Closes every open bid of the job except `keep`, refunding deposits.
     ResultCode closeOpenBids(Job& j, std::uint64_t keep);
     ResultCode closeBid(Job& j, Bid& b, BidState to);

@@ -216,6 +216,7 @@ void MsgLeaseFromOffer::encodeTo(Writer& w) const {
     w.u64(durationBlocks);
     put(w, deposit);
     put(w, manifestHash);
+    put(w, maxPricePerBlock);
 }
 MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     MsgLeaseFromOffer m;
@@ -225,6 +226,7 @@ MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     m.durationBlocks = r.u64();
     m.deposit = getAmount(r);
     m.manifestHash = codec::getHash(r);
+    m.maxPricePerBlock = getAmount(r);
     return m;
 }
 

@@ -178,6 +178,10 @@ struct MsgLeaseFromOffer {
     std::uint64_t durationBlocks = 0;
     Amount deposit;
     Hash256 manifestHash;  // as in MsgJobCreate; carried by the lease
+    // The most the client pays per block: refused when the offer prices the
+    // resources higher, so a provider cannot re-price the offer in front of
+    // a waiting lease_from_offer and take the deposit in one block.
+    Amount maxPricePerBlock;
     AGORA_MSG_CODEC(LeaseFromOffer);
 };
 

@@ -433,10 +433,12 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto duration = std::make_shared<std::uint64_t>(0);
         auto deposit = std::make_shared<std::string>();
         auto manifestHash = std::make_shared<std::string>();
+        auto maxPrice = std::make_shared<std::string>();
         auto* fromOffer = txCommand(l, ctx, f, "from-offer", "Lease now at a provider's standing offer", [=] {
             return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer,
                                          parseResources(*res, "--resources"), *duration,
-                                         parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash)});
+                                         parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash),
+                                         parseAmount(*maxPrice, "--max-price")});
         });
         fromOffer->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
@@ -444,6 +446,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         fromOffer->add_option("--resources", *res, "cpu=..,mem=..,storage=..[,gpu:MODEL=N]")->required();
         fromOffer->add_option("--duration", *duration, "blocks")->required();
         fromOffer->add_option("--deposit", *deposit, "escrow deposit")->required();
+        fromOffer
+            ->add_option("--max-price", *maxPrice,
+                         "the most paid per block: refused if the offer prices the resources higher")
+            ->required();
 
         auto leaseId = std::make_shared<std::string>();
         auto amount = std::make_shared<std::string>();

@@ -340,3 +340,19 @@ TEST_CASE("the manifest hash goes from the job or the offer lease onto the lease
     const auto leaseId = eventId(env(bidAccept(o.alice, bidId)), "bid_accepted", "lease_id");
     CHECK(env.lease(leaseId)->manifestHash == h2);
 }
+
+TEST_CASE("a lease from an offer the provider re-priced above the client's max price is refused") {
+    OfferEnv o;
+    auto& env = o.env;
+    // 1000 millicores at 1 per millicore: 1000 per block today; the client accepts up to that.
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(1'000)));
+    PriceSchedule dear = simplePrices();
+    dear.perCpuMillicore = Amount(50);  // re-priced in front of the client's next lease
+    env(offerSet(o.prov, 1, dear));
+    const Amount before = env.balance(o.alice);
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(1'000)),
+        expect(Code::PriceAboveMax));
+    CHECK(env.balance(o.alice) == Amount(before.micro() - env.params().minFee.micro()));  // only the fee
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(0)),
+        expect(Code::ZeroAmount));
+}

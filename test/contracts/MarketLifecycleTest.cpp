@@ -192,6 +192,7 @@ TEST_CASE(
     env(providerRegister(p3, cpuMem(4'000, 8'192), Amount(2'000)));
     env(providerRegister(p4, cpuMem(4'000, 8'192), Amount(2'000)));
     env(bidPlace(p3, jobId, Amount(40), Amount(10)));
+    // Full: a bid no cheaper than the dearest open one is refused.
     env(bidPlace(p4, jobId, Amount(40), Amount(10)), expect(Code::TooManyBids));
 
     // Attribute constraints and minimum reputation.
@@ -213,4 +214,37 @@ TEST_CASE(
     env(bidWithdraw(m.prov, wBid), expect(Code::BidNotOpen));
     env(bidWithdraw(m.prov, 12345), expect(Code::BidNotFound));
     env(bidAccept(m.alice, wBid), expect(Code::BidNotOpen));
+}
+
+TEST_CASE("a full job takes a cheaper bid, which displaces the dearest open bid (newest on ties) and refunds it") {
+    Market3 m;
+    auto& env = m.env;
+    const auto jobId = m.postJob();
+    std::vector<TestAccount*> squatters;
+    std::vector<std::uint64_t> bids;
+    for (int i = 0; i < 3; ++i) {  // max_bids_per_job = 3, all at the job's max price
+        auto& s = env.account("squatter" + std::to_string(i), Amount(100'000));
+        env(providerRegister(s, cpuMem(4'000, 8'192), Amount(2'000)));
+        squatters.push_back(&s);
+        bids.push_back(eventId(env(bidPlace(s, jobId, Amount(50), Amount(10))), "bid_placed", "bid_id"));
+    }
+    env(bidPlace(m.prov, jobId, Amount(50), Amount(10)), expect(Code::TooManyBids));
+    const Amount before = env.balance(*squatters[2]);
+    const auto r = env(bidPlace(m.prov, jobId, Amount(45), Amount(10)));
+    CHECK(eventId(r, "bid_outbid", "bid_id") == bids[2]);
+    CHECK(env.bid(bids[2])->state == BidState::Lost);
+    CHECK(env.balance(*squatters[2]) == Amount(before.micro() + 10));
+    CHECK(env.job(jobId)->openBids == 3);
+    // The next cheaper bid displaces the newest of the two left at 50.
+    env(bidPlace(m.prov2, jobId, Amount(49), Amount(10)));
+    CHECK(env.bid(bids[1])->state == BidState::Lost);
+    CHECK(env.bid(bids[0])->state == BidState::Open);
+    // A displaced provider may bid again, cheaper still.
+    env(bidPlace(*squatters[2], jobId, Amount(30), Amount(10)));
+    CHECK(env.bid(bids[0])->state == BidState::Lost);
+    // A refused bid displaces nothing: a full job of cheaper bids stays as it is.
+    auto& late = env.account("late", Amount(100'000));
+    env(providerRegister(late, cpuMem(4'000, 8'192), Amount(2'000)));
+    env(bidPlace(late, jobId, Amount(49), Amount(10)), expect(Code::TooManyBids));
+    CHECK(env.job(jobId)->openBids == 3);
 }

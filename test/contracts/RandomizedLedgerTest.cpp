@@ -146,8 +146,12 @@ private:
             case 3:
                 if (provider) return MsgProviderWithdraw{anyOf(leases_)};
                 return MsgLeaseFromOffer{actors_[between(3, 3 + actors_.size() / 4 - 1)].address,
-                                         static_cast<std::uint32_t>(between(1, 3)), cpuMem(between(100, 2'000), 64),
-                                         between(5, 80), Amount(between(1'000, 30'000))};
+                                         static_cast<std::uint32_t>(between(1, 3)),
+                                         cpuMem(between(100, 2'000), 64),
+                                         between(5, 80),
+                                         Amount(between(1'000, 30'000)),
+                                         Hash256{},
+                                         Amount(between(1'000, 4'000))};
             case 4:
                 if (provider) return MsgLeaseClose{anyOf(leases_), CloseReason::ProviderTerminated};
                 return MsgLeaseTopUp{anyOf(leases_), Amount(between(1, 5'000))};

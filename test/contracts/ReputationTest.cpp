@@ -98,7 +98,7 @@ TEST_CASE("lease-close-settle loops in one tx farm no completed leases") {
     std::vector<Msg> msgs;
     for (std::uint64_t i = 0; i < 7; ++i) {
         // Lease ids are sequential from 1 in this env.
-        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}});
+        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}, Amount(1)});
         msgs.push_back(MsgLeaseClose{i + 1, CloseReason::Completed});
         msgs.push_back(MsgLeaseSettle{i + 1, 5});
     }
@@ -116,7 +116,7 @@ TEST_CASE("a provider_failed report before the minimum paid blocks counts agains
     auto& env = r.env;
     std::vector<Msg> msgs;
     for (std::uint64_t i = 0; i < 8; ++i) {
-        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}});
+        msgs.push_back(MsgLeaseFromOffer{r.prov.address, 1, cpuMem(1, 1), 100, Amount(100), {}, Amount(1)});
         msgs.push_back(MsgLeaseClose{i + 1, CloseReason::ProviderFailed});
     }
     env(TxSpec{&r.alice, msgs});

@@ -267,9 +267,10 @@ TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId) {
     return one(client, MsgBidAccept{bidId});
 }
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
-                      Resources resources, std::uint64_t duration, Amount deposit, Hash256 manifestHash) {
-    return one(client,
-               MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit, manifestHash});
+                      Resources resources, std::uint64_t duration, Amount deposit, Hash256 manifestHash,
+                      Amount maxPrice) {
+    return one(client, MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit,
+                                         manifestHash, maxPrice});
 }
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount) {
     return one(client, MsgLeaseTopUp{leaseId, amount});

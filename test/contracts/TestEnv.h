@@ -173,7 +173,8 @@ TxSpec bidPlace(const TestAccount& p, std::uint64_t jobId, Amount price, Amount 
 TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId);
 TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId);
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
-                      Resources resources, std::uint64_t durationBlocks, Amount deposit, Hash256 manifestHash = {});
+                      Resources resources, std::uint64_t durationBlocks, Amount deposit, Hash256 manifestHash = {},
+                      Amount maxPrice = Amount(1'000'000'000));
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,
                    std::uint32_t availabilityBps);

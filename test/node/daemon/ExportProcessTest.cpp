@@ -119,7 +119,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     REQUIRE(c.run(init).first == 0);
     node::NodeConfig cfg;
     cfg.grpc.address = c.node;
-    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
+    cfg.http.enabled = false;               // parallel test nodes must not share the default HTTP port
     cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port: any free one
     cfg.consensus.timeoutCommitMs = 50;
     REQUIRE(wallet::writeFileAtomic(c.oldHome + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
@@ -130,9 +130,10 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
           "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
          "prov");
     c.tx({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov");
-    const json leased = c.tx({"lease", "from-offer", c.address("prov"), "1", "--resources",
-                              "cpu=1000,mem=1024,storage=10", "--duration", "100000", "--deposit", "200000000"},
-                             "client");
+    const json leased =
+        c.tx({"lease", "from-offer", c.address("prov"), "1", "--resources", "cpu=1000,mem=1024,storage=10",
+              "--duration", "100000", "--deposit", "200000000", "--max-price", "1000"},
+             "client");
     const std::uint64_t leaseId = std::stoull(ExportChain::attr(leased, "lease_created", "lease_id"));
     const json job =
         c.tx({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",

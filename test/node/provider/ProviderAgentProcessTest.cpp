@@ -167,7 +167,8 @@ std::string hashOf(const std::string& path) {
 std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& hash,
                              const std::string& resources = "cpu=500,mem=256,storage=1") {
     auto r = net.agora({"tx", "--from", "client", "--wait", "lease", "from-offer", providerAddr, "1", "--resources",
-                        resources, "--duration", "400", "--deposit", "2000000", "--manifest-hash", hash});
+                        resources, "--duration", "400", "--deposit", "2000000", "--max-price", "2000000",
+                        "--manifest-hash", hash});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
     return net.onlyLease(providerAddr);
