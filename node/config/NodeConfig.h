@@ -73,6 +73,8 @@ struct ConsensusConfig {
     std::uint32_t timeoutPrecommitDeltaMs = 250;
     std::uint32_t timeoutCommitMs = 500;  // pause after a commit before the next height
     bool createEmptyBlocks = true;
+    // A proposal whose block time is later than our clock plus this is prevoted nil.
+    std::uint32_t maxBlockTimeAheadMs = 10'000;
 };
 
 struct StorageConfig {

@@ -90,6 +90,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     dopt.timeouts.precommitBase = cc.timeoutPrecommitMs;
     dopt.timeouts.precommitDelta = cc.timeoutPrecommitDeltaMs;
     dopt.timeoutCommitMs = cc.timeoutCommitMs;
+    dopt.maxBlockTimeAheadMs = cc.maxBlockTimeAheadMs;
     dopt.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     dopt.maxBlockBytes = node->config_.mempool.maxBlockBytes;
     dopt.unsafeDoubleSignAt = overrides.unsafeDoubleSignAt;
