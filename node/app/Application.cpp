@@ -6,6 +6,7 @@
 #include <set>
 
 #include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
 #include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
 #include "contracts/Invariants.h"
@@ -211,15 +212,24 @@ Expected<Application::Proposal, std::string> Application::propose(const PublicKe
     h.validatorsHash = validatorSetHash(rec.next.validators);
     h.proposer = Address::fromPublicKey(proposer);
     block.lastCommit = rec.next.lastCommit;
-    block.evidence = evidence;
+    // Within the block's envelope allowance (limits.h): at most kBlockEvidenceMax.
+    block.evidence.assign(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                   evidence.size(), limits::kBlockEvidenceMax)));
+    // The size budget (docs/consensus.md): at most kBlockTxBytesMax tx bytes,
+    // whatever the options say, so the block fits kBlockBytesMax.
+    const std::size_t maxTxs = std::min(options_.maxBlockTxs, limits::kBlockTxsMax);
+    const std::size_t maxTxBytes = std::min(options_.maxBlockBytes, limits::kBlockTxBytesMax);
     std::size_t bytes = 0;
     for (const auto& tx : candidates) {
-        if (block.txs.size() >= options_.maxBlockTxs || bytes + tx.size() > options_.maxBlockBytes) break;
+        if (block.txs.size() >= maxTxs) break;
+        if (tx.size() > maxTxBytes - bytes) break;
         bytes += tx.size();
         block.txs.push_back(tx);
     }
     auto exec = execute(std::move(block), true);
     if (!exec) return fail(exec.error());
+    if (exec->bytes.size() > limits::kBlockBytesMax)  // the envelope allowance is proven to cover the rest
+        return fail("built block of " + std::to_string(exec->bytes.size()) + " bytes exceeds the block limit");
     Proposal p{exec->block.id(), exec->bytes, exec->block.txs.size()};
     executed_.insert_or_assign(p.id, std::move(*exec));
     return p;

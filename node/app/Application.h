@@ -31,6 +31,7 @@
 #include "contracts/Ledger.h"
 #include "node/chain/BlockResults.h"
 #include "node/chain/BlockStore.h"
+#include "node/config/SizeBudget.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/mempool/Mempool.h"
 #include "node/mempool/SignatureCache.h"
@@ -74,8 +75,8 @@ public:
     struct Options {
         std::uint64_t validatorUpdateDelay = 2;
         std::size_t maxBlockTxs = 5'000;
-        std::size_t maxBlockBytes = 8 * 1024 * 1024;
-        std::uint64_t stateVersionsKept = 0;  // 0 = all
+        std::size_t maxBlockBytes = budget::kDefaultBlockTxBytes;  // tx bytes; <= limits::kBlockTxBytesMax
+        std::uint64_t stateVersionsKept = 0;                       // 0 = all
 
         // Full scan of contracts::checkInvariants after executing each block,
         // O(state): on in builds without NDEBUG, else by config

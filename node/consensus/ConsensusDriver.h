@@ -38,6 +38,7 @@
 #include "consensus/engine/Engine.h"
 #include "consensus/engine/Signer.h"
 #include "node/app/Application.h"
+#include "node/config/SizeBudget.h"
 #include "node/consensus/EvidencePool.h"
 #include "node/consensus/Executor.h"
 #include "node/consensus/FileWal.h"
@@ -67,7 +68,7 @@ struct DriverOptions {
     std::uint64_t timeoutCommitMs = 500;
     std::uint64_t validatorUpdateDelay = 2;
     std::size_t maxBlockTxs = 5'000;
-    std::size_t maxBlockBytes = 8 * 1024 * 1024;
+    std::size_t maxBlockBytes = budget::kDefaultBlockTxBytes;
     // A proposed block timed later than our clock plus this is refused
     // (consensus.max_block_time_ahead_ms, docs/consensus.md "Block time").
     std::uint64_t maxBlockTimeAheadMs = 10'000;
