@@ -39,7 +39,7 @@ inline constexpr std::size_t kSyncedBlockMessageBytesMax =
 
 // Defaults of the keys in the chain.
 inline constexpr std::uint32_t kDefaultP2pMessageBytes = 8 * 1024 * 1024 + 64 * 1024;
-inline constexpr std::uint64_t kDefaultBlockTxBytes = 4 * 1024 * 1024;
+inline constexpr std::uint64_t kDefaultBlockTxBytes = 2 * 1024 * 1024;
 
 static_assert(kDefaultBlockTxBytes <= limits::kBlockTxBytesMax);
 static_assert(kProposalMessageBytesMax <= kDefaultP2pMessageBytes);
