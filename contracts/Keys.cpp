@@ -1,5 +1,7 @@
 #include "contracts/Keys.h"
 
+#include <limits>
+
 namespace agora::contracts::keys {
 namespace {
 
@@ -79,6 +81,15 @@ Bytes unbondingByValidatorPrefix(const Address& v) {
 }
 Bytes validatorDirty(const Address& op) {
     return withAddr(prefix::kValidatorDirty, op);
+}
+Bytes validatorByPower(std::uint64_t power, const Address& op) {
+    Bytes b = one(prefix::kValidatorByPower);
+    putU64(b, std::numeric_limits<std::uint64_t>::max() - power);
+    putSpan(b, op.span());
+    return b;
+}
+Bytes activeValidator(const Address& op) {
+    return withAddr(prefix::kActiveValidator, op);
 }
 Bytes downtime(const Address& op) {
     return withAddr(prefix::kDowntime, op);

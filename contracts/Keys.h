@@ -26,6 +26,8 @@ inline constexpr std::uint8_t kUnbondingQueue = 0x13;
 inline constexpr std::uint8_t kUnbondingByValidator = 0x14;
 inline constexpr std::uint8_t kValidatorDirty = 0x15;
 inline constexpr std::uint8_t kDowntime = 0x16;
+inline constexpr std::uint8_t kValidatorByPower = 0x17;
+inline constexpr std::uint8_t kActiveValidator = 0x18;
 inline constexpr std::uint8_t kProvider = 0x20;
 inline constexpr std::uint8_t kOffer = 0x21;
 inline constexpr std::uint8_t kJob = 0x30;
@@ -58,6 +60,11 @@ Bytes unbondingQueue(std::uint64_t completionHeight, std::uint64_t seq);
 Bytes unbondingByValidator(const Address& validator, std::uint64_t completionHeight, std::uint64_t seq);
 Bytes unbondingByValidatorPrefix(const Address& validator);
 Bytes validatorDirty(const Address& op);
+// Bonded validators by power: prefix || u64 (UINT64_MAX - power) || operator,
+// so an ascending scan yields the highest power first, ties by operator.
+Bytes validatorByPower(std::uint64_t power, const Address& op);
+// Validators consensus holds (last power handed over > 0).
+Bytes activeValidator(const Address& op);
 Bytes downtime(const Address& op);
 Bytes provider(const Address& a);
 Bytes offer(const Address& provider, std::uint32_t offerId);

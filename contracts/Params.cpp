@@ -1,6 +1,7 @@
 #include "contracts/Params.h"
 
 #include "consensus/core/CodecTypes.h"
+#include "consensus/core/ValidatorSet.h"
 
 namespace agora::contracts {
 
@@ -24,6 +25,7 @@ void Params::encodeTo(Writer& w) const {
     w.u64(maxDurationBlocks);
     w.u64(graceBlocks);
     w.u64(reputationHalfLifeBlocks);
+    w.u32(maxValidators);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -47,6 +49,7 @@ Params Params::decodeFrom(Reader& r) {
     p.maxDurationBlocks = r.u64();
     p.graceBlocks = r.u64();
     p.reputationHalfLifeBlocks = r.u64();
+    p.maxValidators = r.u32();
     return p;
 }
 
@@ -61,6 +64,8 @@ std::optional<std::string> Params::validate() const {
     if (maxDurationBlocks == 0) return "max_duration_blocks must be positive";
     if (reputationHalfLifeBlocks == 0) return "reputation_half_life_blocks must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
+    if (maxValidators == 0 || maxValidators > ValidatorSet::kMaxValidators)
+        return "max_validators must be between 1 and " + std::to_string(ValidatorSet::kMaxValidators);
     if (minProviderStake.isZero()) return "min_provider_stake must be positive";
     return std::nullopt;
 }

@@ -23,6 +23,9 @@ struct Params {
     std::uint32_t downtimeSlashBps = 10;     // 0.1%
     std::uint64_t downtimeWindowBlocks = 100;
     std::uint64_t downtimeMaxMissed = 50;  // missed > this within a window -> slash + jail
+    // Validators handed to consensus: the top max_validators by power (ties:
+    // smaller operator address); 1..ValidatorSet::kMaxValidators.
+    std::uint32_t maxValidators = 100;
     // providers
     Amount minProviderStake{100'000'000};
     Amount providerStakePerLease{10'000'000};  // extra stake each open lease keeps bonded

@@ -1,9 +1,12 @@
 #include "contracts/Staking.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
 
 #include "consensus/core/CodecTypes.h"
 #include "consensus/core/Limits.h"
+#include "consensus/core/ValidatorSet.h"
 #include "contracts/Bank.h"
 
 namespace agora::contracts {
@@ -123,6 +126,13 @@ Amount Staking::delegationValue(const Address& val, const Address& delegator) co
 }
 
 void Staking::saveValidator(const Validator& v) {
+    // The power index follows power(): bonded, not jailed, not tombstoned.
+    const auto before = validator(v.operatorAddress);
+    const std::uint64_t oldPower = before ? before->power() : 0;
+    if (oldPower != v.power()) {
+        if (oldPower > 0) ctx_.store.erase(keys::validatorByPower(oldPower, v.operatorAddress));
+        if (v.power() > 0) ctx_.store.mark(keys::validatorByPower(v.power(), v.operatorAddress));
+    }
     ctx_.store.save(keys::validator(v.operatorAddress), v);
     // Only changed validators are visited at end of block (O(changes)).
     ctx_.store.mark(keys::validatorDirty(v.operatorAddress));
@@ -422,16 +432,59 @@ ResultCode Staking::distributeRewards() {
     return ResultCode::Ok;
 }
 
+static_assert(kMaxConsensusPower == ValidatorSet::kMaxTotalPower / ValidatorSet::kMaxValidators);
+
+std::uint64_t consensusPower(std::uint64_t power) {
+    return std::min(power, kMaxConsensusPower);
+}
+
 std::vector<ValidatorUpdate> Staking::collectValidatorUpdates() {
+    // Nothing changed: nothing to recompute (O(1) per block).
+    const auto dirty = ctx_.store.keysWithPrefix(keys::one(keys::prefix::kValidatorDirty));
+    if (dirty.empty()) return {};
+    for (const Bytes& dkey : dirty) ctx_.store.erase(dkey);
+
+    // The set consensus should hold: the top max_validators of the power
+    // index (ties: smaller operator address, the index order), each at its
+    // power capped to kMaxConsensusPower. Then every batch is a valid change
+    // of the set consensus holds (at most kMaxValidators members, total at
+    // most kMaxTotalPower, removals only of members), so ChainState::next
+    // never drops one and staking and consensus stay equal.
+    const std::size_t cap = std::min<std::size_t>(ctx_.params.maxValidators, ValidatorSet::kMaxValidators);
+    std::map<Address, std::uint64_t> wanted;  // operator -> consensus power
+    constexpr std::size_t kPowerKeyBytes = 1 + 8;
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::one(keys::prefix::kValidatorByPower), cap)) {
+        auto op = Address::fromSpan(ByteSpan(key).subspan(kPowerKeyBytes));
+        if (!op) std::abort();  // written by saveValidator: corrupt state
+        auto v = validator(*op);
+        if (!v || v->power() == 0) std::abort();
+        wanted.emplace(*op, consensusPower(v->power()));
+    }
+    // An empty set is no set: keep the one consensus has until a validator
+    // is bonded again (a later change recomputes from the index).
+    if (wanted.empty()) return {};
+
     std::vector<ValidatorUpdate> updates;
-    for (const Bytes& dkey : ctx_.store.keysWithPrefix(keys::one(keys::prefix::kValidatorDirty))) {
-        ctx_.store.erase(dkey);
-        auto op = Address::fromSpan(ByteSpan(dkey).subspan(1));
-        auto v = op ? validator(*op) : std::nullopt;
-        if (!v || v->power() == v->lastPower) continue;
-        v->lastPower = v->power();
-        ctx_.store.save(keys::validator(*op), *v);
-        updates.push_back(ValidatorUpdate{v->consensusKey, v->lastPower});
+    auto handOver = [&](Validator& v, std::uint64_t power) {
+        if (v.lastPower == power) return;
+        if (v.lastPower == 0) ctx_.store.mark(keys::activeValidator(v.operatorAddress));
+        if (power == 0) ctx_.store.erase(keys::activeValidator(v.operatorAddress));
+        v.lastPower = power;
+        ctx_.store.save(keys::validator(v.operatorAddress), v);  // power() unchanged: index as is
+        updates.push_back(ValidatorUpdate{v.consensusKey, power});
+    };
+    // Members that fell out of the top (unbonded, jailed, outranked).
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::one(keys::prefix::kActiveValidator))) {
+        auto op = Address::fromSpan(ByteSpan(key).subspan(1));
+        if (!op) std::abort();
+        if (wanted.count(*op) != 0) continue;
+        auto v = validator(*op);
+        if (!v) std::abort();
+        handOver(*v, 0);
+    }
+    for (const auto& [op, power] : wanted) {
+        auto v = validator(op);
+        handOver(*v, power);
     }
     std::sort(updates.begin(), updates.end(),
               [](const ValidatorUpdate& a, const ValidatorUpdate& b) { return a.consensusKey < b.consensusKey; });

@@ -20,6 +20,15 @@ namespace agora::contracts {
 __extension__ using RewardIndex = unsigned __int128;
 inline constexpr std::uint64_t kRewardScale = 1'000'000'000'000'000'000ULL;  // 1e18
 
+// The most power one validator gets in consensus: its stake in uagr, capped
+// so that a full set (ValidatorSet::kMaxValidators) stays within
+// ValidatorSet::kMaxTotalPower. Deterministic; no realistic stake reaches it
+// (about 2.25e9 agr).
+// (Spelled out: ValidatorSet.h here would make `Validator` ambiguous; Staking.cpp
+// checks the value.)
+inline constexpr std::uint64_t kMaxConsensusPower = ((std::uint64_t{1} << 60) - 1) / 512;
+std::uint64_t consensusPower(std::uint64_t power);
+
 struct Validator {
     Address operatorAddress;
     PublicKey consensusKey;

@@ -2,8 +2,24 @@
 
 #include "consensus/core/CodecTypes.h"
 #include "consensus/core/Limits.h"
+#include "consensus/core/ValidatorSet.h"
 
 namespace agora {
+
+namespace {
+// The worst case of a block's bytes other than its txs' own: must fit the
+// envelope allowance, or a block of kBlockTxBytesMax tx bytes could exceed
+// kBlockBytesMax (docs/consensus.md, "Size budget").
+constexpr std::size_t kVarintMax = 5;  // a u32 length or count
+constexpr std::size_t kHeaderBytesMax = 1 + kVarintMax + limits::kChainIdMax + 8 + 8 + 8 * 32 + 20;
+constexpr std::size_t kVoteBytesMax = 8 + 4 + 1 + 1 + 32 + 32 + 64;
+constexpr std::size_t kCertificateBytesMax = 8 + 4 + 32 + kVarintMax + ValidatorSet::kMaxValidators * (32 + 64);
+constexpr std::size_t kEnvelopeWorstCase = kHeaderBytesMax + kVarintMax + limits::kBlockTxsMax * kVarintMax + 1 +
+                                           kCertificateBytesMax + kVarintMax +
+                                           limits::kBlockEvidenceMax * 2 * kVoteBytesMax;
+static_assert(kEnvelopeWorstCase <= limits::kBlockEnvelopeBytesMax,
+              "the block envelope allowance does not cover the worst-case header, prefixes, certificate and evidence");
+}  // namespace
 
 Hash256 Block::computeDataHash() const {
     std::vector<Hash256> leaves;

@@ -18,7 +18,15 @@ inline constexpr std::size_t kAttributeValueMax = 128;
 inline constexpr std::size_t kGpuModelsMax = 16;
 inline constexpr std::size_t kGpuModelMax = 64;
 inline constexpr std::size_t kBlockTxsMax = 50'000;
-inline constexpr std::size_t kBlockBytesMax = 32 * 1024 * 1024;
+// One size budget (docs/consensus.md, "Size budget"): a block is at most
+// kBlockBytesMax bytes, of which kBlockEnvelopeBytesMax are kept for what is
+// not a tx's own bytes (header, length prefixes, the parent's certificate,
+// evidence; Block.cpp proves the worst case fits). A proposer that puts at
+// most kBlockTxBytesMax tx bytes into a block therefore never builds one that
+// cannot be proposed, and the node derives its message limits from these.
+inline constexpr std::size_t kBlockBytesMax = 8 * 1024 * 1024;
+inline constexpr std::size_t kBlockEnvelopeBytesMax = 512 * 1024;
+inline constexpr std::size_t kBlockTxBytesMax = kBlockBytesMax - kBlockEnvelopeBytesMax;
 inline constexpr std::size_t kBlockEvidenceMax = 256;
 
 }  // namespace agora::limits

@@ -17,13 +17,19 @@
 
 #include "consensus/core/Codec.h"
 #include "consensus/core/Hash256.h"
+#include "consensus/core/Limits.h"
 #include "consensus/core/PublicKey.h"
 
 namespace agora {
 
 struct Proposal {
-    // Upper bound on the opaque block bytes a proposal may carry.
-    static constexpr std::size_t kBlockBytesMax = 8 * 1024 * 1024;
+    // Upper bound on the opaque block bytes a proposal may carry: the block
+    // limit (one size budget, docs/consensus.md "Size budget").
+    static constexpr std::size_t kBlockBytesMax = limits::kBlockBytesMax;
+    // Upper bound on a whole encoded proposal: payload (height, round,
+    // pol_round, block id), proposer, the block's length prefix and bytes,
+    // signature.
+    static constexpr std::size_t kEncodedBytesMax = 8 + 4 + 5 + 32 + 32 + 5 + kBlockBytesMax + 64;
 
     std::uint64_t height = 0;
     std::uint32_t round = 0;

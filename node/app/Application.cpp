@@ -1,10 +1,12 @@
 #include "node/app/Application.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <set>
 
 #include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
 #include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
 #include "contracts/Invariants.h"
@@ -199,24 +201,35 @@ Expected<Application::Proposal, std::string> Application::propose(const PublicKe
         std::lock_guard lock(mu_);
         rec = record_;
     }
+    if (rec.timeMs == std::numeric_limits<std::uint64_t>::max())
+        return fail("the last block time is the largest representable; no later block time exists");
     Block block;
     auto& h = block.header;
     h.chainId = genesis_.genesis.chainId;
     h.height = rec.next.height;
-    h.timeMs = std::max(timeMs, rec.timeMs + 1);  // strictly increasing
+    h.timeMs = std::max(timeMs, rec.timeMs + 1);  // strictly increasing; no wrap (checked above)
     h.lastBlockId = rec.blockId;
     h.validatorsHash = validatorSetHash(rec.next.validators);
     h.proposer = Address::fromPublicKey(proposer);
     block.lastCommit = rec.next.lastCommit;
-    block.evidence = evidence;
+    // Within the block's envelope allowance (limits.h): at most kBlockEvidenceMax.
+    block.evidence.assign(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                   evidence.size(), limits::kBlockEvidenceMax)));
+    // The size budget (docs/consensus.md): at most kBlockTxBytesMax tx bytes,
+    // whatever the options say, so the block fits kBlockBytesMax.
+    const std::size_t maxTxs = std::min(options_.maxBlockTxs, limits::kBlockTxsMax);
+    const std::size_t maxTxBytes = std::min(options_.maxBlockBytes, limits::kBlockTxBytesMax);
     std::size_t bytes = 0;
     for (const auto& tx : candidates) {
-        if (block.txs.size() >= options_.maxBlockTxs || bytes + tx.size() > options_.maxBlockBytes) break;
+        if (block.txs.size() >= maxTxs) break;
+        if (tx.size() > maxTxBytes - bytes) break;
         bytes += tx.size();
         block.txs.push_back(tx);
     }
     auto exec = execute(std::move(block), true);
     if (!exec) return fail(exec.error());
+    if (exec->bytes.size() > limits::kBlockBytesMax)  // the envelope allowance is proven to cover the rest
+        return fail("built block of " + std::to_string(exec->bytes.size()) + " bytes exceeds the block limit");
     Proposal p{exec->block.id(), exec->bytes, exec->block.txs.size()};
     executed_.insert_or_assign(p.id, std::move(*exec));
     return p;
@@ -396,11 +409,23 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     return exec;
 }
 
-Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan bytes) {
-    if (executed_.count(id) != 0) return {};  // our own proposal, already executed
+namespace {
+Expected<void, std::string> checkTimeBound(const BlockHeader& h, std::optional<std::uint64_t> latestTimeMs) {
+    if (latestTimeMs && h.timeMs > *latestTimeMs)
+        return fail("block time " + std::to_string(h.timeMs) + " ms is later than this validator's clock allows (" +
+                    std::to_string(*latestTimeMs) + " ms)");
+    return {};
+}
+}  // namespace
+
+Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan bytes,
+                                                  std::optional<std::uint64_t> latestTimeMs) {
+    if (auto known = executed_.find(id); known != executed_.end())  // already executed (e.g. our own proposal)
+        return checkTimeBound(known->second.block.header, latestTimeMs);
     auto block = decodeBlock(bytes);
     if (!block) return fail("block does not decode: " + block.error().message());
     if (block->id() != id) return fail("block id does not match its header");
+    if (auto timely = checkTimeBound(block->header, latestTimeMs); !timely) return timely;
     if (auto ok = checkHeader(*block); !ok) return ok;
     auto exec = execute(std::move(*block), false);
     if (!exec) return fail(exec.error());

@@ -31,6 +31,7 @@
 #include "contracts/Ledger.h"
 #include "node/chain/BlockResults.h"
 #include "node/chain/BlockStore.h"
+#include "node/config/SizeBudget.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/mempool/Mempool.h"
 #include "node/mempool/SignatureCache.h"
@@ -74,8 +75,8 @@ public:
     struct Options {
         std::uint64_t validatorUpdateDelay = 2;
         std::size_t maxBlockTxs = 5'000;
-        std::size_t maxBlockBytes = 8 * 1024 * 1024;
-        std::uint64_t stateVersionsKept = 0;  // 0 = all
+        std::size_t maxBlockBytes = budget::kDefaultBlockTxBytes;  // tx bytes; <= limits::kBlockTxBytesMax
+        std::uint64_t stateVersionsKept = 0;                       // 0 = all
 
         // Full scan of contracts::checkInvariants after executing each block,
         // O(state): on in builds without NDEBUG, else by config
@@ -102,10 +103,17 @@ public:
         Bytes bytes;
         std::size_t included = 0;  // txs that made it into the block
     };
+    // The block time is max(timeMs, last block time + 1); fails when the last
+    // block time is the largest representable (no later time exists).
     Expected<Proposal, std::string> propose(const PublicKey& proposer, std::uint64_t timeMs,
                                             const std::vector<Bytes>& candidates,
                                             const std::vector<DuplicateVoteEvidence>& evidence);
-    Expected<void, std::string> validate(const Hash256& id, ByteSpan bytes);
+    // latestTimeMs: consensus validation of a proposal passes the validator's
+    // own clock plus consensus.max_block_time_ahead_ms; a block timed later is
+    // refused (docs/consensus.md, "Block time"). Block sync and commit pass
+    // nothing: a decided block carries a quorum's certificate.
+    Expected<void, std::string> validate(const Hash256& id, ByteSpan bytes,
+                                         std::optional<std::uint64_t> latestTimeMs = std::nullopt);
     // May a block at the next height carry this (verified) evidence? Against
     // a member of the current or the previous validator set: yes. Against a
     // validator that left the set (jailed for downtime, unbonded) but is

@@ -191,8 +191,10 @@ std::vector<Field> schema(NodeConfig& c) {
         strings("p2p", "persistent_peers", "Peers to keep connected: NODEID@host:port.", c.p2p.persistentPeers,
                 checkPeer),
         integer<std::uint32_t>("p2p", "max_peers", "Most peers connected at once.", c.p2p.maxPeers, 1),
-        integer<std::uint32_t>("p2p", "max_message_bytes", "Largest p2p message accepted.", c.p2p.maxMessageBytes,
-                               1024),
+        integer<std::uint32_t>("p2p", "max_message_bytes",
+                               "Largest p2p message accepted; at least " +
+                                   std::to_string(budget::kProposalMessageBytesMax) + " (the largest proposal).",
+                               c.p2p.maxMessageBytes, 1024),
         integer<std::uint32_t>("p2p", "send_queue_max", "Queued messages per peer before it is dropped.",
                                c.p2p.sendQueueMax, 1),
         boolean("p2p", "peer_exchange", "Learn and share peer addresses.", c.p2p.peerExchange),
@@ -206,7 +208,10 @@ std::vector<Field> schema(NodeConfig& c) {
                                c.mempool.maxTxsPerAccount, 1),
         integer<std::uint32_t>("mempool", "max_block_txs", "Most txs a proposed block carries.", c.mempool.maxBlockTxs,
                                1),
-        integer<std::uint64_t>("mempool", "max_block_bytes", "Most tx bytes a proposed block carries.",
+        integer<std::uint64_t>("mempool", "max_block_bytes",
+                               "Most tx bytes a proposed block carries; at most " +
+                                   std::to_string(limits::kBlockTxBytesMax) +
+                                   " (the block limit minus the envelope allowance).",
                                c.mempool.maxBlockBytes, 1024),
         integer<std::uint32_t>("consensus", "timeout_propose_ms", "Wait for a proposal in round 0.",
                                c.consensus.timeoutProposeMs, 1),
@@ -228,6 +233,9 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint32_t>("consensus", "empty_blocks_interval_ms",
                                "With create_empty_blocks = false, a block at least this often; 0 = never.",
                                c.consensus.emptyBlocksIntervalMs),
+        integer<std::uint32_t>("consensus", "max_block_time_ahead_ms",
+                               "A proposed block timed later than this validator's clock plus this is refused.",
+                               c.consensus.maxBlockTimeAheadMs, 1, 86'400'000),
         integer<std::uint32_t>("storage", "state_versions_kept",
                                "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
@@ -281,7 +289,27 @@ Expected<NodeConfig, std::string> NodeConfig::parse(std::string_view text) {
             if (auto err = f->set(node)) return Unexpected("config: " + key + " " + *err);
         }
     }
+    if (auto budget = cfg.checkSizeBudget(); !budget) return Unexpected(budget.error());
     return cfg;
+}
+
+Expected<void, std::string> NodeConfig::checkSizeBudget() const {
+    if (mempool.maxBlockBytes > limits::kBlockTxBytesMax)
+        return Unexpected("config: mempool.max_block_bytes (" + std::to_string(mempool.maxBlockBytes) +
+                          ") plus the block envelope allowance (" + std::to_string(limits::kBlockEnvelopeBytesMax) +
+                          " bytes for header, certificate and evidence) exceeds the block limit (" +
+                          std::to_string(limits::kBlockBytesMax) + "); at most " +
+                          std::to_string(limits::kBlockTxBytesMax));
+    if (mempool.maxBlockTxs > limits::kBlockTxsMax)
+        return Unexpected("config: mempool.max_block_txs (" + std::to_string(mempool.maxBlockTxs) +
+                          ") exceeds the txs a block may carry (" + std::to_string(limits::kBlockTxsMax) + ")");
+    if (p2p.maxMessageBytes < budget::kProposalMessageBytesMax)
+        return Unexpected("config: p2p.max_message_bytes (" + std::to_string(p2p.maxMessageBytes) +
+                          ") is below the largest proposal message (" +
+                          std::to_string(budget::kProposalMessageBytesMax) +
+                          " bytes: a block of the block limit, whatever mempool.max_block_bytes is here, as any "
+                          "validator may build one); a proposal this node cannot receive stalls it");
+    return {};
 }
 
 Expected<NodeConfig, std::string> NodeConfig::load(const std::filesystem::path& file) {

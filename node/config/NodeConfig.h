@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "consensus/core/Expected.h"
+#include "node/config/SizeBudget.h"
 
 namespace agora::node {
 
@@ -50,7 +51,7 @@ struct P2pConfig {
     std::string externalAddress;               // advertised to peers; empty = listen address
     std::vector<std::string> persistentPeers;  // NODEID@host:port
     std::uint32_t maxPeers = 40;
-    std::uint32_t maxMessageBytes = 4 * 1024 * 1024;
+    std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= the largest proposal
     std::uint32_t sendQueueMax = 4096;
     bool peerExchange = true;
     bool allowFaultInjection = false;  // TEST ONLY: P2pAdmin.SetBlocked (docs/p2p.md)
@@ -61,7 +62,7 @@ struct MempoolConfig {
     std::uint64_t maxBytes = 128ULL * 1024 * 1024;
     std::uint32_t maxTxsPerAccount = 256;
     std::uint32_t maxBlockTxs = 5'000;
-    std::uint64_t maxBlockBytes = 8ULL * 1024 * 1024;
+    std::uint64_t maxBlockBytes = budget::kDefaultBlockTxBytes;  // + envelope <= limits::kBlockBytesMax
 };
 
 struct ConsensusConfig {
@@ -74,6 +75,8 @@ struct ConsensusConfig {
     std::uint32_t timeoutCommitMs = 500;  // pause after a commit before the next height
     bool createEmptyBlocks = true;
     std::uint32_t emptyBlocksIntervalMs = 0;  // with createEmptyBlocks = false: a block at least this often
+    // A proposal whose block time is later than our clock plus this is prevoted nil.
+    std::uint32_t maxBlockTimeAheadMs = 10'000;
 };
 
 struct StorageConfig {
@@ -97,6 +100,10 @@ struct NodeConfig {
     ConsensusConfig consensus;
     StorageConfig storage;
     DebugConfig debug;
+
+    // The size budget (node/config/SizeBudget.h): an error naming the keys
+    // whose values contradict it. parse() and load() apply it.
+    Expected<void, std::string> checkSizeBudget() const;
 
     // Parses TOML text; missing keys keep their defaults.
     static Expected<NodeConfig, std::string> parse(std::string_view toml);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <limits>
 #include "consensus/core/Block.h"
 #include "node/base/Logging.h"
 
@@ -338,7 +339,13 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
                 },
                 [&](const ValidateBlock& a) {
-                    auto ok = app_.validate(a.blockId, a.block);
+                    // Saturating: a clock near the end of time must not wrap the bound to the past.
+                    const std::uint64_t now = wallClockMs();
+                    const std::uint64_t ahead = options_.maxBlockTimeAheadMs;
+                    const std::uint64_t latest = now > std::numeric_limits<std::uint64_t>::max() - ahead
+                                                     ? std::numeric_limits<std::uint64_t>::max()
+                                                     : now + ahead;
+                    auto ok = app_.validate(a.blockId, a.block, latest);
                     if (!ok)
                         log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
                     post(BlockValidated{a.height, a.blockId, ok.hasValue()});

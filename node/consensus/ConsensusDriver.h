@@ -7,7 +7,7 @@
 //   Broadcast*         ConsensusNetwork (p2p; a no-op for a lone validator)
 //   ScheduleTimeout    an Executor timer (1 tick = 1 ms)
 //   RequestBlock       Application::propose from the mempool's best txs
-//   ValidateBlock      Application::validate
+//   ValidateBlock      Application::validate, bounded by our clock + max_block_time_ahead_ms
 //   Sign*              the Signer (signer state fsynced before release)
 //   ReportEvidence     kept for the next proposal
 //   CommitBlock        Application::commit (one synced batch), then the
@@ -42,6 +42,7 @@
 #include "consensus/engine/Engine.h"
 #include "consensus/engine/Signer.h"
 #include "node/app/Application.h"
+#include "node/config/SizeBudget.h"
 #include "node/consensus/EvidencePool.h"
 #include "node/consensus/Executor.h"
 #include "node/consensus/FileWal.h"
@@ -78,7 +79,10 @@ struct DriverOptions {
     std::uint64_t emptyBlocksIntervalMs = 0;
     std::uint64_t validatorUpdateDelay = 2;
     std::size_t maxBlockTxs = 5'000;
-    std::size_t maxBlockBytes = 8 * 1024 * 1024;
+    std::size_t maxBlockBytes = budget::kDefaultBlockTxBytes;
+    // A proposed block timed later than our clock plus this is refused
+    // (consensus.max_block_time_ahead_ms, docs/consensus.md "Block time").
+    std::uint64_t maxBlockTimeAheadMs = 10'000;
     // TEST ONLY (agorad start --unsafe-double-sign-at): at this height every
     // prevote we sign is followed by a conflicting one signed around the
     // signer state and sent to peers, so the network sees an equivocation.

@@ -92,6 +92,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     dopt.timeoutCommitMs = cc.timeoutCommitMs;
     dopt.createEmptyBlocks = cc.createEmptyBlocks;
     dopt.emptyBlocksIntervalMs = cc.emptyBlocksIntervalMs;
+    dopt.maxBlockTimeAheadMs = cc.maxBlockTimeAheadMs;
     dopt.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     dopt.maxBlockBytes = node->config_.mempool.maxBlockBytes;
     dopt.unsafeDoubleSignAt = overrides.unsafeDoubleSignAt;

@@ -58,6 +58,7 @@ const std::vector<ParamField>& paramFields() {
         intField("downtime_slash_bps", &P::downtimeSlashBps),
         intField("downtime_window_blocks", &P::downtimeWindowBlocks),
         intField("downtime_max_missed", &P::downtimeMaxMissed),
+        intField("max_validators", &P::maxValidators),
         amountField("min_provider_stake", &P::minProviderStake),
         amountField("provider_stake_per_lease", &P::providerStakePerLease),
         intField("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "consensus/core/Block.h"
 #include "consensus/core/Tx.h"
 #include "node/base/Logging.h"
 #include "node/base/NodeId.h"
@@ -352,6 +353,17 @@ void PeerManager::punish(PeerConnection& conn, const std::string& reason) {
 // ---- messages --------------------------------------------------------------
 
 namespace {
+// Why a proposal's bytes are not the block its signature names, or nothing:
+// they must decode as a block whose id (the hash of its header) is the signed
+// block id and whose content (txs, certificate, evidence) matches the header.
+std::optional<std::string> proposalBlockUnbound(const Proposal& p) {
+    auto block = decodeBlock(p.block);
+    if (!block) return "proposal block does not decode";
+    if (block->id() != p.blockId) return "proposal bytes are not the signed block id";
+    if (!block->contentMatchesHeader()) return "proposal block content does not match its header";
+    return std::nullopt;
+}
+
 // The connection whose tx this thread is handing to the mempool (0: none).
 thread_local std::uint64_t tlsTxSource = 0;
 }  // namespace
@@ -379,9 +391,23 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
             auto p = decode<Proposal>(spanOf(msg.proposal()));
             if (!p) return invalid("undecodable proposal");
             if (!p->verifySignature(chainId)) return invalid("proposal signature");
+            // The signature does not cover the block bytes: bind them to the
+            // signed block id before anything else sees them, or a relay could
+            // send an honest proposal with junk bytes first and make us drop the
+            // real copy as a duplicate (docs/p2p.md, "Gossip"). Bytes seen
+            // before were bound then: the check runs once per distinct message.
+            const Hash256 messageHash = sha256(spanOf(msg.proposal()));
+            bool seenBefore = false;
+            {
+                std::lock_guard lock(seenMu_);
+                seenBefore = seen_.count(messageHash) != 0;
+            }
+            if (!seenBefore) {
+                if (auto unbound = proposalBlockUnbound(*p)) return invalid(*unbound);
+            }
             // Always to consensus (a catch-up re-send may fill a gap the engine
             // skipped earlier; it drops duplicates cheaply), relayed once.
-            const bool fresh = markSeen(sha256(spanOf(msg.proposal())));
+            const bool fresh = markSeen(messageHash);
             if (handlers_.onProposal) handlers_.onProposal(std::move(*p));
             if (fresh) broadcast(msg, false, conn.id());
             return Verdict::Ok;

@@ -39,6 +39,7 @@
 #include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
 #include "consensus/core/Vote.h"
+#include "node/config/SizeBudget.h"
 #include "node/consensus/ConsensusDriver.h"
 #include "node/p2p/Handshake.h"
 #include "node/p2p/PeerAddress.h"
@@ -51,7 +52,7 @@ struct P2pOptions {
     LocalIdentity self;
     std::vector<PeerAddress> persistentPeers;
     std::uint32_t maxPeers = 40;
-    std::uint32_t maxMessageBytes = 4 * 1024 * 1024;
+    std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= budget::kProposalMessageBytesMax
     std::uint32_t sendQueueMax = 4096;
     bool peerExchange = true;
     std::chrono::milliseconds tick{500};

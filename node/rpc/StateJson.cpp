@@ -165,6 +165,7 @@ Json params(const contracts::Params& p) {
                 {"downtime_slash_bps", p.downtimeSlashBps},
                 {"downtime_window_blocks", p.downtimeWindowBlocks},
                 {"downtime_max_missed", p.downtimeMaxMissed},
+                {"max_validators", p.maxValidators},
                 {"min_provider_stake", amount(p.minProviderStake)},
                 {"provider_stake_per_lease", amount(p.providerStakePerLease)},
                 {"provider_early_close_slash_bps", p.providerEarlyCloseSlashBps},

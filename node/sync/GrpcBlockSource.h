@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "agora/p2p/v1/sync.grpc.pb.h"
+#include "node/config/SizeBudget.h"
 #include "node/sync/BlockSource.h"
 
 namespace agora::node {
@@ -16,7 +17,8 @@ namespace agora::node {
 struct GrpcBlockSourceOptions {
     std::uint32_t statusDeadlineMs = 2'000;
     std::uint32_t blocksDeadlineMs = 30'000;
-    std::uint32_t maxMessageBytes = 16 * 1024 * 1024;  // one SyncedBlock message
+    // One SyncedBlock message: a block of the block limit with its certificate.
+    std::uint32_t maxMessageBytes = budget::kSyncedBlockMessageBytesMax;
 };
 
 class GrpcBlockSource final : public BlockSource {

@@ -69,6 +69,7 @@
 #include "agora/events/v1/events.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
+#include "consensus/core/Limits.h"
 #include "consensus/state/Sandbox.h"
 #include "contracts/Invariants.h"
 #include "node/base/NodeId.h"
@@ -458,7 +459,7 @@ void Bench::writeConfig(NodeProc& n, const std::vector<std::string>& peers, bool
     cfg.mempool.maxBytes = 512ULL * 1024 * 1024;
     cfg.mempool.maxTxsPerAccount = 100'000;
     cfg.mempool.maxBlockTxs = opt_.blockTxs;
-    cfg.mempool.maxBlockBytes = 64ULL * 1024 * 1024;
+    cfg.mempool.maxBlockBytes = limits::kBlockTxBytesMax;  // the most the size budget allows
     cfg.log.level = "warn";
     if (!wallet::writeFileAtomic(node::HomeLayout(n.home).configFile(), cfg.toToml(), wallet::WriteMode::Replace))
         throw std::runtime_error("cannot write " + node::HomeLayout(n.home).configFile().string());

@@ -2,6 +2,8 @@
 // independent node, committed atomically, and survive reopening.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "node/app/Application.h"
 #include "node/storage/NodeDatabase.h"
 #include "support/TempDir.h"
@@ -157,4 +159,51 @@ TEST_CASE("the mempool ledger view is shared within a committed version and foll
         REQUIRE(after->account(sender).nextNonce == height);
         before = after;
     }
+}
+
+// Block time (docs/consensus.md, "Block time"): a proposer may not push the
+// chain's clock to the end of time, where no later block can exist.
+TEST_CASE("a block timed UINT64_MAX is refused by validators and the chain goes on", "[app][time]") {
+    Node byzantine("time-byz"), honest("time-honest");
+    const auto proposer = test::testKey(10).publicKey;
+    const std::uint64_t clockMs = 5'000;
+    const std::uint64_t latestAllowed = clockMs + 10'000;  // the validator's clock + max_block_time_ahead_ms
+
+    auto far = byzantine.app->propose(proposer, std::numeric_limits<std::uint64_t>::max(), {sendTx(1, 0, 100)}, {});
+    REQUIRE(far.hasValue());
+    REQUIRE(decodeBlock(far->bytes).value().header.timeMs == std::numeric_limits<std::uint64_t>::max());
+    auto refused = honest.app->validate(far->id, far->bytes, latestAllowed);
+    REQUIRE_FALSE(refused.hasValue());
+    REQUIRE(refused.error().find("later than this validator's clock allows") != std::string::npos);
+    // Just inside the bound is fine, one millisecond beyond is not.
+    auto edge = byzantine.app->propose(proposer, latestAllowed, {sendTx(1, 0, 100)}, {});
+    REQUIRE(edge.hasValue());
+    REQUIRE(honest.app->validate(edge->id, edge->bytes, latestAllowed).hasValue());
+    REQUIRE_FALSE(honest.app->validate(edge->id, edge->bytes, latestAllowed - 1).hasValue());
+
+    // The next round's honest proposal at the validator's clock commits, and
+    // later heights keep committing with strictly increasing times.
+    std::uint64_t lastTime = 0;
+    for (std::uint64_t height = 1; height <= 3; ++height) {
+        auto p = honest.app->propose(proposer, clockMs + height, {sendTx(2, height - 1, 100)}, {});
+        REQUIRE(p.hasValue());
+        const auto time = decodeBlock(p->bytes).value().header.timeMs;
+        REQUIRE(time > lastTime);
+        lastTime = time;
+        REQUIRE(honest.app->commit(p->id, p->bytes, certify(*p, height)).hasValue());
+    }
+    REQUIRE(honest.app->lastHeight() == 3);
+}
+
+TEST_CASE("after a block at the largest time the next block cannot be built and time never wraps", "[app][time]") {
+    // Only a quorum that ignored the clock bound can commit such a block; the
+    // proposer then refuses with a clear error instead of wrapping to 0.
+    Node a("time-wrap");
+    const auto proposer = test::testKey(10).publicKey;
+    auto far = a.app->propose(proposer, std::numeric_limits<std::uint64_t>::max(), {}, {});
+    REQUIRE(far.hasValue());
+    REQUIRE(a.app->commit(far->id, far->bytes, certify(*far, 1)).hasValue());
+    auto next = a.app->propose(proposer, 7'000, {}, {});
+    REQUIRE_FALSE(next.hasValue());
+    REQUIRE(next.error().find("no later block time exists") != std::string::npos);
 }

@@ -3,6 +3,8 @@
 #include "node/config/NodeConfig.h"
 
 using agora::node::NodeConfig;
+namespace budget = agora::node::budget;
+namespace limits = agora::limits;
 
 TEST_CASE("an empty config file gives the documented defaults", "[config]") {
     auto cfg = NodeConfig::parse("");
@@ -70,4 +72,32 @@ TEST_CASE("config syntax errors report the line", "[config]") {
     auto cfg = NodeConfig::parse("moniker = \"a\"\n[grpc\n");
     REQUIRE_FALSE(cfg.hasValue());
     REQUIRE(cfg.error().find("line 2") != std::string::npos);
+}
+
+TEST_CASE("config refuses block and message sizes that contradict the size budget, naming the keys",
+          "[config][budget]") {
+    // The defaults satisfy the chain of limits (node/config/SizeBudget.h).
+    NodeConfig defaults;
+    REQUIRE(defaults.checkSizeBudget().hasValue());
+    REQUIRE(defaults.mempool.maxBlockBytes + limits::kBlockEnvelopeBytesMax <= limits::kBlockBytesMax);
+    REQUIRE(defaults.p2p.maxMessageBytes >= budget::kProposalMessageBytesMax);
+    REQUIRE(NodeConfig::parse(defaults.toToml()).hasValue());
+
+    // The old defaults: 8 MiB of txs cannot fit a block with its envelope, and
+    // a 4 MiB peer link cannot carry the largest proposal.
+    auto blockTooBig = NodeConfig::parse("[mempool]\nmax_block_bytes = 8388608");
+    REQUIRE_FALSE(blockTooBig.hasValue());
+    REQUIRE(blockTooBig.error().find("config: mempool.max_block_bytes (8388608)") == 0);
+    REQUIRE(blockTooBig.error().find("at most 7864320") != std::string::npos);
+    REQUIRE(NodeConfig::parse("[mempool]\nmax_block_bytes = 7864320").hasValue());
+
+    auto linkTooSmall = NodeConfig::parse("[p2p]\nmax_message_bytes = 4194304");
+    REQUIRE_FALSE(linkTooSmall.hasValue());
+    REQUIRE(linkTooSmall.error().find("config: p2p.max_message_bytes (4194304) is below the largest proposal") == 0);
+    REQUIRE(
+        NodeConfig::parse("[p2p]\nmax_message_bytes = " + std::to_string(budget::kProposalMessageBytesMax)).hasValue());
+
+    auto tooManyTxs = NodeConfig::parse("[mempool]\nmax_block_txs = 50001");
+    REQUIRE_FALSE(tooManyTxs.hasValue());
+    REQUIRE(tooManyTxs.error().find("config: mempool.max_block_txs (50001)") == 0);
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "consensus/core/Block.h"
 #include "consensus/core/SignDigest.h"
 #include "node/base/NodeId.h"
 #include "node/p2p/Handshake.h"
@@ -28,6 +29,7 @@ const Hash256 kGenesis = sha256(Bytes{1, 2, 3});
 struct TestPeer {
     wallet::SecretKey key = wallet::SecretKey::generate();
     std::atomic<int> votes{0};
+    std::atomic<int> proposals{0};
     std::atomic<int> txs{0};
     bool relayTxs = false;  // act as the node's mempool hook: relay every tx received
     std::unique_ptr<PeerManager> manager;
@@ -48,6 +50,7 @@ struct TestPeer {
         o.dialBackoffMax = 200ms;
         GossipHandlers h;
         h.onVote = [this](Vote) { ++votes; };
+        h.onProposal = [this](Proposal) { ++proposals; };
         h.onTx = [this](ByteSpan tx) {
             ++txs;
             if (relayTxs) manager->broadcastTx(tx, sha256(tx));
@@ -359,4 +362,59 @@ TEST_CASE("a relayed tx goes to the other peers but not back to the peer it came
     }
     REQUIRE(voteSeen);
     CHECK(echoes == 0);
+}
+
+TEST_CASE("a proposal whose bytes are not its signed block is refused before consensus and relay; the real copy passes",
+          "[p2p][proposal]") {
+    TestPeer b;
+    b.manager->start();
+    // An honest proposer's block and its signed proposal.
+    const auto proposer = wallet::SecretKey::generate();
+    Block block;
+    block.header.chainId = "chain-a";
+    block.header.height = 1;
+    block.header.timeMs = 1'000;
+    block.header.proposer = Address::fromPublicKey(proposer.publicKey());
+    block.txs.push_back(Bytes{1, 2, 3});
+    block.sealContentHashes();
+    Proposal honest;
+    honest.height = 1;
+    honest.round = 0;
+    honest.blockId = block.id();
+    honest.proposer = proposer.publicKey();
+    honest.block = encode(block);
+    honest.signature = proposer.sign(honest.signDigest("chain-a").span());
+
+    auto sendFrom = [&](const Proposal& p) {
+        auto fake = std::make_unique<FakePeer>(b.port);
+        const auto reply = fake->handshake("chain-a");
+        REQUIRE(reply.hello_ack().reject_reason().empty());
+        p2p::v1::Envelope msg;
+        msg.set_proposal(str(encode(p)));
+        REQUIRE(fake->rw->Write(msg));
+        return fake;
+    };
+
+    // A relay re-sends the honest proposal (its signature still verifies) with
+    // other bytes: another header, or the same header with other txs.
+    Block otherHeader = block;
+    otherHeader.header.timeMs = 2'000;
+    Block otherTxs = block;
+    otherTxs.txs.push_back(Bytes{4, 5, 6});
+    for (const Block* junk : {&otherHeader, &otherTxs}) {
+        Proposal tampered = honest;
+        tampered.block = encode(*junk);
+        REQUIRE(tampered.verifySignature("chain-a"));
+        auto fake = sendFrom(tampered);
+        p2p::v1::Envelope in;
+        while (fake->rw->Read(&in)) {
+        }
+        CHECK(b.manager->offences(nodeIdOf(fake->key.publicKey())) == 1);
+    }
+    CHECK(b.proposals.load() == 0);
+
+    // The real copy, arriving after the junk, still reaches consensus.
+    auto good = sendFrom(honest);
+    CHECK(test::waitUntil([&] { return b.proposals.load() == 1; }, 5s));
+    CHECK(b.manager->offences(nodeIdOf(good->key.publicKey())) == 0);
 }

@@ -130,6 +130,19 @@ public:
         }
     }
 
+    // Puts back the consensus timeouts `agorad testnet init-files` writes (the
+    // constructor shortens them); before start().
+    void useInitFilesTimeouts() {
+        for (auto& m : members_) {
+            auto cfg = node::NodeConfig::load(node::HomeLayout(m.home).configFile());
+            REQUIRE(cfg.hasValue());
+            cfg->consensus = node::ConsensusConfig{};
+            REQUIRE(wallet::writeFileAtomic(node::HomeLayout(m.home).configFile(), cfg->toToml(),
+                                            wallet::WriteMode::Replace)
+                        .hasValue());
+        }
+    }
+
     std::size_t size() const { return members_.size(); }
     static constexpr const char* kChainId = "p2p-test";
     // The keyring of the init-files demo keys and its passphrase file, for the agora CLI.
