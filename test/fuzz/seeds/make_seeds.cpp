@@ -28,6 +28,7 @@
 #include "contracts/Staking.h"
 #include "node/config/NodeConfig.h"
 #include "node/consensus/FileWal.h"
+#include "node/daemon/PlainKeyFile.h"
 #include "node/genesis/GenesisFile.h"
 #include "node/provider/ProviderConfig.h"
 #include "test/support/SampleMessages.h"
@@ -181,8 +182,17 @@ int main(int argc, char** argv) {
         for (int s = 24; s >= 0; s -= 8) wal += static_cast<char>((crc >> s) & 0xff);
         wal += str(payload);
     }
-    put("wal_file", "seven_records", wal);
-    put("wal_file", "torn_tail", wal.substr(0, wal.size() - 5));
+    // wal_file's first byte picks raw (even) or framed-by-the-target (odd) input.
+    put("wal_file", "seven_records", std::string(1, '\0') + wal);
+    put("wal_file", "torn_tail", std::string(1, '\0') + wal.substr(0, wal.size() - 5));
+    std::string pieces = "\x01";
+    for (const auto& input : inputs) {
+        const Bytes payload = encode(input);
+        pieces += static_cast<char>(payload.size() >> 8);
+        pieces += static_cast<char>(payload.size() & 0xff);
+        pieces += str(payload);
+    }
+    put("wal_file", "framed_pieces", pieces + std::string("\0\x05torn!", 7));
 
     // State: events, proofs, tree nodes, ledger records.
     state::Event ev("lease_created");
@@ -281,6 +291,14 @@ int main(int argc, char** argv) {
             auto f = wallet::KeyFile::encrypt(*material, "pass", wallet::KdfParams{2, 1, 1});
             if (f) put("key_file", "logn2", f->toJson());
         }
+    }
+    {
+        fs::create_directories(root / "plain_key_file");
+        const fs::path path = root / "plain_key_file" / "node_key";
+        std::error_code ec;
+        fs::remove(path, ec);
+        auto key = wallet::SecretKey::fromHex(std::string(63, '0') + "7");
+        if (key) (void)node::writeKeyFile(path, *key, node::KeyFileKind::Validator);
     }
     put("derivation_path", "cosmos", "m/44'/118'/0'/0/0");
     put("derivation_path", "short", "m/0");
