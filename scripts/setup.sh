@@ -13,6 +13,7 @@ PACKAGES=(
   python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client
   libbenchmark-dev chromium curl
   libyaml-cpp-dev bubblewrap
+  clang-14 libfuzzer-14-dev
   slurmctld slurmd slurm-client munge
 )
 

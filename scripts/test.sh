@@ -2,6 +2,9 @@
 # Installs dependencies, builds and runs every test.
 #   scripts/test.sh          one ASan+UBSan build (build-asan/), every test at full scale
 #   scripts/test.sh --quick  a plain build (build/), every test, no sanitizers (faster edit loop)
+# The default also builds the libFuzzer targets (build-fuzz/, clang-14, ASan+UBSan)
+# and runs each on its seed corpus for AGORA_FUZZ_SECONDS (default 5) seconds
+# (scripts/fuzz.sh, docs/fuzzing.md); AGORA_FUZZ_SECONDS=0 skips that.
 # CI runs the default. Building once (with the sanitizers on) instead of twice keeps
 # a clean CI run well under 30 minutes on 2 cores: the sanitized build compiles at
 # -O1 -g1 (about half the compile time of -O2 -g; line tables are enough for
@@ -51,5 +54,11 @@ else
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   run_suite build-asan -DAGORA_SANITIZE=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+  fuzz_seconds=${AGORA_FUZZ_SECONDS:-5}
+  if [ "$fuzz_seconds" -gt 0 ]; then
+    start=$SECONDS
+    AGORA_BUILD_JOBS=$jobs scripts/fuzz.sh --seconds "$fuzz_seconds"
+    echo "== fuzzed in $((SECONDS - start)) s"
+  fi
 fi
 echo "== all tests passed"

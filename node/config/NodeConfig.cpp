@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "node/config/TomlString.h"
+
 namespace agora::node {
 namespace {
 
@@ -19,12 +21,7 @@ struct Field {
 };
 
 std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + "\"";
+    return node::tomlQuote(s);
 }
 
 bool validHostPort(const std::string& s) {

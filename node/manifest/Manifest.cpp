@@ -1,5 +1,6 @@
 #include "node/manifest/Manifest.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -609,6 +611,63 @@ std::string_view manifestErrorCodeName(ManifestErrorCode c) {
     return "unknown";
 }
 
+namespace {
+// Counts the YAML documents of a text, stopping at the second. yaml-cpp's
+// LoadAll never returns on some inputs: a ',' at document level (the text ","
+// is enough) is never consumed, so it builds empty documents until memory
+// runs out (found by test/fuzz/manifest). Counting through the event parser
+// with a cap bounds that; YAML::Load then builds the one document.
+struct DocumentCount {
+    std::size_t count = 0;
+    std::size_t secondLine = 0;  // 1-based line of the second document's content
+};
+
+class DocumentCounter final : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back({mark, std::nullopt}); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+    struct Document {
+        YAML::Mark start;                     // where "---" (or the content) begins
+        std::optional<YAML::Mark> firstNode;  // where its content begins
+    };
+    std::vector<Document> documents;
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (!documents.empty() && !documents.back().firstNode) documents.back().firstNode = mark;
+    }
+};
+
+DocumentCount countDocuments(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    DocumentCount result;
+    while (result.count < 2 && parser.HandleNextDocument(counter)) ++result.count;
+    if (result.count > 1 && counter.documents.size() > 1) {
+        const auto& second = counter.documents[1];
+        const int line = second.firstNode ? second.firstNode->line : second.start.line;
+        if (line >= 0) result.secondLine = static_cast<std::size_t>(line) + 1;
+    }
+    return result;
+}
+}  // namespace
+
 Expected<Manifest, ManifestError> parseManifest(std::string_view text) {
     if (text.size() > kMaxManifestBytes)
         return Unexpected(makeError(
@@ -617,14 +676,15 @@ Expected<Manifest, ManifestError> parseManifest(std::string_view text) {
     // Every string of a manifest goes into the canonical bytes, which hold UTF-8 only.
     if (!isValidUtf8(text)) return Unexpected(makeError(ManifestErrorCode::Syntax, "", 0, "not valid UTF-8"));
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-        if (documents.empty())
+        const std::string owned(text);
+        const DocumentCount documents = countDocuments(owned);
+        if (documents.count == 0)
             return Unexpected(makeError(ManifestErrorCode::MissingField, "version", 0,
                                         "the manifest is empty; it needs version, kind and services"));
-        if (documents.size() > 1)
+        if (documents.count > 1)
             return Unexpected(
-                makeError(ManifestErrorCode::Syntax, "", lineOf(documents[1]), "more than one YAML document"));
-        return parseDocument(documents.front());
+                makeError(ManifestErrorCode::Syntax, "", documents.secondLine, "more than one YAML document"));
+        return parseDocument(YAML::Load(owned));
     } catch (const ManifestFailure& failure) {
         return Unexpected(failure.error);
     } catch (const YAML::Exception& e) {

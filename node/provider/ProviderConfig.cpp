@@ -5,16 +5,13 @@
 #include <functional>
 #include <sstream>
 
+#include "node/config/TomlString.h"
+
 namespace agora::provider {
 namespace {
 
 std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + "\"";
+    return node::tomlQuote(s);
 }
 
 // One key of one section: how to read it and how to print it.

@@ -15,6 +15,20 @@ TEST_CASE("an empty config file gives the documented defaults", "[config]") {
     REQUIRE(cfg->log.level == "info");
 }
 
+TEST_CASE("string values with escaped control characters are written back escaped", "[config]") {
+    // Found by test/fuzz/node_config_toml: an address read from "\b..." held a
+    // raw backspace that toToml wrote unescaped, so the file it wrote did not parse.
+    auto cfg = NodeConfig::parse("moniker = \"a\\bb\\u0001c\\td\\u007f\\\\e\\\"\"\n");
+    REQUIRE(cfg.hasValue());
+    REQUIRE(cfg->moniker ==
+            "a\bb\x01"
+            "c\td\x7f\\e\"");
+    auto back = NodeConfig::parse(cfg->toToml());
+    REQUIRE(back.hasValue());
+    REQUIRE(back->moniker == cfg->moniker);
+    REQUIRE(back->toToml() == cfg->toToml());
+}
+
 TEST_CASE("the written default config parses back to the same values", "[config]") {
     NodeConfig c;
     c.moniker = "val-\"quoted\"";

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "node/manifest/Manifest.h"
 #include "support/TempDir.h"
@@ -243,6 +244,20 @@ TEST_CASE("malformed YAML is a Syntax error with its line", "[manifest]") {
 
     REQUIRE(parseFails("version: 1\nkind: \"\xff\"\n").code == ManifestErrorCode::Syntax);  // not UTF-8
     REQUIRE(parseFails(std::string(200, '[')).code == ManifestErrorCode::Syntax);           // nesting too deep
+}
+
+TEST_CASE("a stray comma at document level is a Syntax error, not an endless parse", "[manifest]") {
+    // Found by test/fuzz/gateway_request: yaml-cpp's LoadAll never consumes a
+    // ',' outside a flow collection and builds empty documents until memory
+    // runs out. The last input is the one the fuzzer found.
+    const std::vector<std::string> inputs = {
+        ",", ", a", ",\n", "version: 1\n---\n,\n",
+        ", " + std::string(14, '\x01') + std::string(17, '\x02') + "\x01\x02\x1a@"};
+    for (const std::string& text : inputs) {
+        const ManifestError e = parseFails(text);
+        REQUIRE(e.code == ManifestErrorCode::Syntax);
+        REQUIRE(e.message.find("more than one YAML document") != std::string::npos);
+    }
 }
 
 TEST_CASE("unknown fields are rejected at every level", "[manifest]") {

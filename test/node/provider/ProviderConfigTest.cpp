@@ -35,6 +35,20 @@ TEST_CASE("provider.toml written by render loads back to the same values", "[pro
     CHECK(back->stake == Amount(123'000'000));
 }
 
+TEST_CASE("provider.toml strings with control characters are rendered escaped and load back", "[provider][config]") {
+    // The rendering bug test/fuzz/node_config_toml found in config.toml, here too.
+    test::TempDir dir("provider-config-escape");
+    ProviderConfig c;
+    c.priceScript = "/opt/p\bq\x01r\ts\x7f\\\"";
+    c.attributes = {{"reg\nion", "e\ru"}};
+    const std::string path = dir.path("provider.toml");
+    std::ofstream(path) << renderProviderConfig(c);
+    auto back = loadProviderConfig(path);
+    REQUIRE(back.hasValue());
+    CHECK(back->priceScript == c.priceScript);
+    CHECK(back->attributes == c.attributes);
+}
+
 TEST_CASE("provider.toml with an unknown key, a wrong type or a bad value is refused naming it", "[provider][config]") {
     test::TempDir dir("provider-config-bad");
     auto load = [&](const std::string& text) {
