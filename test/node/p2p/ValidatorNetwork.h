@@ -205,6 +205,17 @@ public:
         if (!stub->Status(&ctx, query::v1::StatusRequest{}, &resp).ok()) return std::nullopt;
         return resp;
     }
+    // QueryService.Account on node i: (balance, next nonce); nullopt when the node does not answer.
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> account(std::size_t i, const Address& a) {
+        auto stub = query::v1::QueryService::NewStub(freshChannel(members_[i].grpcPort));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+        query::v1::AccountRequest req;
+        req.set_address(a.toBech32());
+        query::v1::AccountResponse resp;
+        if (!stub->Account(&ctx, req, &resp).ok()) return std::nullopt;
+        return std::make_pair(std::stoull(resp.balance()), resp.next_nonce());
+    }
     std::uint64_t height(std::size_t i) {
         auto s = status(i);
         return s ? s->latest_height() : 0;

@@ -59,19 +59,6 @@ std::optional<nlohmann::json> cliJson(test::ValidatorNetwork& net, std::size_t i
     return j;
 }
 
-// QueryService.Account on node i: (balance, next nonce).
-std::optional<std::pair<std::uint64_t, std::uint64_t>> accountOf(test::ValidatorNetwork& net, std::size_t i,
-                                                                 const Address& a) {
-    auto stub = query::v1::QueryService::NewStub(test::ValidatorNetwork::freshChannel(net.member(i).grpcPort));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + 3s);
-    query::v1::AccountRequest req;
-    req.set_address(a.toBech32());
-    query::v1::AccountResponse resp;
-    if (!stub->Account(&ctx, req, &resp).ok()) return std::nullopt;
-    return std::make_pair(std::stoull(resp.balance()), resp.next_nonce());
-}
-
 std::string logs(test::ValidatorNetwork& net) {
     std::string all;
     for (std::size_t i = 0; i < net.size(); ++i) {
@@ -252,7 +239,7 @@ TEST_CASE(
     }
     for (std::size_t a = 0; a < kAccounts; ++a)
         for (std::size_t i = 0; i < 4; ++i) {
-            auto acc = accountOf(net, i, load.address(a));
+            auto acc = net.account(i, load.address(a));
             REQUIRE(acc);
             INFO("account " << a << " node" << i);
             CHECK(acc->first == balance[a]);
