@@ -4,6 +4,7 @@
 #include <map>
 
 #include "contracts/Bank.h"
+#include "contracts/Gov.h"
 #include "contracts/Keys.h"
 #include "contracts/Leases.h"
 #include "contracts/Market.h"
@@ -103,6 +104,25 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
     });
     scanAll<Bid>(s, keys::prefix::kBid, [&](ByteSpan, const Bid& b) {
         if (b.state == BidState::Open) held += b.deposit.micro();
+    });
+
+    std::map<std::uint64_t, U128> govDeposits;  // proposal -> sum of its deposit records
+    s.scan(keys::one(keys::prefix::kGovDeposit), {}, [&](ByteSpan key, ByteSpan value) {
+        Reader r(value);
+        const std::uint64_t amount = r.u64();
+        r.expectEnd();
+        if (!r.ok()) std::abort();
+        govDeposits[keys::u64At(key, 1)] += amount;
+        return true;
+    });
+    scanAll<Proposal>(s, keys::prefix::kProposal, [&](ByteSpan, const Proposal& p) {
+        held += p.depositsHeld.micro();
+        const U128 recorded = govDeposits.count(p.id) ? govDeposits[p.id] : 0;
+        if (recorded != p.depositsHeld.micro())
+            failOnce("proposal " + std::to_string(p.id) + ": deposit records differ from the deposits held");
+        const bool open = p.status == ProposalStatus::DepositPeriod || p.status == ProposalStatus::VotingPeriod;
+        if (!open && !p.depositsHeld.isZero())
+            failOnce("proposal " + std::to_string(p.id) + ": ended holding deposits");
     });
 
     Supply supply;

@@ -143,6 +143,28 @@ Bytes providerReputation(const Address& a) {
 Bytes clientRecord(const Address& a) {
     return withAddr(prefix::kClientRecord, a);
 }
+Bytes proposal(std::uint64_t id) {
+    return withId(prefix::kProposal, id);
+}
+Bytes proposalQueue(std::uint64_t height, std::uint64_t proposalId) {
+    return withTwoIds(prefix::kProposalQueue, height, proposalId);
+}
+Bytes govVote(std::uint64_t proposalId, const Address& voter) {
+    Bytes b = withId(prefix::kGovVote, proposalId);
+    putSpan(b, voter.span());
+    return b;
+}
+Bytes govVotesOf(std::uint64_t proposalId) {
+    return withId(prefix::kGovVote, proposalId);
+}
+Bytes govDeposit(std::uint64_t proposalId, const Address& depositor) {
+    Bytes b = withId(prefix::kGovDeposit, proposalId);
+    putSpan(b, depositor.span());
+    return b;
+}
+Bytes govDepositsOf(std::uint64_t proposalId) {
+    return withId(prefix::kGovDeposit, proposalId);
+}
 Bytes atHeight(std::uint8_t p, std::uint64_t h) {
     return withId(p, h);
 }

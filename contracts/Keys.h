@@ -41,10 +41,14 @@ inline constexpr std::uint8_t kLeaseGrace = 0x42;
 inline constexpr std::uint8_t kUsageReport = 0x43;
 inline constexpr std::uint8_t kProviderReputation = 0x50;
 inline constexpr std::uint8_t kClientRecord = 0x51;
+inline constexpr std::uint8_t kProposal = 0x60;
+inline constexpr std::uint8_t kProposalQueue = 0x61;
+inline constexpr std::uint8_t kGovVote = 0x62;
+inline constexpr std::uint8_t kGovDeposit = 0x63;
 }  // namespace prefix
 
 // Ids handed out by counters (value: next id, u64).
-enum class Counter : std::uint8_t { Job = 1, Bid = 2, Lease = 3, Unbonding = 4 };
+enum class Counter : std::uint8_t { Job = 1, Bid = 2, Lease = 3, Unbonding = 4, Proposal = 5 };
 
 Bytes one(std::uint8_t p);
 Bytes params();
@@ -81,7 +85,15 @@ Bytes leaseGrace(std::uint64_t height, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
-// Prefix of a height-ordered index (one of kJobExpiry, kLeaseDue, kLeaseGrace, kUnbondingQueue) at one height.
+Bytes proposal(std::uint64_t id);
+// Proposals whose deposit or voting period ends at `height`.
+Bytes proposalQueue(std::uint64_t height, std::uint64_t proposalId);
+Bytes govVote(std::uint64_t proposalId, const Address& voter);
+Bytes govVotesOf(std::uint64_t proposalId);  // prefix
+Bytes govDeposit(std::uint64_t proposalId, const Address& depositor);
+Bytes govDepositsOf(std::uint64_t proposalId);  // prefix
+// Prefix of a height-ordered index (one of kJobExpiry, kLeaseDue, kLeaseGrace, kUnbondingQueue, kProposalQueue) at one
+// height.
 Bytes atHeight(std::uint8_t p, std::uint64_t height);
 
 // Reads the big-endian u64 at offset of a key.

@@ -265,9 +265,9 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
             rep.recordClientEarlyClose(l.client);
             break;
         case CloseReason::ProviderFailed:
-            // A report weighs only once the client paid for kReputationMinPaidBlocks:
+            // A report weighs only once the client paid for reputation_min_paid_blocks:
             // opening and failing leases in one tx must not ruin a provider for a fee.
-            if (paidBlocks(l) >= kReputationMinPaidBlocks)
+            if (paidBlocks(l) >= ctx_.params.reputationMinPaidBlocks)
                 rep.recordEarlyClose(l.provider);
             else
                 rep.recordClientEarlyClose(l.client);
@@ -340,7 +340,8 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     save(*l);
     // Counted as completed only when it ran to completion and was paid for
     // long enough: same-block lease-close-settle loops farm nothing.
-    const bool countsCompleted = l->closeReason == CloseReason::Completed && paidBlocks(*l) >= kReputationMinPaidBlocks;
+    const bool countsCompleted =
+        l->closeReason == CloseReason::Completed && paidBlocks(*l) >= ctx_.params.reputationMinPaidBlocks;
     Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating, countsCompleted);
     ctx_.emit("lease_settled")
         .add("lease_id", l->id)

@@ -6,6 +6,7 @@
 #include "consensus/state/Sandbox.h"
 #include "contracts/ApplyContext.h"
 #include "contracts/Bank.h"
+#include "contracts/Gov.h"
 #include "contracts/Leases.h"
 #include "contracts/Market.h"
 #include "contracts/Providers.h"
@@ -149,6 +150,15 @@ ResultCode checkMessage(const Msg& msg) {
                 return (m.rating < 1 || m.rating > 5) ? ResultCode::InvalidRating : ResultCode::Ok;
             },
             [](const MsgProviderWithdraw&) { return ResultCode::Ok; },
+            [](const MsgGovSubmit& m) {
+                if (m.changes.empty()) return ResultCode::InvalidField;
+                // Names and values stateless; whether the result is consistent is checked in apply.
+                Params scratch;
+                for (const ParamChange& c : m.changes) AGORA_TRY(setParam(scratch, c.key, c.value));
+                return positive(m.deposit);
+            },
+            [](const MsgGovDeposit& m) { return positive(m.amount); },
+            [](const MsgGovVote&) { return ResultCode::Ok; },
         },
         msg);
 }
@@ -210,6 +220,9 @@ ResultCode Ledger::applyMessage(ApplyContext& ctx, const Address& signer, const 
                           [&](const MsgLeaseClose& m) { return Leases(ctx).close(signer, m); },
                           [&](const MsgLeaseSettle& m) { return Leases(ctx).settle(signer, m); },
                           [&](const MsgProviderWithdraw& m) { return Leases(ctx).withdraw(signer, m); },
+                          [&](const MsgGovSubmit& m) { return Gov(ctx).submit(signer, m); },
+                          [&](const MsgGovDeposit& m) { return Gov(ctx).deposit(signer, m); },
+                          [&](const MsgGovVote& m) { return Gov(ctx).vote(signer, m); },
                       },
                       msg);
 }
@@ -300,6 +313,8 @@ EndBlockResult Ledger::endBlock(state::StateWriter& s) {
     // mean an amount beyond the total supply: state is broken, stop.
     if (Market(ctx).expireJobs() != ResultCode::Ok) std::abort();
     if (Leases(ctx).processDue() != ResultCode::Ok) std::abort();
+    // Before staking's work: a tally weighs the set consensus held in this block.
+    if (Gov(ctx).processDue() != ResultCode::Ok) std::abort();
     Staking staking(ctx);
     if (staking.completeUnbondings() != ResultCode::Ok) std::abort();
     if (staking.distributeRewards() != ResultCode::Ok) std::abort();

@@ -3,6 +3,10 @@
 #include "consensus/core/CodecTypes.h"
 #include "consensus/core/ValidatorSet.h"
 
+#include <limits>
+#include <type_traits>
+#include <variant>
+
 namespace agora::contracts {
 
 void Params::encodeTo(Writer& w) const {
@@ -26,6 +30,13 @@ void Params::encodeTo(Writer& w) const {
     w.u64(graceBlocks);
     w.u64(reputationHalfLifeBlocks);
     w.u32(maxValidators);
+    codec::put(w, govMinDeposit);
+    w.u64(govDepositPeriodBlocks);
+    w.u64(govVotingPeriodBlocks);
+    w.u32(govQuorumBps);
+    w.u32(govThresholdBps);
+    w.u32(govVetoBps);
+    w.u64(reputationMinPaidBlocks);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -50,6 +61,13 @@ Params Params::decodeFrom(Reader& r) {
     p.graceBlocks = r.u64();
     p.reputationHalfLifeBlocks = r.u64();
     p.maxValidators = r.u32();
+    p.govMinDeposit = codec::getAmount(r);
+    p.govDepositPeriodBlocks = r.u64();
+    p.govVotingPeriodBlocks = r.u64();
+    p.govQuorumBps = r.u32();
+    p.govThresholdBps = r.u32();
+    p.govVetoBps = r.u32();
+    p.reputationMinPaidBlocks = r.u64();
     return p;
 }
 
@@ -67,7 +85,138 @@ std::optional<std::string> Params::validate() const {
     if (maxValidators == 0 || maxValidators > ValidatorSet::kMaxValidators)
         return "max_validators must be between 1 and " + std::to_string(ValidatorSet::kMaxValidators);
     if (minProviderStake.isZero()) return "min_provider_stake must be positive";
+    if (govMinDeposit.isZero()) return "gov_min_deposit must be positive";
+    if (govDepositPeriodBlocks == 0) return "gov_deposit_period_blocks must be positive";
+    if (govVotingPeriodBlocks == 0) return "gov_voting_period_blocks must be positive";
+    if (govQuorumBps == 0 || govQuorumBps > 10'000) return "gov_quorum_bps must be between 1 and 10000";
+    if (govThresholdBps >= 10'000) return "gov_threshold_bps must be below 10000";
+    if (govVetoBps == 0 || govVetoBps > 10'000) return "gov_veto_bps must be between 1 and 10000";
     return std::nullopt;
+}
+
+namespace {
+
+using Member = std::variant<Amount Params::*, std::uint64_t Params::*, std::uint32_t Params::*>;
+
+struct ParamEntry {
+    ParamInfo info;
+    Member member;
+};
+
+template <typename T>
+constexpr ParamKind kindOf() {
+    if constexpr (std::is_same_v<T, Amount>) return ParamKind::Amount;
+    if constexpr (std::is_same_v<T, std::uint64_t>) return ParamKind::U64;
+    return ParamKind::U32;
+}
+
+template <typename T>
+ParamEntry entry(std::string_view name, T Params::*member) {
+    return {{name, kindOf<T>()}, member};
+}
+
+const std::vector<ParamEntry>& table() {
+    using P = Params;
+    static const std::vector<ParamEntry> t = {
+        entry("min_fee", &P::minFee),
+        entry("block_reward", &P::blockReward),
+        entry("min_self_stake", &P::minSelfStake),
+        entry("unbonding_blocks", &P::unbondingBlocks),
+        entry("jail_blocks", &P::jailBlocks),
+        entry("double_sign_slash_bps", &P::doubleSignSlashBps),
+        entry("downtime_slash_bps", &P::downtimeSlashBps),
+        entry("downtime_window_blocks", &P::downtimeWindowBlocks),
+        entry("downtime_max_missed", &P::downtimeMaxMissed),
+        entry("max_validators", &P::maxValidators),
+        entry("min_provider_stake", &P::minProviderStake),
+        entry("provider_stake_per_lease", &P::providerStakePerLease),
+        entry("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),
+        entry("max_offers_per_provider", &P::maxOffersPerProvider),
+        entry("max_bids_per_job", &P::maxBidsPerJob),
+        entry("min_bid_deposit", &P::minBidDeposit),
+        entry("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
+        entry("max_duration_blocks", &P::maxDurationBlocks),
+        entry("grace_blocks", &P::graceBlocks),
+        entry("reputation_half_life_blocks", &P::reputationHalfLifeBlocks),
+        entry("reputation_min_paid_blocks", &P::reputationMinPaidBlocks),
+        entry("gov_min_deposit", &P::govMinDeposit),
+        entry("gov_deposit_period_blocks", &P::govDepositPeriodBlocks),
+        entry("gov_voting_period_blocks", &P::govVotingPeriodBlocks),
+        entry("gov_quorum_bps", &P::govQuorumBps),
+        entry("gov_threshold_bps", &P::govThresholdBps),
+        entry("gov_veto_bps", &P::govVetoBps),
+    };
+    return t;
+}
+
+const ParamEntry* find(std::string_view name) {
+    for (const auto& e : table())
+        if (e.info.name == name) return &e;
+    return nullptr;
+}
+
+// Canonical decimal: 1..20 digits, no leading zero unless "0", at most `max`.
+std::optional<std::uint64_t> parseDecimal(std::string_view text, std::uint64_t max) {
+    if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
+    std::uint64_t v = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - d) / 10) return std::nullopt;
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+}  // namespace
+
+const std::vector<ParamInfo>& paramInfos() {
+    static const std::vector<ParamInfo> infos = [] {
+        std::vector<ParamInfo> out;
+        for (const auto& e : table()) out.push_back(e.info);
+        return out;
+    }();
+    return infos;
+}
+
+std::optional<ParamKind> paramKind(std::string_view name) {
+    const ParamEntry* e = find(name);
+    if (e == nullptr) return std::nullopt;
+    return e->info.kind;
+}
+
+std::optional<std::string> paramValue(const Params& p, std::string_view name) {
+    const ParamEntry* e = find(name);
+    if (e == nullptr) return std::nullopt;
+    return std::visit(
+        [&p](auto member) -> std::string {
+            using T = std::remove_cvref_t<decltype(p.*member)>;
+            if constexpr (std::is_same_v<T, Amount>)
+                return (p.*member).toString();
+            else
+                return std::to_string(p.*member);
+        },
+        e->member);
+}
+
+state::ResultCode setParam(Params& p, std::string_view name, std::string_view decimal) {
+    const ParamEntry* e = find(name);
+    if (e == nullptr) return state::ResultCode::UnknownParam;
+    return std::visit(
+        [&](auto member) {
+            using T = std::remove_cvref_t<decltype(p.*member)>;
+            if constexpr (std::is_same_v<T, Amount>) {
+                auto v = parseDecimal(decimal, std::numeric_limits<std::uint64_t>::max());
+                if (!v) return state::ResultCode::InvalidParamValue;
+                p.*member = Amount(*v);
+            } else {
+                auto v = parseDecimal(decimal, std::numeric_limits<T>::max());
+                if (!v) return state::ResultCode::InvalidParamValue;
+                p.*member = static_cast<T>(*v);
+            }
+            return state::ResultCode::Ok;
+        },
+        e->member);
 }
 
 }  // namespace agora::contracts

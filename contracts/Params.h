@@ -5,9 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "consensus/core/Amount.h"
 #include "consensus/core/Codec.h"
+#include "consensus/state/ResultCode.h"
 
 namespace agora::contracts {
 
@@ -40,6 +43,16 @@ struct Params {
     std::uint64_t graceBlocks = 20;
     // reputation
     std::uint64_t reputationHalfLifeBlocks = 100'000;
+    // A lease weighs in reputation (completed, or a client's provider_failed
+    // report) only once the client paid for this many blocks.
+    std::uint64_t reputationMinPaidBlocks = 10;
+    // governance (docs/ledger.md, "Governance")
+    Amount govMinDeposit{1'000'000'000};           // deposits that open the vote
+    std::uint64_t govDepositPeriodBlocks = 1'000;  // to reach gov_min_deposit
+    std::uint64_t govVotingPeriodBlocks = 1'000;
+    std::uint32_t govQuorumBps = 3'340;     // of bonded stake that must vote
+    std::uint32_t govThresholdBps = 5'000;  // yes share of non-abstaining votes to pass (strictly above)
+    std::uint32_t govVetoBps = 3'340;       // no_with_veto share of all votes that rejects and burns (strictly above)
 
     void encodeTo(Writer& w) const;
     static Params decodeFrom(Reader& r);
@@ -48,5 +61,21 @@ struct Params {
     // Empty when consistent, else a description of the first bad field.
     std::optional<std::string> validate() const;
 };
+
+// Every parameter by its name in genesis, queries and governance proposals.
+enum class ParamKind : std::uint8_t { Amount, U64, U32 };
+struct ParamInfo {
+    std::string_view name;
+    ParamKind kind;
+};
+// In the order docs/ledger.md lists them.
+const std::vector<ParamInfo>& paramInfos();
+std::optional<ParamKind> paramKind(std::string_view name);
+// The value as canonical decimal text (amounts in uagr); nullopt for an unknown name.
+std::optional<std::string> paramValue(const Params& p, std::string_view name);
+// Sets one parameter from canonical decimal text (digits only, no leading
+// zero, within the field's width): Ok, UnknownParam or InvalidParamValue.
+// The whole is not validate()d.
+state::ResultCode setParam(Params& p, std::string_view name, std::string_view decimal);
 
 }  // namespace agora::contracts

@@ -17,6 +17,10 @@ inline constexpr std::size_t kAttributeKeyMax = 64;
 inline constexpr std::size_t kAttributeValueMax = 128;
 inline constexpr std::size_t kGpuModelsMax = 16;
 inline constexpr std::size_t kGpuModelMax = 64;
+inline constexpr std::size_t kProposalTitleMax = 140;
+inline constexpr std::size_t kParamChangesMax = 16;
+inline constexpr std::size_t kParamKeyMax = 64;
+inline constexpr std::size_t kParamValueMax = 64;
 inline constexpr std::size_t kBlockTxsMax = 50'000;
 // One size budget (docs/consensus.md, "Size budget"): a block is at most
 // kBlockBytesMax bytes, of which kBlockEnvelopeBytesMax are kept for what is

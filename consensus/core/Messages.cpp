@@ -289,6 +289,57 @@ MsgProviderWithdraw MsgProviderWithdraw::decodeFrom(Reader& r) {
     return m;
 }
 
+void ParamChange::encodeTo(Writer& w) const {
+    w.string(key);
+    w.string(value);
+}
+ParamChange ParamChange::decodeFrom(Reader& r) {
+    ParamChange c;
+    c.key = r.string(limits::kParamKeyMax, 1);
+    c.value = r.string(limits::kParamValueMax, 1);
+    return c;
+}
+
+void MsgGovSubmit::encodeTo(Writer& w) const {
+    w.string(title);
+    codec::putList(w, changes, [](Writer& ww, const ParamChange& c) { c.encodeTo(ww); });
+    put(w, deposit);
+}
+MsgGovSubmit MsgGovSubmit::decodeFrom(Reader& r) {
+    MsgGovSubmit m;
+    m.title = r.string(limits::kProposalTitleMax);
+    m.changes = codec::getList<ParamChange>(r, limits::kParamChangesMax, ParamChange::decodeFrom);
+    // Sorted by key, no key twice: one canonical encoding of a set of changes.
+    for (std::size_t i = 1; i < m.changes.size(); ++i)
+        if (!(m.changes[i - 1].key < m.changes[i].key)) r.fail(CodecError::NotSorted);
+    m.deposit = getAmount(r);
+    return m;
+}
+
+void MsgGovDeposit::encodeTo(Writer& w) const {
+    w.u64(proposalId);
+    put(w, amount);
+}
+MsgGovDeposit MsgGovDeposit::decodeFrom(Reader& r) {
+    MsgGovDeposit m;
+    m.proposalId = r.u64();
+    m.amount = getAmount(r);
+    return m;
+}
+
+void MsgGovVote::encodeTo(Writer& w) const {
+    w.u64(proposalId);
+    w.u8(static_cast<std::uint8_t>(option));
+}
+MsgGovVote MsgGovVote::decodeFrom(Reader& r) {
+    MsgGovVote m;
+    m.proposalId = r.u64();
+    const std::uint8_t option = r.u8();
+    if (option < kVoteOptionMin || option > kVoteOptionMax) r.fail(CodecError::InvalidEnum);
+    m.option = static_cast<VoteOption>(option);
+    return m;
+}
+
 MsgType msgType(const Msg& msg) {
     return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, msg);
 }
@@ -321,6 +372,9 @@ constexpr std::array<NamedType, std::variant_size_v<Msg>> kNames{{
     {MsgType::LeaseClose, "lease_close"},
     {MsgType::LeaseSettle, "lease_settle"},
     {MsgType::ProviderWithdraw, "provider_withdraw"},
+    {MsgType::GovSubmit, "gov_submit"},
+    {MsgType::GovDeposit, "gov_deposit"},
+    {MsgType::GovVote, "gov_vote"},
 }};
 
 template <std::size_t I = 0>

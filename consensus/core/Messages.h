@@ -50,6 +50,25 @@ enum class MsgType : std::uint8_t {
     LeaseClose = 0x42,
     LeaseSettle = 0x43,
     ProviderWithdraw = 0x44,
+    // governance
+    GovSubmit = 0x50,
+    GovDeposit = 0x51,
+    GovVote = 0x52,
+};
+
+// A governance vote (the numbering of Cosmos SDK's gov module).
+enum class VoteOption : std::uint8_t { Yes = 1, Abstain = 2, No = 3, NoWithVeto = 4 };
+inline constexpr std::uint8_t kVoteOptionMin = 1;
+inline constexpr std::uint8_t kVoteOptionMax = 4;
+
+// One parameter a proposal changes: its genesis name and the new value in
+// decimal (amounts in uagr), e.g. {"min_fee", "2000"}.
+struct ParamChange {
+    std::string key;    // 1..64
+    std::string value;  // 1..64
+    void encodeTo(Writer& w) const;
+    static ParamChange decodeFrom(Reader& r);
+    bool operator==(const ParamChange&) const = default;
 };
 
 #define AGORA_MSG_CODEC(Name)                       \
@@ -219,12 +238,36 @@ struct MsgProviderWithdraw {
     AGORA_MSG_CODEC(ProviderWithdraw);
 };
 
+// Proposes parameter changes; `deposit` (> 0) moves into the proposal. The
+// vote opens once the deposits reach gov_min_deposit.
+struct MsgGovSubmit {
+    std::string title;                 // 0..140
+    std::vector<ParamChange> changes;  // 1..16, sorted by key, no repeats
+    Amount deposit;
+    AGORA_MSG_CODEC(GovSubmit);
+};
+
+// Adds to a proposal's deposit while it is in its deposit period.
+struct MsgGovDeposit {
+    std::uint64_t proposalId = 0;
+    Amount amount;
+    AGORA_MSG_CODEC(GovDeposit);
+};
+
+// Votes (or changes the signer's vote) on a proposal in its voting period.
+struct MsgGovVote {
+    std::uint64_t proposalId = 0;
+    VoteOption option = VoteOption::Yes;
+    AGORA_MSG_CODEC(GovVote);
+};
+
 #undef AGORA_MSG_CODEC
 
 using Msg = std::variant<MsgSend, MsgCreateValidator, MsgEditValidator, MsgDelegate, MsgUndelegate, MsgUnjail,
                          MsgProviderRegister, MsgProviderUpdate, MsgProviderUnbond, MsgOfferSet, MsgOfferRemove,
                          MsgJobCreate, MsgJobCancel, MsgBidPlace, MsgBidWithdraw, MsgBidAccept, MsgLeaseFromOffer,
-                         MsgLeaseTopUp, MsgUsageReport, MsgLeaseClose, MsgLeaseSettle, MsgProviderWithdraw>;
+                         MsgLeaseTopUp, MsgUsageReport, MsgLeaseClose, MsgLeaseSettle, MsgProviderWithdraw,
+                         MsgGovSubmit, MsgGovDeposit, MsgGovVote>;
 
 MsgType msgType(const Msg& msg);
 // Lower-snake name, e.g. "job_create"; used in events, logs and JSON.

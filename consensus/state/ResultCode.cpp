@@ -156,6 +156,18 @@ std::string_view resultMessage(ResultCode code) {
             return "close reason not allowed for this party";
         case ResultCode::StaleUsageReport:
             return "usage report height not after the last one or in the future";
+        case ResultCode::UnknownParam:
+            return "no ledger parameter has this name";
+        case ResultCode::InvalidParamValue:
+            return "parameter value is not a decimal number in the parameter's range";
+        case ResultCode::ProposalNotFound:
+            return "proposal not found";
+        case ResultCode::ProposalNotInDepositPeriod:
+            return "proposal is not in its deposit period";
+        case ResultCode::ProposalNotInVotingPeriod:
+            return "proposal is not in its voting period";
+        case ResultCode::InvalidParams:
+            return "the changed parameters are inconsistent";
     }
     return "unknown";
 }
@@ -306,6 +318,18 @@ std::string_view resultName(ResultCode code) {
             return "close_reason_not_allowed";
         case ResultCode::StaleUsageReport:
             return "stale_usage_report";
+        case ResultCode::UnknownParam:
+            return "unknown_param";
+        case ResultCode::InvalidParamValue:
+            return "invalid_param_value";
+        case ResultCode::ProposalNotFound:
+            return "proposal_not_found";
+        case ResultCode::ProposalNotInDepositPeriod:
+            return "proposal_not_in_deposit_period";
+        case ResultCode::ProposalNotInVotingPeriod:
+            return "proposal_not_in_voting_period";
+        case ResultCode::InvalidParams:
+            return "invalid_params";
     }
     return "unknown";
 }

@@ -38,6 +38,8 @@ enum class ResultCode : std::uint16_t {
     InvalidResources = 117,
     InvalidAvailability = 118,
     InvalidConsensusKey = 119,
+    UnknownParam = 120,
+    InvalidParamValue = 121,
 
     // rejected (precheck)
     BadNonce = 200,
@@ -97,6 +99,11 @@ enum class ResultCode : std::uint16_t {
     NotLeaseProvider = 357,
     CloseReasonNotAllowed = 358,
     StaleUsageReport = 359,
+    // governance
+    ProposalNotFound = 370,
+    ProposalNotInDepositPeriod = 371,
+    ProposalNotInVotingPeriod = 372,
+    InvalidParams = 373,
 };
 
 enum class ResultGroup : std::uint8_t { Success, Malformed, Rejected, FailedFeeCharged };

@@ -326,6 +326,33 @@ void runParams(CliContext& ctx, const RecordFlags& r) {
     printRecord(ctx, callQuery<q::ParamsRequest, q::ParamsResponse>(ctx, &q::QueryService::Stub::Params, req), r);
 }
 
+void runProposal(CliContext& ctx, const std::string& id, const RecordFlags& r, bool tallyOnly) {
+    q::ProposalRequest req;
+    req.set_proposal_id(parseId(id, "proposal id"));
+    *req.mutable_options() = options(r);
+    const auto resp = callQuery<q::ProposalRequest, q::ProposalResponse>(ctx, &q::QueryService::Stub::Proposal, req);
+    if (!tallyOnly) {
+        printRecord(ctx, resp, r);
+        return;
+    }
+    const Json p = parseRecord(resp.json());
+    Json t = p.at("tally");
+    t["status"] = p.at("status");
+    print(ctx, t);
+}
+
+void runProposals(CliContext& ctx, const std::string& status, const PageFlags& p) {
+    runPaged(ctx, p, "proposals", [&](agora::types::v1::PageRequest& page, Json& items) {
+        q::ProposalsRequest req;
+        req.set_status(status);
+        *req.mutable_page() = page;
+        const auto resp =
+            callQuery<q::ProposalsRequest, q::ProposalsResponse>(ctx, &q::QueryService::Stub::Proposals, req);
+        for (const auto& j : resp.proposals_json()) items.push_back(parseRecord(j));
+        return hex(resp.page().next_key());
+    });
+}
+
 struct EvidenceFlags {
     std::string validator;
     std::uint64_t minHeight = 0;
@@ -509,6 +536,34 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
         auto* c = query->add_subcommand("params", "The ledger parameters");
         addRecordFlags(c, *r);
         c->callback([&ctx, r] { runParams(ctx, *r); });
+    }
+    {
+        auto* gov = query->add_subcommand("gov", "Governance proposals");
+        gov->require_subcommand(1);
+        {
+            auto status = std::make_shared<std::string>();
+            auto p = std::make_shared<PageFlags>();
+            auto* c = gov->add_subcommand("proposals", "Proposals by id, with their tallies");
+            c->add_option("--status", *status,
+                          "only deposit_period, voting_period, passed, rejected, rejected_veto, failed or expired");
+            addPageFlags(c, *p);
+            c->callback([&ctx, status, p] { runProposals(ctx, *status, *p); });
+        }
+        {
+            auto id = std::make_shared<std::string>();
+            auto r = std::make_shared<RecordFlags>();
+            auto* c = gov->add_subcommand("proposal", "One proposal with its tally so far");
+            c->add_option("proposal_id", *id, "proposal id")->required();
+            addRecordFlags(c, *r);
+            c->callback([&ctx, id, r] { runProposal(ctx, *id, *r, false); });
+        }
+        {
+            auto id = std::make_shared<std::string>();
+            auto r = std::make_shared<RecordFlags>();
+            auto* c = gov->add_subcommand("tally", "A proposal's tally (stake per option; final once the vote closed)");
+            c->add_option("proposal_id", *id, "proposal id")->required();
+            c->callback([&ctx, id, r] { runProposal(ctx, *id, *r, true); });
+        }
     }
     {
         auto f = std::make_shared<EvidenceFlags>();

@@ -11,6 +11,8 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/core/Bytes.h"
 #include "consensus/core/Hash256.h"
+#include "contracts/Gov.h"
+#include "contracts/Params.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
 #include "wallet/Keyring.h"
@@ -69,6 +71,26 @@ std::vector<Attribute> parseAttributes(const std::vector<std::string>& items, co
     }
     std::vector<Attribute> out;
     for (auto& [k, v] : sorted) out.push_back({k, v});
+    return out;
+}
+
+// "--change NAME=VALUE" items, sorted by name as the codec requires; a name
+// or value the ledger would refuse is an error here, before anything is signed.
+std::vector<ParamChange> parseParamChanges(const std::vector<std::string>& items) {
+    std::vector<ParamChange> out;
+    for (auto& [k, v] : parseAttributes(items, "--change")) {
+        contracts::Params scratch;
+        switch (contracts::setParam(scratch, k, v)) {
+            case state::ResultCode::Ok:
+                break;
+            case state::ResultCode::UnknownParam:
+                throw CliError("--change: no parameter named '" + k + "' (agora query params lists them)");
+            default:
+                throw CliError("--change " + k + ": '" + v +
+                               "' is not a decimal number in the parameter's range (amounts in uagr)");
+        }
+        out.push_back({k, v});
+    }
     return out;
 }
 
@@ -495,6 +517,39 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto* withdraw = txCommand(l, ctx, f, "withdraw", "Withdraw what a lease has accrued (provider)",
                                    [=] { return Msg(MsgProviderWithdraw{parseU64(*leaseId, "lease id")}); });
         withdraw->add_option("lease_id", *leaseId, "lease id")->required();
+    }
+    // governance
+    {
+        auto* g = group(tx, "gov", "Propose parameter changes, deposit, vote");
+        auto title = std::make_shared<std::string>();
+        auto changes = std::make_shared<std::vector<std::string>>();
+        auto deposit = std::make_shared<std::string>();
+        auto* submit = txCommand(g, ctx, f, "submit", "Propose changes to ledger parameters", [=] {
+            return Msg(MsgGovSubmit{*title, parseParamChanges(*changes), parseAmount(*deposit, "--deposit")});
+        });
+        submit->add_option("--title", *title, "a line saying what and why (at most 140 bytes)");
+        submit->add_option("--change", *changes, "NAME=VALUE (repeatable), e.g. min_fee=2000 (amounts in uagr)")
+            ->required();
+        submit->add_option("--deposit", *deposit, "deposit (the vote opens once deposits reach gov_min_deposit)")
+            ->required();
+
+        auto proposalId = std::make_shared<std::string>();
+        auto amount = std::make_shared<std::string>();
+        auto* dep = txCommand(g, ctx, f, "deposit", "Add to a proposal's deposit during its deposit period", [=] {
+            return Msg(MsgGovDeposit{parseU64(*proposalId, "proposal id"), parseAmount(*amount, "amount")});
+        });
+        dep->add_option("proposal_id", *proposalId, "proposal id")->required();
+        dep->add_option("amount", *amount, "amount")->required();
+
+        auto option = std::make_shared<std::string>();
+        auto* vote =
+            txCommand(g, ctx, f, "vote", "Vote on a proposal in its voting period (a later vote replaces it)", [=] {
+                auto o = contracts::voteOptionFromName(*option);
+                if (!o) throw CliError("option must be yes, no, abstain or no_with_veto");
+                return Msg(MsgGovVote{parseU64(*proposalId, "proposal id"), *o});
+            });
+        vote->add_option("proposal_id", *proposalId, "proposal id")->required();
+        vote->add_option("option", *option, "yes, no, abstain or no_with_veto")->required();
     }
 }
 

@@ -12,65 +12,37 @@ using nlohmann::json;
 
 namespace {
 
-// Params fields: JSON name, and how to read/write it.
-struct ParamField {
-    const char* name;
-    std::function<json(const contracts::Params&)> get;
-    std::function<std::optional<std::string>(contracts::Params&, const json&)> set;
-};
-
 std::optional<std::uint64_t> parseU64(const json& v) {
     if (v.is_number_unsigned()) return v.get<std::uint64_t>();
     return std::nullopt;
 }
 
-template <typename T>
-ParamField intField(const char* name, T contracts::Params::*member) {
-    return {name, [member](const contracts::Params& p) { return json(p.*member); },
-            [member](contracts::Params& p, const json& v) -> std::optional<std::string> {
-                auto n = parseU64(v);
-                if (!n || *n > std::numeric_limits<T>::max()) return "must be an unsigned integer in range";
-                p.*member = static_cast<T>(*n);
-                return std::nullopt;
-            }};
+// Params in JSON: every parameter by its name (contracts::paramInfos), amounts
+// as decimal strings of uagr, the others as numbers.
+json paramJson(const contracts::Params& p, const contracts::ParamInfo& info) {
+    const std::string v = contracts::paramValue(p, info.name).value_or("");
+    if (info.kind == contracts::ParamKind::Amount) return json(v);
+    return json(std::stoull(v));
 }
 
-ParamField amountField(const char* name, Amount contracts::Params::*member) {
-    return {name, [member](const contracts::Params& p) { return json((p.*member).toString()); },
-            [member](contracts::Params& p, const json& v) -> std::optional<std::string> {
-                if (!v.is_string()) return "must be a string of uagr";
-                auto a = Amount::parse(v.get<std::string>());
-                if (!a) return "must be a decimal amount of uagr";
-                p.*member = *a;
-                return std::nullopt;
-            }};
-}
-
-const std::vector<ParamField>& paramFields() {
-    using P = contracts::Params;
-    static const std::vector<ParamField> fields = {
-        amountField("min_fee", &P::minFee),
-        amountField("block_reward", &P::blockReward),
-        amountField("min_self_stake", &P::minSelfStake),
-        intField("unbonding_blocks", &P::unbondingBlocks),
-        intField("jail_blocks", &P::jailBlocks),
-        intField("double_sign_slash_bps", &P::doubleSignSlashBps),
-        intField("downtime_slash_bps", &P::downtimeSlashBps),
-        intField("downtime_window_blocks", &P::downtimeWindowBlocks),
-        intField("downtime_max_missed", &P::downtimeMaxMissed),
-        intField("max_validators", &P::maxValidators),
-        amountField("min_provider_stake", &P::minProviderStake),
-        amountField("provider_stake_per_lease", &P::providerStakePerLease),
-        intField("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),
-        intField("max_offers_per_provider", &P::maxOffersPerProvider),
-        intField("max_bids_per_job", &P::maxBidsPerJob),
-        amountField("min_bid_deposit", &P::minBidDeposit),
-        intField("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
-        intField("max_duration_blocks", &P::maxDurationBlocks),
-        intField("grace_blocks", &P::graceBlocks),
-        intField("reputation_half_life_blocks", &P::reputationHalfLifeBlocks),
-    };
-    return fields;
+std::optional<std::string> setParamJson(contracts::Params& p, std::string_view name, const json& v) {
+    const auto kind = contracts::paramKind(name);
+    if (!kind) return "unknown";
+    std::string text;
+    if (*kind == contracts::ParamKind::Amount) {
+        if (!v.is_string()) return "must be a string of uagr";
+        auto a = Amount::parse(v.get<std::string>());
+        if (!a) return "must be a decimal amount of uagr";
+        text = a->toString();
+    } else {
+        auto n = parseU64(v);
+        if (!n) return "must be an unsigned integer in range";
+        text = std::to_string(*n);
+    }
+    if (contracts::setParam(p, name, text) != state::ResultCode::Ok)
+        return *kind == contracts::ParamKind::Amount ? "must be a decimal amount of uagr"
+                                                     : "must be an unsigned integer in range";
+    return std::nullopt;
 }
 
 // Throws the field-naming message; caught in parse().
@@ -212,7 +184,7 @@ contracts::GenesisState parseAppState(const json& j) {
 json toJson(const GenesisDoc& doc) {
     const auto& g = doc.genesis;
     json params = json::object();
-    for (const auto& f : paramFields()) params[f.name] = f.get(g.params);
+    for (const auto& info : contracts::paramInfos()) params[std::string(info.name)] = paramJson(g.params, info);
     json accounts = json::array();
     for (const auto& a : g.accounts)
         accounts.push_back({{"address", a.address.toBech32()}, {"balance", a.balance.toString()}});
@@ -251,11 +223,8 @@ Expected<GenesisDoc, std::string> GenesisDoc::parse(std::string_view text) {
             const auto& p = j["params"];
             if (!p.is_object()) throw Bad{"params must be an object"};
             for (const auto& [k, v] : p.items()) {
-                const ParamField* field = nullptr;
-                for (const auto& f : paramFields())
-                    if (k == f.name) field = &f;
-                if (field == nullptr) throw Bad{"unknown field params." + k};
-                if (auto err = field->set(g.params, v)) throw Bad{"params." + k + " " + *err};
+                if (!contracts::paramKind(k)) throw Bad{"unknown field params." + k};
+                if (auto err = setParamJson(g.params, k, v)) throw Bad{"params." + k + " " + *err};
             }
         }
         const auto& accounts = need(j, "", "accounts");

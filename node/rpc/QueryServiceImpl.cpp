@@ -266,6 +266,33 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Params(grpc::CallbackServerContext* 
     });
 }
 
+grpc::ServerUnaryReactor* QueryServiceImpl::Proposal(grpc::CallbackServerContext* ctx, const q::ProposalRequest* req,
+                                                     q::ProposalResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto p = queries.proposal(req->proposal_id());
+        if (!p) return toStatus(p.error());
+        resp->set_json(json::dump(json::proposal(p->proposal, p->tally)));
+        return fillState(app_, queries.snapshot(), keys::proposal(req->proposal_id()), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Proposals(grpc::CallbackServerContext* ctx, const q::ProposalsRequest* req,
+                                                      q::ProposalsResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto status = proposalStatusFilter(req->status());
+        if (!status) return toStatus(status.error());
+        StateQueries queries(app_.snapshot());
+        auto page = queries.proposals(*status, pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& p : page->items) resp->add_proposals_json(json::dump(json::proposal(p.proposal, p.tally)));
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
+    });
+}
+
 grpc::ServerUnaryReactor* QueryServiceImpl::Block(grpc::CallbackServerContext* ctx, const q::BlockRequest* req,
                                                   q::BlockResponse* resp) {
     std::uint64_t height = req->height();

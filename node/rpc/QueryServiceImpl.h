@@ -64,6 +64,10 @@ public:
                                     agora::query::v1::ProofResponse* resp) override;
     grpc::ServerUnaryReactor* Evidence(grpc::CallbackServerContext* ctx, const agora::query::v1::EvidenceRequest* req,
                                        agora::query::v1::EvidenceResponse* resp) override;
+    grpc::ServerUnaryReactor* Proposal(grpc::CallbackServerContext* ctx, const agora::query::v1::ProposalRequest* req,
+                                       agora::query::v1::ProposalResponse* resp) override;
+    grpc::ServerUnaryReactor* Proposals(grpc::CallbackServerContext* ctx, const agora::query::v1::ProposalsRequest* req,
+                                        agora::query::v1::ProposalsResponse* resp) override;
 
 private:
     Application& app_;

@@ -156,26 +156,41 @@ Json validator(const contracts::Validator& v) {
 }
 
 Json params(const contracts::Params& p) {
-    return Json{{"min_fee", amount(p.minFee)},
-                {"block_reward", amount(p.blockReward)},
-                {"min_self_stake", amount(p.minSelfStake)},
-                {"unbonding_blocks", p.unbondingBlocks},
-                {"jail_blocks", p.jailBlocks},
-                {"double_sign_slash_bps", p.doubleSignSlashBps},
-                {"downtime_slash_bps", p.downtimeSlashBps},
-                {"downtime_window_blocks", p.downtimeWindowBlocks},
-                {"downtime_max_missed", p.downtimeMaxMissed},
-                {"max_validators", p.maxValidators},
-                {"min_provider_stake", amount(p.minProviderStake)},
-                {"provider_stake_per_lease", amount(p.providerStakePerLease)},
-                {"provider_early_close_slash_bps", p.providerEarlyCloseSlashBps},
-                {"max_offers_per_provider", p.maxOffersPerProvider},
-                {"max_bids_per_job", p.maxBidsPerJob},
-                {"min_bid_deposit", amount(p.minBidDeposit)},
-                {"max_bidding_window_blocks", p.maxBiddingWindowBlocks},
-                {"max_duration_blocks", p.maxDurationBlocks},
-                {"grace_blocks", p.graceBlocks},
-                {"reputation_half_life_blocks", p.reputationHalfLifeBlocks}};
+    Json out = Json::object();
+    for (const auto& info : contracts::paramInfos()) {
+        const std::string v = contracts::paramValue(p, info.name).value_or("");
+        if (info.kind == contracts::ParamKind::Amount)
+            out[std::string(info.name)] = v;
+        else
+            out[std::string(info.name)] = std::stoull(v);
+    }
+    return out;
+}
+
+Json tally(const contracts::Tally& t) {
+    return Json{{"yes", amount(t.yes)},
+                {"abstain", amount(t.abstain)},
+                {"no", amount(t.no)},
+                {"no_with_veto", amount(t.veto)},
+                {"bonded", amount(t.bonded)}};
+}
+
+Json proposal(const contracts::Proposal& p, const contracts::Tally& t) {
+    Json changes = Json::array();
+    for (const auto& c : p.changes) changes.push_back(Json{{"key", c.key}, {"value", c.value}});
+    return Json{{"id", p.id},
+                {"proposer", p.proposer.toBech32()},
+                {"title", p.title},
+                {"changes", std::move(changes)},
+                {"status", std::string(contracts::proposalStatusName(p.status))},
+                {"submit_height", p.submitHeight},
+                {"deposit_end_height", p.depositEndHeight},
+                {"voting_start_height", p.votingStartHeight},
+                {"voting_end_height", p.votingEndHeight},
+                {"total_deposit", amount(p.totalDeposit)},
+                {"deposits_held", amount(p.depositsHeld)},
+                {"tally", tally(t)},
+                {"failure", p.failure}};
 }
 
 Json event(const state::Event& e) {

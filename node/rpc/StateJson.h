@@ -20,6 +20,7 @@
 #include "consensus/core/MarketTypes.h"
 #include "consensus/state/Event.h"
 #include "contracts/Bank.h"
+#include "contracts/Gov.h"
 #include "contracts/Leases.h"
 #include "contracts/Market.h"
 #include "contracts/Params.h"
@@ -49,7 +50,11 @@ Json bid(const contracts::Bid& b);
 Json lease(const contracts::Lease& l, const std::optional<contracts::UsageRecord>& usage);
 Json reputation(const Address& provider, const contracts::ProviderReputation& rep);
 Json validator(const contracts::Validator& v);
+// Every parameter by its name (contracts::paramInfos order); amounts as strings.
 Json params(const contracts::Params& p);
+// A proposal with the tally so far (final once its vote closed).
+Json proposal(const contracts::Proposal& p, const contracts::Tally& tally);
+Json tally(const contracts::Tally& t);
 Json event(const state::Event& e);
 
 // Compact text (no whitespace), UTF-8 as is.

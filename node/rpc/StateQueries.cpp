@@ -274,4 +274,41 @@ QueryResult<Page<contracts::Validator>> StateQueries::validators(bool includeJai
     return out;
 }
 
+QueryResult<std::optional<contracts::ProposalStatus>> proposalStatusFilter(std::string_view name) {
+    if (name.empty()) return std::optional<contracts::ProposalStatus>{};
+    for (std::uint8_t i = 1; i <= contracts::kProposalStatusMax; ++i) {
+        const auto s = static_cast<contracts::ProposalStatus>(i);
+        if (contracts::proposalStatusName(s) == name) return std::optional<contracts::ProposalStatus>(s);
+    }
+    return invalid(
+        "status must be one of deposit_period, voting_period, passed, rejected, rejected_veto, failed, "
+        "expired");
+}
+
+QueryResult<ProposalView> StateQueries::proposal(std::uint64_t id) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    contracts::Gov gov(rc.ctx);
+    auto p = gov.proposal(id);
+    if (!p) return notFound("no proposal " + std::to_string(id));
+    contracts::Tally t = gov.tally(*p);
+    return ProposalView{std::move(*p), t};
+}
+
+QueryResult<Page<ProposalView>> StateQueries::proposals(const std::optional<contracts::ProposalStatus>& status,
+                                                        const PageSpec& page) const {
+    const Bytes prefix = keys::one(keys::prefix::kProposal);
+    if (auto ok = checkCursor(page, prefix, 1 + 8); !ok) return Unexpected(ok.error());
+    ReadContext rc(*snapshot_, block_, params_);
+    contracts::Gov gov(rc.ctx);
+    Page<ProposalView> out;
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
+        auto p = decodeRecord<contracts::Proposal>(key, value);
+        if (status && p.status != *status) return false;
+        contracts::Tally t = gov.tally(p);
+        out.items.push_back(ProposalView{std::move(p), t});
+        return true;
+    });
+    return out;
+}
+
 }  // namespace agora::node

@@ -93,6 +93,14 @@ struct EscrowView {
     std::uint64_t height = 0;
 };
 
+struct ProposalView {
+    contracts::Proposal proposal;
+    contracts::Tally tally;  // so far while open, else the final one
+};
+
+// "" -> no filter; else a proposal status name (InvalidArgument otherwise).
+QueryResult<std::optional<contracts::ProposalStatus>> proposalStatusFilter(std::string_view name);
+
 // Parses a bech32 account address; `field` names it in the error.
 QueryResult<Address> parseAddress(std::string_view text, std::string_view field);
 
@@ -118,6 +126,10 @@ public:
     // NotFound unless the address is a registered provider or has a record.
     QueryResult<contracts::ProviderReputation> reputation(const Address& provider) const;
     QueryResult<Page<contracts::Validator>> validators(bool includeJailed, const PageSpec& page) const;
+    QueryResult<ProposalView> proposal(std::uint64_t id) const;
+    // Every proposal by id, optionally only those of one status (budgeted scan).
+    QueryResult<Page<ProposalView>> proposals(const std::optional<contracts::ProposalStatus>& status,
+                                              const PageSpec& page) const;
 
 private:
     std::shared_ptr<const state::StateSnapshot> snapshot_;

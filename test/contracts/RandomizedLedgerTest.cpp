@@ -108,13 +108,14 @@ private:
             auto id = [&](const char* k) { return std::stoull(*e.attr(k)); };
             if (e.type == "job_created") jobs_.push_back(id("job_id"));
             if (e.type == "bid_placed") bids_.push_back(id("bid_id"));
+            if (e.type == "proposal_submitted") proposals_.push_back(id("proposal_id"));
             if (e.type == "lease_created") {
                 leases_.push_back(id("lease_id"));
                 ++stats.leasesOpened;
             }
         }
         // Keep the id pools small so actions keep hitting live objects.
-        for (auto* v : {&jobs_, &bids_, &leases_})
+        for (auto* v : {&jobs_, &bids_, &leases_, &proposals_})
             if (v->size() > 64) v->erase(v->begin(), v->begin() + 32);
     }
 
@@ -123,7 +124,7 @@ private:
         const bool provider = who >= 3 && who < 3 + actors_.size() / 4;    // a quarter of actors run providers
         const std::uint64_t id = rng_() % 4 == 0 ? between(1, 5'000) : 0;  // sometimes a random id
         auto anyOf = [&](const std::vector<std::uint64_t>& v) { return v.empty() || id != 0 ? id : pickFrom(v); };
-        switch (rng_() % (provider ? 9 : 12)) {
+        switch (rng_() % (provider ? 9 : 14)) {
             case 0:
                 if (provider)
                     return MsgProviderRegister{
@@ -174,6 +175,13 @@ private:
                 return MsgSend{other, Amount(between(1, 1'000))};
             case 11:
                 return MsgLeaseSettle{anyOf(leases_), static_cast<std::uint8_t>(between(1, 5))};
+            case 12:
+                // Harmless changes only: a changed fee or stake minimum would stall the workload.
+                return MsgGovSubmit{
+                    "", {{"grace_blocks", std::to_string(between(1, 10))}}, Amount(between(100, 1'500))};
+            case 13:
+                if (rng_() % 3 == 0) return MsgGovDeposit{anyOf(proposals_), Amount(between(1, 800))};
+                return MsgGovVote{anyOf(proposals_), static_cast<VoteOption>(between(1, 4))};
         }
         return MsgSend{other, Amount(1)};
     }
@@ -184,7 +192,7 @@ private:
     Ledger ledger_;
     std::vector<TestAccount> actors_;
     std::vector<std::uint64_t> nonces_;
-    std::vector<std::uint64_t> jobs_, bids_, leases_;
+    std::vector<std::uint64_t> jobs_, bids_, leases_, proposals_;
 };
 
 std::uint64_t seedFromEnv(std::uint64_t fallback) {

@@ -63,6 +63,9 @@ Params testParams() {
     p.maxDurationBlocks = 1'000;
     p.graceBlocks = 3;
     p.reputationHalfLifeBlocks = 1'000;
+    p.govMinDeposit = Amount(1'000);
+    p.govDepositPeriodBlocks = 10;
+    p.govVotingPeriodBlocks = 5;
     return p;
 }
 
@@ -199,6 +202,15 @@ Supply TestEnv::supply() {
 Amount TestEnv::feePool() {
     return read([&](ApplyContext& ctx) { return Bank(ctx).feePool(); });
 }
+std::optional<Proposal> TestEnv::proposal(std::uint64_t id) {
+    return read([&](ApplyContext& ctx) { return Gov(ctx).proposal(id); });
+}
+Tally TestEnv::tally(const Proposal& p) {
+    return read([&](ApplyContext& ctx) { return Gov(ctx).tally(p); });
+}
+Params TestEnv::storedParams() {
+    return loadParams(state_);
+}
 
 std::uint64_t eventId(const TxResult& r, const std::string& type, const std::string& attr) {
     for (auto it = r.events.rbegin(); it != r.events.rend(); ++it)
@@ -286,6 +298,16 @@ TxSpec leaseSettle(const TestAccount& client, std::uint64_t leaseId, std::uint8_
 }
 TxSpec providerWithdraw(const TestAccount& p, std::uint64_t leaseId) {
     return one(p, MsgProviderWithdraw{leaseId});
+}
+
+TxSpec govSubmit(const TestAccount& who, std::vector<ParamChange> changes, Amount deposit, std::string title) {
+    return one(who, MsgGovSubmit{std::move(title), std::move(changes), deposit});
+}
+TxSpec govDeposit(const TestAccount& who, std::uint64_t proposalId, Amount amount) {
+    return one(who, MsgGovDeposit{proposalId, amount});
+}
+TxSpec govVote(const TestAccount& who, std::uint64_t proposalId, VoteOption option) {
+    return one(who, MsgGovVote{proposalId, option});
 }
 
 Resources cpuMem(std::uint64_t cpu, std::uint64_t mem) {

@@ -21,6 +21,7 @@
 #include "consensus/state/Sandbox.h"
 #include "contracts/Bank.h"
 #include "contracts/Genesis.h"
+#include "contracts/Gov.h"
 #include "contracts/Leases.h"
 #include "contracts/Ledger.h"
 #include "contracts/Market.h"
@@ -123,6 +124,10 @@ public:
     ClientRecord clientRecord(const TestAccount& a);
     Supply supply();
     Amount feePool();
+    std::optional<Proposal> proposal(std::uint64_t id);
+    Tally tally(const Proposal& p);
+    // The parameters in state (params() is what genesis had).
+    Params storedParams();
     const Params& params() const { return params_; }
 
     const state::MemoryState& state() const { return state_; }
@@ -181,6 +186,10 @@ TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t up
 TxSpec leaseClose(const TestAccount& who, std::uint64_t leaseId, CloseReason reason);
 TxSpec leaseSettle(const TestAccount& client, std::uint64_t leaseId, std::uint8_t rating);
 TxSpec providerWithdraw(const TestAccount& p, std::uint64_t leaseId);
+TxSpec govSubmit(const TestAccount& who, std::vector<ParamChange> changes, Amount deposit,
+                 std::string title = "a test proposal");
+TxSpec govDeposit(const TestAccount& who, std::uint64_t proposalId, Amount amount);
+TxSpec govVote(const TestAccount& who, std::uint64_t proposalId, VoteOption option);
 
 // Handy resource shapes.
 Resources cpuMem(std::uint64_t cpuMillicores, std::uint64_t memoryMib);

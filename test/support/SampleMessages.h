@@ -60,6 +60,9 @@ inline std::vector<Msg> sampleMessages() {
         MsgLeaseClose{11, CloseReason::ProviderFailed},
         MsgLeaseSettle{11, 4},
         MsgProviderWithdraw{11},
+        MsgGovSubmit{"raise the fee", {{"gov_voting_period_blocks", "50"}, {"min_fee", "2000"}}, Amount(5'000'000)},
+        MsgGovDeposit{3, Amount(1'000'000)},
+        MsgGovVote{3, VoteOption::NoWithVeto},
     };
 }
 

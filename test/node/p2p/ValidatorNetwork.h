@@ -58,9 +58,11 @@ public:
     // `funded` accounts get `fundedBalance` uagr each in the genesis every node
     // shares; the init-files demo keys (provider, client) sit in keyringDir().
     // `adjust` changes every node's config after the test timeouts are set.
+    // `adjustGenesis` changes the shared genesis (e.g. its params) before the nodes start.
     explicit ValidatorNetwork(const std::vector<std::string>& stakes, const std::vector<Address>& funded = {},
                               Amount fundedBalance = Amount(1'000'000'000'000ULL),
-                              const std::function<void(node::NodeConfig&)>& adjust = {}) {
+                              const std::function<void(node::NodeConfig&)>& adjust = {},
+                              const std::function<void(node::GenesisDoc&)>& adjustGenesis = {}) {
         const std::string out = dir_.path("net");
         std::vector<std::string> args = {
             AGORAD_BINARY, "testnet", "init-files", "--validators", std::to_string(stakes.size()),
@@ -71,10 +73,11 @@ public:
         args.push_back(joined);
         REQUIRE(runToExit(args, dir_.path("init.log")) == 0);
         members_.resize(stakes.size());
-        if (!funded.empty()) {
+        if (!funded.empty() || adjustGenesis) {
             auto doc = node::GenesisDoc::load(node::HomeLayout(out + "/node0").genesisFile());
             REQUIRE(doc.hasValue());
             for (const auto& a : funded) doc->genesis.accounts.push_back({a, fundedBalance});
+            if (adjustGenesis) adjustGenesis(*doc);
             for (std::size_t i = 0; i < stakes.size(); ++i)
                 REQUIRE(wallet::writeFileAtomic(node::HomeLayout(out + "/node" + std::to_string(i)).genesisFile(),
                                                 doc->prettyJson(), wallet::WriteMode::Replace)

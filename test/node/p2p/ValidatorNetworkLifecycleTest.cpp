@@ -10,78 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "NetworkCli.h"
 #include "ValidatorNetwork.h"
 #include "contracts/Reputation.h"
 
-#ifndef AGORA_CLI_BINARY
-#error "AGORA_CLI_BINARY must name the agora executable (test/CMakeLists.txt)"
-#endif
-
 using namespace agora;
 using namespace std::chrono_literals;
+using agora::test::Cli;
 using nlohmann::json;
-
-namespace {
-
-struct Cli {
-    test::ValidatorNetwork& net;
-    int calls = 0;
-
-    // agora with the network's demo keyring against node i; exit code and first output line.
-    std::pair<int, std::string> run(std::size_t i, std::vector<std::string> args) {
-        std::vector<std::string> full = {AGORA_CLI_BINARY,
-                                         "--keyring-dir",
-                                         net.keyringDir(),
-                                         "--passphrase-file",
-                                         net.passphraseFile(),
-                                         "--node",
-                                         "127.0.0.1:" + std::to_string(net.member(i).grpcPort)};
-        full.insert(full.end(), args.begin(), args.end());
-        const std::string log = net.logPath(i) + ".lifecycle-cli" + std::to_string(++calls);
-        const int rc = test::runToExit(full, log, 60s);
-        std::ifstream in(log);
-        std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return {rc, out};
-    }
-    std::string address(const std::string& key) {
-        auto [rc, out] = run(0, {"keys", "show", key, "-a"});
-        REQUIRE(rc == 0);
-        return out.substr(0, out.find('\n'));
-    }
-    // A tx through node 0, waited for; REQUIREs result code 0. Fees summed per key.
-    std::map<std::string, std::uint64_t> fees;
-    json tx(std::vector<std::string> args, const std::string& from) {
-        args.insert(args.begin(), "tx");
-        args.insert(args.end(), {"--from", from, "--wait", "-o", "json"});
-        auto [rc, out] = run(0, args);
-        INFO(out);
-        REQUIRE(rc == 0);
-        json j = json::parse(out.substr(0, out.find('\n')));
-        REQUIRE(j["code"] == 0);
-        fees[from] += u64(j["fee_charged"]);
-        return j;
-    }
-    json query(std::size_t i, std::vector<std::string> args) {
-        args.insert(args.begin(), "query");
-        args.insert(args.end(), {"-o", "json"});
-        auto [rc, out] = run(i, args);
-        INFO("node" << i << ": " << out);
-        REQUIRE(rc == 0);
-        return json::parse(out.substr(0, out.find('\n')));
-    }
-    static std::string attr(const json& result, const std::string& type, const std::string& key) {
-        for (const auto& e : result["events"])
-            if (e["type"] == type) return e["attributes"][key].get<std::string>();
-        FAIL("no " << type << " event in " << result.dump());
-        return {};
-    }
-    static std::uint64_t u64(const json& amount) {
-        REQUIRE(amount.is_string());
-        return std::stoull(amount.get<std::string>());
-    }
-};
-
-}  // namespace
 
 TEST_CASE("the marketplace lifecycle submitted through one validator is visible identically on all four",
           "[p2p][process][cli]") {
