@@ -389,19 +389,22 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
 
     auto prepared = store_->prepare(block.header.height, sb.changes());
     if (!prepared) return fail("state: " + prepared.error().message());
+    // The set of the next height exactly as the chain state will hold it
+    // after this block (ChainState::next: pending updates due there, and this
+    // block's own updates when validator_update_delay is 1).
+    const Hash256 nextValidatorsHash = validatorSetHash(
+        rec.next.next(CommitCertificate{}, exec.results.validatorUpdates, options_.validatorUpdateDelay).validators);
     if (proposing) {
         block.txs = std::move(kept);
-        auto next = rec.next.validators.withUpdates({});
-        // The set of the next height: pending updates that take effect there.
-        for (const auto& p : rec.next.pending)
-            if (p.effectiveHeight == block.header.height + 1) next = rec.next.validators.withUpdates(p.updates);
-        block.header.nextValidatorsHash = validatorSetHash(next ? *next : rec.next.validators);
+        block.header.nextValidatorsHash = nextValidatorsHash;
         block.header.appHash = prepared->root;
         block.header.resultsHash = exec.results.resultsHash();
         block.sealContentHashes();
     } else {
         if (block.header.appHash != prepared->root) return fail("app_hash mismatch: block executes to another state");
         if (block.header.resultsHash != exec.results.resultsHash()) return fail("results_hash mismatch");
+        if (block.header.nextValidatorsHash != nextValidatorsHash)
+            return fail("next_validators_hash mismatch: not the validator set of the next height");
     }
     exec.bytes = encode(block);
     exec.block = std::move(block);
