@@ -195,7 +195,8 @@ std::shared_ptr<const MempoolLedgerView> Application::ledgerView() const {
 
 Expected<Application::Proposal, std::string> Application::propose(const PublicKey& proposer, std::uint64_t timeMs,
                                                                   const std::vector<Bytes>& candidates,
-                                                                  const std::vector<DuplicateVoteEvidence>& evidence) {
+                                                                  const std::vector<DuplicateVoteEvidence>& evidence,
+                                                                  const std::optional<CommitCertificate>& lastCommit) {
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);
@@ -212,6 +213,13 @@ Expected<Application::Proposal, std::string> Application::propose(const PublicKe
     h.validatorsHash = validatorSetHash(rec.next.validators);
     h.proposer = Address::fromPublicKey(proposer);
     block.lastCommit = rec.next.lastCommit;
+    // A fuller certificate of the parent (late precommits gathered after the
+    // quorum) replaces the deciding one when it is valid: validators then
+    // count its signers as present (absences come from the block only).
+    if (lastCommit && rec.next.lastCommit && lastCommit->height == rec.height && lastCommit->blockId == rec.blockId &&
+        lastCommit->signatures.size() > rec.next.lastCommit->signatures.size() &&
+        lastCommit->verify(genesis_.genesis.chainId, rec.height, rec.decidedBy))
+        block.lastCommit = lastCommit;
     // Within the block's envelope allowance (limits.h): at most kBlockEvidenceMax.
     block.evidence.assign(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                    evidence.size(), limits::kBlockEvidenceMax)));
