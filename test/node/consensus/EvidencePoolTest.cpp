@@ -83,7 +83,10 @@ TEST_CASE("evidence that a block may no longer carry leaves the pool and frees i
     w.next = 12;
     const auto fresh = evidence(13, 11, id("a"), id("b"));
     SECTION("a full pool makes room by dropping what expired") {
-        REQUIRE(pool.add(fresh, kChain, w.rule()).value() == true);
+        auto added = pool.add(fresh, kChain, w.rule());
+        INFO((added ? std::string() : added.error()));
+        REQUIRE(added.hasValue());
+        CHECK(*added == true);
         CHECK(pool.pendingCount() == 1);
         CHECK(pool.pending(w.rule()) == std::vector<DuplicateVoteEvidence>{fresh});
     }
