@@ -195,7 +195,8 @@ std::shared_ptr<const MempoolLedgerView> Application::ledgerView() const {
 
 Expected<Application::Proposal, std::string> Application::propose(const PublicKey& proposer, std::uint64_t timeMs,
                                                                   const std::vector<Bytes>& candidates,
-                                                                  const std::vector<DuplicateVoteEvidence>& evidence) {
+                                                                  const std::vector<DuplicateVoteEvidence>& evidence,
+                                                                  const std::optional<CommitCertificate>& lastCommit) {
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);
@@ -212,6 +213,13 @@ Expected<Application::Proposal, std::string> Application::propose(const PublicKe
     h.validatorsHash = validatorSetHash(rec.next.validators);
     h.proposer = Address::fromPublicKey(proposer);
     block.lastCommit = rec.next.lastCommit;
+    // A fuller certificate of the parent (late precommits gathered after the
+    // quorum) replaces the deciding one when it is valid: validators then
+    // count its signers as present (absences come from the block only).
+    if (lastCommit && rec.next.lastCommit && lastCommit->height == rec.height && lastCommit->blockId == rec.blockId &&
+        lastCommit->signatures.size() > rec.next.lastCommit->signatures.size() &&
+        lastCommit->verify(genesis_.genesis.chainId, rec.height, rec.decidedBy))
+        block.lastCommit = lastCommit;
     // Within the block's envelope allowance (limits.h): at most kBlockEvidenceMax.
     block.evidence.assign(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                    evidence.size(), limits::kBlockEvidenceMax)));
@@ -389,19 +397,22 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
 
     auto prepared = store_->prepare(block.header.height, sb.changes());
     if (!prepared) return fail("state: " + prepared.error().message());
+    // The set of the next height exactly as the chain state will hold it
+    // after this block (ChainState::next: pending updates due there, and this
+    // block's own updates when validator_update_delay is 1).
+    const Hash256 nextValidatorsHash = validatorSetHash(
+        rec.next.next(CommitCertificate{}, exec.results.validatorUpdates, options_.validatorUpdateDelay).validators);
     if (proposing) {
         block.txs = std::move(kept);
-        auto next = rec.next.validators.withUpdates({});
-        // The set of the next height: pending updates that take effect there.
-        for (const auto& p : rec.next.pending)
-            if (p.effectiveHeight == block.header.height + 1) next = rec.next.validators.withUpdates(p.updates);
-        block.header.nextValidatorsHash = validatorSetHash(next ? *next : rec.next.validators);
+        block.header.nextValidatorsHash = nextValidatorsHash;
         block.header.appHash = prepared->root;
         block.header.resultsHash = exec.results.resultsHash();
         block.sealContentHashes();
     } else {
         if (block.header.appHash != prepared->root) return fail("app_hash mismatch: block executes to another state");
         if (block.header.resultsHash != exec.results.resultsHash()) return fail("results_hash mismatch");
+        if (block.header.nextValidatorsHash != nextValidatorsHash)
+            return fail("next_validators_hash mismatch: not the validator set of the next height");
     }
     exec.bytes = encode(block);
     exec.block = std::move(block);

@@ -105,9 +105,14 @@ public:
     };
     // The block time is max(timeMs, last block time + 1); fails when the last
     // block time is the largest representable (no later time exists).
+    // lastCommit: the parent's certificate with the precommits that arrived
+    // after its quorum (ConsensusDriver); used instead of the deciding one
+    // when it verifies against the set that decided the parent and has more
+    // signers (docs/consensus.md, "Late precommits").
     Expected<Proposal, std::string> propose(const PublicKey& proposer, std::uint64_t timeMs,
                                             const std::vector<Bytes>& candidates,
-                                            const std::vector<DuplicateVoteEvidence>& evidence);
+                                            const std::vector<DuplicateVoteEvidence>& evidence,
+                                            const std::optional<CommitCertificate>& lastCommit = std::nullopt);
     // latestTimeMs: consensus validation of a proposal passes the validator's
     // own clock plus consensus.max_block_time_ahead_ms; a block timed later is
     // refused (docs/consensus.md, "Block time"). Block sync and commit pass

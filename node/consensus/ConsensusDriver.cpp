@@ -65,21 +65,32 @@ std::uint64_t ConsensusDriver::nowTicks() const {
 }
 
 Expected<void, std::string> ConsensusDriver::start() {
-    std::promise<Expected<void, std::string>> done;
-    auto result = done.get_future();
-    const bool posted = executor_.post([this, &done] {
+    // Shared with the task: if the executor drops it (stopped, or a task
+    // threw) the promise breaks and get() below returns instead of hanging.
+    auto promise = std::make_shared<std::promise<Expected<void, std::string>>>();
+    auto result = promise->get_future();
+    const bool posted = executor_.postInternal([this, promise] {
+        auto& done = *promise;
         if (engine_) {
             done.set_value({});  // already running
             return;
         }
         const bool restart = running_.exchange(true) || generation_.load() > 0;
         if (restart) {
-            // Block sync moved the chain on: the WAL's entries are for an older height.
-            if (auto ok = wal_.resetForHeight(); !ok) {
+            if (stoppedAt_ && *stoppedAt_ == app_.chainState().height) {
+                // Nothing was applied since stop() (a sync that found no
+                // usable block): resume the same height from its WAL, so the
+                // engine gets back its round, its votes and its lock. Starting
+                // it afresh at round 0 would forget the lock (amnesia).
+                walEntries_ = std::move(heightInputs_);
+            } else if (auto ok = wal_.resetForHeight(); !ok) {
+                // Block sync moved the chain on: the WAL's entries are for an older height.
                 running_ = false;
                 done.set_value(Unexpected(ok.error()));
                 return;
             }
+            heightInputs_.clear();
+            stoppedAt_.reset();
         }
         EngineConfig cfg;
         cfg.chainId = app_.genesis().genesis.chainId;
@@ -101,6 +112,7 @@ Expected<void, std::string> ConsensusDriver::start() {
         std::size_t replayed = 0;
         for (const auto& entry : walEntries_) {
             if (entry.height() != engine_->height()) continue;
+            heightInputs_.push_back(entry);
             remember(entry);
             execute(engine_->replay(entry));
             ++replayed;
@@ -110,51 +122,68 @@ Expected<void, std::string> ConsensusDriver::start() {
         done.set_value({});
     });
     if (!posted) return Unexpected(std::string("consensus executor is not running"));
-    return result.get();
+    try {
+        return result.get();
+    } catch (const std::future_error&) {
+        return Unexpected(std::string("consensus executor stopped before consensus started"));
+    }
 }
 
 void ConsensusDriver::stop() {
-    std::promise<void> done;
-    auto result = done.get_future();
-    const bool posted = executor_.post([this, &done] {
+    auto promise = std::make_shared<std::promise<void>>();
+    auto result = promise->get_future();
+    const bool posted = executor_.postInternal([this, promise] {
         ++generation_;
+        if (engine_) stoppedAt_ = engine_->height();
         engine_.reset();
         waitingFinalize_.reset();
         wantTxs_ = false;
         signer_.reset();
         running_ = false;
-        done.set_value();
+        promise->set_value();
     });
-    if (posted) result.wait();
+    if (posted) result.wait();  // ready also when the executor dropped the task (broken promise)
 }
 
 Expected<bool, std::string> ConsensusDriver::submitEvidence(const DuplicateVoteEvidence& evidence) {
     return evidence_.add(evidence, app_.genesis().genesis.chainId, admissible());
 }
 
-void ConsensusDriver::post(InputBody body) {
+void ConsensusDriver::post(InputBody body, Lane lane) {
     const std::uint64_t gen = generation_.load();
-    if (!executor_.post([this, gen, b = std::move(body)]() mutable {
-            if (gen == generation_.load()) handle(Input{nowTicks(), std::move(b)});
-        }))
-        log()->warn("input queue full, dropping an input");
+    auto task = [this, gen, b = std::move(body)]() mutable {
+        if (gen == generation_.load()) handle(Input{nowTicks(), std::move(b)});
+    };
+    if (lane == Lane::Own) {
+        // Never refused while the executor runs (Executor.h): our own votes,
+        // proposals and the application's answers must not be lost.
+        executor_.postInternal(std::move(task));
+        return;
+    }
+    if (!executor_.post(std::move(task))) {
+        // A peer's message; gossip re-sends it. Counted (Executor::refused,
+        // /metrics agora_consensus_peer_inputs_dropped), logged at debug so a
+        // flood does not flood the log too.
+        log()->debug("input queue full, dropping a peer's message");
+    }
 }
 
 void ConsensusDriver::receiveProposal(Proposal proposal) {
-    post(ProposalReceived{std::move(proposal)});
+    post(ProposalReceived{std::move(proposal)}, Lane::Peer);
 }
 
 void ConsensusDriver::receiveVote(Vote vote) {
-    post(VoteReceived{std::move(vote)});
+    post(VoteReceived{std::move(vote)}, Lane::Peer);
 }
 
 void ConsensusDriver::txsAvailable() {
     if (!wantTxs_.exchange(false)) return;
     const std::uint64_t gen = generation_.load();
-    if (!executor_.post([this, gen] {
-            if (gen == generation_.load()) maybeFinalize(false);
-        }))
-        log()->warn("input queue full, dropping a txs-available wake-up");
+    // Internal lane: one wake-up at a time (wantTxs_), and losing it would
+    // leave an idle chain waiting although a tx is there.
+    executor_.postInternal([this, gen] {
+        if (gen == generation_.load()) maybeFinalize(false);
+    });
 }
 
 void ConsensusDriver::maybeFinalize(bool force) {
@@ -255,7 +284,8 @@ void ConsensusDriver::onHeightMaybeChanged() {
         it = future_.erase(it);
         --futureCount_;
     }
-    for (auto& body : ready) post(std::move(body));
+    // Already accepted (and bounded by kFutureMessagesMax): not dropped now.
+    for (auto& body : ready) post(std::move(body), Lane::Own);
 }
 
 void ConsensusDriver::doubleSign(const Vote& signedVote) {
@@ -282,8 +312,23 @@ void ConsensusDriver::fatal(const std::string& message) {
     if (onFatal_) onFatal_(message);
 }
 
+void ConsensusDriver::addLatePrecommit(const Vote& vote) {
+    if (!lastCommit_ || vote.height != lastCommit_->height || vote.type != VoteType::Precommit ||
+        vote.round != lastCommit_->round || vote.blockId != lastCommit_->blockId)
+        return;
+    if (lastDecidedBy_.powerOf(vote.validator) == 0) return;
+    auto& sigs = lastCommit_->signatures;
+    const auto at = std::lower_bound(sigs.begin(), sigs.end(), vote.validator,
+                                     [](const CommitSignature& s, const PublicKey& k) { return s.validator < k; });
+    if (at != sigs.end() && at->validator == vote.validator) return;
+    if (!vote.verifySignature(app_.genesis().genesis.chainId)) return;
+    sigs.insert(at, CommitSignature{vote.validator, vote.signature});
+    log()->debug("late precommit of {} joins the certificate of height {}", vote.validator.toHex(), vote.height);
+}
+
 void ConsensusDriver::handle(const Input& input) {
     if (failed_ || !engine_) return;
+    if (const auto* v = std::get_if<VoteReceived>(&input.body)) addLatePrecommit(v->vote);
     const bool fromNetwork =
         std::holds_alternative<ProposalReceived>(input.body) || std::holds_alternative<VoteReceived>(input.body);
     if (fromNetwork && input.height() > engine_->height()) {
@@ -314,6 +359,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal(ok.error());
                         return;
                     }
+                    heightInputs_.push_back(a.input);
                     remember(a.input);
                 },
                 [&](const BroadcastProposal& a) { network_.broadcastProposal(a.proposal); },
@@ -330,13 +376,14 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     std::vector<Bytes> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
                         txs.push_back(e->bytes);
-                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_.pending(admissible()));
+                    auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_.pending(admissible()),
+                                          lastCommit_);
                     if (!p) {
                         fatal("cannot build a block: " + p.error());
                         return;
                     }
                     log()->debug("proposing height {} round {} with {} txs", a.height, a.round, p->included);
-                    post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)});
+                    post(BlockReady{a.height, a.round, p->id, std::move(p->bytes)}, Lane::Own);
                 },
                 [&](const ValidateBlock& a) {
                     // Saturating: a clock near the end of time must not wrap the bound to the past.
@@ -348,7 +395,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     auto ok = app_.validate(a.blockId, a.block, latest);
                     if (!ok)
                         log()->warn("rejecting block {} at height {}: {}", a.blockId.toHex(), a.height, ok.error());
-                    post(BlockValidated{a.height, a.blockId, ok.hasValue()});
+                    post(BlockValidated{a.height, a.blockId, ok.hasValue()}, Lane::Own);
                 },
                 [&](const SignProposal& a) {
                     if (!signer_) return;
@@ -358,7 +405,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                                     errorName(signedProposal.error()));
                         return;
                     }
-                    post(OwnProposalSigned{std::move(*signedProposal)});
+                    post(OwnProposalSigned{std::move(*signedProposal)}, Lane::Own);
                 },
                 [&](const SignVote& a) {
                     if (!signer_) return;
@@ -371,7 +418,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     if (options_.unsafeDoubleSignAt && a.vote.height == *options_.unsafeDoubleSignAt &&
                         a.vote.type == VoteType::Prevote)
                         doubleSign(*signedVote);
-                    post(OwnVoteSigned{std::move(*signedVote)});
+                    post(OwnVoteSigned{std::move(*signedVote)}, Lane::Own);
                 },
                 [&](const ReportEvidence& a) {
                     auto added = evidence_.add(a.evidence, app_.genesis().genesis.chainId, admissible());
@@ -385,6 +432,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 },
                 [&](const CommitBlock& a) {
                     rememberDecided(a);
+                    ValidatorSet decidedBy = app_.chainState().validators;
                     auto outcome = app_.commit(a.blockId, a.block, a.certificate);
                     if (!outcome) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
@@ -393,9 +441,16 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     // Included evidence leaves the pool (the node's commit callback
                     // does the same for blocks applied by block sync).
                     if (auto block = decodeBlock(a.block)) evidence_.markCommitted(block->evidence);
+                    // Expiry: what the next block may no longer carry leaves the pool.
+                    if (const auto dropped = evidence_.prune(admissible()); dropped > 0)
+                        log()->info("{} pending evidence expired (no longer admissible)", dropped);
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                 outcome->txHashes.size());
+                    // Precommits for this block that arrive from now on join
+                    // the certificate our next proposal carries.
+                    lastCommit_ = a.certificate;
+                    lastDecidedBy_ = std::move(decidedBy);
                     if (onCommit_) onCommit_(*outcome);
                     waitingFinalize_ = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     commitPauseOver_ = false;
@@ -427,6 +482,7 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         return;
                     }
                     if (auto ok = wal_.resetForHeight(); !ok) fatal(ok.error());
+                    heightInputs_.clear();
                 },
             },
             action);

@@ -26,7 +26,10 @@
 // stop() / start() again (block sync, docs/sync.md): stop() drops the engine;
 // timers and inputs posted before it are ignored (a generation counter);
 // start() rebuilds the engine from the Application's chain state, which
-// block sync has moved on. Evidence pooled meanwhile is kept.
+// block sync has moved on; when it has not (the sync applied nothing), the
+// engine resumes the height it was at by replaying the WAL entries of that
+// height, which stop() left in place: round, votes and lock survive.
+// Evidence pooled meanwhile is kept.
 
 #include <atomic>
 #include <cstdint>
@@ -114,7 +117,8 @@ public:
     ~ConsensusDriver();
 
     // Runs on the executor: builds the engine, replays the WAL, starts.
-    // May be called again after stop().
+    // May be called again after stop(): a new height starts with an empty
+    // WAL; the height stop() left resumes from its WAL.
     Expected<void, std::string> start();
     // Drops the engine (on the executor; waits for it). Idempotent.
     void stop();
@@ -153,7 +157,10 @@ private:
         return [this](const DuplicateVoteEvidence& e) { return app_.evidenceAdmissible(e); };
     }
     class KeyAdapter;
-    void post(consensus::InputBody body);
+    // Own: the node's own inputs (signatures, application answers, buffered
+    // messages released), never dropped; Peer: bounded, dropped when full.
+    enum class Lane { Own, Peer };
+    void post(consensus::InputBody body, Lane lane);
     void handle(const consensus::Input& input);
     void execute(std::vector<consensus::Action> actions);
     void fatal(const std::string& message);
@@ -162,6 +169,9 @@ private:
     void rememberDecided(const consensus::CommitBlock& commit);
     void onHeightMaybeChanged();
     void doubleSign(const Vote& signedVote);
+    // A valid precommit for the last decided block from a member of the set
+    // that decided it, not yet in lastCommit_, joins it (late precommits).
+    void addLatePrecommit(const Vote& vote);
     // Executor thread: hands the engine the BlockFinalized kept in
     // waitingFinalize_ once the commit pause is over and there is work (or
     // empty blocks are wanted, or `force`).
@@ -186,6 +196,16 @@ private:
     EvidencePool evidence_;
     std::atomic<std::uint64_t> generation_{0};  // bumped by stop(): stale timers/inputs are dropped
     std::atomic<bool> running_{false};
+    // The inputs in the WAL for the engine's height, in order (executor
+    // thread): what a resume after stop() replays when nothing was applied
+    // meanwhile. stoppedAt_: the engine's height when stop() dropped it.
+    std::vector<consensus::Input> heightInputs_;
+    // The certificate of the last block this driver committed, grown by
+    // precommits that arrive after the quorum; our next proposal carries it
+    // so slow validators are not counted absent (executor thread only).
+    std::optional<CommitCertificate> lastCommit_;
+    ValidatorSet lastDecidedBy_;
+    std::optional<std::uint64_t> stoppedAt_;
     Executor::Clock::time_point epoch_ = Executor::Clock::now();
     std::atomic<std::uint64_t> statusHeight_{0};
     std::atomic<std::uint32_t> statusRound_{0};

@@ -4,8 +4,19 @@
 
 namespace agora::node {
 
-Bytes EvidencePool::keyOf(const DuplicateVoteEvidence& e) {
-    return encode(e);
+Bytes EvidencePool::offenceOf(const DuplicateVoteEvidence& e) {
+    Writer w;
+    w.raw(e.first.validator.span());
+    w.u64(e.first.height);
+    w.u32(e.first.round);
+    w.u8(static_cast<std::uint8_t>(e.first.type));
+    return w.take();
+}
+
+bool EvidencePool::knownLocked(const Bytes& offence) const {
+    if (committed_.count(offence) != 0) return true;
+    return std::any_of(pending_.begin(), pending_.end(),
+                       [&](const DuplicateVoteEvidence& p) { return offenceOf(p) == offence; });
 }
 
 EvidencePool::Admissible EvidencePool::memberOf(const ValidatorSet& validators) {
@@ -21,10 +32,17 @@ Expected<bool, std::string> EvidencePool::add(const DuplicateVoteEvidence& evide
     if (auto ok = evidence.verify(chainId); !ok)
         return Unexpected("evidence invalid: " + std::string(errorName(ok.error())));
     if (auto ok = admissible(evidence); !ok) return Unexpected(ok.error());
-    const Bytes key = keyOf(evidence);
+    const Bytes offence = offenceOf(evidence);
+    bool full = false;
+    {
+        std::lock_guard lock(mu_);
+        if (knownLocked(offence)) return false;
+        full = pending_.size() >= maxPending_;
+    }
+    // Expired evidence must not keep new evidence out.
+    if (full) prune(admissible);
     std::lock_guard lock(mu_);
-    if (committed_.count(key) != 0) return false;
-    if (std::find(pending_.begin(), pending_.end(), evidence) != pending_.end()) return false;
+    if (knownLocked(offence)) return false;
     if (pending_.size() >= maxPending_) return Unexpected(std::string("evidence pool is full"));
     pending_.push_back(evidence);
     return true;
@@ -42,11 +60,39 @@ std::vector<DuplicateVoteEvidence> EvidencePool::pending(const Admissible& admis
     return out;
 }
 
+std::size_t EvidencePool::prune(const Admissible& admissible) {
+    std::vector<DuplicateVoteEvidence> all;
+    {
+        std::lock_guard lock(mu_);
+        all = pending_;
+    }
+    // The rule may read state: evaluated outside the lock.
+    std::vector<DuplicateVoteEvidence> stale;
+    for (const auto& e : all)
+        if (!admissible(e)) stale.push_back(e);
+    if (stale.empty()) return 0;
+    std::lock_guard lock(mu_);
+    const auto before = pending_.size();
+    pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                  [&](const DuplicateVoteEvidence& e) {
+                                      return std::find(stale.begin(), stale.end(), e) != stale.end();
+                                  }),
+                   pending_.end());
+    return before - pending_.size();
+}
+
 void EvidencePool::markCommitted(const std::vector<DuplicateVoteEvidence>& included) {
     std::lock_guard lock(mu_);
     for (const auto& e : included) {
-        committed_.insert(keyOf(e));
-        pending_.erase(std::remove(pending_.begin(), pending_.end(), e), pending_.end());
+        const Bytes offence = offenceOf(e);
+        if (committed_.insert(offence).second) committedOrder_.push_back(offence);
+        pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                      [&](const DuplicateVoteEvidence& p) { return offenceOf(p) == offence; }),
+                       pending_.end());
+    }
+    while (committedOrder_.size() > kCommittedKept) {
+        committed_.erase(committedOrder_.front());
+        committedOrder_.pop_front();
     }
 }
 

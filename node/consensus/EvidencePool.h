@@ -1,14 +1,23 @@
 #pragma once
 // EvidencePool: verified duplicate-vote evidence waiting to be included in a
 // block (docs/sync.md, "Slashing"). Fed by the engine (votes it saw) and by
-// peers (BlockSync.SubmitEvidence, later p2p gossip); read by the proposer.
+// peers (BlockSync.SubmitEvidence, p2p gossip); read by the proposer.
 //
 // add() checks both signatures and that a block may carry it (the caller's
-// rule: Application::evidenceAdmissible). Evidence already included in a
-// committed block is remembered and never pooled again.
+// rule: Application::evidenceAdmissible).
+// One entry per offence: evidence is keyed by (validator, height, round,
+// vote type), so a second conflicting pair for an offence already pending or
+// committed is not pooled (an equivocator that signed three values yields
+// three pairs, all proof of the one offence). Committed offences are
+// remembered (the last kCommittedKept) and never pooled again.
+// Expiry: prune() drops pending evidence a block may no longer carry (older
+// than unbonding_blocks, against a validator tombstoned meanwhile); the
+// driver and block sync call it after every commit, and add() calls it when
+// the pool is full, so stale evidence never holds a slot.
 // Bounded: beyond maxPending new evidence is refused. Thread-safe.
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -23,6 +32,8 @@ namespace agora::node {
 
 class EvidencePool {
 public:
+    static constexpr std::size_t kCommittedKept = 4096;
+
     explicit EvidencePool(std::size_t maxPending = 256) : maxPending_(maxPending) {}
 
     // Whether a block at the next height may carry the evidence (why not).
@@ -30,24 +41,32 @@ public:
     // The rule of the earlier releases: the accused is in `validators`.
     static Admissible memberOf(const ValidatorSet& validators);
 
-    // true = newly pooled, false = already pending or committed; an error
-    // message when it does not verify or is not admissible.
+    // true = newly pooled, false = its offence is already pending or
+    // committed; an error message when it does not verify or is not
+    // admissible.
     Expected<bool, std::string> add(const DuplicateVoteEvidence& evidence, std::string_view chainId,
                                     const Admissible& admissible);
     // Pending evidence a block may carry now, oldest first.
     std::vector<DuplicateVoteEvidence> pending(const Admissible& admissible) const;
     // A block holding this evidence was committed.
     void markCommitted(const std::vector<DuplicateVoteEvidence>& included);
+    // Drops pending evidence that `admissible` refuses; returns how many.
+    // Call it where no block is committed concurrently (after a commit, on
+    // the committing thread), so the rule reads a consistent state.
+    std::size_t prune(const Admissible& admissible);
 
     std::size_t pendingCount() const;
     std::size_t committedCount() const;
 
 private:
-    static Bytes keyOf(const DuplicateVoteEvidence& e);
+    // (validator, height, round, type): what one offence is.
+    static Bytes offenceOf(const DuplicateVoteEvidence& e);
+    bool knownLocked(const Bytes& offence) const;
     std::size_t maxPending_;
     mutable std::mutex mu_;
     std::vector<DuplicateVoteEvidence> pending_;
     std::set<Bytes> committed_;
+    std::deque<Bytes> committedOrder_;  // oldest first, for the bound
 };
 
 }  // namespace agora::node

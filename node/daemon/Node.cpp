@@ -1,5 +1,7 @@
 #include "node/daemon/Node.h"
 
+#include "node/base/ThreadFailure.h"
+
 #include "node/base/Logging.h"
 
 #include "node/base/NodeId.h"
@@ -147,6 +149,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         [self](const CommitOutcome& o) {
             self->onCommit(o);
             if (auto b = self->app_->blocks().block(o.height)) self->driver_->evidencePool().markCommitted(b->evidence);
+            self->driver_->evidencePool().prune(
+                [self](const DuplicateVoteEvidence& e) { return self->app_->evidenceAdmissible(e); });
         });
     node->syncer_->setPeers(dialAddressesOf(node->config_.p2p.persistentPeers));
     node->catchUp_ = std::make_unique<CatchUpController>(*node->app_, *node->syncer_, *node->driver_, CatchUpOptions{},
@@ -227,6 +231,14 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         auto& grpcRequests = node->gateway_->metrics().counter(
             "agora_grpc_requests_total", "gRPC calls answered, by full method name and status code",
             {"method", "code"});
+        // Peer messages the consensus executor refused because its external
+        // lane was full (the node's own inputs are never refused).
+        auto& dropped = node->gateway_->metrics()
+                            .gauge("agora_consensus_peer_inputs_dropped",
+                                   "Peer consensus messages dropped because the consensus input queue was full.")
+                            .get();
+        node->gateway_->metrics().addCollector(
+            [&dropped, self] { dropped.set(static_cast<std::int64_t>(self->executor_->refused())); });
         node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {
             grpcRequests.labels({std::string(method), grpcCodeName(code)}).inc();
         });
@@ -262,6 +274,9 @@ void Node::onCommit(const CommitOutcome& o) {
 }
 
 Expected<void, std::string> Node::start() {
+    // A thread whose body throws stops this node with the error (wait()
+    // returns it) instead of terminating the process.
+    threadFailureHandler_ = addThreadFailureHandler([this](const std::string& err) { onFatal(err); });
     eventsExecutor_->start();
     executor_->start();
     auto port = grpc_->start();
@@ -298,6 +313,7 @@ void Node::stop() {
     if (p2pGrpc_) p2pGrpc_->shutdown(3000);
     if (executor_) executor_->stop();
     if (eventsExecutor_) eventsExecutor_->stop();
+    if (threadFailureHandler_ != 0) removeThreadFailureHandler(threadFailureHandler_);
 }
 
 int Node::httpPort() const {

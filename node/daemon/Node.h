@@ -113,6 +113,7 @@ private:
     std::condition_variable cv_;
     bool stopped_ = false;
     std::optional<std::string> fatal_;
+    std::uint64_t threadFailureHandler_ = 0;  // node/base/ThreadFailure.h; removed by stop()
 };
 
 }  // namespace agora::node

@@ -1,4 +1,5 @@
 #include "node/p2p/PeerConnection.h"
+#include "node/base/ThreadFailure.h"
 
 namespace agora::node {
 
@@ -22,7 +23,7 @@ void PeerConnection::identify(std::string nodeId, PublicKey key, std::string lis
 }
 
 void PeerConnection::startWriter() {
-    writer_ = std::thread([this] { runWriter(); });
+    writer_ = std::thread([this] { runGuarded("p2p-writer", [this] { runWriter(); }); });
 }
 
 bool PeerConnection::enqueue(p2p::v1::Envelope msg, bool droppable) {

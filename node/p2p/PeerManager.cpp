@@ -1,4 +1,5 @@
 #include "node/p2p/PeerManager.h"
+#include "node/base/ThreadFailure.h"
 
 #include <algorithm>
 
@@ -141,7 +142,7 @@ void PeerManager::start() {
     std::lock_guard lock(mu_);
     if (started_) return;
     started_ = true;
-    ticker_ = std::thread([this] { runTicker(); });
+    ticker_ = std::thread([this] { runGuarded("p2p-ticker", [this] { runTicker(); }); });
 }
 
 void PeerManager::stop() {
@@ -648,7 +649,8 @@ void PeerManager::tickDials(Clock::time_point now) {
             auto done = d.done;
             auto address = d.address;
             d.thread = std::thread([this, done, address] {
-                const bool established = dialOnce(address);
+                bool established = false;
+                runGuarded("p2p-dial", [&] { established = dialOnce(address); });
                 {
                     std::lock_guard inner(mu_);
                     auto found = dials_.find(address.toString());

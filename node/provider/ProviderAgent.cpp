@@ -1,4 +1,5 @@
 #include "node/provider/ProviderAgent.h"
+#include "node/base/ThreadFailure.h"
 
 #include "consensus/core/Messages.h"
 #include "node/base/Logging.h"
@@ -123,8 +124,8 @@ Expected<void, std::string> ProviderAgent::start() {
     if (auto g = gateway_->start(); !g) return Unexpected(g.error());
     log()->info("agora-provider {} on chain {}: gateway on {} (host_uri {}), runtime {}", tx_->address().toBech32(),
                 chainId_, c.gatewayListen, c.effectiveHostUri(), options_.runtime->name());
-    jobsThread_ = std::thread([this] { followJobs(); });
-    leasesThread_ = std::thread([this] { followLeases(); });
+    jobsThread_ = std::thread([this] { node::runGuarded("provider-jobs", [this] { followJobs(); }); });
+    leasesThread_ = std::thread([this] { node::runGuarded("provider-leases", [this] { followLeases(); }); });
     return {};
 }
 

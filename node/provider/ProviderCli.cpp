@@ -4,9 +4,12 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "node/base/Logging.h"
+#include "node/base/ThreadFailure.h"
 #include "node/cli/PassphraseSource.h"
 #include "node/provider/ProviderAgent.h"
 #include "node/provider/RuntimeFactory.h"
@@ -113,6 +116,17 @@ int start(const std::string& home, const std::string& logLevel, const std::strin
         spdlog::info("signal {}, stopping the agent (workloads keep running)", sig);
         agent.requestStop();
     });
+    // A thread of the agent that throws stops it cleanly with an error
+    // (node/base/ThreadFailure.h) instead of terminating the process.
+    std::mutex failureMu;
+    std::optional<std::string> failure;
+    const auto failureHandler = node::addThreadFailureHandler([&](const std::string& message) {
+        {
+            std::lock_guard lock(failureMu);
+            if (!failure) failure = message;
+        }
+        agent.requestStop();
+    });
     auto started = agent.start();
     int rc = 0;
     if (!started) {
@@ -122,6 +136,14 @@ int start(const std::string& home, const std::string& logLevel, const std::strin
         agent.run();
     }
     agent.requestStop();
+    node::removeThreadFailureHandler(failureHandler);
+    {
+        std::lock_guard lock(failureMu);
+        if (failure) {
+            std::cerr << "error: agent stopped: " << *failure << "\n";
+            rc = 2;
+        }
+    }
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
     return rc;

@@ -74,6 +74,38 @@ std::uint64_t BlockSyncer::bestPeerHeight() {
     return best;
 }
 
+Expected<void, std::string> BlockSyncer::probe(const std::string& address, const consensus::ChainState& chain) {
+    auto got = sourceFor(address).blocks(chain.height, 1);
+    if (!got) return fail("no answer: " + got.error());
+    if (got->empty() || got->front().height != chain.height) return fail("no block at that height");
+    const auto& data = got->front();
+    auto block = decodeBlock(data.block);
+    if (!block) return fail("block does not decode: " + block.error().message());
+    if (block->header.height != chain.height) return fail("block header names another height");
+    auto cert =
+        checkCertificate(app_.genesis().genesis.chainId, chain.height, block->id(), data.certificate, chain.validators);
+    if (!cert) return fail(cert.error());
+    return {};
+}
+
+std::uint64_t BlockSyncer::provenPeerHeight(std::uint64_t margin) {
+    // One consistent read: the height we are at and the set that decides the next one.
+    const consensus::ChainState chain = app_.chainState();
+    const std::uint64_t local = chain.height - 1;
+    auto peers = pollPeers({});
+    std::sort(peers.begin(), peers.end(),
+              [](const PeerInfo& a, const PeerInfo& b) { return a.status.height > b.status.height; });
+    for (const auto& p : peers) {
+        if (p.status.height <= local + margin) return p.status.height;  // nothing to prove: no resync
+        auto ok = probe(p.address, chain);
+        if (ok) return p.status.height;
+        ++unprovenClaims_;
+        log()->warn("peer {} claims height {} but serves no certified block {} (we are at {}): claim ignored: {}",
+                    p.address, p.status.height, chain.height, local, ok.error());
+    }
+    return 0;
+}
+
 Expected<CommitCertificate, std::string> BlockSyncer::checkCertificate(std::string_view chainId, std::uint64_t height,
                                                                        const Hash256& blockId, ByteSpan certificate,
                                                                        const ValidatorSet& set) {

@@ -60,7 +60,18 @@ public:
     std::vector<std::string> peers() const;
 
     // The highest height among reachable peers of our chain (0 = none).
+    // Unverified: what the peers say.
     std::uint64_t bestPeerHeight();
+    // The highest height a peer of our chain claims, where a claim above
+    // our last height + `margin` counts only once that peer served the block
+    // of our next height with a commit certificate that verifies against our
+    // validator set for it: proof that a quorum decided a block we lack
+    // (docs/sync.md, "Trusting a peer's height"). A peer that claims more
+    // and cannot show it is ignored for this poll (unprovenClaims() counts
+    // them). Reads the Application's chain state only: safe while the
+    // consensus driver runs.
+    std::uint64_t provenPeerHeight(std::uint64_t margin);
+    std::uint64_t unprovenClaims() const { return unprovenClaims_.load(); }
 
     // Blocking; see the header comment.
     SyncResult sync(const std::atomic<bool>& stop);
@@ -84,6 +95,8 @@ private:
         SyncPeerStatus status;
     };
     BlockSource& sourceFor(const std::string& address);
+    // Whether `address` serves the block of `chain.height` with a valid certificate.
+    Expected<void, std::string> probe(const std::string& address, const consensus::ChainState& chain);
     std::vector<PeerInfo> pollPeers(const std::set<std::string>& excluded);
 
     Application& app_;
@@ -96,6 +109,7 @@ private:
     std::vector<std::string> peers_;
     std::map<std::string, std::shared_ptr<BlockSource>> sources_;  // sync thread only
     std::atomic<bool> catchingUp_{false};
+    std::atomic<std::uint64_t> unprovenClaims_{0};
 };
 
 }  // namespace agora::node

@@ -1,4 +1,5 @@
 #include "node/sync/CatchUpController.h"
+#include "node/base/ThreadFailure.h"
 
 #include "node/base/Logging.h"
 
@@ -20,7 +21,7 @@ CatchUpController::~CatchUpController() {
 
 void CatchUpController::start() {
     if (thread_.joinable()) return;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] { runGuarded("catch-up", [this] { run(); }); });
 }
 
 void CatchUpController::stop() {
@@ -42,8 +43,13 @@ void CatchUpController::catchUp(std::uint64_t peerHeight) {
 }
 
 void CatchUpController::syncAndStart() {
-    syncer_.sync(stop_);
+    const auto result = syncer_.sync(stop_);
     if (stop_.load()) return;
+    // A sync that applied nothing leaves the chain where the driver stopped:
+    // start() then resumes the same height from the WAL it kept, with its
+    // round, votes and lock (docs/sync.md); it never starts the height afresh.
+    if (result.applied == 0 && started_.load())
+        log()->info("block sync applied nothing (we are at {}): consensus resumes its height", app_.lastHeight());
     if (auto ok = driver_.start(); !ok) {
         log()->critical("cannot start consensus after block sync: {}", ok.error());
         stop_ = true;
@@ -67,15 +73,18 @@ void CatchUpController::run() {
             requested_ = 0;
         }
         const std::uint64_t local = app_.lastHeight();
-        // Only heights the sync sources actually serve (committed blocks with
-        // certificates) restart consensus: a gossip position is the height a
-        // peer is voting on (one above its last block) and may come from a
-        // faulty peer; trusting it would stop and restart a validator that
-        // is merely slow, or keep restarting one a peer lies to.
-        const std::uint64_t best = syncer_.bestPeerHeight();
+        // Only heights the sync sources prove restart consensus: a peer must
+        // serve the block of our next height with a certificate of our
+        // validator set (BlockSyncer::provenPeerHeight). A gossip position
+        // is the height a peer is voting on (one above its last block) and a
+        // status answer is a claim; trusting either would stop and restart
+        // a validator that is merely slow, or keep restarting one a peer
+        // lies to.
+        const std::uint64_t best = syncer_.provenPeerHeight(options_.aheadThreshold);
+        ++polls_;
         if (best <= local + options_.aheadThreshold) {
             if (requested > local + options_.aheadThreshold)
-                log()->debug("a peer reported height {} but sync sources serve {} (we are at {}): no resync", requested,
+                log()->debug("a peer reported height {} but sync sources prove {} (we are at {}): no resync", requested,
                              best, local);
             continue;
         }

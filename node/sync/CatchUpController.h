@@ -4,8 +4,11 @@
 //   1. runs an initial block sync, then starts the consensus driver;
 //   2. every pollIntervalMs (or at once when catchUp() is called, e.g. by the
 //      p2p layer's onPeerAhead hook) asks peers for their height; when the
-//      best one is more than `aheadThreshold` blocks above ours it stops the
-//      driver, syncs, and starts the driver again from the new height.
+//      best one is more than `aheadThreshold` blocks above ours AND proves
+//      it (it serves our next block with a valid certificate) it stops the
+//      driver, syncs, and starts the driver again: from the new height, or,
+//      when the sync applied nothing, resuming the height it was at with
+//      its WAL (round, votes, lock).
 // A lone validator without peers never syncs. catchingUp() is true while a
 // sync runs (the status RPC reports it).
 
@@ -45,6 +48,8 @@ public:
 
     bool catchingUp() const { return syncer_.catchingUp() || !started_.load(); }
     std::uint64_t resyncs() const { return resyncs_.load(); }
+    // Height polls done by the loop (after the initial sync).
+    std::uint64_t polls() const { return polls_.load(); }
 
 private:
     void run();
@@ -62,6 +67,7 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> started_{false};  // consensus started once
     std::atomic<std::uint64_t> resyncs_{0};
+    std::atomic<std::uint64_t> polls_{0};
     std::thread thread_;
 };
 

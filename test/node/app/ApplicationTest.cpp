@@ -122,6 +122,27 @@ TEST_CASE("a block whose app_hash or txs were tampered with is rejected", "[app]
     REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
 }
 
+TEST_CASE("next_validators_hash names the set of the next height and a block with another one is refused",
+          "[app][validators]") {
+    Node a("nextvals-a"), b("nextvals-b");
+    for (std::uint64_t height = 1; height <= 3; ++height) {
+        auto p = a.app->propose(test::testKey(10).publicKey, 1'000 + height * 1'000, {}, {});
+        REQUIRE(p.hasValue());
+        auto block = decodeBlock(p->bytes).value();
+        block.header.nextValidatorsHash = sha256(asBytes("another set"));
+        auto r = b.app->validate(block.id(), encode(block));
+        REQUIRE_FALSE(r.hasValue());
+        CHECK(r.error().find("next_validators_hash mismatch") != std::string::npos);
+
+        REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
+        const auto cert = certify(*p, height);
+        REQUIRE(a.app->commit(p->id, p->bytes, cert).hasValue());
+        REQUIRE(b.app->commit(p->id, p->bytes, cert).hasValue());
+        // The header named the set that now decides the next height.
+        CHECK(decodeBlock(p->bytes)->header.nextValidatorsHash == validatorSetHash(b.app->chainState().validators));
+    }
+}
+
 TEST_CASE("a committed chain reopens at the same height, block id and app_hash", "[app]") {
     Node a("reopen");
     Hash256 lastApp;

@@ -591,6 +591,7 @@ void Simulation::restart(Node& n) {
     n.ownSent.clear();
     n.ownSentHeight = n.chainState.height;
     execute(n, n.engine->start());
+    if (scenario_.amnesiaOnRestart && n.role == Role::Honest && n.incarnation > 1) n.wal.clear();
     const std::vector<Input> wal = n.wal;
     for (const auto& in : wal) {
         if (!n.up) return;

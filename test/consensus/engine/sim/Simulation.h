@@ -84,6 +84,11 @@ struct Scenario {
     std::uint64_t crashAtAction = 0;
     // TEST ONLY mutation (Engine::testOnlyIgnoreLock) on honest nodes.
     bool ignoreLock = false;
+    // TEST ONLY mutation: an honest node that restarts forgets its WAL (it
+    // keeps its chain state and signer state) and starts its height afresh
+    // at round 0: what the node's catch-up controller did after a block sync
+    // that applied nothing (issue 17, amnesia).
+    bool amnesiaOnRestart = false;
 };
 
 struct RunResult {

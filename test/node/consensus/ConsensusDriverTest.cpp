@@ -1,0 +1,85 @@
+// ConsensusDriver in-process (issue 17): a stop/start with no block applied
+// in between resumes the height with its WAL and lock (points 4, no
+// amnesia), the node's own inputs survive a full input queue, and
+// precommits that arrive after the quorum join the certificate the next
+// block carries (point 9).
+#include <catch2/catch.hpp>
+
+#include "support/DriverUnderTest.h"
+
+using namespace agora;
+using namespace agora::node;
+using namespace agora::test;
+
+TEST_CASE("a consensus stop and start with no block applied in between resumes the height with its lock",
+          "[consensus][amnesia]") {
+    DriverUnderTest node;
+    node.lockOnA();
+    const auto walBefore = node.walBytes();
+    // What the catch-up controller does around a block sync that applies nothing.
+    node.driver->stop();
+    REQUIRE_FALSE(node.driver->running());
+    REQUIRE(node.driver->start().hasValue());  // returns once the WAL is replayed
+
+    CHECK(node.stepIs(consensus::Step::Precommit));  // back at round 0, precommitted
+    CHECK(node.walBytes() >= walBefore);             // replayed, never emptied
+    // Still locked on A: B at round 1 gets a nil prevote (an amnesic node prevotes B).
+    CHECK(node.prevoteOnOtherBlockAtRound1() == std::nullopt);
+}
+
+TEST_CASE("the node's own precommit is not dropped when peers fill the consensus input queue", "[consensus][queue]") {
+    // k10 40%, the node k11 30%, k12 30%: A reaches > 2/3 of the prevotes
+    // only with the node's own prevote, so its precommit is signed while
+    // the executor handles that prevote, right after broadcasting it.
+    constexpr std::size_t kQueue = 8;
+    DriverUnderTest node({{10, 400'000'000'000ULL}, {11, 300'000'000'000ULL}, {12, 300'000'000'000ULL}}, kQueue);
+    // The moment the node broadcasts its prevote (on the executor thread),
+    // a peer floods the queue with junk votes (bad signatures: the engine
+    // ignores them) past its bound.
+    Vote junk = signedVote(12, VoteType::Prevote, 0, std::nullopt);
+    junk.signature = signedVote(13, VoteType::Prevote, 0, std::nullopt).signature;
+    node.network.onVote = [&](const Vote& v) {
+        if (v.type != VoteType::Prevote || v.round != 0) return;
+        for (std::size_t i = 0; i < kQueue * 2; ++i) node.driver->receiveVote(junk);
+    };
+    REQUIRE(node.app->chainState().proposerSetFor(0).proposer().key == testKey(10).publicKey);
+    node.start();
+    node.driver->receiveVote(signedVote(10, VoteType::Prevote, 0, node.blockA.id));
+    node.driver->receiveProposal(signedProposal(0, node.blockA));
+
+    REQUIRE(node.signal.waitFor([&] { return node.network.find(0, VoteType::Prevote).has_value(); }));
+    CHECK(node.executor.refused() >= kQueue);  // the peer's flood was cut at the bound
+    // The precommit the node signed while the queue was full still goes out.
+    REQUIRE(node.signal.waitFor([&] { return node.network.find(0, VoteType::Precommit).has_value(); },
+                                std::chrono::seconds(10)));
+    CHECK(node.network.find(0, VoteType::Precommit)->blockId == node.blockA.id);
+}
+
+TEST_CASE("a precommit that arrives after the quorum joins the certificate the next block carries",
+          "[consensus][downtime]") {
+    // The node (k11) decides alone (> 2/3); k10's precommit comes late. k10
+    // proposes height 1 (played by the test), the node proposes height 2.
+    DriverUnderTest node({{11, 1'000'000'000'000ULL}, {10, 100'000'000'000ULL}});
+    REQUIRE(node.app->chainState().proposerSetFor(0).proposer().key == testKey(10).publicKey);
+    // Right after the node committed height 1, before the next height starts.
+    node.onCommit = [&](const CommitOutcome& o) {
+        if (o.height == 1) node.driver->receiveVote(signedVote(10, VoteType::Precommit, 0, o.blockId));
+    };
+    node.start();
+    node.driver->receiveProposal(signedProposal(0, node.blockA));
+    REQUIRE(node.signal.waitFor([&] { return node.app->lastHeight() >= 2; }));
+
+    const auto first = node.app->blocks().commit(1);  // the deciding quorum, stored with block 1
+    REQUIRE(first.has_value());
+    CHECK(first->signatures.size() == 1);
+    const auto second = node.app->blocks().block(2);
+    REQUIRE(second.has_value());
+    REQUIRE(second->header.proposer == Address::fromPublicKey(testKey(11).publicKey));
+    REQUIRE(second->lastCommit.has_value());
+    // Block 2 carries both precommits: k10 is not counted absent for height 1.
+    CHECK(second->lastCommit->signatures.size() == 2);
+    bool k10Signed = false;
+    for (const auto& sig : second->lastCommit->signatures)
+        k10Signed = k10Signed || sig.validator == testKey(10).publicKey;
+    CHECK(k10Signed);
+}
