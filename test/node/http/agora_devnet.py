@@ -53,7 +53,7 @@ def set_key(toml, section, key, value):
 
 class Devnet:
     def __init__(self, agorad, agora, work):
-        self.agorad, self.agora, self.work = agorad, agora, work
+        self.agorad, self.agora, self.work = os.path.abspath(agorad), os.path.abspath(agora), work
         self.ring = os.path.join(work, "ring")
         self.passfile = os.path.join(work, "pass.txt")
         with open(self.passfile, "w") as f:
@@ -77,7 +77,7 @@ class Devnet:
             self.addr[k] = self.cli("keys", "show", k, "-a").strip()
         home = os.path.join(self.work, "home")
         init = [self.agorad, "--home", home, "init", "val0", "--chain-id", CHAIN_ID]
-        for k in ("provider", "client"):
+        for k in ("provider", "client", "other"):
             init += ["--fund", "%s=%d" % (self.addr[k], FUNDED)]
         subprocess.run(init, check=True, capture_output=True, timeout=60)
         self.grpc_port, self.http_port = free_port(), free_port()
@@ -134,6 +134,11 @@ class Devnet:
             return 0
 
     # ------------------------------------------------------------ txs
+    def tx_argv(self, key):
+        """The agora CLI command line that signs with `key`, broadcasts and waits for the block."""
+        return [self.agora, "--keyring-dir", self.ring, "--passphrase-file", self.passfile, "tx", "--from", key, "--wait",
+                "--node", "127.0.0.1:%d" % self.grpc_port, "--chain-id", CHAIN_ID, "-o", "json"]
+
     def tx(self, key, *args):
         out = self.cli("tx", "--from", key, "--wait", "--node", "127.0.0.1:%d" % self.grpc_port, "--chain-id", CHAIN_ID,
                        "-o", "json", *args)
@@ -183,6 +188,9 @@ class Devnet:
                               "cpu=1000,mem=1024,storage=10", "--duration", "100000", "--deposit", "5000000000",
                               "--max-price", "100000")
         f["active_lease"] = int(self.attr(offer_lease, "lease_created", "lease_id"))
+        # A second provider, so a test can place another bid on the open job while its page is shown.
+        self.tx("other", "provider", "register", "--host", "https://other.example", "--attr", "region=eu", "--capacity",
+                "cpu=4000,mem=8192,storage=100", "--stake", "150agr")
         send = self.tx("client", "send", self.addr["other"], "1.5agr")
         f["send_tx"] = send["tx_hash"]
         f["send_height"] = send["height"]

@@ -53,7 +53,8 @@ def main():
         try:
             net.start()
             facts = dict(net.lifecycle())
-            facts.update({"provider": net.addr["provider"], "client": net.addr["client"]})
+            facts.update({"provider": net.addr["provider"], "client": net.addr["client"],
+                          "other_tx_argv": net.tx_argv("other")})
             env = dict(os.environ, AGORA_URL=net.base, AGORA_FACTS=json.dumps(facts), AGORA_SCREENSHOTS=opts.screenshots,
                        CHROMIUM=chromium)
             p = subprocess.run([node, os.path.join(spec_dir, "explorer.spec.mjs")], cwd=spec_dir, env=env, timeout=240)

@@ -9,6 +9,7 @@
 // agora_devnet.py), AGORA_SCREENSHOTS (dir), CHROMIUM (default /usr/bin/chromium).
 import { chromium } from "playwright-core";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 
 const base = process.env.AGORA_URL;
 const facts = JSON.parse(process.env.AGORA_FACTS);
@@ -86,6 +87,14 @@ try {
   await visit("#/validator/" + facts.validator, "#uptime", "validator");
   await visit("#/provider/" + facts.provider, "[data-chart=reputation][data-points='1']", "provider");
   await visit("#/job/" + facts.open_job, `#bids tr.bid`, "job-open");
+  // Bids arrive live: a second provider bids (agora CLI, waits for the block) while the page is shown.
+  const bidsBefore = await page.$$eval("#bids tr.bid", rows => rows.length);
+  const argv = facts.other_tx_argv;
+  execFileSync(argv[0], [...argv.slice(1), "bid", "place", String(facts.open_job), "--price", "9500"], {stdio: "pipe", timeout: 60000});
+  await page.waitForFunction(n => document.querySelectorAll("#bids tr.bid").length > n, bidsBefore);
+  if (!(await page.evaluate(() => window.__sameDocument === true))) fail("the job page was reloaded");
+  await shot("job-live-bid");
+  console.log("ok  a new bid appeared on the job page without a reload");
   await visit("#/job/" + facts.job, `#bids tr.bid[data-state="accepted"]`, "job-leased");
   await visit("#/lease/" + facts.lease, '#timeline tr[data-type="lease_settled"]', "lease-settled");
   await visit("#/lease/" + facts.active_lease, "#escrow", "lease-active");
