@@ -8,8 +8,8 @@ import { lineChart } from "./chart.js";
 const EVENT_PAGES = 5;  // /v1/events/search pages a history view reads before offering "older"
 
 // Reads up to EVENT_PAGES pages of a search; returns {events, next} (next = max_height to continue, 0 = done).
-async function history(params, from = 0) {
-  let events = [], next = from;
+async function history(params) {
+  let events = [], next = params.maxHeight || 0;
   for (let i = 0; i < EVENT_PAGES; i++) {
     const page = await searchEvents({...params, maxHeight: next || undefined, limit: 1000});
     events = events.concat(page.events);
@@ -51,19 +51,39 @@ function blockRow(b) {
               link.validator(b.proposer)], 'class="block" data-height="' + b.height + '"');
 }
 
-async function marketView(providers) {
-  // Price per resource unit from settled leases: the lease's price per block divided by its CPU cores.
-  const {events, next} = await history({types: ["lease_settled"]});
-  const points = [];
-  for (const e of events.slice(0, 200).reverse()) {
+// Settled-lease prices, searched once and then only over the blocks added since,
+// so a refresh at every block does not search history again.
+const settled = {points: [], searchedTo: 0, older: 0, loaded: false};
+const MAX_PRICE_POINTS = 200;
+
+async function settledPrices(latest) {
+  let events = [];
+  if (!settled.loaded) {
+    const h = await history({types: ["lease_settled"], maxHeight: latest});
+    events = h.events;
+    settled.older = h.next;
+    settled.loaded = true;
+  } else if (latest > settled.searchedTo) {
+    events = (await searchEvents({types: ["lease_settled"], minHeight: settled.searchedTo + 1, maxHeight: latest, limit: 1000})).events;
+  }
+  settled.searchedTo = Math.max(settled.searchedTo, latest);
+  for (const e of events.slice(0, MAX_PRICE_POINTS).reverse()) {
     const id = eventAttrs(e).lease_id;
     const l = await get("/v1/leases/" + id);
     const cores = l.resources.cpu_millicores / 1000;
     if (cores > 0) {
-      points.push({x: e.height, y: Number(l.price_per_block) / cores,
-                   tip: "lease " + id + " settled at " + e.height + ": " + l.price_per_block + " uagr/block for " + cores + " cores"});
+      settled.points.push({x: e.height, y: Number(l.price_per_block) / cores,
+                           tip: "lease " + id + " settled at " + e.height + ": " + l.price_per_block + " uagr/block for " + cores + " cores"});
     }
   }
+  settled.points.sort((a, b) => a.x - b.x);
+  settled.points.splice(0, Math.max(0, settled.points.length - MAX_PRICE_POINTS));
+  return {points: settled.points, next: settled.older};
+}
+
+async function marketView(providers, latest) {
+  // Price per resource unit from settled leases: the lease's price per block divided by its CPU cores.
+  const {points, next} = await settledPrices(latest);
   let cap = 0, res = 0, mem = 0, memRes = 0, disk = 0, diskRes = 0;
   for (const p of providers) {
     cap += p.capacity.cpu_millicores; res += p.reserved.cpu_millicores;
@@ -133,7 +153,7 @@ export async function home(view) {
   const st = await loadFigures();
   const providers = await loadMarket();
   sampleUtilisation(st.latest_height, providers);
-  view.querySelector("#market").innerHTML = await marketView(providers);
+  view.querySelector("#market").innerHTML = await marketView(providers, st.latest_height);
 
   let busy = false;
   return {
@@ -146,7 +166,7 @@ export async function home(view) {
         await loadFigures();
         const ps = await loadMarket();
         sampleUtilisation(d.height, ps);
-        view.querySelector("#market").innerHTML = await marketView(ps);
+        view.querySelector("#market").innerHTML = await marketView(ps, d.height);
       } finally { busy = false; }
     },
   };

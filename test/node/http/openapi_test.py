@@ -80,6 +80,25 @@ def main():
     for name, schema in doc["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
 
+    # Every $ref resolves, and every error response is the Error shape.
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                resolver.resolve(node["$ref"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(doc)
+    for p, item in doc["paths"].items():
+        for m, operation in item.items():
+            check(operation.get("responses"), "%s %s documents no response" % (m, p))
+            for status, response in operation["responses"].items():
+                if int(status) >= 400 and p != "/health":  # /health answers 503 with its own body
+                    schema = response["content"]["application/json"]["schema"]
+                    check(schema == {"$ref": "#/components/schemas/Error"}, "%s %s %s is not an Error" % (m, p, status))
+
     documented = set()
     for p, item in doc["paths"].items():
         for m in item:
