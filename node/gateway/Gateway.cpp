@@ -316,11 +316,12 @@ void Gateway::addRoutes() {
         if (h == 0) return HttpResponse::error(404, nlohmann::json("not_found"), "no block committed yet");
         return blockAt(app, h);
     });
-    // Newest first, without tx bytes: ?max_height (default latest), ?limit (default 20, at most 100).
+    // Newest first, without tx bytes: ?max_height (0 or absent: latest), ?limit (default 20, at most 100).
     r.add("GET", "/v1/blocks", [&app](const HttpRequest& req) {
         const std::uint64_t latest = app.blocks().latestHeight();
-        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", latest);
+        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
         if (!maxHeight) return queryError(maxHeight.error());
+        if (*maxHeight == 0) *maxHeight = latest;  // 0 or absent: the latest height
         auto limit = u64Field(req.query.first("limit"), "limit", 20);
         if (!limit) return queryError(limit.error());
         if (*limit == 0 || *limit > kMaxBlockListLimit)
@@ -573,9 +574,11 @@ void Gateway::addRoutes() {
         }
         auto minHeight = u64Field(req.query.first("min_height"), "min_height", 1);
         if (!minHeight) return queryError(minHeight.error());
-        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", ctx_.history.latestHeight());
+        // 0 or absent: the latest height.
+        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
         if (!maxHeight) return queryError(maxHeight.error());
-        if (*maxHeight != 0 && *minHeight > *maxHeight) return badArgument("min_height is above max_height");
+        if (*maxHeight == 0) *maxHeight = ctx_.history.latestHeight();
+        if (*minHeight > *maxHeight) return badArgument("min_height is above max_height");
         auto limit = u64Field(req.query.first("limit"), "limit", 100);
         if (!limit) return queryError(limit.error());
         if (*limit == 0 || *limit > kMaxPageLimit)

@@ -18,6 +18,23 @@ async function history(params) {
   }
   return {events, next};
 }
+// A table of searched events with a "Load older" button while older blocks
+// remain unsearched. oldestFirst: rows in chronological order (older ones are
+// put on top).
+async function historyTable(container, params, headers, toRow, attrsText = "", oldestFirst = false) {
+  let rows = [];
+  const load = async from => {
+    const h = await history({...params, maxHeight: from || params.maxHeight});
+    const more = h.events.map(toRow);
+    rows = oldestFirst ? more.reverse().concat(rows) : rows.concat(more);
+    container.innerHTML = table(headers, rows, attrsText) + (h.next
+      ? '<p class="note">Searched the blocks above height ' + h.next + '. <button class="more" type="button">Load older</button></p>'
+      : '<p class="note">Searched every stored block.</p>');
+    const button = container.querySelector("button.more");
+    if (button) button.addEventListener("click", () => load(h.next));
+  };
+  await load(0);
+}
 function historyNote(next) {
   return next ? '<p class="note">Older blocks (height ' + next + " and below) not searched yet.</p>"
               : '<p class="note">Searched every stored block.</p>';
@@ -182,14 +199,15 @@ function sampleUtilisation(height, providers) {
 
 // ---------------------------------------------------------------- block
 
+function eventRow(e, withTx) {
+  const d = e.data || {};
+  const cells = [link.block(e.height), esc(d.phase || "")];
+  if (withTx) cells.push(d.tx_hash ? link.tx(d.tx_hash) : "-");
+  cells.push(d.msg_index !== undefined ? d.msg_index : "-", esc(e.type), attrList(d.attributes));
+  return row(cells, 'class="event" data-type="' + esc(e.type) + '"');
+}
 function eventsTable(events, withTx) {
-  return table(["height", "phase", withTx ? "tx" : null, "msg", "type", "attributes"].filter(x => x !== null), events.map(e => {
-    const d = e.data || {};
-    const cells = [link.block(e.height), esc(d.phase || "")];
-    if (withTx) cells.push(d.tx_hash ? link.tx(d.tx_hash) : "-");
-    cells.push(d.msg_index !== undefined ? d.msg_index : "-", esc(e.type), attrList(d.attributes));
-    return row(cells, 'class="event" data-type="' + esc(e.type) + '"');
-  }));
+  return table(["height", "phase", withTx ? "tx" : null, "msg", "type", "attributes"].filter(x => x !== null), events.map(e => eventRow(e, withTx)));
 }
 
 export async function block(view, arg) {
@@ -248,16 +266,14 @@ export async function account(view, address) {
     "<h2>Transactions sent</h2><div id=\"sent\"></div><h2>Transfers received</h2><div id=\"received\"></div>" +
     "<h2>Leases as client</h2>" + table(LEASE_HEAD, leaseRows(asClient), 'id="client-leases"') +
     "<h2>Leases as provider</h2>" + table(LEASE_HEAD, leaseRows(asProvider), 'id="provider-leases"');
-  const sent = await history({types: ["tx_fee"], attrs: {payer: address}});
-  view.querySelector("#sent").innerHTML = table(["height", "tx", "nonce", "fee"], sent.events.map(e => {
+  await historyTable(view.querySelector("#sent"), {types: ["tx_fee"], attrs: {payer: address}}, ["height", "tx", "nonce", "fee"], e => {
     const a = eventAttrs(e);
     return row([link.block(e.height), link.tx(e.data.tx_hash), esc(a.nonce), agr(a.fee)], 'class="tx"');
-  }), 'id="sent-txs"') + historyNote(sent.next);
-  const recv = await history({types: ["transfer"], attrs: {to: address}});
-  view.querySelector("#received").innerHTML = table(["height", "tx", "from", "amount"], recv.events.map(e => {
+  }, 'id="sent-txs"');
+  await historyTable(view.querySelector("#received"), {types: ["transfer"], attrs: {to: address}}, ["height", "tx", "from", "amount"], e => {
     const a = eventAttrs(e);
     return row([link.block(e.height), link.tx(e.data.tx_hash), link.account(a.from), agr(a.amount)]);
-  })) + historyNote(recv.next);
+  });
 }
 
 // ---------------------------------------------------------------- validator
@@ -269,8 +285,7 @@ export async function validator(view, operator) {
   const withCommit = blocks.blocks.filter(b => b.height > 1);
   const signed = withCommit.filter(b => b.last_commit_signers.includes(v.consensus_key)).length;
   const totalPower = vals.reduce((n, x) => n + Number(x.power), 0);
-  const [slashes, evidence] = await Promise.all([
-    history({types: ["slash", "validator_jailed", "validator_unjailed"], attrs: {operator}}), get("/v1/evidence?validator=" + operator)]);
+  const evidence = await get("/v1/evidence?validator=" + operator);
   view.innerHTML = "<h1>Validator " + esc(v.moniker) + "</h1>" +
     kv([["operator", '<span class="mono">' + esc(v.operator) + "</span>"], ["account", link.account(v.account)],
         ["consensus key", '<span class="hash">' + esc(v.consensus_key) + "</span>"],
@@ -279,9 +294,11 @@ export async function validator(view, operator) {
         ["status", v.tombstoned ? "tombstoned" : v.jailed ? "jailed until " + v.jailed_until : "active"],
         ["uptime", withCommit.length ? '<span id="uptime">' + (100 * signed / withCommit.length).toFixed(1) + "%</span> (signed " + signed + " of the last " +
                    withCommit.length + " commits)" : "-"]], 'id="validator"') +
-    "<h2>Slashes and jailing</h2>" + eventsTable(slashes.events, false) + historyNote(slashes.next) +
+    "<h2>Slashes and jailing</h2><div id=\"slashes\"></div>" +
     "<h2>Evidence</h2>" + table(["height", "infraction height", "kind", "vote"], evidence.evidence.map(e =>
       row([link.block(e.height), e.infraction_height, esc(e.kind), esc(e.vote_type)])));
+  await historyTable(view.querySelector("#slashes"), {types: ["slash", "validator_jailed", "validator_unjailed"], attrs: {operator}},
+                     ["height", "phase", "msg", "type", "attributes"], e => eventRow(e, false));
 }
 
 // ---------------------------------------------------------------- provider
@@ -355,26 +372,37 @@ const TIMELINE = {
 
 export async function lease(view, id) {
   const [l, e] = await Promise.all([get("/v1/leases/" + id), get("/v1/escrow/" + id)]);
-  const ev = await history({attrs: {lease_id: String(id)}});
-  const total = BigInt(e.deposited || "0");
-  const part = v => total > 0n ? Number(BigInt(v) * 10000n / total) / 100 : 0;
-  const stack = '<div class="bar" style="width:30em;display:flex" id="escrow-bar">' +
-    [["accrued", "#e9c46a"], ["withdrawn", "#2a9d8f"], ["refunded", "#adb5bd"], ["remaining", "#457b9d"]].map(([k, c]) =>
-      '<span title="' + k + " " + e[k] + ' uagr" style="width:' + part(e[k]) + "%;background:" + c + '"></span>').join("") + "</div>" +
-    '<p class="note">accrued (yellow), paid (green), refunded (grey), remaining (blue), of the deposit.</p>';
+  // The deposit split into its four parts (deposited = accrued + withdrawn + refunded + remaining), exact in BigInt.
+  const stack = x => {
+    const total = BigInt(x.deposited || "0");
+    const part = v => total > 0n ? Number(BigInt(v) * 10000n / total) / 100 : 0;
+    return '<div class="bar" style="width:30em;display:flex" id="escrow-bar">' +
+      [["accrued", "#e9c46a"], ["withdrawn", "#2a9d8f"], ["refunded", "#adb5bd"], ["remaining", "#457b9d"]].map(([k, c]) =>
+        '<span title="' + k + " " + x[k] + ' uagr" style="width:' + part(x[k]) + "%;background:" + c + '"></span>').join("") + "</div>" +
+      '<p class="note">accrued (yellow), paid (green), refunded (grey), remaining (blue), of the deposit.</p>';
+  };
+  const escrowHtml = x => "<h2>Escrow (at height " + x.height + ")</h2>" +
+    kv([["deposited", agr(x.deposited)], ["accrued", agr(x.accrued)], ["paid to provider", agr(x.withdrawn)], ["refunded", agr(x.refunded)],
+        ["remaining", agr(x.remaining)], ["paid through", esc(x.paid_through)], ["dry height", x.dry_height ? link.block(x.dry_height) : "-"],
+        ["end height", esc(x.end_height)]], 'id="escrow" data-height="' + x.height + '"') + stack(x);
   view.innerHTML = "<h1>Lease " + l.id + "</h1>" +
     kv([["client", link.account(l.client)], ["provider", link.provider(l.provider)], ["job", l.job_id ? link.job(l.job_id) : "from an offer"],
         ["state", esc(l.state) + (l.close_reason ? " (" + esc(l.close_reason) + ")" : "")], ["resources", resources(l.resources)],
         ["price/block", agr(l.price_per_block)], ["blocks", link.block(l.start_height) + " .. " + l.end_height],
         ["rating", l.settled ? esc(l.rating) : "not settled"]], 'id="lease"') +
-    "<h2>Escrow (at height " + e.height + ")</h2>" +
-    kv([["deposited", agr(e.deposited)], ["accrued", agr(e.accrued)], ["paid to provider", agr(e.withdrawn)], ["refunded", agr(e.refunded)],
-        ["remaining", agr(e.remaining)], ["paid through", esc(e.paid_through)], ["dry height", e.dry_height ? link.block(e.dry_height) : "-"],
-        ["end height", esc(e.end_height)]], 'id="escrow"') + stack +
-    "<h2>Timeline</h2>" + table(["height", "event", "what", "amount", "tx"], ev.events.slice().reverse().map(x => {
-      const a = eventAttrs(x);
-      const [what, amount] = (TIMELINE[x.type] || (() => [attrList(x.data.attributes), null]))(a);
-      return row([link.block(x.height), esc(x.type), what, amount !== null && amount !== undefined ? agr(amount) : "-",
-                  x.data.tx_hash ? link.tx(x.data.tx_hash) : "end of block"], 'class="timeline" data-type="' + esc(x.type) + '"');
-    }), 'id="timeline"') + historyNote(ev.next);
+    '<div id="escrow-view">' + escrowHtml(e) + "</div>" +
+    '<h2>Timeline</h2><div id="timeline-list"></div>';
+  await historyTable(view.querySelector("#timeline-list"), {attrs: {lease_id: String(id)}}, ["height", "event", "what", "amount", "tx"], x => {
+    const a = eventAttrs(x);
+    const [what, amount] = (TIMELINE[x.type] || (() => [attrList(x.data.attributes), null]))(a);
+    return row([link.block(x.height), esc(x.type), what, amount !== null && amount !== undefined ? agr(amount) : "-",
+                x.data.tx_hash ? link.tx(x.data.tx_hash) : "end of block"], 'class="timeline" data-type="' + esc(x.type) + '"');
+  }, 'id="timeline"', true);
+  // The escrow view accrues every block: refresh it as blocks arrive.
+  return {
+    onBlock: async () => {
+      if (l.state === "closed") return;
+      view.querySelector("#escrow-view").innerHTML = escrowHtml(await get("/v1/escrow/" + id));
+    },
+  };
 }

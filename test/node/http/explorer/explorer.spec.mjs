@@ -98,6 +98,10 @@ try {
   await visit("#/job/" + facts.job, `#bids tr.bid[data-state="accepted"]`, "job-leased");
   await visit("#/lease/" + facts.lease, '#timeline tr[data-type="lease_settled"]', "lease-settled");
   await visit("#/lease/" + facts.active_lease, "#escrow", "lease-active");
+  // The active lease's escrow accrues live.
+  const escrowAt = await page.$eval("#escrow", t => Number(t.dataset.height));
+  await page.waitForFunction(h => Number(document.getElementById("escrow").dataset.height) > h, escrowAt);
+  console.log("ok  the active lease's escrow refreshed past height " + escrowAt + " without a reload");
   await visit("#/search/nothing-here", "#search-result", "search-miss");
   // The search box by height, account, validator and "job N".
   for (const [q, hash] of [[String(facts.send_height), "#/block/" + facts.send_height], [facts.client, "#/account/" + facts.client],
