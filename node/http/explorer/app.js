@@ -20,7 +20,9 @@ let latestHeight = 0;
 
 function parseHash() {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
-  return {name: parts[0] || "", arg: decodeURIComponent(parts.slice(1).join("/"))};
+  let arg = parts.slice(1).join("/");
+  try { arg = decodeURIComponent(arg); } catch (e) { /* a malformed escape stays as typed */ }
+  return {name: parts[0] || "", arg};
 }
 
 async function render() {
