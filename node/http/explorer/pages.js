@@ -43,7 +43,6 @@ function historyNote(next) {
 // ---------------------------------------------------------------- home
 
 const MAX_BLOCKS = 15;
-const utilisationSamples = [];  // {height, cpu%}: sampled on each block while the explorer is open
 
 async function networkFigures() {
   const [st, list] = await Promise.all([get("/v1/status"), get("/v1/blocks?limit=21")]);
@@ -98,9 +97,53 @@ async function settledPrices(latest) {
   return {points: settled.points, next: settled.older};
 }
 
+// CPU reserved by leases over time, as a share of the CPU listed now. The ledger
+// keeps reserved = the resources of every lease not closed (contracts/Invariants),
+// so walking lease_created / lease_closed events back from today's exact figure
+// gives the exact reserved CPU at every earlier height in the searched blocks.
+// Afterwards each new block appends today's figure.
+const utilisation = {points: [], loaded: false, partial: false};
+const MAX_RECONSTRUCTED_LEASES = 200;
+const MAX_UTILISATION_POINTS = 500;
+
+async function utilisationHistory(providers, latest) {
+  let cap = 0, res = 0;
+  for (const p of providers) { cap += p.capacity.cpu_millicores; res += p.reserved.cpu_millicores; }
+  const pctOf = r => cap > 0 ? 100 * r / cap : 0;
+  if (!utilisation.loaded) {
+    utilisation.loaded = true;
+    const h = await history({types: ["lease_created", "lease_closed"], maxHeight: latest});
+    const ids = [...new Set(h.events.map(e => eventAttrs(e).lease_id))];
+    if (ids.length <= MAX_RECONSTRUCTED_LEASES) {
+      const cpu = {};
+      for (const id of ids) cpu[id] = (await get("/v1/leases/" + id)).resources.cpu_millicores;
+      const back = [{x: latest, y: pctOf(res)}];
+      let r = res;
+      for (let i = 0; i < h.events.length;) {
+        const height = h.events[i].height;
+        back.push({x: height, y: pctOf(r)});
+        for (; i < h.events.length && h.events[i].height === height; i++) {
+          const e = h.events[i];
+          r += (e.type === "lease_closed" ? 1 : -1) * cpu[eventAttrs(e).lease_id];
+        }
+        back.push({x: height - 1, y: pctOf(r)});
+      }
+      utilisation.points = back.reverse();
+      utilisation.partial = h.next !== 0;
+    } else {
+      utilisation.partial = true;
+    }
+  }
+  const last = utilisation.points[utilisation.points.length - 1];
+  if (!last || last.x < latest) utilisation.points.push({x: latest, y: pctOf(res)});
+  utilisation.points.splice(0, Math.max(0, utilisation.points.length - MAX_UTILISATION_POINTS));
+  return utilisation;
+}
+
 async function marketView(providers, latest) {
   // Price per resource unit from settled leases: the lease's price per block divided by its CPU cores.
   const {points, next} = await settledPrices(latest);
+  const util = await utilisationHistory(providers, latest);
   let cap = 0, res = 0, mem = 0, memRes = 0, disk = 0, diskRes = 0;
   for (const p of providers) {
     cap += p.capacity.cpu_millicores; res += p.reserved.cpu_millicores;
@@ -110,8 +153,8 @@ async function marketView(providers, latest) {
   return '<div class="charts">' +
     lineChart("Settled leases: uagr per block per CPU core", points,
               {id: "price", xLabel: "height settled", yLabel: "uagr/block/core", empty: "no settled lease in the searched blocks"}) +
-    lineChart("Listed CPU reserved by leases (%)", utilisationSamples.map(s => ({x: s.height, y: s.cpu})),
-              {id: "utilisation", xLabel: "height (sampled since this page opened)", yLabel: "% cpu"}) +
+    lineChart("CPU reserved by leases (% of the CPU listed now)", util.points.map(p => ({x: p.x, y: p.y, tip: "height " + p.x + ": " + p.y.toFixed(1) + "%"})),
+              {id: "utilisation", xLabel: util.partial ? "height (older blocks not searched)" : "height", yLabel: "% cpu"}) +
     "</div>" + (next ? historyNote(next) : "") +
     kv([["CPU reserved", bar(res, cap) + " of " + cap + "m"], ["memory reserved", bar(memRes, mem) + " of " + mem + " MiB"],
         ["storage reserved", bar(diskRes, disk) + " of " + disk + " GiB"], ["providers", String(providers.length)]], 'id="utilisation"');
@@ -169,7 +212,6 @@ export async function home(view) {
   }
   const st = await loadFigures();
   const providers = await loadMarket();
-  sampleUtilisation(st.latest_height, providers);
   view.querySelector("#market").innerHTML = await marketView(providers, st.latest_height);
 
   let busy = false;
@@ -182,19 +224,10 @@ export async function home(view) {
       try {
         await loadFigures();
         const ps = await loadMarket();
-        sampleUtilisation(d.height, ps);
         view.querySelector("#market").innerHTML = await marketView(ps, d.height);
       } finally { busy = false; }
     },
   };
-}
-
-function sampleUtilisation(height, providers) {
-  let cap = 0, res = 0;
-  for (const p of providers) { cap += p.capacity.cpu_millicores; res += p.reserved.cpu_millicores; }
-  if (utilisationSamples.length && utilisationSamples[utilisationSamples.length - 1].height >= height) return;
-  utilisationSamples.push({height, cpu: cap ? 100 * res / cap : 0});
-  if (utilisationSamples.length > 500) utilisationSamples.shift();
 }
 
 // ---------------------------------------------------------------- block

@@ -56,6 +56,11 @@ try {
   }
   const rep = await page.textContent(`tr.provider[data-address="${facts.provider}"]`);
   if (!rep.includes("over 1 completed lease")) fail("home: provider reputation without its lease count: " + rep);
+  // Reserved CPU over time, rebuilt from lease events: lease 1 held 2000m, the active lease holds 1000m,
+  // of 12000m listed by the two providers.
+  const util = await page.$$eval("[data-chart=utilisation] circle title", ts => ts.map(t => t.textContent));
+  if (!util.some(t => t.endsWith(": 16.7%")) || !util[util.length - 1].endsWith(": 8.3%"))
+    fail("home: reserved CPU history is not 16.7% then 8.3%: " + util.join(" | "));
   await shot("home");
   console.log("ok  #/");
 
