@@ -100,44 +100,51 @@ async function settledPrices(latest) {
 // CPU reserved by leases over time, as a share of the CPU listed now. The ledger
 // keeps reserved = the resources of every lease not closed (contracts/Invariants),
 // so walking lease_created / lease_closed events back from today's exact figure
-// gives the exact reserved CPU at every earlier height in the searched blocks.
-// Afterwards each new block appends today's figure.
-const utilisation = {points: [], loaded: false, partial: false};
+// gives the exact reserved CPU at every earlier height of the searched blocks.
+// Later calls do the same over the blocks added since the previous call.
+const utilisation = {points: [], to: 0, partial: false};
 const MAX_RECONSTRUCTED_LEASES = 200;
 const MAX_UTILISATION_POINTS = 500;
+const leaseCpu = {};
+
+// Points (oldest first) of reserved CPU for the heights covered by `events`
+// (newest first), ending at `latest` with today's figure `res`.
+async function walkBack(events, latest, res) {
+  for (const id of new Set(events.map(e => eventAttrs(e).lease_id))) {
+    if (!(id in leaseCpu)) leaseCpu[id] = (await get("/v1/leases/" + id)).resources.cpu_millicores;
+  }
+  const back = [{x: latest, y: res}];
+  let r = res;
+  for (let i = 0; i < events.length;) {
+    const height = events[i].height;
+    back.push({x: height, y: r});
+    for (; i < events.length && events[i].height === height; i++) {
+      r += (events[i].type === "lease_closed" ? 1 : -1) * leaseCpu[eventAttrs(events[i]).lease_id];
+    }
+    back.push({x: height - 1, y: r});
+  }
+  return back.reverse();
+}
 
 async function utilisationHistory(providers, latest) {
   let cap = 0, res = 0;
   for (const p of providers) { cap += p.capacity.cpu_millicores; res += p.reserved.cpu_millicores; }
-  const pctOf = r => cap > 0 ? 100 * r / cap : 0;
-  if (!utilisation.loaded) {
-    utilisation.loaded = true;
-    const h = await history({types: ["lease_created", "lease_closed"], maxHeight: latest});
-    const ids = [...new Set(h.events.map(e => eventAttrs(e).lease_id))];
-    if (ids.length <= MAX_RECONSTRUCTED_LEASES) {
-      const cpu = {};
-      for (const id of ids) cpu[id] = (await get("/v1/leases/" + id)).resources.cpu_millicores;
-      const back = [{x: latest, y: pctOf(res)}];
-      let r = res;
-      for (let i = 0; i < h.events.length;) {
-        const height = h.events[i].height;
-        back.push({x: height, y: pctOf(r)});
-        for (; i < h.events.length && h.events[i].height === height; i++) {
-          const e = h.events[i];
-          r += (e.type === "lease_closed" ? 1 : -1) * cpu[eventAttrs(e).lease_id];
-        }
-        back.push({x: height - 1, y: pctOf(r)});
-      }
-      utilisation.points = back.reverse();
-      utilisation.partial = h.next !== 0;
-    } else {
-      utilisation.partial = true;
-    }
+  const types = ["lease_created", "lease_closed"];
+  let fresh = [];
+  if (!utilisation.to) {
+    const h = await history({types, maxHeight: latest});
+    utilisation.partial = h.next !== 0;
+    const leases = new Set(h.events.map(e => eventAttrs(e).lease_id)).size;
+    fresh = leases <= MAX_RECONSTRUCTED_LEASES ? await walkBack(h.events, latest, res) : [{x: latest, y: res}];
+    if (leases > MAX_RECONSTRUCTED_LEASES) utilisation.partial = true;
+  } else if (latest > utilisation.to) {
+    const page = await searchEvents({types, minHeight: utilisation.to + 1, maxHeight: latest, limit: 1000});
+    fresh = page.next_max_height ? [{x: latest, y: res}] : await walkBack(page.events, latest, res);
   }
-  const last = utilisation.points[utilisation.points.length - 1];
-  if (!last || last.x < latest) utilisation.points.push({x: latest, y: pctOf(res)});
+  utilisation.to = Math.max(utilisation.to, latest);
+  utilisation.points = utilisation.points.concat(fresh.filter(p => !utilisation.points.length || p.x >= utilisation.points[utilisation.points.length - 1].x));
   utilisation.points.splice(0, Math.max(0, utilisation.points.length - MAX_UTILISATION_POINTS));
-  return utilisation;
+  return {points: utilisation.points.map(p => ({x: p.x, y: cap > 0 ? 100 * p.y / cap : 0})), partial: utilisation.partial};
 }
 
 async function marketView(providers, latest) {
