@@ -6,7 +6,8 @@ checked against a running agorad:
 2. no drift: every route the gateway registers (Router::add / addAsync /
    addStatic / addMetricsRoute call sites in node/gateway and node/http) is a
    documented path + method, and every documented one is registered;
-3. every documented operation is called on a real single-validator devnet
+3. the explorer's JavaScript calls only documented routes and parameters;
+4. every documented operation is called on a real single-validator devnet
    (agora_devnet.py: txs signed by the agora CLI) with at least one success
    and one error case; each answer's status must be documented for the
    operation (405 for another method is documented globally, docs/http.md),
@@ -113,6 +114,23 @@ def main():
           "sees them" % (sites, literal_sites))
     check(routes == documented, "router and OpenAPI differ: undocumented %s, documented but not registered %s" %
           (sorted(routes - documented), sorted(documented - routes)))
+
+    # The explorer calls only documented routes (and the WebSocket at /v1/events).
+    explorer_dir = os.path.join(opts.source_dir, "node/http/explorer")
+    for name in sorted(os.listdir(explorer_dir)):
+        if not name.endswith(".js"):
+            continue
+        for literal in re.findall(r'"(/v1/[^"]*)"', open(os.path.join(explorer_dir, name)).read()):
+            target, _, query = literal.partition("?")
+            if target == "/v1/events":
+                continue
+            if target.endswith("/"):
+                target += "x"  # the page appends an id, hash or address
+            tmpl = template_of(doc, target)
+            check(tmpl is not None and "get" in doc["paths"][tmpl], "explorer %s calls undocumented %s" % (name, literal))
+            names = {p["name"] for p in doc["paths"][tmpl]["get"].get("parameters", []) if p["in"] == "query"}
+            for key in re.findall(r"([a-z_]+)=", query):
+                check(key in names, "explorer %s sends undocumented parameter %s to %s" % (name, key, tmpl))
 
     with tempfile.TemporaryDirectory(prefix="agora-openapi-") as work:
         net = Devnet(opts.agorad, opts.agora, work)
