@@ -69,7 +69,7 @@ cat <<INFO
 Agora devnet $CHAIN_ID
   home       $DEVNET/node
   gRPC       127.0.0.1:9090   (reflection on: grpcurl -plaintext 127.0.0.1:9090 list)
-  HTTP       http://127.0.0.1:8080/   (explorer; REST under /v1, WebSocket /v1/events, /health, /metrics)
+  HTTP       http://127.0.0.1:8080/   (explorer; REST under /v1 described by /openapi.json, WebSocket /v1/events, /health, /metrics)
   p2p        port 26656
   demo keys  $("$AGORA" --keyring-dir "$DEVNET/keyring" keys list | tr '\n' ' ')
 Try, in another terminal:

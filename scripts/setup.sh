@@ -10,8 +10,8 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev
-  python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client
-  libbenchmark-dev chromium curl
+  python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client python3-jsonschema
+  libbenchmark-dev chromium curl nodejs
   libyaml-cpp-dev bubblewrap
   clang-14 libfuzzer-14-dev
   slurmctld slurmd slurm-client munge
@@ -24,7 +24,25 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# npm comes with nodejs from NodeSource but is a separate Debian package; ask
+# for it only when the command is missing (the two packages conflict).
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+# The explorer's browser test drives Debian's chromium with playwright-core
+# (pinned in test/node/http/explorer/package-lock.json; it downloads no browser),
+# installed next to the test and not tracked. Only this setup step uses the
+# network; builds and tests never do.
+install_playwright() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/test/node/http/explorer"
+  if [ ! -f "$dir/node_modules/playwright-core/package.json" ]; then
+    echo "setup: npm ci in $dir (playwright-core)"
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_playwright
   exit 0
 fi
 
@@ -35,4 +53,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_playwright
 echo "setup: done"

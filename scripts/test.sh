@@ -42,7 +42,7 @@ run_suite() {
   local start=$SECONDS
   cmake --build "$dir" -j "$jobs"
   echo "== built $dir in $((SECONDS - start)) s"
-  echo "== test $dir"
+  echo "== test $dir (artifacts, e.g. the explorer's screenshots: $dir/test-artifacts/, docs/explorer.md)"
   start=$SECONDS
   ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 600
   echo "== tested $dir in $((SECONDS - start)) s"

@@ -5,11 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "consensus/core/Tx.h"
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
 #include "node/chain/TxLookup.h"
 #include "node/gateway/ChainMetrics.h"
-#include "node/gateway/ExplorerPage.h"
+#include "node/gateway/EmbeddedFiles.h"
 #include "node/gateway/GatewayEvents.h"
 #include "node/gateway/TxBody.h"
 #include "node/http/HttpServerMetrics.h"
@@ -134,6 +135,55 @@ HttpResponse blockAt(const Application& app, std::uint64_t height) {
     return ok(blockJson(*block));
 }
 
+// The signed body of a committed tx, decoded: who sent what. Message fields are
+// not mapped to JSON (no such mapping exists yet); each message's effects are in
+// the result's events, which carry its msg_index.
+Json txBodyJson(ByteSpan tx) {
+    auto stx = decodeSignedTx(tx);
+    if (!stx) return nullptr;
+    Json msgs = Json::array();
+    for (std::size_t i = 0; i < stx->body.msgs.size(); ++i)
+        msgs.push_back(Json{{"index", i}, {"type", std::string(msgTypeName(msgType(stx->body.msgs[i])))}});
+    return Json{{"chain_id", stx->body.chainId}, {"signer", stx->body.signerAddress().toBech32()},
+                {"nonce", stx->body.nonce},      {"fee", stx->body.fee.toString()},
+                {"memo", stx->body.memo},        {"messages", std::move(msgs)}};
+}
+
+// A block without its tx bytes: the rows of the explorer's block list and the
+// input of its network figures (block time, tx/s) and validator uptime.
+Json blockSummaryJson(const Block& b) {
+    const auto& h = b.header;
+    Json txs = Json::array();
+    for (const auto& tx : b.txs) txs.push_back(sha256(tx).toHex());
+    Json signers = Json::array();
+    if (b.lastCommit) {
+        for (const auto& s : b.lastCommit->signatures) signers.push_back(s.validator.toHex());
+    }
+    return Json{{"height", h.height},
+                {"block_id", h.id().toHex()},
+                {"time_ms", h.timeMs},
+                {"proposer", h.proposer.toBech32(kValidatorPrefix)},
+                {"num_txs", b.txs.size()},
+                {"tx_hashes", std::move(txs)},
+                {"last_commit_signers", std::move(signers)},
+                {"evidence_count", b.evidence.size()}};
+}
+
+std::string contentTypeOf(std::string_view name) {
+    const auto dot = name.rfind('.');
+    const std::string_view ext = dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
+    if (ext == "html") return "text/html; charset=utf-8";
+    if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+    if (ext == "css") return "text/css; charset=utf-8";
+    if (ext == "json") return "application/json";
+    if (ext == "svg") return "image/svg+xml";
+    return "application/octet-stream";
+}
+
+std::string textOf(const EmbeddedFile& f) {
+    return std::string(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
+}
+
 // HTTP status of an agora result code, through the same classes as gRPC.
 unsigned httpStatusFor(std::uint16_t code) {
     switch (grpcStatusFor(code)) {
@@ -173,7 +223,7 @@ Gateway::Gateway(const HttpConfig& config, GatewayContext ctx)
     addRoutes();
     addTxRoute();
     addMetricsRoute(router_, metrics_);
-    router_.addStatic("/", std::string(kExplorerHtml), "text/html; charset=utf-8");
+    addStaticRoutes();
     server_ = std::make_unique<HttpServer>(options_, router_, &hub_, &metrics_);
 }
 
@@ -266,6 +316,28 @@ void Gateway::addRoutes() {
         if (h == 0) return HttpResponse::error(404, nlohmann::json("not_found"), "no block committed yet");
         return blockAt(app, h);
     });
+    // Newest first, without tx bytes: ?max_height (0 or absent: latest), ?limit (default 20, at most 100).
+    r.add("GET", "/v1/blocks", [&app](const HttpRequest& req) {
+        const std::uint64_t latest = app.blocks().latestHeight();
+        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
+        if (!maxHeight) return queryError(maxHeight.error());
+        if (*maxHeight == 0) *maxHeight = latest;  // 0 or absent: the latest height
+        auto limit = u64Field(req.query.first("limit"), "limit", 20);
+        if (!limit) return queryError(limit.error());
+        if (*limit == 0 || *limit > kMaxBlockListLimit)
+            return badArgument("limit must be 1.." + std::to_string(kMaxBlockListLimit));
+        const std::uint64_t base = std::max<std::uint64_t>(app.blocks().baseHeight(), 1);
+        Json items = Json::array();
+        std::uint64_t h = std::min(*maxHeight, latest);
+        for (; h >= base && h > 0 && items.size() < *limit; --h) {
+            auto block = app.blocks().block(h);
+            if (!block)
+                return HttpResponse::error(500, nlohmann::json("data_loss"),
+                                           "block " + std::to_string(h) + " is not readable");
+            items.push_back(blockSummaryJson(*block));
+        }
+        return ok(Json{{"blocks", std::move(items)}, {"next_max_height", h >= base ? h : 0}});
+    });
     r.add("GET", "/v1/blocks/{height}", [&app](const HttpRequest& req) {
         auto h = u64Field(req.param("height"), "height", 0);
         if (!h) return queryError(h.error());
@@ -298,6 +370,7 @@ void Gateway::addRoutes() {
                        {"height", rec->height},
                        {"index", rec->index},
                        {"tx", toHex(rec->tx)},
+                       {"body", txBodyJson(rec->tx)},
                        {"result", Json{{"code", out.code},
                                        {"message", out.message},
                                        {"fee_charged", std::to_string(out.feeCharged)},
@@ -486,6 +559,42 @@ void Gateway::addRoutes() {
         for (const auto& e : *list) items.push_back(evidenceJson(e));
         return ok(Json{{"evidence", items}});
     });
+    // Stored events, newest first, a bounded number of blocks per page (docs/api.md).
+    r.add("GET", "/v1/events/search", [this](const HttpRequest& req) {
+        WsEventFilter filter;
+        for (const auto& t : req.query.all("type")) {
+            if (t.empty()) return badArgument("type must not be empty");
+            filter.types.insert(t);
+        }
+        for (const auto& a : req.query.all("attr")) {
+            const auto eq = a.find('=');
+            if (eq == std::string::npos || eq == 0) return badArgument("attr must be key=value, got '" + a + "'");
+            if (!filter.attributes.emplace(a.substr(0, eq), a.substr(eq + 1)).second)
+                return badArgument("attr key '" + a.substr(0, eq) + "' given twice");
+        }
+        auto minHeight = u64Field(req.query.first("min_height"), "min_height", 1);
+        if (!minHeight) return queryError(minHeight.error());
+        // 0 or absent: the latest height.
+        auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
+        if (!maxHeight) return queryError(maxHeight.error());
+        if (*maxHeight == 0) *maxHeight = ctx_.history.latestHeight();
+        if (*minHeight > *maxHeight) return badArgument("min_height is above max_height");
+        auto limit = u64Field(req.query.first("limit"), "limit", 100);
+        if (!limit) return queryError(limit.error());
+        if (*limit == 0 || *limit > kMaxPageLimit)
+            return badArgument("limit must be 1.." + std::to_string(kMaxPageLimit));
+        auto page = searchEvents(ctx_.history, filter, *minHeight, *maxHeight, static_cast<std::size_t>(*limit),
+                                 kMaxEventSearchBlocks);
+        if (!page) return HttpResponse::error(500, nlohmann::json("data_loss"), page.error());
+        // The WebSocket's event JSON (nlohmann::json), so both carry the same shape.
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& e : page->events) items.push_back(e.toJson());
+        const nlohmann::json body{{"events", std::move(items)},
+                                  {"next_max_height", page->nextMaxHeight},
+                                  {"lowest_scanned", page->lowestScanned}};
+        return HttpResponse::bytes(200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                   "application/json");
+    });
     r.add("GET", "/v1/params", [&app](const HttpRequest&) {
         StateQueries q(app.snapshot());
         return ok(json::params(q.params()));
@@ -509,6 +618,24 @@ void Gateway::addRoutes() {
         return ok(
             pageJson("proposals", *res, [](const ProposalView& p) { return json::proposal(p.proposal, p.tally); }));
     });
+}
+
+void Gateway::addStaticRoutes() {
+    std::map<std::string, std::pair<std::string, std::string>, std::less<>> files;  // name -> (bytes, type)
+    for (const auto& f : explorerFiles())
+        files.emplace(std::string(f.name), std::pair(textOf(f), contentTypeOf(f.name)));
+    if (auto index = files.find("index.html"); index != files.end())
+        router_.addStatic("/", index->second.first, index->second.second);
+    // One pattern rather than a route per file: a bounded metrics label, one OpenAPI path.
+    auto shared = std::make_shared<const decltype(files)>(std::move(files));
+    router_.add("GET", "/explorer/{file}", [shared](const HttpRequest& req) {
+        const auto it = shared->find(req.param("file").value_or(""));
+        if (it == shared->end())
+            return HttpResponse::error(404, nlohmann::json("not_found"),
+                                       "no explorer file " + req.param("file").value_or(""));
+        return HttpResponse::bytes(200, it->second.first, it->second.second);
+    });
+    for (const auto& f : openApiFiles()) router_.addStatic("/openapi.json", textOf(f), "application/json");
 }
 
 void Gateway::addTxRoute() {

@@ -5,7 +5,7 @@
 // (StateQueries/StateJson, shared with gRPC), POST /v1/txs (the mempool
 // admission of TxBroadcaster; commit mode answers from the CommitWaiters
 // callback without holding an I/O thread), /v1/events, /health, /metrics and
-// the embedded explorer page at /.
+// the embedded explorer (/ and /explorer/{file}) and /openapi.json.
 //
 // Threads: routes run on the server's I/O threads; onCommit() on the
 // consensus thread (cheap: metrics, then a post); block events are turned
@@ -50,6 +50,10 @@ struct GatewayContext {
 
 // Most blocks a WebSocket subscribe may replay (from_height further back: replay_failed).
 inline constexpr std::uint64_t kMaxReplayBlocks = 10'000;
+// Most blocks one GET /v1/events/search page examines (it answers on an I/O thread).
+inline constexpr std::uint64_t kMaxEventSearchBlocks = 1'000;
+// Most blocks one GET /v1/blocks page lists.
+inline constexpr std::uint64_t kMaxBlockListLimit = 100;
 // Longest wait of POST /v1/txs in commit mode (timeout_ms is capped to it).
 inline constexpr std::uint32_t kMaxCommitWaitMs = 60'000;
 
@@ -75,6 +79,7 @@ public:
 private:
     void addRoutes();
     void addTxRoute();
+    void addStaticRoutes();
     void publishBlock(const BlockEvents& events);
     bool consensusHealthy();
 

@@ -72,4 +72,33 @@ Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, co
     return r;
 }
 
+Expected<EventSearchPage, std::string> searchEvents(const EventHistory& history, const WsEventFilter& filter,
+                                                    std::uint64_t minHeight, std::uint64_t maxHeight, std::size_t limit,
+                                                    std::uint64_t maxBlocks) {
+    EventSearchPage page;
+    const std::uint64_t base = std::max<std::uint64_t>(history.baseHeight(), 1);
+    const std::uint64_t low = std::max(minHeight, base);
+    std::uint64_t h = std::min(maxHeight, history.latestHeight());
+    for (std::uint64_t scanned = 0; h >= low && h > 0; --h, ++scanned) {
+        if (scanned == maxBlocks) {
+            page.nextMaxHeight = h;
+            return page;
+        }
+        auto events = history.load(h);
+        if (!events) return Unexpected("height " + std::to_string(h) + ": " + events.error());
+        std::vector<WsEvent> matched;
+        for (auto& e : wsEventsOf(**events, std::nullopt)) {
+            if (filter.matches(e)) matched.push_back(std::move(e));
+        }
+        if (!page.events.empty() && page.events.size() + matched.size() > limit) {
+            page.nextMaxHeight = h;
+            return page;
+        }
+        page.events.insert(page.events.end(), std::make_move_iterator(matched.rbegin()),
+                           std::make_move_iterator(matched.rend()));
+        page.lowestScanned = h;
+    }
+    return page;
+}
+
 }  // namespace agora::node

@@ -25,4 +25,18 @@ Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, co
                                                  std::uint64_t fromHeight, const WsEventFilter& filter,
                                                  std::uint64_t maxBlocks);
 
+// One page of a search through stored events, newest first: heights
+// maxHeight, maxHeight-1, ... down to minHeight, at most maxBlocks of them and
+// at most `limit` events (a block's matches are never split across pages, so a
+// page can exceed `limit` by what one block holds when it is the first).
+// new_block events are not searched (GET /v1/blocks lists blocks).
+struct EventSearchPage {
+    std::vector<WsEvent> events;      // newest first; a block's events in reverse emission order
+    std::uint64_t nextMaxHeight = 0;  // pass as max_height to continue; 0 = minHeight reached
+    std::uint64_t lowestScanned = 0;  // lowest height examined by this page (0 if none)
+};
+Expected<EventSearchPage, std::string> searchEvents(const EventHistory& history, const WsEventFilter& filter,
+                                                    std::uint64_t minHeight, std::uint64_t maxHeight, std::size_t limit,
+                                                    std::uint64_t maxBlocks);
+
 }  // namespace agora::node

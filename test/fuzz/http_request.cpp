@@ -25,16 +25,34 @@ const Router& gatewayRouter() {
             for (const auto& [name, value] : req.params) fuzz::require(!value.empty(), "empty route parameter");
             return HttpResponse::json(200, nlohmann::json::object());
         };
-        for (const char* p :
-             {"/health", "/v1/status", "/v1/blocks/latest", "/v1/blocks/{height}", "/v1/blocks/hash/{hash}",
-              "/v1/txs/{hash}", "/v1/accounts/{address}", "/v1/providers", "/v1/providers/{address}", "/v1/jobs",
-              "/v1/jobs/{id}", "/v1/jobs/{id}/bids", "/v1/leases/{id}", "/v1/leases", "/v1/escrow/{lease}",
-              "/v1/reputation/{address}", "/v1/validators", "/v1/evidence", "/v1/params"})
+        for (const char* p : {"/health",
+                              "/v1/status",
+                              "/v1/blocks",
+                              "/v1/blocks/latest",
+                              "/v1/blocks/{height}",
+                              "/v1/blocks/hash/{hash}",
+                              "/v1/txs/{hash}",
+                              "/v1/accounts/{address}",
+                              "/v1/providers",
+                              "/v1/providers/{address}",
+                              "/v1/jobs",
+                              "/v1/jobs/{id}",
+                              "/v1/jobs/{id}/bids",
+                              "/v1/leases/{id}",
+                              "/v1/leases",
+                              "/v1/escrow/{lease}",
+                              "/v1/reputation/{address}",
+                              "/v1/validators",
+                              "/v1/evidence",
+                              "/v1/events/search",
+                              "/v1/params",
+                              "/explorer/{file}"})
             r.add("GET", p, ok);
         r.add("POST", "/v1/txs/{hash}/throws",
               [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("x"); });
         r.addAsync("POST", "/v1/txs", [](const HttpRequest&, std::shared_ptr<HttpAsyncReply>) {});
         r.addStatic("/", "<html></html>", "text/html");
+        r.addStatic("/openapi.json", "{}", "application/json");
         return r;
     }();
     return router;
