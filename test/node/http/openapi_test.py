@@ -166,6 +166,8 @@ def run_cases(net, f, doc, doc_bytes, documented, resolver):
     tx = f["send_tx"]
     bad_addr = "agora1notanaddress"
     block_id = net.get_json("/v1/blocks/1")["block_id"]
+    proposal = net.attr(net.tx("client", "gov", "submit", "--title", "longer grace", "--change", "grace_blocks=7",
+                               "--deposit", "1000agr"), "proposal_submitted", "proposal_id")
     committed = net.signed("client", "send", net.addr["other"], "1000")
     post = lambda tx, mode: json.dumps({"tx": tx, "mode": mode, "timeout_ms": 20000})
     # (method, path, body, expected status)
@@ -231,6 +233,12 @@ def run_cases(net, f, doc, doc_bytes, documented, resolver):
         ("GET", "/v1/validators?include_jailed=false", None, 200),
         ("GET", "/v1/validators?include_jailed=perhaps", None, 400),
         ("GET", "/v1/params", None, 200),
+        ("GET", "/v1/gov/proposals", None, 200),
+        ("GET", "/v1/gov/proposals?status=voting_period&limit=10", None, 200),
+        ("GET", "/v1/gov/proposals?status=undecided", None, 400),
+        ("GET", "/v1/gov/proposals/" + proposal, None, 200),
+        ("GET", "/v1/gov/proposals/999", None, 404),
+        ("GET", "/v1/gov/proposals/x", None, 400),
         ("GET", "/v1/evidence", None, 200),
         ("GET", "/v1/evidence?validator=" + f["validator"] + "&min_height=1&max_height=0", None, 200),
         ("GET", "/v1/evidence?validator=bogus", None, 400),
