@@ -80,7 +80,9 @@ ResultCode checkMessage(const Msg& msg) {
             [](const MsgCreateValidator& m) {
                 if (!m.consensusKey.isValid()) return ResultCode::InvalidConsensusKey;
                 AGORA_TRY(checkMoniker(m.moniker));
-                if (m.commissionBps > 10'000) return ResultCode::InvalidCommission;
+                if (m.commissionBps > m.maxCommissionBps || m.maxCommissionBps > 10'000 ||
+                    m.maxCommissionChangeBps > m.maxCommissionBps)
+                    return ResultCode::InvalidCommission;
                 return positive(m.selfStake);
             },
             [](const MsgEditValidator& m) {

@@ -37,6 +37,7 @@ void Params::encodeTo(Writer& w) const {
     w.u32(govThresholdBps);
     w.u32(govVetoBps);
     w.u64(reputationMinPaidBlocks);
+    w.u64(commissionChangeIntervalBlocks);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -68,6 +69,7 @@ Params Params::decodeFrom(Reader& r) {
     p.govThresholdBps = r.u32();
     p.govVetoBps = r.u32();
     p.reputationMinPaidBlocks = r.u64();
+    p.commissionChangeIntervalBlocks = r.u64();
     return p;
 }
 
@@ -128,6 +130,7 @@ const std::vector<ParamEntry>& table() {
         entry("downtime_window_blocks", &P::downtimeWindowBlocks),
         entry("downtime_max_missed", &P::downtimeMaxMissed),
         entry("max_validators", &P::maxValidators),
+        entry("commission_change_interval_blocks", &P::commissionChangeIntervalBlocks),
         entry("min_provider_stake", &P::minProviderStake),
         entry("provider_stake_per_lease", &P::providerStakePerLease),
         entry("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),

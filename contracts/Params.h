@@ -29,6 +29,8 @@ struct Params {
     // Validators handed to consensus: the top max_validators by power (ties:
     // smaller operator address); 1..ValidatorSet::kMaxValidators.
     std::uint32_t maxValidators = 100;
+    // A validator's commission changes at most once per this many blocks.
+    std::uint64_t commissionChangeIntervalBlocks = 86'400;
     // providers
     Amount minProviderStake{100'000'000};
     Amount providerStakePerLease{10'000'000};  // extra stake each open lease keeps bonded

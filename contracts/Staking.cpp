@@ -25,6 +25,9 @@ void Validator::encodeTo(Writer& w) const {
     codec::put(w, pendingRewards);
     w.u64(static_cast<std::uint64_t>(rewardPerShare >> 64));
     w.u64(static_cast<std::uint64_t>(rewardPerShare));
+    w.u32(maxCommissionBps);
+    w.u32(maxCommissionChangeBps);
+    w.u64(commissionChangedHeight);
 }
 Validator Validator::decodeFrom(Reader& r) {
     Validator v;
@@ -42,6 +45,9 @@ Validator Validator::decodeFrom(Reader& r) {
     const std::uint64_t hi = r.u64();
     const std::uint64_t lo = r.u64();
     v.rewardPerShare = (static_cast<RewardIndex>(hi) << 64) | lo;
+    v.maxCommissionBps = r.u32();
+    v.maxCommissionChangeBps = r.u32();
+    v.commissionChangedHeight = r.u64();
     return v;
 }
 
@@ -189,6 +195,9 @@ ResultCode Staking::createValidator(const Address& op, const MsgCreateValidator&
     v.consensusKey = msg.consensusKey;
     v.moniker = msg.moniker;
     v.commissionBps = msg.commissionBps;
+    v.maxCommissionBps = msg.maxCommissionBps;
+    v.maxCommissionChangeBps = msg.maxCommissionChangeBps;
+    v.commissionChangedHeight = ctx_.height();
     ctx_.store.raw().put(keys::consensusKey(msg.consensusKey), op.span());
     AGORA_TRY(bond(v, op, msg.selfStake));
     ctx_.emit("validator_created")
@@ -215,7 +224,16 @@ ResultCode Staking::editValidator(const Address& op, const MsgEditValidator& msg
     auto v = validator(op);
     if (!v) return ResultCode::ValidatorNotFound;
     if (msg.moniker) v->moniker = *msg.moniker;
-    if (msg.commissionBps) v->commissionBps = *msg.commissionBps;
+    if (msg.commissionBps && *msg.commissionBps != v->commissionBps) {
+        const std::uint32_t next = *msg.commissionBps;
+        if (next > v->maxCommissionBps) return ResultCode::CommissionAboveMax;
+        const std::uint32_t change = next > v->commissionBps ? next - v->commissionBps : v->commissionBps - next;
+        if (change > v->maxCommissionChangeBps) return ResultCode::CommissionChangeTooLarge;
+        if (ctx_.height() - v->commissionChangedHeight < ctx_.params.commissionChangeIntervalBlocks)
+            return ResultCode::CommissionChangeTooSoon;
+        v->commissionBps = next;
+        v->commissionChangedHeight = ctx_.height();
+    }
     ctx_.store.save(keys::validator(op), *v);  // power unchanged: not marked dirty
     ctx_.emit("validator_edited").add("operator", op.toBech32(kValidatorPrefix));
     return ResultCode::Ok;

@@ -44,6 +44,9 @@ struct Validator {
     // per share (scaled by kRewardScale, wrapping u128: only differences are used).
     Amount pendingRewards;
     RewardIndex rewardPerShare = 0;
+    std::uint32_t maxCommissionBps = 10'000;
+    std::uint32_t maxCommissionChangeBps = 10'000;
+    std::uint64_t commissionChangedHeight = 0;  // creation or last commission change
 
     std::uint64_t power() const { return (jailed || tombstoned) ? 0 : tokens.micro(); }
     void encodeTo(Writer& w) const;

@@ -39,6 +39,8 @@ void MsgCreateValidator::encodeTo(Writer& w) const {
     w.string(moniker);
     w.u32(commissionBps);
     put(w, selfStake);
+    w.u32(maxCommissionBps);
+    w.u32(maxCommissionChangeBps);
 }
 MsgCreateValidator MsgCreateValidator::decodeFrom(Reader& r) {
     MsgCreateValidator m;
@@ -46,6 +48,8 @@ MsgCreateValidator MsgCreateValidator::decodeFrom(Reader& r) {
     m.moniker = r.string(limits::kMonikerMax, 1);
     m.commissionBps = r.u32();
     m.selfStake = getAmount(r);
+    m.maxCommissionBps = r.u32();
+    m.maxCommissionChangeBps = r.u32();
     return m;
 }
 

@@ -90,6 +90,12 @@ struct MsgCreateValidator {
     std::string moniker;              // 1..64
     std::uint32_t commissionBps = 0;  // 0..10000
     Amount selfStake;
+    // Promises to delegators, fixed for the validator's life (as Cosmos'
+    // max_rate and max_change_rate): commission never above maxCommissionBps,
+    // and each edit moves it by at most maxCommissionChangeBps, at most once
+    // per commission_change_interval_blocks.
+    std::uint32_t maxCommissionBps = 10'000;        // commissionBps..10000
+    std::uint32_t maxCommissionChangeBps = 10'000;  // 0..maxCommissionBps
     AGORA_MSG_CODEC(CreateValidator);
 };
 

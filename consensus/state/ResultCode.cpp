@@ -156,6 +156,12 @@ std::string_view resultMessage(ResultCode code) {
             return "close reason not allowed for this party";
         case ResultCode::StaleUsageReport:
             return "usage report height not after the last one or in the future";
+        case ResultCode::CommissionAboveMax:
+            return "commission above the validator's max_commission_bps";
+        case ResultCode::CommissionChangeTooLarge:
+            return "commission change above the validator's max_commission_change_bps";
+        case ResultCode::CommissionChangeTooSoon:
+            return "commission changed less than commission_change_interval_blocks ago";
         case ResultCode::UnknownParam:
             return "no ledger parameter has this name";
         case ResultCode::InvalidParamValue:
@@ -318,6 +324,12 @@ std::string_view resultName(ResultCode code) {
             return "close_reason_not_allowed";
         case ResultCode::StaleUsageReport:
             return "stale_usage_report";
+        case ResultCode::CommissionAboveMax:
+            return "commission_above_max";
+        case ResultCode::CommissionChangeTooLarge:
+            return "commission_change_too_large";
+        case ResultCode::CommissionChangeTooSoon:
+            return "commission_change_too_soon";
         case ResultCode::UnknownParam:
             return "unknown_param";
         case ResultCode::InvalidParamValue:

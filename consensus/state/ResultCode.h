@@ -104,6 +104,10 @@ enum class ResultCode : std::uint16_t {
     ProposalNotInDepositPeriod = 371,
     ProposalNotInVotingPeriod = 372,
     InvalidParams = 373,
+    // staking, continued: commission promises
+    CommissionAboveMax = 380,
+    CommissionChangeTooLarge = 381,
+    CommissionChangeTooSoon = 382,
 };
 
 enum class ResultGroup : std::uint8_t { Success, Malformed, Rejected, FailedFeeCharged };

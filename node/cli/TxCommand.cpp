@@ -299,14 +299,25 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto moniker = std::make_shared<std::string>();
         auto commission = std::make_shared<std::uint32_t>(0);
         auto stake = std::make_shared<std::string>();
+        auto maxCommission = std::make_shared<std::uint32_t>(10'000);
+        auto maxChange = std::make_shared<std::uint32_t>(100);
         auto* create = txCommand(v, ctx, f, "create", "Become a validator with a self-stake", [=] {
             auto k = PublicKey::fromHex(*key);
             if (!k || !k->isValid()) throw CliError("--consensus-key must be a 64-hex x-only public key");
-            return Msg(MsgCreateValidator{*k, *moniker, *commission, parseAmount(*stake, "--self-stake")});
+            return Msg(MsgCreateValidator{*k, *moniker, *commission, parseAmount(*stake, "--self-stake"),
+                                          *maxCommission, *maxChange});
         });
         create->add_option("--consensus-key", *key, "hex x-only key (validator_key.json public_key)")->required();
         create->add_option("--moniker", *moniker, "name")->required();
         create->add_option("--commission-bps", *commission, "commission in basis points (0..10000)");
+        create
+            ->add_option("--max-commission-bps", *maxCommission,
+                         "the most commission this validator will ever charge (commission..10000), fixed for good")
+            ->capture_default_str();
+        create
+            ->add_option("--max-change-bps", *maxChange,
+                         "the most one edit moves the commission (0..max commission), fixed for good")
+            ->capture_default_str();
         create->add_option("--self-stake", *stake, "self-delegation")->required();
 
         auto newMoniker = std::make_shared<std::string>();

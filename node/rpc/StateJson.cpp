@@ -152,7 +152,10 @@ Json validator(const contracts::Validator& v) {
                 {"jailed", v.jailed},
                 {"jailed_until", v.jailedUntil},
                 {"tombstoned", v.tombstoned},
-                {"pending_rewards", amount(v.pendingRewards)}};
+                {"pending_rewards", amount(v.pendingRewards)},
+                {"max_commission_bps", v.maxCommissionBps},
+                {"max_commission_change_bps", v.maxCommissionChangeBps},
+                {"commission_changed_height", v.commissionChangedHeight}};
 }
 
 Json params(const contracts::Params& p) {

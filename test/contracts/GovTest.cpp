@@ -251,6 +251,6 @@ TEST_CASE("params: every parameter has a name, reads back what setParam wrote, a
     CHECK(setParam(p, "max_validators", "4294967296") == Code::InvalidParamValue);
     CHECK(setParam(p, "min_fee", "18446744073709551615") == Code::Ok);
     CHECK(setParam(p, "nope", "1") == Code::UnknownParam);
-    // Every field of the encoding is named: 27 parameters.
-    CHECK(paramInfos().size() == 27);
+    // Every field of the encoding is named: 28 parameters.
+    CHECK(paramInfos().size() == 28);
 }

@@ -163,3 +163,45 @@ TEST_CASE("an operator whose self stake falls below the minimum is jailed until 
     env(unjail(t.op));
     CHECK(env.nextBlock().validatorUpdates[0].power == 7'500);
 }
+
+TEST_CASE(
+    "commission: a validator's max and max change are fixed at creation; edits stay within them, once per interval") {
+    Params p = testParams();
+    p.commissionChangeIntervalBlocks = 10;
+    TestEnv env(p);
+    auto& op = env.account("op", Amount(100'000));
+    const auto key = publicKeyOf(secretFromSeed("op/consensus"));
+    auto create = [&](std::uint32_t bps, std::uint32_t max, std::uint32_t change) {
+        return TxSpec{&op, {MsgCreateValidator{key, "op", bps, Amount(1'000), max, change}}};
+    };
+    // Inconsistent promises are malformed.
+    env(create(600, 500, 100), expect(Code::InvalidCommission));      // commission above its own max
+    env(create(500, 10'001, 100), expect(Code::InvalidCommission));   // max above 100 %
+    env(create(500, 2'000, 2'001), expect(Code::InvalidCommission));  // a step above the max
+    env(create(500, 2'000, 300));
+    const std::uint64_t created = env.height();
+    auto edit = [&](std::uint32_t bps) {
+        MsgEditValidator m;
+        m.commissionBps = bps;
+        return TxSpec{&op, {m}};
+    };
+    // Not within the interval of the creation, not above the max, not by more than the step.
+    env(edit(700), expect(Code::CommissionChangeTooSoon));
+    env.advanceTo(created + 10);
+    env(edit(2'001), expect(Code::CommissionAboveMax));
+    env(edit(801), expect(Code::CommissionChangeTooLarge));
+    env(edit(800));
+    CHECK(env.validator(op.address)->commissionBps == 800);
+    CHECK(env.validator(op.address)->commissionChangedHeight == created + 10);
+    // Jumping to 100 % takes many intervals, and stops at the max.
+    env(edit(1'100), expect(Code::CommissionChangeTooSoon));
+    env.advanceTo(created + 20);
+    env(edit(1'100));
+    // A moniker edit and a no-op commission are not commission changes.
+    MsgEditValidator rename;
+    rename.moniker = "renamed";
+    rename.commissionBps = 1'100;
+    env(TxSpec{&op, {rename}});
+    CHECK(env.validator(op.address)->moniker == "renamed");
+    CHECK(env.validator(op.address)->commissionChangedHeight == created + 20);
+}

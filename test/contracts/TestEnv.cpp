@@ -63,6 +63,7 @@ Params testParams() {
     p.maxDurationBlocks = 1'000;
     p.graceBlocks = 3;
     p.reputationHalfLifeBlocks = 1'000;
+    p.commissionChangeIntervalBlocks = 0;
     p.govMinDeposit = Amount(1'000);
     p.govDepositPeriodBlocks = 10;
     p.govVotingPeriodBlocks = 5;
