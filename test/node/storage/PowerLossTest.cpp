@@ -15,7 +15,10 @@
 //  - every tx reported committed is in the tx index at its height;
 //  - the signer state forbids signing again any position already signed
 //    (>= the last emitted position, with its digest when equal);
-//  - no position was ever emitted with two digests, across crashes.
+//  - no position was ever emitted with two digests, across crashes;
+//  - every height was decided in round 0 (a restart that lost its WAL
+//    position stalls or needs another round: the signer refuses the
+//    engine's new proposal and votes at positions it already signed).
 //
 // Each seed crashes the node twice (the second time while it recovers) and
 // then lets it run to the target height. AGORA_POWERLOSS_POINTS (default
@@ -240,7 +243,8 @@ RunResult runValidator(const Home& home, FaultInjector& injector, int reportFd, 
     }
     {
         std::unique_lock lock(mu);
-        cv.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(120),
+        // A sound run takes about a second; one that lost its WAL position stalls.
+        cv.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(30),
                       [&] { return done || fatal.has_value(); });
         result.reachedTarget = done;
         result.fatal = fatal;
@@ -386,6 +390,17 @@ void checkReopened(const Home& home, const std::map<std::uint64_t, Hash256>& ref
             auto where = (*app)->blocks().txLocation(hash);
             if (!where || where->height != height)
                 bad("committed tx " + hash.toHex().substr(0, 16) + " of height " + std::to_string(height) + " is lost");
+        }
+        // A lone validator whose WAL keeps its inputs decides every height in
+        // round 0, restarts included: a later round means a restart lost
+        // its position and the engine asked for a proposal or vote it had
+        // already signed differently (refused by the signer).
+        for (std::uint64_t h = 1; h <= at; ++h) {
+            auto cert = (*app)->blocks().commit(h);
+            if (!cert)
+                bad("no commit certificate at height " + std::to_string(h));
+            else if (cert->round != 0)
+                bad("height " + std::to_string(h) + " decided in round " + std::to_string(cert->round));
         }
         seen.lastCommitted = std::max(seen.lastCommitted, at);
     }
