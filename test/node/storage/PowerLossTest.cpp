@@ -249,6 +249,11 @@ RunResult runValidator(const Home& home, FaultInjector& injector, int reportFd, 
         result.reachedTarget = done;
         result.fatal = fatal;
     }
+    if (!result.reachedTarget && !result.fatal) {
+        const auto st = driver.status();
+        result.fatal = "stalled at height " + std::to_string(st.height) + " round " + std::to_string(st.round) +
+                       " step " + std::to_string(st.step) + " for 30 s";
+    }
     driver.stop();
     executor.stop();
     result.operations = injector.operations();
@@ -464,8 +469,9 @@ TEST_CASE(
             plan.atOp = 1 + rng.below(ref.operations);
             plan.seed = rng.next();
             const auto out = runChild(home, plan, kTargetHeight, seen);
-            const std::string context = "seed " + std::to_string(seed) + " crash " + std::to_string(crash) +
-                                        " (power lost before " + out.lostAt + ")";
+            const std::string context =
+                "seed " + std::to_string(seed) + " crash " + std::to_string(crash) +
+                (out.powerLost ? " (power lost before " + out.lostAt + ")" : " (the run ended before the crash point)");
             for (const auto& [h, appHash] : out.appHashes)
                 if (ref.appHashes.at(h) != appHash) seen.violations.push_back(context + ": committed app hash differs");
             if (out.powerLost) {
