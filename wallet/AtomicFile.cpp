@@ -28,12 +28,13 @@ bool writeAll(int fd, std::string_view content) {
     return true;
 }
 
-void fsyncDir(const std::filesystem::path& dir) {
+// 0, or the errno of the failed open/fsync/close.
+int fsyncDir(const std::filesystem::path& dir) {
     const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+    if (fd < 0) return errno;
+    const int err = ::fsync(fd) != 0 ? errno : 0;
+    if (::close(fd) != 0 && err == 0) return errno;
+    return err;
 }
 
 }  // namespace
@@ -56,7 +57,11 @@ Expected<void, WalletError> writeFileAtomic(const std::filesystem::path& path, s
         ::unlink(tmp.c_str());
         return Unexpected(ioError("cannot write", tmp, err));
     }
-    ::close(fd);
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return Unexpected(ioError("cannot close", tmp, err));
+    }
 
     if (mode == WriteMode::CreateNew) {
         // link() fails with EEXIST instead of replacing: no race with a concurrent add.
@@ -74,7 +79,8 @@ Expected<void, WalletError> writeFileAtomic(const std::filesystem::path& path, s
             return Unexpected(ioError("cannot replace", path, err));
         }
     }
-    fsyncDir(dir);
+    // The new name is durable only once the directory is.
+    if (const int err = fsyncDir(dir); err != 0) return Unexpected(ioError("cannot sync directory", dir, err));
     return {};
 }
 

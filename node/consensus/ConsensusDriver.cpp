@@ -401,6 +401,10 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     if (!signer_) return;
                     auto signedProposal = signer_->signProposal(a.proposal);
                     if (!signedProposal) {
+                        if (signedProposal.error() == SignError::PersistFailed) {
+                            fatal("cannot persist the signer state: " + signerState_.lastError());
+                            return;
+                        }
                         log()->warn("signer refused a proposal at {}/{}: {}", a.proposal.height, a.proposal.round,
                                     errorName(signedProposal.error()));
                         return;
@@ -411,6 +415,11 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     if (!signer_) return;
                     auto signedVote = signer_->signVote(a.vote);
                     if (!signedVote) {
+                        // A failed persist may have failed an fsync: never go on (docs/crash-consistency.md).
+                        if (signedVote.error() == SignError::PersistFailed) {
+                            fatal("cannot persist the signer state: " + signerState_.lastError());
+                            return;
+                        }
                         log()->warn("signer refused a vote at {}/{}: {}", a.vote.height, a.vote.round,
                                     errorName(signedVote.error()));
                         return;

@@ -8,7 +8,9 @@
 //   ScheduleTimeout    an Executor timer (1 tick = 1 ms)
 //   RequestBlock       Application::propose from the mempool's best txs
 //   ValidateBlock      Application::validate, bounded by our clock + max_block_time_ahead_ms
-//   Sign*              the Signer (signer state fsynced before release)
+//   Sign*              the Signer (signer state fsynced before release); a
+//                      failed persist halts the driver like a failed WAL
+//                      append or commit: no I/O failure is ever retried
 //   ReportEvidence     kept for the next proposal
 //   CommitBlock        Application::commit (one synced batch), then the
 //                      commit callback (mempool update, waiters, events),

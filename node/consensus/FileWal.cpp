@@ -1,10 +1,7 @@
 #include "node/consensus/FileWal.h"
 
-#include <cerrno>
 #include <cryptopp/crc.h>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
+#include <cerrno>
 
 namespace agora::node {
 
@@ -12,21 +9,8 @@ namespace {
 constexpr std::size_t kHeader = 8;
 constexpr std::uint32_t kMaxRecord = 16 * 1024 * 1024;
 
-std::string sysError(const std::string& what, const std::filesystem::path& p) {
-    return "wal: " + what + " " + p.string() + ": " + std::strerror(errno);
-}
-
-bool writeAll(int fd, const std::uint8_t* data, std::size_t n) {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, data, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
+std::string walError(const FileError& e) {
+    return "wal: " + e.message;
 }
 
 std::uint32_t be32(const std::uint8_t* p) {
@@ -43,29 +27,21 @@ std::uint32_t crc32c(ByteSpan data) {
            (std::uint32_t{out[3]} << 24);
 }
 
-FileWal::~FileWal() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-FileWal::FileWal(FileWal&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_), size_(other.size_) {
-    other.fd_ = -1;
-}
-
-Expected<std::pair<FileWal, FileWal::Opened>, std::string> FileWal::open(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Unexpected(sysError("cannot open", path));
-    FileWal wal(path, fd, 0);
-    Bytes content;
-    std::uint8_t buf[65536];
-    for (;;) {
-        const ssize_t r = ::read(fd, buf, sizeof buf);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return Unexpected(sysError("cannot read", path));
-        }
-        if (r == 0) break;
-        content.insert(content.end(), buf, buf + r);
+Expected<std::pair<FileWal, FileWal::Opened>, std::string> FileWal::open(const std::filesystem::path& path,
+                                                                         FileSystem& fs) {
+    auto existed = fs.exists(path);
+    if (!existed) return Unexpected(walError(existed.error()));
+    auto file = fs.open(path, OpenMode::ReadWrite);
+    if (!file) return Unexpected(walError(file.error()));
+    if (!*existed) {
+        // A new log's directory entry must be durable before anything in it
+        // counts as durable (fdatasync of the file does not sync the directory).
+        if (auto ok = fs.syncDir(path.parent_path()); !ok) return Unexpected(walError(ok.error()));
     }
+    auto read = (*file)->readAll();
+    if (!read) return Unexpected(walError(read.error()));
+    const Bytes& content = *read;
+    FileWal wal(path, std::move(*file));
     Opened opened;
     std::size_t pos = 0;
     while (content.size() - pos >= kHeader) {
@@ -81,15 +57,15 @@ Expected<std::pair<FileWal, FileWal::Opened>, std::string> FileWal::open(const s
     }
     opened.droppedBytes = content.size() - pos;
     if (opened.droppedBytes > 0) {
-        if (::ftruncate(fd, static_cast<off_t>(pos)) != 0 || ::fsync(fd) != 0)
-            return Unexpected(sysError("cannot cut torn tail of", path));
+        if (auto ok = wal.file_->truncate(pos); !ok) return Unexpected(walError(ok.error()));
+        if (auto ok = wal.file_->sync(); !ok) return Unexpected(walError(ok.error()));
     }
-    if (::lseek(fd, static_cast<off_t>(pos), SEEK_SET) < 0) return Unexpected(sysError("cannot seek", path));
     wal.size_ = pos;
     return std::make_pair(std::move(wal), std::move(opened));
 }
 
 Expected<void, std::string> FileWal::append(const consensus::Input& input) {
+    if (broken_) return Unexpected("wal: " + path_.string() + " failed earlier; refusing to append");
     const Bytes payload = encode(input);
     Bytes record(kHeader);
     const auto len = static_cast<std::uint32_t>(payload.size());
@@ -99,15 +75,28 @@ Expected<void, std::string> FileWal::append(const consensus::Input& input) {
         record[4 + i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
     }
     record.insert(record.end(), payload.begin(), payload.end());
-    if (!writeAll(fd_, record.data(), record.size())) return Unexpected(sysError("cannot append to", path_));
-    if (::fdatasync(fd_) != 0) return Unexpected(sysError("cannot sync", path_));
+    if (auto ok = file_->append(record); !ok) {
+        broken_ = true;
+        return Unexpected(walError(ok.error()));
+    }
+    if (auto ok = file_->sync(); !ok) {
+        broken_ = true;  // never retried: the kernel may have dropped the pages
+        return Unexpected(walError(ok.error()));
+    }
     size_ += record.size();
     return {};
 }
 
 Expected<void, std::string> FileWal::resetForHeight() {
-    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0 || ::fsync(fd_) != 0)
-        return Unexpected(sysError("cannot reset", path_));
+    if (broken_) return Unexpected("wal: " + path_.string() + " failed earlier; refusing to reset");
+    if (auto ok = file_->truncate(0); !ok) {
+        broken_ = true;
+        return Unexpected(walError(ok.error()));
+    }
+    if (auto ok = file_->sync(); !ok) {
+        broken_ = true;
+        return Unexpected(walError(ok.error()));
+    }
     size_ = 0;
     return {};
 }

@@ -9,14 +9,21 @@
 // file after the last good one. resetForHeight() empties the log once the
 // state a new height starts from is persisted (older entries are never
 // replayed: replay filters by height anyway).
+//
+// Durability: a new log file is made durable in its directory (directory
+// fsync) before open() returns. Every failure is returned; a failed append or
+// reset leaves the log unusable and the caller must halt (the driver does):
+// a failed fdatasync is never retried (docs/crash-consistency.md).
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "consensus/core/Expected.h"
 #include "consensus/engine/Input.h"
+#include "node/base/FileSystem.h"
 
 namespace agora::node {
 
@@ -27,22 +34,23 @@ public:
         std::uint64_t droppedBytes = 0;         // torn/corrupt tail that was cut off
     };
 
-    ~FileWal();
     FileWal(const FileWal&) = delete;
     FileWal& operator=(const FileWal&) = delete;
-    FileWal(FileWal&& other) noexcept;
+    FileWal(FileWal&& other) noexcept = default;
 
-    static Expected<std::pair<FileWal, Opened>, std::string> open(const std::filesystem::path& path);
+    static Expected<std::pair<FileWal, Opened>, std::string> open(const std::filesystem::path& path,
+                                                                  FileSystem& fs = posixFileSystem());
 
     Expected<void, std::string> append(const consensus::Input& input);
     Expected<void, std::string> resetForHeight();
     std::uint64_t sizeBytes() const { return size_; }
 
 private:
-    FileWal(std::filesystem::path path, int fd, std::uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+    FileWal(std::filesystem::path path, std::unique_ptr<File> file) : path_(std::move(path)), file_(std::move(file)) {}
     std::filesystem::path path_;
-    int fd_ = -1;
+    std::unique_ptr<File> file_;
     std::uint64_t size_ = 0;
+    bool broken_ = false;  // a write or sync failed: the file's state is unknown
 };
 
 std::uint32_t crc32c(ByteSpan data);

@@ -2,16 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "wallet/AtomicFile.h"
+#include "node/base/Logging.h"
 
 namespace agora::node {
 
 Expected<consensus::SignerState, std::string> SignerStateFile::load() const {
-    std::error_code ec;
-    if (!std::filesystem::exists(path_, ec)) return consensus::SignerState{};
-    auto text = wallet::readSmallFile(path_, 4096);
-    if (!text) return Unexpected(path_.string() + ": " + text.error().message());
-    const auto j = nlohmann::json::parse(*text, nullptr, false);
+    auto content = readSmallFile(*fs_, path_, 4096);
+    if (!content) return Unexpected(content.error().message);
+    if (!*content) return consensus::SignerState{};  // nothing signed yet
+    const auto j = nlohmann::json::parse((*content)->begin(), (*content)->end(), nullptr, false);
     auto bad = [&](const std::string& why) -> Expected<consensus::SignerState, std::string> {
         return Unexpected(path_.string() + ": corrupt signer state (" + why + "); refusing to sign");
     };
@@ -40,13 +39,27 @@ Expected<void, std::string> SignerStateFile::write(const consensus::SignerState&
     j["round"] = state.round;
     j["step"] = state.step;
     if (state.digest) j["digest"] = state.digest->toHex();
-    auto w = wallet::writeFileAtomic(path_, j.dump() + "\n", wallet::WriteMode::Replace);
-    if (!w) return Unexpected(path_.string() + ": " + w.error().message());
+    const std::string text = j.dump() + "\n";
+    auto w = replaceFileDurably(*fs_, path_, asBytes(text));
+    if (!w) return Unexpected("signer state: " + w.error().message);
     return {};
 }
 
-bool SignerStateFile::persist(const consensus::SignerState& state) { return write(state).hasValue(); }
+bool SignerStateFile::persist(const consensus::SignerState& state) {
+    auto ok = write(state);
+    if (!ok) {
+        lastError_ = ok.error();
+        moduleLog("consensus")
+            ->critical("cannot persist the signer state at height {} round {} step {}: {}", state.height, state.round,
+                       state.step, lastError_);
+        return false;
+    }
+    lastError_.clear();
+    return true;
+}
 
-Expected<void, std::string> SignerStateFile::reset() { return write(consensus::SignerState{}); }
+Expected<void, std::string> SignerStateFile::reset() {
+    return write(consensus::SignerState{});
+}
 
 }  // namespace agora::node

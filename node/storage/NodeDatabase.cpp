@@ -25,6 +25,7 @@ Expected<std::shared_ptr<leveldb::DB>, state::StoreError> openNodeDatabase(const
     auto holder = std::make_shared<OpenDatabase>();
     leveldb::Options opts;
     opts.create_if_missing = options.createIfMissing;
+    if (options.env != nullptr) opts.env = options.env;
     // Most bytes written are tree nodes (hashes) and signed txs, which snappy
     // cannot shrink: compressing them cost ~4 % of block-replay CPU for
     // nothing. Reading stays compatible: LevelDB marks each block's codec.

@@ -20,6 +20,10 @@ struct DatabaseOptions {
     // Memtable size (LevelDB allocates it as it fills); the node sets it from
     // [storage] leveldb_write_buffer_mib. 0 = LevelDB's default, 4 MiB.
     std::size_t writeBufferBytes = std::size_t{32} * 1024 * 1024;
+    // The file layer under LevelDB; null = leveldb::Env::Default(). The
+    // power-loss test passes a fault-injecting Env (docs/crash-consistency.md).
+    // It must outlive the database.
+    leveldb::Env* env = nullptr;
 };
 
 // The returned pointer keeps the block cache and filter policy alive for as
