@@ -309,6 +309,15 @@ void runReputation(CliContext& ctx, const std::string& address, const RecordFlag
         ctx, callQuery<q::ReputationRequest, q::ReputationResponse>(ctx, &q::QueryService::Stub::Reputation, req), r);
 }
 
+void runClientRecord(CliContext& ctx, const std::string& address, const RecordFlags& r) {
+    q::ClientRecordRequest req;
+    req.set_client(address);
+    *req.mutable_options() = options(r);
+    printRecord(
+        ctx, callQuery<q::ClientRecordRequest, q::ClientRecordResponse>(ctx, &q::QueryService::Stub::ClientRecord, req),
+        r);
+}
+
 void runValidators(CliContext& ctx, const PageFlags& p) {
     runPaged(ctx, p, "validators", [&](agora::types::v1::PageRequest& page, Json& items) {
         q::ValidatorsRequest req;
@@ -524,6 +533,15 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
         c->add_option("address", *address, "provider agora1... address")->required();
         addRecordFlags(c, *r);
         c->callback([&ctx, address, r] { runReputation(ctx, *address, *r); });
+    }
+    {
+        auto address = std::make_shared<std::string>();
+        auto r = std::make_shared<RecordFlags>();
+        auto* c = query->add_subcommand("client-record",
+                                        "A client's record: leases settled, amount paid, early closes (zeros if none)");
+        c->add_option("address", *address, "client agora1... address")->required();
+        addRecordFlags(c, *r);
+        c->callback([&ctx, address, r] { runClientRecord(ctx, *address, *r); });
     }
     {
         auto p = std::make_shared<PageFlags>();

@@ -535,6 +535,12 @@ void Gateway::addRoutes() {
         if (!rep) return queryError(rep.error());
         return ok(json::reputation(*addr, *rep));
     });
+    r.add("GET", "/v1/client-records/{address}", [&app](const HttpRequest& req) {
+        auto addr = parseAddress(req.param("address").value_or(""), "address");
+        if (!addr) return queryError(addr.error());
+        StateQueries q(app.snapshot());
+        return ok(json::clientRecord(*addr, q.clientRecord(*addr)));
+    });
     r.add("GET", "/v1/validators", [&app](const HttpRequest& req) {
         auto jailed = req.query.has("include_jailed") ? boolField(req.query.first("include_jailed"), "include_jailed")
                                                       : QueryResult<bool>(true);

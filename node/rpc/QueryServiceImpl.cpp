@@ -266,6 +266,20 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Params(grpc::CallbackServerContext* 
     });
 }
 
+grpc::ServerUnaryReactor* QueryServiceImpl::ClientRecord(grpc::CallbackServerContext* ctx,
+                                                         const q::ClientRecordRequest* req,
+                                                         q::ClientRecordResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto addr = parseAddress(req->client(), "client");
+        if (!addr) return toStatus(addr.error());
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        resp->set_json(json::dump(json::clientRecord(*addr, queries.clientRecord(*addr))));
+        return fillState(app_, queries.snapshot(), keys::clientRecord(*addr), req->options().prove(),
+                         resp->mutable_state());
+    });
+}
+
 grpc::ServerUnaryReactor* QueryServiceImpl::Proposal(grpc::CallbackServerContext* ctx, const q::ProposalRequest* req,
                                                      q::ProposalResponse* resp) {
     return finishQuery(ctx, [&]() -> grpc::Status {

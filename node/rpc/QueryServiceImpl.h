@@ -64,6 +64,9 @@ public:
                                     agora::query::v1::ProofResponse* resp) override;
     grpc::ServerUnaryReactor* Evidence(grpc::CallbackServerContext* ctx, const agora::query::v1::EvidenceRequest* req,
                                        agora::query::v1::EvidenceResponse* resp) override;
+    grpc::ServerUnaryReactor* ClientRecord(grpc::CallbackServerContext* ctx,
+                                           const agora::query::v1::ClientRecordRequest* req,
+                                           agora::query::v1::ClientRecordResponse* resp) override;
     grpc::ServerUnaryReactor* Proposal(grpc::CallbackServerContext* ctx, const agora::query::v1::ProposalRequest* req,
                                        agora::query::v1::ProposalResponse* resp) override;
     grpc::ServerUnaryReactor* Proposals(grpc::CallbackServerContext* ctx, const agora::query::v1::ProposalsRequest* req,

@@ -140,6 +140,13 @@ Json reputation(const Address& provider, const contracts::ProviderReputation& re
                 {"last_decay_height", rep.lastDecayHeight}};
 }
 
+Json clientRecord(const Address& client, const contracts::ClientRecord& rec) {
+    return Json{{"client", client.toBech32()},
+                {"leases_settled", rec.leasesSettled},
+                {"total_paid", amount(rec.totalPaid)},
+                {"early_closes", rec.earlyCloses}};
+}
+
 Json validator(const contracts::Validator& v) {
     return Json{{"operator", v.operatorAddress.toBech32(kValidatorPrefix)},
                 {"account", v.operatorAddress.toBech32()},

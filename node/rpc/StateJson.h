@@ -49,6 +49,7 @@ Json job(const contracts::Job& j);
 Json bid(const contracts::Bid& b);
 Json lease(const contracts::Lease& l, const std::optional<contracts::UsageRecord>& usage);
 Json reputation(const Address& provider, const contracts::ProviderReputation& rep);
+Json clientRecord(const Address& client, const contracts::ClientRecord& rec);
 Json validator(const contracts::Validator& v);
 // Every parameter by its name (contracts::paramInfos order); amounts as strings.
 Json params(const contracts::Params& p);

@@ -285,6 +285,11 @@ QueryResult<std::optional<contracts::ProposalStatus>> proposalStatusFilter(std::
         "expired");
 }
 
+contracts::ClientRecord StateQueries::clientRecord(const Address& client) const {
+    ReadContext rc(*snapshot_, block_, params_);
+    return contracts::Reputation(rc.ctx).client(client);
+}
+
 QueryResult<ProposalView> StateQueries::proposal(std::uint64_t id) const {
     ReadContext rc(*snapshot_, block_, params_);
     contracts::Gov gov(rc.ctx);

@@ -126,6 +126,8 @@ public:
     // NotFound unless the address is a registered provider or has a record.
     QueryResult<contracts::ProviderReputation> reputation(const Address& provider) const;
     QueryResult<Page<contracts::Validator>> validators(bool includeJailed, const PageSpec& page) const;
+    // Zeros for an address without a record (never NotFound).
+    contracts::ClientRecord clientRecord(const Address& client) const;
     QueryResult<ProposalView> proposal(std::uint64_t id) const;
     // Every proposal by id, optionally only those of one status (budgeted scan).
     QueryResult<Page<ProposalView>> proposals(const std::optional<contracts::ProposalStatus>& status,

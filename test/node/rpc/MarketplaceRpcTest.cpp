@@ -554,6 +554,26 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(r3st.ok());
         REQUIRE(Json::parse(rep3.json())["score"] == 600'000);
         REQUIRE_FALSE(rep3.state().exists());
+
+        // The client's record: one lease settled, what it paid; zeros for an address without one.
+        q::ClientRecordRequest creq;
+        creq.set_client(bech(kClient));
+        creq.mutable_options()->set_prove(true);
+        auto [cst, crec] = ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq);
+        REQUIRE(cst.ok());
+        const auto cr = Json::parse(crec.json());
+        CHECK(cr["leases_settled"] == 1);
+        CHECK(cr["total_paid"] == e2.withdrawn());
+        CHECK(cr["early_closes"] == 0);
+        CHECK(crec.state().exists());
+        creq.set_client(bech(3));
+        auto [c3st, crec3] = ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq);
+        REQUIRE(c3st.ok());
+        CHECK(Json::parse(crec3.json())["leases_settled"] == 0);
+        CHECK_FALSE(crec3.state().exists());
+        creq.set_client("agora1bogus");
+        CHECK(ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq).first.error_code() ==
+              grpc::StatusCode::INVALID_ARGUMENT);
     }
 
     SECTION("a new validator and a delegation go through StakingService; validators page") {
