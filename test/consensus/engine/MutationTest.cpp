@@ -37,30 +37,37 @@ Scenario lockStressScenario(bool ignoreLock) {
     return s;
 }
 
-}  // namespace
-
-TEST_CASE("mutation: ignoring the lock when prevoting is caught as an agreement violation", "[sim][mutation]") {
-    const Scenario mutant = lockStressScenario(true);
-    constexpr std::uint64_t kMaxSeeds = 200;
+// The first seed (up to maxSeeds) at which the mutant breaks agreement, 0 if none; printed.
+std::uint64_t firstViolation(const Scenario& mutant, std::uint64_t maxSeeds, const char* label) {
     std::uint64_t found = 0;
     std::uint64_t runs = 0;
-    for (std::uint64_t seed = 1; seed <= kMaxSeeds && found == 0; ++seed) {
+    for (std::uint64_t seed = 1; seed <= maxSeeds && found == 0; ++seed) {
         ++runs;
         const RunResult r = agora::sim::runScenario(mutant, seed);
         if (r.agreementBroken) found = seed;
     }
-    std::printf("mutant (ignore lock): first agreement violation at seed %llu after %llu runs\n",
+    std::printf("mutant (%s): first agreement violation at seed %llu after %llu runs\n", label,
                 static_cast<unsigned long long>(found), static_cast<unsigned long long>(runs));
-    REQUIRE(found != 0);
+    return found;
 }
 
-TEST_CASE("the same stressed network keeps agreement when the lock is honoured", "[sim][mutation]") {
-    const Scenario honest = lockStressScenario(false);
-    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+// Every seed 1..seeds of the honest scenario passes every check.
+void requireAllSeedsOk(const Scenario& honest, std::uint64_t seeds) {
+    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
         const RunResult r = agora::sim::runScenario(honest, seed);
         INFO(r.summary());
         REQUIRE(r.ok());
     }
+}
+
+}  // namespace
+
+TEST_CASE("mutation: ignoring the lock when prevoting is caught as an agreement violation", "[sim][mutation]") {
+    REQUIRE(firstViolation(lockStressScenario(true), 200, "ignore lock") != 0);
+}
+
+TEST_CASE("the same stressed network keeps agreement when the lock is honoured", "[sim][mutation]") {
+    requireAllSeedsOk(lockStressScenario(false), 200);
 }
 
 namespace {
@@ -83,25 +90,9 @@ TEST_CASE("mutation: a restart that forgets the WAL (amnesia) is caught as an ag
     // nothing (issue 17): a fresh engine at round 0 with the signer state
     // kept. The signer stops conflicting signatures at old positions, but the
     // forgotten lock lets the node prevote another block in a later round.
-    const Scenario mutant = crashLockStressScenario(true);
-    constexpr std::uint64_t kMaxSeeds = 400;
-    std::uint64_t found = 0;
-    std::uint64_t runs = 0;
-    for (std::uint64_t seed = 1; seed <= kMaxSeeds && found == 0; ++seed) {
-        ++runs;
-        const RunResult r = agora::sim::runScenario(mutant, seed);
-        if (r.agreementBroken) found = seed;
-    }
-    std::printf("mutant (amnesia on restart): first agreement violation at seed %llu after %llu runs\n",
-                static_cast<unsigned long long>(found), static_cast<unsigned long long>(runs));
-    REQUIRE(found != 0);
+    REQUIRE(firstViolation(crashLockStressScenario(true), 400, "amnesia on restart") != 0);
 }
 
 TEST_CASE("the same network with crash-restarts keeps agreement when the WAL is replayed", "[sim][mutation][amnesia]") {
-    const Scenario honest = crashLockStressScenario(false);
-    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-        const RunResult r = agora::sim::runScenario(honest, seed);
-        INFO(r.summary());
-        REQUIRE(r.ok());
-    }
+    requireAllSeedsOk(crashLockStressScenario(false), 200);
 }
