@@ -4,7 +4,8 @@
 #                    (default: both networks and the provider agent)
 # Builds Release into build-release/ (or $AGORA_BENCH_BUILD_DIR), then runs:
 #   1. agora-microbench   codec, signature verify (single, parallel block path),
-#                         state commit per block, mempool admission (Google Benchmark)
+#                         state commit per block, mempool admission, a tx's path from
+#                         submission to commit with decodes/hashes per tx (Google Benchmark)
 #   2. agora-state-bench  per-block state commit at 10^4 and 10^6 keys (10^5 with --quick)
 #   3. agora-loadgen --validators 1   transfers / marketplace lifecycles / mixed against a
 #                         real single-validator agorad: saturation and 50% load
@@ -75,7 +76,8 @@ import json, sys
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     print(json.dumps({"bench": "micro", "name": b["name"], "real_time": round(b["real_time"], 3), "cpu_time": round(b["cpu_time"], 3),
                       "time_unit": b["time_unit"],
-                      **({"items_per_second": round(b["items_per_second"])} if "items_per_second" in b else {})}))
+                      **({"items_per_second": round(b["items_per_second"])} if "items_per_second" in b else {}),
+                      **{k: b[k] for k in ("decodes_per_tx", "hashes_per_tx") if k in b}}))
 PY
 status=0
 if [ "$validators" = 1 ] || [ "$validators" = all ]; then

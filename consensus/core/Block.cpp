@@ -2,6 +2,7 @@
 
 #include "consensus/core/CodecTypes.h"
 #include "consensus/core/Limits.h"
+#include "consensus/core/Tx.h"
 #include "consensus/core/ValidatorSet.h"
 
 namespace agora {
@@ -24,8 +25,12 @@ static_assert(kEnvelopeWorstCase <= limits::kBlockEnvelopeBytesMax,
 Hash256 Block::computeDataHash() const {
     std::vector<Hash256> leaves;
     leaves.reserve(txs.size());
-    for (const auto& tx : txs) leaves.push_back(sha256(tx));
+    for (const auto& tx : txs) leaves.push_back(txHash(tx));
     return merkleRoot(leaves);
+}
+
+Hash256 Block::dataHashOf(const std::vector<Hash256>& txHashes) {
+    return merkleRoot(txHashes);
 }
 
 Hash256 Block::computeLastCommitHash() const {
@@ -45,9 +50,20 @@ void Block::sealContentHashes() {
     header.evidenceHash = computeEvidenceHash();
 }
 
+void Block::sealContentHashes(const std::vector<Hash256>& txHashes) {
+    header.dataHash = dataHashOf(txHashes);
+    header.lastCommitHash = computeLastCommitHash();
+    header.evidenceHash = computeEvidenceHash();
+}
+
 bool Block::contentMatchesHeader() const {
     return header.dataHash == computeDataHash() && header.lastCommitHash == computeLastCommitHash() &&
            header.evidenceHash == computeEvidenceHash();
+}
+
+bool Block::contentMatchesHeader(const std::vector<Hash256>& txHashes) const {
+    return txHashes.size() == txs.size() && header.dataHash == dataHashOf(txHashes) &&
+           header.lastCommitHash == computeLastCommitHash() && header.evidenceHash == computeEvidenceHash();
 }
 
 void Block::encodeTo(Writer& w) const {

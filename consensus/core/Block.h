@@ -27,12 +27,17 @@ struct Block {
 
     Hash256 id() const { return header.id(); }
     Hash256 computeDataHash() const;
+    // The data hash from the txs' hashes (txHash of each, in block order),
+    // for callers that already hold them.
+    static Hash256 dataHashOf(const std::vector<Hash256>& txHashes);
     Hash256 computeLastCommitHash() const;
     Hash256 computeEvidenceHash() const;
     // Sets the three content hashes in the header from the content.
     void sealContentHashes();
+    void sealContentHashes(const std::vector<Hash256>& txHashes);
     // True when the header's content hashes match the content.
     bool contentMatchesHeader() const;
+    bool contentMatchesHeader(const std::vector<Hash256>& txHashes) const;
 
     void encodeTo(Writer& w) const;
     static Block decodeFrom(Reader& r);

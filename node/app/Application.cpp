@@ -193,8 +193,18 @@ std::shared_ptr<const MempoolLedgerView> Application::ledgerView() const {
     return view;
 }
 
+Expected<Application::Proposal, std::string> Application::proposeBytes(
+    const PublicKey& proposer, std::uint64_t timeMs, const std::vector<Bytes>& candidates,
+    const std::vector<DuplicateVoteEvidence>& evidence, const std::optional<CommitCertificate>& lastCommit) {
+    std::vector<TxRef> decoded;
+    decoded.reserve(candidates.size());
+    for (const auto& bytes : candidates)
+        if (auto tx = decodeTx(bytes)) decoded.push_back(std::move(*tx));  // a malformed candidate is left out
+    return propose(proposer, timeMs, decoded, evidence, lastCommit);
+}
+
 Expected<Application::Proposal, std::string> Application::propose(const PublicKey& proposer, std::uint64_t timeMs,
-                                                                  const std::vector<Bytes>& candidates,
+                                                                  const std::vector<TxRef>& candidates,
                                                                   const std::vector<DuplicateVoteEvidence>& evidence,
                                                                   const std::optional<CommitCertificate>& lastCommit) {
     ChainRecord rec;
@@ -228,22 +238,23 @@ Expected<Application::Proposal, std::string> Application::propose(const PublicKe
     const std::size_t maxTxs = std::min(options_.maxBlockTxs, limits::kBlockTxsMax);
     const std::size_t maxTxBytes = std::min(options_.maxBlockBytes, limits::kBlockTxBytesMax);
     std::size_t bytes = 0;
+    std::vector<TxRef> txs;
     for (const auto& tx : candidates) {
-        if (block.txs.size() >= maxTxs) break;
-        if (tx.size() > maxTxBytes - bytes) break;
-        bytes += tx.size();
-        block.txs.push_back(tx);
+        if (txs.size() >= maxTxs) break;
+        if (tx->bytes.size() > maxTxBytes - bytes) break;
+        bytes += tx->bytes.size();
+        txs.push_back(tx);
     }
-    auto exec = execute(std::move(block), true);
+    auto exec = execute(std::move(block), std::move(txs), true);
     if (!exec) return fail(exec.error());
     if (exec->bytes.size() > limits::kBlockBytesMax)  // the envelope allowance is proven to cover the rest
         return fail("built block of " + std::to_string(exec->bytes.size()) + " bytes exceeds the block limit");
-    Proposal p{exec->block.id(), exec->bytes, exec->block.txs.size()};
+    Proposal p{exec->block->id(), exec->bytes, exec->block->txs.size()};
     executed_.insert_or_assign(p.id, std::move(*exec));
     return p;
 }
 
-Expected<void, std::string> Application::checkHeader(const Block& block) const {
+Expected<void, std::string> Application::checkHeader(const Block& block, const std::vector<Hash256>& txHashes) const {
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);
@@ -261,7 +272,7 @@ Expected<void, std::string> Application::checkHeader(const Block& block) const {
     for (const auto& v : chain.validators.members())
         if (Address::fromPublicKey(v.key) == h.proposer) proposerKnown = true;
     if (!proposerKnown) return fail("proposer is not a validator");
-    if (!block.contentMatchesHeader()) return fail("content hashes do not match the header");
+    if (!block.contentMatchesHeader(txHashes)) return fail("content hashes do not match the header");
     if (chain.lastCommit.has_value() != block.lastCommit.has_value() ||
         (block.lastCommit && !(*block.lastCommit == *chain.lastCommit))) {
         // Any valid certificate for the parent is acceptable, not only ours.
@@ -310,7 +321,8 @@ Expected<void, std::string> Application::evidenceAdmissibleAt(const ChainRecord&
     return {};
 }
 
-Expected<Application::Execution, std::string> Application::execute(Block block, bool proposing) {
+Expected<Application::Execution, std::string> Application::execute(Block block, std::vector<TxRef> txs,
+                                                                   bool proposing) {
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);
@@ -341,30 +353,20 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     contracts::Ledger ledger(genesis_.genesis.chainId);
     Execution exec;
     exec.results.beginEvents = ledger.beginBlock(sb, ctx);
-    std::vector<Bytes> kept;
-    kept.reserve(block.txs.size());
-    // Decode every tx and check the signatures the mempool has not already
-    // checked, across cores (a block from a peer, or replayed on sync).
-    const std::size_t n = block.txs.size();
-    std::vector<std::optional<SignedTx>> decoded(n);
-    std::vector<Hash256> hashes(n);
+    // The txs come decoded and hashed (the mempool's, or decoded once by
+    // validate); check the signatures the mempool has not already checked,
+    // across cores (a block from a peer, or replayed on sync).
+    const std::size_t n = txs.size();
     std::vector<contracts::SignatureStatus> sigStatus(n, contracts::SignatureStatus::Unchecked);
     std::vector<std::uint8_t> cachedSig(n, 0);
     std::vector<const SignedTx*> toVerify;
     std::vector<std::size_t> toVerifyAt;
     for (std::size_t i = 0; i < n; ++i) {
-        auto tx = decodeSignedTx(block.txs[i]);
-        if (!tx) {
-            if (proposing) continue;
-            return fail("tx " + std::to_string(i) + " is malformed: " + tx.error().message());
-        }
-        decoded[i] = std::move(*tx);
-        hashes[i] = sha256(block.txs[i]);
-        if (sigCache_->isVerified(hashes[i])) {
+        if (sigCache_->isVerified(txs[i]->hash)) {
             sigStatus[i] = contracts::SignatureStatus::Valid;
             cachedSig[i] = 1;
         } else {
-            toVerify.push_back(&*decoded[i]);
+            toVerify.push_back(&txs[i]->tx);
             toVerifyAt.push_back(i);
         }
     }
@@ -374,21 +376,20 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
             sigStatus[toVerifyAt[k]] =
                 valid[k] ? contracts::SignatureStatus::Valid : contracts::SignatureStatus::Invalid;
     }
+    std::vector<TxRef> kept;
+    kept.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (!decoded[i]) continue;  // proposing: a malformed tx is left out
-        const Bytes& raw = block.txs[i];
-        const Hash256& hash = hashes[i];
-        const bool cached = cachedSig[i] != 0;
-        const auto result = ledger.deliverTx(sb, *decoded[i], sigStatus[i]);
+        const DecodedTx& tx = *txs[i];
+        const auto result = ledger.deliverTx(sb, tx.tx, sigStatus[i]);
         const auto group = state::resultGroup(result.code);
         if (group == state::ResultGroup::Malformed || group == state::ResultGroup::Rejected) {
             if (proposing) continue;
             return fail("tx " + std::to_string(i) + " cannot be included: " + result.message);
         }
-        if (!cached) sigCache_->markVerified(hash);
+        if (cachedSig[i] == 0) sigCache_->markVerified(tx.hash);
         exec.results.txs.push_back(TxOutcome{static_cast<std::uint16_t>(result.code), result.feeCharged.micro(),
                                              result.message, result.events});
-        kept.push_back(raw);
+        kept.push_back(txs[i]);
     }
     auto end = ledger.endBlock(sb);
     exec.results.endEvents = std::move(end.events);
@@ -402,12 +403,16 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
     // block's own updates when validator_update_delay is 1).
     const Hash256 nextValidatorsHash = validatorSetHash(
         rec.next.next(CommitCertificate{}, exec.results.validatorUpdates, options_.validatorUpdateDelay).validators);
+    exec.txHashes.reserve(kept.size());
+    for (const auto& tx : kept) exec.txHashes.push_back(tx->hash);
     if (proposing) {
-        block.txs = std::move(kept);
+        block.txs.clear();
+        block.txs.reserve(kept.size());
+        for (const auto& tx : kept) block.txs.push_back(tx->bytes);
         block.header.nextValidatorsHash = nextValidatorsHash;
         block.header.appHash = prepared->root;
         block.header.resultsHash = exec.results.resultsHash();
-        block.sealContentHashes();
+        block.sealContentHashes(exec.txHashes);
     } else {
         if (block.header.appHash != prepared->root) return fail("app_hash mismatch: block executes to another state");
         if (block.header.resultsHash != exec.results.resultsHash()) return fail("results_hash mismatch");
@@ -415,7 +420,7 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
             return fail("next_validators_hash mismatch: not the validator set of the next height");
     }
     exec.bytes = encode(block);
-    exec.block = std::move(block);
+    exec.block = std::make_shared<const Block>(std::move(block));
     exec.prepared = std::move(*prepared);
     return exec;
 }
@@ -432,13 +437,24 @@ Expected<void, std::string> checkTimeBound(const BlockHeader& h, std::optional<s
 Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan bytes,
                                                   std::optional<std::uint64_t> latestTimeMs) {
     if (auto known = executed_.find(id); known != executed_.end())  // already executed (e.g. our own proposal)
-        return checkTimeBound(known->second.block.header, latestTimeMs);
+        return checkTimeBound(known->second.block->header, latestTimeMs);
     auto block = decodeBlock(bytes);
     if (!block) return fail("block does not decode: " + block.error().message());
     if (block->id() != id) return fail("block id does not match its header");
     if (auto timely = checkTimeBound(block->header, latestTimeMs); !timely) return timely;
-    if (auto ok = checkHeader(*block); !ok) return ok;
-    auto exec = execute(std::move(*block), false);
+    // Each tx decoded and hashed once, here; execution and commit reuse both.
+    std::vector<TxRef> txs;
+    std::vector<Hash256> hashes;
+    txs.reserve(block->txs.size());
+    hashes.reserve(block->txs.size());
+    for (std::size_t i = 0; i < block->txs.size(); ++i) {
+        auto tx = decodeTx(block->txs[i]);
+        if (!tx) return fail("tx " + std::to_string(i) + " is malformed: " + tx.error().message());
+        hashes.push_back((*tx)->hash);
+        txs.push_back(std::move(*tx));
+    }
+    if (auto ok = checkHeader(*block, hashes); !ok) return ok;
+    auto exec = execute(std::move(*block), std::move(txs), false);
     if (!exec) return fail(exec.error());
     executed_.insert_or_assign(id, std::move(*exec));
     return {};
@@ -452,7 +468,7 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     auto node = executed_.extract(id);
     Execution& exec = node.mapped();
     if (exec.invariantViolation)
-        return fail("ledger invariant violated after executing block " + std::to_string(exec.block.header.height) +
+        return fail("ledger invariant violated after executing block " + std::to_string(exec.block->header.height) +
                     " (not committed): " + *exec.invariantViolation);
     ChainRecord rec;
     {
@@ -462,12 +478,13 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     ChainRecord next;
     next.next = rec.next.next(cert, exec.results.validatorUpdates, options_.validatorUpdateDelay);
     next.decidedBy = rec.next.validators;
-    next.height = exec.block.header.height;
+    next.height = exec.block->header.height;
     next.blockId = id;
-    next.appHash = exec.block.header.appHash;
-    next.timeMs = exec.block.header.timeMs;
+    next.appHash = exec.block->header.appHash;
+    next.timeMs = exec.block->header.timeMs;
 
-    auto staged = blocks_.stage(exec.prepared.extra, exec.block, cert, encode(exec.results));
+    auto staged =
+        blocks_.stage(exec.prepared.extra, *exec.block, exec.bytes, exec.txHashes, cert, encode(exec.results));
     if (!staged) return fail(staged.error());
     const Bytes recordKey(1, keyspace::kChainRecord);
     const Bytes recordValue = encode(next);
@@ -481,7 +498,8 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     out.height = next.height;
     out.blockId = id;
     out.appHash = next.appHash;
-    for (const auto& tx : exec.block.txs) out.txHashes.push_back(sha256(tx));
+    out.txHashes = std::move(exec.txHashes);
+    out.block = std::move(exec.block);
     out.results = std::move(exec.results);
     {
         std::lock_guard lock(mu_);

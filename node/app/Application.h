@@ -62,11 +62,15 @@ inline constexpr bool kCheckInvariantsByDefault = true;
 // merkleRoot(SHA-256(key || u64 power)) in key order.
 Hash256 validatorSetHash(const ValidatorSet& set);
 
+// What a commit hands to the after-commit step (mempool, evidence pool,
+// waiters, events): the decided block as already decoded and its txs' hashes
+// as already computed, so nothing after the commit decodes or hashes again.
 struct CommitOutcome {
     std::uint64_t height = 0;
     Hash256 blockId;
     Hash256 appHash;
-    std::vector<Hash256> txHashes;
+    std::shared_ptr<const Block> block;
+    std::vector<Hash256> txHashes;  // txHash of block->txs[i]
     BlockResults results;
 };
 
@@ -109,10 +113,17 @@ public:
     // after its quorum (ConsensusDriver); used instead of the deciding one
     // when it verifies against the set that decided the parent and has more
     // signers (docs/consensus.md, "Late precommits").
+    // candidates: txs as the mempool holds them (decoded and hashed once at
+    // admission); those the ledger refuses now are left out.
     Expected<Proposal, std::string> propose(const PublicKey& proposer, std::uint64_t timeMs,
-                                            const std::vector<Bytes>& candidates,
+                                            const std::vector<TxRef>& candidates,
                                             const std::vector<DuplicateVoteEvidence>& evidence,
                                             const std::optional<CommitCertificate>& lastCommit = std::nullopt);
+    // The same from raw bytes, decoded here (tests and tools); malformed ones are left out.
+    Expected<Proposal, std::string> proposeBytes(const PublicKey& proposer, std::uint64_t timeMs,
+                                                 const std::vector<Bytes>& candidates,
+                                                 const std::vector<DuplicateVoteEvidence>& evidence,
+                                                 const std::optional<CommitCertificate>& lastCommit = std::nullopt);
     // latestTimeMs: consensus validation of a proposal passes the validator's
     // own clock plus consensus.max_block_time_ahead_ms; a block timed later is
     // refused (docs/consensus.md, "Block time"). Block sync and commit pass
@@ -145,7 +156,8 @@ public:
 
 private:
     struct Execution {
-        Block block;
+        std::shared_ptr<const Block> block;
+        std::vector<Hash256> txHashes;  // of block->txs, computed once
         Bytes bytes;
         BlockResults results;
         PreparedCommit prepared;
@@ -154,11 +166,12 @@ private:
     Application(GenesisDoc genesis, std::shared_ptr<leveldb::DB> db, Options options,
                 std::shared_ptr<SignatureCache> sigCache, BlockStore blocks);
 
-    // Executes block (header content fields set, app/results hash not yet
-    // checked). proposing: txs failing check/precheck are dropped from
-    // block.txs; otherwise they make the block invalid.
-    Expected<Execution, std::string> execute(Block block, bool proposing);
-    Expected<void, std::string> checkHeader(const Block& block) const;
+    // Executes block on its txs given decoded and hashed (header content
+    // fields set, app/results hash not yet checked). proposing: block.txs is
+    // filled from the txs the ledger accepts (the others are left out);
+    // otherwise txs[i] is block.txs[i] and a refused tx makes the block invalid.
+    Expected<Execution, std::string> execute(Block block, std::vector<TxRef> txs, bool proposing);
+    Expected<void, std::string> checkHeader(const Block& block, const std::vector<Hash256>& txHashes) const;
     Expected<void, std::string> evidenceAdmissibleAt(const ChainRecord& rec, const DuplicateVoteEvidence& ev) const;
 
     GenesisDoc genesis_;

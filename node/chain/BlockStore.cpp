@@ -1,5 +1,6 @@
 #include "node/chain/BlockStore.h"
 
+#include "consensus/core/Tx.h"
 #include "node/chain/EvidenceIndex.h"
 #include "node/storage/KeySpace.h"
 
@@ -27,7 +28,7 @@ Bytes key(std::uint8_t space, const Hash256& h) {
     return w.take();
 }
 
-leveldb::Slice slice(const Bytes& b) {
+leveldb::Slice slice(ByteSpan b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
@@ -60,12 +61,23 @@ std::optional<Bytes> BlockStore::get(const Bytes& k) const {
 
 Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const Block& block,
                                               const CommitCertificate& commit, const Bytes& results) {
+    std::vector<Hash256> hashes;
+    hashes.reserve(block.txs.size());
+    for (const auto& tx : block.txs) hashes.push_back(txHash(tx));
+    return stage(batch, block, encode(block), hashes, commit, results);
+}
+
+Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const Block& block, ByteSpan bytes,
+                                              const std::vector<Hash256>& txHashes, const CommitCertificate& commit,
+                                              const Bytes& results) {
     const std::uint64_t h = block.header.height;
+    if (txHashes.size() != block.txs.size())
+        return Unexpected("block store: " + std::to_string(txHashes.size()) + " tx hashes for " +
+                          std::to_string(block.txs.size()) + " txs");
     if (latest_ != 0 && h != latest_ + 1)
         return Unexpected("block store: height " + std::to_string(h) + " does not follow " + std::to_string(latest_));
     if (commit.height != h || commit.blockId != block.id())
         return Unexpected("block store: certificate does not decide block " + std::to_string(h));
-    const Bytes bytes = encode(block);
     batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
     Writer hw;
     hw.u64(h);
@@ -74,7 +86,7 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
     batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
         const Bytes loc = encode(TxLocation{h, static_cast<std::uint32_t>(i)});
-        batch.Put(slice(key(kTxIndex, sha256(block.txs[i]))), slice(loc));
+        batch.Put(slice(key(kTxIndex, txHashes[i])), slice(loc));
     }
     batch.Put(slice(key(kResultsByHeight, h)), slice(results));
     stageEvidenceIndex(batch, block);

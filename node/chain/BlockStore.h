@@ -55,6 +55,11 @@ public:
     // after the batch was written. Heights must be consecutive.
     Expected<void, std::string> stage(leveldb::WriteBatch& batch, const Block& block, const CommitCertificate& commit,
                                       const Bytes& results);
+    // The same with the block's encoding and its txs' hashes already at hand
+    // (Application::commit), so nothing is encoded or hashed twice.
+    Expected<void, std::string> stage(leveldb::WriteBatch& batch, const Block& block, ByteSpan blockBytes,
+                                      const std::vector<Hash256>& txHashes, const CommitCertificate& commit,
+                                      const Bytes& results);
     // Call after the batch holding stage()'s writes was durably written.
     void committed(std::uint64_t height);
 

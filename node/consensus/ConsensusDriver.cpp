@@ -373,9 +373,9 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                 },
                 [&](const RequestBlock& a) {
                     // pending() keeps only evidence a block may carry, or the block would not build.
-                    std::vector<Bytes> txs;
+                    std::vector<TxRef> txs;
                     for (const auto& e : mempool_.reap(options_.maxBlockTxs, options_.maxBlockBytes))
-                        txs.push_back(e->bytes);
+                        txs.push_back(e->tx);
                     auto p = app_.propose(key_->publicKey(), wallClockMs(), txs, evidence_.pending(admissible()),
                                           lastCommit_);
                     if (!p) {
@@ -447,12 +447,6 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                         fatal("cannot commit block " + std::to_string(a.height) + ": " + outcome.error());
                         return;
                     }
-                    // Included evidence leaves the pool (the node's commit callback
-                    // does the same for blocks applied by block sync).
-                    if (auto block = decodeBlock(a.block)) evidence_.markCommitted(block->evidence);
-                    // Expiry: what the next block may no longer carry leaves the pool.
-                    if (const auto dropped = evidence_.prune(admissible()); dropped > 0)
-                        log()->info("{} pending evidence expired (no longer admissible)", dropped);
                     log()->info("committed height {} block {} app_hash {} txs {}", outcome->height,
                                 outcome->blockId.toHex().substr(0, 16), outcome->appHash.toHex().substr(0, 16),
                                 outcome->txHashes.size());
@@ -460,6 +454,8 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     // the certificate our next proposal carries.
                     lastCommit_ = a.certificate;
                     lastDecidedBy_ = std::move(decidedBy);
+                    // The node's after-commit step (node/submit/AfterCommit): mempool,
+                    // this driver's evidence pool, commit waiters, events.
                     if (onCommit_) onCommit_(*outcome);
                     waitingFinalize_ = BlockFinalized{a.height, outcome->results.validatorUpdates};
                     commitPauseOver_ = false;

@@ -118,7 +118,9 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     gh.onProposal = [self](Proposal p) { self->driver_->receiveProposal(std::move(p)); };
     gh.onVote = [self](Vote v) { self->driver_->receiveVote(v); };
     gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(e); };
-    gh.onTx = [self](ByteSpan tx) { self->mempool_->add(tx, *self->app_->ledgerView()); };
+    gh.onTx = [self](TxRef tx, std::uint64_t from) {
+        self->mempool_->add(std::move(tx), *self->app_->ledgerView(), from);
+    };
     gh.position = [self] {
         const auto st = self->driver_->status();
         return PeerPosition{st.height, st.round, st.step};
@@ -128,8 +130,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         return CatchUpMessages{std::move(c.proposals), std::move(c.votes)};
     };
     node->peers_ = std::make_unique<PeerManager>(std::move(popt), *node->nodeKey_, std::move(gh));
-    node->mempool_->setAdmittedHook([self](const Hash256& hash, ByteSpan tx) {
-        self->peers_->broadcastTx(tx, hash);
+    node->mempool_->setAdmittedHook([self](const TxRef& tx, std::uint64_t origin) {
+        self->peers_->broadcastTx(*tx, origin);
         if (self->driver_) self->driver_->txsAvailable();
     });
     node->p2pGrpc_ =
@@ -145,13 +147,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->syncer_ = std::make_unique<BlockSyncer>(
         *node->app_,
         [](const std::string& address) { return std::make_unique<GrpcBlockSource>(address, GrpcBlockSourceOptions{}); },
-        BlockSyncOptions{},
-        [self](const CommitOutcome& o) {
-            self->onCommit(o);
-            if (auto b = self->app_->blocks().block(o.height)) self->driver_->evidencePool().markCommitted(b->evidence);
-            self->driver_->evidencePool().prune(
-                [self](const DuplicateVoteEvidence& e) { return self->app_->evidenceAdmissible(e); });
-        });
+        BlockSyncOptions{}, [self](const CommitOutcome& o) { self->onCommit(o); });
     node->syncer_->setPeers(dialAddressesOf(node->config_.p2p.persistentPeers));
     node->catchUp_ = std::make_unique<CatchUpController>(*node->app_, *node->syncer_, *node->driver_, CatchUpOptions{},
                                                          [self](const std::string& err) { self->onFatal(err); });
@@ -175,8 +171,9 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->peers_->setOnPeerAhead(
         [self](std::uint64_t peerHeight, const std::string&) { self->catchUp_->catchUp(peerHeight); });
 
-    node->txService_ = std::make_unique<TxServiceImpl>(
-        *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_, node->app_.get());
+    node->submitter_ = std::make_unique<TxSubmitter>(
+        *node->mempool_, [self] { return self->app_->ledgerView(); }, node->waiters_);
+    node->txService_ = std::make_unique<TxServiceImpl>(*node->submitter_, node->app_.get());
     node->queryService_ = std::make_unique<QueryServiceImpl>(
         *node->app_,
         [self] {
@@ -197,6 +194,11 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                                                      if (!events->post(wake))
                                                          wake();  // stopping: the guarded wake is harmless inline
                                                  });
+    // After every commit, by consensus or block sync (node/submit/AfterCommit).
+    node->afterCommit_ = std::make_unique<AfterCommit>(
+        *node->mempool_, [self] { return self->app_->ledgerView(); }, &node->driver_->evidencePool(),
+        [self](const DuplicateVoteEvidence& e) { return self->app_->evidenceAdmissible(e); }, node->waiters_,
+        node->eventBus_.get());
     node->streamLimiter_ = std::make_unique<StreamLimiter>(node->config_.grpc.maxStreamsPerClient);
     const StreamOptions streamOptions{};
     node->eventService_ = std::make_unique<EventServiceImpl>(*node->eventBus_, *node->streamLimiter_, streamOptions);
@@ -227,6 +229,15 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                            },
                            nodeIdOf(node->nodeKey_->publicKey()),
                            std::max<std::chrono::milliseconds>(std::chrono::seconds(10), round * 10)});
+        node->afterCommit_->addObserver(
+            [self](const CommitOutcome& o, const std::shared_ptr<const BlockEvents>& events) {
+                // Same family ChainMetrics registers (same name and help): refreshed once per block.
+                self->gateway_->metrics()
+                    .gauge("agora_p2p_peers", "Connected peers.")
+                    .get()
+                    .set(static_cast<std::int64_t>(self->peers_->peerCount()));
+                self->gateway_->onCommit(o, events);
+            });
         // gRPC calls by method and final status on /metrics (agora_grpc_requests_total).
         auto& grpcRequests = node->gateway_->metrics().counter(
             "agora_grpc_requests_total", "gRPC calls answered, by full method name and status code",
@@ -255,22 +266,7 @@ void Node::onFatal(const std::string& err) {
 }
 
 void Node::onCommit(const CommitOutcome& o) {
-    mempool_->update(o.txHashes, *app_->ledgerView());
-    // Same family ChainMetrics registers (same name and help): refreshed once per block.
-    if (gateway_ && peers_)
-        gateway_->metrics()
-            .gauge("agora_p2p_peers", "Connected peers.")
-            .get()
-            .set(static_cast<std::int64_t>(peers_->peerCount()));
-    for (std::size_t i = 0; i < o.txHashes.size(); ++i) {
-        const auto& r = o.results.txs[i];
-        waiters_.notify(o.txHashes[i], CommittedTx{o.height, static_cast<std::uint32_t>(i), r.code, r.message,
-                                                   r.feeCharged, r.events});
-    }
-    // Never blocks: slow subscribers are dropped, wakes run on the events thread.
-    auto events = blockEventsOf(o.height, o.txHashes, o.results);
-    eventBus_->publish(events);
-    if (gateway_) gateway_->onCommit(o, std::move(events));
+    afterCommit_->apply(o);
 }
 
 Expected<void, std::string> Node::start() {

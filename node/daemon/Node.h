@@ -17,8 +17,10 @@
 #include "node/daemon/HomeLayout.h"
 #include "node/events/EventBus.h"
 #include "node/genesis/GenesisFile.h"
-#include "node/rpc/CommitWaiters.h"
 #include "node/rpc/GrpcServer.h"
+#include "node/submit/AfterCommit.h"
+#include "node/submit/CommitWaiters.h"
+#include "node/submit/TxSubmitter.h"
 #include "node/sync/BlockSyncer.h"
 #include "node/sync/CatchUpController.h"
 
@@ -85,6 +87,8 @@ private:
     std::unique_ptr<Application> app_;
     std::unique_ptr<Mempool> mempool_;
     CommitWaiters waiters_;
+    std::unique_ptr<TxSubmitter> submitter_;
+    std::unique_ptr<AfterCommit> afterCommit_;
     std::unique_ptr<SignerStateFile> signerState_;
     std::optional<wallet::SecretKey> nodeKey_;
     std::unique_ptr<PeerManager> peers_;

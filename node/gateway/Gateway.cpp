@@ -255,12 +255,12 @@ void Gateway::onCommit(const CommitOutcome& o, std::shared_ptr<const BlockEvents
         chainMetrics_->onCommit(o.height, ctx_.app.lastTimeMs(), o.txHashes.size(), *chain.lastCommit,
                                 chain.validators);
     }
-    ctx_.events.post([this, events = std::move(events)] { publishBlock(*events); });
+    ctx_.events.post([this, events = std::move(events), block = o.block] { publishBlock(*events, block.get()); });
 }
 
-void Gateway::publishBlock(const BlockEvents& events) {
+void Gateway::publishBlock(const BlockEvents& events, const Block* block) {
     chainMetrics_->onBlockEvents(events);
-    for (auto& e : wsEventsOf(events, ctx_.app.blocks().block(events.height))) hub_.publish(std::move(e));
+    for (auto& e : wsEventsOf(events, block)) hub_.publish(std::move(e));
 }
 
 bool Gateway::consensusHealthy() {

@@ -29,7 +29,7 @@
 #include "node/http/HttpServer.h"
 #include "node/mempool/Mempool.h"
 #include "node/metrics/MetricsRegistry.h"
-#include "node/rpc/CommitWaiters.h"
+#include "node/submit/CommitWaiters.h"
 
 namespace agora::node {
 
@@ -80,7 +80,8 @@ private:
     void addRoutes();
     void addTxRoute();
     void addStaticRoutes();
-    void publishBlock(const BlockEvents& events);
+    // block: the committed block as decoded by the commit (no read back).
+    void publishBlock(const BlockEvents& events, const Block* block);
     bool consensusHealthy();
 
     GatewayContext ctx_;

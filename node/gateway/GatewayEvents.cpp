@@ -5,7 +5,7 @@
 
 namespace agora::node {
 
-std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const std::optional<Block>& block) {
+std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const Block* block) {
     std::vector<WsEvent> out;
     out.reserve(events.events.size() + 1);
     if (block) {
@@ -64,7 +64,8 @@ Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, co
     for (std::uint64_t h = from; h <= latest; ++h) {
         auto events = history.load(h);
         if (!events) return Unexpected("height " + std::to_string(h) + ": " + events.error());
-        for (auto& e : wsEventsOf(**events, blocks.block(h))) {
+        const auto block = blocks.block(h);
+        for (auto& e : wsEventsOf(**events, block ? &*block : nullptr)) {
             if (filter.matches(e)) r.events.push_back(std::move(e));
         }
     }
@@ -87,7 +88,7 @@ Expected<EventSearchPage, std::string> searchEvents(const EventHistory& history,
         auto events = history.load(h);
         if (!events) return Unexpected("height " + std::to_string(h) + ": " + events.error());
         std::vector<WsEvent> matched;
-        for (auto& e : wsEventsOf(**events, std::nullopt)) {
+        for (auto& e : wsEventsOf(**events, nullptr)) {
             if (filter.matches(e)) matched.push_back(std::move(e));
         }
         if (!page.events.empty() && page.events.size() + matched.size() > limit) {

@@ -18,7 +18,7 @@
 namespace agora::node {
 
 // block may be absent (pruned or unreadable): no new_block event then.
-std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const std::optional<Block>& block);
+std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const Block* block);
 
 // Replay for WsHub: heights from..latest of history, at most maxBlocks of them.
 Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, const BlockStore& blocks,

@@ -26,34 +26,36 @@ bool Mempool::RateKey::operator<(const RateKey& o) const {
 Mempool::Mempool(MempoolLimits limits, std::shared_ptr<SignatureCache> sigCache)
     : limits_(limits), sigCache_(std::move(sigCache)) {}
 
-AdmitResult Mempool::add(ByteSpan txBytes, const MempoolLedgerView& ledger) {
-    auto result = admit(txBytes, ledger);
-    if (result.ok() && onAdmitted_) onAdmitted_(result.txHash, txBytes);
+AdmitResult Mempool::add(ByteSpan txBytes, const MempoolLedgerView& ledger, std::uint64_t origin) {
+    auto decoded = decodeTx(txBytes);
+    if (!decoded) return fail(AdmitCode::Malformed, "malformed tx: " + decoded.error().message());
+    return add(std::move(*decoded), ledger, origin);
+}
+
+AdmitResult Mempool::add(TxRef tx, const MempoolLedgerView& ledger, std::uint64_t origin) {
+    auto result = admit(tx, ledger);
+    if (result.ok() && onAdmitted_) onAdmitted_(tx, origin);
     return result;
 }
 
-AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
-    auto decoded = decodeSignedTx(txBytes);
-    if (!decoded) return fail(AdmitCode::Malformed, "malformed tx: " + decoded.error().message());
+AdmitResult Mempool::admit(const TxRef& decoded, const MempoolLedgerView& ledger) {
     auto entry = std::make_shared<Entry>();
-    entry->tx = std::move(*decoded);
-    entry->bytes.assign(txBytes.begin(), txBytes.end());
-    entry->hash = sha256(txBytes);
-    entry->sender = entry->tx.body.signerAddress();
-    const Hash256 hash = entry->hash;
+    entry->tx = decoded;
+    entry->sender = decoded->tx.body.signerAddress();
+    const Hash256 hash = decoded->hash;
 
     if (contains(hash)) return fail(AdmitCode::Duplicate, "tx already in mempool", hash);
     // Verify outside the lock: it is the expensive part of admission.
     if (!sigCache_->isVerified(hash)) {
-        if (!entry->tx.verifySignature()) return fail(AdmitCode::BadSignature, "signature does not verify", hash);
+        if (!entry->tx->tx.verifySignature()) return fail(AdmitCode::BadSignature, "signature does not verify", hash);
         sigCache_->markVerified(hash);
     }
-    const auto checked = ledger.check(entry->tx);
+    const auto checked = ledger.check(entry->tx->tx);
     if (checked.code != 0) return {checked.code, checked.message, hash};
 
     std::lock_guard lock(mu_);
     if (byHash_.count(hash) != 0) return fail(AdmitCode::Duplicate, "tx already in mempool", hash);
-    const Tx& tx = entry->tx.body;
+    const Tx& tx = entry->tx->tx.body;
     const Amount minFee = ledger.minFee(tx);
     if (tx.fee < minFee)
         return fail(AdmitCode::FeeTooLow, "fee " + tx.fee.toString() + " below minimum " + minFee.toString(), hash);
@@ -81,7 +83,7 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
         if (found == pending.end())
             return fail(AdmitCode::NonceGap, "nonce " + std::to_string(tx.nonce) + " is not pending", hash);
         replaced = found->second;
-        const U128 oldFee = replaced->tx.body.fee.micro();
+        const U128 oldFee = replaced->tx->tx.body.fee.micro();
         if (static_cast<U128>(tx.fee.micro()) * 10 < oldFee * 11)
             return fail(AdmitCode::ReplacementUnderpriced,
                         "a tx with nonce " + std::to_string(tx.nonce) + " is pending; a replacement needs a fee >= " +
@@ -98,14 +100,14 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     // The account's pending fees (with the replacement) must be covered by its balance.
     U128 fees = tx.fee.micro();
     for (const auto& [nonce, e] : pending)
-        if (e != replaced) fees += e->tx.body.fee.micro();
+        if (e != replaced) fees += e->tx->tx.body.fee.micro();
     if (fees > account.balance.micro()) {
         return fail(AdmitCode::InsufficientBalance, "balance does not cover the fees of pending txs", hash);
     }
 
     // Room: plan evictions of tails with a strictly lower fee rate, from other accounts.
     std::size_t count = byHash_.size() + (replaced ? 0 : 1);
-    std::size_t total = totalBytes_ + entry->bytes.size() - (replaced ? replaced->bytes.size() : 0);
+    std::size_t total = totalBytes_ + entry->tx->bytes.size() - (replaced ? replaced->tx->bytes.size() : 0);
     std::vector<EntryPtr> victims;
     if (count > limits_.maxTxs || total > limits_.maxBytes) {
         // Candidates: current tails, plus the predecessors that become tails as we plan.
@@ -123,7 +125,7 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
                 cand = it->second;
             }
             if (!cand || cand->sender == entry->sender ||
-                !feeRateLess(cand->tx.body.fee, cand->bytes.size(), tx.fee, entry->bytes.size()))
+                !feeRateLess(cand->tx->tx.body.fee, cand->tx->bytes.size(), tx.fee, entry->tx->bytes.size()))
                 return fail(AdmitCode::MempoolFull, "mempool is full; raise the fee to replace pending txs", hash);
             if (fromExtra)
                 extra.erase(extra.begin());
@@ -132,9 +134,9 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
             planned.insert(cand.get());
             victims.push_back(cand);
             --count;
-            total -= cand->bytes.size();
+            total -= cand->tx->bytes.size();
             const auto& chain = byAccount_.at(cand->sender);
-            auto pos = chain.find(cand->tx.body.nonce);
+            auto pos = chain.find(cand->tx->tx.body.nonce);
             if (pos != chain.begin()) {
                 const auto& prev = std::prev(pos)->second;
                 extra.emplace(rateKey(*prev), prev);
@@ -145,7 +147,7 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
     if (replaced) removeLocked(replaced);
 
     entry->seq = nextSeq_++;
-    totalBytes_ += entry->bytes.size();
+    totalBytes_ += entry->tx->bytes.size();
     byHash_.emplace(hash, entry);
     byAccount_[entry->sender][tx.nonce] = entry;
     refreshTailLocked(entry->sender);
@@ -153,12 +155,12 @@ AdmitResult Mempool::admit(ByteSpan txBytes, const MempoolLedgerView& ledger) {
 }
 
 void Mempool::removeLocked(EntryPtr e) {  // by value: erasing the map entry must not free e
-    if (byHash_.erase(e->hash) == 0) return;
-    totalBytes_ -= e->bytes.size();
+    if (byHash_.erase(e->tx->hash) == 0) return;
+    totalBytes_ -= e->tx->bytes.size();
     evictable_.erase(rateKey(*e));
     auto acc = byAccount_.find(e->sender);
     if (acc != byAccount_.end()) {
-        auto pos = acc->second.find(e->tx.body.nonce);
+        auto pos = acc->second.find(e->tx->tx.body.nonce);
         if (pos != acc->second.end() && pos->second == e) acc->second.erase(pos);
         if (acc->second.empty())
             byAccount_.erase(acc);
@@ -187,8 +189,8 @@ std::vector<std::shared_ptr<const Mempool::Entry>> Mempool::reap(std::size_t max
     auto lower = [](const Head& a, const Head& b) {  // priority: higher rate, then earlier seq
         const auto& x = *a.entry;
         const auto& y = *b.entry;
-        if (feeRateLess(x.tx.body.fee, x.bytes.size(), y.tx.body.fee, y.bytes.size())) return true;
-        if (feeRateLess(y.tx.body.fee, y.bytes.size(), x.tx.body.fee, x.bytes.size())) return false;
+        if (feeRateLess(x.tx->tx.body.fee, x.tx->bytes.size(), y.tx->tx.body.fee, y.tx->bytes.size())) return true;
+        if (feeRateLess(y.tx->tx.body.fee, y.tx->bytes.size(), x.tx->tx.body.fee, x.tx->bytes.size())) return false;
         return x.seq > y.seq;
     };
     std::priority_queue<Head, std::vector<Head>, decltype(lower)> heads(lower);
@@ -201,8 +203,8 @@ std::vector<std::shared_ptr<const Mempool::Entry>> Mempool::reap(std::size_t max
     while (!heads.empty() && out.size() < maxTxs) {
         Head h = heads.top();
         heads.pop();
-        if (bytes + h.entry->bytes.size() > maxBytes) continue;  // this account's later txs wait too
-        bytes += h.entry->bytes.size();
+        if (bytes + h.entry->tx->bytes.size() > maxBytes) continue;  // this account's later txs wait too
+        bytes += h.entry->tx->bytes.size();
         out.push_back(h.entry);
         if (h.next != h.end) heads.push({h.next->second, std::next(h.next), h.end});
     }
@@ -216,7 +218,7 @@ void Mempool::update(const std::vector<Hash256>& committed, const MempoolLedgerV
         auto it = byHash_.find(h);
         if (it == byHash_.end()) continue;
         auto& next = committedNext_[it->second->sender];
-        next = std::max(next, it->second->tx.body.nonce + 1);
+        next = std::max(next, it->second->tx->tx.body.nonce + 1);
         removeLocked(it->second);
     }
     std::vector<Address> senders;
@@ -235,9 +237,9 @@ void Mempool::update(const std::vector<Hash256>& committed, const MempoolLedgerV
                 drop.push_back(e);
                 continue;
             }
-            fees += e->tx.body.fee.micro();
+            fees += e->tx->tx.body.fee.micro();
             if (broken || nonce != expect || fees > account.balance.micro() ||
-                e->tx.body.fee < ledger.minFee(e->tx.body)) {
+                e->tx->tx.body.fee < ledger.minFee(e->tx->tx.body)) {
                 broken = true;  // everything after a gap or an unaffordable fee goes too
                 drop.push_back(e);
                 continue;

@@ -87,19 +87,21 @@ struct MempoolLimits {
 class Mempool {
 public:
     struct Entry {
-        SignedTx tx;
-        Bytes bytes;
-        Hash256 hash;
+        TxRef tx;  // decoded and hashed once, at admission; proposals carry it on
         Address sender;
         std::uint64_t seq = 0;  // admission order, breaks fee-rate ties (first come first served)
     };
 
     Mempool(MempoolLimits limits, std::shared_ptr<SignatureCache> sigCache);
 
-    AdmitResult add(ByteSpan txBytes, const MempoolLedgerView& ledger);
+    // origin: who sent the tx, handed to the admitted hook (p2p: the peer's
+    // connection id, not relayed back to it; 0 = a local client).
+    AdmitResult add(TxRef tx, const MempoolLedgerView& ledger, std::uint64_t origin = 0);
+    // Decodes, then add() (tests, tools).
+    AdmitResult add(ByteSpan txBytes, const MempoolLedgerView& ledger, std::uint64_t origin = 0);
     // Called after each successful add(), outside the lock (p2p relays the tx).
     // Set once before the mempool is shared between threads.
-    using AdmittedHook = std::function<void(const Hash256& hash, ByteSpan txBytes)>;
+    using AdmittedHook = std::function<void(const TxRef& tx, std::uint64_t origin)>;
     void setAdmittedHook(AdmittedHook hook) { onAdmitted_ = std::move(hook); }
     // Up to maxTxs / maxBytes txs for a block: highest fee rate first, nonce order per account.
     std::vector<std::shared_ptr<const Entry>> reap(std::size_t maxTxs, std::size_t maxBytes) const;
@@ -122,10 +124,10 @@ private:
         bool operator<(const RateKey& o) const;
     };
 
-    AdmitResult admit(ByteSpan txBytes, const MempoolLedgerView& ledger);
+    AdmitResult admit(const TxRef& tx, const MempoolLedgerView& ledger);
     void removeLocked(EntryPtr e);
     void refreshTailLocked(const Address& sender);
-    static RateKey rateKey(const Entry& e) { return {e.tx.body.fee, e.bytes.size(), e.seq}; }
+    static RateKey rateKey(const Entry& e) { return {e.tx->tx.body.fee, e.tx->bytes.size(), e.seq}; }
 
     MempoolLimits limits_;
     std::shared_ptr<SignatureCache> sigCache_;

@@ -366,7 +366,6 @@ std::optional<std::string> proposalBlockUnbound(const Proposal& p) {
 }
 
 // The connection whose tx this thread is handing to the mempool (0: none).
-thread_local std::uint64_t tlsTxSource = 0;
 }  // namespace
 
 bool PeerManager::markSeen(const Hash256& hash) {
@@ -486,17 +485,16 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
 }
 
 PeerManager::Verdict PeerManager::receiveTx(PeerConnection& conn, ByteSpan bytes) {
-    // A repeat is dropped before decoding (its bytes decoded the first time).
-    if (!markSeen(sha256(bytes))) return Verdict::Ok;
-    if (!decode<SignedTx>(bytes)) {
+    // A repeat is dropped before decoding (its bytes decoded the first time);
+    // the hash travels on with the decoded tx, so the mempool hashes nothing.
+    const Hash256 hash = txHash(bytes);
+    if (!markSeen(hash)) return Verdict::Ok;
+    auto tx = decodeTx(bytes, hash);
+    if (!tx) {
         punish(conn, "undecodable tx");
         return Verdict::Invalid;
     }
-    // Admitted txs are relayed by the mempool hook (broadcastTx), on this
-    // thread: it skips the peer the tx came from.
-    tlsTxSource = conn.id();
-    if (handlers_.onTx) handlers_.onTx(bytes);
-    tlsTxSource = 0;
+    if (handlers_.onTx) handlers_.onTx(std::move(*tx), conn.id());
     return Verdict::Ok;
 }
 
@@ -553,11 +551,11 @@ void PeerManager::broadcastEvidence(const DuplicateVoteEvidence& evidence) {
     broadcast(e, false);
 }
 
-void PeerManager::broadcastTx(ByteSpan txBytes, const Hash256& hash) {
-    markSeen(hash);
+void PeerManager::broadcastTx(const DecodedTx& tx, std::uint64_t except) {
+    markSeen(tx.hash);
     Envelope e;
-    e.set_tx(stringOf(txBytes));
-    broadcast(e, true, tlsTxSource);
+    e.set_tx(stringOf(tx.bytes));
+    broadcast(e, true, except);
 }
 
 // ---- peer exchange and dialling -------------------------------------------

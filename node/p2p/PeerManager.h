@@ -38,6 +38,7 @@
 #include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
+#include "consensus/core/Tx.h"
 #include "consensus/core/Vote.h"
 #include "node/config/SizeBudget.h"
 #include "node/consensus/ConsensusDriver.h"
@@ -69,9 +70,11 @@ struct CatchUpMessages {
 };
 
 struct GossipHandlers {
-    std::function<void(Proposal)> onProposal;               // signature already verified
-    std::function<void(Vote)> onVote;                       // signature already verified
-    std::function<void(ByteSpan)> onTx;                     // decodes; admission is the mempool's
+    std::function<void(Proposal)> onProposal;  // signature already verified
+    std::function<void(Vote)> onVote;          // signature already verified
+    // A decoded tx from the peer with connection id `from` (admission is the
+    // mempool's; what it admits it relays through broadcastTx, except to `from`).
+    std::function<void(TxRef tx, std::uint64_t from)> onTx;
     std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
     std::function<PeerPosition()> position;
     std::function<CatchUpMessages(const PeerPosition&)> catchUp;
@@ -110,7 +113,8 @@ public:
     void broadcastEvidence(const DuplicateVoteEvidence& evidence) override;
     // hash = SHA-256 of txBytes (the tx hash). A tx admitted while a peer's
     // message is being handled on this thread is not sent back to that peer.
-    void broadcastTx(ByteSpan txBytes, const Hash256& hash);
+    // To every peer but the connection `except` (the one it came from; 0 = none).
+    void broadcastTx(const DecodedTx& tx, std::uint64_t except);
 
     // Called when a peer reports a height above ours (set before start()).
     void setOnPeerAhead(PeerAheadHook hook);

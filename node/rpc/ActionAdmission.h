@@ -3,6 +3,7 @@
 // signed tx built by the client and accept it only when EVERY message in it
 // is of a kind the RPC is for (PlaceBid: bid_place, ...). Then the tx is
 // admitted exactly like TxService.Broadcast (TxBroadcaster), sync or commit.
+// The tx is decoded once (node/submit/TxSubmitter) and travels decoded.
 //
 // Refusals, before anything reaches the mempool:
 //   500 malformed            the bytes are not a canonical signed tx
@@ -25,16 +26,7 @@
 
 namespace agora::node {
 
-struct ActionRefusal {
-    std::uint16_t code = 0;
-    std::string message;
-};
-
-// nullopt when the tx decodes and every message is of an accepted kind.
-std::optional<ActionRefusal> checkActionTx(ByteSpan txBytes, std::string_view rpc,
-                                           std::initializer_list<MsgType> accepted);
-
-// Checks, then broadcasts with the request's mode; returns the call's reactor.
+// Decodes, checks the kinds, then broadcasts with the request's mode; returns the call's reactor.
 grpc::ServerUnaryReactor* admitAction(TxBroadcaster& broadcaster, grpc::CallbackServerContext* ctx,
                                       const agora::market::v1::SignedTxRequest* req,
                                       agora::tx::v1::BroadcastResponse* resp, std::string_view rpc,

@@ -20,29 +20,32 @@ std::string hashBytes(const Hash256& h) {
 // A commit-mode broadcast: finishes once, on commit or on cancellation.
 class CommitReactor final : public grpc::ServerUnaryReactor {
 public:
-    CommitReactor(CommitWaiters& waiters, BroadcastResponse* resp) : waiters_(waiters), resp_(resp) {}
+    CommitReactor(TxSubmitter& submitter, BroadcastResponse* resp) : submitter_(submitter), resp_(resp) {}
 
-    void start(const Hash256& hash) {
-        // Registered before the tx can commit (the caller admits after this).
-        ticket_ = waiters_.wait(hash, [this, hash](const CommittedTx& c) {
+    // Registers the wait, then admits; a refusal finishes the call with its status.
+    void start(grpc::CallbackServerContext* ctx, const TxRef& tx) {
+        const Hash256 hash = tx->hash;
+        resp_->set_tx_hash(hashBytes(hash));
+        auto waiting = submitter_.admitAndWait(tx, [this, hash](const CommittedTx& c) {
             resp_->set_code(c.code);
             resp_->set_message(c.message);
             resp_->set_height(c.height);
             fillTxResult(TxOutcome{c.code, c.feeCharged, c.message, c.events}, c.height, hash, resp_->mutable_result());
             finishOnce(grpc::Status::OK);
         });
+        ticket_ = waiting.ticket;
+        if (ticket_ == 0) finishOnce(agoraError(ctx, waiting.admitted.code, waiting.admitted.message));
     }
-    void abandon(const grpc::Status& status) {
-        if (waiters_.cancel(ticket_)) finishOnce(status);
+    void OnCancel() override {
+        if (submitter_.cancel(ticket_)) finishOnce(grpc::Status::CANCELLED);
     }
-    void OnCancel() override { abandon(grpc::Status::CANCELLED); }
     void OnDone() override { delete this; }
 
 private:
     void finishOnce(const grpc::Status& s) {
         if (!finished_.exchange(true)) Finish(s);
     }
-    CommitWaiters& waiters_;
+    TxSubmitter& submitter_;
     BroadcastResponse* resp_;
     std::uint64_t ticket_ = 0;
     std::atomic<bool> finished_{false};
@@ -51,11 +54,23 @@ private:
 }  // namespace
 
 AdmitResult TxBroadcaster::admit(const std::string& txBytes) {
-    const auto view = ledger_();
-    return mempool_.add(asBytes(txBytes), *view);
+    auto tx = TxSubmitter::decode(asBytes(txBytes));
+    if (!tx) return tx.error();
+    return submitter_.admit(*tx);
 }
 
 grpc::ServerUnaryReactor* TxBroadcaster::broadcast(grpc::CallbackServerContext* ctx, const std::string& txBytes,
+                                                   agora::tx::v1::BroadcastMode mode, BroadcastResponse* resp) {
+    auto tx = TxSubmitter::decode(asBytes(txBytes));
+    if (!tx) {
+        auto* reactor = ctx->DefaultReactor();
+        reactor->Finish(agoraError(ctx, tx.error().code, tx.error().message));
+        return reactor;
+    }
+    return broadcast(ctx, *tx, mode, resp);
+}
+
+grpc::ServerUnaryReactor* TxBroadcaster::broadcast(grpc::CallbackServerContext* ctx, const TxRef& tx,
                                                    agora::tx::v1::BroadcastMode mode, BroadcastResponse* resp) {
     if (!agora::tx::v1::BroadcastMode_IsValid(mode)) {
         auto* reactor = ctx->DefaultReactor();
@@ -65,18 +80,12 @@ grpc::ServerUnaryReactor* TxBroadcaster::broadcast(grpc::CallbackServerContext* 
         return reactor;
     }
     if (mode == agora::tx::v1::BROADCAST_MODE_COMMIT) {
-        auto* reactor = new CommitReactor(waiters_, resp);
-        const Hash256 hash = sha256(asBytes(txBytes));
-        resp->set_tx_hash(hashBytes(hash));
-        reactor->start(hash);
-        const AdmitResult r = admit(txBytes);
-        // Already pending (e.g. a retry): keep waiting for the same tx.
-        if (!r.ok() && r.code != static_cast<std::uint16_t>(AdmitCode::Duplicate))
-            reactor->abandon(agoraError(ctx, r.code, r.message));
+        auto* reactor = new CommitReactor(submitter_, resp);
+        reactor->start(ctx, tx);
         return reactor;
     }
     auto* reactor = ctx->DefaultReactor();
-    const AdmitResult r = admit(txBytes);
+    const AdmitResult r = submitter_.admit(tx);
     if (!r.ok()) {
         reactor->Finish(agoraError(ctx, r.code, r.message));
         return reactor;

@@ -1,5 +1,5 @@
 #pragma once
-// TxBroadcaster: admission of a signed tx to the mempool and the Broadcast
+// TxBroadcaster: the gRPC face of node/submit/TxSubmitter, the Broadcast
 // reply in sync or commit mode, shared by TxService and the action services
 // (ProviderService, ClientService, StakingService), so that every way in
 // behaves and fails the same (docs/rpc.md, "Errors").
@@ -19,29 +19,28 @@
 #include <grpcpp/grpcpp.h>
 
 #include "agora/tx/v1/tx.pb.h"
-#include "node/mempool/Mempool.h"
-#include "node/rpc/CommitWaiters.h"
+#include "node/submit/TxSubmitter.h"
 
 namespace agora::node {
 
 class TxBroadcaster {
 public:
-    using LedgerViewSource = std::function<std::shared_ptr<const MempoolLedgerView>()>;
+    explicit TxBroadcaster(TxSubmitter& submitter) : submitter_(submitter) {}
 
-    TxBroadcaster(Mempool& mempool, LedgerViewSource ledger, CommitWaiters& waiters)
-        : mempool_(mempool), ledger_(std::move(ledger)), waiters_(waiters) {}
-
-    // Admission against the latest committed state.
+    // Decodes (once) and admits against the latest committed state.
     AdmitResult admit(const std::string& txBytes);
 
-    // Runs a Broadcast call: fills resp and finishes the returned reactor.
+    // Runs a Broadcast call on a tx already decoded: fills resp and finishes the returned reactor.
+    grpc::ServerUnaryReactor* broadcast(grpc::CallbackServerContext* ctx, const TxRef& tx,
+                                        agora::tx::v1::BroadcastMode mode, agora::tx::v1::BroadcastResponse* resp);
+    // The same from the request's bytes.
     grpc::ServerUnaryReactor* broadcast(grpc::CallbackServerContext* ctx, const std::string& txBytes,
                                         agora::tx::v1::BroadcastMode mode, agora::tx::v1::BroadcastResponse* resp);
 
+    TxSubmitter& submitter() { return submitter_; }
+
 private:
-    Mempool& mempool_;
-    LedgerViewSource ledger_;
-    CommitWaiters& waiters_;
+    TxSubmitter& submitter_;
 };
 
 }  // namespace agora::node

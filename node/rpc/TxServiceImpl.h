@@ -24,9 +24,8 @@
 
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "node/app/Application.h"
-#include "node/mempool/Mempool.h"
-#include "node/rpc/CommitWaiters.h"
 #include "node/rpc/TxBroadcaster.h"
+#include "node/submit/TxSubmitter.h"
 
 namespace agora::node {
 
@@ -34,10 +33,7 @@ inline constexpr int kBroadcastBatchMax = 1'000;
 
 class TxServiceImpl final : public agora::tx::v1::TxService::CallbackService {
 public:
-    using LedgerViewSource = TxBroadcaster::LedgerViewSource;
-
-    TxServiceImpl(Mempool& mempool, LedgerViewSource ledger, CommitWaiters& waiters, Application* app = nullptr)
-        : broadcaster_(mempool, std::move(ledger), waiters), app_(app) {}
+    explicit TxServiceImpl(TxSubmitter& submitter, Application* app = nullptr) : broadcaster_(submitter), app_(app) {}
 
     grpc::ServerUnaryReactor* Broadcast(grpc::CallbackServerContext* ctx, const agora::tx::v1::BroadcastRequest* req,
                                         agora::tx::v1::BroadcastResponse* resp) override;

@@ -1,7 +1,8 @@
 // agora-microbench: Google Benchmark micro-benchmarks of the hot paths
 // (docs/performance.md, "Micro-benchmarks"): canonical codec, signature
 // verification (single and the node's parallel block path), state commit per
-// block at 10^4 / 10^5 / 10^6 keys, and mempool admission.
+// block at 10^4 / 10^5 / 10^6 keys, mempool admission, and a tx's whole path
+// from submission to the after-commit step (with decodes and hashes per tx).
 //
 //   agora-microbench [--benchmark_filter=REGEX] [--benchmark_format=json] ...
 #include <benchmark/benchmark.h>
@@ -11,9 +12,13 @@
 #include <memory>
 
 #include "consensus/core/Tx.h"
+#include "node/app/Application.h"
 #include "node/app/ParallelVerify.h"
 #include "node/mempool/Mempool.h"
 #include "node/storage/LevelDbStateStore.h"
+#include "node/storage/NodeDatabase.h"
+#include "node/submit/AfterCommit.h"
+#include "node/submit/TxSubmitter.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
 #include "support/TestRng.h"
@@ -163,6 +168,89 @@ void BM_MempoolAdmit(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_MempoolAdmit);
+
+// A tx's path from a client to the commit, a block of arg transfers at a
+// time: TxSubmitter (decode, hash, admission), the proposal from the
+// mempool, the synced commit on LevelDB and the after-commit step (mempool
+// update, commit waiters, events). Counters: the txs' decodes and hashes per
+// tx over the path, which the design keeps at exactly one each
+// (docs/architecture.md, "A tx's path"; test/node/submit/TxPathTest.cpp).
+void BM_TxPath(benchmark::State& state) {
+    const auto perBlock = static_cast<std::size_t>(state.range(0));
+    constexpr std::uint8_t kValidator = 250;
+    constexpr std::uint8_t kSenders = 100;
+    node::GenesisDoc g;
+    g.genesisTimeMs = 1'000;
+    g.genesis.chainId = "bench";
+    g.genesis.params.minSelfStake = Amount(1'000'000);
+    const auto val = test::testKey(kValidator);
+    g.genesis.validators.push_back(
+        {Address::fromPublicKey(val.publicKey), val.publicKey, "v0", 0, Amount(1'000'000'000'000ULL)});
+    for (std::uint8_t i = 1; i <= kSenders; ++i)
+        g.genesis.accounts.push_back({Address::fromPublicKey(test::testKey(i).publicKey), Amount(1'000'000'000'000ULL)});
+    test::TempDir dir("bench-txpath");
+    auto db = node::openNodeDatabase(dir.path("db"), node::DatabaseOptions{});
+    if (!db) throw std::runtime_error("open db");
+    auto sigCache = std::make_shared<node::SignatureCache>();
+    node::Application::Options options;
+    options.checkInvariants = false;
+    auto app = node::Application::open(g, *db, options, sigCache);
+    if (!app) throw std::runtime_error(app.error());
+    node::Mempool mempool(node::MempoolLimits{100'000, 1ULL << 30, 10'000}, sigCache);
+    node::CommitWaiters waiters;
+    auto view = [&] { return (*app)->ledgerView(); };
+    node::TxSubmitter submitter(mempool, view, waiters);
+    node::AfterCommit after(mempool, view, nullptr, nullptr, waiters, nullptr);
+    std::uint64_t timeMs = 1'000;
+    std::vector<std::uint64_t> nonces(kSenders + 1, 0);
+    std::uint64_t txs = 0;
+    std::uint64_t decodes = 0;
+    std::uint64_t hashes = 0;
+    const auto commitBlock = [&] {
+        std::vector<TxRef> refs;
+        for (const auto& e : mempool.reap(100'000, 64 << 20)) refs.push_back(e->tx);
+        timeMs += 1'000;
+        auto p = (*app)->propose(val.publicKey, timeMs, refs, {});
+        if (!p) throw std::runtime_error(p.error());
+        const std::uint64_t height = (*app)->nextHeight();
+        Vote v;
+        v.type = VoteType::Precommit;
+        v.height = height;
+        v.blockId = p->id;
+        v.validator = val.publicKey;
+        CommitCertificate cert{height, 0, p->id, {{val.publicKey, test::signDigest32(val, v.signDigest("bench"))}}};
+        auto c = (*app)->commit(p->id, p->bytes, cert);
+        if (!c) throw std::runtime_error(c.error());
+        after.apply(*c);
+    };
+    commitBlock();  // genesis executed
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<Bytes> raws;
+        for (std::size_t i = 0; i < perBlock; ++i) {
+            const auto sender = static_cast<std::uint8_t>(1 + (txs + i) % kSenders);
+            raws.push_back(sampleTx(sender, nonces[sender]++).bytes());
+        }
+        const TxCodecCounts before = txCodecCounts();
+        state.ResumeTiming();
+        for (const auto& raw : raws) {
+            auto tx = node::TxSubmitter::decode(raw);
+            if (!tx || !submitter.admitAndWait(*tx, [](const node::CommittedTx&) {}).admitted.ok())
+                state.SkipWithError("admission refused");
+        }
+        commitBlock();
+        state.PauseTiming();
+        const TxCodecCounts after = txCodecCounts();
+        decodes += after.decodes - before.decodes;
+        hashes += after.hashes - before.hashes;
+        txs += perBlock;
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(txs));
+    state.counters["decodes_per_tx"] = txs == 0 ? 0.0 : static_cast<double>(decodes) / static_cast<double>(txs);
+    state.counters["hashes_per_tx"] = txs == 0 ? 0.0 : static_cast<double>(hashes) / static_cast<double>(txs);
+}
+BENCHMARK(BM_TxPath)->Arg(500)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

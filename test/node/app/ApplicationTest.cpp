@@ -77,7 +77,7 @@ TEST_CASE("a proposed block is validated by an independent node and both commit 
     for (std::uint64_t height = 1; height <= 3; ++height) {
         std::vector<Bytes> txs = {sendTx(1, height - 1, 100), sendTx(2, height - 1, 200),
                                   sendTx(3, 7, 1) /* bad nonce: left out */};
-        auto p = a.app->propose(proposer, 1'000 + height * 1'000, txs, {});
+        auto p = a.app->proposeBytes(proposer, 1'000 + height * 1'000, txs, {});
         REQUIRE(p.hasValue());
         REQUIRE(p->included == 2);
         auto valid = b.app->validate(p->id, p->bytes);
@@ -101,7 +101,7 @@ TEST_CASE("a proposed block is validated by an independent node and both commit 
 
 TEST_CASE("a block whose app_hash or txs were tampered with is rejected", "[app]") {
     Node a("tamper-a"), b("tamper-b");
-    auto p = a.app->propose(test::testKey(10).publicKey, 2'000, {sendTx(1, 0, 100)}, {});
+    auto p = a.app->proposeBytes(test::testKey(10).publicKey, 2'000, {sendTx(1, 0, 100)}, {});
     REQUIRE(p.hasValue());
     auto block = decodeBlock(p->bytes).value();
     block.header.appHash = sha256(asBytes("other state"));
@@ -147,7 +147,7 @@ TEST_CASE("a committed chain reopens at the same height, block id and app_hash",
     Node a("reopen");
     Hash256 lastApp;
     for (std::uint64_t height = 1; height <= 2; ++height) {
-        auto p = a.app->propose(test::testKey(10).publicKey, height * 5'000, {sendTx(1, height - 1, 5)}, {});
+        auto p = a.app->proposeBytes(test::testKey(10).publicKey, height * 5'000, {sendTx(1, height - 1, 5)}, {});
         auto c = a.app->commit(p->id, p->bytes, certify(*p, height));
         REQUIRE(c.hasValue());
         lastApp = c->appHash;
@@ -159,7 +159,7 @@ TEST_CASE("a committed chain reopens at the same height, block id and app_hash",
     REQUIRE(a.app->chainState() == chain);
     REQUIRE(a.app->chainState().lastCommit->height == 2);
     // And it continues.
-    auto p = a.app->propose(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
+    auto p = a.app->proposeBytes(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
     REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, 3)).hasValue());
 }
 
@@ -170,7 +170,8 @@ TEST_CASE("the mempool ledger view is shared within a committed version and foll
     REQUIRE(a.app->ledgerView() == before);  // same version: one shared view
     REQUIRE(before->account(sender).nextNonce == 0);
     for (std::uint64_t height = 1; height <= 2; ++height) {
-        auto p = a.app->propose(test::testKey(10).publicKey, 1'000 + height * 1'000, {sendTx(1, height - 1, 5)}, {});
+        auto p =
+            a.app->proposeBytes(test::testKey(10).publicKey, 1'000 + height * 1'000, {sendTx(1, height - 1, 5)}, {});
         REQUIRE(p.hasValue());
         // Proposing executes but does not commit: the view stays.
         REQUIRE(a.app->ledgerView()->account(sender).nextNonce == height - 1);
@@ -190,14 +191,15 @@ TEST_CASE("a block timed UINT64_MAX is refused by validators and the chain goes 
     const std::uint64_t clockMs = 5'000;
     const std::uint64_t latestAllowed = clockMs + 10'000;  // the validator's clock + max_block_time_ahead_ms
 
-    auto far = byzantine.app->propose(proposer, std::numeric_limits<std::uint64_t>::max(), {sendTx(1, 0, 100)}, {});
+    auto far =
+        byzantine.app->proposeBytes(proposer, std::numeric_limits<std::uint64_t>::max(), {sendTx(1, 0, 100)}, {});
     REQUIRE(far.hasValue());
     REQUIRE(decodeBlock(far->bytes).value().header.timeMs == std::numeric_limits<std::uint64_t>::max());
     auto refused = honest.app->validate(far->id, far->bytes, latestAllowed);
     REQUIRE_FALSE(refused.hasValue());
     REQUIRE(refused.error().find("later than this validator's clock allows") != std::string::npos);
     // Just inside the bound is fine, one millisecond beyond is not.
-    auto edge = byzantine.app->propose(proposer, latestAllowed, {sendTx(1, 0, 100)}, {});
+    auto edge = byzantine.app->proposeBytes(proposer, latestAllowed, {sendTx(1, 0, 100)}, {});
     REQUIRE(edge.hasValue());
     REQUIRE(honest.app->validate(edge->id, edge->bytes, latestAllowed).hasValue());
     REQUIRE_FALSE(honest.app->validate(edge->id, edge->bytes, latestAllowed - 1).hasValue());
@@ -206,7 +208,7 @@ TEST_CASE("a block timed UINT64_MAX is refused by validators and the chain goes 
     // later heights keep committing with strictly increasing times.
     std::uint64_t lastTime = 0;
     for (std::uint64_t height = 1; height <= 3; ++height) {
-        auto p = honest.app->propose(proposer, clockMs + height, {sendTx(2, height - 1, 100)}, {});
+        auto p = honest.app->proposeBytes(proposer, clockMs + height, {sendTx(2, height - 1, 100)}, {});
         REQUIRE(p.hasValue());
         const auto time = decodeBlock(p->bytes).value().header.timeMs;
         REQUIRE(time > lastTime);

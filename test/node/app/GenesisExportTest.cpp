@@ -69,7 +69,7 @@ struct Chain {
     // Proposes and commits one block of txs at timeMs; every tx must succeed.
     Expected<CommitOutcome, std::string> block(const std::vector<Bytes>& txs, std::uint64_t timeMs) {
         const auto height = app->nextHeight();
-        auto p = app->propose(test::testKey(kValidator).publicKey, timeMs, txs, {});
+        auto p = app->proposeBytes(test::testKey(kValidator).publicKey, timeMs, txs, {});
         if (!p) return Unexpected(p.error());
         const auto val = test::testKey(kValidator);
         Vote v;

@@ -159,11 +159,11 @@ TEST_CASE("reap orders by fee rate across accounts and by nonce within an accoun
     auto reaped = f.pool.reap(10, 1 << 20);
     REQUIRE(reaped.size() == 3);
     // bob's 500 beats alice's head (100); alice's 900 can only follow her nonce 0.
-    REQUIRE(reaped[0]->hash == b0.txHash);
-    REQUIRE(reaped[1]->hash == a0.txHash);
-    REQUIRE(reaped[2]->hash == a1.txHash);
+    REQUIRE(reaped[0]->tx->hash == b0.txHash);
+    REQUIRE(reaped[1]->tx->hash == a0.txHash);
+    REQUIRE(reaped[2]->tx->hash == a1.txHash);
     REQUIRE(f.pool.reap(2, 1 << 20).size() == 2);
-    REQUIRE(f.pool.reap(10, reaped[0]->bytes.size()).size() == 1);
+    REQUIRE(f.pool.reap(10, reaped[0]->tx->bytes.size()).size() == 1);
 }
 
 TEST_CASE("update drops committed txs and re-checks the rest against the new state", "[mempool]") {

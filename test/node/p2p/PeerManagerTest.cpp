@@ -51,9 +51,9 @@ struct TestPeer {
         GossipHandlers h;
         h.onVote = [this](Vote) { ++votes; };
         h.onProposal = [this](Proposal) { ++proposals; };
-        h.onTx = [this](ByteSpan tx) {
+        h.onTx = [this](TxRef tx, std::uint64_t from) {
             ++txs;
-            if (relayTxs) manager->broadcastTx(tx, sha256(tx));
+            if (relayTxs) manager->broadcastTx(*tx, from);
         };
         h.position = [] { return PeerPosition{1, 0, 1}; };
         manager = std::make_unique<PeerManager>(std::move(o), key, std::move(h));

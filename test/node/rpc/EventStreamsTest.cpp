@@ -92,7 +92,7 @@ struct Chain {
 
     CommitOutcome commit(std::vector<Bytes> txs) {
         const std::uint64_t height = app->nextHeight();
-        auto p = app->propose(test::testKey(kValidator).publicKey, 1'000 + height * 1'000, txs, {});
+        auto p = app->proposeBytes(test::testKey(kValidator).publicKey, 1'000 + height * 1'000, txs, {});
         REQUIRE(p.hasValue());
         REQUIRE(p->included == txs.size());
         const auto val = test::testKey(kValidator);

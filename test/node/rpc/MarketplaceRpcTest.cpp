@@ -80,6 +80,7 @@ struct Chain {
     std::unique_ptr<Application> app;
     std::unique_ptr<Mempool> mempool;
     CommitWaiters waiters;
+    std::unique_ptr<TxSubmitter> submitter;
     std::unique_ptr<TxServiceImpl> txService;
     std::unique_ptr<QueryServiceImpl> queryService;
     std::unique_ptr<ProviderServiceImpl> providerService;
@@ -103,8 +104,9 @@ struct Chain {
         REQUIRE(a.hasValue());
         app = std::move(*a);
         mempool = std::make_unique<Mempool>(MempoolLimits{}, sigCache);
-        txService = std::make_unique<TxServiceImpl>(
-            *mempool, [this] { return app->ledgerView(); }, waiters, app.get());
+        submitter = std::make_unique<TxSubmitter>(
+            *mempool, [this] { return app->ledgerView(); }, waiters);
+        txService = std::make_unique<TxServiceImpl>(*submitter, app.get());
         queryService = std::make_unique<QueryServiceImpl>(
             *app, [] { return ConsensusStatus{}; }, "test-node",
             [this](const Address& a) { return mempool->pendingNextNonce(a); });
@@ -128,10 +130,10 @@ struct Chain {
     // Proposes the mempool's txs, certifies and commits the block.
     CommitOutcome block() {
         std::vector<Bytes> txs;
-        for (const auto& e : mempool->reap(1'000, 8 << 20)) txs.push_back(e->bytes);
+        for (const auto& e : mempool->reap(1'000, 8 << 20)) txs.push_back(e->tx->bytes);
         const auto val = test::testKey(kValidatorKey);
         timeMs += 1'000;
-        auto p = app->propose(val.publicKey, timeMs, txs, {});
+        auto p = app->proposeBytes(val.publicKey, timeMs, txs, {});
         REQUIRE(p.hasValue());
         REQUIRE(p->included == txs.size());
         const std::uint64_t height = app->nextHeight();

@@ -39,7 +39,8 @@ struct Harness {
     Mempool mempool{MempoolLimits{}, std::make_shared<SignatureCache>()};
     CommitWaiters waiters;
     std::shared_ptr<FundedLedger> ledger = std::make_shared<FundedLedger>();
-    TxServiceImpl service{mempool, [this] { return ledger; }, waiters};
+    TxSubmitter submitter{mempool, [this] { return ledger; }, waiters};
+    TxServiceImpl service{submitter};
     GrpcServer server{GrpcServerOptions{"127.0.0.1:0", 1 << 20, 100}};
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<txpb::TxService::Stub> stub;

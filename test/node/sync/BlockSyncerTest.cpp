@@ -89,7 +89,7 @@ Bytes sendTx(std::uint64_t nonce) {
 std::vector<SyncedBlockData> buildChain(TestApp& source, std::uint64_t n) {
     std::vector<SyncedBlockData> out;
     for (std::uint64_t h = 1; h <= n; ++h) {
-        auto p = source.app->propose(test::testKey(10).publicKey, 1'000 + h * 1'000, {sendTx(h - 1)}, {});
+        auto p = source.app->proposeBytes(test::testKey(10).publicKey, 1'000 + h * 1'000, {sendTx(h - 1)}, {});
         REQUIRE(p.hasValue());
         const auto cert = certify(p->id, h, {10});
         REQUIRE(source.app->commit(p->id, p->bytes, cert).hasValue());

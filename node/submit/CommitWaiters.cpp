@@ -1,4 +1,4 @@
-#include "node/rpc/CommitWaiters.h"
+#include "node/submit/CommitWaiters.h"
 
 #include <vector>
 
