@@ -82,7 +82,9 @@ public:
     }
 
     // Every mutating operation starts here with mu_ held. Returns the errno to
-    // fail the operation with (0: go ahead); a power loss does not return.
+    // fail the operation with (0: go ahead); a power loss does not return,
+    // unless the plan says stayAlive: then this and every later operation
+    // fail with EIO.
     int gate(OpKind kind, const std::string& what) {
         if (dead_) return EIO;  // the power is off: nothing reaches the files any more
         ++ops_;
@@ -519,11 +521,6 @@ void FaultInjector::arm(FaultPlan plan) {
     if (plan.onlyMatching.empty()) plan.atOp += impl_->ops_;
     impl_->matching_ = plan.onlyMatching.empty() ? impl_->ops_ : 0;
     impl_->plan_ = std::move(plan);
-}
-
-bool FaultInjector::powerLost() const {
-    std::lock_guard lock(impl_->mu_);
-    return impl_->dead_;
 }
 
 std::uint64_t FaultInjector::operations() const {

@@ -86,12 +86,9 @@ public:
     node::FileSystem& fs();
 
     // Replaces the plan; its atOp counts from now (1 = the next operation, or
-    // the next one matching plan.onlyMatching),
-    // so a running node can be given its crash instant once it reached the
-    // state a test wants.
+    // the next one matching plan.onlyMatching), so a running node can be
+    // given its crash instant once it reached the state a test wants.
     void arm(FaultPlan plan);
-    // A PowerLoss plan with stayAlive cut the power.
-    bool powerLost() const;
 
     // Operations numbered so far.
     std::uint64_t operations() const;
