@@ -82,13 +82,23 @@ public:
     }
 
     // Every mutating operation starts here with mu_ held. Returns the errno to
-    // fail the operation with (0: go ahead); a power loss does not return.
+    // fail the operation with (0: go ahead); a power loss does not return,
+    // unless the plan says stayAlive: then this and every later operation
+    // fail with EIO.
     int gate(OpKind kind, const std::string& what) {
+        if (dead_) return EIO;  // the power is off: nothing reaches the files any more
         ++ops_;
-        if (plan_.kind == FaultKind::PowerLoss && ops_ == plan_.atOp) {
+        if (plan_.kind == FaultKind::PowerLoss && !plan_.onlyMatching.empty()) {
+            if (what.find(plan_.onlyMatching) != std::string::npos) ++matching_;
+        } else {
+            matching_ = ops_;
+        }
+        if (plan_.kind == FaultKind::PowerLoss && matching_ == plan_.atOp) {
             losePowerLocked();
             if (plan_.beforeExit) plan_.beforeExit("operation " + std::to_string(ops_) + ": " + what);
-            ::_exit(kPowerLossExit);
+            if (!plan_.stayAlive) ::_exit(kPowerLossExit);
+            dead_ = true;
+            return EIO;
         }
         const bool failWrite = plan_.kind == FaultKind::FailWrite && kind == OpKind::Write;
         const bool failSync = plan_.kind == FaultKind::FailSync && kind == OpKind::Sync;
@@ -285,6 +295,8 @@ public:
     std::filesystem::path stashDir_;
     FaultPlan plan_;
     std::uint64_t ops_ = 0;
+    std::uint64_t matching_ = 0;  // operations counted towards plan_.atOp
+    bool dead_ = false;           // a stayAlive power loss happened
     std::uint64_t stashCount_ = 0;
     std::optional<std::string> injected_;
     std::vector<std::string> after_;
@@ -502,6 +514,13 @@ leveldb::Env* FaultInjector::env() {
 
 node::FileSystem& FaultInjector::fs() {
     return *impl_->fs_;
+}
+
+void FaultInjector::arm(FaultPlan plan) {
+    std::lock_guard lock(impl_->mu_);
+    if (plan.onlyMatching.empty()) plan.atOp += impl_->ops_;
+    impl_->matching_ = plan.onlyMatching.empty() ? impl_->ops_ : 0;
+    impl_->plan_ = std::move(plan);
 }
 
 std::uint64_t FaultInjector::operations() const {

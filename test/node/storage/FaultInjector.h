@@ -23,7 +23,11 @@
 //
 // losePower() applies this to the real files; the test then _exits the
 // process (a forked child) so nothing in memory survives either, and
-// reopens the directory with a clean file layer.
+// reopens the directory with a clean file layer. With stayAlive the process
+// goes on (other nodes share it, PowerLossNetworkTest): the injector is
+// dead from the cut on, every later mutating operation fails with EIO and
+// leaves the files alone, and the test discards the node's objects before
+// reopening its directory.
 
 #include <cstdint>
 #include <filesystem>
@@ -53,8 +57,17 @@ struct FaultPlan {
     std::uint64_t atOp = 0;
     int errnum = 5;          // EIO
     std::uint64_t seed = 0;  // which unsynced data and directory entries survive a power loss
-    // Runs after the files were cut, before _exit; receives the operation that was not done.
+    // Runs after the files were cut, before _exit (or, with stayAlive, before
+    // the operation fails); receives the operation that was not done. Runs
+    // under the injector's lock: it must not touch the injector's files.
     std::function<void(const std::string&)> beforeExit;
+    // PowerLoss without _exit: from the cut on every mutating operation fails
+    // with EIO and changes nothing on disk.
+    bool stayAlive = false;
+    // PowerLoss only: when not empty, atOp counts only the operations whose
+    // description ("append /path", "sync directory /path", ...) contains it,
+    // so a test can aim at one file's operations (e.g. "chain.db").
+    std::string onlyMatching;
 };
 
 class FaultInjector {
@@ -71,6 +84,11 @@ public:
 
     leveldb::Env* env();
     node::FileSystem& fs();
+
+    // Replaces the plan; its atOp counts from now (1 = the next operation, or
+    // the next one matching plan.onlyMatching), so a running node can be
+    // given its crash instant once it reached the state a test wants.
+    void arm(FaultPlan plan);
 
     // Operations numbered so far.
     std::uint64_t operations() const;
