@@ -111,8 +111,6 @@ public:
     void broadcastProposal(const Proposal& proposal) override;
     void broadcastVote(const Vote& vote) override;
     void broadcastEvidence(const DuplicateVoteEvidence& evidence) override;
-    // hash = SHA-256 of txBytes (the tx hash). A tx admitted while a peer's
-    // message is being handled on this thread is not sent back to that peer.
     // To every peer but the connection `except` (the one it came from; 0 = none).
     void broadcastTx(const DecodedTx& tx, std::uint64_t except);
 
