@@ -221,7 +221,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         node->gateway_ = std::make_unique<Gateway>(
             node->config_.http,
             GatewayContext{*node->app_, *node->mempool_, node->waiters_, node->eventBus_->history(), *events,
-                           [self](const std::string& tx) { return self->txService_->admit(tx); },
+                           [self](const TxRef& tx) { return self->submitter_->admit(tx); },
                            [self] {
                                auto st = self->driver_->status();
                                st.catchingUp = self->catchUp_->catchingUp();

@@ -18,6 +18,7 @@
 #include "node/rpc/QueryEvidence.h"
 #include "node/rpc/StateJson.h"
 #include "node/rpc/StateQueries.h"
+#include "node/submit/TxSubmitter.h"
 
 namespace agora::node {
 
@@ -651,10 +652,16 @@ void Gateway::addTxRoute() {
             reply->send(badArgument(body.error()));
             return;
         }
-        const std::string txBytes(body->tx.begin(), body->tx.end());
-        const Hash256 hash = sha256(body->tx);
+        // Decoded and hashed once (node/submit/TxSubmitter); the decoded tx goes on to the mempool.
+        auto decoded = TxSubmitter::decode(body->tx);
+        if (!decoded) {
+            reply->send(admitError(decoded.error().code, decoded.error().message, txHash(body->tx)));
+            return;
+        }
+        const TxRef tx = std::move(*decoded);
+        const Hash256 hash = tx->hash;
         if (!body->commit) {
-            const AdmitResult r = ctx_.admit(txBytes);
+            const AdmitResult r = ctx_.admit(tx);
             if (!r.ok()) {
                 reply->send(admitError(r.code, r.message, hash));
                 return;
@@ -687,7 +694,7 @@ void Gateway::addTxRoute() {
             pending_.emplace(*ticketBox, reply);
         }
         const std::uint64_t ticket = *ticketBox;
-        const AdmitResult r = ctx_.admit(txBytes);
+        const AdmitResult r = ctx_.admit(tx);
         // Already pending (e.g. a retry): keep waiting for the same tx.
         if (!r.ok() && r.code != static_cast<std::uint16_t>(AdmitCode::Duplicate)) {
             std::lock_guard lock(pendingMu_);

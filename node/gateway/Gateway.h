@@ -2,8 +2,8 @@
 // Gateway: the node's HTTP face (docs/api.md). Owns the Beast HttpServer
 // with its Router, the WebSocket hub, the metrics registry and the chain
 // metrics, and registers every route: the REST mirror of the queries
-// (StateQueries/StateJson, shared with gRPC), POST /v1/txs (the mempool
-// admission of TxBroadcaster; commit mode answers from the CommitWaiters
+// (StateQueries/StateJson, shared with gRPC), POST /v1/txs (decoded once and
+// admitted by node/submit/TxSubmitter; commit mode answers from the CommitWaiters
 // callback without holding an I/O thread), /v1/events, /health, /metrics and
 // the embedded explorer (/ and /explorer/{file}) and /openapi.json.
 //
@@ -40,8 +40,8 @@ struct GatewayContext {
     const Mempool& mempool;
     CommitWaiters& waiters;
     const EventHistory& history;
-    Executor& events;  // runs the per-block event work
-    std::function<AdmitResult(const std::string& txBytes)> admit;
+    Executor& events;                                   // runs the per-block event work
+    std::function<AdmitResult(const TxRef& tx)> admit;  // node/submit/TxSubmitter::admit
     std::function<ConsensusStatus()> consensus;
     std::string nodeId;
     // /health calls consensus stalled after this long without a height/round/step change.
