@@ -40,6 +40,18 @@ GenesisDoc genesis() {
     return d;
 }
 
+// The validator's certificate for proposal p at the app's next height.
+CommitCertificate certify(const Application& app, const Application::Proposal& p) {
+    const auto val = test::testKey(kValidator);
+    const std::uint64_t height = app.nextHeight();
+    Vote v;
+    v.type = VoteType::Precommit;
+    v.height = height;
+    v.blockId = p.id;
+    v.validator = val.publicKey;
+    return CommitCertificate{height, 0, p.id, {{val.publicKey, test::signDigest32(val, v.signDigest(kChain))}}};
+}
+
 struct Chain {
     test::TempDir dir{"tx-path"};
     std::shared_ptr<SignatureCache> sigCache = std::make_shared<SignatureCache>();
@@ -67,14 +79,7 @@ struct Chain {
         auto p = app->propose(val.publicKey, timeMs, txs, {});
         REQUIRE(p.hasValue());
         REQUIRE(p->included == txs.size());
-        const std::uint64_t height = app->nextHeight();
-        Vote v;
-        v.type = VoteType::Precommit;
-        v.height = height;
-        v.blockId = p->id;
-        v.validator = val.publicKey;
-        CommitCertificate cert{height, 0, p->id, {{val.publicKey, test::signDigest32(val, v.signDigest(kChain))}}};
-        auto c = app->commit(p->id, p->bytes, cert);
+        auto c = app->commit(p->id, p->bytes, certify(*app, *p));
         REQUIRE(c.hasValue());
         afterCommit.apply(*c);
         return std::move(*c);
@@ -144,14 +149,7 @@ TEST_CASE("a block from another node is decoded and hashed once per tx by valida
 
     const TxCodecCounts before = txCodecCounts();
     REQUIRE(follower.app->validate(p->id, p->bytes).hasValue());
-    const std::uint64_t height = follower.app->nextHeight();
-    Vote v;
-    v.type = VoteType::Precommit;
-    v.height = height;
-    v.blockId = p->id;
-    v.validator = val.publicKey;
-    CommitCertificate cert{height, 0, p->id, {{val.publicKey, test::signDigest32(val, v.signDigest(kChain))}}};
-    auto c = follower.app->commit(p->id, p->bytes, cert);
+    auto c = follower.app->commit(p->id, p->bytes, certify(*follower.app, *p));
     REQUIRE(c.hasValue());
     follower.afterCommit.apply(*c);
     const TxCodecCounts after = txCodecCounts();
