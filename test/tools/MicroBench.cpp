@@ -187,7 +187,8 @@ void BM_TxPath(benchmark::State& state) {
     g.genesis.validators.push_back(
         {Address::fromPublicKey(val.publicKey), val.publicKey, "v0", 0, Amount(1'000'000'000'000ULL)});
     for (std::uint8_t i = 1; i <= kSenders; ++i)
-        g.genesis.accounts.push_back({Address::fromPublicKey(test::testKey(i).publicKey), Amount(1'000'000'000'000ULL)});
+        g.genesis.accounts.push_back(
+            {Address::fromPublicKey(test::testKey(i).publicKey), Amount(1'000'000'000'000ULL)});
     test::TempDir dir("bench-txpath");
     auto db = node::openNodeDatabase(dir.path("db"), node::DatabaseOptions{});
     if (!db) throw std::runtime_error("open db");
