@@ -47,28 +47,6 @@ std::string_view proposalStatusName(ProposalStatus s) {
     return "unknown";
 }
 
-std::string_view voteOptionName(VoteOption o) {
-    switch (o) {
-        case VoteOption::Yes:
-            return "yes";
-        case VoteOption::Abstain:
-            return "abstain";
-        case VoteOption::No:
-            return "no";
-        case VoteOption::NoWithVeto:
-            return "no_with_veto";
-    }
-    return "unknown";
-}
-
-std::optional<VoteOption> voteOptionFromName(std::string_view name) {
-    for (std::uint8_t i = kVoteOptionMin; i <= kVoteOptionMax; ++i) {
-        const auto o = static_cast<VoteOption>(i);
-        if (voteOptionName(o) == name) return o;
-    }
-    return std::nullopt;
-}
-
 void Tally::encodeTo(Writer& w) const {
     codec::put(w, yes);
     codec::put(w, abstain);

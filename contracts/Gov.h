@@ -41,8 +41,6 @@ enum class ProposalStatus : std::uint8_t {
 };
 inline constexpr std::uint8_t kProposalStatusMax = 7;
 std::string_view proposalStatusName(ProposalStatus s);
-std::string_view voteOptionName(VoteOption o);
-std::optional<VoteOption> voteOptionFromName(std::string_view name);
 
 struct Tally {
     Amount yes;

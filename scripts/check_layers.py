@@ -22,6 +22,10 @@ level and of lower ones, never a folder without a level, and the folders'
 includes must not form a loop (folders on one level may include each other,
 but one way only). Tests under test/node/ may include any level.
 
+The folders of the client library agora_cli (CLIENT_FOLDERS: the CLI and the
+formats it shares with the node) link core, wallet and proto only: they may
+include those and each other, nothing else of the project.
+
 Usage: check_layers.py ROOT           check the tree at ROOT
        check_layers.py --self-test ROOT  prove the check fails on planted violations
 """
@@ -55,10 +59,13 @@ NODE_LEVELS = [
     ("application", ["app"]),
     ("consensus and events", ["consensus", "events"]),
     ("services", ["query", "submit"]),
-    ("adapters and edge formats", ["p2p", "sync", "rpc", "http", "gateway", "manifest", "gatewayauth"]),
+    ("adapters and edge formats", ["p2p", "sync", "rpc", "http", "gateway", "manifest", "gatewayauth", "views"]),
     ("programs", ["daemon", "provider", "cli"]),
     ("entry points", ["bin"]),
 ]
+# The node folders built into agora_cli rather than agora_node (node/CMakeLists.txt).
+CLIENT_FOLDERS = {"cli", "manifest", "gatewayauth", "views"}
+CLIENT_MAY_INCLUDE = {"consensus/core", "wallet", "proto"}
 NODE_LEVEL_OF = {folder: number for number, (_, folders) in enumerate(NODE_LEVELS, 1) for folder in folders}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXT = (".h", ".hpp", ".cpp", ".cc")
@@ -144,6 +151,16 @@ def node_folder_loops(edges):
     return violations
 
 
+def check_client_include(rel, lineno, inc, target):
+    """The agora_cli rule for one include of a file in a client folder (see CLIENT_FOLDERS)."""
+    if target == "node" and node_folder(inc) in CLIENT_FOLDERS:
+        return []
+    if target != "node" and target in CLIENT_MAY_INCLUDE:
+        return []
+    return [f"{rel}:{lineno}: node/{node_folder(rel)} is part of agora_cli (links core, wallet and proto only) "
+            f"and must not include \"{inc}\""]
+
+
 def check(root):
     violations = []
     node_edges = {}
@@ -172,7 +189,10 @@ def check(root):
                                 target = layer_of(inc)
                             if target is None or target not in LAYERS[layer]:
                                 violations.append(f"{rel}:{lineno}: layer '{layer}' must not include \"{inc}\"")
-                            elif layer == "node" and target == "node" and not is_test:
+                                continue
+                            if layer == "node" and not is_test and node_folder(rel) in CLIENT_FOLDERS:
+                                violations += check_client_include(rel, lineno, inc, target)
+                            if layer == "node" and target == "node" and not is_test:
                                 violations += check_node_include(rel, lineno, inc, node_edges)
                         elif kind == "<" and layer in PURE and not is_test:
                             if any(inc == f or inc.startswith(f) for f in FORBIDDEN_IN_PURE):
@@ -198,6 +218,12 @@ def self_test(root):
         ("two folders of one level include each other",
          {"node/rpc/PlantedLoop.h": '#include "node/http/PlantedLoop.h"\n',
           "node/http/PlantedLoop.h": '#include "node/rpc/PlantedLoop.h"\n'}, "loop"),
+        ("the CLI includes a node-only folder of a lower level",
+         {"node/cli/PlantedNodeOnly.cpp": '#include "node/rpc/StateJson.h"\n'}, "part of agora_cli"),
+        ("the manifest includes the ledger", {"node/manifest/PlantedLedger.h": '#include "contracts/Params.h"\n'},
+         "part of agora_cli"),
+        ("the CLI includes the state layer", {"node/cli/PlantedState.h": '#include "consensus/state/ResultCode.h"\n'},
+         "part of agora_cli"),
     ]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

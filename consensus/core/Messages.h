@@ -60,6 +60,9 @@ enum class MsgType : std::uint8_t {
 enum class VoteOption : std::uint8_t { Yes = 1, Abstain = 2, No = 3, NoWithVeto = 4 };
 inline constexpr std::uint8_t kVoteOptionMin = 1;
 inline constexpr std::uint8_t kVoteOptionMax = 4;
+// "yes", "abstain", "no", "no_with_veto": the names in events, queries and the CLI.
+std::string_view voteOptionName(VoteOption o);
+std::optional<VoteOption> voteOptionFromName(std::string_view name);
 
 // One parameter a proposal changes: its genesis name and the new value in
 // decimal (amounts in uagr), e.g. {"min_fee", "2000"}.

@@ -53,4 +53,18 @@ q::AccountResponse fetchAccount(const CliContext& ctx, const std::string& addres
     return resp;
 }
 
+std::set<std::string> fetchParamNames(const CliContext& ctx) {
+    auto stub = q::QueryService::NewStub(channel(ctx));
+    grpc::ClientContext c;
+    deadline(c, 10);
+    q::ParamsResponse resp;
+    auto s = stub->Params(&c, q::ParamsRequest{}, &resp);
+    if (!s.ok()) rpcFailed(ctx, s);
+    const auto params = json::parse(resp.json(), nullptr, false);
+    if (!params.is_object()) throw CliError("node sent parameters that do not parse");
+    std::set<std::string> names;
+    for (const auto& [name, value] : params.items()) names.insert(name);
+    return names;
+}
+
 }  // namespace agora::node::cli

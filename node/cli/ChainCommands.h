@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "agora/query/v1/query.grpc.pb.h"
@@ -25,5 +26,8 @@ void deadline(grpc::ClientContext& c, int seconds);
 [[noreturn]] void rpcFailed(const CliContext& ctx, const grpc::Status& s);
 agora::query::v1::StatusResponse fetchStatus(const CliContext& ctx);
 agora::query::v1::AccountResponse fetchAccount(const CliContext& ctx, const std::string& address);
+// The names of the ledger parameters the node knows (QueryService.Params): the
+// CLI keeps no list of its own, so it never disagrees with the node it talks to.
+std::set<std::string> fetchParamNames(const CliContext& ctx);
 
 }  // namespace agora::node::cli

@@ -24,7 +24,7 @@
 
 #include "agora/market/v1/market.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
-#include "consensus/state/ResultCode.h"
+#include "consensus/core/ResultCode.h"
 #include "node/cli/BidSelection.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
@@ -371,7 +371,7 @@ private:
             progress("accepting bid " + std::to_string(chosen.bidId) + " (" +
                      std::string(selectionPolicyName(plan_.policy)) + ")");
             const auto resp = session_.commitAllowingFailure(Msg(MsgBidAccept{chosen.bidId}));
-            if (resp.code() == static_cast<std::uint32_t>(state::ResultCode::BidNotOpen) && !bids.empty()) {
+            if (resp.code() == static_cast<std::uint32_t>(ResultCode::BidNotOpen) && !bids.empty()) {
                 progress("bid " + std::to_string(chosen.bidId) + " is no longer open; trying the next");
                 continue;
             }

@@ -16,7 +16,7 @@
 #include "consensus/core/Tx.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
-#include "node/rpc/QueryEvidence.h"
+#include "node/views/EvidenceView.h"
 
 namespace agora::node::cli {
 

@@ -11,8 +11,6 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/core/Bytes.h"
 #include "consensus/core/Hash256.h"
-#include "contracts/Gov.h"
-#include "contracts/Params.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
 #include "wallet/Keyring.h"
@@ -74,22 +72,34 @@ std::vector<Attribute> parseAttributes(const std::vector<std::string>& items, co
     return out;
 }
 
-// "--change NAME=VALUE" items, sorted by name as the codec requires; a name
-// or value the ledger would refuse is an error here, before anything is signed.
-std::vector<ParamChange> parseParamChanges(const std::vector<std::string>& items) {
+// Canonical decimal as the ledger reads parameter values: digits only, no
+// leading zero, at most 2^64 - 1. A narrower parameter's range is the node's
+// to check (invalid_param_value).
+bool isCanonicalU64(const std::string& text) {
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (text.size() > 1 && text[0] == '0') return false;
+    return text.size() < 20 || text <= "18446744073709551615";
+}
+
+// "--change NAME=VALUE" items, sorted by name as the codec requires. A value
+// that is not a decimal number is refused before anything is signed, and so
+// is a name the node does not know when the node is asked anyway (offline
+// signing with --chain-id and --nonce asks nothing: the node then refuses an
+// unknown name at admission with unknown_param).
+std::vector<ParamChange> parseParamChanges(const CliContext& ctx, const TxFlags& f,
+                                           const std::vector<std::string>& items) {
     std::vector<ParamChange> out;
     for (auto& [k, v] : parseAttributes(items, "--change")) {
-        contracts::Params scratch;
-        switch (contracts::setParam(scratch, k, v)) {
-            case state::ResultCode::Ok:
-                break;
-            case state::ResultCode::UnknownParam:
-                throw CliError("--change: no parameter named '" + k + "' (agora query params lists them)");
-            default:
-                throw CliError("--change " + k + ": '" + v +
-                               "' is not a decimal number in the parameter's range (amounts in uagr)");
-        }
+        if (!isCanonicalU64(v))
+            throw CliError("--change " + k + ": '" + v +
+                           "' is not a decimal number in the parameter's range (amounts in uagr)");
         out.push_back({k, v});
+    }
+    if (ctx.chainId.empty() || f.nonce.empty()) {
+        const auto names = fetchParamNames(ctx);
+        for (const auto& change : out)
+            if (names.count(change.key) == 0)
+                throw CliError("--change: no parameter named '" + change.key + "' (agora query params lists them)");
     }
     return out;
 }
@@ -535,8 +545,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto title = std::make_shared<std::string>();
         auto changes = std::make_shared<std::vector<std::string>>();
         auto deposit = std::make_shared<std::string>();
-        auto* submit = txCommand(g, ctx, f, "submit", "Propose changes to ledger parameters", [=] {
-            return Msg(MsgGovSubmit{*title, parseParamChanges(*changes), parseAmount(*deposit, "--deposit")});
+        auto* submit = txCommand(g, ctx, f, "submit", "Propose changes to ledger parameters", [=, &ctx] {
+            return Msg(MsgGovSubmit{*title, parseParamChanges(ctx, *f, *changes), parseAmount(*deposit, "--deposit")});
         });
         submit->add_option("--title", *title, "a line saying what and why (at most 140 bytes)");
         submit->add_option("--change", *changes, "NAME=VALUE (repeatable), e.g. min_fee=2000 (amounts in uagr)")
@@ -555,7 +565,7 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto option = std::make_shared<std::string>();
         auto* vote =
             txCommand(g, ctx, f, "vote", "Vote on a proposal in its voting period (a later vote replaces it)", [=] {
-                auto o = contracts::voteOptionFromName(*option);
+                auto o = voteOptionFromName(*option);
                 if (!o) throw CliError("option must be yes, no, abstain or no_with_veto");
                 return Msg(MsgGovVote{parseU64(*proposalId, "proposal id"), *o});
             });

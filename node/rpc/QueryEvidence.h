@@ -2,8 +2,8 @@
 // The evidence query (QueryService.Evidence, `agora query evidence`,
 // GET /v1/evidence): committed duplicate-vote evidence from the block store's
 // evidence index, with the offending validator's operator address resolved
-// from the ledger. One view and one JSON mapping shared by the gRPC service,
-// the gateway and the CLI, so all three print the same record.
+// from the ledger. The view it fills, with its protobuf and JSON forms, is
+// node/views/EvidenceView.h, which the CLI shares.
 
 #include <cstdint>
 #include <optional>
@@ -16,29 +16,9 @@
 #include "node/chain/BlockStore.h"
 #include "node/rpc/StateJson.h"
 #include "node/rpc/StateQueries.h"
+#include "node/views/EvidenceView.h"
 
 namespace agora::node {
-
-// Prefix of the bech32 form of a consensus key's address (like Cosmos valcons).
-inline constexpr std::string_view kConsensusPrefix = "agoravalcons";
-
-struct EvidenceVoteView {
-    std::optional<Hash256> blockId;  // nullopt = a vote for nil
-    std::uint32_t round = 0;
-    Signature signature;
-};
-
-struct EvidenceView {
-    Hash256 hash;
-    std::uint64_t height = 0;  // inclusion
-    std::uint32_t index = 0;
-    std::uint64_t infractionHeight = 0;
-    std::optional<Address> operatorAddress;  // nullopt when the ledger has no validator with that key
-    PublicKey consensusKey;
-    VoteType voteType = VoteType::Prevote;
-    EvidenceVoteView first;
-    EvidenceVoteView second;
-};
 
 struct EvidenceQuery {
     std::string validator;  // operator address (agoravaloper1..); empty = any
@@ -50,11 +30,5 @@ struct EvidenceQuery {
 // operator address or min > max; an operator unknown to the ledger matches nothing.
 QueryResult<std::vector<EvidenceView>> queryEvidence(const BlockStore& blocks, const state::StateSnapshot& snapshot,
                                                      const EvidenceQuery& query);
-
-void toProto(const EvidenceView& view, agora::query::v1::EvidenceRecord* out);
-// The inverse of toProto for the CLI; nullopt when a field is malformed.
-std::optional<EvidenceView> fromProto(const agora::query::v1::EvidenceRecord& record);
-
-json::Json evidenceJson(const EvidenceView& view);
 
 }  // namespace agora::node
