@@ -1,9 +1,5 @@
 #include "node/gateway/routes/Routes.h"
 
-#include <algorithm>
-
-#include "contracts/Bank.h"
-#include "contracts/Keys.h"
 #include "node/gateway/routes/RouteSupport.h"
 
 namespace agora::node::routes {
@@ -13,18 +9,11 @@ void addAccountRoutes(Router& r, const GatewayContext& ctx) {
     r.add("GET", "/v1/accounts/{address}", [&ctx, &app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");
         if (!addr) return queryError(addr.error());
-        contracts::Account acc;
-        if (auto raw = app.snapshot()->get(contracts::keys::account(*addr))) {
-            auto decoded = decode<contracts::Account>(*raw);
-            if (!decoded)
-                return HttpResponse::error(500, nlohmann::json("data_loss"), "stored account does not decode");
-            acc = *decoded;
-        }
-        auto body = json::account(*addr, acc);
-        // As QueryService.Account: one past the sender's highest mempool nonce.
-        std::uint64_t pending = acc.nonce;
-        if (auto p = ctx.mempool.pendingNextNonce(*addr)) pending = std::max(pending, *p);
-        body["pending_nonce"] = pending;
+        StateQueries q(app.snapshot());
+        auto acc = q.account(*addr, [&ctx](const Address& a) { return ctx.mempool.pendingNextNonce(a); });
+        if (!acc) return queryError(acc.error());
+        auto body = json::account(acc->address, acc->account);
+        body["pending_nonce"] = acc->pendingNonce;
         return ok(std::move(body));
     });
 

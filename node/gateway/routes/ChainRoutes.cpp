@@ -3,6 +3,7 @@
 #include "consensus/core/Tx.h"
 #include "node/chain/TxLookup.h"
 #include "node/gateway/routes/RouteSupport.h"
+#include "node/query/ChainQueries.h"
 
 namespace agora::node::routes {
 
@@ -39,10 +40,8 @@ Json blockJson(const Block& b) {
                 {"evidence_count", b.evidence.size()}};
 }
 
-HttpResponse blockAt(const Application& app, std::uint64_t height) {
-    auto block = app.blocks().block(height);
-    if (!block)
-        return HttpResponse::error(404, nlohmann::json("not_found"), "no block at height " + std::to_string(height));
+HttpResponse blockReply(const QueryResult<Block>& block) {
+    if (!block) return queryError(block.error());
     return ok(blockJson(*block));
 }
 
@@ -85,16 +84,17 @@ Json blockSummaryJson(const Block& b) {
 void addChainRoutes(Router& r, const GatewayContext& ctx) {
     Application& app = ctx.app;
     r.add("GET", "/v1/status", [&ctx, &app](const HttpRequest&) {
-        const ConsensusStatus c = ctx.consensus();
-        return ok(Json{{"chain_id", app.genesis().genesis.chainId},
-                       {"node_id", ctx.nodeId},
-                       {"latest_height", app.lastHeight()},
-                       {"latest_block_id", app.lastBlockId().toHex()},
-                       {"latest_app_hash", app.lastAppHash().toHex()},
-                       {"latest_time_ms", app.lastTimeMs()},
-                       {"earliest_height", app.blocks().baseHeight()},
-                       {"catching_up", c.catchingUp},
-                       {"version", "agorad 0.1.0"},
+        const NodeStatusView s = nodeStatus(app, ctx.consensus(), ctx.nodeId);
+        const ConsensusStatus& c = s.consensus;
+        return ok(Json{{"chain_id", s.chainId},
+                       {"node_id", s.nodeId},
+                       {"latest_height", s.latestHeight},
+                       {"latest_block_id", s.latestBlockId.toHex()},
+                       {"latest_app_hash", s.latestAppHash.toHex()},
+                       {"latest_time_ms", s.latestTimeMs},
+                       {"earliest_height", s.earliestHeight},
+                       {"catching_up", s.catchingUp},
+                       {"version", std::string(kNodeVersion)},
                        {"consensus", Json{{"height", c.height}, {"round", c.round}, {"step", c.step}}},
                        {"mempool", Json{{"txs", ctx.mempool.size()}, {"bytes", ctx.mempool.bytes()}}}});
     });
@@ -102,42 +102,30 @@ void addChainRoutes(Router& r, const GatewayContext& ctx) {
     r.add("GET", "/v1/blocks/latest", [&app](const HttpRequest&) {
         const std::uint64_t h = app.blocks().latestHeight();
         if (h == 0) return HttpResponse::error(404, nlohmann::json("not_found"), "no block committed yet");
-        return blockAt(app, h);
+        return blockReply(blockAt(app.blocks(), h));
     });
     // Newest first, without tx bytes: ?max_height (0 or absent: latest), ?limit (default 20, at most 100).
     r.add("GET", "/v1/blocks", [&app](const HttpRequest& req) {
-        const std::uint64_t latest = app.blocks().latestHeight();
         auto maxHeight = u64Field(req.query.first("max_height"), "max_height", 0);
         if (!maxHeight) return queryError(maxHeight.error());
-        if (*maxHeight == 0) *maxHeight = latest;  // 0 or absent: the latest height
-        auto limit = u64Field(req.query.first("limit"), "limit", 20);
+        auto limit = u64Field(req.query.first("limit"), "limit", kDefaultBlockListLimit);
         if (!limit) return queryError(limit.error());
-        if (*limit == 0 || *limit > kMaxBlockListLimit)
-            return badArgument("limit must be 1.." + std::to_string(kMaxBlockListLimit));
-        const std::uint64_t base = std::max<std::uint64_t>(app.blocks().baseHeight(), 1);
+        auto list = listBlocks(app.blocks(), *maxHeight, *limit);
+        if (!list) return queryError(list.error());
         Json items = Json::array();
-        std::uint64_t h = std::min(*maxHeight, latest);
-        for (; h >= base && h > 0 && items.size() < *limit; --h) {
-            auto block = app.blocks().block(h);
-            if (!block)
-                return HttpResponse::error(500, nlohmann::json("data_loss"),
-                                           "block " + std::to_string(h) + " is not readable");
-            items.push_back(blockSummaryJson(*block));
-        }
-        return ok(Json{{"blocks", std::move(items)}, {"next_max_height", h >= base ? h : 0}});
+        for (const auto& b : list->blocks) items.push_back(blockSummaryJson(b));
+        return ok(Json{{"blocks", std::move(items)}, {"next_max_height", list->nextMaxHeight}});
     });
     r.add("GET", "/v1/blocks/{height}", [&app](const HttpRequest& req) {
         auto h = u64Field(req.param("height"), "height", 0);
         if (!h) return queryError(h.error());
-        return blockAt(app, *h);
+        return blockReply(blockAt(app.blocks(), *h));
     });
     r.add("GET", "/v1/blocks/hash/{hash}", [&app](const HttpRequest& req) {
         auto bytes = fromHex(req.param("hash").value_or(""));
         auto id = bytes ? Hash256::fromSpan(*bytes) : std::nullopt;
         if (!id) return badArgument("hash must be 64 hex characters");
-        auto h = app.blocks().heightOf(*id);
-        if (!h) return HttpResponse::error(404, nlohmann::json("not_found"), "no block with hash " + id->toHex());
-        return blockAt(app, *h);
+        return blockReply(blockById(app.blocks(), *id));
     });
 
     r.add("GET", "/v1/txs/{hash}", [&app](const HttpRequest& req) {

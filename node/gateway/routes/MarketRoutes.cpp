@@ -1,6 +1,5 @@
 #include "node/gateway/routes/Routes.h"
 
-#include "contracts/Keys.h"
 #include "node/gateway/routes/RouteSupport.h"
 
 namespace agora::node::routes {
@@ -44,30 +43,14 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         return ok(json::provider(p->provider, p->offers));
     });
 
-    // Open jobs, from the ledger's open-jobs index (key 0x31 || bidding_end_height || job_id).
+    // Open jobs (QueryService.OpenJobs).
     r.add("GET", "/v1/jobs", [&app](const HttpRequest& req) {
         auto page = pageOf(req);
         if (!page) return queryError(page.error());
         StateQueries q(app.snapshot());
-        Json items = Json::array();
-        Bytes next;
-        std::size_t count = 0;
-        const Bytes prefix = contracts::keys::one(contracts::keys::prefix::kJobExpiry);
-        q.snapshot()->scan(prefix, page->start, [&](ByteSpan key, ByteSpan) {
-            if (count == page->limit) {
-                next.assign(key.begin(), key.end());
-                return false;
-            }
-            if (key.size() != 17) return true;
-            std::uint64_t id = 0;
-            for (std::size_t i = 9; i < 17; ++i) id = (id << 8) | key[i];
-            if (auto j = q.job(id)) {
-                items.push_back(json::job(*j));
-                ++count;
-            }
-            return true;
-        });
-        return ok(Json{{"jobs", std::move(items)}, {"next_key", toHex(next)}});
+        auto res = q.openJobs(*page);
+        if (!res) return queryError(res.error());
+        return ok(pageJson("jobs", *res, [](const contracts::Job& j) { return json::job(j); }));
     });
     r.add("GET", "/v1/jobs/{id}", [&app](const HttpRequest& req) {
         auto id = u64Field(req.param("id"), "job id", 0);

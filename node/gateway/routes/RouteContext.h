@@ -34,8 +34,6 @@ struct GatewayContext {
 inline constexpr std::uint64_t kMaxReplayBlocks = 10'000;
 // Most blocks one GET /v1/events/search page examines (it answers on an I/O thread).
 inline constexpr std::uint64_t kMaxEventSearchBlocks = 1'000;
-// Most blocks one GET /v1/blocks page lists.
-inline constexpr std::uint64_t kMaxBlockListLimit = 100;
 // Longest wait of POST /v1/txs in commit mode (timeout_ms is capped to it).
 inline constexpr std::uint32_t kMaxCommitWaitMs = 60'000;
 

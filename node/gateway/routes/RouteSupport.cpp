@@ -17,6 +17,8 @@ HttpResponse queryError(const QueryError& e) {
             return HttpResponse::error(400, nlohmann::json("invalid_argument"), e.message);
         case QueryErrorKind::NotFound:
             return HttpResponse::error(404, nlohmann::json("not_found"), e.message);
+        case QueryErrorKind::DataLoss:
+            return HttpResponse::error(500, nlohmann::json("data_loss"), e.message);
     }
     return HttpResponse::error(500, HttpErrorCode::Internal, e.message);
 }

@@ -12,15 +12,16 @@
 #include "consensus/state/Event.h"
 #include "node/http/HttpRequest.h"
 #include "node/http/HttpResponse.h"
+#include "node/query/StateQueries.h"
 #include "node/rpc/StateJson.h"
-#include "node/rpc/StateQueries.h"
 
 namespace agora::node::routes {
 
 using Json = json::Json;
 
 HttpResponse ok(const Json& j);
-// InvalidArgument -> 400 invalid_argument, NotFound -> 404 not_found.
+// InvalidArgument -> 400 invalid_argument, NotFound -> 404 not_found,
+// DataLoss -> 500 data_loss (design decision 38).
 HttpResponse queryError(const QueryError& e);
 HttpResponse badArgument(const std::string& message);
 
