@@ -238,6 +238,7 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     check(len(bids.bids_json) == 2, "two open bids")
     open_jobs = query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10)
     check([json.loads(j)["id"] for j in open_jobs.jobs_json] == [job_id], "the job is listed open")
+    check([j.id for j in open_jobs.jobs] == [job_id] and open_jobs.jobs[0].state == "open", "typed open job")
     cli_jobs = json.loads(cli.run("query", "jobs", "--node", "127.0.0.1:%d" % port, "-o", "json"))
     check([j["id"] for j in cli_jobs["jobs"]] == [job_id] and cli_jobs["next_key"] == "", "agora query jobs %r" % cli_jobs)
 
