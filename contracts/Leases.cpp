@@ -1,5 +1,7 @@
 #include "contracts/Leases.h"
 
+#include "contracts/LeaseAccrual.h"
+
 #include <algorithm>
 
 #include "consensus/core/CodecTypes.h"
@@ -121,15 +123,7 @@ void Leases::save(const Lease& l) {
 }
 
 void Leases::accrue(Lease& l) const {
-    const std::uint64_t to = std::min(ctx_.height(), l.endHeight);
-    if (l.state != LeaseState::Active || to <= l.paidThrough) return;
-    const std::uint64_t blocks = to - l.paidThrough;
-    // Saturating: an overflowing product is certainly more than the escrow.
-    const Amount owed = l.pricePerBlock.checkedMul(blocks).value_or(Amount(UINT64_MAX));
-    const Amount cost = std::min(owed, l.escrow);
-    l.escrow = *l.escrow.checkedSub(cost);
-    l.accrued = *l.accrued.checkedAdd(cost);  // accrued + escrow never exceeds deposited
-    l.paidThrough = to;
+    accrueTo(l, ctx_.height());
 }
 
 std::uint64_t Leases::computeDueHeight(const Lease& l) const {

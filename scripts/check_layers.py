@@ -54,12 +54,12 @@ FORBIDDEN_IN_PURE = [
 ]
 # The levels inside node/, lowest first (docs/architecture.md, "Levels inside node/").
 NODE_LEVELS = [
-    ("base", ["base", "config", "metrics"]),
+    ("base", ["base", "config", "metrics", "views"]),
     ("storage and chain", ["storage", "chain", "genesis", "mempool"]),
     ("application", ["app"]),
     ("consensus and events", ["consensus", "events"]),
     ("services", ["query", "submit"]),
-    ("adapters and edge formats", ["p2p", "sync", "rpc", "http", "gateway", "manifest", "gatewayauth", "views"]),
+    ("adapters and edge formats", ["p2p", "sync", "rpc", "http", "gateway", "manifest", "gatewayauth"]),
     ("programs", ["daemon", "provider", "cli"]),
     ("entry points", ["bin"]),
 ]

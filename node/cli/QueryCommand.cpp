@@ -253,6 +253,17 @@ void runJob(CliContext& ctx, const std::string& id, const RecordFlags& r) {
     printRecord(ctx, callQuery<q::JobRequest, q::JobResponse>(ctx, &q::QueryService::Stub::Job, req), r);
 }
 
+void runOpenJobs(CliContext& ctx, const PageFlags& p) {
+    runPaged(ctx, p, "jobs", [&](agora::types::v1::PageRequest& page, Json& items) {
+        q::OpenJobsRequest req;
+        *req.mutable_page() = page;
+        const auto resp =
+            callQuery<q::OpenJobsRequest, q::OpenJobsResponse>(ctx, &q::QueryService::Stub::OpenJobs, req);
+        for (const auto& j : resp.jobs_json()) items.push_back(parseRecord(j));
+        return hex(resp.page().next_key());
+    });
+}
+
 void runBids(CliContext& ctx, const std::string& jobId, bool includeClosed, const PageFlags& p) {
     const std::uint64_t job = parseId(jobId, "job id");
     runPaged(ctx, p, "bids", [&](agora::types::v1::PageRequest& page, Json& items) {
@@ -488,6 +499,12 @@ void registerQueryCommand(CLI::App& root, CliContext& ctx) {
         c->add_option("job_id", *id, "job id")->required();
         addRecordFlags(c, *r);
         c->callback([&ctx, id, r] { runJob(ctx, *id, *r); });
+    }
+    {
+        auto p = std::make_shared<PageFlags>();
+        auto* c = query->add_subcommand("jobs", "Jobs open for bidding, by bidding end height");
+        addPageFlags(c, *p);
+        c->callback([&ctx, p] { runOpenJobs(ctx, *p); });
     }
     {
         auto id = std::make_shared<std::string>();

@@ -1,17 +1,18 @@
 #pragma once
 // Gateway: the node's HTTP face (docs/api.md). Owns the Beast HttpServer
 // with its Router, the WebSocket hub, the metrics registry and the chain
-// metrics, and registers every route: the REST mirror of the queries
-// (StateQueries/StateJson, shared with gRPC), POST /v1/txs (decoded once and
-// admitted by node/submit/TxSubmitter; commit mode answers from the CommitWaiters
-// callback without holding an I/O thread), /v1/events, /health, /metrics and
-// the embedded explorer (/ and /explorer/{file}) and /openapi.json.
+// metrics, and registers every route, by domain (node/gateway/routes/): the
+// REST mirror of the queries (StateQueries/StateJson, shared with gRPC),
+// POST /v1/txs (routes/TxRoutes: decoded once and admitted by
+// node/submit/TxSubmitter), /v1/events, /health, /metrics and the
+// embedded explorer (/ and /explorer/{file}) and /openapi.json.
 //
 // Threads: routes run on the server's I/O threads; onCommit() on the
 // consensus thread (cheap: metrics, then a post); block events are turned
 // into WebSocket events and marketplace metrics on the `events` executor, in
 // height order, after the block is stored (the WsHub replay contract).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,7 @@
 #include "node/consensus/ConsensusDriver.h"
 #include "node/consensus/Executor.h"
 #include "node/events/BlockEvents.h"
+#include "node/gateway/routes/RouteContext.h"
 #include "node/http/HttpServer.h"
 #include "node/mempool/Mempool.h"
 #include "node/metrics/MetricsRegistry.h"
@@ -34,28 +36,10 @@
 namespace agora::node {
 
 class ChainMetrics;
-
-struct GatewayContext {
-    Application& app;
-    const Mempool& mempool;
-    CommitWaiters& waiters;
-    const EventHistory& history;
-    Executor& events;                                   // runs the per-block event work
-    std::function<AdmitResult(const TxRef& tx)> admit;  // node/submit/TxSubmitter::admit
-    std::function<ConsensusStatus()> consensus;
-    std::string nodeId;
-    // /health calls consensus stalled after this long without a height/round/step change.
-    std::chrono::milliseconds stallAfter{30'000};
-};
-
-// Most blocks a WebSocket subscribe may replay (from_height further back: replay_failed).
-inline constexpr std::uint64_t kMaxReplayBlocks = 10'000;
-// Most blocks one GET /v1/events/search page examines (it answers on an I/O thread).
-inline constexpr std::uint64_t kMaxEventSearchBlocks = 1'000;
-// Most blocks one GET /v1/blocks page lists.
-inline constexpr std::uint64_t kMaxBlockListLimit = 100;
-// Longest wait of POST /v1/txs in commit mode (timeout_ms is capped to it).
-inline constexpr std::uint32_t kMaxCommitWaitMs = 60'000;
+namespace routes {
+class HealthRoutes;
+class TxRoutes;
+}  // namespace routes
 
 class Gateway {
 public:
@@ -77,12 +61,8 @@ public:
     MetricsRegistry& metrics() { return metrics_; }
 
 private:
-    void addRoutes();
-    void addTxRoute();
-    void addStaticRoutes();
     // block: the committed block as decoded by the commit (no read back).
     void publishBlock(const BlockEvents& events, const Block* block);
-    bool consensusHealthy();
 
     GatewayContext ctx_;
     HttpServerOptions options_;
@@ -90,17 +70,10 @@ private:
     std::unique_ptr<ChainMetrics> chainMetrics_;
     WsHub hub_;
     Router router_;
+    std::unique_ptr<routes::HealthRoutes> health_;
+    std::unique_ptr<routes::TxRoutes> txRoutes_;
     std::unique_ptr<HttpServer> server_;
-
-    // Commit-mode requests waiting on CommitWaiters, by ticket.
-    std::mutex pendingMu_;
-    bool closed_ = false;
-    std::map<std::uint64_t, std::shared_ptr<HttpAsyncReply>> pending_;
-
-    // /health: when the consensus position last changed.
-    std::mutex healthMu_;
-    ConsensusStatus lastStatus_;
-    std::chrono::steady_clock::time_point lastProgress_;
+    std::atomic<bool> stopped_{false};
 };
 
 }  // namespace agora::node

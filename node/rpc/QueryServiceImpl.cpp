@@ -2,10 +2,13 @@
 
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
-#include "node/rpc/QueryEvidence.h"
+#include "node/query/ChainQueries.h"
+#include "node/query/StateQueries.h"
+#include "node/query/EvidenceQueries.h"
+#include "node/views/EvidenceView.h"
 #include "node/rpc/QueryStatus.h"
+#include "node/rpc/RecordProto.h"
 #include "node/rpc/StateJson.h"
-#include "node/rpc/StateQueries.h"
 
 namespace agora::node {
 
@@ -48,6 +51,19 @@ grpc::Status checkHeight(const q::QueryOptions& options, const Snapshot& snap) {
                                                  std::to_string(options.height()) + ")"};
 }
 
+void headerView(const agora::Block& block, agora::types::v1::BlockHeaderView* v) {
+    const auto& h = block.header;
+    v->set_chain_id(h.chainId);
+    v->set_height(h.height);
+    v->set_time_ms(h.timeMs);
+    v->set_block_id(str(h.id().span()));
+    v->set_last_block_id(str(h.lastBlockId.span()));
+    v->set_app_hash(str(h.appHash.span()));
+    v->set_data_hash(str(h.dataHash.span()));
+    v->set_proposer(h.proposer.toBech32(kValidatorPrefix));
+    v->set_num_txs(static_cast<std::uint32_t>(block.txs.size()));
+}
+
 PageSpec pageOf(const agora::types::v1::PageRequest& p) {
     return pageSpec(asBytes(p.key()), p.limit());
 }
@@ -68,15 +84,16 @@ Expected<std::optional<Address>, QueryError> optionalAddress(const std::string& 
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Status(grpc::CallbackServerContext* ctx, const q::StatusRequest*,
                                                    q::StatusResponse* resp) {
-    resp->set_chain_id(app_.genesis().genesis.chainId);
-    resp->set_node_id(nodeId_);
-    resp->set_latest_height(app_.lastHeight());
-    resp->set_latest_block_id(str(app_.lastBlockId().span()));
-    resp->set_latest_app_hash(str(app_.lastAppHash().span()));
-    resp->set_latest_time_ms(app_.lastTimeMs());
-    resp->set_catching_up(consensus_ ? consensus_().catchingUp : false);
-    resp->set_version("agorad 0.1.0");
-    resp->set_earliest_height(app_.blocks().baseHeight());
+    const NodeStatusView s = nodeStatus(app_, consensus_ ? consensus_() : ConsensusStatus{}, nodeId_);
+    resp->set_chain_id(s.chainId);
+    resp->set_node_id(s.nodeId);
+    resp->set_latest_height(s.latestHeight);
+    resp->set_latest_block_id(str(s.latestBlockId.span()));
+    resp->set_latest_app_hash(str(s.latestAppHash.span()));
+    resp->set_latest_time_ms(s.latestTimeMs);
+    resp->set_catching_up(s.catchingUp);
+    resp->set_version(std::string(kNodeVersion));
+    resp->set_earliest_height(s.earliestHeight);
     return finish(ctx, grpc::Status::OK);
 }
 
@@ -85,28 +102,15 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Account(grpc::CallbackServerContext*
     return finishQuery(ctx, [&]() -> grpc::Status {
         auto addr = parseAddress(req->address(), "address");
         if (!addr) return toStatus(addr.error());
-        const Snapshot snap = app_.snapshot();
-        if (auto st = checkHeight(req->options(), snap); !st.ok()) return st;
-        auto st = fillState(app_, snap, keys::account(*addr), req->options().prove(), resp->mutable_state());
-        if (!st.ok()) return st;
-        resp->set_address(addr->toBech32());
-        if (resp->state().exists()) {
-            auto acc = decode<contracts::Account>(asBytes(resp->state().value()));
-            if (!acc) return {grpc::StatusCode::DATA_LOSS, "stored account does not decode"};
-            resp->set_balance(acc->balance.toString());
-            resp->set_next_nonce(acc->nonce);
-        } else {
-            resp->set_balance("0");
-            resp->set_next_nonce(0);
-        }
-        std::uint64_t pending = resp->next_nonce();
-        if (pendingNonce_) {
-            // The mempool can briefly hold txs the snapshot already committed
-            // (it is updated after the commit): never below next_nonce.
-            if (auto p = pendingNonce_(*addr)) pending = std::max(pending, *p);
-        }
-        resp->set_pending_nonce(pending);
-        return grpc::Status::OK;
+        StateQueries queries(app_.snapshot());
+        if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        auto acc = queries.account(*addr, pendingNonce_);
+        if (!acc) return toStatus(acc.error());
+        resp->set_address(acc->address.toBech32());
+        resp->set_balance(acc->account.balance.toString());
+        resp->set_next_nonce(acc->account.nonce);
+        resp->set_pending_nonce(acc->pendingNonce);
+        return fillState(app_, queries.snapshot(), keys::account(*addr), req->options().prove(), resp->mutable_state());
     });
 }
 
@@ -119,6 +123,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Provider(grpc::CallbackServerContext
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto p = queries.provider(*addr);
         if (!p) return toStatus(p.error());
+        toProto(*p, resp->mutable_provider());
         resp->set_json(json::dump(json::provider(p->provider, p->offers)));
         return fillState(app_, queries.snapshot(), keys::provider(*addr), req->options().prove(),
                          resp->mutable_state());
@@ -142,7 +147,10 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ListProviders(grpc::CallbackServerCo
         StateQueries queries(app_.snapshot());
         auto page = queries.providers(filter, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& p : page->items) resp->add_providers_json(json::dump(json::provider(p.provider, p.offers)));
+        for (const auto& p : page->items) {
+            toProto(p, resp->add_providers());
+            resp->add_providers_json(json::dump(json::provider(p.provider, p.offers)));
+        }
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -155,9 +163,25 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Job(grpc::CallbackServerContext* ctx
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto j = queries.job(req->job_id());
         if (!j) return toStatus(j.error());
+        toProto(*j, resp->mutable_job());
         resp->set_json(json::dump(json::job(*j)));
         return fillState(app_, queries.snapshot(), keys::job(req->job_id()), req->options().prove(),
                          resp->mutable_state());
+    });
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::OpenJobs(grpc::CallbackServerContext* ctx, const q::OpenJobsRequest* req,
+                                                     q::OpenJobsResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        StateQueries queries(app_.snapshot());
+        auto page = queries.openJobs(pageOf(req->page()));
+        if (!page) return toStatus(page.error());
+        for (const auto& j : page->items) {
+            toProto(j, resp->add_jobs());
+            resp->add_jobs_json(json::dump(json::job(j)));
+        }
+        setNextKey(page->nextKey, resp->mutable_page());
+        return grpc::Status::OK;
     });
 }
 
@@ -167,7 +191,10 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Bids(grpc::CallbackServerContext* ct
         StateQueries queries(app_.snapshot());
         auto page = queries.bids(req->job_id(), req->include_closed(), pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& b : page->items) resp->add_bids_json(json::dump(json::bid(b)));
+        for (const auto& b : page->items) {
+            toProto(b, resp->add_bids());
+            resp->add_bids_json(json::dump(json::bid(b)));
+        }
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -180,6 +207,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Lease(grpc::CallbackServerContext* c
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto l = queries.lease(req->lease_id());
         if (!l) return toStatus(l.error());
+        toProto(*l, resp->mutable_lease());
         resp->set_json(json::dump(json::lease(l->lease, l->usage)));
         return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
                          resp->mutable_state());
@@ -196,7 +224,10 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Leases(grpc::CallbackServerContext* 
         StateQueries queries(app_.snapshot());
         auto page = queries.leases(*client, *provider, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& l : page->items) resp->add_leases_json(json::dump(json::lease(l.lease, l.usage)));
+        for (const auto& l : page->items) {
+            toProto(l, resp->add_leases());
+            resp->add_leases_json(json::dump(json::lease(l.lease, l.usage)));
+        }
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -236,6 +267,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Reputation(grpc::CallbackServerConte
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto rep = queries.reputation(*addr);
         if (!rep) return toStatus(rep.error());
+        toProto(*addr, *rep, resp->mutable_reputation());
         resp->set_json(json::dump(json::reputation(*addr, *rep)));
         // A registered provider without settled leases has no record yet
         // (exists = false; the JSON shows the neutral starting values).
@@ -250,7 +282,10 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Validators(grpc::CallbackServerConte
         StateQueries queries(app_.snapshot());
         auto page = queries.validators(true, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& v : page->items) resp->add_validators_json(json::dump(json::validator(v)));
+        for (const auto& v : page->items) {
+            toProto(v, resp->add_validators());
+            resp->add_validators_json(json::dump(json::validator(v)));
+        }
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -261,6 +296,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Params(grpc::CallbackServerContext* 
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
+        toProto(queries.params(), resp->mutable_params());
         resp->set_json(json::dump(json::params(queries.params())));
         return fillState(app_, queries.snapshot(), keys::params(), req->options().prove(), resp->mutable_state());
     });
@@ -274,7 +310,9 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ClientRecord(grpc::CallbackServerCon
         if (!addr) return toStatus(addr.error());
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
-        resp->set_json(json::dump(json::clientRecord(*addr, queries.clientRecord(*addr))));
+        const auto record = queries.clientRecord(*addr);
+        toProto(*addr, record, resp->mutable_record());
+        resp->set_json(json::dump(json::clientRecord(*addr, record)));
         return fillState(app_, queries.snapshot(), keys::clientRecord(*addr), req->options().prove(),
                          resp->mutable_state());
     });
@@ -287,6 +325,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proposal(grpc::CallbackServerContext
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto p = queries.proposal(req->proposal_id());
         if (!p) return toStatus(p.error());
+        toProto(*p, resp->mutable_proposal());
         resp->set_json(json::dump(json::proposal(p->proposal, p->tally)));
         return fillState(app_, queries.snapshot(), keys::proposal(req->proposal_id()), req->options().prove(),
                          resp->mutable_state());
@@ -301,7 +340,10 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proposals(grpc::CallbackServerContex
         StateQueries queries(app_.snapshot());
         auto page = queries.proposals(*status, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& p : page->items) resp->add_proposals_json(json::dump(json::proposal(p.proposal, p.tally)));
+        for (const auto& p : page->items) {
+            toProto(p, resp->add_proposals());
+            resp->add_proposals_json(json::dump(json::proposal(p.proposal, p.tally)));
+        }
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -309,36 +351,43 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proposals(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Block(grpc::CallbackServerContext* ctx, const q::BlockRequest* req,
                                                   q::BlockResponse* resp) {
-    std::uint64_t height = req->height();
+    QueryResult<agora::Block> block = Unexpected(QueryError{});
     if (!req->hash().empty()) {
         auto id = Hash256::fromSpan(asBytes(req->hash()));
         if (!id) return finish(ctx, {grpc::StatusCode::INVALID_ARGUMENT, "hash must be 32 bytes"});
-        auto h = app_.blocks().heightOf(*id);
-        if (!h) return finish(ctx, {grpc::StatusCode::NOT_FOUND, "no block with that hash"});
-        height = *h;
+        block = blockById(app_.blocks(), *id);
+    } else {
+        block = blockAt(app_.blocks(), req->height() == 0 ? app_.blocks().latestHeight() : req->height());
     }
-    if (height == 0) height = app_.blocks().latestHeight();
-    auto raw = app_.blocks().blockBytes(height);
-    if (!raw) return finish(ctx, {grpc::StatusCode::NOT_FOUND, "no block at height " + std::to_string(height)});
-    auto block = decodeBlock(*raw);
-    if (!block) return finish(ctx, {grpc::StatusCode::DATA_LOSS, "stored block does not decode"});
+    if (!block) return finish(ctx, toStatus(block.error()));
     auto* b = resp->mutable_block();
     b->set_header(str(encode(block->header)));
     for (const auto& tx : block->txs) b->add_txs(str(tx));
     if (block->lastCommit) b->set_last_commit(str(encode(*block->lastCommit)));
     for (const auto& e : block->evidence) b->add_evidence(str(encode(e)));
-    auto* v = b->mutable_header_view();
-    const auto& h = block->header;
-    v->set_chain_id(h.chainId);
-    v->set_height(h.height);
-    v->set_time_ms(h.timeMs);
-    v->set_block_id(str(h.id().span()));
-    v->set_last_block_id(str(h.lastBlockId.span()));
-    v->set_app_hash(str(h.appHash.span()));
-    v->set_data_hash(str(h.dataHash.span()));
-    v->set_proposer(h.proposer.toBech32(kValidatorPrefix));
-    v->set_num_txs(static_cast<std::uint32_t>(block->txs.size()));
+    headerView(*block, b->mutable_header_view());
     return finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Blocks(grpc::CallbackServerContext* ctx, const q::BlocksRequest* req,
+                                                   q::BlocksResponse* resp) {
+    return finishQuery(ctx, [&]() -> grpc::Status {
+        auto list =
+            listBlocks(app_.blocks(), req->max_height(), req->limit() == 0 ? kDefaultBlockListLimit : req->limit());
+        if (!list) return toStatus(list.error());
+        for (const auto& block : list->blocks) {
+            auto* s = resp->add_blocks();
+            headerView(block, s->mutable_header());
+            for (const auto& tx : block.txs) s->add_tx_hashes(str(sha256(tx).span()));
+            if (block.lastCommit) {
+                for (const auto& sig : block.lastCommit->signatures)
+                    s->add_last_commit_signers(str(sig.validator.span()));
+            }
+            s->set_evidence_count(static_cast<std::uint32_t>(block.evidence.size()));
+        }
+        resp->set_next_max_height(list->nextMaxHeight);
+        return grpc::Status::OK;
+    });
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Proof(grpc::CallbackServerContext* ctx, const q::ProofRequest* req,

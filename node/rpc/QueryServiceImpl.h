@@ -2,9 +2,9 @@
 // agora.query.v1.QueryService: reads committed state and blocks. Every call
 // reads ONE immutable state snapshot (so all parts of an answer, and its
 // proof, belong to one height) or point lookups in the block store; none
-// touches consensus. Marketplace and staking reads go through StateQueries,
-// their JSON through StateJson (docs/rpc.md lists every RPC, its errors and
-// the pagination rules).
+// touches consensus. Ledger reads go through the service layer
+// (node/query/StateQueries, shared with the HTTP gateway), their JSON through StateJson (docs/rpc.md lists every RPC,
+// its errors and the pagination rules).
 //
 // QueryOptions.height must be 0 (latest) or the latest height: historical
 // state is not served (UNIMPLEMENTED). QueryOptions.prove adds the state
@@ -16,6 +16,7 @@
 #include "agora/query/v1/query.grpc.pb.h"
 #include "node/app/Application.h"
 #include "node/consensus/ConsensusDriver.h"
+#include "node/query/StateQueries.h"
 
 namespace agora::node {
 
@@ -23,7 +24,6 @@ class QueryServiceImpl final : public agora::query::v1::QueryService::CallbackSe
 public:
     // pendingNonce: the mempool's next nonce for a sender (nullopt: none
     // pending); empty when the service runs without a mempool.
-    using PendingNonce = std::function<std::optional<std::uint64_t>(const Address&)>;
     QueryServiceImpl(Application& app, std::function<ConsensusStatus()> consensus, std::string nodeId,
                      PendingNonce pendingNonce = {})
         : app_(app),
@@ -42,6 +42,8 @@ public:
                                             agora::query::v1::ListProvidersResponse* resp) override;
     grpc::ServerUnaryReactor* Job(grpc::CallbackServerContext* ctx, const agora::query::v1::JobRequest* req,
                                   agora::query::v1::JobResponse* resp) override;
+    grpc::ServerUnaryReactor* OpenJobs(grpc::CallbackServerContext* ctx, const agora::query::v1::OpenJobsRequest* req,
+                                       agora::query::v1::OpenJobsResponse* resp) override;
     grpc::ServerUnaryReactor* Bids(grpc::CallbackServerContext* ctx, const agora::query::v1::BidsRequest* req,
                                    agora::query::v1::BidsResponse* resp) override;
     grpc::ServerUnaryReactor* Lease(grpc::CallbackServerContext* ctx, const agora::query::v1::LeaseRequest* req,
@@ -60,6 +62,8 @@ public:
                                      agora::query::v1::ParamsResponse* resp) override;
     grpc::ServerUnaryReactor* Block(grpc::CallbackServerContext* ctx, const agora::query::v1::BlockRequest* req,
                                     agora::query::v1::BlockResponse* resp) override;
+    grpc::ServerUnaryReactor* Blocks(grpc::CallbackServerContext* ctx, const agora::query::v1::BlocksRequest* req,
+                                     agora::query::v1::BlocksResponse* resp) override;
     grpc::ServerUnaryReactor* Proof(grpc::CallbackServerContext* ctx, const agora::query::v1::ProofRequest* req,
                                     agora::query::v1::ProofResponse* resp) override;
     grpc::ServerUnaryReactor* Evidence(grpc::CallbackServerContext* ctx, const agora::query::v1::EvidenceRequest* req,

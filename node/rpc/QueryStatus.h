@@ -1,6 +1,6 @@
 #pragma once
 // Shared ending of the read RPCs: QueryError -> gRPC status (NOT_FOUND,
-// INVALID_ARGUMENT), and a boundary that turns a storage failure thrown by a
+// INVALID_ARGUMENT, DATA_LOSS; design decision 39), and a boundary that turns a storage failure thrown by a
 // state read (LevelDbStateStore throws StorageFailure) into INTERNAL
 // instead of letting it escape into gRPC's thread.
 
@@ -9,7 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "node/rpc/StateQueries.h"
+#include "node/query/QueryTypes.h"
 
 namespace agora::node {
 
@@ -19,6 +19,8 @@ inline grpc::Status toStatus(const QueryError& e) {
             return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
         case QueryErrorKind::NotFound:
             return {grpc::StatusCode::NOT_FOUND, e.message};
+        case QueryErrorKind::DataLoss:
+            return {grpc::StatusCode::DATA_LOSS, e.message};
     }
     return {grpc::StatusCode::UNKNOWN, e.message};
 }

@@ -1,8 +1,8 @@
 #include "node/rpc/StakingServiceImpl.h"
 
+#include "node/query/StateQueries.h"
 #include "node/rpc/ActionAdmission.h"
 #include "node/rpc/QueryStatus.h"
-#include "node/rpc/StateQueries.h"
 
 namespace agora::node {
 

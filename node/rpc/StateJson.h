@@ -1,6 +1,6 @@
 #pragma once
-// The JSON form of ledger records served by the query RPCs (and, later, the
-// HTTP gateway). One mapping, in one place, so every interface prints the
+// The JSON form of ledger records (the views of node/query/) served by the
+// query RPCs and the HTTP gateway. One mapping, in one place, so every interface prints the
 // same thing. Rules (docs/rpc.md, "JSON records"):
 //   - amounts (uagr) and other token-valued quantities are decimal strings;
 //   - account addresses are bech32 "agora1..."; validator operators
@@ -27,16 +27,13 @@
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
 #include "contracts/Staking.h"
+#include "node/query/StateQueries.h"
 
 namespace agora::node::json {
 
 using Json = nlohmann::ordered_json;
 
-// A standing offer with its id.
-struct OfferEntry {
-    std::uint32_t offerId = 0;
-    PriceSchedule prices;
-};
+using OfferEntry = node::OfferEntry;
 
 Json attributes(const std::vector<Attribute>& attrs);
 Json resources(const Resources& r);

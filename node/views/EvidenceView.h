@@ -3,7 +3,7 @@
 // (QueryService.Evidence, GET /v1/evidence) and the CLI prints it
 // (`agora query evidence`): the view, its protobuf form both ways and its one
 // JSON mapping, so all three print the same record. The query that fills the
-// view from the block store is node/rpc/QueryEvidence.h. This folder links
+// view from the block store is node/query/EvidenceQueries.h. This folder links
 // core and proto only: the client library (agora_cli) carries it.
 
 #include <cstdint>

@@ -44,19 +44,23 @@ def registered_routes(source_dir):
     routes, sites = set(), 0
     literal = re.compile(r'\.(add|addAsync)\(\s*"([A-Z]+)",\s*"([^"]+)"')
     static = re.compile(r'\.addStatic\(\s*"([^"]+)"')
+    # The gateway's routes are in files by domain under node/gateway/routes/.
+    files = []
     for d in ("node/gateway", "node/http", "node/metrics"):
-        for name in sorted(os.listdir(os.path.join(source_dir, d))):
-            # HttpServerMetrics.cpp defines addMetricsRoute (its path is a parameter; its call site is matched below).
-            if not name.endswith(".cpp") or name == "HttpServerMetrics.cpp":
-                continue
-            text = open(os.path.join(source_dir, d, name)).read()
-            sites += len(re.findall(r"\b(?:r|router_|router)\.(?:add|addAsync|addStatic)\(", text))
-            for _, method, pattern in literal.findall(text):
-                routes.add((method, pattern))
-            for pattern in static.findall(text):
-                routes.add(("GET", pattern))
-            if "addMetricsRoute(router_, metrics_)" in text:
-                routes.add(("GET", "/metrics"))
+        for parent, _, names in os.walk(os.path.join(source_dir, d)):
+            files += [os.path.join(parent, n) for n in names]
+    for path in sorted(files):
+        # HttpServerMetrics.cpp defines addMetricsRoute (its path is a parameter; its call site is matched below).
+        if not path.endswith(".cpp") or os.path.basename(path) == "HttpServerMetrics.cpp":
+            continue
+        text = open(path).read()
+        sites += len(re.findall(r"\b(?:r|router_|router)\.(?:add|addAsync|addStatic)\(", text))
+        for _, method, pattern in literal.findall(text):
+            routes.add((method, pattern))
+        for pattern in static.findall(text):
+            routes.add(("GET", pattern))
+        if "addMetricsRoute(router_, metrics_)" in text:
+            routes.add(("GET", "/metrics"))
     return routes, sites
 
 

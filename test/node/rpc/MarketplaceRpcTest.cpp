@@ -305,6 +305,51 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(std::set<std::string>(ids.begin(), ids.end()).size() == 4);
     }
 
+    // Both jobs are open for bidding (QueryService.OpenJobs, the listing of GET /v1/jobs), one per page.
+    {
+        q::OpenJobsRequest req;
+        req.mutable_page()->set_limit(1);
+        auto [st, first] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, req);
+        REQUIRE(st.ok());
+        REQUIRE(first.jobs_json_size() == 1);
+        REQUIRE_FALSE(first.page().next_key().empty());
+        req.mutable_page()->set_key(first.page().next_key());
+        auto [st2, second] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, req);
+        REQUIRE(st2.ok());
+        REQUIRE(second.jobs_json_size() == 1);
+        REQUIRE(second.page().next_key().empty());
+        const std::set<std::uint64_t> open = {Json::parse(first.jobs_json(0))["id"].get<std::uint64_t>(),
+                                              Json::parse(second.jobs_json(0))["id"].get<std::uint64_t>()};
+        REQUIRE(open == std::set<std::uint64_t>{1, 2});
+        REQUIRE(Json::parse(first.jobs_json(0))["state"] == "open");
+    }
+
+    // Blocks newest first (QueryService.Blocks, the listing of GET /v1/blocks), in pages.
+    {
+        q::StatusRequest sreq;
+        auto [sst, status] = ask<q::StatusResponse>(*c.query, &q::QueryService::Stub::Status, sreq);
+        REQUIRE(sst.ok());
+        const std::uint64_t latest = status.latest_height();
+        REQUIRE(latest > 3);
+        q::BlocksRequest req;
+        req.set_limit(2);
+        auto [st, page] = ask<q::BlocksResponse>(*c.query, &q::QueryService::Stub::Blocks, req);
+        REQUIRE(st.ok());
+        REQUIRE(page.blocks_size() == 2);
+        REQUIRE(page.blocks(0).header().height() == latest);
+        REQUIRE(page.blocks(1).header().height() == latest - 1);
+        REQUIRE(page.next_max_height() == latest - 2);
+        req.set_max_height(page.next_max_height());
+        req.set_limit(100);
+        auto [st2, rest] = ask<q::BlocksResponse>(*c.query, &q::QueryService::Stub::Blocks, req);
+        REQUIRE(st2.ok());
+        REQUIRE(static_cast<std::uint64_t>(rest.blocks_size()) == latest - 2);
+        REQUIRE(rest.next_max_height() == 0);
+        req.set_limit(101);
+        auto [st3, refused] = ask<q::BlocksResponse>(*c.query, &q::QueryService::Stub::Blocks, req);
+        REQUIRE(st3.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    }
+
     // --- the client accepts provider 4's bid; job 2 is cancelled ---
     std::uint64_t bid4 = 0;
     {
@@ -323,6 +368,14 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     mustAdmit(*c.client, &CS::CancelJob, c.signedTx(kClient, {MsgJobCancel{2}}));
     const auto acceptBlock = c.block();
     for (int i = 0; i < 3; ++i) c.block();
+
+    // Leased and cancelled jobs leave the open-jobs listing.
+    {
+        auto [st, none] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, q::OpenJobsRequest{});
+        REQUIRE(st.ok());
+        REQUIRE(none.jobs_json_size() == 0);
+        REQUIRE(none.page().next_key().empty());
+    }
 
     // The job names its lease.
     q::JobRequest jreq;

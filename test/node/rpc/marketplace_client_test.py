@@ -236,6 +236,11 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     bid_id = int(event_attr(bid, "bid_placed", "bid_id"))
     bids = query.Bids(query_pb2.BidsRequest(job_id=job_id), timeout=10)
     check(len(bids.bids_json) == 2, "two open bids")
+    open_jobs = query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10)
+    check([json.loads(j)["id"] for j in open_jobs.jobs_json] == [job_id], "the job is listed open")
+    check([j.id for j in open_jobs.jobs] == [job_id] and open_jobs.jobs[0].state == "open", "typed open job")
+    cli_jobs = json.loads(cli.run("query", "jobs", "--node", "127.0.0.1:%d" % port, "-o", "json"))
+    check([j["id"] for j in cli_jobs["jobs"]] == [job_id] and cli_jobs["next_key"] == "", "agora query jobs %r" % cli_jobs)
 
     # A tx of another kind through an action RPC: refused with code 600, nothing committed.
     wrong, _ = cli.sign("client", account("client").next_nonce, "bid", "accept", str(bid_id))
@@ -249,6 +254,7 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     accepted = submit(clients.AcceptBid, "client", "bid", "accept", str(bid_id))
     lease_id = int(event_attr(accepted, "lease_created", "lease_id"))
     check(record(query.Job, query_pb2.JobRequest(job_id=job_id))["state"] == "leased", "job leased")
+    check(len(query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10).jobs_json) == 0, "a leased job is not open")
     prov = record(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"]))
     check(prov["free"]["cpu_millicores"] == 6000, "capacity reserved: %r" % prov["free"])
     leases = query.Leases(query_pb2.LeasesRequest(owner=addr["client"]), timeout=10)

@@ -1,6 +1,7 @@
-#include "node/rpc/QueryEvidence.h"
+#include "node/query/EvidenceQueries.h"
 
 #include "contracts/Keys.h"
+#include "contracts/Staking.h"
 
 namespace agora::node {
 

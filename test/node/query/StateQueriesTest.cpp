@@ -1,12 +1,17 @@
-// StateQueries over an in-memory snapshot: the bounded scan of filtered
-// listings, the escrow view computed with the ledger's accrual, cursor
-// validation, and the stable JSON of records.
+// The service layer's StateQueries over an in-memory snapshot: the bounded
+// scan of filtered listings, the escrow view computed with the ledger's
+// accrual (and agreeing with it over many seeded leases), open jobs, the
+// account view, cursor validation, and the stable JSON of records.
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include "consensus/state/Sandbox.h"
+#include "contracts/ApplyContext.h"
 #include "contracts/Keys.h"
+#include "contracts/Ledger.h"
+#include "node/query/StateQueries.h"
 #include "node/rpc/StateJson.h"
-#include "node/rpc/StateQueries.h"
 #include "support/SampleMessages.h"
 
 using namespace agora;
@@ -126,6 +131,125 @@ TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot height
 
     REQUIRE(at30.escrow(3).error().kind == QueryErrorKind::NotFound);
     REQUIRE(s.entries() == before);
+}
+
+TEST_CASE("the escrow view's accrual equals what a provider withdrawal at that height accrues, over many seeded leases",
+          "[rpc][query]") {
+    // The view calls contracts::accrueTo; the ledger accrues when a lease is
+    // touched. Touch each lease the ledger's way (a withdrawal, in a dropped
+    // overlay) and compare: remaining escrow, paid-through height, and what
+    // the provider is owed (accrued, plus whatever the withdrawal paid out).
+    std::mt19937_64 rng(19);
+    const Address client = test::sampleAddress(1);
+    const Address provider = test::sampleAddress(3);
+    std::size_t accruedSomething = 0;
+    std::size_t saturated = 0;
+    for (int i = 0; i < 2'000; ++i) {
+        contracts::Lease l = lease(1, client, provider);
+        const std::uint64_t price = rng() % 8 == 0 ? UINT64_MAX / (1 + rng() % 3) : 1 + rng() % 5'000;
+        l.pricePerBlock = Amount(price);
+        l.startHeight = rng() % 100;
+        l.endHeight = l.startHeight + 1 + rng() % 300;
+        l.paidThrough = l.startHeight + rng() % (l.endHeight - l.startHeight + 1);
+        const std::uint64_t deposited = rng() % 1'000'000;
+        const std::uint64_t escrow = rng() % (deposited + 1);
+        const std::uint64_t accrued = rng() % (deposited - escrow + 1);
+        l.deposited = Amount(deposited);
+        l.escrow = Amount(escrow);
+        l.accrued = Amount(accrued);
+        l.paidOut = Amount(deposited - escrow - accrued);
+        const auto pick = rng() % 10;
+        l.state = pick < 8 ? contracts::LeaseState::Active
+                           : (pick == 8 ? contracts::LeaseState::InsufficientFunds : contracts::LeaseState::Closed);
+        const std::uint64_t height = rng() % 450;
+
+        state::MemoryState s;
+        s.put(keys::lease(1), encode(l));
+        const auto snap = std::make_shared<MemorySnapshot>(s, height);
+        auto view = StateQueries(snap).escrow(1);
+        REQUIRE(view.hasValue());
+
+        state::Sandbox overlay(*snap);
+        std::vector<state::Event> events;
+        state::BlockContext block;
+        block.height = height;
+        const contracts::Params params = contracts::loadParams(*snap);
+        contracts::ApplyContext ctx(overlay, block, params, events);
+        contracts::Leases book(ctx);
+        (void)book.withdraw(provider, MsgProviderWithdraw{1});
+        const auto touched = book.get(1);
+        REQUIRE(touched.has_value());
+
+        INFO("lease " << i << " price " << price << " height " << height);
+        REQUIRE(view->remaining == touched->escrow);
+        REQUIRE(view->paidThrough == touched->paidThrough);
+        REQUIRE(*view->accrued.checkedAdd(l.paidOut) == *touched->accrued.checkedAdd(touched->paidOut));
+        if (view->accrued != l.accrued) ++accruedSomething;
+        if (view->remaining.isZero() && escrow != 0) ++saturated;
+    }
+    // The seeds cover both leases that accrue and leases whose escrow runs dry.
+    REQUIRE(accruedSomething > 500);
+    REQUIRE(saturated > 100);
+}
+
+TEST_CASE("open jobs come from the open-jobs index in bidding-end order, in exact pages", "[rpc][query]") {
+    state::MemoryState s;
+    const Address client = test::sampleAddress(1);
+    // Jobs 1..5, bidding ending at heights 50, 40, 30, 20, 10; job 3 is no longer open.
+    for (std::uint64_t id = 1; id <= 5; ++id) {
+        contracts::Job j;
+        j.id = id;
+        j.client = client;
+        j.biddingEndHeight = 60 - id * 10;
+        if (id == 3) j.state = contracts::JobState::Cancelled;
+        s.put(keys::job(id), encode(j));
+        if (id != 3) s.put(keys::jobExpiry(j.biddingEndHeight, id), Bytes{});
+    }
+    StateQueries q(std::make_shared<MemorySnapshot>(s, 5));
+    auto first = q.openJobs(pageSpec({}, 3));
+    REQUIRE(first.hasValue());
+    REQUIRE(first->items.size() == 3);
+    REQUIRE(first->items[0].id == 5);
+    REQUIRE(first->items[1].id == 4);
+    REQUIRE(first->items[2].id == 2);
+    REQUIRE_FALSE(first->nextKey.empty());
+    auto second = q.openJobs(pageSpec(first->nextKey, 3));
+    REQUIRE(second->items.size() == 1);
+    REQUIRE(second->items[0].id == 1);
+    REQUIRE(second->nextKey.empty());
+    // A cursor of another listing is refused.
+    auto bad = q.openJobs(pageSpec(keys::lease(1), 3));
+    REQUIRE(bad.error().kind == QueryErrorKind::InvalidArgument);
+}
+
+TEST_CASE("the account view is zeros for an unknown address and its pending nonce never falls below the committed one",
+          "[rpc][query]") {
+    state::MemoryState s;
+    const Address known = test::sampleAddress(1);
+    const Address unknown = test::sampleAddress(2);
+    contracts::Account acc;
+    acc.balance = Amount(42);
+    acc.nonce = 7;
+    s.put(keys::account(known), encode(acc));
+    s.put(keys::account(test::sampleAddress(4)), Bytes{0xff});
+    StateQueries q(std::make_shared<MemorySnapshot>(s, 3));
+
+    auto none = q.account(unknown);
+    REQUIRE(none.hasValue());
+    REQUIRE_FALSE(none->exists);
+    REQUIRE(none->account.balance.isZero());
+    REQUIRE(none->pendingNonce == 0);
+
+    // A mempool behind the committed state (it is updated after the commit).
+    auto behind = q.account(known, [](const Address&) { return std::optional<std::uint64_t>(5); });
+    REQUIRE(behind->exists);
+    REQUIRE(behind->account.balance == Amount(42));
+    REQUIRE(behind->pendingNonce == 7);
+    auto ahead = q.account(known, [](const Address&) { return std::optional<std::uint64_t>(9); });
+    REQUIRE(ahead->pendingNonce == 9);
+
+    auto broken = q.account(test::sampleAddress(4));
+    REQUIRE(broken.error().kind == QueryErrorKind::DataLoss);
 }
 
 TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 addresses", "[rpc][json]") {

@@ -1,7 +1,9 @@
 #pragma once
-// StateQueries: the marketplace and staking reads behind QueryService (and,
-// later, the HTTP gateway), over ONE committed state snapshot, so every
-// answer of a call belongs to one height. Records are read through the
+// StateQueries: the ledger reads of the service layer (design decision 39),
+// shared by gRPC (QueryService, StakingService), the HTTP gateway's routes
+// and, through gRPC, the CLI. Over ONE committed state snapshot, so every
+// answer of a call belongs to one height. Returns typed views, never JSON or
+// protobuf: those are made at the edges. Records are read through the
 // contracts' own accessors (Providers::get, Market::bid, ...) and derived
 // values (free capacity, lease accrual, reputation score) come from the
 // contracts' functions, never from a second copy of the math.
@@ -12,11 +14,13 @@
 // (providers, leases by party, closed bids, validators without the jailed)
 // examine at most kScanBudget records per page, so a page may hold fewer
 // than `limit` items, even none, while nextKey is not empty: keep paging
-// until it is. Indexed listings (the open bids of a job) never come short.
+// until it is. Indexed listings (open jobs, the open bids of a job) never
+// come short.
 //
 // Thread-safe: every call reads only the snapshot.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,43 +30,17 @@
 #include "consensus/core/Address.h"
 #include "consensus/core/Expected.h"
 #include "consensus/state/StateStore.h"
+#include "contracts/Bank.h"
+#include "contracts/Gov.h"
 #include "contracts/Leases.h"
 #include "contracts/Market.h"
 #include "contracts/Params.h"
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
 #include "contracts/Staking.h"
-#include "node/rpc/StateJson.h"
+#include "node/query/QueryTypes.h"
 
 namespace agora::node {
-
-enum class QueryErrorKind : std::uint8_t { InvalidArgument, NotFound };
-
-struct QueryError {
-    QueryErrorKind kind = QueryErrorKind::InvalidArgument;
-    std::string message;
-};
-
-template <typename T>
-using QueryResult = Expected<T, QueryError>;
-
-inline constexpr std::uint32_t kDefaultPageLimit = 100;
-inline constexpr std::uint32_t kMaxPageLimit = 1000;
-// Records a filtered listing examines per page (bounds the cost of one call).
-inline constexpr std::size_t kScanBudget = 10'000;
-
-struct PageSpec {
-    Bytes start;                              // empty = from the beginning
-    std::uint32_t limit = kDefaultPageLimit;  // already defaulted and capped
-};
-// limit 0 means the default; anything above kMaxPageLimit is capped.
-PageSpec pageSpec(ByteSpan cursor, std::uint32_t limit);
-
-template <typename T>
-struct Page {
-    std::vector<T> items;
-    Bytes nextKey;  // empty when there is nothing more
-};
 
 struct ProviderFilter {
     std::vector<Attribute> attributes;  // all must be among the provider's (exact key and value)
@@ -73,9 +51,26 @@ struct ProviderFilter {
     std::uint32_t minFreeGpus = 0;  // of gpuModel (1 when gpuModel is set and this is 0)
 };
 
+// A standing offer with its id.
+struct OfferEntry {
+    std::uint32_t offerId = 0;
+    PriceSchedule prices;
+};
+
+struct AccountView {
+    Address address;
+    contracts::Account account;  // zeros when the address has none
+    bool exists = false;         // whether the ledger holds an account record
+    // One past the sender's highest mempool nonce, never below account.nonce.
+    std::uint64_t pendingNonce = 0;
+};
+
+// The mempool's next nonce for a sender (nullopt: nothing pending).
+using PendingNonce = std::function<std::optional<std::uint64_t>(const Address&)>;
+
 struct ProviderView {
     contracts::Provider provider;
-    std::vector<json::OfferEntry> offers;
+    std::vector<OfferEntry> offers;  // in offer id order
 };
 
 struct LeaseView {
@@ -112,9 +107,15 @@ public:
     const std::shared_ptr<const state::StateSnapshot>& snapshot() const { return snapshot_; }
     const contracts::Params& params() const { return params_; }
 
+    // DataLoss when the stored record does not decode. Without `pending`
+    // (no mempool) pendingNonce is the account's nonce.
+    QueryResult<AccountView> account(const Address& a, const PendingNonce& pending = {}) const;
     QueryResult<ProviderView> provider(const Address& a) const;
     QueryResult<Page<ProviderView>> providers(const ProviderFilter& filter, const PageSpec& page) const;
     QueryResult<contracts::Job> job(std::uint64_t id) const;
+    // Jobs open for bidding, from the open-jobs index (by bidding end height,
+    // then id); never short.
+    QueryResult<Page<contracts::Job>> openJobs(const PageSpec& page) const;
     // Open bids from the job's index; includeClosed scans every bid (budgeted).
     QueryResult<Page<contracts::Bid>> bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const;
     QueryResult<LeaseView> lease(std::uint64_t id) const;

@@ -1,4 +1,4 @@
-#include "node/rpc/StateQueries.h"
+#include "node/query/StateQueries.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -6,6 +6,7 @@
 #include "consensus/state/Sandbox.h"
 #include "contracts/ApplyContext.h"
 #include "contracts/Keys.h"
+#include "contracts/LeaseAccrual.h"
 #include "contracts/Ledger.h"
 #include "contracts/ResourceMath.h"
 
@@ -69,11 +70,11 @@ Bytes scanPage(const state::StateReader& state, const Bytes& prefix, const PageS
     return next;
 }
 
-std::vector<json::OfferEntry> offersOf(const state::StateReader& state, const Address& provider) {
-    std::vector<json::OfferEntry> out;
+std::vector<OfferEntry> offersOf(const state::StateReader& state, const Address& provider) {
+    std::vector<OfferEntry> out;
     const Bytes prefix = keys::offersOf(provider);
     state.scan(prefix, {}, [&](ByteSpan key, ByteSpan value) {
-        json::OfferEntry e;
+        OfferEntry e;
         // key = 0x21 || provider(20) || offer_id(u32 big-endian)
         for (std::size_t i = 21; i < 25 && i < key.size(); ++i) e.offerId = (e.offerId << 8) | key[i];
         e.prices = decodeRecord<PriceSchedule>(key, value);
@@ -128,6 +129,24 @@ StateQueries::StateQueries(std::shared_ptr<const state::StateSnapshot> snapshot)
     block_.height = snapshot_->version();
 }
 
+QueryResult<AccountView> StateQueries::account(const Address& a, const PendingNonce& pending) const {
+    AccountView v;
+    v.address = a;
+    if (auto raw = snapshot_->get(keys::account(a))) {
+        auto decoded = decode<contracts::Account>(*raw);
+        if (!decoded) return Unexpected(QueryError{QueryErrorKind::DataLoss, "stored account does not decode"});
+        v.account = *decoded;
+        v.exists = true;
+    }
+    v.pendingNonce = v.account.nonce;
+    // The mempool can briefly hold txs the snapshot already committed (it is
+    // updated after the commit): never below the committed nonce.
+    if (pending) {
+        if (auto p = pending(a)) v.pendingNonce = std::max(v.pendingNonce, *p);
+    }
+    return v;
+}
+
 QueryResult<ProviderView> StateQueries::provider(const Address& a) const {
     ReadContext rc(*snapshot_, block_, params_);
     auto p = contracts::Providers(rc.ctx).get(a);
@@ -159,6 +178,22 @@ QueryResult<contracts::Job> StateQueries::job(std::uint64_t id) const {
     auto j = contracts::Market(rc.ctx).job(id);
     if (!j) return notFound("no job " + std::to_string(id));
     return std::move(*j);
+}
+
+QueryResult<Page<contracts::Job>> StateQueries::openJobs(const PageSpec& page) const {
+    // Index 0x31 || bidding_end_height(8) || job_id(8): exactly the open jobs.
+    const Bytes prefix = keys::one(keys::prefix::kJobExpiry);
+    if (auto ok = checkCursor(page, prefix, 1 + 8 + 8); !ok) return Unexpected(ok.error());
+    ReadContext rc(*snapshot_, block_, params_);
+    contracts::Market market(rc.ctx);
+    Page<contracts::Job> out;
+    out.nextKey = scanPage(*snapshot_, prefix, page, SIZE_MAX, [&](ByteSpan key, ByteSpan) {
+        auto j = market.job(keys::u64At(key, 1 + 8));
+        if (!j) throw std::runtime_error("open-jobs index names a missing job at key " + toHex(key));
+        out.items.push_back(std::move(*j));
+        return true;
+    });
+    return out;
 }
 
 QueryResult<Page<contracts::Bid>> StateQueries::bids(std::uint64_t jobId, bool includeClosed,
@@ -218,25 +253,16 @@ QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
     ReadContext rc(*snapshot_, block_, params_);
     auto stored = contracts::Leases(rc.ctx).get(leaseId);
     if (!stored) return notFound("no lease " + std::to_string(leaseId));
-    // The ledger accrues lazily, when a lease is touched. Touch it the way a
-    // provider withdrawal at this height would, in a scratch overlay that is
-    // dropped: the accrual is then the ledger's own (Leases::accrue), and
-    // whatever the withdrawal moved out of `escrow` is what accrued since the
-    // lease was last touched. (A public accrual preview in contracts/Leases
-    // would make this indirection unnecessary.)
-    state::Sandbox scratch(rc.overlay);
-    std::vector<state::Event> events;
-    contracts::ApplyContext ctx(scratch, block_, params_, events);
-    contracts::Leases book(ctx);
-    (void)book.withdraw(stored->provider, MsgProviderWithdraw{leaseId});
-    const auto touched = book.get(leaseId);  // unchanged when nothing accrued
+    // The ledger accrues lazily, when a lease is touched; contracts::accrueTo
+    // is that accrual (Leases::accrue calls it), here applied to a copy.
+    contracts::Lease touched = *stored;
+    contracts::accrueTo(touched, block_.height);
     EscrowView v;
     v.lease = *stored;
     v.height = block_.height;
-    const Amount newlyAccrued = *stored->escrow.checkedSub(touched->escrow);
-    v.accrued = *stored->accrued.checkedAdd(newlyAccrued);
-    v.remaining = touched->escrow;
-    v.paidThrough = touched->paidThrough;
+    v.accrued = touched.accrued;
+    v.remaining = touched.escrow;
+    v.paidThrough = touched.paidThrough;
     switch (stored->state) {
         case contracts::LeaseState::Active:
             // The due index holds min(end, last height the escrow pays for).

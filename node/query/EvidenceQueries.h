@@ -1,21 +1,19 @@
 #pragma once
-// The evidence query (QueryService.Evidence, `agora query evidence`,
-// GET /v1/evidence): committed duplicate-vote evidence from the block store's
-// evidence index, with the offending validator's operator address resolved
-// from the ledger. The view it fills, with its protobuf and JSON forms, is
-// node/views/EvidenceView.h, which the CLI shares.
+// The evidence read of the service layer (QueryService.Evidence, `agora
+// query evidence`, GET /v1/evidence): committed duplicate-vote evidence from
+// the block store's evidence index, with the offending validator's operator
+// address resolved from the ledger. The view it fills, with its protobuf and
+// JSON forms, is node/views/EvidenceView.h, which the CLI shares.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "agora/query/v1/query.pb.h"
 #include "consensus/core/Vote.h"
 #include "consensus/state/StateStore.h"
 #include "node/chain/BlockStore.h"
-#include "node/rpc/StateJson.h"
-#include "node/rpc/StateQueries.h"
+#include "node/query/QueryTypes.h"
 #include "node/views/EvidenceView.h"
 
 namespace agora::node {

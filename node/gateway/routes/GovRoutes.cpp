@@ -1,0 +1,34 @@
+#include "node/gateway/routes/Routes.h"
+
+#include "node/gateway/routes/RouteSupport.h"
+
+namespace agora::node::routes {
+
+void addGovRoutes(Router& r, const GatewayContext& ctx) {
+    Application& app = ctx.app;
+    r.add("GET", "/v1/params", [&app](const HttpRequest&) {
+        StateQueries q(app.snapshot());
+        return ok(json::params(q.params()));
+    });
+    r.add("GET", "/v1/gov/proposals/{id}", [&app](const HttpRequest& req) {
+        auto id = u64Field(req.param("id"), "proposal id", 0);
+        if (!id) return queryError(id.error());
+        StateQueries q(app.snapshot());
+        auto p = q.proposal(*id);
+        if (!p) return queryError(p.error());
+        return ok(json::proposal(p->proposal, p->tally));
+    });
+    r.add("GET", "/v1/gov/proposals", [&app](const HttpRequest& req) {
+        auto status = proposalStatusFilter(req.query.first("status").value_or(""));
+        if (!status) return queryError(status.error());
+        auto page = pageOf(req);
+        if (!page) return queryError(page.error());
+        StateQueries q(app.snapshot());
+        auto res = q.proposals(*status, *page);
+        if (!res) return queryError(res.error());
+        return ok(
+            pageJson("proposals", *res, [](const ProposalView& p) { return json::proposal(p.proposal, p.tally); }));
+    });
+}
+
+}  // namespace agora::node::routes
