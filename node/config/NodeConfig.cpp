@@ -236,6 +236,10 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint32_t>("storage", "state_versions_kept",
                                "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
+        integer<std::uint64_t>("storage", "retain_blocks",
+                               "Newest blocks kept (with their certificates, results and tx index); older ones are "
+                               "pruned, at most 64 per commit. 0 = keep every block.",
+                               c.storage.retainBlocks),
         integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
         integer<std::uint32_t>("storage", "leveldb_write_buffer_mib",
                                "LevelDB memtable size (up to twice this in memory while one is flushed).",

@@ -66,6 +66,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     ao.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     ao.maxBlockBytes = node->config_.mempool.maxBlockBytes;
     ao.stateVersionsKept = node->config_.storage.stateVersionsKept;
+    ao.retainBlocks = node->config_.storage.retainBlocks;
     ao.checkInvariants = ao.checkInvariants || node->config_.debug.checkInvariants;
     auto app = Application::open(std::move(*genesis), node->db_, ao, node->sigCache_);
     if (!app) return fail(app.error());
