@@ -43,7 +43,7 @@
 #include "node/config/SizeBudget.h"
 #include "node/consensus/ConsensusDriver.h"
 #include "node/p2p/Handshake.h"
-#include "node/p2p/PeerAddress.h"
+#include "node/base/PeerAddress.h"
 #include "node/p2p/PeerConnection.h"
 #include "wallet/SecretKey.h"
 
