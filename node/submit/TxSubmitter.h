@@ -27,12 +27,12 @@
 #include "consensus/core/Tx.h"
 #include "node/mempool/Mempool.h"
 #include "node/submit/CommitWaiters.h"
+#include "node/submit/SubmitCodes.h"
 
 namespace agora::node {
 
-// Refusals of the submit layer itself (600..609), stable like the ledger's
-// and the mempool's; node/rpc/GrpcStatus.h lists the RPC layer's next to it.
-inline constexpr std::uint16_t kWrongMessageKind = 600;
+// The submit layer's refusal of a message of another kind (node/submit/SubmitCodes.h).
+inline constexpr auto kWrongMessageKind = static_cast<std::uint16_t>(RpcCode::WrongMessageKind);
 
 class TxSubmitter {
 public:

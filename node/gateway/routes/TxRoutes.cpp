@@ -2,29 +2,30 @@
 
 #include "node/gateway/TxBody.h"
 #include "node/gateway/routes/RouteSupport.h"
-#include "node/rpc/GrpcStatus.h"
+#include "node/submit/SubmitCodes.h"
 #include "node/submit/TxSubmitter.h"
 
 namespace agora::node::routes {
 
 namespace {
 
-// HTTP status of an agora result code, through the same classes as gRPC.
+// HTTP status of an agora result code: its class (node/submit/SubmitCodes.h), as gRPC's.
 unsigned httpStatusFor(std::uint16_t code) {
-    switch (grpcStatusFor(code)) {
-        case grpc::StatusCode::OK:
+    switch (errorClassOf(code)) {
+        case ErrorClass::Ok:
             return 200;
-        case grpc::StatusCode::INVALID_ARGUMENT:
+        case ErrorClass::InvalidArgument:
             return 400;
-        case grpc::StatusCode::ALREADY_EXISTS:
+        case ErrorClass::AlreadyExists:
             return 409;
-        case grpc::StatusCode::RESOURCE_EXHAUSTED:
+        case ErrorClass::ResourceExhausted:
             return 503;
-        case grpc::StatusCode::FAILED_PRECONDITION:
+        case ErrorClass::FailedPrecondition:
             return 422;
-        default:
-            return 500;
+        case ErrorClass::Unknown:
+            break;
     }
+    return 500;
 }
 
 HttpResponse admitError(std::uint16_t code, const std::string& message, const Hash256& hash) {
