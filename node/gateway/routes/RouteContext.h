@@ -22,7 +22,7 @@ struct GatewayContext {
     const Mempool& mempool;
     CommitWaiters& waiters;
     const EventHistory& history;
-    Executor& events;  // runs the per-block event work
+    Executor& events;                                   // runs the per-block event work
     std::function<AdmitResult(const TxRef& tx)> admit;  // node/submit/TxSubmitter::admit
     std::function<ConsensusStatus()> consensus;
     std::string nodeId;
