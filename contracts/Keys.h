@@ -19,6 +19,7 @@ inline constexpr std::uint8_t kAccount = 0x02;
 inline constexpr std::uint8_t kSupply = 0x03;
 inline constexpr std::uint8_t kFeePool = 0x04;
 inline constexpr std::uint8_t kCounter = 0x05;
+inline constexpr std::uint8_t kBlockTime = 0x06;
 inline constexpr std::uint8_t kValidator = 0x10;
 inline constexpr std::uint8_t kConsensusKey = 0x11;
 inline constexpr std::uint8_t kDelegation = 0x12;
@@ -54,6 +55,9 @@ Bytes one(std::uint8_t p);
 Bytes params();
 Bytes supply();
 Bytes feePool();
+// The time (ms) of the block that last wrote state: what a reader of a
+// snapshot accrues leases up to, as the ledger would at that block.
+Bytes blockTime();
 Bytes counter(Counter c);
 Bytes account(const Address& a);
 Bytes validator(const Address& op);
@@ -80,8 +84,9 @@ Bytes jobBid(std::uint64_t jobId, std::uint64_t bidId);
 Bytes jobBidsPrefix(std::uint64_t jobId);
 Bytes jobProviderBid(std::uint64_t jobId, const Address& provider);
 Bytes lease(std::uint64_t id);
-Bytes leaseDue(std::uint64_t height, std::uint64_t leaseId);
-Bytes leaseGrace(std::uint64_t height, std::uint64_t leaseId);
+// Lease indexes keyed by block time (ms), then id.
+Bytes leaseDue(std::uint64_t timeMs, std::uint64_t leaseId);
+Bytes leaseGrace(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
@@ -92,8 +97,7 @@ Bytes govVote(std::uint64_t proposalId, const Address& voter);
 Bytes govVotesOf(std::uint64_t proposalId);  // prefix
 Bytes govDeposit(std::uint64_t proposalId, const Address& depositor);
 Bytes govDepositsOf(std::uint64_t proposalId);  // prefix
-// Prefix of a height-ordered index (one of kJobExpiry, kLeaseDue, kLeaseGrace, kUnbondingQueue, kProposalQueue) at one
-// height.
+// Prefix of a height-ordered index (one of kJobExpiry, kUnbondingQueue, kProposalQueue) at one height.
 Bytes atHeight(std::uint8_t p, std::uint64_t height);
 
 // Reads the big-endian u64 at offset of a key.

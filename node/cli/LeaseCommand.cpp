@@ -99,8 +99,8 @@ void runStatus(CliContext& ctx, const std::string& idText, const GatewayFlags& f
     if (!chain.value("close_reason", std::string()).empty())
         ctx.out << " (" << chain.value("close_reason", std::string()) << ")";
     ctx.out << "\nprovider: " << chain.value("provider", std::string())
-            << "\nprice_per_block: " << chain.value("price_per_block", std::string())
-            << "\nend_height: " << chain.value("end_height", std::uint64_t{0})
+            << "\nprice_per_second: " << chain.value("price_per_second", std::string())
+            << "\nend_time: " << chain.value("end_time", std::uint64_t{0}) << " (ms, block time)"
             << "\nmanifest_hash: " << chain.value("manifest_hash", std::string()) << "\n";
     if (status)
         printLeaseStatusText(ctx.out, *status);

@@ -127,6 +127,15 @@ QueryResult<Address> parseAddress(std::string_view text, std::string_view field)
 StateQueries::StateQueries(std::shared_ptr<const state::StateSnapshot> snapshot)
     : snapshot_(std::move(snapshot)), params_(contracts::loadParams(*snapshot_)) {
     block_.height = snapshot_->version();
+    // The time of the block this state is at (absent only before block 1):
+    // lease accrual in views runs to it, as the ledger's would.
+    if (auto raw = snapshot_->get(keys::blockTime())) {
+        Reader r(*raw);
+        const std::uint64_t t = r.u64();
+        r.expectEnd();
+        if (!r.ok()) throw std::runtime_error("corrupt state record at key " + toHex(keys::blockTime()));
+        block_.time = t;
+    }
 }
 
 QueryResult<AccountView> StateQueries::account(const Address& a, const PendingNonce& pending) const {
@@ -256,24 +265,25 @@ QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
     // The ledger accrues lazily, when a lease is touched; contracts::accrueTo
     // is that accrual (Leases::accrue calls it), here applied to a copy.
     contracts::Lease touched = *stored;
-    contracts::accrueTo(touched, block_.height);
+    contracts::accrueTo(touched, block_.time);
     EscrowView v;
     v.lease = *stored;
     v.height = block_.height;
+    v.time = block_.time;
     v.accrued = touched.accrued;
     v.remaining = touched.escrow;
     v.paidThrough = touched.paidThrough;
     switch (stored->state) {
         case contracts::LeaseState::Active:
-            // The due index holds min(end, last height the escrow pays for).
-            v.dryHeight = stored->dueHeight < stored->endHeight ? stored->dueHeight : 0;
+            // The due index holds min(end, block time up to which the escrow pays).
+            v.dryTime = stored->dueTime < stored->endTime ? stored->dueTime : 0;
             break;
         case contracts::LeaseState::InsufficientFunds:
-            // Accrual stopped at the height the escrow ran dry.
-            v.dryHeight = stored->paidThrough;
+            // Accrual stopped at the block time the escrow ran dry.
+            v.dryTime = stored->paidThrough;
             break;
         case contracts::LeaseState::Closed:
-            v.dryHeight = 0;
+            v.dryTime = 0;
             break;
     }
     return v;

@@ -78,14 +78,15 @@ struct LeaseView {
     std::optional<contracts::UsageRecord> usage;
 };
 
-// A lease's escrow as the ledger would settle it at `height`.
+// A lease's escrow as the ledger would settle it at `height` (at its block time).
 struct EscrowView {
-    contracts::Lease lease;  // as stored (accrual is lazy)
-    Amount accrued;          // stored accrued + what accrues up to height
-    Amount remaining;        // escrow left after that accrual
-    std::uint64_t paidThrough = 0;
-    std::uint64_t dryHeight = 0;  // see EscrowResponse.dry_height
+    contracts::Lease lease;         // as stored (accrual is lazy)
+    Amount accrued;                 // stored accrued + what accrues up to height
+    Amount remaining;               // escrow left after that accrual
+    std::uint64_t paidThrough = 0;  // block time (ms)
+    std::uint64_t dryTime = 0;      // see EscrowResponse.dry_time
     std::uint64_t height = 0;
+    std::uint64_t time = 0;  // block time (ms) of `height`
 };
 
 struct ProposalView {

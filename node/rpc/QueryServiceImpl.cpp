@@ -3,12 +3,12 @@
 #include "contracts/Bank.h"
 #include "contracts/Keys.h"
 #include "node/query/ChainQueries.h"
-#include "node/query/StateQueries.h"
 #include "node/query/EvidenceQueries.h"
-#include "node/views/EvidenceView.h"
+#include "node/query/StateQueries.h"
 #include "node/rpc/QueryStatus.h"
 #include "node/rpc/RecordProto.h"
 #include "node/rpc/StateJson.h"
+#include "node/views/EvidenceView.h"
 
 namespace agora::node {
 
@@ -245,14 +245,15 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Escrow(grpc::CallbackServerContext* 
         resp->set_accrued(e->accrued.toString());
         resp->set_withdrawn(l.paidOut.toString());
         resp->set_remaining(e->remaining.toString());
-        resp->set_dry_height(e->dryHeight);
+        resp->set_dry_time(e->dryTime);
         resp->set_lease_id(l.id);
         resp->set_refunded(l.refunded.toString());
-        resp->set_price_per_block(l.pricePerBlock.toString());
+        resp->set_price_per_second(l.pricePerSecond.toString());
         resp->set_paid_through(e->paidThrough);
-        resp->set_end_height(l.endHeight);
+        resp->set_end_time(l.endTime);
         resp->set_lease_state(std::string(contracts::leaseStateName(l.state)));
         resp->set_height(e->height);
+        resp->set_time(e->time);
         return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
                          resp->mutable_state());
     });

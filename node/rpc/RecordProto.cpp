@@ -70,8 +70,8 @@ void toProto(const contracts::Job& j, q::JobRecord* out) {
     out->set_client(j.client.toBech32());
     toProto(j.resources, out->mutable_resources());
     attributes(j.constraints, out->mutable_constraints());
-    out->set_max_price_per_block(j.maxPricePerBlock.toString());
-    out->set_duration_blocks(j.durationBlocks);
+    out->set_max_price_per_second(j.maxPricePerSecond.toString());
+    out->set_duration_seconds(j.durationSeconds);
     out->set_bidding_end_height(j.biddingEndHeight);
     out->set_min_reputation(j.minReputation);
     out->set_deposit(j.deposit.toString());
@@ -85,7 +85,7 @@ void toProto(const contracts::Bid& b, q::BidRecord* out) {
     out->set_id(b.id);
     out->set_job_id(b.jobId);
     out->set_provider(b.provider.toBech32());
-    out->set_price_per_block(b.pricePerBlock.toString());
+    out->set_price_per_second(b.pricePerSecond.toString());
     out->set_deposit(b.deposit.toString());
     out->set_state(std::string(contracts::bidStateName(b.state)));
     out->set_created_height(b.createdHeight);
@@ -98,9 +98,10 @@ void toProto(const LeaseView& v, q::LeaseRecord* out) {
     out->set_provider(l.provider.toBech32());
     out->set_job_id(l.jobId);
     toProto(l.resources, out->mutable_resources());
-    out->set_price_per_block(l.pricePerBlock.toString());
+    out->set_price_per_second(l.pricePerSecond.toString());
     out->set_start_height(l.startHeight);
-    out->set_end_height(l.endHeight);
+    out->set_start_time(l.startTime);
+    out->set_end_time(l.endTime);
     out->set_paid_through(l.paidThrough);
     out->set_escrow(l.escrow.toString());
     out->set_accrued(l.accrued.toString());
@@ -108,9 +109,10 @@ void toProto(const LeaseView& v, q::LeaseRecord* out) {
     out->set_refunded(l.refunded.toString());
     out->set_deposited(l.deposited.toString());
     out->set_state(std::string(contracts::leaseStateName(l.state)));
-    out->set_due_height(l.dueHeight);
-    out->set_grace_height(l.graceHeight);
+    out->set_due_time(l.dueTime);
+    out->set_grace_time(l.graceTime);
     out->set_close_height(l.closeHeight);
+    out->set_close_time(l.closeTime);
     out->set_close_reason(l.state == contracts::LeaseState::Closed
                               ? std::string(contracts::closeReasonName(l.closeReason))
                               : std::string());

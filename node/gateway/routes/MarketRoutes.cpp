@@ -116,11 +116,12 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
                        {"withdrawn", l.paidOut.toString()},
                        {"refunded", l.refunded.toString()},
                        {"remaining", e->remaining.toString()},
-                       {"price_per_block", l.pricePerBlock.toString()},
+                       {"price_per_second", l.pricePerSecond.toString()},
                        {"paid_through", e->paidThrough},
-                       {"dry_height", e->dryHeight},
-                       {"end_height", l.endHeight},
-                       {"height", e->height}});
+                       {"dry_time", e->dryTime},
+                       {"end_time", l.endTime},
+                       {"height", e->height},
+                       {"time", e->time}});
     });
     r.add("GET", "/v1/reputation/{address}", [&app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");
