@@ -32,13 +32,45 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-scripts/setup.sh
+# Setup and build print one progress line; their full output goes to a log,
+# shown (its tail) only when a step fails.
+mkdir -p "$BUILD"
+SETUP_LOG="$BUILD/run-setup.log"
+BUILD_LOG="$BUILD/run-build.log"
+fail_with_log() {
+  printf '\n%s failed; the last lines of %s:\n' "$1" "$2" >&2
+  tail -n 40 "$2" >&2
+  exit 1
+}
+printf 'setup: checking packages (log: %s)' "$SETUP_LOG"
+scripts/setup.sh >"$SETUP_LOG" 2>&1 || fail_with_log "scripts/setup.sh" "$SETUP_LOG"
+printf '\rsetup: done%*s\n' 60 ''
+
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/agora-ccache}"
 # Paths relative to the checkout (and no build dir in the hash of -g builds), so
 # clones at other paths and worktrees share cache entries.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGORA_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target agorad agora agora-provider >/dev/null
+# scripts/bench.sh shares this build dir with the tests on: keep its choice
+# (the targets below build either way); a new dir gets the tests off.
+TESTS_FLAG=()
+[ -f "$BUILD/CMakeCache.txt" ] || TESTS_FLAG=(-DAGORA_BUILD_TESTS=OFF)
+printf 'build: configuring %s (log: %s)' "$BUILD" "$BUILD_LOG"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "${TESTS_FLAG[@]}" >"$BUILD_LOG" 2>&1 ||
+  fail_with_log "cmake (configure)" "$BUILD_LOG"
+# The build tool's progress ("[k/N]" or "[ p%]") becomes one line that updates in place.
+set +e
+cmake --build "$BUILD" -j "$(nproc)" --target agorad agora agora-provider 2>&1 | tee -a "$BUILD_LOG" |
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^\[([0-9]+)/([0-9]+)\] ]]; then  # Ninja
+      printf '\rbuild: %s/%s%*s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" 20 ''
+    elif [[ "$line" =~ ^\[\ *([0-9]+)%\] ]]; then  # Make
+      printf '\rbuild: %s%%%*s' "${BASH_REMATCH[1]}" 20 ''
+    fi
+  done
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || fail_with_log "cmake --build" "$BUILD_LOG"
+printf '\rbuild: agorad, agora and agora-provider are up to date%*s\n' 20 ''
 
 AGORAD="$BUILD/node/agorad"
 AGORA="$BUILD/node/agora"

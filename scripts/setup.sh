@@ -10,7 +10,8 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev
-  python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client python3-jsonschema
+  python3-grpcio python3-grpc-tools python3-protobuf python3-prometheus-client python3-jsonschema python3-yaml
+  systemd
   libbenchmark-dev chromium curl nodejs
   libyaml-cpp-dev bubblewrap
   clang-14 libfuzzer-14-dev

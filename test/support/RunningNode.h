@@ -1,7 +1,8 @@
 #pragma once
-// A real agorad process on loopback for the gRPC process tests: init with
-// funded test keys, a config the test may adjust, start, wait for the first
-// block. Stops the node (SIGTERM) when destroyed.
+// A real agorad process on loopback for the process tests: init with funded
+// test keys, a config the test may adjust, start, wait for the first block
+// (over gRPC, never on log text). stop() and start() restart it on the same
+// home. Stops the node (SIGTERM) when destroyed.
 
 #include <grpcpp/grpcpp.h>
 #include <catch2/catch.hpp>
@@ -43,15 +44,13 @@ public:
         node::NodeConfig cfg;
         cfg.grpc.address = address();
         cfg.consensus.timeoutCommitMs = 50;
-        cfg.http.enabled = false;             // parallel test nodes must not share the default HTTP port
+        cfg.http.enabled = false;               // parallel test nodes must not share the default HTTP port
         cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port
         if (adjust) adjust(cfg);
         REQUIRE(
             wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-        process_ = std::make_unique<ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                  dir_.path("node.log"));
         channel_ = newChannel();
-        REQUIRE(waitUntil([&] { return latestHeight() >= 1; }, std::chrono::seconds(60)));
+        start(1);
     }
     ~RunningNode() {
         process_->signal(SIGTERM);
@@ -60,6 +59,30 @@ public:
     RunningNode(const RunningNode&) = delete;
     RunningNode& operator=(const RunningNode&) = delete;
 
+    // Starts agorad (again) on the same home and waits until it reports height >= minHeight over gRPC.
+    // Each start appends to node.log.
+    void start(std::uint64_t minHeight) {
+        REQUIRE((process_ == nullptr || !process_->running()));
+        process_ = std::make_unique<ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home(), "start"},
+                                                  dir_.path("node.log"));
+        INFO(process_->log());
+        REQUIRE(waitUntil(
+            [&] { return latestHeight() >= minHeight || process_->waitExit(std::chrono::milliseconds(0)) != -1; },
+            std::chrono::seconds(60)));
+        REQUIRE(process_->running());
+    }
+    // SIGTERM, then waits; the exit code (-1: still running at the deadline).
+    int stop(std::chrono::seconds timeout = std::chrono::seconds(20)) {
+        process_->signal(SIGTERM);
+        return process_->waitExit(timeout);
+    }
+    // Waits until the node reports height >= h over gRPC.
+    bool waitHeight(std::uint64_t h, std::chrono::seconds timeout = std::chrono::seconds(60)) const {
+        return waitUntil([&] { return latestHeight() >= h; }, timeout);
+    }
+
+    std::string home() const { return dir_.path("home"); }
+    std::string path(const std::string& child) const { return dir_.path(child); }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     const std::string& chainId() const { return chainId_; }
     const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }

@@ -5,9 +5,8 @@
 #include <limits>
 
 #include "node/app/Application.h"
-#include "node/storage/NodeDatabase.h"
-#include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -28,37 +27,10 @@ GenesisDoc testGenesis() {
     return d;
 }
 
-struct Node {
-    test::TempDir dir;
-    std::shared_ptr<leveldb::DB> db;
-    std::unique_ptr<Application> app;
-    explicit Node(const std::string& name) : dir("agora-app-" + name) { open(); }
-    void open() {
-        app.reset();
-        db.reset();
-        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(opened.hasValue());
-        db = *opened;
-        auto a = Application::open(testGenesis(), db, Application::Options{}, std::make_shared<SignatureCache>());
-        INFO((a.hasValue() ? std::string() : a.error()));
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
-    }
+// One node on LevelDB; the tests propose, validate and commit by hand.
+struct Node : test::TestNode {
+    explicit Node(const std::string& name) : TestNode(testGenesis(), {.name = "agora-app-" + name}) {}
 };
-
-CommitCertificate certify(const Application::Proposal& p, std::uint64_t height) {
-    const auto val = test::testKey(10);
-    Vote v;
-    v.type = VoteType::Precommit;
-    v.height = height;
-    v.blockId = p.id;
-    v.validator = val.publicKey;
-    CommitCertificate c;
-    c.height = height;
-    c.blockId = p.id;
-    c.signatures.push_back({val.publicKey, test::signDigest32(val, v.signDigest("app-test"))});
-    return c;
-}
 
 Bytes sendTx(std::uint8_t from, std::uint64_t nonce, std::uint64_t amount) {
     Tx tx;
@@ -77,69 +49,69 @@ TEST_CASE("a proposed block is validated by an independent node and both commit 
     for (std::uint64_t height = 1; height <= 3; ++height) {
         std::vector<Bytes> txs = {sendTx(1, height - 1, 100), sendTx(2, height - 1, 200),
                                   sendTx(3, 7, 1) /* bad nonce: left out */};
-        auto p = a.app->proposeBytes(proposer, 1'000 + height * 1'000, txs, {});
+        auto p = a.app().proposeBytes(proposer, 1'000 + height * 1'000, txs, {});
         REQUIRE(p.hasValue());
         REQUIRE(p->included == 2);
-        auto valid = b.app->validate(p->id, p->bytes);
+        auto valid = b.app().validate(p->id, p->bytes);
         INFO((valid ? std::string() : valid.error()));
         REQUIRE(valid.hasValue());
-        const auto cert = certify(*p, height);
-        auto ca = a.app->commit(p->id, p->bytes, cert);
-        auto cb = b.app->commit(p->id, p->bytes, cert);
+        const auto cert = a.certify(p->id, height);
+        auto ca = a.app().commit(p->id, p->bytes, cert);
+        auto cb = b.app().commit(p->id, p->bytes, cert);
         REQUIRE(ca.hasValue());
         REQUIRE(cb.hasValue());
         REQUIRE(ca->appHash == cb->appHash);
         REQUIRE(ca->results.txs.size() == 2);
         REQUIRE(ca->results.txs[0].code == 0);
-        REQUIRE(a.app->lastHeight() == height);
-        REQUIRE(a.app->blocks().block(height)->id() == p->id);
+        REQUIRE(a.app().lastHeight() == height);
+        REQUIRE(a.app().blocks().block(height)->id() == p->id);
     }
     // The ledger sees the sends.
-    auto view = a.app->ledgerView();
+    auto view = a.app().ledgerView();
     REQUIRE(view->account(Address::fromPublicKey(test::testKey(1).publicKey)).nextNonce == 3);
 }
 
 TEST_CASE("a block whose app_hash or txs were tampered with is rejected", "[app]") {
     Node a("tamper-a"), b("tamper-b");
-    auto p = a.app->proposeBytes(test::testKey(10).publicKey, 2'000, {sendTx(1, 0, 100)}, {});
+    auto p = a.app().proposeBytes(test::testKey(10).publicKey, 2'000, {sendTx(1, 0, 100)}, {});
     REQUIRE(p.hasValue());
     auto block = decodeBlock(p->bytes).value();
     block.header.appHash = sha256(asBytes("other state"));
-    auto r = b.app->validate(block.id(), encode(block));
+    auto r = b.app().validate(block.id(), encode(block));
     REQUIRE_FALSE(r.hasValue());
     REQUIRE(r.error().find("app_hash mismatch") != std::string::npos);
 
     block = decodeBlock(p->bytes).value();
     block.txs.push_back(sendTx(2, 5, 1));  // nonce gap: cannot be included
     block.sealContentHashes();
-    r = b.app->validate(block.id(), encode(block));
+    r = b.app().validate(block.id(), encode(block));
     REQUIRE_FALSE(r.hasValue());
     REQUIRE(r.error().find("cannot be included") != std::string::npos);
 
     block = decodeBlock(p->bytes).value();
     block.header.height = 2;
-    REQUIRE(b.app->validate(block.id(), encode(block)).error().find("block height") != std::string::npos);
-    REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
+    REQUIRE(b.app().validate(block.id(), encode(block)).error().find("block height") != std::string::npos);
+    REQUIRE(b.app().validate(p->id, p->bytes).hasValue());
 }
 
 TEST_CASE("next_validators_hash names the set of the next height and a block with another one is refused",
           "[app][validators]") {
     Node a("nextvals-a"), b("nextvals-b");
     for (std::uint64_t height = 1; height <= 3; ++height) {
-        auto p = a.app->propose(test::testKey(10).publicKey, 1'000 + height * 1'000, {}, {});
+        auto p = a.app().propose(test::testKey(10).publicKey, 1'000 + height * 1'000, {}, {});
         REQUIRE(p.hasValue());
         auto block = decodeBlock(p->bytes).value();
         block.header.nextValidatorsHash = sha256(asBytes("another set"));
-        auto r = b.app->validate(block.id(), encode(block));
+        auto r = b.app().validate(block.id(), encode(block));
         REQUIRE_FALSE(r.hasValue());
         CHECK(r.error().find("next_validators_hash mismatch") != std::string::npos);
 
-        REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
-        const auto cert = certify(*p, height);
-        REQUIRE(a.app->commit(p->id, p->bytes, cert).hasValue());
-        REQUIRE(b.app->commit(p->id, p->bytes, cert).hasValue());
+        REQUIRE(b.app().validate(p->id, p->bytes).hasValue());
+        const auto cert = a.certify(p->id, height);
+        REQUIRE(a.app().commit(p->id, p->bytes, cert).hasValue());
+        REQUIRE(b.app().commit(p->id, p->bytes, cert).hasValue());
         // The header named the set that now decides the next height.
-        CHECK(decodeBlock(p->bytes)->header.nextValidatorsHash == validatorSetHash(b.app->chainState().validators));
+        CHECK(decodeBlock(p->bytes)->header.nextValidatorsHash == validatorSetHash(b.app().chainState().validators));
     }
 }
 
@@ -147,36 +119,36 @@ TEST_CASE("a committed chain reopens at the same height, block id and app_hash",
     Node a("reopen");
     Hash256 lastApp;
     for (std::uint64_t height = 1; height <= 2; ++height) {
-        auto p = a.app->proposeBytes(test::testKey(10).publicKey, height * 5'000, {sendTx(1, height - 1, 5)}, {});
-        auto c = a.app->commit(p->id, p->bytes, certify(*p, height));
+        auto p = a.app().proposeBytes(test::testKey(10).publicKey, height * 5'000, {sendTx(1, height - 1, 5)}, {});
+        auto c = a.app().commit(p->id, p->bytes, a.certify(p->id, height));
         REQUIRE(c.hasValue());
         lastApp = c->appHash;
     }
-    const auto chain = a.app->chainState();
-    a.open();
-    REQUIRE(a.app->lastHeight() == 2);
-    REQUIRE(a.app->lastAppHash() == lastApp);
-    REQUIRE(a.app->chainState() == chain);
-    REQUIRE(a.app->chainState().lastCommit->height == 2);
+    const auto chain = a.app().chainState();
+    a.reopen();
+    REQUIRE(a.app().lastHeight() == 2);
+    REQUIRE(a.app().lastAppHash() == lastApp);
+    REQUIRE(a.app().chainState() == chain);
+    REQUIRE(a.app().chainState().lastCommit->height == 2);
     // And it continues.
-    auto p = a.app->proposeBytes(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
-    REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, 3)).hasValue());
+    auto p = a.app().proposeBytes(test::testKey(10).publicKey, 20'000, {sendTx(1, 2, 5)}, {});
+    REQUIRE(a.app().commit(p->id, p->bytes, a.certify(p->id, 3)).hasValue());
 }
 
 TEST_CASE("the mempool ledger view is shared within a committed version and follows every commit", "[app]") {
     Node a("view");
     const auto sender = Address::fromPublicKey(test::testKey(1).publicKey);
-    auto before = a.app->ledgerView();
-    REQUIRE(a.app->ledgerView() == before);  // same version: one shared view
+    auto before = a.app().ledgerView();
+    REQUIRE(a.app().ledgerView() == before);  // same version: one shared view
     REQUIRE(before->account(sender).nextNonce == 0);
     for (std::uint64_t height = 1; height <= 2; ++height) {
         auto p =
-            a.app->proposeBytes(test::testKey(10).publicKey, 1'000 + height * 1'000, {sendTx(1, height - 1, 5)}, {});
+            a.app().proposeBytes(test::testKey(10).publicKey, 1'000 + height * 1'000, {sendTx(1, height - 1, 5)}, {});
         REQUIRE(p.hasValue());
         // Proposing executes but does not commit: the view stays.
-        REQUIRE(a.app->ledgerView()->account(sender).nextNonce == height - 1);
-        REQUIRE(a.app->commit(p->id, p->bytes, certify(*p, height)).hasValue());
-        auto after = a.app->ledgerView();
+        REQUIRE(a.app().ledgerView()->account(sender).nextNonce == height - 1);
+        REQUIRE(a.app().commit(p->id, p->bytes, a.certify(p->id, height)).hasValue());
+        auto after = a.app().ledgerView();
         REQUIRE(after != before);
         REQUIRE(after->account(sender).nextNonce == height);
         before = after;
@@ -192,30 +164,30 @@ TEST_CASE("a block timed UINT64_MAX is refused by validators and the chain goes 
     const std::uint64_t latestAllowed = clockMs + 10'000;  // the validator's clock + max_block_time_ahead_ms
 
     auto far =
-        byzantine.app->proposeBytes(proposer, std::numeric_limits<std::uint64_t>::max(), {sendTx(1, 0, 100)}, {});
+        byzantine.app().proposeBytes(proposer, std::numeric_limits<std::uint64_t>::max(), {sendTx(1, 0, 100)}, {});
     REQUIRE(far.hasValue());
     REQUIRE(decodeBlock(far->bytes).value().header.timeMs == std::numeric_limits<std::uint64_t>::max());
-    auto refused = honest.app->validate(far->id, far->bytes, latestAllowed);
+    auto refused = honest.app().validate(far->id, far->bytes, latestAllowed);
     REQUIRE_FALSE(refused.hasValue());
     REQUIRE(refused.error().find("later than this validator's clock allows") != std::string::npos);
     // Just inside the bound is fine, one millisecond beyond is not.
-    auto edge = byzantine.app->proposeBytes(proposer, latestAllowed, {sendTx(1, 0, 100)}, {});
+    auto edge = byzantine.app().proposeBytes(proposer, latestAllowed, {sendTx(1, 0, 100)}, {});
     REQUIRE(edge.hasValue());
-    REQUIRE(honest.app->validate(edge->id, edge->bytes, latestAllowed).hasValue());
-    REQUIRE_FALSE(honest.app->validate(edge->id, edge->bytes, latestAllowed - 1).hasValue());
+    REQUIRE(honest.app().validate(edge->id, edge->bytes, latestAllowed).hasValue());
+    REQUIRE_FALSE(honest.app().validate(edge->id, edge->bytes, latestAllowed - 1).hasValue());
 
     // The next round's honest proposal at the validator's clock commits, and
     // later heights keep committing with strictly increasing times.
     std::uint64_t lastTime = 0;
     for (std::uint64_t height = 1; height <= 3; ++height) {
-        auto p = honest.app->proposeBytes(proposer, clockMs + height, {sendTx(2, height - 1, 100)}, {});
+        auto p = honest.app().proposeBytes(proposer, clockMs + height, {sendTx(2, height - 1, 100)}, {});
         REQUIRE(p.hasValue());
         const auto time = decodeBlock(p->bytes).value().header.timeMs;
         REQUIRE(time > lastTime);
         lastTime = time;
-        REQUIRE(honest.app->commit(p->id, p->bytes, certify(*p, height)).hasValue());
+        REQUIRE(honest.app().commit(p->id, p->bytes, honest.certify(p->id, height)).hasValue());
     }
-    REQUIRE(honest.app->lastHeight() == 3);
+    REQUIRE(honest.app().lastHeight() == 3);
 }
 
 TEST_CASE("after a block at the largest time the next block cannot be built and time never wraps", "[app][time]") {
@@ -223,10 +195,10 @@ TEST_CASE("after a block at the largest time the next block cannot be built and 
     // proposer then refuses with a clear error instead of wrapping to 0.
     Node a("time-wrap");
     const auto proposer = test::testKey(10).publicKey;
-    auto far = a.app->propose(proposer, std::numeric_limits<std::uint64_t>::max(), {}, {});
+    auto far = a.app().propose(proposer, std::numeric_limits<std::uint64_t>::max(), {}, {});
     REQUIRE(far.hasValue());
-    REQUIRE(a.app->commit(far->id, far->bytes, certify(*far, 1)).hasValue());
-    auto next = a.app->propose(proposer, 7'000, {}, {});
+    REQUIRE(a.app().commit(far->id, far->bytes, a.certify(far->id, 1)).hasValue());
+    auto next = a.app().propose(proposer, 7'000, {}, {});
     REQUIRE_FALSE(next.hasValue());
     REQUIRE(next.error().find("no later block time exists") != std::string::npos);
 }

@@ -12,6 +12,7 @@
 #include "node/storage/NodeDatabase.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -39,65 +40,28 @@ GenesisDoc testGenesis() {
     return d;
 }
 
-struct Chain {
-    test::TempDir dir;
-    std::shared_ptr<leveldb::DB> db;
-    std::unique_ptr<Application> app;
-    std::map<std::uint8_t, std::uint64_t> nonces;
+// One node on LevelDB (test/support/TestNode.h); every block at a time the test names.
+struct Chain : test::TestNode {
+    Chain(const std::string& name, GenesisDoc genesis, bool checkInvariants = true)
+        : TestNode(std::move(genesis), options(name, checkInvariants)) {}
 
-    Chain(const std::string& name, GenesisDoc genesis, bool checkInvariants = true) : dir("export-" + name) {
-        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(opened.hasValue());
-        db = *opened;
-        Application::Options o;
-        o.checkInvariants = checkInvariants;
-        auto a = Application::open(std::move(genesis), db, o, std::make_shared<SignatureCache>());
-        INFO((a.hasValue() ? std::string() : a.error()));
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
+    static test::TestNodeOptions options(const std::string& name, bool checkInvariants) {
+        test::TestNodeOptions o;
+        o.name = "export-" + name;
+        o.app.checkInvariants = checkInvariants;
+        return o;
     }
 
-    Bytes tx(std::uint8_t from, Msg msg) {
-        Tx t;
-        t.chainId = kChain;
-        t.nonce = nonces[from]++;
-        t.fee = Amount(1'000);
-        t.msgs = {std::move(msg)};
-        return test::signTx(test::testKey(from), t).bytes();
-    }
+    Bytes tx(std::uint8_t from, Msg msg) { return TestNode::tx(from, {std::move(msg)}); }
 
-    // Proposes and commits one block of txs at timeMs; every tx must succeed.
+    // Proposes and commits one block of txs at timeMs.
     Expected<CommitOutcome, std::string> block(const std::vector<Bytes>& txs, std::uint64_t timeMs) {
-        const auto height = app->nextHeight();
-        auto p = app->proposeBytes(test::testKey(kValidator).publicKey, timeMs, txs, {});
-        if (!p) return Unexpected(p.error());
-        const auto val = test::testKey(kValidator);
-        Vote v;
-        v.type = VoteType::Precommit;
-        v.height = height;
-        v.blockId = p->id;
-        v.validator = val.publicKey;
-        CommitCertificate c;
-        c.height = height;
-        c.blockId = p->id;
-        c.signatures.push_back({val.publicKey, test::signDigest32(val, v.signDigest(kChain))});
-        return app->commit(p->id, p->bytes, c);
-    }
-
-    void commitOk(const std::vector<Bytes>& txs, std::uint64_t timeMs) {
-        auto out = block(txs, timeMs);
-        INFO((out ? std::string() : out.error()));
-        REQUIRE(out.hasValue());
-        REQUIRE(out->results.txs.size() == txs.size());
-        for (const auto& r : out->results.txs) {
-            INFO(r.message);
-            REQUIRE(r.code == 0);
-        }
+        return commitBlock(txs, timeMs);
     }
 
     std::map<Bytes, Bytes> state() const {
         std::map<Bytes, Bytes> out;
-        app->snapshot()->scan({}, {}, [&](ByteSpan k, ByteSpan v) {
+        app().snapshot()->scan({}, {}, [&](ByteSpan k, ByteSpan v) {
             out.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
             return true;
         });
@@ -133,14 +97,14 @@ void buildMarket(Chain& c) {
 TEST_CASE("an exported state re-imports to the same app_hash and continues identically", "[export]") {
     Chain a("source", testGenesis());
     buildMarket(a);
-    REQUIRE(a.app->lastHeight() == 3);
+    REQUIRE(a.app().lastHeight() == 3);
 
-    auto exported = exportLatest(*a.app);
+    auto exported = exportLatest(a.app());
     REQUIRE(exported.hasValue());
     const auto& st = exported->genesis.appState;
     REQUIRE(st.has_value());
     REQUIRE(st->height == 3);
-    REQUIRE(st->appHash == a.app->lastAppHash());
+    REQUIRE(st->appHash == a.app().lastAppHash());
     REQUIRE(exported->genesis.initialHeight == 4);
     REQUIRE(exported->genesis.chainId == kChain);
     REQUIRE(st->entries.size() == a.state().size());
@@ -152,15 +116,15 @@ TEST_CASE("an exported state re-imports to the same app_hash and continues ident
     REQUIRE(parsed->canonicalJson() == exported->canonicalJson());
 
     Chain b("imported", *parsed);
-    REQUIRE(b.app->lastHeight() == 0);
-    REQUIRE(b.app->nextHeight() == 4);
+    REQUIRE(b.app().lastHeight() == 0);
+    REQUIRE(b.app().nextHeight() == 4);
     // Same members and powers (proposer priorities restart at the new genesis).
-    REQUIRE(validatorSetHash(b.app->chainState().validators) == validatorSetHash(a.app->chainState().validators));
+    REQUIRE(validatorSetHash(b.app().chainState().validators) == validatorSetHash(a.app().chainState().validators));
 
     // The same block content on both chains: same app_hash at the first
     // imported height, same state after it (block ids differ: the imported
     // chain has no parent block).
-    b.nonces = a.nonces;
+    b.nonces() = a.nonces();
     const std::vector<Bytes> txs = {
         a.tx(kClient, MsgSend{addr(3), Amount(7)}),
         a.tx(kProvider, MsgOfferSet{2, PriceSchedule{Amount(2), Amount(1), Amount(0), {}}})};
@@ -181,17 +145,17 @@ TEST_CASE("an exported state re-imports to the same app_hash and continues ident
     REQUIRE(ea->appHash == eb->appHash);
 
     // The imported chain exports to the same state again.
-    auto again = exportLatest(*b.app);
+    auto again = exportLatest(b.app());
     REQUIRE(again.hasValue());
-    REQUIRE(again->genesis.appState->entries == exportLatest(*a.app)->genesis.appState->entries);
+    REQUIRE(again->genesis.appState->entries == exportLatest(a.app())->genesis.appState->entries);
 }
 
 TEST_CASE("an earlier height is exported by replaying the stored blocks", "[export]") {
     Chain a("replay", testGenesis());
     buildMarket(a);
-    const Hash256 atTwo = a.app->blocks().block(2)->header.appHash;
+    const Hash256 atTwo = a.app().blocks().block(2)->header.appHash;
     test::TempDir scratch("export-scratch");
-    auto doc = exportAtHeight(*a.app, 2, scratch.path("replay"));
+    auto doc = exportAtHeight(a.app(), 2, scratch.path("replay"));
     INFO((doc ? std::string() : doc.error()));
     REQUIRE(doc.hasValue());
     REQUIRE(doc->genesis.appState->height == 2);
@@ -199,13 +163,14 @@ TEST_CASE("an earlier height is exported by replaying the stored blocks", "[expo
     REQUIRE(doc->genesis.initialHeight == 3);
     REQUIRE(contracts::genesisStateRoot(doc->genesis.appState->entries).value() == atTwo);
 
-    REQUIRE(exportAtHeight(*a.app, 9, scratch.path("r2")).error().find("above the latest height") != std::string::npos);
-    REQUIRE(exportAtHeight(*a.app, 3, scratch.path("r3"))->genesis.appState->appHash == a.app->lastAppHash());
+    REQUIRE(exportAtHeight(a.app(), 9, scratch.path("r2")).error().find("above the latest height") !=
+            std::string::npos);
+    REQUIRE(exportAtHeight(a.app(), 3, scratch.path("r3"))->genesis.appState->appHash == a.app().lastAppHash());
 }
 
 TEST_CASE("a chain that committed nothing exports its own genesis", "[export]") {
     Chain a("empty", testGenesis());
-    auto doc = exportLatest(*a.app);
+    auto doc = exportLatest(a.app());
     REQUIRE(doc.hasValue());
     REQUIRE_FALSE(doc->genesis.appState.has_value());
     REQUIRE(doc->canonicalJson() == testGenesis().canonicalJson());
@@ -214,7 +179,7 @@ TEST_CASE("a chain that committed nothing exports its own genesis", "[export]") 
 TEST_CASE("genesis app_state is validated strictly with errors naming the field", "[export][genesis]") {
     Chain a("strict", testGenesis());
     buildMarket(a);
-    const nlohmann::json good = nlohmann::json::parse(exportLatest(*a.app)->prettyJson());
+    const nlohmann::json good = nlohmann::json::parse(exportLatest(a.app())->prettyJson());
     auto errorOf = [](const nlohmann::json& j) {
         auto r = GenesisDoc::parse(j.dump());
         REQUIRE_FALSE(r.hasValue());
@@ -271,7 +236,7 @@ TEST_CASE("genesis app_state is validated strictly with errors naming the field"
 TEST_CASE("a block that breaks a ledger invariant is not committed when invariant checks are on", "[invariants]") {
     Chain a("inv-source", testGenesis());
     buildMarket(a);
-    auto doc = exportLatest(*a.app).value();
+    auto doc = exportLatest(a.app()).value();
     // Tamper: an account gains 1 uagr that was never minted; the entries
     // still hash to a (recomputed) app_hash, so only the invariant check can tell.
     auto& entries = doc.genesis.appState->entries;
@@ -292,9 +257,9 @@ TEST_CASE("a block that breaks a ledger invariant is not committed when invarian
     REQUIRE_FALSE(out.hasValue());
     REQUIRE_THAT(out.error(), Catch::Matchers::Contains("ledger invariant violated after executing block 4") &&
                                   Catch::Matchers::Contains("not committed"));
-    REQUIRE(checked.app->lastHeight() == 0);
-    REQUIRE(checked.app->blocks().latestHeight() == 0);
-    REQUIRE(checked.app->stateStore().latestVersion() == 0);
+    REQUIRE(checked.app().lastHeight() == 0);
+    REQUIRE(checked.app().blocks().latestHeight() == 0);
+    REQUIRE(checked.app().stateStore().latestVersion() == 0);
 
     // Without the check the same block commits: the check is what stopped it.
     Chain unchecked("inv-unchecked", doc, false);

@@ -7,15 +7,7 @@
 #include "agora/events/v1/events.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
-#include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
-#include "support/TempDir.h"
-#include "support/TestKeys.h"
-#include "wallet/AtomicFile.h"
-
-#ifndef AGORAD_BINARY
-#error "AGORAD_BINARY must name the agorad executable (test/CMakeLists.txt)"
-#endif
+#include "support/RunningNode.h"
 
 using namespace agora;
 namespace q = agora::query::v1;
@@ -25,34 +17,10 @@ using namespace std::chrono_literals;
 
 TEST_CASE("agorad streams a committed transfer's events live and replays them from a height",
           "[agorad][process][events]") {
-    test::TempDir dir{"agorad-events"};
-    const std::string home = dir.path("home");
-    const int port = test::freePort();
-    const auto alice = Address::fromPublicKey(test::testKey(1).publicKey);
-    const auto bob = Address::fromPublicKey(test::testKey(2).publicKey);
-    REQUIRE(test::runToExit({AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", "events-proc", "--fund",
-                             alice.toBech32() + "=5000000000"},
-                            dir.path("init.log")) == 0);
-    node::NodeConfig cfg;
-    cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
-    cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
-    cfg.consensus.timeoutCommitMs = 50;
-    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-    test::ChildProcess node({AGORAD_BINARY, "--home", home, "start"}, dir.path("node.log"));
-    INFO(node.log());
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-    std::uint64_t height = 0;
-    REQUIRE(test::waitUntil(
-        [&] {
-            grpc::ClientContext ctx;
-            ctx.set_deadline(std::chrono::system_clock::now() + 2s);
-            q::StatusResponse resp;
-            if (!q::QueryService::NewStub(channel)->Status(&ctx, q::StatusRequest{}, &resp).ok()) return false;
-            height = resp.latest_height();
-            return height >= 1;
-        },
-        60s));
+    test::RunningNode node("agorad-events", "events-proc", {}, 1);
+    const auto channel = node.channel();
+    const std::uint64_t height = node.latestHeight();
+    REQUIRE(height >= 1);
 
     // From the next height on: no race with the broadcast below.
     auto events = evpb::EventService::NewStub(channel);
@@ -63,19 +31,10 @@ TEST_CASE("agorad streams a committed transfer's events live and replays them fr
     sctx.set_deadline(std::chrono::system_clock::now() + 60s);
     auto live = events->Subscribe(&sctx, sreq);
 
-    Tx tx;
-    tx.chainId = "events-proc";
-    tx.nonce = 0;
-    tx.fee = Amount(1'000);
-    tx.msgs = {MsgSend{bob, Amount(4'242)}};
-    const Bytes raw = test::signTx(test::testKey(1), tx).bytes();
-    txpb::BroadcastRequest breq;
-    breq.set_tx(std::string(raw.begin(), raw.end()));
-    breq.set_mode(txpb::BROADCAST_MODE_COMMIT);
-    txpb::BroadcastResponse bresp;
-    grpc::ClientContext bctx;
-    bctx.set_deadline(std::chrono::system_clock::now() + 30s);
-    REQUIRE(txpb::TxService::NewStub(channel)->Broadcast(&bctx, breq, &bresp).ok());
+    const Bytes raw = node.send(1, 2, 4'242, 0).bytes();
+    const auto reply = node.broadcast(test::asString(raw), txpb::BROADCAST_MODE_COMMIT);
+    REQUIRE(reply.status.ok());
+    const auto& bresp = reply.response;
 
     agora::types::v1::Event e;
     REQUIRE(live->Read(&e));
@@ -94,8 +53,7 @@ TEST_CASE("agorad streams a committed transfer's events live and replays them fr
     REQUIRE(again.SerializeAsString() == e.SerializeAsString());
 
     // Stopping the node ends both streams (not after the gRPC shutdown grace).
-    node.signal(SIGTERM);
-    REQUIRE(node.waitExit(20s) == 0);
+    REQUIRE(node.stop() == 0);
     while (live->Read(&e)) {
     }
     while (replay->Read(&again)) {

@@ -16,9 +16,8 @@
 #include "node/rpc/GrpcServer.h"
 #include "node/rpc/JobStreams.h"
 #include "node/rpc/StreamLimiter.h"
-#include "node/storage/NodeDatabase.h"
-#include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -63,58 +62,11 @@ void waitFor(Pred pred) {
     }
 }
 
-// A single-validator chain whose commits are published like Node::onCommit.
-struct Chain {
-    test::TempDir dir{"events"};
-    std::shared_ptr<leveldb::DB> db;
-    std::unique_ptr<Application> app;
-    std::unique_ptr<EventBus> bus;
-    std::map<std::uint8_t, std::uint64_t> nonces;
-
-    Chain() {
-        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(opened.hasValue());
-        db = *opened;
-        auto a = Application::open(genesis(), db, Application::Options{}, std::make_shared<SignatureCache>());
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
-        bus = std::make_unique<EventBus>(std::make_shared<StoredEventHistory>(*app), app->lastHeight());
-    }
-
-    Bytes tx(std::uint8_t key, std::vector<Msg> msgs) {
-        Tx t;
-        t.chainId = "events-test";
-        t.nonce = nonces[key]++;
-        t.fee = Amount(1'000);
-        t.msgs = std::move(msgs);
-        return test::signTx(test::testKey(key), t).bytes();
-    }
-
-    CommitOutcome commit(std::vector<Bytes> txs) {
-        const std::uint64_t height = app->nextHeight();
-        auto p = app->proposeBytes(test::testKey(kValidator).publicKey, 1'000 + height * 1'000, txs, {});
-        REQUIRE(p.hasValue());
-        REQUIRE(p->included == txs.size());
-        const auto val = test::testKey(kValidator);
-        Vote v;
-        v.type = VoteType::Precommit;
-        v.height = height;
-        v.blockId = p->id;
-        v.validator = val.publicKey;
-        CommitCertificate c;
-        c.height = height;
-        c.blockId = p->id;
-        c.signatures.push_back({val.publicKey, test::signDigest32(val, v.signDigest("events-test"))});
-        auto out = app->commit(p->id, p->bytes, c);
-        REQUIRE(out.hasValue());
-        for (const auto& r : out->results.txs) {
-            INFO(r.message);
-            REQUIRE(r.code == 0);
-        }
-        bus->publish(blockEventsOf(out->height, out->txHashes, out->results));
-        return std::move(*out);
-    }
-
+// A single-validator chain whose commits are published like Node::onCommit
+// (through the after-commit step to the event bus).
+struct Chain : test::TestNode {
+    Chain() : TestNode(genesis(), {.name = "events", .eventBus = true}) {}
+    CommitOutcome commit(std::vector<Bytes> txs) { return commitOk(txs); }
     Bytes send(std::uint8_t from, std::uint64_t amount) { return tx(from, {MsgSend{addr(9), Amount(amount)}}); }
 };
 
@@ -129,9 +81,9 @@ struct Server {
 
     Server(Chain& chain, std::size_t queueMax = 256, std::uint32_t maxStreams = 16)
         : limiter(maxStreams),
-          events(*chain.bus, limiter, StreamOptions{queueMax}),
+          events(chain.bus(), limiter, StreamOptions{queueMax}),
           jobs(
-              *chain.bus, [&chain] { return chain.app->snapshot(); }, limiter, StreamOptions{queueMax}) {
+              chain.bus(), [&chain] { return chain.app().snapshot(); }, limiter, StreamOptions{queueMax}) {
         server.addService(&events);
         server.addService(&providers);
         server.addService(&clients);
@@ -225,7 +177,7 @@ TEST_CASE("Subscribe with a filter receives exactly the matching events of commi
     f->set_key("from");
     f->set_value(bech(kClient));
     auto stream = subscribe(server, req);
-    waitFor([&] { return chain.bus->subscriberCount() == 1; });
+    waitFor([&] { return chain.bus().subscriberCount() == 1; });
 
     const auto b1 = chain.commit({chain.send(kClient, 5), chain.send(kOther, 6), chain.send(kClient, 7)});
     chain.commit({chain.send(kOther, 8)});
@@ -250,14 +202,14 @@ TEST_CASE("Subscribe with a filter receives exactly the matching events of commi
     }
     stream->ctx.TryCancel();
     REQUIRE(stream->finish().error_code() == grpc::StatusCode::CANCELLED);
-    waitFor([&] { return chain.bus->subscriberCount() == 0 && server.limiter.held("ipv4:127.0.0.1") == 0; });
+    waitFor([&] { return chain.bus().subscriberCount() == 0 && server.limiter.held("ipv4:127.0.0.1") == 0; });
 }
 
 TEST_CASE("Subscribe without a filter sees begin-block, tx and end-block events in block order", "[rpc][events]") {
     Chain chain;
     Server server(chain);
     auto stream = subscribe(server, evpb::SubscribeRequest{});
-    waitFor([&] { return chain.bus->subscriberCount() == 1; });
+    waitFor([&] { return chain.bus().subscriberCount() == 1; });
     const auto b = chain.commit({chain.send(kClient, 5)});
     const auto all = blockEventsOf(b.height, b.txHashes, b.results);
     REQUIRE(all->events.size() >= 3);  // tx_fee, transfer, end-block rewards
@@ -293,7 +245,7 @@ TEST_CASE("a resumed Subscribe replays stored events then live ones with no gap 
         }
     }
     // And live after the handover: one more block reaches every stream next.
-    waitFor([&] { return chain.bus->subscriberCount() == streams.size(); });
+    waitFor([&] { return chain.bus().subscriberCount() == streams.size(); });
     chain.commit({chain.send(kClient, 1)});  // 11
     for (auto& [from, stream] : streams) REQUIRE(stream->read().height() == 11);
 }
@@ -386,7 +338,7 @@ TEST_CASE("WatchJobs shows open and new jobs the provider can serve, and no othe
     auto decoded = decode<contracts::Job>(asBytes(first.job()));
     REQUIRE(decoded.hasValue());
     REQUIRE(decoded->resources.cpuMillicores == 2000);
-    waitFor([&] { return chain.bus->subscriberCount() == 1; });
+    waitFor([&] { return chain.bus().subscriberCount() == 1; });
 
     const auto b2 =
         chain.commit({chain.tx(kClient, {job({}, 8000, 1024)}),                                 // 3: too big
@@ -428,7 +380,7 @@ TEST_CASE("WatchBids shows the bids of one job only as they are placed, withdraw
     REQUIRE(existing.status() == "open");
     REQUIRE(existing.provider() == bech(kProvider));
     REQUIRE(existing.price_per_second() == "900");
-    waitFor([&] { return chain.bus->subscriberCount() == 1; });
+    waitFor([&] { return chain.bus().subscriberCount() == 1; });
 
     const auto b3 = chain.commit({chain.tx(kProvider2, {bid(2, 700)}),    // bid 2 on job 2: not shown
                                   chain.tx(kProvider2, {bid(1, 800)})});  // bid 3 on job 1
@@ -494,7 +446,7 @@ TEST_CASE("invalid filters, addresses and ids are refused with INVALID_ARGUMENT 
         s.reader = mkpb::ClientService::NewStub(server.channel)->WatchBids(&s.ctx, req);
         REQUIRE(code(s) == grpc::StatusCode::NOT_FOUND);
     }
-    REQUIRE(chain.bus->subscriberCount() == 0);
+    REQUIRE(chain.bus().subscriberCount() == 0);
     REQUIRE(server.limiter.held("ipv4:127.0.0.1") == 0);
 }
 
@@ -507,7 +459,7 @@ TEST_CASE("a client may hold at most max_streams_per_client streams; closing one
     wj.set_provider(bech(kProvider));
     Stream<mkpb::JobNotice> b;
     b.reader = mkpb::ProviderService::NewStub(server.channel)->WatchJobs(&b.ctx, wj);
-    waitFor([&] { return chain.bus->subscriberCount() == 2; });
+    waitFor([&] { return chain.bus().subscriberCount() == 2; });
     auto c = subscribe(server, evpb::SubscribeRequest{});
     const auto status = c->finish();
     REQUIRE(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -516,7 +468,7 @@ TEST_CASE("a client may hold at most max_streams_per_client streams; closing one
     REQUIRE(a->finish().error_code() == grpc::StatusCode::CANCELLED);
     waitFor([&] { return server.limiter.held("ipv4:127.0.0.1") == 1; });
     auto d = subscribe(server, evpb::SubscribeRequest{});
-    waitFor([&] { return chain.bus->subscriberCount() == 2; });
+    waitFor([&] { return chain.bus().subscriberCount() == 2; });
     const auto blk = chain.commit({chain.send(kClient, 3)});
     REQUIRE(d->read().height() == blk.height);
 }
@@ -525,7 +477,7 @@ TEST_CASE("shutting the bus down ends open streams with UNAVAILABLE", "[rpc][eve
     Chain chain;
     Server server(chain);
     auto s = subscribe(server, evpb::SubscribeRequest{});
-    waitFor([&] { return chain.bus->subscriberCount() == 1; });
-    chain.bus->shutdown();
+    waitFor([&] { return chain.bus().subscriberCount() == 1; });
+    chain.bus().shutdown();
     REQUIRE(s->finish().error_code() == grpc::StatusCode::UNAVAILABLE);
 }

@@ -26,9 +26,8 @@
 #include "node/rpc/QueryServiceImpl.h"
 #include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/TxServiceImpl.h"
-#include "node/storage/NodeDatabase.h"
-#include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -72,15 +71,9 @@ std::string trailingCode(const grpc::ClientContext& ctx) {
     return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
 }
 
-// One node without consensus: the test proposes and commits blocks itself.
-struct Chain {
-    test::TempDir dir{"rpc-market"};
-    std::shared_ptr<leveldb::DB> db;
-    std::shared_ptr<SignatureCache> sigCache = std::make_shared<SignatureCache>();
-    std::unique_ptr<Application> app;
-    std::unique_ptr<Mempool> mempool;
-    CommitWaiters waiters;
-    std::unique_ptr<TxSubmitter> submitter;
+// One node without consensus (test/support/TestNode.h) serving the gRPC
+// services on loopback: the test proposes and commits blocks itself.
+struct Chain : test::TestNode {
     std::unique_ptr<TxServiceImpl> txService;
     std::unique_ptr<QueryServiceImpl> queryService;
     std::unique_ptr<ProviderServiceImpl> providerService;
@@ -93,26 +86,15 @@ struct Chain {
     std::unique_ptr<mk::ProviderService::Stub> provider;
     std::unique_ptr<mk::ClientService::Stub> client;
     std::unique_ptr<sk::StakingService::Stub> staking;
-    std::map<std::uint8_t, std::uint64_t> nonces;
-    std::uint64_t timeMs = 1'000;
 
-    Chain() {
-        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(opened.hasValue());
-        db = *opened;
-        auto a = Application::open(genesis(), db, Application::Options{}, sigCache);
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
-        mempool = std::make_unique<Mempool>(MempoolLimits{}, sigCache);
-        submitter = std::make_unique<TxSubmitter>(
-            *mempool, [this] { return app->ledgerView(); }, waiters);
-        txService = std::make_unique<TxServiceImpl>(*submitter, app.get());
+    Chain() : TestNode(genesis(), {.name = "rpc-market"}) {
+        txService = std::make_unique<TxServiceImpl>(submitter(), &app());
         queryService = std::make_unique<QueryServiceImpl>(
-            *app, [] { return ConsensusStatus{}; }, "test-node",
-            [this](const Address& a) { return mempool->pendingNextNonce(a); });
+            app(), [] { return ConsensusStatus{}; }, "test-node",
+            [this](const Address& a) { return mempool().pendingNextNonce(a); });
         providerService = std::make_unique<ProviderServiceImpl>(txService->broadcaster());
         clientService = std::make_unique<ClientServiceImpl>(txService->broadcaster());
-        stakingService = std::make_unique<StakingServiceImpl>(*app, txService->broadcaster());
+        stakingService = std::make_unique<StakingServiceImpl>(app(), txService->broadcaster());
         for (grpc::Service* s : std::initializer_list<grpc::Service*>{
                  txService.get(), queryService.get(), providerService.get(), clientService.get(), stakingService.get()})
             server.addService(s);
@@ -127,47 +109,21 @@ struct Chain {
     }
     ~Chain() { server.shutdown(1000); }
 
-    // Proposes the mempool's txs, certifies and commits the block.
+    // Proposes the mempool's txs, certifies and commits the block (waiters answered); each tx must succeed.
     CommitOutcome block() {
-        std::vector<Bytes> txs;
-        for (const auto& e : mempool->reap(1'000, 8 << 20)) txs.push_back(e->tx->bytes);
-        const auto val = test::testKey(kValidatorKey);
-        timeMs += 1'000;
-        auto p = app->proposeBytes(val.publicKey, timeMs, txs, {});
-        REQUIRE(p.hasValue());
-        REQUIRE(p->included == txs.size());
-        const std::uint64_t height = app->nextHeight();
-        Vote v;
-        v.type = VoteType::Precommit;
-        v.height = height;
-        v.blockId = p->id;
-        v.validator = val.publicKey;
-        CommitCertificate cert;
-        cert.height = height;
-        cert.blockId = p->id;
-        cert.signatures.push_back({val.publicKey, test::signDigest32(val, v.signDigest(kChain))});
-        auto c = app->commit(p->id, p->bytes, cert);
-        REQUIRE(c.hasValue());
-        mempool->update(c->txHashes, *app->ledgerView());
-        for (std::size_t i = 0; i < c->txHashes.size(); ++i) {
-            const auto& r = c->results.txs[i];
-            INFO("tx " << i << " of block " << c->height << ": " << r.message);
-            CHECK(r.code == 0);
-            waiters.notify(c->txHashes[i],
-                           CommittedTx{c->height, static_cast<std::uint32_t>(i), r.code, r.message, r.feeCharged});
+        auto c = commitMempool();
+        for (std::size_t i = 0; i < c.results.txs.size(); ++i) {
+            INFO("tx " << i << " of block " << c.height << ": " << c.results.txs[i].message);
+            CHECK(c.results.txs[i].code == 0);
         }
-        return std::move(*c);
+        return c;
     }
 
     // A signed tx from `key` with its next nonce.
     std::string signedTx(std::uint8_t key, std::vector<Msg> msgs, bool advanceNonce = true) {
-        Tx t;
-        t.chainId = kChain;
-        t.nonce = nonces[key];
-        if (advanceNonce) ++nonces[key];
-        t.fee = Amount(1'000);
-        t.msgs = std::move(msgs);
-        return str(test::signTx(test::testKey(key), t).bytes());
+        auto bytes = str(TestNode::tx(key, std::move(msgs)));
+        if (!advanceNonce) --nonces()[key];
+        return bytes;
     }
 };
 
@@ -273,7 +229,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                          {MsgLeaseFromOffer{addr(2), 1, res(1000, 0, 0), 50, Amount(10'000), {}, Amount(1'000'000)}}));
     const auto jobsBlock = c.block();
     const std::uint64_t offerLeaseStart = jobsBlock.height;
-    const std::uint64_t offerLeaseStartMs = c.timeMs;  // that block's time
+    const std::uint64_t offerLeaseStartMs = c.app().lastTimeMs();  // that block's time
 
     // --- four eu providers bid on job 1 ---
     const std::map<std::uint8_t, std::uint64_t> bidPrices = {{1, 400}, {3, 450}, {4, 300}, {5, 350}};
@@ -429,20 +385,20 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(p2["offers"][0]["per_cpu_millicore"] == "1");
 
         // Escrow, accrued lazily: price x seconds of block time since the start, at the latest block.
-        const std::uint64_t h = c.app->lastHeight();
+        const std::uint64_t h = c.app().lastHeight();
         q::EscrowRequest ereq;
         ereq.set_lease_id(bidLease);
         auto [est, escrow] = ask<q::EscrowResponse>(*c.query, &q::QueryService::Stub::Escrow, ereq);
         REQUIRE(est.ok());
         const std::uint64_t accrued = 300 * (h - acceptBlock.height);
         REQUIRE(escrow.height() == h);
-        REQUIRE(escrow.time() == c.timeMs);
+        REQUIRE(escrow.time() == c.app().lastTimeMs());
         REQUIRE(escrow.deposited() == "50000");
         REQUIRE(escrow.accrued() == std::to_string(accrued));
         REQUIRE(escrow.remaining() == std::to_string(50'000 - accrued));
         REQUIRE(escrow.withdrawn() == "0");
         REQUIRE(escrow.dry_time() == 0);  // 50,000 covers all 100 seconds at 300
-        REQUIRE(escrow.paid_through() == c.timeMs);
+        REQUIRE(escrow.paid_through() == c.app().lastTimeMs());
         REQUIRE(escrow.lease_state() == "active");
         // The stored record itself has not accrued yet: the view is computed.
         REQUIRE(Json::parse(lresp.json())["accrued"] == "0");
@@ -764,8 +720,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     }
 
     SECTION("Simulate executes against the latest state and changes nothing") {
-        const Hash256 appBefore = c.app->lastAppHash();
-        const std::uint64_t heightBefore = c.app->lastHeight();
+        const Hash256 appBefore = c.app().lastAppHash();
+        const std::uint64_t heightBefore = c.app().lastHeight();
         q::AccountRequest areq;
         areq.set_address(bech(kClient));
         auto [a1st, before] = ask<q::AccountResponse>(*c.query, &q::QueryService::Stub::Account, areq);
@@ -812,14 +768,14 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(a2st.ok());
         REQUIRE(after.balance() == before.balance());
         REQUIRE(after.next_nonce() == before.next_nonce());
-        REQUIRE(c.app->lastAppHash() == appBefore);
-        REQUIRE(c.app->lastHeight() == heightBefore);
-        REQUIRE(c.mempool->size() == 0);
+        REQUIRE(c.app().lastAppHash() == appBefore);
+        REQUIRE(c.app().lastHeight() == heightBefore);
+        REQUIRE(c.mempool().size() == 0);
         // The simulated tx is still valid for real.
         txpb::BroadcastRequest breq;
         breq.set_tx(send);
         REQUIRE(ask<txpb::BroadcastResponse>(*c.tx, &txpb::TxService::Stub::Broadcast, breq).first.ok());
-        REQUIRE(c.mempool->size() == 1);
+        REQUIRE(c.mempool().size() == 1);
     }
 
     SECTION("unknown objects are NOT_FOUND and malformed input INVALID_ARGUMENT") {
@@ -882,7 +838,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     }
 
     SECTION("an action RPC refuses a tx carrying a message of another kind") {
-        const std::size_t pending = c.mempool->size();
+        const std::size_t pending = c.mempool().size();
         std::string code;
         auto st =
             action(*c.provider, &PS::PlaceBid,
@@ -915,7 +871,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         st = action(*c.provider, &PS::Register, "not a tx", &code);
         REQUIRE(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
         REQUIRE(code == "500");
-        REQUIRE(c.mempool->size() == pending);
+        REQUIRE(c.mempool().size() == pending);
 
         // The right RPC admits the tx, then applies the mempool's checks like Broadcast.
         st = action(*c.client, &CS::CancelJob, c.signedTx(kClient, {MsgJobCancel{1}}, false), &code);
@@ -947,7 +903,7 @@ TEST_CASE("an action RPC in commit mode replies with the committed result", "[rp
     });
     // Wait until the tx is pending, then commit a block holding it.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (c.mempool->size() == 0) {
+    while (c.mempool().size() == 0) {
         REQUIRE(std::chrono::steady_clock::now() < deadline);
         std::this_thread::yield();
     }

@@ -9,12 +9,9 @@
 #include <atomic>
 
 #include "consensus/core/Tx.h"
-#include "node/app/Application.h"
-#include "node/storage/NodeDatabase.h"
-#include "node/submit/AfterCommit.h"
 #include "node/submit/TxSubmitter.h"
-#include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -40,52 +37,6 @@ GenesisDoc genesis() {
     return d;
 }
 
-// The validator's certificate for proposal p at the app's next height.
-CommitCertificate certify(const Application& app, const Application::Proposal& p) {
-    const auto val = test::testKey(kValidator);
-    const std::uint64_t height = app.nextHeight();
-    Vote v;
-    v.type = VoteType::Precommit;
-    v.height = height;
-    v.blockId = p.id;
-    v.validator = val.publicKey;
-    return CommitCertificate{height, 0, p.id, {{val.publicKey, test::signDigest32(val, v.signDigest(kChain))}}};
-}
-
-struct Chain {
-    test::TempDir dir{"tx-path"};
-    std::shared_ptr<SignatureCache> sigCache = std::make_shared<SignatureCache>();
-    std::unique_ptr<Application> app;
-    Mempool mempool{MempoolLimits{}, sigCache};
-    CommitWaiters waiters;
-    TxSubmitter submitter{mempool, [this] { return app->ledgerView(); }, waiters};
-    AfterCommit afterCommit{mempool, [this] { return app->ledgerView(); }, nullptr, nullptr, waiters, nullptr};
-    std::uint64_t timeMs = 1'000;
-
-    Chain() {
-        auto db = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(db.hasValue());
-        auto a = Application::open(genesis(), *db, Application::Options{}, sigCache);
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
-    }
-
-    // Proposes what the mempool holds, certifies, commits, runs the after-commit step.
-    CommitOutcome block() {
-        std::vector<TxRef> txs;
-        for (const auto& e : mempool.reap(10'000, 64 << 20)) txs.push_back(e->tx);
-        const auto val = test::testKey(kValidator);
-        timeMs += 1'000;
-        auto p = app->propose(val.publicKey, timeMs, txs, {});
-        REQUIRE(p.hasValue());
-        REQUIRE(p->included == txs.size());
-        auto c = app->commit(p->id, p->bytes, certify(*app, *p));
-        REQUIRE(c.hasValue());
-        afterCommit.apply(*c);
-        return std::move(*c);
-    }
-};
-
 // n transfers, signed up front (signing encodes bodies; it neither decodes nor hashes a signed tx).
 std::vector<Bytes> transfers(std::size_t n) {
     std::vector<Bytes> out;
@@ -106,8 +57,8 @@ std::vector<Bytes> transfers(std::size_t n) {
 
 TEST_CASE("a tx submitted as bytes is decoded once and hashed once until its block committed and was announced",
           "[submit][txpath]") {
-    Chain chain;
-    chain.block();  // genesis executed; the path below starts from a running chain
+    test::TestNode chain(genesis(), {.name = "tx-path"});
+    chain.commitMempool();  // genesis executed; the path below starts from a running chain
     const auto txs = transfers(40);
     std::atomic<int> committed{0};
 
@@ -115,46 +66,46 @@ TEST_CASE("a tx submitted as bytes is decoded once and hashed once until its blo
     for (const auto& bytes : txs) {
         auto tx = TxSubmitter::decode(bytes);
         REQUIRE(tx.hasValue());
-        auto waiting = chain.submitter.admitAndWait(*tx, [&](const CommittedTx& c) {
+        auto waiting = chain.submitter().admitAndWait(*tx, [&](const CommittedTx& c) {
             CHECK(c.code == 0);
             ++committed;
         });
         INFO(waiting.admitted.message);
         REQUIRE(waiting.admitted.ok());
     }
-    const auto outcome = chain.block();
+    const auto outcome = chain.commitMempool();
     const TxCodecCounts after = txCodecCounts();
 
     REQUIRE(outcome.txHashes.size() == txs.size());
     REQUIRE(committed.load() == static_cast<int>(txs.size()));
-    REQUIRE(chain.mempool.size() == 0);
+    REQUIRE(chain.mempool().size() == 0);
     CHECK(after.decodes - before.decodes == txs.size());
     CHECK(after.hashes - before.hashes == txs.size());
 }
 
 TEST_CASE("a block from another node is decoded and hashed once per tx by validate, and not again by commit",
           "[submit][txpath]") {
-    Chain proposer;
-    Chain follower;
-    proposer.block();
-    follower.block();
+    test::TestNode proposer(genesis(), {.name = "tx-path-proposer"});
+    test::TestNode follower(genesis(), {.name = "tx-path-follower"});
+    proposer.commitMempool();
+    follower.commitMempool();
     const auto txs = transfers(24);
-    for (const auto& bytes : txs) REQUIRE(proposer.submitter.admit(*TxSubmitter::decode(bytes)).ok());
+    for (const auto& bytes : txs) REQUIRE(proposer.submitter().admit(*TxSubmitter::decode(bytes)).ok());
     std::vector<TxRef> refs;
-    for (const auto& e : proposer.mempool.reap(10'000, 64 << 20)) refs.push_back(e->tx);
+    for (const auto& e : proposer.mempool().reap(10'000, 64 << 20)) refs.push_back(e->tx);
     const auto val = test::testKey(kValidator);
-    auto p = proposer.app->propose(val.publicKey, 5'000, refs, {});
+    auto p = proposer.app().propose(val.publicKey, 5'000, refs, {});
     REQUIRE(p.hasValue());
     REQUIRE(p->included == txs.size());
 
     const TxCodecCounts before = txCodecCounts();
-    REQUIRE(follower.app->validate(p->id, p->bytes).hasValue());
-    auto c = follower.app->commit(p->id, p->bytes, certify(*follower.app, *p));
+    REQUIRE(follower.app().validate(p->id, p->bytes).hasValue());
+    auto c = follower.app().commit(p->id, p->bytes, follower.certify(*p));
     REQUIRE(c.hasValue());
-    follower.afterCommit.apply(*c);
+    follower.afterCommit().apply(*c);
     const TxCodecCounts after = txCodecCounts();
 
-    REQUIRE(follower.app->lastBlockId() == p->id);
+    REQUIRE(follower.app().lastBlockId() == p->id);
     REQUIRE(c->txHashes == [&] {
         std::vector<Hash256> h;
         for (const auto& r : refs) h.push_back(r->hash);

@@ -13,8 +13,8 @@
 #include "node/storage/NodeDatabase.h"
 #include "node/sync/BlockSyncer.h"
 #include "node/sync/PeerAddress.h"
-#include "support/TempDir.h"
 #include "support/TestKeys.h"
+#include "support/TestNode.h"
 
 using namespace agora;
 using namespace agora::node;
@@ -40,18 +40,9 @@ GenesisDoc testGenesis() {
     return d;
 }
 
-struct TestApp {
-    test::TempDir dir;
-    std::shared_ptr<leveldb::DB> db;
-    std::unique_ptr<Application> app;
-    explicit TestApp(const std::string& name) : dir("agora-sync-" + name) {
-        auto opened = openNodeDatabase(dir.path("db"), DatabaseOptions{});
-        REQUIRE(opened.hasValue());
-        db = *opened;
-        auto a = Application::open(testGenesis(), db, Application::Options{}, std::make_shared<SignatureCache>());
-        REQUIRE(a.hasValue());
-        app = std::move(*a);
-    }
+// One node on LevelDB (test/support/TestNode.h); buildChain certifies by k10 alone.
+struct TestApp : test::TestNode {
+    explicit TestApp(const std::string& name) : TestNode(testGenesis(), {.name = "agora-sync-" + name}) {}
 };
 
 Vote precommit(std::uint8_t key, std::uint64_t height, std::optional<Hash256> id, std::uint32_t round = 0) {
@@ -89,10 +80,10 @@ Bytes sendTx(std::uint64_t nonce) {
 std::vector<SyncedBlockData> buildChain(TestApp& source, std::uint64_t n) {
     std::vector<SyncedBlockData> out;
     for (std::uint64_t h = 1; h <= n; ++h) {
-        auto p = source.app->proposeBytes(test::testKey(10).publicKey, 1'000 + h * 1'000, {sendTx(h - 1)}, {});
+        auto p = source.app().proposeBytes(test::testKey(10).publicKey, 1'000 + h * 1'000, {sendTx(h - 1)}, {});
         REQUIRE(p.hasValue());
         const auto cert = certify(p->id, h, {10});
-        REQUIRE(source.app->commit(p->id, p->bytes, cert).hasValue());
+        REQUIRE(source.app().commit(p->id, p->bytes, cert).hasValue());
         out.push_back({h, p->bytes, encode(cert)});
     }
     return out;
@@ -146,9 +137,9 @@ TEST_CASE("the syncer applies a peer's blocks in order and reaches the peer's ap
     TestApp source("src"), target("dst");
     auto chain = buildChain(source, 20);
     Network net;
-    auto& peer = net.add("good:1", chain, *source.app);
+    auto& peer = net.add("good:1", chain, source.app());
     std::vector<std::uint64_t> committed;
-    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{4, 0},
+    BlockSyncer syncer(target.app(), net.factory(), BlockSyncOptions{4, 0},
                        [&](const CommitOutcome& o) { committed.push_back(o.height); });
     syncer.setPeers(names({"good:1"}));
     std::atomic<bool> stop{false};
@@ -157,27 +148,27 @@ TEST_CASE("the syncer applies a peer's blocks in order and reaches the peer's ap
     REQUIRE(r.dropped.empty());
     REQUIRE(r.bestPeerHeight == 20);
     REQUIRE(peer.blockCalls == 5);  // batches of 4
-    REQUIRE(target.app->lastHeight() == 20);
+    REQUIRE(target.app().lastHeight() == 20);
     REQUIRE(committed.size() == 20);
     REQUIRE(committed.front() == 1);
     REQUIRE(committed.back() == 20);
     for (std::uint64_t h = 1; h <= 20; ++h) {
-        REQUIRE(target.app->blocks().block(h)->header.appHash == source.app->blocks().block(h)->header.appHash);
-        REQUIRE(*target.app->blocks().commit(h) == *source.app->blocks().commit(h));
+        REQUIRE(target.app().blocks().block(h)->header.appHash == source.app().blocks().block(h)->header.appHash);
+        REQUIRE(*target.app().blocks().commit(h) == *source.app().blocks().commit(h));
     }
-    REQUIRE(target.app->lastAppHash() == source.app->lastAppHash());
+    REQUIRE(target.app().lastAppHash() == source.app().lastAppHash());
     REQUIRE_FALSE(syncer.catchingUp());
 }
 
 TEST_CASE("the syncer stops within maxBehind blocks of the best peer", "[sync]") {
     TestApp source("src-behind"), target("dst-behind");
     Network net;
-    net.add("p:1", buildChain(source, 6), *source.app);
-    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{64, 1}, nullptr);
+    net.add("p:1", buildChain(source, 6), source.app());
+    BlockSyncer syncer(target.app(), net.factory(), BlockSyncOptions{64, 1}, nullptr);
     syncer.setPeers(names({"p:1"}));
     std::atomic<bool> stop{false};
     syncer.sync(stop);
-    REQUIRE(target.app->lastHeight() >= 5);
+    REQUIRE(target.app().lastHeight() >= 5);
     // Nothing to do when already close enough.
     REQUIRE(syncer.sync(stop).applied == 0);
 }
@@ -211,36 +202,36 @@ TEST_CASE("a peer serving a tampered block or certificate is dropped and the hon
     }
 
     Network net;
-    net.add("bad:1", tampered, *source.app);
-    net.add("good:2", chain, *source.app);
-    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{3, 0}, nullptr);
+    net.add("bad:1", tampered, source.app());
+    net.add("good:2", chain, source.app());
+    BlockSyncer syncer(target.app(), net.factory(), BlockSyncOptions{3, 0}, nullptr);
     syncer.setPeers(names({"bad:1", "good:2"}));  // equal heights: the first listed is tried first
     std::atomic<bool> stop{false};
     auto r = syncer.sync(stop);
     REQUIRE(r.dropped == names({"bad:1"}));
-    REQUIRE(target.app->lastHeight() == 10);
-    REQUIRE(target.app->lastAppHash() == source.app->lastAppHash());
+    REQUIRE(target.app().lastHeight() == 10);
+    REQUIRE(target.app().lastAppHash() == source.app().lastAppHash());
 }
 
 TEST_CASE("peers of another chain and peers that serve nothing are not used", "[sync]") {
     TestApp source("src-other"), target("dst-other");
     auto chain = buildChain(source, 3);
     Network net;
-    auto& other = net.add("other:1", chain, *source.app);
+    auto& other = net.add("other:1", chain, source.app());
     other.status.genesisHash = sha256(asBytes("another genesis"));
     other.status.height = 100;
-    auto& empty = net.add("empty:2", {}, *source.app);
+    auto& empty = net.add("empty:2", {}, source.app());
     empty.status.height = 50;  // claims blocks it does not serve
-    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{}, nullptr);
+    BlockSyncer syncer(target.app(), net.factory(), BlockSyncOptions{}, nullptr);
     syncer.setPeers(names({"other:1", "empty:2"}));
     std::atomic<bool> stop{false};
     auto r = syncer.sync(stop);
     REQUIRE(r.applied == 0);
     REQUIRE(r.dropped == names({"empty:2"}));
     REQUIRE(other.blockCalls == 0);
-    REQUIRE(target.app->lastHeight() == 0);
+    REQUIRE(target.app().lastHeight() == 0);
     // A learned peer is used by the next sync.
-    net.add("late:3", chain, *source.app);
+    net.add("late:3", chain, source.app());
     syncer.addPeers(names({"late:3"}));
     REQUIRE(syncer.sync(stop).applied == 3);
 }
@@ -319,17 +310,17 @@ TEST_CASE("a block carrying duplicate-vote evidence slashes and tombstones the v
     TestApp a("ev-a"), b("ev-b");
     auto ev =
         DuplicateVoteEvidence::make(precommit(11, 1, sha256(asBytes("x"))), precommit(11, 1, std::nullopt)).value();
-    auto p = a.app->propose(test::testKey(10).publicKey, 2'000, {}, {ev});
+    auto p = a.app().propose(test::testKey(10).publicKey, 2'000, {}, {ev});
     REQUIRE(p.hasValue());
     // An independent node accepts it (same evidence rules) and both commit.
-    REQUIRE(b.app->validate(p->id, p->bytes).hasValue());
+    REQUIRE(b.app().validate(p->id, p->bytes).hasValue());
     const auto cert = certify(p->id, 1, {10});
-    REQUIRE(a.app->commit(p->id, p->bytes, cert).hasValue());
-    REQUIRE(b.app->commit(p->id, p->bytes, cert).hasValue());
-    REQUIRE(a.app->lastAppHash() == b.app->lastAppHash());
-    REQUIRE(a.app->blocks().block(1)->evidence == std::vector<DuplicateVoteEvidence>{ev});
+    REQUIRE(a.app().commit(p->id, p->bytes, cert).hasValue());
+    REQUIRE(b.app().commit(p->id, p->bytes, cert).hasValue());
+    REQUIRE(a.app().lastAppHash() == b.app().lastAppHash());
+    REQUIRE(a.app().blocks().block(1)->evidence == std::vector<DuplicateVoteEvidence>{ev});
 
-    auto raw = a.app->snapshot()->get(contracts::keys::validator(Address::fromPublicKey(test::testKey(11).publicKey)));
+    auto raw = a.app().snapshot()->get(contracts::keys::validator(Address::fromPublicKey(test::testKey(11).publicKey)));
     REQUIRE(raw.has_value());
     auto v = decode<contracts::Validator>(*raw).value();
     REQUIRE(v.tombstoned);
@@ -344,7 +335,7 @@ TEST_CASE("a block carrying duplicate-vote evidence slashes and tombstones the v
     blk.evidence = {forged};
     blk.sealContentHashes();
     TestApp c("ev-c");
-    auto r = c.app->validate(blk.id(), encode(blk));
+    auto r = c.app().validate(blk.id(), encode(blk));
     REQUIRE_FALSE(r.hasValue());
 }
 
@@ -355,7 +346,7 @@ TEST_CASE("a validator missing from commit certificates is jailed for downtime, 
     const std::uint64_t blocks = testGenesis().genesis.params.downtimeMaxMissed + 5;
     auto chain = buildChain(source, blocks);
     auto raw =
-        source.app->snapshot()->get(contracts::keys::validator(Address::fromPublicKey(test::testKey(11).publicKey)));
+        source.app().snapshot()->get(contracts::keys::validator(Address::fromPublicKey(test::testKey(11).publicKey)));
     REQUIRE(raw.has_value());
     auto v = decode<contracts::Validator>(*raw).value();
     REQUIRE(v.jailed);
@@ -363,12 +354,12 @@ TEST_CASE("a validator missing from commit certificates is jailed for downtime, 
     REQUIRE(v.tokens < Amount(kSmallStake));
     // The same chain replayed through block sync executes the same punishment.
     Network net;
-    net.add("p:1", chain, *source.app);
-    BlockSyncer syncer(*target.app, net.factory(), BlockSyncOptions{16, 0}, nullptr);
+    net.add("p:1", chain, source.app());
+    BlockSyncer syncer(target.app(), net.factory(), BlockSyncOptions{16, 0}, nullptr);
     syncer.setPeers(names({"p:1"}));
     std::atomic<bool> stop{false};
     REQUIRE(syncer.sync(stop).applied == blocks);
-    REQUIRE(target.app->lastAppHash() == source.app->lastAppHash());
+    REQUIRE(target.app().lastAppHash() == source.app().lastAppHash());
 }
 
 TEST_CASE(
@@ -382,34 +373,34 @@ TEST_CASE(
     REQUIRE(blocks < params.unbondingBlocks);
     buildChain(app, blocks);
     const auto k11 = test::testKey(11).publicKey;
-    REQUIRE(app.app->chainState().validators.powerOf(k11) == 0);
+    REQUIRE(app.app().chainState().validators.powerOf(k11) == 0);
     auto evidenceAt = [](std::uint64_t h) {
         return DuplicateVoteEvidence::make(precommit(11, h, sha256(asBytes("x"))), precommit(11, h, std::nullopt))
             .value();
     };
     const auto ev = evidenceAt(2);
-    INFO((app.app->evidenceAdmissible(ev) ? std::string() : app.app->evidenceAdmissible(ev).error()));
-    REQUIRE(app.app->evidenceAdmissible(ev).hasValue());
+    INFO((app.app().evidenceAdmissible(ev) ? std::string() : app.app().evidenceAdmissible(ev).error()));
+    REQUIRE(app.app().evidenceAdmissible(ev).hasValue());
     // A pool with the application's rule takes it, and so does a block.
     EvidencePool pool;
     const EvidencePool::Admissible rule = [&](const DuplicateVoteEvidence& e) {
-        return app.app->evidenceAdmissible(e);
+        return app.app().evidenceAdmissible(e);
     };
     REQUIRE(pool.add(ev, kChain, rule).value());
     REQUIRE(pool.pending(rule).size() == 1);
     // A future infraction height is refused.
-    REQUIRE_FALSE(app.app->evidenceAdmissible(evidenceAt(app.app->nextHeight() + 1)).hasValue());
+    REQUIRE_FALSE(app.app().evidenceAdmissible(evidenceAt(app.app().nextHeight() + 1)).hasValue());
 
-    auto p = app.app->propose(test::testKey(10).publicKey, app.app->lastTimeMs() + 1'000, {}, pool.pending(rule));
+    auto p = app.app().propose(test::testKey(10).publicKey, app.app().lastTimeMs() + 1'000, {}, pool.pending(rule));
     REQUIRE(p.hasValue());
-    const std::uint64_t height = app.app->nextHeight();
-    REQUIRE(app.app->commit(p->id, p->bytes, certify(p->id, height, {10})).hasValue());
-    auto raw = app.app->snapshot()->get(contracts::keys::validator(Address::fromPublicKey(k11)));
+    const std::uint64_t height = app.app().nextHeight();
+    REQUIRE(app.app().commit(p->id, p->bytes, certify(p->id, height, {10})).hasValue());
+    auto raw = app.app().snapshot()->get(contracts::keys::validator(Address::fromPublicKey(k11)));
     REQUIRE(raw.has_value());
     const auto v = decode<contracts::Validator>(*raw).value();
     REQUIRE(v.tombstoned);
     // Tombstoned: later evidence has nothing left to punish.
-    auto again = app.app->evidenceAdmissible(evidenceAt(3));
+    auto again = app.app().evidenceAdmissible(evidenceAt(3));
     REQUIRE_FALSE(again.hasValue());
     CHECK(again.error().find("tombstoned") != std::string::npos);
 }
@@ -419,16 +410,16 @@ TEST_CASE("evidence older than unbonding_blocks against a validator out of the s
     const auto params = testGenesis().genesis.params;
     buildChain(app, params.unbondingBlocks + 5);
     const auto k11 = test::testKey(11).publicKey;
-    REQUIRE(app.app->chainState().validators.powerOf(k11) == 0);  // jailed for downtime long ago
+    REQUIRE(app.app().chainState().validators.powerOf(k11) == 0);  // jailed for downtime long ago
     auto old =
         DuplicateVoteEvidence::make(precommit(11, 2, sha256(asBytes("x"))), precommit(11, 2, std::nullopt)).value();
-    auto r = app.app->evidenceAdmissible(old);
+    auto r = app.app().evidenceAdmissible(old);
     REQUIRE_FALSE(r.hasValue());
     CHECK(r.error().find("unbonding_blocks") != std::string::npos);
     // One within the period is fine.
-    const std::uint64_t recent = app.app->nextHeight() - 3;
+    const std::uint64_t recent = app.app().nextHeight() - 3;
     auto fresh =
         DuplicateVoteEvidence::make(precommit(11, recent, sha256(asBytes("x"))), precommit(11, recent, std::nullopt))
             .value();
-    CHECK(app.app->evidenceAdmissible(fresh).hasValue());
+    CHECK(app.app().evidenceAdmissible(fresh).hasValue());
 }
