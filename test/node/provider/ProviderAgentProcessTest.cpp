@@ -53,8 +53,10 @@ bool httpAnswers(const std::string& hostPort) {
 
 }  // namespace
 
-TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per block",
-          "[provider][process]") {
+TEST_CASE(
+    "agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per second of block "
+    "time",
+    "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
