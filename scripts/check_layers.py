@@ -219,7 +219,7 @@ def self_test(root):
          {"node/rpc/PlantedLoop.h": '#include "node/http/PlantedLoop.h"\n',
           "node/http/PlantedLoop.h": '#include "node/rpc/PlantedLoop.h"\n'}, "loop"),
         ("the CLI includes a node-only folder of a lower level",
-         {"node/cli/PlantedNodeOnly.cpp": '#include "node/rpc/StateJson.h"\n'}, "part of agora_cli"),
+         {"node/cli/PlantedNodeOnly.cpp": '#include "node/query/StateQueries.h"\n'}, "part of agora_cli"),
         ("the manifest includes the ledger", {"node/manifest/PlantedLedger.h": '#include "contracts/Params.h"\n'},
          "part of agora_cli"),
         ("the CLI includes the state layer", {"node/cli/PlantedState.h": '#include "consensus/state/ResultCode.h"\n'},

@@ -321,8 +321,8 @@ Expected<void, std::string> Application::evidenceAdmissibleAt(const ChainRecord&
     return {};
 }
 
-Expected<Application::Execution, std::string> Application::execute(Block block, std::vector<TxRef> txs,
-                                                                   bool proposing) {
+Expected<Application::Execution, std::string> Application::execute(Block block, std::vector<TxRef> txs, bool proposing,
+                                                                   Bytes wire) {
     ChainRecord rec;
     {
         std::lock_guard lock(mu_);
@@ -419,7 +419,7 @@ Expected<Application::Execution, std::string> Application::execute(Block block, 
         if (block.header.nextValidatorsHash != nextValidatorsHash)
             return fail("next_validators_hash mismatch: not the validator set of the next height");
     }
-    exec.bytes = encode(block);
+    exec.bytes = proposing ? encode(block) : std::move(wire);
     exec.block = std::make_shared<const Block>(std::move(block));
     exec.prepared = std::move(*prepared);
     return exec;
@@ -454,7 +454,7 @@ Expected<void, std::string> Application::validate(const Hash256& id, ByteSpan by
         txs.push_back(std::move(*tx));
     }
     if (auto ok = checkHeader(*block, hashes); !ok) return ok;
-    auto exec = execute(std::move(*block), std::move(txs), false);
+    auto exec = execute(std::move(*block), std::move(txs), false, Bytes(bytes.begin(), bytes.end()));
     if (!exec) return fail(exec.error());
     executed_.insert_or_assign(id, std::move(*exec));
     return {};
@@ -486,13 +486,20 @@ Expected<CommitOutcome, std::string> Application::commit(const Hash256& id, Byte
     auto staged =
         blocks_.stage(exec.prepared.extra, *exec.block, exec.bytes, exec.txHashes, cert, encode(exec.results));
     if (!staged) return fail(staged.error());
+    std::uint64_t newBase = 0;
+    if (options_.retainBlocks > 0 && next.height >= options_.retainBlocks) {
+        auto pruned = blocks_.stagePrune(exec.prepared.extra, next.height - options_.retainBlocks + 1,
+                                         kPruneHeightsPerCommit, next.height);
+        if (!pruned) return fail(pruned.error());
+        newBase = *pruned;
+    }
     const Bytes recordKey(1, keyspace::kChainRecord);
     const Bytes recordValue = encode(next);
     exec.prepared.extra.Put(slice(recordKey), slice(recordValue));
     exec.prepared.sync = durability == Durability::Synced;
     auto written = store_->write(std::move(exec.prepared));
     if (!written && store_->latestVersion() != next.height) return fail("commit failed: " + written.error().message());
-    blocks_.committed(next.height);
+    blocks_.committed(next.height, newBase);
 
     CommitOutcome out;
     out.height = next.height;

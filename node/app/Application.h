@@ -76,11 +76,19 @@ struct CommitOutcome {
 
 class Application {
 public:
+    // Most heights one commit prunes, so that turning retain_blocks on for a
+    // long chain spreads the removal over many commits instead of one batch.
+    static constexpr std::uint64_t kPruneHeightsPerCommit = 64;
+
     struct Options {
         std::uint64_t validatorUpdateDelay = 2;
         std::size_t maxBlockTxs = 5'000;
         std::size_t maxBlockBytes = budget::kDefaultBlockTxBytes;  // tx bytes; <= limits::kBlockTxBytesMax
         std::uint64_t stateVersionsKept = 0;                       // 0 = all
+        // Blocks kept (storage.retain_blocks): each commit removes what falls
+        // below the newest retainBlocks heights, at most kPruneHeightsPerCommit
+        // of them, in the commit's own write batch. 0 = keep every block.
+        std::uint64_t retainBlocks = 0;
 
         // Full scan of contracts::checkInvariants after executing each block,
         // O(state): on in builds without NDEBUG, else by config
@@ -169,8 +177,10 @@ private:
     // Executes block on its txs given decoded and hashed (header content
     // fields set, app/results hash not yet checked). proposing: block.txs is
     // filled from the txs the ledger accepts (the others are left out);
-    // otherwise txs[i] is block.txs[i] and a refused tx makes the block invalid.
-    Expected<Execution, std::string> execute(Block block, std::vector<TxRef> txs, bool proposing);
+    // otherwise txs[i] is block.txs[i] and a refused tx makes the block invalid,
+    // and wire holds the block's bytes as received (decoding is canonical, so
+    // they are its encoding: kept, not encoded again).
+    Expected<Execution, std::string> execute(Block block, std::vector<TxRef> txs, bool proposing, Bytes wire = {});
     Expected<void, std::string> checkHeader(const Block& block, const std::vector<Hash256>& txHashes) const;
     Expected<void, std::string> evidenceAdmissibleAt(const ChainRecord& rec, const DuplicateVoteEvidence& ev) const;
 

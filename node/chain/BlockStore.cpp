@@ -1,5 +1,7 @@
 #include "node/chain/BlockStore.h"
 
+#include <algorithm>
+
 #include "consensus/core/Tx.h"
 #include "node/chain/EvidenceIndex.h"
 #include "node/storage/KeySpace.h"
@@ -94,8 +96,33 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
     return {};
 }
 
-void BlockStore::committed(std::uint64_t height) {
+Expected<std::uint64_t, std::string> BlockStore::stagePrune(leveldb::WriteBatch& batch, std::uint64_t below,
+                                                            std::uint64_t maxHeights, std::uint64_t latest) const {
+    const std::uint64_t base = base_.load();
+    if (base == 0 || latest == 0) return base;  // nothing stored before this block
+    below = std::min(below, latest);            // the latest block always stays
+    if (below <= base) return base;
+    const std::uint64_t end = below - base > maxHeights ? base + maxHeights : below;
+    for (std::uint64_t h = base; h < end; ++h) {
+        auto raw = blockBytes(h);
+        if (!raw)
+            return Unexpected("block store: block " + std::to_string(h) + " is missing above base " +
+                              std::to_string(base) + ", cannot prune");
+        auto block = decodeBlock(*raw);
+        if (!block) return Unexpected("block store: stored block " + std::to_string(h) + " does not decode");
+        for (const auto& tx : block->txs) batch.Delete(slice(key(kTxIndex, txHash(tx))));
+        batch.Delete(slice(key(kHeightByHash, block->id())));
+        batch.Delete(slice(key(kBlockByHeight, h)));
+        batch.Delete(slice(key(kCommitByHeight, h)));
+        batch.Delete(slice(key(kResultsByHeight, h)));
+    }
+    batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(end, latest)));
+    return end;
+}
+
+void BlockStore::committed(std::uint64_t height, std::uint64_t newBase) {
     if (latest_ == 0) base_ = height;
+    if (newBase != 0) base_ = newBase;
     latest_ = height;
 }
 

@@ -60,8 +60,17 @@ public:
     Expected<void, std::string> stage(leveldb::WriteBatch& batch, const Block& block, ByteSpan blockBytes,
                                       const std::vector<Hash256>& txHashes, const CommitCertificate& commit,
                                       const Bytes& results);
-    // Call after the batch holding stage()'s writes was durably written.
-    void committed(std::uint64_t height);
+    // Pruning (storage.retain_blocks): adds to batch, after stage() of block
+    // `latest`, the removal of heights baseHeight() .. below-1, at most
+    // maxHeights of them: each block, its id index entry, certificate,
+    // results and its txs' index entries (the evidence index stays: it is
+    // small and evidence stays listable). Never removes `latest`. Returns the
+    // base height after the batch (baseHeight() when nothing is removed).
+    Expected<std::uint64_t, std::string> stagePrune(leveldb::WriteBatch& batch, std::uint64_t below,
+                                                    std::uint64_t maxHeights, std::uint64_t latest) const;
+    // Call after the batch holding stage()'s (and stagePrune()'s) writes was
+    // durably written; newBase: what stagePrune returned (0 = unchanged).
+    void committed(std::uint64_t height, std::uint64_t newBase = 0);
 
     std::uint64_t latestHeight() const { return latest_.load(); }  // 0 = empty
     std::uint64_t baseHeight() const { return base_.load(); }

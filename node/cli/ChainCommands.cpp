@@ -7,6 +7,7 @@
 #include "agora/query/v1/query.grpc.pb.h"
 #include "consensus/core/Hash256.h"
 #include "node/cli/CliError.h"
+#include "node/views/GovViews.h"
 
 namespace agora::node::cli {
 
@@ -60,10 +61,10 @@ std::set<std::string> fetchParamNames(const CliContext& ctx) {
     q::ParamsResponse resp;
     auto s = stub->Params(&c, q::ParamsRequest{}, &resp);
     if (!s.ok()) rpcFailed(ctx, s);
-    const auto params = json::parse(resp.json(), nullptr, false);
-    if (!params.is_object()) throw CliError("node sent parameters that do not parse");
+    const auto params = fromProto(resp.params());
+    if (!params) throw CliError("node sent parameters that do not parse");
     std::set<std::string> names;
-    for (const auto& [name, value] : params.items()) names.insert(name);
+    for (const auto& p : *params) names.insert(p.name);
     return names;
 }
 

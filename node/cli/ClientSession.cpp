@@ -32,10 +32,11 @@ wallet::SecretKey unlockKey(CliContext& ctx, const std::string& keyName) {
     return std::move(material->key);
 }
 
-json record(const std::string& text) {
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw CliError("node sent a record that is not JSON");
-    return j;
+template <typename View, typename Record>
+View record(const Record& r, const char* what) {
+    auto v = fromProto(r);
+    if (!v) throw CliError(std::string("node sent a ") + what + " record that does not parse");
+    return std::move(*v);
 }
 
 template <typename Req, typename Resp, typename Method>
@@ -86,22 +87,25 @@ txpb::BroadcastResponse ClientSession::commit(Msg msg, const std::string& what) 
     return resp;
 }
 
-json ClientSession::lease(std::uint64_t id) const {
+LeaseView ClientSession::lease(std::uint64_t id) const {
     q::LeaseRequest req;
     req.set_lease_id(id);
-    return record(unary<q::LeaseRequest, q::LeaseResponse>(ctx_, &q::QueryService::Stub::Lease, req).json());
+    return record<LeaseView>(unary<q::LeaseRequest, q::LeaseResponse>(ctx_, &q::QueryService::Stub::Lease, req).lease(),
+                             "lease");
 }
 
-json ClientSession::job(std::uint64_t id) const {
+JobView ClientSession::job(std::uint64_t id) const {
     q::JobRequest req;
     req.set_job_id(id);
-    return record(unary<q::JobRequest, q::JobResponse>(ctx_, &q::QueryService::Stub::Job, req).json());
+    return record<JobView>(unary<q::JobRequest, q::JobResponse>(ctx_, &q::QueryService::Stub::Job, req).job(), "job");
 }
 
-json ClientSession::provider(const std::string& address) const {
+ProviderView ClientSession::provider(const std::string& address) const {
     q::ProviderRequest req;
     req.set_address(address);
-    return record(unary<q::ProviderRequest, q::ProviderResponse>(ctx_, &q::QueryService::Stub::Provider, req).json());
+    return record<ProviderView>(
+        unary<q::ProviderRequest, q::ProviderResponse>(ctx_, &q::QueryService::Stub::Provider, req).provider(),
+        "provider");
 }
 
 std::optional<std::uint32_t> ClientSession::reputationScore(const std::string& provider) const {
@@ -112,9 +116,9 @@ std::optional<std::uint32_t> ClientSession::reputationScore(const std::string& p
     req.set_provider(provider);
     q::ReputationResponse resp;
     if (!stub->Reputation(&c, req, &resp).ok()) return std::nullopt;
-    auto j = json::parse(resp.json(), nullptr, false);
-    if (j.is_discarded() || !j.contains("score") || !j["score"].is_number_unsigned()) return std::nullopt;
-    return j["score"].get<std::uint32_t>();
+    auto rep = fromProto(resp.reputation());
+    if (!rep || rep->score > UINT32_MAX) return std::nullopt;
+    return static_cast<std::uint32_t>(rep->score);
 }
 
 std::uint64_t ClientSession::latestHeight() const {

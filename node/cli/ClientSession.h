@@ -13,6 +13,7 @@
 #include "consensus/core/Amount.h"
 #include "consensus/core/Messages.h"
 #include "node/cli/CliContext.h"
+#include "node/views/MarketViews.h"
 #include "wallet/SecretKey.h"
 
 namespace agora::node::cli {
@@ -34,10 +35,11 @@ public:
     // As commit(), but returns a failed result instead of throwing on a tx code.
     agora::tx::v1::BroadcastResponse commitAllowingFailure(Msg msg) const;
 
-    // Records as the node serves them (node/rpc/StateJson); CliError when absent.
-    nlohmann::json lease(std::uint64_t id) const;
-    nlohmann::json job(std::uint64_t id) const;
-    nlohmann::json provider(const std::string& address) const;
+    // Records as the node serves them (typed, node/views); CliError when
+    // absent or malformed.
+    LeaseView lease(std::uint64_t id) const;
+    JobView job(std::uint64_t id) const;
+    ProviderView provider(const std::string& address) const;
     // The provider's score in ppm; nullopt when the node cannot say.
     std::optional<std::uint32_t> reputationScore(const std::string& provider) const;
     std::uint64_t latestHeight() const;

@@ -33,6 +33,7 @@
 #include "node/cli/GatewayClient.h"
 #include "node/cli/ManifestFile.h"
 #include "node/cli/WorkloadCommands.h"
+#include "node/views/MarketViews.h"
 
 namespace agora::node::cli {
 
@@ -127,15 +128,15 @@ std::vector<mk::BidNotice> pollOpenBids(const CliContext& ctx, std::uint64_t job
     q::BidsResponse resp;
     std::vector<mk::BidNotice> out;
     if (!stub->Bids(&c, req, &resp).ok()) return out;
-    for (const auto& text : resp.bids_json()) {
-        auto j = nlohmann::json::parse(text, nullptr, false);
-        if (j.is_discarded()) continue;
+    for (const auto& record : resp.bids()) {
+        auto b = fromProto(record);
+        if (!b) continue;
         mk::BidNotice n;
-        n.set_bid_id(j.value("id", std::uint64_t{0}));
+        n.set_bid_id(b->id);
         n.set_job_id(jobId);
-        n.set_provider(j.value("provider", std::string()));
-        n.set_price_per_second(j.value("price_per_second", std::string()));
-        n.set_status(j.value("state", std::string()));
+        n.set_provider(b->provider.toBech32());
+        n.set_price_per_second(b->pricePerSecond.toString());
+        n.set_status(b->state);
         out.push_back(std::move(n));
     }
     return out;
@@ -354,7 +355,7 @@ private:
         }
         // The window may have closed first: the job then expired, which refunds too.
         const auto job = session_.job(result_.jobId);
-        result_.state = job.value("state", std::string());
+        result_.state = job.state;
         if (result_.state == "expired")
             throw CliError("no bids " + within + "; job " + std::to_string(result_.jobId) +
                            " expired, deposit refunded");
@@ -398,7 +399,7 @@ private:
 
     void sendManifest() {
         std::string uri = gatewayOverride_;
-        if (uri.empty()) uri = session_.provider(result_.provider).value("host_uri", std::string());
+        if (uri.empty()) uri = session_.provider(result_.provider).hostUri;
         auto target = parseHostUri(uri);
         if (!target) throw CliError(target.error() + "; " + leaseHint());
         gateway_ = std::make_unique<GatewayClient>(*target, session_.chainId(), session_.key());
@@ -452,7 +453,7 @@ private:
                 }
             } else if (!gatewayRetryable(s)) {
                 gatewayFailed(gateway_->address(), "LeaseStatus", s);
-            } else if (session_.lease(result_.leaseId).value("state", std::string()) == "closed") {
+            } else if (session_.lease(result_.leaseId).state == "closed") {
                 // An agent may forget a lease once it is closed; the chain still says how it ended.
                 progress("lease closed on chain (gateway: " + std::string(grpcCodeName(s.error_code())) + ")");
                 return true;
@@ -480,18 +481,18 @@ private:
         const auto id = result_.leaseId;
         const auto until = Clock::now() + std::chrono::seconds(plan_.closeTimeoutSeconds);
         progress("waiting for lease " + std::to_string(id) + " to close on chain...");
-        nlohmann::json lease;
+        LeaseView lease;
         while (true) {
             lease = session_.lease(id);
-            if (lease.value("state", std::string()) == "closed") break;
+            if (lease.state == "closed") break;
             if (Clock::now() >= until)
                 throw CliError("lease " + std::to_string(id) + " not closed on chain after " +
-                               std::to_string(plan_.closeTimeoutSeconds) + " s (state " +
-                               lease.value("state", std::string()) + "); close it with `agora tx lease close " +
-                               std::to_string(id) + " --from " + flags_.from + "`");
+                               std::to_string(plan_.closeTimeoutSeconds) + " s (state " + lease.state +
+                               "); close it with `agora tx lease close " + std::to_string(id) + " --from " +
+                               flags_.from + "`");
             sleepUntil(Clock::now() + 1s);
         }
-        result_.closeReason = lease.value("close_reason", std::string());
+        result_.closeReason = lease.closeReason;
         // The gateway's last word says why (e.g. which service exited how); best effort.
         gw::LeaseStatusResponse st;
         if (gateway_->leaseStatus(id, &st).ok()) {
@@ -500,7 +501,7 @@ private:
         }
         if (!finishedState(result_.state)) result_.state = "closed";
         progress("lease " + std::to_string(id) + " closed: " + result_.closeReason);
-        if (!plan_.settle || lease.value("settled", false)) return;
+        if (!plan_.settle || lease.settled) return;
         const auto resp = session_.commit(Msg(MsgLeaseSettle{id, plan_.rating}), "lease_settle");
         result_.paid = {eventAttribute(resp, "lease_settled", "paid_to_provider").value_or(""),
                         eventAttribute(resp, "lease_settled", "refunded").value_or("")};

@@ -39,7 +39,7 @@ std::uint64_t leaseIdOf(const std::string& text) {
     }
 }
 
-json queryLease(const CliContext& ctx, std::uint64_t id) {
+LeaseView queryLease(const CliContext& ctx, std::uint64_t id) {
     auto stub = q::QueryService::NewStub(channel(ctx));
     grpc::ClientContext c;
     deadline(c, 30);
@@ -48,28 +48,27 @@ json queryLease(const CliContext& ctx, std::uint64_t id) {
     q::LeaseResponse resp;
     auto s = stub->Lease(&c, req, &resp);
     if (!s.ok()) rpcFailed(ctx, s);
-    auto j = json::parse(resp.json(), nullptr, false);
-    if (j.is_discarded()) throw CliError("node sent a lease record that is not JSON");
-    return j;
+    auto lease = fromProto(resp.lease());
+    if (!lease) throw CliError("node sent a lease record that does not parse");
+    return std::move(*lease);
 }
 
 // The session and gateway of a lease's client; refuses a --from key that is
 // not the lease's client before the gateway would.
 struct LeaseGateway {
-    LeaseGateway(CliContext& ctx, const GatewayFlags& f, std::uint64_t leaseId, json leaseRecord)
+    LeaseGateway(CliContext& ctx, const GatewayFlags& f, std::uint64_t leaseId, LeaseView leaseRecord)
         : lease(std::move(leaseRecord)), session(ctx, f.from, Amount{}) {
-        const std::string client = lease.value("client", std::string());
+        const std::string client = lease.client.toBech32();
         if (client != session.address().toBech32())
             throw CliError("key " + f.from + " (" + session.address().toBech32() + ") is not the client of lease " +
                            std::to_string(leaseId) + " (" + client + ")");
         std::string uri = f.gateway;
-        if (uri.empty())
-            uri = session.provider(lease.value("provider", std::string())).value("host_uri", std::string());
+        if (uri.empty()) uri = session.provider(lease.provider.toBech32()).hostUri;
         auto target = parseHostUri(uri);
         if (!target) throw CliError(target.error());
         gateway = std::make_unique<GatewayClient>(*target, session.chainId(), session.key());
     }
-    json lease;
+    LeaseView lease;
     ClientSession session;
     std::unique_ptr<GatewayClient> gateway;
 };
@@ -81,7 +80,7 @@ void addGatewayFlags(CLI::App* c, GatewayFlags& f) {
 
 void runStatus(CliContext& ctx, const std::string& idText, const GatewayFlags& f) {
     const std::uint64_t id = leaseIdOf(idText);
-    json chain = queryLease(ctx, id);
+    const LeaseView chain = queryLease(ctx, id);
     std::optional<gw::LeaseStatusResponse> status;
     std::unique_ptr<LeaseGateway> lg;
     if (!f.from.empty()) {
@@ -92,16 +91,17 @@ void runStatus(CliContext& ctx, const std::string& idText, const GatewayFlags& f
         status = std::move(st);
     }
     if (ctx.format() == OutputFormat::Json) {
-        ctx.out << json{{"lease", chain}, {"gateway", status ? json(leaseStatusJson(*status)) : json()}}.dump() << "\n";
+        ctx.out << json{{"lease", json(leaseJson(chain))},
+                        {"gateway", status ? json(leaseStatusJson(*status)) : json()}}
+                       .dump()
+                << "\n";
         return;
     }
-    ctx.out << "lease " << id << ": " << chain.value("state", std::string());
-    if (!chain.value("close_reason", std::string()).empty())
-        ctx.out << " (" << chain.value("close_reason", std::string()) << ")";
-    ctx.out << "\nprovider: " << chain.value("provider", std::string())
-            << "\nprice_per_second: " << chain.value("price_per_second", std::string())
-            << "\nend_time: " << chain.value("end_time", std::uint64_t{0}) << " (ms, block time)"
-            << "\nmanifest_hash: " << chain.value("manifest_hash", std::string()) << "\n";
+    ctx.out << "lease " << id << ": " << chain.state;
+    if (!chain.closeReason.empty()) ctx.out << " (" << chain.closeReason << ")";
+    ctx.out << "\nprovider: " << chain.provider.toBech32() << "\nprice_per_second: " << chain.pricePerSecond.toString()
+            << "\nend_time: " << chain.endTime << " (ms, block time)"
+            << "\nmanifest_hash: " << chain.manifestHash.toHex() << "\n";
     if (status)
         printLeaseStatusText(ctx.out, *status);
     else
@@ -131,16 +131,15 @@ void runSendManifest(CliContext& ctx, const std::string& idText, const std::stri
     if (f.from.empty()) throw CliError("--from KEY (the lease's client) is required");
     const std::uint64_t id = leaseIdOf(idText);
     const ManifestFile file = readManifestFile(path);
-    json chain = queryLease(ctx, id);
-    const std::string onChain = chain.value("manifest_hash", std::string());
-    if (onChain.empty() || onChain == std::string(64, '0'))
+    LeaseView chain = queryLease(ctx, id);
+    const std::string onChain = chain.manifestHash.toHex();
+    if (onChain == std::string(64, '0'))
         throw CliError("lease " + std::to_string(id) + " carries no manifest hash: its job was posted without one");
     if (onChain != file.hash.toHex())
         throw CliError("manifest " + path + " hashes to " + file.hash.toHex() + " but lease " + std::to_string(id) +
                        " was made for " + onChain + " (agora manifest hash FILE)");
-    if (chain.value("state", std::string()) == "closed")
-        throw CliError("lease " + std::to_string(id) + " is closed (" + chain.value("close_reason", std::string()) +
-                       ")");
+    if (chain.state == "closed")
+        throw CliError("lease " + std::to_string(id) + " is closed (" + chain.closeReason + ")");
     LeaseGateway lg(ctx, f, id, std::move(chain));
     ctx.err << "sending manifest to " << lg.gateway->address() << "\n";
     gw::SendManifestResponse resp;

@@ -11,6 +11,7 @@
 #include "node/cli/CliError.h"
 #include "node/cli/ManifestFile.h"
 #include "node/cli/WorkloadCommands.h"
+#include "node/views/MarketViews.h"
 
 namespace agora::node::cli {
 
@@ -47,7 +48,7 @@ std::string summaryText(const ManifestFile& f) {
     return s;
 }
 
-// The job's resources and manifest hash as the node serves them (node/rpc/StateJson).
+// The job's resources and manifest hash as the node serves them (its typed JobRecord).
 std::pair<Resources, std::string> fetchJob(const CliContext& ctx, std::uint64_t jobId) {
     auto stub = q::QueryService::NewStub(channel(ctx));
     grpc::ClientContext c;
@@ -57,16 +58,9 @@ std::pair<Resources, std::string> fetchJob(const CliContext& ctx, std::uint64_t 
     q::JobResponse resp;
     auto s = stub->Job(&c, req, &resp);
     if (!s.ok()) rpcFailed(ctx, s);
-    const auto j = nlohmann::json::parse(resp.json(), nullptr, false);
-    if (j.is_discarded() || !j.contains("resources")) throw CliError("node sent a job record that is not JSON");
-    const auto& rj = j["resources"];
-    Resources r;
-    r.cpuMillicores = rj.value("cpu_millicores", std::uint64_t{0});
-    r.memoryMib = rj.value("memory_mib", std::uint64_t{0});
-    r.storageGib = rj.value("storage_gib", std::uint64_t{0});
-    for (const auto& g : rj.value("gpus", nlohmann::json::array()))
-        r.gpus.push_back({g.value("model", std::string()), g.value("count", std::uint32_t{0})});
-    return {r, j.value("manifest_hash", std::string())};
+    const auto job = fromProto(resp.job());
+    if (!job) throw CliError("node sent a job record that does not parse");
+    return {job->resources, job->manifestHash.toHex()};
 }
 
 void runHash(CliContext& ctx, const std::string& path) {

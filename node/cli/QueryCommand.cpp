@@ -1,7 +1,9 @@
 // `agora query ...`: one command per QueryService RPC (plus `tx` = TxService.GetTx).
-// Records come from the node as JSON (node/rpc/StateJson: amounts are
-// decimal strings of uagr); -o json prints them as they are, -o text as
-// "key: value" lines. docs/cli.md lists every command, flag and JSON shape.
+// Records come from the node typed (agora.query.v1 *Record); the CLI reads
+// them back into the views of node/views (fromProto) and prints each view's
+// one JSON mapping, the same text the HTTP API serves (amounts are decimal
+// strings of uagr): -o json as is, -o text as "key: value" lines. docs/cli.md
+// lists every command, flag and JSON shape.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
@@ -17,6 +19,9 @@
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
 #include "node/views/EvidenceView.h"
+#include "node/views/GovViews.h"
+#include "node/views/MarketViews.h"
+#include "node/views/StakingViews.h"
 
 namespace agora::node::cli {
 
@@ -51,10 +56,12 @@ void addRecordFlags(CLI::App* cmd, RecordFlags& r) {
     cmd->add_flag("--prove", r.prove, "include the state value and its Merkle proof against app_hash");
 }
 
-Json parseRecord(const std::string& text) {
-    auto j = Json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw CliError("node sent a record that is not JSON");
-    return j;
+// A typed record as its view's JSON; CliError when a field is malformed.
+template <typename Record, typename ToJson>
+Json recordJson(const Record& record, const char* what, ToJson&& toJson) {
+    auto view = fromProto(record);
+    if (!view) throw CliError(std::string("node sent a ") + what + " record that does not parse");
+    return toJson(*view);
 }
 
 Json stateJson(const q::StateValue& s) {
@@ -79,7 +86,7 @@ void printText(std::ostream& out, const Json& obj) {
 
 void print(CliContext& ctx, const Json& j) {
     if (ctx.format() == OutputFormat::Json) {
-        ctx.out << j.dump() << "\n";
+        ctx.out << jsonText(j) << "\n";
         return;
     }
     printText(ctx.out, j);
@@ -88,7 +95,7 @@ void print(CliContext& ctx, const Json& j) {
 // A listing: {"<field>": [records], "next_key": hex}. Text: records separated by "---".
 void printList(CliContext& ctx, const std::string& field, const Json& items, const std::string& nextKey) {
     if (ctx.format() == OutputFormat::Json) {
-        ctx.out << Json{{field, items}, {"next_key", nextKey}}.dump() << "\n";
+        ctx.out << jsonText(Json{{field, items}, {"next_key", nextKey}}) << "\n";
         return;
     }
     bool first = true;
@@ -135,10 +142,8 @@ Resp callQuery(const CliContext& ctx, Method method, const Req& req) {
 }
 
 // A single record with its optional proof.
-template <typename Resp>
-void printRecord(CliContext& ctx, const Resp& resp, const RecordFlags& r) {
-    Json j = parseRecord(resp.json());
-    if (r.prove) j["state"] = stateJson(resp.state());
+void printRecord(CliContext& ctx, Json j, const q::StateValue& state, const RecordFlags& r) {
+    if (r.prove) j["state"] = stateJson(state);
     print(ctx, j);
 }
 
@@ -210,7 +215,8 @@ void runProvider(CliContext& ctx, const std::string& address, const RecordFlags&
     q::ProviderRequest req;
     req.set_address(address);
     *req.mutable_options() = options(r);
-    printRecord(ctx, callQuery<q::ProviderRequest, q::ProviderResponse>(ctx, &q::QueryService::Stub::Provider, req), r);
+    const auto resp = callQuery<q::ProviderRequest, q::ProviderResponse>(ctx, &q::QueryService::Stub::Provider, req);
+    printRecord(ctx, recordJson(resp.provider(), "provider", providerJson), resp.state(), r);
 }
 
 struct ProviderFilterFlags {
@@ -241,7 +247,7 @@ void runProviders(CliContext& ctx, const ProviderFilterFlags& f, const PageFlags
         *req.mutable_page() = page;
         const auto resp = callQuery<q::ListProvidersRequest, q::ListProvidersResponse>(
             ctx, &q::QueryService::Stub::ListProviders, req);
-        for (const auto& r : resp.providers_json()) items.push_back(parseRecord(r));
+        for (const auto& p : resp.providers()) items.push_back(recordJson(p, "provider", providerJson));
         return hex(resp.page().next_key());
     });
 }
@@ -250,7 +256,8 @@ void runJob(CliContext& ctx, const std::string& id, const RecordFlags& r) {
     q::JobRequest req;
     req.set_job_id(parseId(id, "job id"));
     *req.mutable_options() = options(r);
-    printRecord(ctx, callQuery<q::JobRequest, q::JobResponse>(ctx, &q::QueryService::Stub::Job, req), r);
+    const auto resp = callQuery<q::JobRequest, q::JobResponse>(ctx, &q::QueryService::Stub::Job, req);
+    printRecord(ctx, recordJson(resp.job(), "job", jobJson), resp.state(), r);
 }
 
 void runOpenJobs(CliContext& ctx, const PageFlags& p) {
@@ -259,7 +266,7 @@ void runOpenJobs(CliContext& ctx, const PageFlags& p) {
         *req.mutable_page() = page;
         const auto resp =
             callQuery<q::OpenJobsRequest, q::OpenJobsResponse>(ctx, &q::QueryService::Stub::OpenJobs, req);
-        for (const auto& j : resp.jobs_json()) items.push_back(parseRecord(j));
+        for (const auto& j : resp.jobs()) items.push_back(recordJson(j, "job", jobJson));
         return hex(resp.page().next_key());
     });
 }
@@ -272,7 +279,7 @@ void runBids(CliContext& ctx, const std::string& jobId, bool includeClosed, cons
         req.set_include_closed(includeClosed);
         *req.mutable_page() = page;
         const auto resp = callQuery<q::BidsRequest, q::BidsResponse>(ctx, &q::QueryService::Stub::Bids, req);
-        for (const auto& b : resp.bids_json()) items.push_back(parseRecord(b));
+        for (const auto& b : resp.bids()) items.push_back(recordJson(b, "bid", bidJson));
         return hex(resp.page().next_key());
     });
 }
@@ -281,7 +288,8 @@ void runLease(CliContext& ctx, const std::string& id, const RecordFlags& r) {
     q::LeaseRequest req;
     req.set_lease_id(parseId(id, "lease id"));
     *req.mutable_options() = options(r);
-    printRecord(ctx, callQuery<q::LeaseRequest, q::LeaseResponse>(ctx, &q::QueryService::Stub::Lease, req), r);
+    const auto resp = callQuery<q::LeaseRequest, q::LeaseResponse>(ctx, &q::QueryService::Stub::Lease, req);
+    printRecord(ctx, recordJson(resp.lease(), "lease", leaseJson), resp.state(), r);
 }
 
 void runLeases(CliContext& ctx, const std::string& client, const std::string& provider, const PageFlags& p) {
@@ -292,7 +300,7 @@ void runLeases(CliContext& ctx, const std::string& client, const std::string& pr
         req.set_provider(provider);
         *req.mutable_page() = page;
         const auto resp = callQuery<q::LeasesRequest, q::LeasesResponse>(ctx, &q::QueryService::Stub::Leases, req);
-        for (const auto& l : resp.leases_json()) items.push_back(parseRecord(l));
+        for (const auto& l : resp.leases()) items.push_back(recordJson(l, "lease", leaseJson));
         return hex(resp.page().next_key());
     });
 }
@@ -323,17 +331,18 @@ void runReputation(CliContext& ctx, const std::string& address, const RecordFlag
     q::ReputationRequest req;
     req.set_provider(address);
     *req.mutable_options() = options(r);
-    printRecord(
-        ctx, callQuery<q::ReputationRequest, q::ReputationResponse>(ctx, &q::QueryService::Stub::Reputation, req), r);
+    const auto resp =
+        callQuery<q::ReputationRequest, q::ReputationResponse>(ctx, &q::QueryService::Stub::Reputation, req);
+    printRecord(ctx, recordJson(resp.reputation(), "reputation", reputationJson), resp.state(), r);
 }
 
 void runClientRecord(CliContext& ctx, const std::string& address, const RecordFlags& r) {
     q::ClientRecordRequest req;
     req.set_client(address);
     *req.mutable_options() = options(r);
-    printRecord(
-        ctx, callQuery<q::ClientRecordRequest, q::ClientRecordResponse>(ctx, &q::QueryService::Stub::ClientRecord, req),
-        r);
+    const auto resp =
+        callQuery<q::ClientRecordRequest, q::ClientRecordResponse>(ctx, &q::QueryService::Stub::ClientRecord, req);
+    printRecord(ctx, recordJson(resp.record(), "client", clientRecordJson), resp.state(), r);
 }
 
 void runValidators(CliContext& ctx, const PageFlags& p) {
@@ -342,7 +351,7 @@ void runValidators(CliContext& ctx, const PageFlags& p) {
         *req.mutable_page() = page;
         const auto resp =
             callQuery<q::ValidatorsRequest, q::ValidatorsResponse>(ctx, &q::QueryService::Stub::Validators, req);
-        for (const auto& v : resp.validators_json()) items.push_back(parseRecord(v));
+        for (const auto& v : resp.validators()) items.push_back(recordJson(v, "validator", validatorJson));
         return hex(resp.page().next_key());
     });
 }
@@ -350,7 +359,8 @@ void runValidators(CliContext& ctx, const PageFlags& p) {
 void runParams(CliContext& ctx, const RecordFlags& r) {
     q::ParamsRequest req;
     *req.mutable_options() = options(r);
-    printRecord(ctx, callQuery<q::ParamsRequest, q::ParamsResponse>(ctx, &q::QueryService::Stub::Params, req), r);
+    const auto resp = callQuery<q::ParamsRequest, q::ParamsResponse>(ctx, &q::QueryService::Stub::Params, req);
+    printRecord(ctx, recordJson(resp.params(), "params", paramsJson), resp.state(), r);
 }
 
 void runProposal(CliContext& ctx, const std::string& id, const RecordFlags& r, bool tallyOnly) {
@@ -358,11 +368,11 @@ void runProposal(CliContext& ctx, const std::string& id, const RecordFlags& r, b
     req.set_proposal_id(parseId(id, "proposal id"));
     *req.mutable_options() = options(r);
     const auto resp = callQuery<q::ProposalRequest, q::ProposalResponse>(ctx, &q::QueryService::Stub::Proposal, req);
+    const Json p = recordJson(resp.proposal(), "proposal", proposalJson);
     if (!tallyOnly) {
-        printRecord(ctx, resp, r);
+        printRecord(ctx, p, resp.state(), r);
         return;
     }
-    const Json p = parseRecord(resp.json());
     Json t = p.at("tally");
     t["status"] = p.at("status");
     print(ctx, t);
@@ -375,7 +385,7 @@ void runProposals(CliContext& ctx, const std::string& status, const PageFlags& p
         *req.mutable_page() = page;
         const auto resp =
             callQuery<q::ProposalsRequest, q::ProposalsResponse>(ctx, &q::QueryService::Stub::Proposals, req);
-        for (const auto& j : resp.proposals_json()) items.push_back(parseRecord(j));
+        for (const auto& j : resp.proposals()) items.push_back(recordJson(j, "proposal", proposalJson));
         return hex(resp.page().next_key());
     });
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "node/base/PeerAddress.h"
 #include "node/config/TomlString.h"
 
 namespace agora::node {
@@ -24,17 +25,6 @@ std::string quote(const std::string& s) {
     return node::tomlQuote(s);
 }
 
-bool validHostPort(const std::string& s) {
-    const auto colon = s.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return false;
-    const std::string port = s.substr(colon + 1);
-    if (port.size() > 5) return false;
-    for (char c : port)
-        if (c < '0' || c > '9') return false;
-    const unsigned long p = std::stoul(port);
-    return p <= 65535;
-}
-
 Field str(std::string sec, std::string key, std::string comment, std::string& ref,
           std::function<std::optional<std::string>(const std::string&)> check = {}) {
     return {sec, key, comment,
@@ -50,10 +40,13 @@ Field str(std::string sec, std::string key, std::string comment, std::string& re
             [&ref] { return quote(ref); }};
 }
 
-Field address(std::string sec, std::string key, std::string comment, std::string& ref, bool allowEmpty = false) {
-    return str(sec, key, comment, ref, [allowEmpty](const std::string& v) -> std::optional<std::string> {
+// A host:port (node/base/PeerAddress.h); a listen address may name port 0.
+Field address(std::string sec, std::string key, std::string comment, std::string& ref, PortRule rule,
+              bool allowEmpty = false) {
+    return str(sec, key, comment, ref, [allowEmpty, rule](const std::string& v) -> std::optional<std::string> {
         if (allowEmpty && v.empty()) return std::nullopt;
-        if (!validHostPort(v)) return "must be host:port";
+        auto parsed = parseHostPort(v, rule);
+        if (!parsed) return "must be host:port: " + parsed.error();
         return std::nullopt;
     });
 }
@@ -119,13 +112,8 @@ Field strings(std::string sec, std::string key, std::string comment, std::vector
 }
 
 std::optional<std::string> checkPeer(const std::string& v) {
-    const auto at = v.find('@');
-    if (at == std::string::npos || at != 40) return "must be NODEID@host:port with a 40-hex-character node id";
-    for (std::size_t i = 0; i < at; ++i) {
-        const char c = v[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "node id must be lower-case hex";
-    }
-    if (!validHostPort(v.substr(at + 1))) return "must end in host:port";
+    auto parsed = PeerAddress::parse(v);
+    if (!parsed) return "must be NODEID@host:port: " + parsed.error();
     return std::nullopt;
 }
 
@@ -139,7 +127,8 @@ std::vector<Field> schema(NodeConfig& c) {
         oneOf("log", "level", "Minimum level logged: trace, debug, info, warn, error.", c.log.level,
               {"trace", "debug", "info", "warn", "error"}),
         oneOf("log", "format", "text (human) or json (one object per line).", c.log.format, {"text", "json"}),
-        address("grpc", "address", "gRPC listen address (all gRPC services, reflection, health).", c.grpc.address),
+        address("grpc", "address", "gRPC listen address (all gRPC services, reflection, health).", c.grpc.address,
+                PortRule::Listen),
         integer<std::uint32_t>("grpc", "max_recv_bytes", "Largest gRPC request accepted, in bytes.",
                                c.grpc.maxRecvBytes, 1024),
         integer<std::uint32_t>("grpc", "max_concurrent_streams", "Concurrent streams per connection.",
@@ -172,7 +161,7 @@ std::vector<Field> schema(NodeConfig& c) {
         boolean("grpc", "keepalive_permit_without_calls",
                 "Accept client keepalive pings on a connection with no open call.", c.grpc.keepalivePermitWithoutCalls),
         boolean("http", "enabled", "Serve the HTTP gateway (REST, WebSocket, /metrics, explorer).", c.http.enabled),
-        address("http", "address", "HTTP listen address.", c.http.address),
+        address("http", "address", "HTTP listen address.", c.http.address, PortRule::Listen),
         strings("http", "cors_allowed_origins", "Origins allowed by CORS; empty disables CORS headers.",
                 c.http.corsAllowedOrigins),
         integer<std::uint32_t>("http", "max_body_bytes", "Largest request body, in bytes.", c.http.maxBodyBytes, 1024),
@@ -182,9 +171,9 @@ std::vector<Field> schema(NodeConfig& c) {
                                100),
         integer<std::uint32_t>("http", "ws_queue_max", "Queued events per WebSocket client before it is dropped.",
                                c.http.wsQueueMax, 1),
-        address("p2p", "listen_address", "P2P listen address.", c.p2p.listenAddress),
+        address("p2p", "listen_address", "P2P listen address.", c.p2p.listenAddress, PortRule::Listen),
         address("p2p", "external_address", "Address advertised to peers; empty = listen address.",
-                c.p2p.externalAddress, true),
+                c.p2p.externalAddress, PortRule::Dial, true),
         strings("p2p", "persistent_peers", "Peers to keep connected: NODEID@host:port.", c.p2p.persistentPeers,
                 checkPeer),
         integer<std::uint32_t>("p2p", "max_peers", "Most peers connected at once.", c.p2p.maxPeers, 1),
@@ -236,6 +225,10 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint32_t>("storage", "state_versions_kept",
                                "Past state versions kept for queries and proofs; 0 = all.",
                                c.storage.stateVersionsKept),
+        integer<std::uint64_t>("storage", "retain_blocks",
+                               "Newest blocks kept (with their certificates, results and tx index); older ones are "
+                               "pruned, at most 64 per commit. 0 = keep every block.",
+                               c.storage.retainBlocks),
         integer<std::uint32_t>("storage", "leveldb_cache_mib", "LevelDB block cache.", c.storage.leveldbCacheMib, 1),
         integer<std::uint32_t>("storage", "leveldb_write_buffer_mib",
                                "LevelDB memtable size (up to twice this in memory while one is flushed).",

@@ -81,6 +81,7 @@ struct ConsensusConfig {
 
 struct StorageConfig {
     std::uint32_t stateVersionsKept = 1000;  // 0 = keep every version
+    std::uint64_t retainBlocks = 0;          // newest blocks kept; 0 = every block
     std::uint32_t leveldbCacheMib = 64;
     std::uint32_t leveldbWriteBufferMib = 32;
 };

@@ -5,6 +5,7 @@
 #include "node/base/Logging.h"
 
 #include "node/base/NodeId.h"
+#include "node/base/PeerAddress.h"
 #include "node/daemon/PlainKeyFile.h"
 #include "node/gateway/Gateway.h"
 #include "node/p2p/PeerManager.h"
@@ -19,7 +20,6 @@
 #include "node/storage/NodeDatabase.h"
 #include "node/sync/BlockSyncService.h"
 #include "node/sync/GrpcBlockSource.h"
-#include "node/sync/PeerAddress.h"
 
 namespace agora::node {
 
@@ -66,6 +66,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     ao.maxBlockTxs = node->config_.mempool.maxBlockTxs;
     ao.maxBlockBytes = node->config_.mempool.maxBlockBytes;
     ao.stateVersionsKept = node->config_.storage.stateVersionsKept;
+    ao.retainBlocks = node->config_.storage.retainBlocks;
     ao.checkInvariants = ao.checkInvariants || node->config_.debug.checkInvariants;
     auto app = Application::open(std::move(*genesis), node->db_, ao, node->sigCache_);
     if (!app) return fail(app.error());
@@ -107,8 +108,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     const std::string advertised = pc.externalAddress.empty() ? pc.listenAddress : pc.externalAddress;
     popt.self = LocalIdentity{node->app_->genesis().genesis.chainId, node->app_->genesis().hash(),
                               node->nodeKey_->publicKey(), advertised, node->config_.moniker};
+    // Config loading refused any entry that does not parse (NodeConfig.cpp).
     for (const auto& text : pc.persistentPeers)
         if (auto addr = PeerAddress::parse(text)) popt.persistentPeers.push_back(*addr);
+    const std::vector<PeerAddress> persistentPeers = popt.persistentPeers;
     popt.maxPeers = pc.maxPeers;
     popt.maxMessageBytes = pc.maxMessageBytes;
     popt.sendQueueMax = pc.sendQueueMax;
@@ -148,7 +151,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         *node->app_,
         [](const std::string& address) { return std::make_unique<GrpcBlockSource>(address, GrpcBlockSourceOptions{}); },
         BlockSyncOptions{}, [self](const CommitOutcome& o) { self->onCommit(o); });
-    node->syncer_->setPeers(dialAddressesOf(node->config_.p2p.persistentPeers));
+    node->syncer_->setPeers(hostPortsOf(persistentPeers));
     node->catchUp_ = std::make_unique<CatchUpController>(*node->app_, *node->syncer_, *node->driver_, CatchUpOptions{},
                                                          [self](const std::string& err) { self->onFatal(err); });
     node->blockSyncService_ = std::make_unique<BlockSyncService>(
@@ -160,11 +163,11 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     // learnt by peer exchange). A fault-injection partition cuts block sync
     // too: only unblocked peers are asked.
     node->peers_->setOnPeerConnected([self](const PeerInfo& p) { self->syncer_->addPeers({p.listenAddress}); });
-    node->peers_->setOnBlockedChanged([self](const std::set<std::string>& blocked) {
-        std::vector<std::string> open;
-        for (const auto& text : self->config_.p2p.persistentPeers)
-            if (blocked.count(text.substr(0, text.find('@'))) == 0) open.push_back(text);
-        auto addresses = dialAddressesOf(open);
+    node->peers_->setOnBlockedChanged([self, persistentPeers](const std::set<std::string>& blocked) {
+        std::vector<PeerAddress> open;
+        for (const auto& peer : persistentPeers)
+            if (blocked.count(peer.nodeId) == 0) open.push_back(peer);
+        auto addresses = hostPortsOf(open);
         for (auto& a : self->peers_->connectedAddresses()) addresses.push_back(std::move(a));
         self->syncer_->setPeers(addresses);
     });

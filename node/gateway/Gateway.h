@@ -2,7 +2,7 @@
 // Gateway: the node's HTTP face (docs/api.md). Owns the Beast HttpServer
 // with its Router, the WebSocket hub, the metrics registry and the chain
 // metrics, and registers every route, by domain (node/gateway/routes/): the
-// REST mirror of the queries (StateQueries/StateJson, shared with gRPC),
+// REST mirror of the queries (StateQueries, shared with gRPC; JSON from the node/views mappings),
 // POST /v1/txs (routes/TxRoutes: decoded once and admitted by
 // node/submit/TxSubmitter), /v1/events, /health, /metrics and the
 // embedded explorer (/ and /explorer/{file}) and /openapi.json.

@@ -1,7 +1,6 @@
 #include "node/gateway/GatewayEvents.h"
 
 #include "node/chain/BlockStore.h"
-#include "node/rpc/StateJson.h"
 
 namespace agora::node {
 

@@ -1,29 +1,31 @@
 #pragma once
-// PeerManager: the node's p2p layer (docs/p2p.md). Serves Gossip.Connect
-// streams on the p2p gRPC server, dials persistent peers (and addresses
-// learnt by peer exchange) with exponential backoff, authenticates each
-// stream with the handshake (Handshake.h), and gossips proposals, votes,
-// evidence and txs. It implements ConsensusNetwork for the driver.
+// PeerManager: the node's p2p layer (docs/p2p.md), the facade the node wires
+// and the driver sees as its ConsensusNetwork. It owns the connections: it
+// serves Gossip.Connect streams on the p2p gRPC server, runs the handshake
+// (Handshake.h) and admission (bans, p2p.max_peers, one stream per pair),
+// keeps the established PeerConnections, and every `tick` sends its
+// consensus position (Status) to all peers. A peer reporting a position at
+// or below ours gets our known proposals and votes of its height again
+// (catch-up); a peer reporting a higher height triggers the onPeerAhead hook
+// (block sync).
 //
-// Every `tick` it sends its consensus position (Status) to all peers; a peer
-// reporting a position at or below ours gets our known proposals and votes
-// of its height again (catch-up), a peer reporting a higher height triggers
-// the onPeerAhead hook (block sync).
-//
-// A peer that sends undecodable or invalid data is disconnected and banned
-// for banBase * 2^(offences-1), at most ten minutes. Blocked node ids (fault
-// injection for tests, P2pAdmin.SetBlocked) have all traffic dropped.
+// The rest is delegated, one job per class:
+//   GossipRouter    seen-cache, verify and dispatch
+//   proposals/votes/evidence/txs, relay except to the source Dialer persistent
+//   and learnt dial targets, backoff, dial threads AddressBook     learnt
+//   addresses, peer exchange in and out BanList         offences and ban
+//   durations (pure, clock passed in) BlockedPeers / P2pAdminService   fault
+//   injection (tests only)
 //
 // Thread-safe. Handlers are called from connection threads and must not
-// block for long.
+// block for long. Lock order: Dialer, then the manager's lock, then the leaf
+// locks of BlockedPeers, AddressBook, GossipRouter's seen-cache and each
+// PeerConnection.
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,10 +42,16 @@
 #include "consensus/core/Proposal.h"
 #include "consensus/core/Tx.h"
 #include "consensus/core/Vote.h"
+#include "node/base/PeerAddress.h"
 #include "node/config/SizeBudget.h"
 #include "node/consensus/ConsensusDriver.h"
+#include "node/p2p/AddressBook.h"
+#include "node/p2p/BanList.h"
+#include "node/p2p/BlockedPeers.h"
+#include "node/p2p/Dialer.h"
+#include "node/p2p/GossipRouter.h"
 #include "node/p2p/Handshake.h"
-#include "node/p2p/PeerAddress.h"
+#include "node/p2p/P2pAdminService.h"
 #include "node/p2p/PeerConnection.h"
 #include "wallet/SecretKey.h"
 
@@ -61,23 +69,6 @@ struct P2pOptions {
     std::chrono::milliseconds dialBackoffMax{5000};
     std::chrono::milliseconds handshakeTimeout{5000};
     std::chrono::milliseconds banBase{10'000};
-};
-
-// Canonical messages to re-send to a peer (see ConsensusDriver::catchUpFor).
-struct CatchUpMessages {
-    std::vector<Bytes> proposals;
-    std::vector<Bytes> votes;
-};
-
-struct GossipHandlers {
-    std::function<void(Proposal)> onProposal;  // signature already verified
-    std::function<void(Vote)> onVote;          // signature already verified
-    // A decoded tx from the peer with connection id `from` (admission is the
-    // mempool's; what it admits it relays through broadcastTx, except to `from`).
-    std::function<void(TxRef tx, std::uint64_t from)> onTx;
-    std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
-    std::function<PeerPosition()> position;
-    std::function<CatchUpMessages(const PeerPosition&)> catchUp;
 };
 
 struct PeerInfo {
@@ -145,38 +136,19 @@ public:
 
 private:
     class GossipServiceImpl;
-    class AdminServiceImpl;
     using Clock = std::chrono::steady_clock;
-    struct DialState {
-        PeerAddress address;
-        bool persistent = false;
-        bool active = false;
-        std::uint32_t failures = 0;
-        Clock::time_point nextAttempt{};
-        std::thread thread;
-        std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
-    };
-    struct Misbehaviour {
-        std::uint32_t offences = 0;
-        Clock::time_point bannedUntil{};
-    };
     enum class Verdict : std::uint8_t { Ok, Invalid };
 
     void runTicker();
     void tickDials(Clock::time_point now);
-    bool dialOnce(const PeerAddress& address);
     std::optional<std::string> admit(const std::string& peerId, bool outbound);
     bool registerPeer(PeerConnection& conn);
     void unregisterPeer(PeerConnection& conn);
     Verdict handle(PeerConnection& conn, const p2p::v1::Envelope& msg);
-    Verdict receiveTx(PeerConnection& conn, ByteSpan bytes);
     void punish(PeerConnection& conn, const std::string& reason);
     void sendCatchUp(PeerConnection& conn, const PeerPosition& peer);
     // Sends to every established, unblocked peer except `except`.
     void broadcast(const p2p::v1::Envelope& msg, bool droppable, std::uint64_t exceptConnection = 0);
-    bool markSeen(const Hash256& hash);
-    bool isBlocked(const std::string& nodeId) const;
-    void learnAddress(const PeerAddress& address);
     p2p::v1::Envelope pexReply() const;
 
     P2pOptions options_;
@@ -184,7 +156,10 @@ private:
     GossipHandlers handlers_;
     std::string selfId_;
     std::unique_ptr<GossipServiceImpl> gossipService_;
-    std::unique_ptr<AdminServiceImpl> adminService_;
+    std::unique_ptr<P2pAdminService> adminService_;
+    BlockedPeers blocked_;
+    AddressBook book_;
+    GossipRouter router_;
 
     mutable std::mutex mu_;
     std::condition_variable cv_;
@@ -195,16 +170,11 @@ private:
     std::function<void(const PeerInfo&)> onPeerConnected_;
     std::map<std::string, PeerConnection*> peers_;              // established, by node id
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
-    std::map<std::string, DialState> dials_;                    // by NODEID@host:port
-    std::map<std::string, PeerAddress> book_;                   // learnt addresses, by node id
-    std::map<std::string, Misbehaviour> misbehaviour_;
-    std::set<std::string> blocked_;
-    std::set<std::string> selfAddresses_;  // dialled addresses that turned out to be us
+    BanList bans_;
     std::thread ticker_;
 
-    mutable std::mutex seenMu_;
-    std::set<Hash256> seen_;
-    std::deque<Hash256> seenOrder_;
+    // Last: its dial threads call runConnection, so it goes (stopped) first.
+    Dialer dialer_;
 };
 
 }  // namespace agora::node

@@ -4,7 +4,7 @@
 #include "contracts/Providers.h"
 #include "contracts/ResourceMath.h"
 #include "node/base/Logging.h"
-#include "node/rpc/StateJson.h"
+#include "node/query/RecordViews.h"
 
 namespace agora::provider {
 
@@ -137,7 +137,7 @@ std::optional<BidEngine::PlannedBid> BidEngine::plan(const contracts::Job& job, 
         auto bal = acc ? Amount::parse(acc->balance()) : std::nullopt;
         if (!bal || bal->micro() < config_.minClientBalance) return skip("client balance below min_client_balance");
     }
-    const nlohmann::json jobJson = node::json::job(job);
+    const nlohmann::json jobJson = node::jobJson(node::jobView(job));
     const PriceQuote q = prices_.quote(jobJson, job.resources);
     if (!q.price) return skip(q.reason);
     if (*q.price > job.maxPricePerSecond) return skip("price " + q.price->toString() + " above the job's max");
@@ -248,7 +248,7 @@ void BidEngine::reconcile(std::uint64_t height, const ProviderView& view) {
             keep.push_back(b);
             continue;
         }
-        const bool open = *job && (**job).value("state", "") == "open";
+        const bool open = *job && (**job).state == "open";
         if (!open) {
             // Accepted (a lease follows), lost or expired: the chain closed the bid and refunded its deposit.
             auto rec = store_.getJson(AgentStore::bidKey(b.jobId)).value_or(nlohmann::json::object());
@@ -266,7 +266,7 @@ void BidEngine::reconcile(std::uint64_t height, const ProviderView& view) {
         std::optional<std::uint64_t> mine;
         if (bids)
             for (const auto& bj : *bids)
-                if (bj.value("provider", "") == tx_.address().toBech32()) mine = bj.value("id", 0ull);
+                if (bj.provider == tx_.address()) mine = bj.id;
         if (!mine) {
             keep.push_back(b);
             continue;

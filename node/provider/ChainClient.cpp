@@ -29,6 +29,16 @@ std::shared_ptr<grpc::Channel> makeChannel(const std::string& address) {
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
+// A typed record as its view (nullopt inside is never returned: the caller's
+// not-found path is separate); an error when a field does not parse.
+template <typename Record>
+auto parsed(const Record& record, const char* what)
+    -> Expected<std::optional<std::decay_t<decltype(*node::fromProto(record))>>, std::string> {
+    auto v = node::fromProto(record);
+    if (!v) return Unexpected("node sent a " + std::string(what) + " record that does not parse");
+    return std::optional(std::move(*v));
+}
+
 }  // namespace
 
 ChainClient::ChainClient(std::string nodeAddress)
@@ -59,40 +69,40 @@ Expected<q::AccountResponse, std::string> ChainClient::account(const Address& a)
     return r;
 }
 
-Expected<std::optional<json>, std::string> ChainClient::provider(const Address& a) {
+Expected<std::optional<node::ProviderView>, std::string> ChainClient::provider(const Address& a) {
     grpc::ClientContext c;
     withDeadline(c);
     q::ProviderRequest req;
     req.set_address(a.toBech32());
     q::ProviderResponse r;
     auto s = query_->Provider(&c, req, &r);
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<json>{};
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<node::ProviderView>{};
     if (!s.ok()) return Unexpected(failure(s));
-    return std::optional<json>(json::parse(r.json()));
+    return parsed(r.provider(), "provider");
 }
 
-Expected<std::optional<json>, std::string> ChainClient::lease(std::uint64_t id) {
+Expected<std::optional<node::LeaseView>, std::string> ChainClient::lease(std::uint64_t id) {
     grpc::ClientContext c;
     withDeadline(c);
     q::LeaseRequest req;
     req.set_lease_id(id);
     q::LeaseResponse r;
     auto s = query_->Lease(&c, req, &r);
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<json>{};
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<node::LeaseView>{};
     if (!s.ok()) return Unexpected(failure(s));
-    return std::optional<json>(json::parse(r.json()));
+    return parsed(r.lease(), "lease");
 }
 
-Expected<std::optional<json>, std::string> ChainClient::job(std::uint64_t id) {
+Expected<std::optional<node::JobView>, std::string> ChainClient::job(std::uint64_t id) {
     grpc::ClientContext c;
     withDeadline(c);
     q::JobRequest req;
     req.set_job_id(id);
     q::JobResponse r;
     auto s = query_->Job(&c, req, &r);
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<json>{};
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<node::JobView>{};
     if (!s.ok()) return Unexpected(failure(s));
-    return std::optional<json>(json::parse(r.json()));
+    return parsed(r.job(), "job");
 }
 
 Expected<q::EscrowResponse, std::string> ChainClient::escrow(std::uint64_t leaseId) {
@@ -114,12 +124,14 @@ Expected<std::uint32_t, std::string> ChainClient::reputationScore(const Address&
     q::ReputationResponse r;
     auto s = query_->Reputation(&c, req, &r);
     if (!s.ok()) return Unexpected(failure(s));
-    const json j = json::parse(r.json());
-    return j.value("score", 0u);
+    auto rep = node::fromProto(r.reputation());
+    if (!rep || rep->score > UINT32_MAX)
+        return Unexpected(std::string("node sent a reputation record that does not parse"));
+    return static_cast<std::uint32_t>(rep->score);
 }
 
-Expected<std::vector<json>, std::string> ChainClient::leasesOfProvider(const Address& provider) {
-    std::vector<json> out;
+Expected<std::vector<node::LeaseView>, std::string> ChainClient::leasesOfProvider(const Address& provider) {
+    std::vector<node::LeaseView> out;
     std::string key;
     for (int page = 0; page < 10'000; ++page) {
         grpc::ClientContext c;
@@ -131,15 +143,19 @@ Expected<std::vector<json>, std::string> ChainClient::leasesOfProvider(const Add
         q::LeasesResponse r;
         auto s = query_->Leases(&c, req, &r);
         if (!s.ok()) return Unexpected(failure(s));
-        for (const auto& l : r.leases_json()) out.push_back(json::parse(l));
+        for (const auto& l : r.leases()) {
+            auto v = parsed(l, "lease");
+            if (!v) return Unexpected(v.error());
+            out.push_back(std::move(**v));
+        }
         key = r.page().next_key();
         if (key.empty()) break;
     }
     return out;
 }
 
-Expected<std::vector<json>, std::string> ChainClient::openBids(std::uint64_t jobId) {
-    std::vector<json> out;
+Expected<std::vector<node::BidView>, std::string> ChainClient::openBids(std::uint64_t jobId) {
+    std::vector<node::BidView> out;
     grpc::ClientContext c;
     withDeadline(c);
     q::BidsRequest req;
@@ -148,7 +164,11 @@ Expected<std::vector<json>, std::string> ChainClient::openBids(std::uint64_t job
     q::BidsResponse r;
     auto s = query_->Bids(&c, req, &r);
     if (!s.ok()) return Unexpected(failure(s));
-    for (const auto& b : r.bids_json()) out.push_back(json::parse(b));
+    for (const auto& b : r.bids()) {
+        auto v = parsed(b, "bid");
+        if (!v) return Unexpected(v.error());
+        out.push_back(std::move(**v));
+    }
     return out;
 }
 

@@ -10,9 +10,11 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
+#include "node/views/MarketViews.h"
 
 #include "agora/events/v1/events.grpc.pb.h"
 #include "agora/market/v1/market.grpc.pb.h"
@@ -46,16 +48,17 @@ public:
 
     Expected<agora::query::v1::StatusResponse, std::string> status();
     Expected<agora::query::v1::AccountResponse, std::string> account(const Address& a);
-    // nullopt inside: not found.
-    Expected<std::optional<nlohmann::json>, std::string> provider(const Address& a);
-    Expected<std::optional<nlohmann::json>, std::string> lease(std::uint64_t id);
-    Expected<std::optional<nlohmann::json>, std::string> job(std::uint64_t id);
+    // Typed records (node/views). nullopt inside: not found. A record that
+    // does not parse is an error (the node is not one this agent understands).
+    Expected<std::optional<node::ProviderView>, std::string> provider(const Address& a);
+    Expected<std::optional<node::LeaseView>, std::string> lease(std::uint64_t id);
+    Expected<std::optional<node::JobView>, std::string> job(std::uint64_t id);
     Expected<agora::query::v1::EscrowResponse, std::string> escrow(std::uint64_t leaseId);
     Expected<std::uint32_t, std::string> reputationScore(const Address& provider);
     // Every lease of a provider (all pages).
-    Expected<std::vector<nlohmann::json>, std::string> leasesOfProvider(const Address& provider);
+    Expected<std::vector<node::LeaseView>, std::string> leasesOfProvider(const Address& provider);
     // Open bids of a job.
-    Expected<std::vector<nlohmann::json>, std::string> openBids(std::uint64_t jobId);
+    Expected<std::vector<node::BidView>, std::string> openBids(std::uint64_t jobId);
 
     // nullopt inside: not in a committed block (yet, or ever).
     Expected<std::optional<CommittedTx>, std::string> committedTx(const Hash256& hash);

@@ -89,18 +89,15 @@ LeaseManager::LeaseManager(const ProviderConfig& config, ChainClient& chain, TxS
                            Runtime& runtime)
     : config_(config), chain_(chain), tx_(tx), store_(store), runtime_(runtime) {}
 
-std::optional<LeaseManager::Entry> LeaseManager::entryFromChain(const json& lease) const {
-    if (lease.value("provider", "") != tx_.address().toBech32()) return std::nullopt;
-    auto client = Address::fromBech32(lease.value("client", ""));
-    auto hash = Hash256::fromHex(lease.value("manifest_hash", std::string(64, '0')));
-    if (!client || !hash) return std::nullopt;
+std::optional<LeaseManager::Entry> LeaseManager::entryFromChain(const node::LeaseView& lease) const {
+    if (lease.provider != tx_.address()) return std::nullopt;
     Entry e;
-    e.id = lease.value("id", 0ull);
-    e.client = *client;
-    e.resources = resourcesFromJson(lease.value("resources", json::object()));
-    e.manifestHash = *hash;
-    e.startHeight = lease.value("start_height", 0ull);
-    e.endTime = lease.value("end_time", 0ull);
+    e.id = lease.id;
+    e.client = lease.client;
+    e.resources = lease.resources;
+    e.manifestHash = lease.manifestHash;
+    e.startHeight = lease.startHeight;
+    e.endTime = lease.endTime;
     e.lastReportHeight = e.startHeight;
     e.lastWithdrawHeight = e.startHeight;
     return e;
@@ -203,11 +200,11 @@ void LeaseManager::reconcile(std::uint64_t height) {
     }
     std::lock_guard lock(mutex_);
     for (const auto& l : *leases) {
-        const std::uint64_t id = l.value("id", 0ull);
-        if (l.value("state", "") == "closed" || entries_.count(id)) continue;
+        const std::uint64_t id = l.id;
+        if (l.state == "closed" || entries_.count(id)) continue;
         auto e = entryFromChain(l);
         if (!e) continue;
-        event(*e, height, "lease_won", "price " + l.value("price_per_second", "?") + " uagr/s");
+        event(*e, height, "lease_won", "price " + l.pricePerSecond.toString() + " uagr/s");
         persist(*e);
         entries_.emplace(id, std::move(*e));
     }
@@ -247,7 +244,7 @@ Expected<LeaseManager::Entry*, LeaseCallFailure> LeaseManager::findOrLoad(std::u
         if (!*l)
             return Unexpected(
                 LeaseCallFailure{LeaseCallError::NotFound, "lease " + std::to_string(leaseId) + " does not exist"});
-        if ((**l).value("state", "") == "closed")
+        if ((**l).state == "closed")
             return Unexpected(LeaseCallFailure{LeaseCallError::LeaseClosed, "lease is closed"});
         auto e = entryFromChain(**l);
         if (!e)
@@ -382,9 +379,9 @@ void LeaseManager::stepEntry(Entry& e, std::uint64_t height, const ChainLease* f
         markClosed(e, height, "lease_not_on_chain");
         return;
     }
-    const json& l = **chainLease;
-    if (l.value("state", "") == "closed") {
-        markClosed(e, height, l.value("close_reason", ""));
+    const node::LeaseView& l = **chainLease;
+    if (l.state == "closed") {
+        markClosed(e, height, l.closeReason);
         return;
     }
     if (e.closeSentHeight != 0) {
@@ -487,12 +484,12 @@ void LeaseManager::onBlock(std::uint64_t height) {
     }
     for (const std::uint64_t id : noted) {
         auto l = chain_.lease(id);
-        if (!l || !*l || (**l).value("state", "") == "closed") continue;
+        if (!l || !*l || (**l).state == "closed") continue;
         std::lock_guard lock(mutex_);
         if (entries_.count(id)) continue;
         auto e = entryFromChain(**l);
         if (!e) continue;
-        event(*e, height, "lease_won", "price " + (**l).value("price_per_second", "?") + " uagr/s");
+        event(*e, height, "lease_won", "price " + (**l).pricePerSecond.toString() + " uagr/s");
         persist(*e);
         entries_.emplace(id, std::move(*e));
     }

@@ -140,14 +140,14 @@ private:
     };
 
     // Builds an entry from the chain's lease JSON; nullopt if not ours.
-    std::optional<Entry> entryFromChain(const nlohmann::json& lease) const;
+    std::optional<Entry> entryFromChain(const node::LeaseView& lease) const;
     Expected<Entry*, LeaseCallFailure> findOrLoad(std::uint64_t leaseId, const Address& signer);
     void persist(const Entry& e);
     void event(Entry& e, std::uint64_t height, const std::string& kind, const std::string& message);
     Expected<void, RuntimeError> deploy(Entry& e, const std::string& bytes);
     void sendClose(Entry& e, std::uint64_t height, CloseReason reason, const std::string& why);
     void markClosed(Entry& e, std::uint64_t height, const std::string& reason);
-    using ChainLease = Expected<std::optional<nlohmann::json>, std::string>;
+    using ChainLease = Expected<std::optional<node::LeaseView>, std::string>;
     // One block's step of an entry; `fetched` is the chain's lease record read
     // for this block (nullptr: not read, the entry waits for the next block).
     void stepEntry(Entry& e, std::uint64_t height, const ChainLease* fetched);

@@ -11,6 +11,7 @@
 #include "node/provider/PricePolicy.h"
 #include "node/provider/RuntimeFactory.h"
 #include "node/provider/TxSender.h"
+#include "node/views/GovViews.h"
 #include "wallet/Keyring.h"
 
 namespace agora::provider {
@@ -22,24 +23,11 @@ auto log() {
     return node::moduleLog("provider");
 }
 
-Resources resourcesOf(const json& r) {
-    Resources out;
-    out.cpuMillicores = r.value("cpu_millicores", 0ull);
-    out.memoryMib = r.value("memory_mib", 0ull);
-    out.storageGib = r.value("storage_gib", 0ull);
-    for (const auto& g : r.value("gpus", json::array()))
-        out.gpus.push_back(GpuCount{g.value("model", ""), g.value("count", 0u)});
-    return out;
-}
-
-std::vector<Attribute> attributesOf(const json& a) {
-    std::vector<Attribute> out;
-    for (const auto& x : a) out.push_back(Attribute{x.value("key", ""), x.value("value", "")});
-    return out;
-}
-
-Amount amountOf(const json& j, const char* key) {
-    return Amount::parse(j.value(key, "0")).value_or(Amount{});
+// A parameter's value from the typed ParamsResponse (zero when absent).
+Amount paramAmount(const node::ParamsView& params, std::string_view name) {
+    for (const auto& p : params)
+        if (p.name == name) return Amount::parse(p.value).value_or(Amount{});
+    return Amount{};
 }
 
 PriceSchedule offerRates(const ProviderConfig& c) {
@@ -183,18 +171,18 @@ void ProviderAgent::registerOrReconcile() {
             log()->info("registering provider {} (stake {}, host_uri {})", tx_->address().toBech32(),
                         c.stake.toString(), c.effectiveHostUri());
         } else {
-            const json& rec = **p;
+            const node::ProviderView& rec = **p;
             MsgProviderUpdate u;
             bool change = false;
-            if (rec.value("host_uri", "") != c.effectiveHostUri()) {
+            if (rec.hostUri != c.effectiveHostUri()) {
                 u.hostUri = c.effectiveHostUri();
                 change = true;
             }
-            if (attributesOf(rec.value("attributes", json::array())) != c.attributes) {
+            if (rec.attributes != c.attributes) {
                 u.attributes = c.attributes;
                 change = true;
             }
-            if (resourcesOf(rec.value("capacity", json::object())) != capacity) {
+            if (rec.capacity != capacity) {
                 u.capacity = capacity;
                 change = true;
             }
@@ -203,11 +191,11 @@ void ProviderAgent::registerOrReconcile() {
                 log()->info("provider record differs from provider.toml: updating");
             }
             bool offerMatches = false;
-            for (const auto& o : rec.value("offers", json::array())) {
-                if (o.value("offer_id", 0u) != 1) continue;
-                offerMatches = amountOf(o, "per_cpu_millicore") == c.pricePerCpuMillicore &&
-                               amountOf(o, "per_memory_mib") == c.pricePerMemoryMib &&
-                               amountOf(o, "per_storage_gib") == c.pricePerStorageGib;
+            for (const auto& o : rec.offers) {
+                if (o.offerId != 1) continue;
+                offerMatches = o.prices.perCpuMillicore == c.pricePerCpuMillicore &&
+                               o.prices.perMemoryMib == c.pricePerMemoryMib &&
+                               o.prices.perStorageGib == c.pricePerStorageGib;
             }
             if (!offerMatches) msgs.push_back(MsgOfferSet{1, offerRates(c)});
         }
@@ -259,13 +247,13 @@ void ProviderAgent::followLeases() {
 bool ProviderAgent::refreshView(std::uint64_t height) {
     auto p = chain_->provider(tx_->address());
     if (!p || !*p) return false;
-    const json& rec = **p;
+    const node::ProviderView& rec = **p;
     ProviderView v;
-    v.capacity = resourcesOf(rec.value("capacity", json::object()));
-    v.reserved = resourcesOf(rec.value("reserved", json::object()));
-    v.attributes = attributesOf(rec.value("attributes", json::array()));
-    v.stake = amountOf(rec, "stake");
-    v.openLeases = rec.value("open_leases", 0ull);
+    v.capacity = rec.capacity;
+    v.reserved = rec.reserved;
+    v.attributes = rec.attributes;
+    v.stake = rec.stake;
+    v.openLeases = rec.openLeases;
     static thread_local Amount minStake;
     static thread_local Amount perLease;
     static thread_local std::uint64_t paramsAt = 0;
@@ -277,10 +265,9 @@ bool ProviderAgent::refreshView(std::uint64_t height) {
             grpc::CreateChannel(options_.config.node, grpc::InsecureChannelCredentials()));
         agora::query::v1::ParamsResponse resp;
         if (stub->Params(&ctx, agora::query::v1::ParamsRequest{}, &resp).ok()) {
-            const json params = json::parse(resp.json(), nullptr, false);
-            if (!params.is_discarded()) {
-                minStake = amountOf(params, "min_provider_stake");
-                perLease = amountOf(params, "provider_stake_per_lease");
+            if (const auto params = node::fromProto(resp.params())) {
+                minStake = paramAmount(*params, "min_provider_stake");
+                perLease = paramAmount(*params, "provider_stake_per_lease");
                 paramsAt = height;
             }
         }

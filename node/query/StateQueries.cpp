@@ -9,6 +9,7 @@
 #include "contracts/LeaseAccrual.h"
 #include "contracts/Ledger.h"
 #include "contracts/ResourceMath.h"
+#include "node/query/RecordViews.h"
 
 namespace agora::node {
 
@@ -70,11 +71,11 @@ Bytes scanPage(const state::StateReader& state, const Bytes& prefix, const PageS
     return next;
 }
 
-std::vector<OfferEntry> offersOf(const state::StateReader& state, const Address& provider) {
-    std::vector<OfferEntry> out;
+std::vector<OfferView> offersOf(const state::StateReader& state, const Address& provider) {
+    std::vector<OfferView> out;
     const Bytes prefix = keys::offersOf(provider);
     state.scan(prefix, {}, [&](ByteSpan key, ByteSpan value) {
-        OfferEntry e;
+        OfferView e;
         // key = 0x21 || provider(20) || offer_id(u32 big-endian)
         for (std::size_t i = 21; i < 25 && i < key.size(); ++i) e.offerId = (e.offerId << 8) | key[i];
         e.prices = decodeRecord<PriceSchedule>(key, value);
@@ -84,11 +85,11 @@ std::vector<OfferEntry> offersOf(const state::StateReader& state, const Address&
     return out;
 }
 
-std::optional<contracts::UsageRecord> usageOf(const state::StateReader& state, std::uint64_t leaseId) {
+std::optional<UsageView> usageOf(const state::StateReader& state, std::uint64_t leaseId) {
     const Bytes key = keys::usageReport(leaseId);
     auto raw = state.get(key);
     if (!raw) return std::nullopt;
-    return decodeRecord<contracts::UsageRecord>(key, *raw);
+    return usageView(decodeRecord<contracts::UsageRecord>(key, *raw));
 }
 
 bool providerMatches(const contracts::Provider& p, const ProviderFilter& f) {
@@ -144,10 +145,11 @@ QueryResult<AccountView> StateQueries::account(const Address& a, const PendingNo
     if (auto raw = snapshot_->get(keys::account(a))) {
         auto decoded = decode<contracts::Account>(*raw);
         if (!decoded) return Unexpected(QueryError{QueryErrorKind::DataLoss, "stored account does not decode"});
-        v.account = *decoded;
+        v.balance = decoded->balance;
+        v.nextNonce = decoded->nonce;
         v.exists = true;
     }
-    v.pendingNonce = v.account.nonce;
+    v.pendingNonce = v.nextNonce;
     // The mempool can briefly hold txs the snapshot already committed (it is
     // updated after the commit): never below the committed nonce.
     if (pending) {
@@ -160,7 +162,7 @@ QueryResult<ProviderView> StateQueries::provider(const Address& a) const {
     ReadContext rc(*snapshot_, block_, params_);
     auto p = contracts::Providers(rc.ctx).get(a);
     if (!p) return notFound("no provider " + a.toBech32());
-    return ProviderView{std::move(*p), offersOf(*snapshot_, a)};
+    return providerView(*p, offersOf(*snapshot_, a));
 }
 
 QueryResult<Page<ProviderView>> StateQueries::providers(const ProviderFilter& filterIn, const PageSpec& page) const {
@@ -176,41 +178,40 @@ QueryResult<Page<ProviderView>> StateQueries::providers(const ProviderFilter& fi
         auto p = decodeRecord<contracts::Provider>(key, value);
         if (!providerMatches(p, filter)) return false;
         auto offers = offersOf(*snapshot_, p.address);
-        out.items.push_back(ProviderView{std::move(p), std::move(offers)});
+        out.items.push_back(providerView(p, std::move(offers)));
         return true;
     });
     return out;
 }
 
-QueryResult<contracts::Job> StateQueries::job(std::uint64_t id) const {
+QueryResult<JobView> StateQueries::job(std::uint64_t id) const {
     ReadContext rc(*snapshot_, block_, params_);
     auto j = contracts::Market(rc.ctx).job(id);
     if (!j) return notFound("no job " + std::to_string(id));
-    return std::move(*j);
+    return jobView(*j);
 }
 
-QueryResult<Page<contracts::Job>> StateQueries::openJobs(const PageSpec& page) const {
+QueryResult<Page<JobView>> StateQueries::openJobs(const PageSpec& page) const {
     // Index 0x31 || bidding_end_height(8) || job_id(8): exactly the open jobs.
     const Bytes prefix = keys::one(keys::prefix::kJobExpiry);
     if (auto ok = checkCursor(page, prefix, 1 + 8 + 8); !ok) return Unexpected(ok.error());
     ReadContext rc(*snapshot_, block_, params_);
     contracts::Market market(rc.ctx);
-    Page<contracts::Job> out;
+    Page<JobView> out;
     out.nextKey = scanPage(*snapshot_, prefix, page, SIZE_MAX, [&](ByteSpan key, ByteSpan) {
         auto j = market.job(keys::u64At(key, 1 + 8));
         if (!j) throw std::runtime_error("open-jobs index names a missing job at key " + toHex(key));
-        out.items.push_back(std::move(*j));
+        out.items.push_back(jobView(*j));
         return true;
     });
     return out;
 }
 
-QueryResult<Page<contracts::Bid>> StateQueries::bids(std::uint64_t jobId, bool includeClosed,
-                                                     const PageSpec& page) const {
+QueryResult<Page<BidView>> StateQueries::bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const {
     ReadContext rc(*snapshot_, block_, params_);
     contracts::Market market(rc.ctx);
     if (!market.job(jobId)) return notFound("no job " + std::to_string(jobId));
-    Page<contracts::Bid> out;
+    Page<BidView> out;
     if (!includeClosed) {
         // Index 0x33 job_id bid_id: exactly the open bids, in bid id order.
         const Bytes prefix = keys::jobBidsPrefix(jobId);
@@ -218,7 +219,7 @@ QueryResult<Page<contracts::Bid>> StateQueries::bids(std::uint64_t jobId, bool i
         out.nextKey = scanPage(*snapshot_, prefix, page, SIZE_MAX, [&](ByteSpan key, ByteSpan) {
             auto b = market.bid(keys::u64At(key, prefix.size()));
             if (!b) throw std::runtime_error("open-bid index names a missing bid at key " + toHex(key));
-            out.items.push_back(std::move(*b));
+            out.items.push_back(bidView(*b));
             return true;
         });
         return out;
@@ -229,7 +230,7 @@ QueryResult<Page<contracts::Bid>> StateQueries::bids(std::uint64_t jobId, bool i
     out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
         auto b = decodeRecord<contracts::Bid>(key, value);
         if (b.jobId != jobId) return false;
-        out.items.push_back(std::move(b));
+        out.items.push_back(bidView(b));
         return true;
     });
     return out;
@@ -239,7 +240,7 @@ QueryResult<LeaseView> StateQueries::lease(std::uint64_t id) const {
     ReadContext rc(*snapshot_, block_, params_);
     auto l = contracts::Leases(rc.ctx).get(id);
     if (!l) return notFound("no lease " + std::to_string(id));
-    return LeaseView{std::move(*l), usageOf(*snapshot_, id)};
+    return leaseView(*l, usageOf(*snapshot_, id));
 }
 
 QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& client,
@@ -252,7 +253,7 @@ QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& 
         auto l = decodeRecord<contracts::Lease>(key, value);
         if ((client && l.client != *client) || (provider && l.provider != *provider)) return false;
         auto usage = usageOf(*snapshot_, l.id);
-        out.items.push_back(LeaseView{std::move(l), std::move(usage)});
+        out.items.push_back(leaseView(l, std::move(usage)));
         return true;
     });
     return out;
@@ -289,22 +290,22 @@ QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
     return v;
 }
 
-QueryResult<contracts::ProviderReputation> StateQueries::reputation(const Address& provider) const {
+QueryResult<ReputationView> StateQueries::reputation(const Address& provider) const {
     ReadContext rc(*snapshot_, block_, params_);
     const bool registered = contracts::Providers(rc.ctx).get(provider).has_value();
     const bool recorded = snapshot_->contains(keys::providerReputation(provider));
     if (!registered && !recorded) return notFound("no provider " + provider.toBech32());
-    return contracts::Reputation(rc.ctx).provider(provider);
+    return reputationView(provider, contracts::Reputation(rc.ctx).provider(provider));
 }
 
-QueryResult<Page<contracts::Validator>> StateQueries::validators(bool includeJailed, const PageSpec& page) const {
+QueryResult<Page<ValidatorView>> StateQueries::validators(bool includeJailed, const PageSpec& page) const {
     const Bytes prefix = keys::one(keys::prefix::kValidator);
     if (auto ok = checkCursor(page, prefix, 1 + Address::kSize); !ok) return Unexpected(ok.error());
-    Page<contracts::Validator> out;
+    Page<ValidatorView> out;
     out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
         auto v = decodeRecord<contracts::Validator>(key, value);
         if (!includeJailed && (v.jailed || v.tombstoned)) return false;
-        out.items.push_back(std::move(v));
+        out.items.push_back(validatorView(v));
         return true;
     });
     return out;
@@ -321,9 +322,13 @@ QueryResult<std::optional<contracts::ProposalStatus>> proposalStatusFilter(std::
         "expired");
 }
 
-contracts::ClientRecord StateQueries::clientRecord(const Address& client) const {
+ClientRecordView StateQueries::clientRecord(const Address& client) const {
     ReadContext rc(*snapshot_, block_, params_);
-    return contracts::Reputation(rc.ctx).client(client);
+    return clientRecordView(client, contracts::Reputation(rc.ctx).client(client));
+}
+
+ParamsView StateQueries::paramsView() const {
+    return node::paramsView(params_);
 }
 
 QueryResult<ProposalView> StateQueries::proposal(std::uint64_t id) const {
@@ -332,7 +337,7 @@ QueryResult<ProposalView> StateQueries::proposal(std::uint64_t id) const {
     auto p = gov.proposal(id);
     if (!p) return notFound("no proposal " + std::to_string(id));
     contracts::Tally t = gov.tally(*p);
-    return ProposalView{std::move(*p), t};
+    return proposalView(*p, t);
 }
 
 QueryResult<Page<ProposalView>> StateQueries::proposals(const std::optional<contracts::ProposalStatus>& status,
@@ -346,7 +351,7 @@ QueryResult<Page<ProposalView>> StateQueries::proposals(const std::optional<cont
         auto p = decodeRecord<contracts::Proposal>(key, value);
         if (status && p.status != *status) return false;
         contracts::Tally t = gov.tally(p);
-        out.items.push_back(ProposalView{std::move(p), t});
+        out.items.push_back(proposalView(p, t));
         return true;
     });
     return out;

@@ -2,8 +2,9 @@
 // StateQueries: the ledger reads of the service layer (design decision 39),
 // shared by gRPC (QueryService, StakingService), the HTTP gateway's routes
 // and, through gRPC, the CLI. Over ONE committed state snapshot, so every
-// answer of a call belongs to one height. Returns typed views, never JSON or
-// protobuf: those are made at the edges. Records are read through the
+// answer of a call belongs to one height. Returns the typed views of
+// node/views (filled by node/query/RecordViews, design decision 40), never
+// JSON or protobuf: those are made at the edges with each view's mapping. Records are read through the
 // contracts' own accessors (Providers::get, Market::bid, ...) and derived
 // values (free capacity, lease accrual, reputation score) come from the
 // contracts' functions, never from a second copy of the math.
@@ -39,6 +40,10 @@
 #include "contracts/Reputation.h"
 #include "contracts/Staking.h"
 #include "node/query/QueryTypes.h"
+#include "node/views/AccountView.h"
+#include "node/views/GovViews.h"
+#include "node/views/MarketViews.h"
+#include "node/views/StakingViews.h"
 
 namespace agora::node {
 
@@ -51,32 +56,8 @@ struct ProviderFilter {
     std::uint32_t minFreeGpus = 0;  // of gpuModel (1 when gpuModel is set and this is 0)
 };
 
-// A standing offer with its id.
-struct OfferEntry {
-    std::uint32_t offerId = 0;
-    PriceSchedule prices;
-};
-
-struct AccountView {
-    Address address;
-    contracts::Account account;  // zeros when the address has none
-    bool exists = false;         // whether the ledger holds an account record
-    // One past the sender's highest mempool nonce, never below account.nonce.
-    std::uint64_t pendingNonce = 0;
-};
-
 // The mempool's next nonce for a sender (nullopt: nothing pending).
 using PendingNonce = std::function<std::optional<std::uint64_t>(const Address&)>;
-
-struct ProviderView {
-    contracts::Provider provider;
-    std::vector<OfferEntry> offers;  // in offer id order
-};
-
-struct LeaseView {
-    contracts::Lease lease;
-    std::optional<contracts::UsageRecord> usage;
-};
 
 // A lease's escrow as the ledger would settle it at `height` (at its block time).
 struct EscrowView {
@@ -87,11 +68,6 @@ struct EscrowView {
     std::uint64_t dryTime = 0;      // see EscrowResponse.dry_time
     std::uint64_t height = 0;
     std::uint64_t time = 0;  // block time (ms) of `height`
-};
-
-struct ProposalView {
-    contracts::Proposal proposal;
-    contracts::Tally tally;  // so far while open, else the final one
 };
 
 // "" -> no filter; else a proposal status name (InvalidArgument otherwise).
@@ -107,18 +83,20 @@ public:
     std::uint64_t height() const { return snapshot_->version(); }
     const std::shared_ptr<const state::StateSnapshot>& snapshot() const { return snapshot_; }
     const contracts::Params& params() const { return params_; }
+    // Every parameter by name, in contracts::paramInfos order.
+    ParamsView paramsView() const;
 
     // DataLoss when the stored record does not decode. Without `pending`
     // (no mempool) pendingNonce is the account's nonce.
     QueryResult<AccountView> account(const Address& a, const PendingNonce& pending = {}) const;
     QueryResult<ProviderView> provider(const Address& a) const;
     QueryResult<Page<ProviderView>> providers(const ProviderFilter& filter, const PageSpec& page) const;
-    QueryResult<contracts::Job> job(std::uint64_t id) const;
+    QueryResult<JobView> job(std::uint64_t id) const;
     // Jobs open for bidding, from the open-jobs index (by bidding end height,
     // then id); never short.
-    QueryResult<Page<contracts::Job>> openJobs(const PageSpec& page) const;
+    QueryResult<Page<JobView>> openJobs(const PageSpec& page) const;
     // Open bids from the job's index; includeClosed scans every bid (budgeted).
-    QueryResult<Page<contracts::Bid>> bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const;
+    QueryResult<Page<BidView>> bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const;
     QueryResult<LeaseView> lease(std::uint64_t id) const;
     // Leases whose client is `client` and/or whose provider is `provider`
     // (at least one). The ledger keeps no index by party: budgeted scan.
@@ -126,10 +104,10 @@ public:
                                         const PageSpec& page) const;
     QueryResult<EscrowView> escrow(std::uint64_t leaseId) const;
     // NotFound unless the address is a registered provider or has a record.
-    QueryResult<contracts::ProviderReputation> reputation(const Address& provider) const;
-    QueryResult<Page<contracts::Validator>> validators(bool includeJailed, const PageSpec& page) const;
+    QueryResult<ReputationView> reputation(const Address& provider) const;
+    QueryResult<Page<ValidatorView>> validators(bool includeJailed, const PageSpec& page) const;
     // Zeros for an address without a record (never NotFound).
-    contracts::ClientRecord clientRecord(const Address& client) const;
+    ClientRecordView clientRecord(const Address& client) const;
     QueryResult<ProposalView> proposal(std::uint64_t id) const;
     // Every proposal by id, optionally only those of one status (budgeted scan).
     QueryResult<Page<ProposalView>> proposals(const std::optional<contracts::ProposalStatus>& status,

@@ -6,8 +6,6 @@
 #include "node/query/EvidenceQueries.h"
 #include "node/query/StateQueries.h"
 #include "node/rpc/QueryStatus.h"
-#include "node/rpc/RecordProto.h"
-#include "node/rpc/StateJson.h"
 #include "node/views/EvidenceView.h"
 
 namespace agora::node {
@@ -106,10 +104,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Account(grpc::CallbackServerContext*
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto acc = queries.account(*addr, pendingNonce_);
         if (!acc) return toStatus(acc.error());
-        resp->set_address(acc->address.toBech32());
-        resp->set_balance(acc->account.balance.toString());
-        resp->set_next_nonce(acc->account.nonce);
-        resp->set_pending_nonce(acc->pendingNonce);
+        toProto(*acc, resp);
         return fillState(app_, queries.snapshot(), keys::account(*addr), req->options().prove(), resp->mutable_state());
     });
 }
@@ -124,7 +119,6 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Provider(grpc::CallbackServerContext
         auto p = queries.provider(*addr);
         if (!p) return toStatus(p.error());
         toProto(*p, resp->mutable_provider());
-        resp->set_json(json::dump(json::provider(p->provider, p->offers)));
         return fillState(app_, queries.snapshot(), keys::provider(*addr), req->options().prove(),
                          resp->mutable_state());
     });
@@ -147,10 +141,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ListProviders(grpc::CallbackServerCo
         StateQueries queries(app_.snapshot());
         auto page = queries.providers(filter, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& p : page->items) {
-            toProto(p, resp->add_providers());
-            resp->add_providers_json(json::dump(json::provider(p.provider, p.offers)));
-        }
+        for (const auto& p : page->items) toProto(p, resp->add_providers());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -164,7 +155,6 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Job(grpc::CallbackServerContext* ctx
         auto j = queries.job(req->job_id());
         if (!j) return toStatus(j.error());
         toProto(*j, resp->mutable_job());
-        resp->set_json(json::dump(json::job(*j)));
         return fillState(app_, queries.snapshot(), keys::job(req->job_id()), req->options().prove(),
                          resp->mutable_state());
     });
@@ -176,10 +166,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::OpenJobs(grpc::CallbackServerContext
         StateQueries queries(app_.snapshot());
         auto page = queries.openJobs(pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& j : page->items) {
-            toProto(j, resp->add_jobs());
-            resp->add_jobs_json(json::dump(json::job(j)));
-        }
+        for (const auto& j : page->items) toProto(j, resp->add_jobs());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -191,10 +178,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Bids(grpc::CallbackServerContext* ct
         StateQueries queries(app_.snapshot());
         auto page = queries.bids(req->job_id(), req->include_closed(), pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& b : page->items) {
-            toProto(b, resp->add_bids());
-            resp->add_bids_json(json::dump(json::bid(b)));
-        }
+        for (const auto& b : page->items) toProto(b, resp->add_bids());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -208,7 +192,6 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Lease(grpc::CallbackServerContext* c
         auto l = queries.lease(req->lease_id());
         if (!l) return toStatus(l.error());
         toProto(*l, resp->mutable_lease());
-        resp->set_json(json::dump(json::lease(l->lease, l->usage)));
         return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
                          resp->mutable_state());
     });
@@ -224,10 +207,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Leases(grpc::CallbackServerContext* 
         StateQueries queries(app_.snapshot());
         auto page = queries.leases(*client, *provider, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& l : page->items) {
-            toProto(l, resp->add_leases());
-            resp->add_leases_json(json::dump(json::lease(l.lease, l.usage)));
-        }
+        for (const auto& l : page->items) toProto(l, resp->add_leases());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -268,10 +248,9 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Reputation(grpc::CallbackServerConte
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
         auto rep = queries.reputation(*addr);
         if (!rep) return toStatus(rep.error());
-        toProto(*addr, *rep, resp->mutable_reputation());
-        resp->set_json(json::dump(json::reputation(*addr, *rep)));
+        toProto(*rep, resp->mutable_reputation());
         // A registered provider without settled leases has no record yet
-        // (exists = false; the JSON shows the neutral starting values).
+        // (exists = false; the record shows the neutral starting values).
         return fillState(app_, queries.snapshot(), keys::providerReputation(*addr), req->options().prove(),
                          resp->mutable_state());
     });
@@ -283,10 +262,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Validators(grpc::CallbackServerConte
         StateQueries queries(app_.snapshot());
         auto page = queries.validators(true, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& v : page->items) {
-            toProto(v, resp->add_validators());
-            resp->add_validators_json(json::dump(json::validator(v)));
-        }
+        for (const auto& v : page->items) toProto(v, resp->add_validators());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });
@@ -297,8 +273,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Params(grpc::CallbackServerContext* 
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
-        toProto(queries.params(), resp->mutable_params());
-        resp->set_json(json::dump(json::params(queries.params())));
+        toProto(queries.paramsView(), resp->mutable_params());
         return fillState(app_, queries.snapshot(), keys::params(), req->options().prove(), resp->mutable_state());
     });
 }
@@ -311,9 +286,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ClientRecord(grpc::CallbackServerCon
         if (!addr) return toStatus(addr.error());
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
-        const auto record = queries.clientRecord(*addr);
-        toProto(*addr, record, resp->mutable_record());
-        resp->set_json(json::dump(json::clientRecord(*addr, record)));
+        toProto(queries.clientRecord(*addr), resp->mutable_record());
         return fillState(app_, queries.snapshot(), keys::clientRecord(*addr), req->options().prove(),
                          resp->mutable_state());
     });
@@ -327,7 +300,6 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proposal(grpc::CallbackServerContext
         auto p = queries.proposal(req->proposal_id());
         if (!p) return toStatus(p.error());
         toProto(*p, resp->mutable_proposal());
-        resp->set_json(json::dump(json::proposal(p->proposal, p->tally)));
         return fillState(app_, queries.snapshot(), keys::proposal(req->proposal_id()), req->options().prove(),
                          resp->mutable_state());
     });
@@ -341,10 +313,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Proposals(grpc::CallbackServerContex
         StateQueries queries(app_.snapshot());
         auto page = queries.proposals(*status, pageOf(req->page()));
         if (!page) return toStatus(page.error());
-        for (const auto& p : page->items) {
-            toProto(p, resp->add_proposals());
-            resp->add_proposals_json(json::dump(json::proposal(p.proposal, p.tally)));
-        }
+        for (const auto& p : page->items) toProto(p, resp->add_proposals());
         setNextKey(page->nextKey, resp->mutable_page());
         return grpc::Status::OK;
     });

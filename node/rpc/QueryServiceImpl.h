@@ -3,8 +3,9 @@
 // reads ONE immutable state snapshot (so all parts of an answer, and its
 // proof, belong to one height) or point lookups in the block store; none
 // touches consensus. Ledger reads go through the service layer
-// (node/query/StateQueries, shared with the HTTP gateway), their JSON through StateJson (docs/rpc.md lists every RPC,
-// its errors and the pagination rules).
+// (node/query/StateQueries, shared with the HTTP gateway); replies carry the
+// typed records of node/views (toProto), never JSON (docs/rpc.md lists every
+// RPC, its errors and the pagination rules).
 //
 // QueryOptions.height must be 0 (latest) or the latest height: historical
 // state is not served (UNIMPLEMENTED). QueryOptions.prove adds the state

@@ -32,7 +32,7 @@ grpc::ServerUnaryReactor* StakingServiceImpl::Validators(grpc::CallbackServerCon
             out->set_consensus_key(std::string(v.consensusKey.bytes().begin(), v.consensusKey.bytes().end()));
             out->set_moniker(v.moniker);
             out->set_tokens(v.tokens.toString());
-            out->set_power(v.power());
+            out->set_power(v.power);
             out->set_commission_bps(v.commissionBps);
             out->set_jailed(v.jailed);
             out->set_tombstoned(v.tombstoned);

@@ -11,7 +11,7 @@
 #include "consensus/core/PublicKey.h"
 #include "consensus/core/Tx.h"
 #include "consensus/core/Vote.h"
-#include "node/p2p/PeerAddress.h"
+#include "node/base/PeerAddress.h"
 #include "test/fuzz/FuzzCheck.h"
 
 namespace {

@@ -68,6 +68,8 @@ public:
         return *bus_;
     }
     const std::string& chainId() const { return genesis_.genesis.chainId; }
+    // The options; a change takes effect at the next reopen().
+    TestNodeOptions& options() { return options_; }
     std::string path(const std::string& child) const { return dir_.path(child); }
     std::shared_ptr<leveldb::DB> db() const { return db_; }
 

@@ -293,7 +293,7 @@ TEST_CASE("provider agent bench: bids per second and lease won to workload runni
     auto p = chain.provider(Address::fromBech32(providerAddr).value());
     REQUIRE(p.hasValue());
     REQUIRE(p->has_value());
-    auto target = node::cli::parseHostUri((**p).value("host_uri", ""));
+    auto target = node::cli::parseHostUri((**p).hostUri);
     REQUIRE(target.hasValue());
     node::cli::GatewayClient gateway(*target, net.chainId(), secret);
 

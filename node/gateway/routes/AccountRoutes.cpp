@@ -12,16 +12,14 @@ void addAccountRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto acc = q.account(*addr, [&ctx](const Address& a) { return ctx.mempool.pendingNextNonce(a); });
         if (!acc) return queryError(acc.error());
-        auto body = json::account(acc->address, acc->account);
-        body["pending_nonce"] = acc->pendingNonce;
-        return ok(std::move(body));
+        return ok(accountJson(*acc));
     });
 
     r.add("GET", "/v1/client-records/{address}", [&app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");
         if (!addr) return queryError(addr.error());
         StateQueries q(app.snapshot());
-        return ok(json::clientRecord(*addr, q.clientRecord(*addr)));
+        return ok(clientRecordJson(q.clientRecord(*addr)));
     });
 }
 

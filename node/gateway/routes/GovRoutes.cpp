@@ -8,7 +8,7 @@ void addGovRoutes(Router& r, const GatewayContext& ctx) {
     Application& app = ctx.app;
     r.add("GET", "/v1/params", [&app](const HttpRequest&) {
         StateQueries q(app.snapshot());
-        return ok(json::params(q.params()));
+        return ok(paramsJson(q.paramsView()));
     });
     r.add("GET", "/v1/gov/proposals/{id}", [&app](const HttpRequest& req) {
         auto id = u64Field(req.param("id"), "proposal id", 0);
@@ -16,7 +16,7 @@ void addGovRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto p = q.proposal(*id);
         if (!p) return queryError(p.error());
-        return ok(json::proposal(p->proposal, p->tally));
+        return ok(proposalJson(*p));
     });
     r.add("GET", "/v1/gov/proposals", [&app](const HttpRequest& req) {
         auto status = proposalStatusFilter(req.query.first("status").value_or(""));
@@ -26,8 +26,7 @@ void addGovRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.proposals(*status, *page);
         if (!res) return queryError(res.error());
-        return ok(
-            pageJson("proposals", *res, [](const ProposalView& p) { return json::proposal(p.proposal, p.tally); }));
+        return ok(pageJson("proposals", *res, [](const ProposalView& p) { return proposalJson(p); }));
     });
 }
 

@@ -31,8 +31,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.providers(filter, *page);
         if (!res) return queryError(res.error());
-        return ok(
-            pageJson("providers", *res, [](const ProviderView& p) { return json::provider(p.provider, p.offers); }));
+        return ok(pageJson("providers", *res, [](const ProviderView& p) { return providerJson(p); }));
     });
     r.add("GET", "/v1/providers/{address}", [&app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");
@@ -40,7 +39,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto p = q.provider(*addr);
         if (!p) return queryError(p.error());
-        return ok(json::provider(p->provider, p->offers));
+        return ok(providerJson(*p));
     });
 
     // Open jobs (QueryService.OpenJobs).
@@ -50,7 +49,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.openJobs(*page);
         if (!res) return queryError(res.error());
-        return ok(pageJson("jobs", *res, [](const contracts::Job& j) { return json::job(j); }));
+        return ok(pageJson("jobs", *res, [](const JobView& j) { return jobJson(j); }));
     });
     r.add("GET", "/v1/jobs/{id}", [&app](const HttpRequest& req) {
         auto id = u64Field(req.param("id"), "job id", 0);
@@ -58,7 +57,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto j = q.job(*id);
         if (!j) return queryError(j.error());
-        return ok(json::job(*j));
+        return ok(jobJson(*j));
     });
     r.add("GET", "/v1/jobs/{id}/bids", [&app](const HttpRequest& req) {
         auto id = u64Field(req.param("id"), "job id", 0);
@@ -70,7 +69,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.bids(*id, *closed, *page);
         if (!res) return queryError(res.error());
-        return ok(pageJson("bids", *res, [](const contracts::Bid& b) { return json::bid(b); }));
+        return ok(pageJson("bids", *res, [](const BidView& b) { return bidJson(b); }));
     });
 
     r.add("GET", "/v1/leases/{id}", [&app](const HttpRequest& req) {
@@ -79,7 +78,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto l = q.lease(*id);
         if (!l) return queryError(l.error());
-        return ok(json::lease(l->lease, l->usage));
+        return ok(leaseJson(*l));
     });
     r.add("GET", "/v1/leases", [&app](const HttpRequest& req) {
         std::optional<Address> client;
@@ -100,7 +99,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.leases(client, provider, *page);
         if (!res) return queryError(res.error());
-        return ok(pageJson("leases", *res, [](const LeaseView& l) { return json::lease(l.lease, l.usage); }));
+        return ok(pageJson("leases", *res, [](const LeaseView& l) { return leaseJson(l); }));
     });
     r.add("GET", "/v1/escrow/{lease}", [&app](const HttpRequest& req) {
         auto id = u64Field(req.param("lease"), "lease id", 0);
@@ -129,7 +128,7 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto rep = q.reputation(*addr);
         if (!rep) return queryError(rep.error());
-        return ok(json::reputation(*addr, *rep));
+        return ok(reputationJson(*rep));
     });
 }
 

@@ -8,7 +8,7 @@
 namespace agora::node::routes {
 
 HttpResponse ok(const Json& j) {
-    return HttpResponse::bytes(200, json::dump(j), "application/json");
+    return HttpResponse::bytes(200, jsonText(j), "application/json");
 }
 
 HttpResponse queryError(const QueryError& e) {
@@ -70,7 +70,11 @@ QueryResult<PageSpec> pageOf(const HttpRequest& r) {
 
 Json eventsJson(const std::vector<state::Event>& events) {
     Json out = Json::array();
-    for (const auto& e : events) out.push_back(json::event(e));
+    for (const auto& e : events) {
+        Json attrs = Json::array();
+        for (const auto& a : e.attributes) attrs.push_back(Json{{"key", a.key}, {"value", a.value}});
+        out.push_back(Json{{"type", e.type}, {"attributes", std::move(attrs)}});
+    }
     return out;
 }
 

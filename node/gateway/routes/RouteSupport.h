@@ -13,11 +13,10 @@
 #include "node/http/HttpRequest.h"
 #include "node/http/HttpResponse.h"
 #include "node/query/StateQueries.h"
-#include "node/rpc/StateJson.h"
 
 namespace agora::node::routes {
 
-using Json = json::Json;
+using Json = nlohmann::ordered_json;
 
 HttpResponse ok(const Json& j);
 // InvalidArgument -> 400 invalid_argument, NotFound -> 404 not_found,
@@ -40,6 +39,7 @@ Json pageJson(const char* itemsKey, const Page<T>& page, F&& toJson) {
     return Json{{itemsKey, std::move(items)}, {"next_key", toHex(page.nextKey)}};
 }
 
+// Events as {"type", "attributes": [{"key","value"}...]}, in order.
 Json eventsJson(const std::vector<state::Event>& events);
 
 }  // namespace agora::node::routes

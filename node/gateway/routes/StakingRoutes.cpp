@@ -17,7 +17,7 @@ void addStakingRoutes(Router& r, const GatewayContext& ctx) {
         StateQueries q(app.snapshot());
         auto res = q.validators(*jailed, *page);
         if (!res) return queryError(res.error());
-        return ok(pageJson("validators", *res, [](const contracts::Validator& v) { return json::validator(v); }));
+        return ok(pageJson("validators", *res, [](const ValidatorView& v) { return validatorJson(v); }));
     });
     r.add("GET", "/v1/evidence", [&app](const HttpRequest& req) {
         auto minHeight = u64Field(req.query.first("min_height"), "min_height", 0);

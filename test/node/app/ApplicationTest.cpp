@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <map>
 
 #include "node/app/Application.h"
 #include "support/TestKeys.h"
@@ -201,4 +202,67 @@ TEST_CASE("after a block at the largest time the next block cannot be built and 
     auto next = a.app().propose(proposer, 7'000, {}, {});
     REQUIRE_FALSE(next.hasValue());
     REQUIRE(next.error().find("no later block time exists") != std::string::npos);
+}
+
+// storage.retain_blocks (docs/config.md): pruning moves the block store's base.
+TEST_CASE(
+    "with retain_blocks a node keeps the newest blocks and prunes older ones with their certificates, results "
+    "and tx index entries, also after a restart",
+    "[app][prune]") {
+    test::TestNodeOptions o;
+    o.name = "agora-app-prune";
+    o.app.retainBlocks = 5;
+    test::TestNode node(testGenesis(), o);
+    std::map<std::uint64_t, Hash256> txOf, blockOf;
+    for (std::uint64_t h = 1; h <= 20; ++h) {
+        auto out =
+            node.commitOk({node.tx(1, {MsgSend{Address::fromPublicKey(test::testKey(9).publicKey), Amount(5)}})});
+        REQUIRE(out.height == h);
+        txOf[h] = out.txHashes.at(0);
+        blockOf[h] = out.blockId;
+    }
+    auto check = [&](std::uint64_t base, std::uint64_t latest) {
+        const auto& blocks = node.app().blocks();
+        REQUIRE(blocks.baseHeight() == base);
+        REQUIRE(blocks.latestHeight() == latest);
+        for (std::uint64_t h = 1; h <= latest; ++h) {
+            INFO("height " << h);
+            const bool kept = h >= base;
+            CHECK(blocks.block(h).has_value() == kept);
+            CHECK(blocks.commit(h).has_value() == kept);
+            CHECK(blocks.results(h).has_value() == kept);
+            CHECK(blocks.heightOf(blockOf[h]).has_value() == kept);
+            const auto where = blocks.txLocation(txOf[h]);
+            CHECK(where.has_value() == kept);
+            if (where) CHECK(where->height == h);
+        }
+    };
+    check(16, 20);
+
+    node.reopen();  // the base is persisted with the blocks
+    check(16, 20);
+    REQUIRE(node.app().lastBlockId() == blockOf[20]);
+    auto out = node.commitOk({node.tx(1, {MsgSend{Address::fromPublicKey(test::testKey(9).publicKey), Amount(5)}})});
+    txOf[21] = out.txHashes.at(0);
+    blockOf[21] = out.blockId;
+    check(17, 21);
+}
+
+TEST_CASE("turning retain_blocks on for a long chain prunes at most 64 heights per commit", "[app][prune]") {
+    test::TestNodeOptions o;
+    o.name = "agora-app-prune-late";
+    test::TestNode node(testGenesis(), o);
+    for (int i = 0; i < 70; ++i) node.commitOk({});
+    REQUIRE(node.app().blocks().baseHeight() == 1);
+
+    node.options().app.retainBlocks = 5;
+    node.reopen();
+    node.commitOk({});  // height 71 wants base 67; one commit removes 1..64
+    REQUIRE(node.app().blocks().baseHeight() == 1 + Application::kPruneHeightsPerCommit);
+    REQUIRE_FALSE(node.app().blocks().block(64).has_value());
+    REQUIRE(node.app().blocks().block(65).has_value());
+    node.commitOk({});  // height 72: base 68
+    REQUIRE(node.app().blocks().baseHeight() == 68);
+    REQUIRE_FALSE(node.app().blocks().block(67).has_value());
+    REQUIRE(node.app().blocks().block(68).has_value());
 }

@@ -65,14 +65,18 @@ TEST_CASE("config rejects unknown keys, wrong types and bad values naming the ke
         {"[nope]\nx = 1", "config: unknown section [nope]"},
         {"typo = 1", "config: unknown key typo"},
         {"[grpc]\naddress = 9090", "config: grpc.address must be a string"},
-        {"[grpc]\naddress = \"localhost\"", "config: grpc.address must be host:port"},
-        {"[grpc]\naddress = \"localhost:99999\"", "config: grpc.address must be host:port"},
+        {"[grpc]\naddress = \"localhost\"", "config: grpc.address must be host:port: 'localhost' has no ':port'"},
+        {"[grpc]\naddress = \"localhost:99999\"",
+         "config: grpc.address must be host:port: 'localhost:99999': port '99999' is not 0-65535"},
+        {"[p2p]\nexternal_address = \"node.example:0\"",
+         "config: p2p.external_address must be host:port: 'node.example:0': port 0 cannot be dialled (1-65535)"},
         {"[mempool]\nmax_txs = -1", "config: mempool.max_txs must be between 1 and 4294967295"},
         {"[mempool]\nmax_txs = 4294967296", "config: mempool.max_txs must be between 1 and 4294967295"},
         {"[log]\nlevel = \"loud\"", "config: log.level must be one of: trace, debug, info, warn, error"},
         {"[consensus]\ncreate_empty_blocks = 1", "config: consensus.create_empty_blocks must be true or false"},
         {"[p2p]\npersistent_peers = [\"abc@1.2.3.4:5\"]",
-         "config: p2p.persistent_peers entry 'abc@1.2.3.4:5' must be NODEID@host:port with a 40-hex-character node id"},
+         "config: p2p.persistent_peers entry 'abc@1.2.3.4:5' must be NODEID@host:port: node id 'abc' has 3 characters, "
+         "not 40 hex characters"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);

@@ -133,8 +133,8 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
         grpc::ClientContext ctx;
         REQUIRE(query->Bids(&ctx, breq, &bids).ok());
     }
-    REQUIRE(bids.bids_json_size() == 1);
-    const auto bidId = Json::parse(bids.bids_json(0))["id"].get<std::uint64_t>();
+    REQUIRE(bids.bids_size() == 1);
+    const auto bidId = bids.bids(0).id();
     const auto accepted =
         commit(*client, &mk::ClientService::Stub::AcceptBid, net.request(kClient, MsgBidAccept{bidId}));
 
@@ -155,7 +155,7 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
         grpc::ClientContext ctx;
         REQUIRE(query->Job(&ctx, jreq, &job).ok());
     }
-    const auto leaseId = Json::parse(job.json())["lease_id"].get<std::uint64_t>();
+    const auto leaseId = job.job().lease_id();
     REQUIRE(leaseId != 0);
 
     q::LeaseRequest lreq;
@@ -166,12 +166,12 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
         grpc::ClientContext ctx;
         REQUIRE(query->Lease(&ctx, lreq, &lease).ok());
     }
-    const auto l = Json::parse(lease.json());
-    REQUIRE(l["provider"] == addr(kProvider).toBech32());
-    REQUIRE(l["client"] == addr(kClient).toBech32());
-    REQUIRE(l["price_per_second"] == "400");
-    REQUIRE(l["start_height"] == accepted.height());
-    REQUIRE(l["state"] == "active");
+    const auto& l = lease.lease();
+    REQUIRE(l.provider() == addr(kProvider).toBech32());
+    REQUIRE(l.client() == addr(kClient).toBech32());
+    REQUIRE(l.price_per_second() == "400");
+    REQUIRE(l.start_height() == accepted.height());
+    REQUIRE(l.state() == "active");
     REQUIRE_FALSE(lease.state().proof().empty());
 
     q::LeasesRequest byProvider;
@@ -181,7 +181,7 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
         grpc::ClientContext ctx;
         REQUIRE(query->Leases(&ctx, byProvider, &leases).ok());
     }
-    REQUIRE(leases.leases_json_size() == 1);
+    REQUIRE(leases.leases_size() == 1);
     REQUIRE(leases.page().next_key().empty());
 
     // Block time passes: the escrow view accrues at the price per whole second of block time.

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "agora/query/v1/query.grpc.pb.h"
 #include "node/config/NodeConfig.h"
 #include "support/ChildProcess.h"
@@ -86,7 +88,7 @@ struct ExportChain {
     void waitHeight(std::uint64_t h) {
         REQUIRE(test::waitUntil([&] { return height() >= h; }, 60s));
     }
-    std::string leaseJson(std::uint64_t id) {
+    q::LeaseRecord leaseRecord(std::uint64_t id) {
         auto stub = q::QueryService::NewStub(grpc::CreateChannel(node, grpc::InsecureChannelCredentials()));
         q::LeaseRequest req;
         req.set_lease_id(id);
@@ -94,7 +96,7 @@ struct ExportChain {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + 10s);
         REQUIRE(stub->Lease(&ctx, req, &resp).ok());
-        return resp.json();
+        return resp.lease();
     }
     static std::string attr(const json& result, const std::string& type, const std::string& key) {
         for (const auto& e : result["events"])
@@ -170,7 +172,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     const std::string oldNextHash = c.queryJson({"block", std::to_string(h + 1)})["app_hash"];
     const json provAccount = c.account("prov");
     const json clientAccount = c.account("client");
-    const std::string lease = c.leaseJson(leaseId);
+    const q::LeaseRecord lease = c.leaseRecord(leaseId);
     c.stop();
 
     // A fresh home with the same validator key and the exported genesis.
@@ -187,7 +189,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     REQUIRE(c.queryJson({"block", std::to_string(h + 1)})["app_hash"] == oldNextHash);
     REQUIRE(c.account("prov") == provAccount);
     REQUIRE(c.account("client") == clientAccount);
-    REQUIRE(json::parse(c.leaseJson(leaseId)) == json::parse(lease));
+    REQUIRE(google::protobuf::util::MessageDifferencer::Equals(c.leaseRecord(leaseId), lease));
     // The imported state takes new txs.
     c.tx({"send", c.address("prov"), "5"}, "client");
     c.stop();

@@ -51,7 +51,7 @@ TEST_CASE(
     REQUIRE(net.waitHeight(all, 2, 60s));
     Cli c{net};
     // The client's delegation outweighs the four validators together: its vote decides.
-    const std::string valoper = net.validators(0).at(0)["operator"].get<std::string>();
+    const std::string valoper = net.validators(0).at(0).operator_();
     c.tx({"delegate", valoper, "1000agr"}, "client");
 
     // Malformed: refused before anything is signed, with the reason.

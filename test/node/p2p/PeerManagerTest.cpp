@@ -10,8 +10,8 @@
 #include "consensus/core/Block.h"
 #include "consensus/core/SignDigest.h"
 #include "node/base/NodeId.h"
+#include "node/base/PeerAddress.h"
 #include "node/p2p/Handshake.h"
-#include "node/p2p/PeerAddress.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/GrpcServer.h"
 #include "support/ChildProcess.h"
@@ -124,21 +124,6 @@ struct FakePeer {
 };
 
 }  // namespace
-
-TEST_CASE("peer addresses parse only as NODEID@host:port with a valid port", "[p2p]") {
-    const std::string id(40, 'a');
-    auto a = PeerAddress::parse(id + "@127.0.0.1:26656");
-    REQUIRE(a);
-    CHECK(a->nodeId == id);
-    CHECK(a->hostPort == "127.0.0.1:26656");
-    CHECK(a->toString() == id + "@127.0.0.1:26656");
-    CHECK_FALSE(PeerAddress::parse("abc@127.0.0.1:1"));
-    CHECK_FALSE(PeerAddress::parse(std::string(40, 'g') + "@h:1"));
-    CHECK_FALSE(PeerAddress::parse(id + "@host"));
-    CHECK_FALSE(PeerAddress::parse(id + "@host:0"));
-    CHECK_FALSE(PeerAddress::parse(id + "@host:70000"));
-    CHECK_FALSE(PeerAddress::parse(id + "@:5"));
-}
 
 TEST_CASE("the handshake signature covers chain, challenge and signer and is checked against the peer key", "[p2p]") {
     const auto key = wallet::SecretKey::generate();

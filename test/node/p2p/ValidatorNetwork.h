@@ -238,16 +238,14 @@ public:
         return best;
     }
 
-    // Validators as the node reports them (QueryService.Validators, JSON per validator).
-    std::vector<nlohmann::json> validators(std::size_t i) {
+    // Validators as the node reports them (QueryService.Validators, typed records).
+    std::vector<query::v1::ValidatorRecord> validators(std::size_t i) {
         auto stub = query::v1::QueryService::NewStub(freshChannel(members_[i].grpcPort));
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
         query::v1::ValidatorsResponse resp;
-        std::vector<nlohmann::json> out;
-        if (!stub->Validators(&ctx, query::v1::ValidatorsRequest{}, &resp).ok()) return out;
-        for (const auto& text : resp.validators_json()) out.push_back(nlohmann::json::parse(text, nullptr, false));
-        return out;
+        if (!stub->Validators(&ctx, query::v1::ValidatorsRequest{}, &resp).ok()) return {};
+        return {resp.validators().begin(), resp.validators().end()};
     }
     // Evidence items in the block at height h on node i (0 when unavailable).
     std::size_t evidenceAt(std::size_t i, std::uint64_t h) {

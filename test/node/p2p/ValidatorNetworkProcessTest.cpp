@@ -268,7 +268,7 @@ TEST_CASE("a validator double-signing in the unsafe test mode is caught by evide
     for (std::size_t i = 0; i < 3; ++i) net.start(i);
     auto tombstoned = [&] {
         for (const auto& v : net.validators(0))
-            if (v.is_object() && v.value("moniker", "") == "node3" && v.value("tombstoned", false)) return true;
+            if (v.moniker() == "node3" && v.tombstoned()) return true;
         return false;
     };
     REQUIRE(shown(net, test::waitUntil(tombstoned, 60s)));
@@ -279,7 +279,7 @@ TEST_CASE("a validator double-signing in the unsafe test mode is caught by evide
     // the same records, naming node3, an infraction at height kAt.
     std::string operator3;
     for (const auto& v : net.validators(0))
-        if (v.is_object() && v.value("moniker", "") == "node3") operator3 = v.value("operator", "");
+        if (v.moniker() == "node3") operator3 = v.operator_();
     REQUIRE(!operator3.empty());
     // Up to one height every node has, so the four lists are comparable.
     const std::uint64_t upTo = net.height(0);
@@ -305,8 +305,8 @@ TEST_CASE("a validator double-signing in the unsafe test mode is caught by evide
     }
     // Nothing against the honest validators.
     for (const auto& v : net.validators(0))
-        if (v.is_object() && v.value("moniker", "") != "node3") {
-            auto none = cliJson(net, 0, {"query", "evidence", "--validator", v.value("operator", "")});
+        if (v.moniker() != "node3") {
+            auto none = cliJson(net, 0, {"query", "evidence", "--validator", v.operator_()});
             REQUIRE(none);
             CHECK((*none)["evidence"].empty());
         }

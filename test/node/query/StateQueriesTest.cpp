@@ -10,8 +10,8 @@
 #include "contracts/ApplyContext.h"
 #include "contracts/Keys.h"
 #include "contracts/Ledger.h"
+#include "node/query/RecordViews.h"
 #include "node/query/StateQueries.h"
-#include "node/rpc/StateJson.h"
 #include "support/SampleMessages.h"
 
 using namespace agora;
@@ -79,12 +79,12 @@ TEST_CASE("a filtered listing examines a bounded number of records per page and 
     auto first = q.leases(client, std::nullopt, pageSpec({}, 0));
     REQUIRE(first.hasValue());
     REQUIRE(first->items.size() == 1);  // lease 3; the budget ran out before lease `wanted`
-    REQUIRE(first->items[0].lease.id == 3);
+    REQUIRE(first->items[0].id == 3);
     REQUIRE(first->nextKey == keys::lease(kScanBudget + 1));
     auto second = q.leases(client, std::nullopt, pageSpec(first->nextKey, 0));
     REQUIRE(second.hasValue());
     REQUIRE(second->items.size() == 1);
-    REQUIRE(second->items[0].lease.id == wanted);
+    REQUIRE(second->items[0].id == wanted);
     REQUIRE(second->nextKey.empty());
 
     // An unfiltered page stops at its limit, exactly.
@@ -257,13 +257,13 @@ TEST_CASE("the account view is zeros for an unknown address and its pending nonc
     auto none = q.account(unknown);
     REQUIRE(none.hasValue());
     REQUIRE_FALSE(none->exists);
-    REQUIRE(none->account.balance.isZero());
+    REQUIRE(none->balance.isZero());
     REQUIRE(none->pendingNonce == 0);
 
     // A mempool behind the committed state (it is updated after the commit).
     auto behind = q.account(known, [](const Address&) { return std::optional<std::uint64_t>(5); });
     REQUIRE(behind->exists);
-    REQUIRE(behind->account.balance == Amount(42));
+    REQUIRE(behind->balance == Amount(42));
     REQUIRE(behind->pendingNonce == 7);
     auto ahead = q.account(known, [](const Address&) { return std::optional<std::uint64_t>(9); });
     REQUIRE(ahead->pendingNonce == 9);
@@ -281,10 +281,9 @@ TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 ad
     b.deposit = Amount(1'000'000);
     b.state = contracts::BidState::Lost;
     b.createdHeight = 9;
-    REQUIRE(
-        json::dump(json::bid(b)) ==
-        R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
-            R"(","price_per_second":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
+    REQUIRE(jsonText(bidJson(bidView(b))) ==
+            R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
+                R"(","price_per_second":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
 
     contracts::Provider p;
     p.address = test::sampleAddress(5);
@@ -293,7 +292,7 @@ TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 ad
     p.capacity = Resources{4000, 100, 10, {{"a100", 2}}};
     p.reserved = Resources{1000, 0, 0, {{"a100", 1}}};
     p.stake = Amount(7);
-    const auto j = json::provider(p, {json::OfferEntry{3, PriceSchedule{Amount(1), Amount(2), Amount(3), {}}}});
+    const auto j = providerJson(providerView(p, {OfferView{3, PriceSchedule{Amount(1), Amount(2), Amount(3), {}}}}));
     REQUIRE(j["free"]["cpu_millicores"] == 3000);
     REQUIRE(j["free"]["gpus"][0]["count"] == 1);
     REQUIRE(j["stake"] == "7");
@@ -303,7 +302,7 @@ TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 ad
     contracts::Validator v;
     v.operatorAddress = test::sampleAddress(6);
     v.tokens = Amount(5);
-    const auto vj = json::validator(v);
+    const auto vj = validatorJson(validatorView(v));
     REQUIRE(vj["operator"].get<std::string>().rfind("agoravaloper1", 0) == 0);
     REQUIRE(vj["account"].get<std::string>().rfind("agora1", 0) == 0);
     REQUIRE(vj["power"] == "5");

@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "agora/market/v1/market.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/staking/v1/staking.grpc.pb.h"
@@ -26,6 +28,9 @@
 #include "node/rpc/QueryServiceImpl.h"
 #include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/TxServiceImpl.h"
+#include "node/views/GovViews.h"
+#include "node/views/MarketViews.h"
+#include "node/views/StakingViews.h"
 #include "support/TestKeys.h"
 #include "support/TestNode.h"
 
@@ -167,9 +172,67 @@ MsgProviderRegister registration(std::vector<Attribute> attrs, Resources capacit
     return MsgProviderRegister{"https://p.example:8443", std::move(attrs), std::move(capacity), Amount(200'000'000)};
 }
 
+// A typed record from the node read back into its view (node/views): it must
+// parse, and view -> record -> view must give the same record and view (every
+// record of this real chain round-trips). Returns the view's JSON mapping, the
+// text the HTTP API and the CLI print.
+template <typename Record, typename ToJson>
+Json typed(const Record& record, ToJson&& toJson) {
+    const auto view = fromProto(record);
+    REQUIRE(view.has_value());
+    Record again;
+    toProto(*view, &again);
+    REQUIRE(google::protobuf::util::MessageDifferencer::Equals(again, record));
+    REQUIRE(fromProto(again) == view);
+    return Json(toJson(*view));
+}
+Json rec(const q::ProviderRecord& r) {
+    return typed(r, providerJson);
+}
+Json rec(const q::JobRecord& r) {
+    return typed(r, jobJson);
+}
+Json rec(const q::BidRecord& r) {
+    return typed(r, bidJson);
+}
+Json rec(const q::LeaseRecord& r) {
+    return typed(r, leaseJson);
+}
+Json rec(const q::ValidatorRecord& r) {
+    return typed(r, validatorJson);
+}
+Json rec(const q::ProposalRecord& r) {
+    return typed(r, proposalJson);
+}
+Json rec(const q::ProviderResponse& r) {
+    return rec(r.provider());
+}
+Json rec(const q::JobResponse& r) {
+    return rec(r.job());
+}
+Json rec(const q::LeaseResponse& r) {
+    return rec(r.lease());
+}
+Json rec(const q::ReputationResponse& r) {
+    return typed(r.reputation(), reputationJson);
+}
+Json rec(const q::ClientRecordResponse& r) {
+    return typed(r.record(), clientRecordJson);
+}
+Json rec(const q::ParamsResponse& r) {
+    const auto view = fromProto(r.params());
+    REQUIRE(view.has_value());
+    q::ParamsResponse again;
+    toProto(*view, again.mutable_params());
+    q::ParamsResponse expected;
+    *expected.mutable_params() = r.params();
+    REQUIRE(google::protobuf::util::MessageDifferencer::Equals(again, expected));
+    return Json(paramsJson(*view));
+}
+
 std::set<std::string> providerAddresses(const q::ListProvidersResponse& r) {
     std::set<std::string> out;
-    for (const auto& j : r.providers_json()) out.insert(Json::parse(j)["address"].get<std::string>());
+    for (const auto& j : r.providers()) out.insert(rec(j)["address"].get<std::string>());
     return out;
 }
 
@@ -248,8 +311,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                 auto [st, resp] = ask<q::BidsResponse>(*c.query, &q::QueryService::Stub::Bids, req);
                 REQUIRE(st.ok());
                 std::vector<std::string> out;
-                for (const auto& j : resp.bids_json()) {
-                    auto b = Json::parse(j);
+                for (const auto& j : resp.bids()) {
+                    auto b = rec(j);
                     REQUIRE(b["state"] == "open");
                     REQUIRE(b["job_id"] == 1);
                     out.push_back(std::to_string(b["id"].get<std::uint64_t>()));
@@ -268,17 +331,17 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         req.mutable_page()->set_limit(1);
         auto [st, first] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, req);
         REQUIRE(st.ok());
-        REQUIRE(first.jobs_json_size() == 1);
+        REQUIRE(first.jobs_size() == 1);
         REQUIRE_FALSE(first.page().next_key().empty());
         req.mutable_page()->set_key(first.page().next_key());
         auto [st2, second] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, req);
         REQUIRE(st2.ok());
-        REQUIRE(second.jobs_json_size() == 1);
+        REQUIRE(second.jobs_size() == 1);
         REQUIRE(second.page().next_key().empty());
-        const std::set<std::uint64_t> open = {Json::parse(first.jobs_json(0))["id"].get<std::uint64_t>(),
-                                              Json::parse(second.jobs_json(0))["id"].get<std::uint64_t>()};
+        const std::set<std::uint64_t> open = {rec(first.jobs(0))["id"].get<std::uint64_t>(),
+                                              rec(second.jobs(0))["id"].get<std::uint64_t>()};
         REQUIRE(open == std::set<std::uint64_t>{1, 2});
-        REQUIRE(Json::parse(first.jobs_json(0))["state"] == "open");
+        REQUIRE(rec(first.jobs(0))["state"] == "open");
     }
 
     // Blocks newest first (QueryService.Blocks, the listing of GET /v1/blocks), in pages.
@@ -314,8 +377,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         req.set_job_id(1);
         auto [st, resp] = ask<q::BidsResponse>(*c.query, &q::QueryService::Stub::Bids, req);
         REQUIRE(st.ok());
-        for (const auto& j : resp.bids_json()) {
-            auto b = Json::parse(j);
+        for (const auto& j : resp.bids()) {
+            auto b = rec(j);
             if (b["provider"] == bech(4)) bid4 = b["id"].get<std::uint64_t>();
         }
         REQUIRE(bid4 != 0);
@@ -330,7 +393,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     {
         auto [st, none] = ask<q::OpenJobsResponse>(*c.query, &q::QueryService::Stub::OpenJobs, q::OpenJobsRequest{});
         REQUIRE(st.ok());
-        REQUIRE(none.jobs_json_size() == 0);
+        REQUIRE(none.jobs_size() == 0);
         REQUIRE(none.page().next_key().empty());
     }
 
@@ -339,7 +402,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     jreq.set_job_id(1);
     auto [jst, jresp] = ask<q::JobResponse>(*c.query, &q::QueryService::Stub::Job, jreq);
     REQUIRE(jst.ok());
-    const auto job = Json::parse(jresp.json());
+    const auto job = rec(jresp);
     REQUIRE(job["state"] == "leased");
     REQUIRE(job["client"] == bech(kClient));
     REQUIRE(job["max_price_per_second"] == "500");
@@ -351,13 +414,13 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         jreq.set_job_id(2);
         auto [j2st, j2] = ask<q::JobResponse>(*c.query, &q::QueryService::Stub::Job, jreq);
         REQUIRE(j2st.ok());
-        REQUIRE(Json::parse(j2.json())["state"] == "cancelled");
+        REQUIRE(rec(j2)["state"] == "cancelled");
 
         q::LeaseRequest lreq;
         lreq.set_lease_id(bidLease);
         auto [lst, lresp] = ask<q::LeaseResponse>(*c.query, &q::QueryService::Stub::Lease, lreq);
         REQUIRE(lst.ok());
-        const auto lease = Json::parse(lresp.json());
+        const auto lease = rec(lresp);
         REQUIRE(lease["provider"] == bech(4));
         REQUIRE(lease["client"] == bech(kClient));
         REQUIRE(lease["price_per_second"] == "300");
@@ -371,7 +434,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         preq.set_address(bech(4));
         auto [pst, presp] = ask<q::ProviderResponse>(*c.query, &q::QueryService::Stub::Provider, preq);
         REQUIRE(pst.ok());
-        const auto p4 = Json::parse(presp.json());
+        const auto p4 = rec(presp);
         REQUIRE(p4["free"]["cpu_millicores"] == 1000);
         REQUIRE(p4["reserved"]["cpu_millicores"] == 1000);
         REQUIRE(p4["open_leases"] == 1);
@@ -379,7 +442,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         preq.set_address(bech(2));
         auto [p2st, p2resp] = ask<q::ProviderResponse>(*c.query, &q::QueryService::Stub::Provider, preq);
         REQUIRE(p2st.ok());
-        const auto p2 = Json::parse(p2resp.json());
+        const auto p2 = rec(p2resp);
         REQUIRE(p2["offers"].size() == 1);
         REQUIRE(p2["offers"][0]["offer_id"] == 1);
         REQUIRE(p2["offers"][0]["per_cpu_millicore"] == "1");
@@ -401,7 +464,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(escrow.paid_through() == c.app().lastTimeMs());
         REQUIRE(escrow.lease_state() == "active");
         // The stored record itself has not accrued yet: the view is computed.
-        REQUIRE(Json::parse(lresp.json())["accrued"] == "0");
+        REQUIRE(rec(lresp)["accrued"] == "0");
 
         // The offer lease runs dry after 10 seconds of its 50.
         const std::uint64_t offerLease = bidLease == 1 ? 2 : 1;
@@ -418,13 +481,13 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         req.set_job_id(1);
         auto [st, resp] = ask<q::BidsResponse>(*c.query, &q::QueryService::Stub::Bids, req);
         REQUIRE(st.ok());
-        REQUIRE(resp.bids_json_size() == 0);
+        REQUIRE(resp.bids_size() == 0);
         req.set_include_closed(true);
         auto [st2, all] = ask<q::BidsResponse>(*c.query, &q::QueryService::Stub::Bids, req);
         REQUIRE(st2.ok());
-        REQUIRE(all.bids_json_size() == 4);
+        REQUIRE(all.bids_size() == 4);
         std::map<std::string, int> states;
-        for (const auto& j : all.bids_json()) states[Json::parse(j)["state"].get<std::string>()]++;
+        for (const auto& j : all.bids()) states[rec(j)["state"].get<std::string>()]++;
         REQUIRE(states == std::map<std::string, int>{{"accepted", 1}, {"lost", 3}});
     }
 
@@ -479,9 +542,9 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                     auto [st, resp] =
                         ask<q::ListProvidersResponse>(*c.query, &q::QueryService::Stub::ListProviders, req);
                     REQUIRE(st.ok());
-                    REQUIRE(static_cast<std::uint32_t>(resp.providers_json_size()) <= limit);
+                    REQUIRE(static_cast<std::uint32_t>(resp.providers_size()) <= limit);
                     std::vector<std::string> out;
-                    for (const auto& j : resp.providers_json()) out.push_back(Json::parse(j)["address"]);
+                    for (const auto& j : resp.providers()) out.push_back(rec(j)["address"]);
                     return std::make_pair(out, resp.page().next_key());
                 },
                 &pages);
@@ -504,8 +567,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                 INFO(st.error_message());
                 REQUIRE(st.ok());
                 std::vector<std::string> out;
-                for (const auto& j : resp.leases_json())
-                    out.push_back(std::to_string(Json::parse(j)["id"].get<std::uint64_t>()));
+                for (const auto& j : resp.leases()) out.push_back(std::to_string(rec(j)["id"].get<std::uint64_t>()));
                 return std::make_pair(out, resp.page().next_key());
             });
         };
@@ -539,7 +601,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         lreq.set_lease_id(bidLease);
         auto [lst, lresp] = ask<q::LeaseResponse>(*c.query, &q::QueryService::Stub::Lease, lreq);
         REQUIRE(lst.ok());
-        const auto lease = Json::parse(lresp.json());
+        const auto lease = rec(lresp);
         REQUIRE(lease["state"] == "closed");
         REQUIRE(lease["close_reason"] == "completed");
         REQUIRE(lease["settled"] == true);
@@ -556,7 +618,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         rreq.set_provider(bech(4));
         auto [rst, rep] = ask<q::ReputationResponse>(*c.query, &q::QueryService::Stub::Reputation, rreq);
         REQUIRE(rst.ok());
-        const auto r = Json::parse(rep.json());
+        const auto r = rec(rep);
         REQUIRE(r["completed"] == 1);
         REQUIRE(r["score"] == 1'000'000);  // rated 5/5, no early closes
         REQUIRE(r["total_paid"] == e2.withdrawn());
@@ -565,7 +627,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         rreq.set_provider(bech(3));
         auto [r3st, rep3] = ask<q::ReputationResponse>(*c.query, &q::QueryService::Stub::Reputation, rreq);
         REQUIRE(r3st.ok());
-        REQUIRE(Json::parse(rep3.json())["score"] == 600'000);
+        REQUIRE(rec(rep3)["score"] == 600'000);
         REQUIRE_FALSE(rep3.state().exists());
 
         // The client's record: one lease settled, what it paid; zeros for an address without one.
@@ -574,7 +636,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         creq.mutable_options()->set_prove(true);
         auto [cst, crec] = ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq);
         REQUIRE(cst.ok());
-        const auto cr = Json::parse(crec.json());
+        const auto cr = rec(crec);
         CHECK(cr["leases_settled"] == 1);
         CHECK(cr["total_paid"] == e2.withdrawn());
         CHECK(cr["early_closes"] == 0);
@@ -582,7 +644,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         creq.set_client(bech(3));
         auto [c3st, crec3] = ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq);
         REQUIRE(c3st.ok());
-        CHECK(Json::parse(crec3.json())["leases_settled"] == 0);
+        CHECK(rec(crec3)["leases_settled"] == 0);
         CHECK_FALSE(crec3.state().exists());
         creq.set_client("agora1bogus");
         CHECK(ask<q::ClientRecordResponse>(*c.query, &q::QueryService::Stub::ClientRecord, creq).first.error_code() ==
@@ -606,7 +668,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                 auto [st, resp] = ask<q::ValidatorsResponse>(*c.query, &q::QueryService::Stub::Validators, req);
                 REQUIRE(st.ok());
                 std::vector<std::string> out;
-                for (const auto& j : resp.validators_json()) out.push_back(Json::parse(j)["moniker"]);
+                for (const auto& j : resp.validators()) out.push_back(rec(j)["moniker"]);
                 return std::make_pair(out, resp.page().next_key());
             },
             &pages);
@@ -667,8 +729,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         pr.mutable_options()->set_prove(true);
         auto [prst, params] = ask<q::ParamsResponse>(*c.query, &q::QueryService::Stub::Params, pr);
         REQUIRE(prst.ok());
-        REQUIRE(Json::parse(params.json())["min_fee"] == "1000");
-        REQUIRE(Json::parse(params.json())["min_self_stake"] == "1000000");
+        REQUIRE(rec(params)["min_fee"] == "1000");
+        REQUIRE(rec(params)["min_self_stake"] == "1000000");
         check(params.state(), contracts::keys::params());
 
         // Exclusion proof: provider 3 has no reputation record.

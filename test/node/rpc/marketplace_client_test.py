@@ -208,8 +208,12 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
                         return a.value
         fail("no %s.%s in %s" % (event_type, key, resp))
 
-    def record(rpc, request):
-        return json.loads(rpc(request, timeout=10).json)
+    def reply(rpc, request):
+        return rpc(request, timeout=10)
+
+    def params():
+        # The typed ParamRecord list, by name (values are canonical decimal text).
+        return {p.name: int(p.value) for p in reply(query.Params, query_pb2.ParamsRequest()).params}
 
     def amount(text):
         check(isinstance(text, str) and text.isdigit(), "amount %r is not an integer string" % (text,))
@@ -220,11 +224,11 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
         submit(providers.Register, p, "provider", "register", "--host", "https://%s.example" % p, "--attr",
                "region=eu", "--capacity", "cpu=8000,mem=16384,storage=500", "--stake", "200agr")
     submit(providers.SetOffer, "prov1", "offer", "set", "1", "--cpu-price", "1")
-    prov = record(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"]))
-    check(amount(prov["stake"]) == STAKE and prov["free"]["cpu_millicores"] == 8000, "provider %r" % prov)
+    prov = reply(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"])).provider
+    check(amount(prov.stake) == STAKE and prov.free.cpu_millicores == 8000, "provider %r" % prov)
     listed = query.ListProviders(query_pb2.ListProvidersRequest(
         attributes=[types_pb2.Attribute(key="region", value="eu")], min_free_cpu_millicores=7000), timeout=10)
-    check(len(listed.providers_json) == 2, "two eu providers with 7000 free millicores")
+    check(len(listed.providers) == 2, "two eu providers with 7000 free millicores")
 
     # A client posts a job; both providers bid; the cheaper bid wins.
     job = submit(clients.CreateJob, "client", "job", "create", "--resources", "cpu=2000,mem=4096,storage=50",
@@ -235,10 +239,9 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     bid = submit(providers.PlaceBid, "prov2", "bid", "place", str(job_id), "--price", "80")
     bid_id = int(event_attr(bid, "bid_placed", "bid_id"))
     bids = query.Bids(query_pb2.BidsRequest(job_id=job_id), timeout=10)
-    check(len(bids.bids_json) == 2, "two open bids")
+    check(len(bids.bids) == 2, "two open bids")
     open_jobs = query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10)
-    check([json.loads(j)["id"] for j in open_jobs.jobs_json] == [job_id], "the job is listed open")
-    check([j.id for j in open_jobs.jobs] == [job_id] and open_jobs.jobs[0].state == "open", "typed open job")
+    check([j.id for j in open_jobs.jobs] == [job_id] and open_jobs.jobs[0].state == "open", "the job is listed open")
     cli_jobs = json.loads(cli.run("query", "jobs", "--node", "127.0.0.1:%d" % port, "-o", "json"))
     check([j["id"] for j in cli_jobs["jobs"]] == [job_id] and cli_jobs["next_key"] == "", "agora query jobs %r" % cli_jobs)
 
@@ -253,12 +256,12 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
 
     accepted = submit(clients.AcceptBid, "client", "bid", "accept", str(bid_id))
     lease_id = int(event_attr(accepted, "lease_created", "lease_id"))
-    check(record(query.Job, query_pb2.JobRequest(job_id=job_id))["state"] == "leased", "job leased")
-    check(len(query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10).jobs_json) == 0, "a leased job is not open")
-    prov = record(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"]))
-    check(prov["free"]["cpu_millicores"] == 6000, "capacity reserved: %r" % prov["free"])
+    check(reply(query.Job, query_pb2.JobRequest(job_id=job_id)).job.state == "leased", "job leased")
+    check(len(query.OpenJobs(query_pb2.OpenJobsRequest(), timeout=10).jobs) == 0, "a leased job is not open")
+    prov = reply(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"])).provider
+    check(prov.free.cpu_millicores == 6000, "capacity reserved: %r" % prov.free)
     leases = query.Leases(query_pb2.LeasesRequest(owner=addr["client"]), timeout=10)
-    check([json.loads(l)["id"] for l in leases.leases_json] == [lease_id], "client's leases")
+    check([l.id for l in leases.leases] == [lease_id], "client's leases")
 
     # Top up, withdraw, close, settle with a rating.
     submit(clients.TopUp, "client", "lease", "top-up", str(lease_id), "1000")
@@ -268,8 +271,8 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     paid = int(event_attr(withdrawn, "provider_withdraw", "amount"))
     check(paid > 0 and paid % 80 == 0, "withdrew %d" % paid)
     # The lease counts as completed for reputation only after reputation_min_paid_seconds paid seconds of block time.
-    min_paid = record(query.Params, query_pb2.ParamsRequest())["reputation_min_paid_seconds"]
-    start_ms = record(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id))["start_time"]
+    min_paid = params()["reputation_min_paid_seconds"]
+    start_ms = reply(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id)).lease.start_time
     deadline = time.monotonic() + 60
     while query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=5).paid_through < start_ms + 1000 * min_paid:
         check(time.monotonic() < deadline, "not %d s of block time paid in 60 s" % min_paid)
@@ -284,12 +287,12 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     check(balance("client") == FUNDED - fees["client"] - to_provider, "client balance")
     check(balance("prov2") == FUNDED - fees["prov2"] - STAKE + to_provider, "prov2 balance")
     check(balance("prov1") == FUNDED - fees["prov1"] - STAKE, "prov1 balance")
-    prov = record(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"]))
-    check(prov["free"]["cpu_millicores"] == 8000, "capacity freed")
-    rep = record(query.Reputation, query_pb2.ReputationRequest(provider=addr["prov2"]))
-    check(rep["completed"] == 1 and amount(rep["total_paid"]) == to_provider, "reputation %r" % rep)
-    lease = record(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id))
-    check(lease["settled"] and lease["rating"] == 5, "lease settled with rating 5")
+    prov = reply(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"])).provider
+    check(prov.free.cpu_millicores == 8000, "capacity freed")
+    rep = reply(query.Reputation, query_pb2.ReputationRequest(provider=addr["prov2"])).reputation
+    check(rep.completed == 1 and amount(rep.total_paid) == to_provider, "reputation %r" % rep)
+    lease = reply(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id)).lease
+    check(lease.settled and lease.rating == 5, "lease settled with rating 5")
 
     # The settle tx by hash; a plain transfer through TxService.Broadcast.
     got = txs.GetTx(tx_pb2.GetTxRequest(hash=settled.tx_hash), timeout=10)

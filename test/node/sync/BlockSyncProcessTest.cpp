@@ -79,13 +79,13 @@ struct ProcNode {
         if (!stub->Block(&ctx, req, &resp).ok()) return std::nullopt;
         return resp;
     }
-    std::vector<std::string> validatorsJson() {
+    std::vector<q::ValidatorRecord> validators() {
         auto stub = q::QueryService::NewStub(channel);
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + 5s);
         q::ValidatorsResponse resp;
         if (!stub->Validators(&ctx, q::ValidatorsRequest{}, &resp).ok()) return {};
-        return {resp.validators_json().begin(), resp.validators_json().end()};
+        return {resp.validators().begin(), resp.validators().end()};
     }
     std::optional<q::EvidenceResponse> evidence(const std::string& validator, std::uint64_t minHeight = 0,
                                                 std::uint64_t maxHeight = 0) {
@@ -204,7 +204,7 @@ TEST_CASE(
     auto st = full.status();
     REQUIRE(st.has_value());
     REQUIRE(st->chain_id() == "sync-proc");
-    REQUIRE(full.validatorsJson().size() == 1);
+    REQUIRE(full.validators().size() == 1);
     REQUIRE(logOf(full).find("full node (not a validator)") != std::string::npos);
     REQUIRE(logOf(full).find("block sync applied") != std::string::npos);
 
@@ -276,8 +276,8 @@ TEST_CASE("duplicate votes submitted as evidence slash and tombstone the validat
 
     const std::string valoper = Address::fromPublicKey(key->publicKey()).toBech32(kValidatorPrefix);
     auto tombstoned = [&] {
-        for (const auto& j : val.validatorsJson())
-            if (j.find(valoper) != std::string::npos && j.find("\"tombstoned\":true") != std::string::npos) return true;
+        for (const auto& v : val.validators())
+            if (v.operator_() == valoper && v.tombstoned()) return true;
         return false;
     };
     REQUIRE(test::waitUntil(tombstoned, 30s));

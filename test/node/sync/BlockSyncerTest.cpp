@@ -12,7 +12,6 @@
 #include "node/consensus/EvidencePool.h"
 #include "node/storage/NodeDatabase.h"
 #include "node/sync/BlockSyncer.h"
-#include "node/sync/PeerAddress.h"
 #include "support/TestKeys.h"
 #include "support/TestNode.h"
 
@@ -259,14 +258,6 @@ TEST_CASE("a certificate is checked against the validator set of its height, whi
     REQUIRE_FALSE(BlockSyncer::checkCertificate(kChain, 7, sha256(asBytes("other")), byK10, setA).hasValue());
     REQUIRE_FALSE(BlockSyncer::checkCertificate("other-chain", 7, id, byK10, setA).hasValue());
     REQUIRE_FALSE(BlockSyncer::checkCertificate(kChain, 7, id, Bytes{1, 2, 3}, setA).hasValue());
-}
-
-TEST_CASE("peer entries NODEID@host:port give their dialable host:port", "[sync]") {
-    REQUIRE(dialAddressOf("abcd@127.0.0.1:26656") == std::optional<std::string>("127.0.0.1:26656"));
-    REQUIRE(dialAddressOf("node.example:1") == std::optional<std::string>("node.example:1"));
-    REQUIRE_FALSE(dialAddressOf("abcd@127.0.0.1").has_value());
-    REQUIRE_FALSE(dialAddressOf("abcd@host:port").has_value());
-    REQUIRE(dialAddressesOf({"a@h:1", "b@h:1", "bad", "c@h:2"}) == std::vector<std::string>{"h:1", "h:2"});
 }
 
 TEST_CASE("the evidence pool keeps verified evidence against current validators once", "[sync][evidence]") {

@@ -1,12 +1,17 @@
-// The typed records of agora.query.v1 (node/rpc/RecordProto) carry exactly
-// the JSON records of node/rpc/StateJson: every JSON key is a field of the
-// same name holding the same value, and the message has no other field.
+// The views of node/views (design decision 40), filled from ledger records
+// by node/query/RecordViews: each view's typed record (toProto) carries
+// exactly its JSON mapping (every JSON key is a field of the same name holding
+// the same value, and the message has no other field), and fromProto reads
+// the record back to an equal view. Records from a real chain round-trip too:
+// test/node/rpc/MarketplaceRpcTest.cpp.
 #include <catch2/catch.hpp>
 
 #include <google/protobuf/descriptor.h>
 
-#include "node/rpc/RecordProto.h"
-#include "node/rpc/StateJson.h"
+#include "node/query/RecordViews.h"
+#include "node/views/GovViews.h"
+#include "node/views/MarketViews.h"
+#include "node/views/StakingViews.h"
 #include "support/SampleMessages.h"
 
 using namespace agora;
@@ -16,9 +21,9 @@ namespace pb = google::protobuf;
 
 namespace {
 
-void requireSame(const json::Json& j, const pb::Message& m, const std::string& path);
+void requireSame(const ViewJson& j, const pb::Message& m, const std::string& path);
 
-void requireSameValue(const json::Json& v, const pb::Message& m, const pb::FieldDescriptor* f, int index,
+void requireSameValue(const ViewJson& v, const pb::Message& m, const pb::FieldDescriptor* f, int index,
                       const std::string& path) {
     const auto* r = m.GetReflection();
     const bool rep = index >= 0;
@@ -51,7 +56,7 @@ void requireSameValue(const json::Json& v, const pb::Message& m, const pb::Field
     }
 }
 
-void requireSame(const json::Json& j, const pb::Message& m, const std::string& path) {
+void requireSame(const ViewJson& j, const pb::Message& m, const std::string& path) {
     INFO(path);
     REQUIRE(j.is_object());
     const auto* d = m.GetDescriptor();
@@ -76,11 +81,22 @@ Resources sampleResources(std::uint64_t base) {
     return Resources{base, base + 1, base + 2, {{"a100", 2}, {"h100", 1}}};
 }
 
+// view -> record -> view is the identity, and the record carries the view's JSON.
+template <typename View, typename Record, typename ToJson>
+void requireRoundTrip(const View& view, ToJson&& toJson, const std::string& what) {
+    INFO(what);
+    Record record;
+    toProto(view, &record);
+    requireSame(toJson(view), record, what);
+    const auto back = fromProto(record);
+    REQUIRE(back.has_value());
+    REQUIRE(*back == view);
+}
+
 }  // namespace
 
-TEST_CASE("typed provider, job and bid records carry the JSON records field for field", "[rpc][json]") {
-    ProviderView pv;
-    auto& p = pv.provider;
+TEST_CASE("typed provider, job and bid records carry their JSON field for field and read back equal", "[views][json]") {
+    contracts::Provider p;
     p.address = test::sampleAddress(5);
     p.hostUri = "https://x";
     p.attributes = {{"region", "eu"}, {"tier", "gold"}};
@@ -90,11 +106,11 @@ TEST_CASE("typed provider, job and bid records carry the JSON records field for 
     p.offerCount = 2;
     p.openLeases = 3;
     p.registeredHeight = 11;
-    pv.offers = {OfferEntry{3, PriceSchedule{Amount(1), Amount(2), Amount(3), {{"a100", Amount(9)}}}},
-                 OfferEntry{4, PriceSchedule{Amount(4), Amount(5), Amount(6), {}}}};
-    q::ProviderRecord pr;
-    toProto(pv, &pr);
-    requireSame(json::provider(pv.provider, pv.offers), pr, "provider");
+    const ProviderView pv =
+        providerView(p, {OfferView{3, PriceSchedule{Amount(1), Amount(2), Amount(3), {{"a100", Amount(9)}}}},
+                         OfferView{4, PriceSchedule{Amount(4), Amount(5), Amount(6), {}}}});
+    REQUIRE(pv.free == Resources{3000, 99, 8, {{"a100", 1}}});
+    requireRoundTrip<ProviderView, q::ProviderRecord>(pv, providerJson, "provider");
 
     contracts::Job j;
     j.id = 2;
@@ -110,9 +126,7 @@ TEST_CASE("typed provider, job and bid records carry the JSON records field for 
     j.openBids = 4;
     j.leaseId = 8;
     j.manifestHash = sha256(Bytes{1, 2, 3});
-    q::JobRecord jr;
-    toProto(j, &jr);
-    requireSame(json::job(j), jr, "job");
+    requireRoundTrip<JobView, q::JobRecord>(jobView(j), jobJson, "job");
 
     contracts::Bid b;
     b.id = 4;
@@ -122,14 +136,12 @@ TEST_CASE("typed provider, job and bid records carry the JSON records field for 
     b.deposit = Amount(1'000'000);
     b.state = contracts::BidState::Lost;
     b.createdHeight = 9;
-    q::BidRecord br;
-    toProto(b, &br);
-    requireSame(json::bid(b), br, "bid");
+    requireRoundTrip<BidView, q::BidRecord>(bidView(b), bidJson, "bid");
 }
 
-TEST_CASE("typed lease, reputation and client records carry the JSON records field for field", "[rpc][json]") {
-    LeaseView lv;
-    auto& l = lv.lease;
+TEST_CASE("typed lease, reputation and client records carry their JSON field for field and read back equal",
+          "[views][json]") {
+    contracts::Lease l;
     l.id = 6;
     l.client = test::sampleAddress(1);
     l.provider = test::sampleAddress(3);
@@ -154,17 +166,15 @@ TEST_CASE("typed lease, reputation and client records carry the JSON records fie
     l.settled = true;
     l.rating = 5;
     l.manifestHash = sha256(Bytes{4});
-    q::LeaseRecord without;
-    toProto(lv, &without);
-    requireSame(json::lease(lv.lease, lv.usage), without, "lease without usage");
-    lv.usage = contracts::UsageRecord{};
-    lv.usage->upToHeight = 40;
-    lv.usage->availabilityBps = 9'990;
-    lv.usage->metricsHash = sha256(Bytes{5});
-    lv.usage->reportedAt = 41;
-    q::LeaseRecord with;
-    toProto(lv, &with);
-    requireSame(json::lease(lv.lease, lv.usage), with, "lease with usage");
+    requireRoundTrip<LeaseView, q::LeaseRecord>(leaseView(l, std::nullopt), leaseJson, "lease without usage");
+    contracts::UsageRecord usage;
+    usage.upToHeight = 40;
+    usage.availabilityBps = 9'990;
+    usage.metricsHash = sha256(Bytes{5});
+    usage.reportedAt = 41;
+    requireRoundTrip<LeaseView, q::LeaseRecord>(leaseView(l, usageView(usage)), leaseJson, "lease with usage");
+    l.state = contracts::LeaseState::Active;  // the close reason shows only once closed
+    REQUIRE(leaseView(l, std::nullopt).closeReason.empty());
 
     contracts::ProviderReputation rep;
     rep.completed = 3;
@@ -174,20 +184,19 @@ TEST_CASE("typed lease, reputation and client records carry the JSON records fie
     rep.ratedValue = 800;
     rep.ratingSum = 4'000;
     rep.lastDecayHeight = 12;
-    q::ReputationRecord rr;
-    toProto(test::sampleAddress(3), rep, &rr);
-    requireSame(json::reputation(test::sampleAddress(3), rep), rr, "reputation");
+    requireRoundTrip<ReputationView, q::ReputationRecord>(reputationView(test::sampleAddress(3), rep), reputationJson,
+                                                          "reputation");
 
     contracts::ClientRecord cr;
     cr.leasesSettled = 4;
     cr.totalPaid = Amount(77);
     cr.earlyCloses = 1;
-    q::ClientRecord crp;
-    toProto(test::sampleAddress(1), cr, &crp);
-    requireSame(json::clientRecord(test::sampleAddress(1), cr), crp, "client record");
+    requireRoundTrip<ClientRecordView, q::ClientRecord>(clientRecordView(test::sampleAddress(1), cr), clientRecordJson,
+                                                        "client record");
 }
 
-TEST_CASE("typed validator, proposal and params records carry the JSON records field for field", "[rpc][json]") {
+TEST_CASE("typed validator, proposal and params records carry their JSON field for field and read back equal",
+          "[views][json]") {
     contracts::Validator v;
     v.operatorAddress = test::sampleAddress(6);
     v.moniker = "val";
@@ -201,32 +210,31 @@ TEST_CASE("typed validator, proposal and params records carry the JSON records f
     v.maxCommissionBps = 2'000;
     v.maxCommissionChangeBps = 100;
     v.commissionChangedHeight = 8;
-    q::ValidatorRecord vr;
-    toProto(v, &vr);
-    requireSame(json::validator(v), vr, "validator");
+    const ValidatorView vv = validatorView(v);
+    REQUIRE(vv.power == 0);  // jailed
+    requireRoundTrip<ValidatorView, q::ValidatorRecord>(vv, validatorJson, "validator");
 
-    ProposalView pv;
-    pv.proposal.id = 3;
-    pv.proposal.proposer = test::sampleAddress(2);
-    pv.proposal.title = "raise the fee";
-    pv.proposal.changes = {{"min_gas_price", "2"}, {"max_block_txs", "10"}};
-    pv.proposal.status = contracts::ProposalStatus::Failed;
-    pv.proposal.submitHeight = 1;
-    pv.proposal.depositEndHeight = 2;
-    pv.proposal.votingStartHeight = 3;
-    pv.proposal.votingEndHeight = 4;
-    pv.proposal.totalDeposit = Amount(10);
-    pv.proposal.depositsHeld = Amount(9);
-    pv.proposal.failure = "invalid_params";
-    pv.tally = contracts::Tally{Amount(1), Amount(2), Amount(3), Amount(4), Amount(10)};
-    q::ProposalRecord pr;
-    toProto(pv, &pr);
-    requireSame(json::proposal(pv.proposal, pv.tally), pr, "proposal");
+    contracts::Proposal prop;
+    prop.id = 3;
+    prop.proposer = test::sampleAddress(2);
+    prop.title = "raise the fee";
+    prop.changes = {{"min_gas_price", "2"}, {"max_block_txs", "10"}};
+    prop.status = contracts::ProposalStatus::Failed;
+    prop.submitHeight = 1;
+    prop.depositEndHeight = 2;
+    prop.votingStartHeight = 3;
+    prop.votingEndHeight = 4;
+    prop.totalDeposit = Amount(10);
+    prop.depositsHeld = Amount(9);
+    prop.failure = "invalid_params";
+    const contracts::Tally tally{Amount(1), Amount(2), Amount(3), Amount(4), Amount(10)};
+    requireRoundTrip<ProposalView, q::ProposalRecord>(proposalView(prop, tally), proposalJson, "proposal");
 
-    const contracts::Params params;
+    const ParamsView params = paramsView(contracts::Params{});
     q::ParamsResponse resp;
     toProto(params, resp.mutable_params());
-    const auto j = json::params(params);
+    REQUIRE(fromProto(resp.params()) == params);
+    const auto j = paramsJson(params);
     REQUIRE(static_cast<std::size_t>(resp.params_size()) == j.size());
     std::size_t i = 0;
     for (auto it = j.begin(); it != j.end(); ++it, ++i) {
@@ -236,4 +244,44 @@ TEST_CASE("typed validator, proposal and params records carry the JSON records f
         REQUIRE(rec.is_amount() == it.value().is_string());
         REQUIRE(rec.value() == (it.value().is_string() ? it.value().get<std::string>() : it.value().dump()));
     }
+}
+
+TEST_CASE("a typed record with a malformed field does not read back", "[views]") {
+    contracts::Bid b;
+    b.id = 1;
+    b.provider = test::sampleAddress(3);
+    q::BidRecord good;
+    toProto(bidView(b), &good);
+    REQUIRE(fromProto(good).has_value());
+    auto bad = good;
+    bad.set_provider("agora1notbech32");
+    REQUIRE_FALSE(fromProto(bad).has_value());
+    bad = good;
+    bad.set_price_per_second("1.5");  // amounts are decimal uagr
+    REQUIRE_FALSE(fromProto(bad).has_value());
+
+    q::LeaseRecord lease;
+    contracts::Lease l;
+    l.client = test::sampleAddress(1);
+    l.provider = test::sampleAddress(3);
+    toProto(leaseView(l, std::nullopt), &lease);
+    REQUIRE(fromProto(lease).has_value());
+    lease.set_manifest_hash("zz");
+    REQUIRE_FALSE(fromProto(lease).has_value());
+
+    contracts::Validator v;
+    v.operatorAddress = test::sampleAddress(6);
+    q::ValidatorRecord vr;
+    toProto(validatorView(v), &vr);
+    REQUIRE(fromProto(vr).has_value());
+    vr.set_account(test::sampleAddress(7).toBech32());  // operator and account name one address
+    REQUIRE_FALSE(fromProto(vr).has_value());
+    toProto(validatorView(v), &vr);
+    vr.set_power("-1");
+    REQUIRE_FALSE(fromProto(vr).has_value());
+
+    q::ParamsResponse params;
+    toProto(paramsView(contracts::Params{}), params.mutable_params());
+    params.mutable_params(0)->set_value("ten");
+    REQUIRE_FALSE(fromProto(params.params()).has_value());
 }

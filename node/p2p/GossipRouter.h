@@ -1,0 +1,94 @@
+#pragma once
+// GossipRouter: what happens to a gossiped proposal, vote, tx or evidence
+// (docs/p2p.md, "Gossip"). An incoming one is decoded with the canonical
+// decoder and verified (a proposal is also bound to its signed block), handed
+// to its handler and relayed once to every peer but the one it came from; our
+// own go to every peer. A seen-cache of the last `seenMax` payload hashes
+// (50,000 by default) drops repeats: a repeated tx before it is decoded, a
+// repeated proposal or vote after it went to consensus again (a catch-up
+// re-send may fill a gap) but without a second relay.
+//
+// It knows no connections: peers are the numbers the owner passes as `from`,
+// and sending is the owner's `relay` (PeerManager::broadcast, which skips
+// blocked peers). Invalid data is reported back as an offence for the owner
+// to punish.
+//
+// Thread-safe: called from every connection's reader thread at once. The
+// seen-cache lock is a leaf; handlers and `relay` run without it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "agora/p2p/v1/p2p.pb.h"
+#include "consensus/core/Evidence.h"
+#include "consensus/core/Hash256.h"
+#include "consensus/core/Proposal.h"
+#include "consensus/core/Tx.h"
+#include "consensus/core/Vote.h"
+#include "node/p2p/PeerConnection.h"
+
+namespace agora::node {
+
+// Canonical messages to re-send to a peer (see ConsensusDriver::catchUpFor).
+struct CatchUpMessages {
+    std::vector<Bytes> proposals;
+    std::vector<Bytes> votes;
+};
+
+struct GossipHandlers {
+    std::function<void(Proposal)> onProposal;  // signature already verified
+    std::function<void(Vote)> onVote;          // signature already verified
+    // A decoded tx from the peer with connection id `from` (admission is the
+    // mempool's; what it admits it relays through broadcastTx, except to `from`).
+    std::function<void(TxRef tx, std::uint64_t from)> onTx;
+    std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
+    std::function<PeerPosition()> position;
+    std::function<CatchUpMessages(const PeerPosition&)> catchUp;
+};
+
+class GossipRouter {
+public:
+    // Sends to every peer but the connection `exceptConnection` (0 = none).
+    using Relay = std::function<void(const p2p::v1::Envelope& msg, bool droppable, std::uint64_t exceptConnection)>;
+
+    static constexpr std::size_t kSeenMax = 50'000;
+
+    GossipRouter(std::string chainId, GossipHandlers handlers, Relay relay, std::size_t seenMax = kSeenMax);
+    GossipRouter(const GossipRouter&) = delete;
+    GossipRouter& operator=(const GossipRouter&) = delete;
+
+    // Whether the envelope's body is one the router handles (proposal, vote,
+    // tx, tx_batch, evidence).
+    static bool routes(const p2p::v1::Envelope& msg);
+    // Handles a gossip envelope from connection `from`; the offence when it
+    // is invalid data (the owner disconnects and bans the peer), else nullopt.
+    std::optional<std::string> receive(const p2p::v1::Envelope& msg, std::uint64_t from);
+
+    void broadcastProposal(const Proposal& proposal);
+    void broadcastVote(const Vote& vote);
+    void broadcastEvidence(const DuplicateVoteEvidence& evidence);
+    // To every peer but the connection `except` (the one it came from; 0 = none).
+    void broadcastTx(const DecodedTx& tx, std::uint64_t except);
+
+    // True when the hash was not in the seen-cache (it is now).
+    bool markSeen(const Hash256& hash);
+    bool seen(const Hash256& hash) const;
+
+private:
+    std::optional<std::string> receiveTx(ByteSpan bytes, std::uint64_t from);
+
+    const std::string chainId_;
+    const GossipHandlers handlers_;
+    const Relay relay_;
+    const std::size_t seenMax_;
+    mutable std::mutex seenMu_;
+    std::set<Hash256> seen_;
+    std::deque<Hash256> seenOrder_;
+};
+
+}  // namespace agora::node
