@@ -42,9 +42,6 @@ Bytes params() {
 Bytes supply() {
     return one(prefix::kSupply);
 }
-Bytes blockTime() {
-    return one(prefix::kBlockTime);
-}
 Bytes feePool() {
     return one(prefix::kFeePool);
 }

@@ -19,7 +19,6 @@ inline constexpr std::uint8_t kAccount = 0x02;
 inline constexpr std::uint8_t kSupply = 0x03;
 inline constexpr std::uint8_t kFeePool = 0x04;
 inline constexpr std::uint8_t kCounter = 0x05;
-inline constexpr std::uint8_t kBlockTime = 0x06;
 inline constexpr std::uint8_t kValidator = 0x10;
 inline constexpr std::uint8_t kConsensusKey = 0x11;
 inline constexpr std::uint8_t kDelegation = 0x12;
@@ -55,9 +54,6 @@ Bytes one(std::uint8_t p);
 Bytes params();
 Bytes supply();
 Bytes feePool();
-// The time (ms) of the block that last wrote state: what a reader of a
-// snapshot accrues leases up to, as the ledger would at that block.
-Bytes blockTime();
 Bytes counter(Counter c);
 Bytes account(const Address& a);
 Bytes validator(const Address& op);

@@ -293,8 +293,6 @@ std::vector<Event> Ledger::beginBlock(state::StateWriter& s, const state::BlockC
     params_ = loadParams(s);
     std::vector<Event> events;
     ApplyContext ctx(s, block_, params_, events);
-    // Lease time is block time: readers of this block's state accrue to it.
-    ctx.store.saveU64(keys::blockTime(), block_.time);
     Staking staking(ctx);
     for (const auto& ev : block_.evidence) {
         switch (ev.kind) {

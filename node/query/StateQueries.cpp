@@ -128,15 +128,6 @@ QueryResult<Address> parseAddress(std::string_view text, std::string_view field)
 StateQueries::StateQueries(std::shared_ptr<const state::StateSnapshot> snapshot)
     : snapshot_(std::move(snapshot)), params_(contracts::loadParams(*snapshot_)) {
     block_.height = snapshot_->version();
-    // The time of the block this state is at (absent only before block 1):
-    // lease accrual in views runs to it, as the ledger's would.
-    if (auto raw = snapshot_->get(keys::blockTime())) {
-        Reader r(*raw);
-        const std::uint64_t t = r.u64();
-        r.expectEnd();
-        if (!r.ok()) throw std::runtime_error("corrupt state record at key " + toHex(keys::blockTime()));
-        block_.time = t;
-    }
 }
 
 QueryResult<AccountView> StateQueries::account(const Address& a, const PendingNonce& pending) const {
@@ -259,18 +250,20 @@ QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& 
     return out;
 }
 
-QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
-    ReadContext rc(*snapshot_, block_, params_);
+QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId, std::uint64_t blockTimeMs) const {
+    state::BlockContext block = block_;
+    block.time = blockTimeMs;
+    ReadContext rc(*snapshot_, block, params_);
     auto stored = contracts::Leases(rc.ctx).get(leaseId);
     if (!stored) return notFound("no lease " + std::to_string(leaseId));
     // The ledger accrues lazily, when a lease is touched; contracts::accrueTo
     // is that accrual (Leases::accrue calls it), here applied to a copy.
     contracts::Lease touched = *stored;
-    contracts::accrueTo(touched, block_.time);
+    contracts::accrueTo(touched, blockTimeMs);
     EscrowView v;
     v.lease = *stored;
     v.height = block_.height;
-    v.time = block_.time;
+    v.time = blockTimeMs;
     v.accrued = touched.accrued;
     v.remaining = touched.escrow;
     v.paidThrough = touched.paidThrough;

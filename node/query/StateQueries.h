@@ -102,7 +102,10 @@ public:
     // (at least one). The ledger keeps no index by party: budgeted scan.
     QueryResult<Page<LeaseView>> leases(const std::optional<Address>& client, const std::optional<Address>& provider,
                                         const PageSpec& page) const;
-    QueryResult<EscrowView> escrow(std::uint64_t leaseId) const;
+    // `blockTimeMs` is the time of the block this state is at (the state does
+    // not hold it: Application::blockTimeMs): accrual runs to it, as the
+    // ledger's would.
+    QueryResult<EscrowView> escrow(std::uint64_t leaseId, std::uint64_t blockTimeMs) const;
     // NotFound unless the address is a registered provider or has a record.
     QueryResult<ReputationView> reputation(const Address& provider) const;
     QueryResult<Page<ValidatorView>> validators(bool includeJailed, const PageSpec& page) const;

@@ -218,7 +218,12 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Escrow(grpc::CallbackServerContext* 
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
-        auto e = queries.escrow(req->lease_id());
+        // State does not hold its block's time: the block store does.
+        auto time = app_.blockTimeMs(queries.height());
+        if (!time)
+            return toStatus(QueryError{QueryErrorKind::NotFound, "block " + std::to_string(queries.height()) +
+                                                                     " is not kept: its time is unknown"});
+        auto e = queries.escrow(req->lease_id(), *time);
         if (!e) return toStatus(e.error());
         const auto& l = e->lease;
         resp->set_deposited(l.deposited.toString());

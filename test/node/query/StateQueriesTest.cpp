@@ -22,17 +22,8 @@ namespace {
 
 class MemorySnapshot final : public state::StateSnapshot {
 public:
-    // `timeMs`: the block time the ledger recorded at `version` (keys::blockTime).
-    MemorySnapshot(const state::MemoryState& s, std::uint64_t version, std::uint64_t timeMs = 0)
-        : state_(s), version_(version), timeMs_(timeMs) {}
-    std::optional<Bytes> get(ByteSpan key) const override {
-        if (timeMs_ != 0 && Bytes(key.begin(), key.end()) == keys::blockTime()) {
-            Writer w;
-            w.u64(timeMs_);
-            return w.data();
-        }
-        return state_.get(key);
-    }
+    MemorySnapshot(const state::MemoryState& s, std::uint64_t version) : state_(s), version_(version) {}
+    std::optional<Bytes> get(ByteSpan key) const override { return state_.get(key); }
     void scan(ByteSpan prefix, ByteSpan start, const state::ScanVisitor& visit) const override {
         state_.scan(prefix, start, visit);
     }
@@ -42,7 +33,6 @@ public:
 private:
     const state::MemoryState& state_;
     std::uint64_t version_;
-    std::uint64_t timeMs_;
 };
 
 contracts::Lease lease(std::uint64_t id, const Address& client, const Address& provider) {
@@ -120,9 +110,10 @@ TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot's bloc
     s.put(keys::lease(2), encode(insufficient));
     const auto before = s.entries();
 
-    // Height 7 at block time 30.5 s: the view accrues by time, not by height.
-    StateQueries at30(std::make_shared<MemorySnapshot>(s, 7, 30'500));
-    auto e = at30.escrow(1);
+    // Height 7 at block time 30.5 s (the caller's, from the block store):
+    // the view accrues by time, not by height.
+    StateQueries at7(std::make_shared<MemorySnapshot>(s, 7));
+    auto e = at7.escrow(1, 30'500);
     REQUIRE(e.hasValue());
     REQUIRE(e->height == 7);
     REQUIRE(e->time == 30'500);
@@ -133,17 +124,17 @@ TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot's bloc
     REQUIRE(e->lease.escrow == Amount(5'000));  // the stored record, untouched
 
     // Past the dry time the escrow is exhausted, never negative.
-    StateQueries at90(std::make_shared<MemorySnapshot>(s, 8, 90'000));
-    auto late = at90.escrow(1);
+    StateQueries at8(std::make_shared<MemorySnapshot>(s, 8));
+    auto late = at8.escrow(1, 90'000);
     REQUIRE(late->accrued == Amount(5'000));
     REQUIRE(late->remaining == Amount(0));
 
-    auto dry = at30.escrow(2);
+    auto dry = at7.escrow(2, 30'500);
     REQUIRE(dry->dryTime == 60'000);
     REQUIRE(dry->accrued == Amount(5'000));
     REQUIRE(dry->remaining == Amount(0));
 
-    REQUIRE(at30.escrow(3).error().kind == QueryErrorKind::NotFound);
+    REQUIRE(at7.escrow(3, 30'500).error().kind == QueryErrorKind::NotFound);
     REQUIRE(s.entries() == before);
 }
 
@@ -182,8 +173,8 @@ TEST_CASE(
 
         state::MemoryState s;
         s.put(keys::lease(1), encode(l));
-        const auto snap = std::make_shared<MemorySnapshot>(s, height, time);
-        auto view = StateQueries(snap).escrow(1);
+        const auto snap = std::make_shared<MemorySnapshot>(s, height);
+        auto view = StateQueries(snap).escrow(1, time);
         REQUIRE(view.hasValue());
 
         state::Sandbox overlay(*snap);
@@ -281,9 +272,10 @@ TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 ad
     b.deposit = Amount(1'000'000);
     b.state = contracts::BidState::Lost;
     b.createdHeight = 9;
-    REQUIRE(jsonText(bidJson(bidView(b))) ==
-            R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
-                R"(","price_per_second":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
+    REQUIRE(
+        jsonText(bidJson(bidView(b))) ==
+        R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
+            R"(","price_per_second":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
 
     contracts::Provider p;
     p.address = test::sampleAddress(5);

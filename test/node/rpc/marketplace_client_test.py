@@ -267,6 +267,11 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     submit(clients.TopUp, "client", "lease", "top-up", str(lease_id), "1000")
     escrow = query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=10)
     check(amount(escrow.deposited) == 201000 and escrow.lease_state == "active", "escrow after top-up")
+    # Accrual pays whole seconds of block time: wait for the first before withdrawing.
+    deadline = time.monotonic() + 60
+    while amount(query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=5).accrued) == 0:
+        check(time.monotonic() < deadline, "nothing accrued in 60 s")
+        time.sleep(0.05)  # polling interval while blocks pass
     withdrawn = submit(providers.WithdrawEarnings, "prov2", "lease", "withdraw", str(lease_id))
     paid = int(event_attr(withdrawn, "provider_withdraw", "amount"))
     check(paid > 0 and paid % 80 == 0, "withdrew %d" % paid)
