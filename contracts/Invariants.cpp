@@ -71,11 +71,11 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         if (l.paidOut > l.deposited) failOnce("lease " + std::to_string(l.id) + ": paid beyond its deposit");
         switch (l.state) {
             case LeaseState::Active:
-                if (!s.contains(keys::leaseDue(l.dueHeight, l.id)))
+                if (!s.contains(keys::leaseDue(l.dueTime, l.id)))
                     failOnce("lease " + std::to_string(l.id) + ": missing due index");
                 break;
             case LeaseState::InsufficientFunds:
-                if (!s.contains(keys::leaseGrace(l.graceHeight, l.id)))
+                if (!s.contains(keys::leaseGrace(l.graceTime, l.id)))
                     failOnce("lease " + std::to_string(l.id) + ": missing grace index");
                 break;
             case LeaseState::Closed:

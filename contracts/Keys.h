@@ -80,8 +80,9 @@ Bytes jobBid(std::uint64_t jobId, std::uint64_t bidId);
 Bytes jobBidsPrefix(std::uint64_t jobId);
 Bytes jobProviderBid(std::uint64_t jobId, const Address& provider);
 Bytes lease(std::uint64_t id);
-Bytes leaseDue(std::uint64_t height, std::uint64_t leaseId);
-Bytes leaseGrace(std::uint64_t height, std::uint64_t leaseId);
+// Lease indexes keyed by block time (ms), then id.
+Bytes leaseDue(std::uint64_t timeMs, std::uint64_t leaseId);
+Bytes leaseGrace(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
@@ -92,8 +93,7 @@ Bytes govVote(std::uint64_t proposalId, const Address& voter);
 Bytes govVotesOf(std::uint64_t proposalId);  // prefix
 Bytes govDeposit(std::uint64_t proposalId, const Address& depositor);
 Bytes govDepositsOf(std::uint64_t proposalId);  // prefix
-// Prefix of a height-ordered index (one of kJobExpiry, kLeaseDue, kLeaseGrace, kUnbondingQueue, kProposalQueue) at one
-// height.
+// Prefix of a height-ordered index (one of kJobExpiry, kUnbondingQueue, kProposalQueue) at one height.
 Bytes atHeight(std::uint8_t p, std::uint64_t height);
 
 // Reads the big-endian u64 at offset of a key.

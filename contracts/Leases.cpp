@@ -49,9 +49,10 @@ void Lease::encodeTo(Writer& w) const {
     codec::put(w, provider);
     w.u64(jobId);
     resources.encodeTo(w);
-    codec::put(w, pricePerBlock);
+    codec::put(w, pricePerSecond);
     w.u64(startHeight);
-    w.u64(endHeight);
+    w.u64(startTime);
+    w.u64(endTime);
     w.u64(paidThrough);
     codec::put(w, escrow);
     codec::put(w, accrued);
@@ -59,9 +60,10 @@ void Lease::encodeTo(Writer& w) const {
     codec::put(w, refunded);
     codec::put(w, deposited);
     w.u8(static_cast<std::uint8_t>(state));
-    w.u64(dueHeight);
-    w.u64(graceHeight);
+    w.u64(dueTime);
+    w.u64(graceTime);
     w.u64(closeHeight);
+    w.u64(closeTime);
     w.u8(static_cast<std::uint8_t>(closeReason));
     w.boolean(settled);
     w.u8(rating);
@@ -75,9 +77,10 @@ Lease Lease::decodeFrom(Reader& r) {
     l.provider = codec::getAddress(r);
     l.jobId = r.u64();
     l.resources = Resources::decodeFrom(r);
-    l.pricePerBlock = codec::getAmount(r);
+    l.pricePerSecond = codec::getAmount(r);
     l.startHeight = r.u64();
-    l.endHeight = r.u64();
+    l.startTime = r.u64();
+    l.endTime = r.u64();
     l.paidThrough = r.u64();
     l.escrow = codec::getAmount(r);
     l.accrued = codec::getAmount(r);
@@ -87,9 +90,10 @@ Lease Lease::decodeFrom(Reader& r) {
     const std::uint8_t st = r.u8();
     if (st > 2) r.fail(CodecError::InvalidEnum);
     l.state = static_cast<LeaseState>(st);
-    l.dueHeight = r.u64();
-    l.graceHeight = r.u64();
+    l.dueTime = r.u64();
+    l.graceTime = r.u64();
     l.closeHeight = r.u64();
+    l.closeTime = r.u64();
     const std::uint8_t reason = r.u8();
     if (reason > kCloseReasonMax) r.fail(CodecError::InvalidEnum);
     l.closeReason = static_cast<CloseReason>(reason);
@@ -123,33 +127,26 @@ void Leases::save(const Lease& l) {
 }
 
 void Leases::accrue(Lease& l) const {
-    accrueTo(l, ctx_.height());
+    accrueTo(l, ctx_.block.time);
 }
 
-std::uint64_t Leases::computeDueHeight(const Lease& l) const {
-    const std::uint64_t coveredBlocks = l.escrow.micro() / l.pricePerBlock.micro();
-    std::uint64_t dry = 0;
-    if (__builtin_add_overflow(l.paidThrough, coveredBlocks, &dry)) dry = UINT64_MAX;
-    return std::min(dry, l.endHeight);
-}
-
-std::uint64_t Leases::paidBlocks(const Lease& l) {
-    return l.paidThrough > l.startHeight ? l.paidThrough - l.startHeight : 0;
+std::uint64_t Leases::paidSeconds(const Lease& l) {
+    return l.paidThrough > l.startTime ? (l.paidThrough - l.startTime) / kMsPerSecond : 0;
 }
 
 void Leases::unindex(const Lease& l) {
-    if (l.state == LeaseState::Active) ctx_.store.erase(keys::leaseDue(l.dueHeight, l.id));
-    if (l.state == LeaseState::InsufficientFunds) ctx_.store.erase(keys::leaseGrace(l.graceHeight, l.id));
+    if (l.state == LeaseState::Active) ctx_.store.erase(keys::leaseDue(l.dueTime, l.id));
+    if (l.state == LeaseState::InsufficientFunds) ctx_.store.erase(keys::leaseGrace(l.graceTime, l.id));
 }
 
 void Leases::indexDue(Lease& l) {
-    // Never earlier than now: a lease due now is handled by this block's end.
-    l.dueHeight = std::max(computeDueHeight(l), ctx_.height());
-    ctx_.store.mark(keys::leaseDue(l.dueHeight, l.id));
+    // A due time at or before this block's time is handled by this block's end.
+    l.dueTime = paidUntil(l);
+    ctx_.store.mark(keys::leaseDue(l.dueTime, l.id));
 }
 
 std::uint64_t Leases::open(const Address& client, const Address& provider, std::uint64_t jobId,
-                           const Resources& resources, Amount pricePerBlock, std::uint64_t durationBlocks,
+                           const Resources& resources, Amount pricePerSecond, std::uint64_t durationSeconds,
                            Amount deposit, const Hash256& manifestHash) {
     Lease l;
     l.id = ctx_.store.nextId(keys::Counter::Lease);
@@ -157,10 +154,11 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
     l.provider = provider;
     l.jobId = jobId;
     l.resources = resources;
-    l.pricePerBlock = pricePerBlock;
+    l.pricePerSecond = pricePerSecond;
     l.startHeight = ctx_.height();
-    if (__builtin_add_overflow(l.startHeight, durationBlocks, &l.endHeight)) l.endHeight = UINT64_MAX;
-    l.paidThrough = l.startHeight;
+    l.startTime = ctx_.block.time;
+    l.endTime = addSeconds(l.startTime, durationSeconds);
+    l.paidThrough = l.startTime;
     l.escrow = deposit;
     l.deposited = deposit;
     l.manifestHash = manifestHash;
@@ -171,9 +169,10 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
         .add("client", client.toBech32())
         .add("provider", provider.toBech32())
         .add("job_id", jobId)
-        .add("price_per_block", pricePerBlock.micro())
+        .add("price_per_second", pricePerSecond.micro())
         .add("deposit", deposit.micro())
-        .add("end_height", l.endHeight)
+        .add("start_time", l.startTime)
+        .add("end_time", l.endTime)
         .add("manifest_hash", manifestHash.toHex());
     return l.id;
 }
@@ -192,20 +191,21 @@ ResultCode Leases::topUp(const Address& signer, const MsgLeaseTopUp& msg) {
     l->escrow = *escrow;
     l->deposited = *deposited;
     if (l->state == LeaseState::InsufficientFunds) {
-        // The provider served the grace blocks: a top-up pays them first, and
-        // the lease is back in service only when it also covers the next block.
-        const std::uint64_t to = std::min(ctx_.height(), l->endHeight);
-        const std::uint64_t graceServed = to > l->paidThrough ? to - l->paidThrough : 0;
-        const Amount owed = l->pricePerBlock.checkedMul(graceServed).value_or(Amount(UINT64_MAX));
-        const auto needed = owed.checkedAdd(l->pricePerBlock);
+        // The provider served the grace time: a top-up pays its whole seconds
+        // first, and the lease is back in service only when it also covers the
+        // next second. A sub-second rest stays unpaid and accrues as usual later.
+        const std::uint64_t to = std::min(ctx_.block.time, l->endTime);
+        const std::uint64_t graceServed = to > l->paidThrough ? (to - l->paidThrough) / kMsPerSecond : 0;
+        const Amount owed = l->pricePerSecond.checkedMul(graceServed).value_or(Amount(UINT64_MAX));
+        const auto needed = owed.checkedAdd(l->pricePerSecond);
         if (needed && l->escrow >= *needed) {
             l->escrow = *l->escrow.checkedSub(owed);
-            l->accrued = *l->accrued.checkedAdd(owed);  // accrued + escrow never exceeds deposited
-            l->paidThrough = to;
+            l->accrued = *l->accrued.checkedAdd(owed);     // accrued + escrow never exceeds deposited
+            l->paidThrough += graceServed * kMsPerSecond;  // <= to
             l->state = LeaseState::Active;
             indexDue(*l);  // a lease past its end is due now and closes completed at this block's end
         } else {
-            ctx_.store.mark(keys::leaseGrace(l->graceHeight, l->id));
+            ctx_.store.mark(keys::leaseGrace(l->graceTime, l->id));
         }
     } else {
         indexDue(*l);
@@ -215,7 +215,7 @@ ResultCode Leases::topUp(const Address& signer, const MsgLeaseTopUp& msg) {
         .add("lease_id", l->id)
         .add("amount", msg.amount.micro())
         .add("state", std::string(leaseStateName(l->state)))
-        .add("due_height", l->dueHeight);
+        .add("due_time", l->dueTime);
     return ResultCode::Ok;
 }
 
@@ -244,6 +244,7 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
     unindex(l);
     l.state = LeaseState::Closed;
     l.closeHeight = ctx_.height();
+    l.closeTime = ctx_.block.time;
     l.closeReason = reason;
     AGORA_TRY(Providers(ctx_).release(l.provider, l.resources));
     Reputation rep(ctx_);
@@ -259,9 +260,9 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
             rep.recordClientEarlyClose(l.client);
             break;
         case CloseReason::ProviderFailed:
-            // A report weighs only once the client paid for reputation_min_paid_blocks:
+            // A report weighs only once the client paid for reputation_min_paid_seconds:
             // opening and failing leases in one tx must not ruin a provider for a fee.
-            if (paidBlocks(l) >= ctx_.params.reputationMinPaidBlocks)
+            if (paidSeconds(l) >= ctx_.params.reputationMinPaidSeconds)
                 rep.recordEarlyClose(l.provider);
             else
                 rep.recordClientEarlyClose(l.client);
@@ -335,7 +336,7 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     // Counted as completed only when it ran to completion and was paid for
     // long enough: same-block lease-close-settle loops farm nothing.
     const bool countsCompleted =
-        l->closeReason == CloseReason::Completed && paidBlocks(*l) >= ctx_.params.reputationMinPaidBlocks;
+        l->closeReason == CloseReason::Completed && paidSeconds(*l) >= ctx_.params.reputationMinPaidSeconds;
     Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating, countsCompleted);
     ctx_.emit("lease_settled")
         .add("lease_id", l->id)
@@ -364,31 +365,38 @@ ResultCode Leases::usageReport(const Address& signer, const MsgUsageReport& msg)
 }
 
 ResultCode Leases::processDue() {
-    const std::uint64_t h = ctx_.height();
-    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeaseDue, h))) {
+    const std::uint64_t now = ctx_.block.time;
+    for (const Bytes& key : ctx_.store.keysUpTo(keys::prefix::kLeaseDue, now)) {
+        const std::uint64_t due = keys::u64At(key, 1);
         auto l = get(keys::u64At(key, 9));
-        if (!l || l->state != LeaseState::Active || l->dueHeight != h) std::abort();  // index out of sync
-        if (h >= l->endHeight) {
+        if (!l || l->state != LeaseState::Active || l->dueTime != due) std::abort();  // index out of sync
+        if (due >= l->endTime) {
             AGORA_TRY(closeLease(*l, CloseReason::Completed));
             continue;
         }
-        accrue(*l);
-        if (l->graceHeight != 0) {
+        accrue(*l);  // up to `due`: the escrow pays no further
+        if (l->graceTime != 0) {
             // One grace per lease: a lease topped up out of grace that runs dry
-            // again closes at once, or a client could loop unpaid grace blocks.
+            // again closes at once, or a client could loop unpaid grace time.
             AGORA_TRY(closeLease(*l, CloseReason::InsufficientFunds));
             continue;
         }
         ctx_.store.erase(key);
         l->state = LeaseState::InsufficientFunds;
-        l->graceHeight = h + ctx_.params.graceBlocks;
-        ctx_.store.mark(keys::leaseGrace(l->graceHeight, l->id));
+        // Grace runs from when the escrow ran dry, not from the block that saw
+        // it: after an idle gap longer than the grace the lease closes in this
+        // block's grace pass below.
+        l->graceTime = addSeconds(due, ctx_.params.graceSeconds);
+        ctx_.store.mark(keys::leaseGrace(l->graceTime, l->id));
         save(*l);
-        ctx_.emit("lease_insufficient_funds").add("lease_id", l->id).add("close_height", l->graceHeight);
+        ctx_.emit("lease_insufficient_funds")
+            .add("lease_id", l->id)
+            .add("dry_time", due)
+            .add("close_time", l->graceTime);
     }
-    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeaseGrace, h))) {
+    for (const Bytes& key : ctx_.store.keysUpTo(keys::prefix::kLeaseGrace, now)) {
         auto l = get(keys::u64At(key, 9));
-        if (!l || l->state != LeaseState::InsufficientFunds || l->graceHeight != h) std::abort();
+        if (!l || l->state != LeaseState::InsufficientFunds || l->graceTime != keys::u64At(key, 1)) std::abort();
         AGORA_TRY(closeLease(*l, CloseReason::InsufficientFunds));
     }
     return ResultCode::Ok;

@@ -6,7 +6,7 @@
 //
 //   due index    at min(end height, height at which escrow runs dry):
 //                 end reached -> closed (completed); else -> insufficient_funds
-//   grace index  at (dry height + grace_blocks): still insufficient -> closed
+//   grace index  at (dry height + grace_seconds): still insufficient -> closed
 //
 // so end-of-block work is O(leases due at that height).
 //
@@ -33,19 +33,21 @@ struct Lease {
     Address provider;
     std::uint64_t jobId = 0;  // 0 when leased from an offer
     Resources resources;
-    Amount pricePerBlock;
-    std::uint64_t startHeight = 0;
-    std::uint64_t endHeight = 0;    // start + duration
-    std::uint64_t paidThrough = 0;  // accrual computed up to this height
+    Amount pricePerSecond;
+    std::uint64_t startHeight = 0;  // the block that opened it
+    std::uint64_t startTime = 0;    // that block's time (ms): the lease's clock starts here
+    std::uint64_t endTime = 0;      // start_time + duration_seconds x 1000 (ms)
+    std::uint64_t paidThrough = 0;  // block time (ms) paid up to: start_time + whole seconds
     Amount escrow;                  // not yet accrued
     Amount accrued;                 // owed to the provider, not yet withdrawn
     Amount paidOut;                 // withdrawn by / paid to the provider
     Amount refunded;                // returned to the client
     Amount deposited;               // everything the client put in
     LeaseState state = LeaseState::Active;
-    std::uint64_t dueHeight = 0;    // key in the due index (Active)
-    std::uint64_t graceHeight = 0;  // key in the grace index (InsufficientFunds)
+    std::uint64_t dueTime = 0;    // key in the due index (Active), ms
+    std::uint64_t graceTime = 0;  // key in the grace index (InsufficientFunds), ms; nonzero once graced
     std::uint64_t closeHeight = 0;
+    std::uint64_t closeTime = 0;  // that block's time (ms): accrual stopped at it
     CloseReason closeReason = CloseReason::Completed;
     bool settled = false;
     std::uint8_t rating = 0;
@@ -74,7 +76,8 @@ public:
     // Opens a lease; the deposit must already be out of the client's balance
     // and capacity already reserved. Returns the new id.
     std::uint64_t open(const Address& client, const Address& provider, std::uint64_t jobId, const Resources& resources,
-                       Amount pricePerBlock, std::uint64_t durationBlocks, Amount deposit, const Hash256& manifestHash);
+                       Amount pricePerSecond, std::uint64_t durationSeconds, Amount deposit,
+                       const Hash256& manifestHash);
 
     ResultCode topUp(const Address& signer, const MsgLeaseTopUp& msg);
     ResultCode withdraw(const Address& signer, const MsgProviderWithdraw& msg);
@@ -82,15 +85,15 @@ public:
     ResultCode settle(const Address& signer, const MsgLeaseSettle& msg);
     ResultCode usageReport(const Address& signer, const MsgUsageReport& msg);
 
-    // End of block: due leases, then grace expiries at the current height.
+    // End of block: leases due by this block's time, then grace expiries by
+    // it, each in (time, id) order.
     ResultCode processDue();
 
 private:
-    // Brings accrual up to the current height (bounded by the end height).
+    // Brings accrual up to the block time (bounded by the end time).
     void accrue(Lease& l) const;
-    std::uint64_t computeDueHeight(const Lease& l) const;
-    // Blocks the client paid for so far (paid_through - start).
-    static std::uint64_t paidBlocks(const Lease& l);
+    // Whole seconds the client paid for so far ((paid_through - start_time) / 1000).
+    static std::uint64_t paidSeconds(const Lease& l);
     void unindex(const Lease& l);
     void indexDue(Lease& l);
     ResultCode closeLease(Lease& l, CloseReason reason);

@@ -117,26 +117,26 @@ ResultCode checkMessage(const Msg& msg) {
             [](const MsgJobCreate& m) {
                 AGORA_TRY(checkResources(m.resources));
                 if (!sortedAttributes(m.constraints)) return ResultCode::UnsortedList;
-                AGORA_TRY(positive(m.maxPricePerBlock));
-                if (m.durationBlocks == 0) return ResultCode::InvalidDuration;
+                AGORA_TRY(positive(m.maxPricePerSecond));
+                if (m.durationSeconds == 0) return ResultCode::InvalidDuration;
                 if (m.biddingWindowBlocks == 0) return ResultCode::InvalidBiddingWindow;
                 if (m.minReputation > 1'000'000) return ResultCode::InvalidField;
-                auto maxCost = m.maxPricePerBlock.checkedMul(m.durationBlocks);
+                auto maxCost = m.maxPricePerSecond.checkedMul(m.durationSeconds);
                 if (!maxCost) return ResultCode::AmountOverflow;
                 if (m.deposit < *maxCost) return ResultCode::DepositBelowMaxCost;
                 return ResultCode::Ok;
             },
             [](const MsgJobCancel&) { return ResultCode::Ok; },
             [](const MsgBidPlace& m) {
-                AGORA_TRY(positive(m.pricePerBlock));
+                AGORA_TRY(positive(m.pricePerSecond));
                 return positive(m.deposit);
             },
             [](const MsgBidWithdraw&) { return ResultCode::Ok; },
             [](const MsgBidAccept&) { return ResultCode::Ok; },
             [](const MsgLeaseFromOffer& m) {
                 AGORA_TRY(checkResources(m.resources));
-                if (m.durationBlocks == 0) return ResultCode::InvalidDuration;
-                AGORA_TRY(positive(m.maxPricePerBlock));
+                if (m.durationSeconds == 0) return ResultCode::InvalidDuration;
+                AGORA_TRY(positive(m.maxPricePerSecond));
                 return positive(m.deposit);
             },
             [](const MsgLeaseTopUp& m) { return positive(m.amount); },

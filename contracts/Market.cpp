@@ -41,8 +41,8 @@ void Job::encodeTo(Writer& w) const {
     codec::put(w, client);
     resources.encodeTo(w);
     putAttributes(w, constraints);
-    codec::put(w, maxPricePerBlock);
-    w.u64(durationBlocks);
+    codec::put(w, maxPricePerSecond);
+    w.u64(durationSeconds);
     w.u64(biddingEndHeight);
     w.u32(minReputation);
     codec::put(w, deposit);
@@ -58,8 +58,8 @@ Job Job::decodeFrom(Reader& r) {
     j.client = codec::getAddress(r);
     j.resources = Resources::decodeFrom(r);
     j.constraints = getAttributes(r);
-    j.maxPricePerBlock = codec::getAmount(r);
-    j.durationBlocks = r.u64();
+    j.maxPricePerSecond = codec::getAmount(r);
+    j.durationSeconds = r.u64();
     j.biddingEndHeight = r.u64();
     j.minReputation = r.u32();
     j.deposit = codec::getAmount(r);
@@ -76,7 +76,7 @@ void Bid::encodeTo(Writer& w) const {
     w.u64(id);
     w.u64(jobId);
     codec::put(w, provider);
-    codec::put(w, pricePerBlock);
+    codec::put(w, pricePerSecond);
     codec::put(w, deposit);
     w.u8(static_cast<std::uint8_t>(state));
     w.u64(createdHeight);
@@ -87,7 +87,7 @@ Bid Bid::decodeFrom(Reader& r) {
     b.id = r.u64();
     b.jobId = r.u64();
     b.provider = codec::getAddress(r);
-    b.pricePerBlock = codec::getAmount(r);
+    b.pricePerSecond = codec::getAmount(r);
     b.deposit = codec::getAmount(r);
     const std::uint8_t st = r.u8();
     if (st > 3) r.fail(CodecError::InvalidEnum);
@@ -125,7 +125,7 @@ std::optional<Bid> Market::bid(std::uint64_t id) const {
 }
 
 ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
-    if (msg.durationBlocks > ctx_.params.maxDurationBlocks) return ResultCode::DurationTooLong;
+    if (msg.durationSeconds > ctx_.params.maxDurationSeconds) return ResultCode::DurationTooLong;
     if (msg.biddingWindowBlocks > ctx_.params.maxBiddingWindowBlocks) return ResultCode::BiddingWindowTooLong;
     AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
     Job j;
@@ -133,8 +133,8 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
     j.client = client;
     j.resources = msg.resources;
     j.constraints = msg.constraints;
-    j.maxPricePerBlock = msg.maxPricePerBlock;
-    j.durationBlocks = msg.durationBlocks;
+    j.maxPricePerSecond = msg.maxPricePerSecond;
+    j.durationSeconds = msg.durationSeconds;
     j.biddingEndHeight = ctx_.height() + msg.biddingWindowBlocks;
     j.minReputation = msg.minReputation;
     j.deposit = msg.deposit;
@@ -144,8 +144,8 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
     ctx_.emit("job_created")
         .add("job_id", j.id)
         .add("client", client.toBech32())
-        .add("max_price_per_block", msg.maxPricePerBlock.micro())
-        .add("duration_blocks", msg.durationBlocks)
+        .add("max_price_per_second", msg.maxPricePerSecond.micro())
+        .add("duration_seconds", msg.durationSeconds)
         .add("bidding_end_height", j.biddingEndHeight)
         .add("deposit", msg.deposit.micro())
         .add("manifest_hash", msg.manifestHash.toHex());
@@ -174,8 +174,8 @@ std::optional<Bid> Market::dearestOpenBid(const Job& j) const {
     for (const Bytes& key : ctx_.store.keysWithPrefix(keys::jobBidsPrefix(j.id))) {
         auto b = bid(keys::u64At(key, 9));
         if (!b || b->state != BidState::Open) std::abort();  // index out of sync
-        if (!worst || b->pricePerBlock > worst->pricePerBlock ||
-            (b->pricePerBlock == worst->pricePerBlock && b->id > worst->id))
+        if (!worst || b->pricePerSecond > worst->pricePerSecond ||
+            (b->pricePerSecond == worst->pricePerSecond && b->id > worst->id))
             worst = std::move(b);
     }
     return worst;
@@ -224,7 +224,7 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     auto p = providers.get(provider);
     if (!p) return ResultCode::ProviderNotFound;
     if (provider == j->client) return ResultCode::SelfDealing;
-    if (msg.pricePerBlock > j->maxPricePerBlock) return ResultCode::PriceAboveMax;
+    if (msg.pricePerSecond > j->maxPricePerSecond) return ResultCode::PriceAboveMax;
     if (msg.deposit < ctx_.params.minBidDeposit) return ResultCode::BidDepositTooLow;
     if (ctx_.store.contains(keys::jobProviderBid(j->id, provider))) return ResultCode::DuplicateBid;
     // A full job takes a bid only if it is cheaper than the dearest open one,
@@ -233,7 +233,7 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     std::optional<Bid> outbid;
     if (j->openBids >= ctx_.params.maxBidsPerJob) {
         outbid = dearestOpenBid(*j);
-        if (!outbid || msg.pricePerBlock >= outbid->pricePerBlock) return ResultCode::TooManyBids;
+        if (!outbid || msg.pricePerSecond >= outbid->pricePerSecond) return ResultCode::TooManyBids;
     }
     if (!attributesMatch(p->attributes, j->constraints)) return ResultCode::AttributesMismatch;
     if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation)
@@ -244,15 +244,15 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
         ctx_.emit("bid_outbid")
             .add("bid_id", outbid->id)
             .add("job_id", j->id)
-            .add("price_per_block", outbid->pricePerBlock.micro())
-            .add("by_price_per_block", msg.pricePerBlock.micro());
+            .add("price_per_second", outbid->pricePerSecond.micro())
+            .add("by_price_per_second", msg.pricePerSecond.micro());
     }
     AGORA_TRY(Bank(ctx_).debit(provider, msg.deposit));
     Bid b;
     b.id = ctx_.store.nextId(keys::Counter::Bid);
     b.jobId = j->id;
     b.provider = provider;
-    b.pricePerBlock = msg.pricePerBlock;
+    b.pricePerSecond = msg.pricePerSecond;
     b.deposit = msg.deposit;
     b.createdHeight = ctx_.height();
     ctx_.store.save(keys::bid(b.id), b);
@@ -266,7 +266,7 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
         .add("bid_id", b.id)
         .add("job_id", j->id)
         .add("provider", provider.toBech32())
-        .add("price_per_block", msg.pricePerBlock.micro())
+        .add("price_per_second", msg.pricePerSecond.micro())
         .add("deposit", msg.deposit.micro());
     return ResultCode::Ok;
 }
@@ -295,8 +295,8 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
     AGORA_TRY(closeOpenBids(*j, b->id));
     AGORA_TRY(closeBid(*j, *b, BidState::Accepted));
     // The job's escrow becomes the lease's escrow.
-    const std::uint64_t leaseId = Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerBlock,
-                                                    j->durationBlocks, j->deposit, j->manifestHash);
+    const std::uint64_t leaseId = Leases(ctx_).open(j->client, b->provider, j->id, j->resources, b->pricePerSecond,
+                                                    j->durationSeconds, j->deposit, j->manifestHash);
     ctx_.store.erase(keys::jobExpiry(j->biddingEndHeight, j->id));
     j->deposit = Amount{};
     j->state = JobState::Leased;
@@ -307,7 +307,7 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
 }
 
 ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer& msg) {
-    if (msg.durationBlocks > ctx_.params.maxDurationBlocks) return ResultCode::DurationTooLong;
+    if (msg.durationSeconds > ctx_.params.maxDurationSeconds) return ResultCode::DurationTooLong;
     Providers providers(ctx_);
     if (!providers.get(msg.provider)) return ResultCode::ProviderNotFound;
     if (msg.provider == client) return ResultCode::SelfDealing;
@@ -315,11 +315,11 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     if (!prices) return ResultCode::OfferNotFound;
     auto price = priceAtOffer(*prices, msg.resources);
     if (!price) return price.error();
-    if (*price > msg.maxPricePerBlock) return ResultCode::PriceAboveMax;
-    if (msg.deposit < *price) return ResultCode::DepositBelowOneBlock;
+    if (*price > msg.maxPricePerSecond) return ResultCode::PriceAboveMax;
+    if (msg.deposit < *price) return ResultCode::DepositBelowOneSecond;
     AGORA_TRY(providers.reserve(msg.provider, msg.resources));
     AGORA_TRY(Bank(ctx_).debit(client, msg.deposit));
-    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationBlocks, msg.deposit,
+    Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationSeconds, msg.deposit,
                       msg.manifestHash);
     return ResultCode::Ok;
 }

@@ -24,8 +24,8 @@ struct Job {
     Address client;
     Resources resources;
     std::vector<Attribute> constraints;
-    Amount maxPricePerBlock;
-    std::uint64_t durationBlocks = 0;
+    Amount maxPricePerSecond;
+    std::uint64_t durationSeconds = 0;
     std::uint64_t biddingEndHeight = 0;  // last height at which bids are taken
     std::uint32_t minReputation = 0;
     Amount deposit;  // in escrow while Open
@@ -43,7 +43,7 @@ struct Bid {
     std::uint64_t id = 0;
     std::uint64_t jobId = 0;
     Address provider;
-    Amount pricePerBlock;
+    Amount pricePerSecond;
     Amount deposit;  // held while Open
     BidState state = BidState::Open;
     std::uint64_t createdHeight = 0;

@@ -26,8 +26,8 @@ void Params::encodeTo(Writer& w) const {
     w.u32(maxBidsPerJob);
     codec::put(w, minBidDeposit);
     w.u64(maxBiddingWindowBlocks);
-    w.u64(maxDurationBlocks);
-    w.u64(graceBlocks);
+    w.u64(maxDurationSeconds);
+    w.u64(graceSeconds);
     w.u64(reputationHalfLifeBlocks);
     w.u32(maxValidators);
     codec::put(w, govMinDeposit);
@@ -36,7 +36,7 @@ void Params::encodeTo(Writer& w) const {
     w.u32(govQuorumBps);
     w.u32(govThresholdBps);
     w.u32(govVetoBps);
-    w.u64(reputationMinPaidBlocks);
+    w.u64(reputationMinPaidSeconds);
     w.u64(commissionChangeIntervalBlocks);
 }
 
@@ -58,8 +58,8 @@ Params Params::decodeFrom(Reader& r) {
     p.maxBidsPerJob = r.u32();
     p.minBidDeposit = codec::getAmount(r);
     p.maxBiddingWindowBlocks = r.u64();
-    p.maxDurationBlocks = r.u64();
-    p.graceBlocks = r.u64();
+    p.maxDurationSeconds = r.u64();
+    p.graceSeconds = r.u64();
     p.reputationHalfLifeBlocks = r.u64();
     p.maxValidators = r.u32();
     p.govMinDeposit = codec::getAmount(r);
@@ -68,7 +68,7 @@ Params Params::decodeFrom(Reader& r) {
     p.govQuorumBps = r.u32();
     p.govThresholdBps = r.u32();
     p.govVetoBps = r.u32();
-    p.reputationMinPaidBlocks = r.u64();
+    p.reputationMinPaidSeconds = r.u64();
     p.commissionChangeIntervalBlocks = r.u64();
     return p;
 }
@@ -81,7 +81,7 @@ std::optional<std::string> Params::validate() const {
     if (downtimeMaxMissed >= downtimeWindowBlocks) return "downtime_max_missed must be below downtime_window_blocks";
     if (maxBidsPerJob == 0) return "max_bids_per_job must be positive";
     if (maxBiddingWindowBlocks == 0) return "max_bidding_window_blocks must be positive";
-    if (maxDurationBlocks == 0) return "max_duration_blocks must be positive";
+    if (maxDurationSeconds == 0) return "max_duration_seconds must be positive";
     if (reputationHalfLifeBlocks == 0) return "reputation_half_life_blocks must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
     if (maxValidators == 0 || maxValidators > ValidatorSet::kMaxValidators)
@@ -138,10 +138,10 @@ const std::vector<ParamEntry>& table() {
         entry("max_bids_per_job", &P::maxBidsPerJob),
         entry("min_bid_deposit", &P::minBidDeposit),
         entry("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
-        entry("max_duration_blocks", &P::maxDurationBlocks),
-        entry("grace_blocks", &P::graceBlocks),
+        entry("max_duration_seconds", &P::maxDurationSeconds),
+        entry("grace_seconds", &P::graceSeconds),
         entry("reputation_half_life_blocks", &P::reputationHalfLifeBlocks),
-        entry("reputation_min_paid_blocks", &P::reputationMinPaidBlocks),
+        entry("reputation_min_paid_seconds", &P::reputationMinPaidSeconds),
         entry("gov_min_deposit", &P::govMinDeposit),
         entry("gov_deposit_period_blocks", &P::govDepositPeriodBlocks),
         entry("gov_voting_period_blocks", &P::govVotingPeriodBlocks),

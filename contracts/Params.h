@@ -40,14 +40,14 @@ struct Params {
     std::uint32_t maxBidsPerJob = 32;
     Amount minBidDeposit{1'000'000};
     std::uint64_t maxBiddingWindowBlocks = 10'000;
-    std::uint64_t maxDurationBlocks = 10'000'000;
-    // leases / escrow
-    std::uint64_t graceBlocks = 20;
+    std::uint64_t maxDurationSeconds = 10'000'000;  // of block time
+    // leases / escrow: lease time is block time (seconds of header time), not blocks
+    std::uint64_t graceSeconds = 20;
     // reputation
     std::uint64_t reputationHalfLifeBlocks = 100'000;
     // A lease weighs in reputation (completed, or a client's provider_failed
-    // report) only once the client paid for this many blocks.
-    std::uint64_t reputationMinPaidBlocks = 10;
+    // report) only once the client paid for this many seconds of block time.
+    std::uint64_t reputationMinPaidSeconds = 10;
     // governance (docs/ledger.md, "Governance")
     Amount govMinDeposit{1'000'000'000};           // deposits that open the vote
     std::uint64_t govDepositPeriodBlocks = 1'000;  // to reach gov_min_deposit

@@ -21,13 +21,13 @@ namespace agora::contracts {
 
 inline constexpr std::uint32_t kScoreScale = 1'000'000;
 inline constexpr std::uint32_t kNeutralRatingPpm = 600'000;
-// The default of the parameter reputation_min_paid_blocks: a lease weighs in
+// The default of the parameter reputation_min_paid_seconds: a lease weighs in
 // reputation (completed, or a client's provider_failed report) only once the
-// client paid for this many blocks.
-inline constexpr std::uint64_t kReputationMinPaidBlocks = Params{}.reputationMinPaidBlocks;
+// client paid for this many seconds of block time.
+inline constexpr std::uint64_t kReputationMinPaidSeconds = Params{}.reputationMinPaidSeconds;
 
 struct ProviderReputation {
-    std::uint64_t completed = 0;    // settled leases closed completed after reputation_min_paid_blocks paid blocks
+    std::uint64_t completed = 0;    // settled leases closed completed after reputation_min_paid_seconds paid seconds
     std::uint64_t earlyCloses = 0;  // provider terminated early or reported failed
     std::uint64_t slashes = 0;
     Amount totalPaid;              // lifetime amount paid to the provider on settled leases
@@ -58,7 +58,7 @@ public:
     ClientRecord client(const Address& a) const;
     std::uint32_t score(const Address& a) const { return provider(a).score(); }
 
-    // `countsCompleted`: the lease closed completed after reputation_min_paid_blocks paid blocks.
+    // `countsCompleted`: the lease closed completed after reputation_min_paid_seconds paid seconds.
     void recordSettlement(const Address& provider, const Address& client, Amount paid, std::uint8_t rating,
                           bool countsCompleted);
     void recordEarlyClose(const Address& provider);

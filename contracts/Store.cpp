@@ -36,4 +36,15 @@ std::vector<Bytes> Store::keysWithPrefix(const Bytes& prefix, std::size_t limit)
     return out;
 }
 
+std::vector<Bytes> Store::keysUpTo(std::uint8_t p, std::uint64_t bound) const {
+    std::vector<Bytes> out;
+    const Bytes prefix{p};
+    state_.scan(prefix, {}, [&](ByteSpan key, ByteSpan) {
+        if (key.size() < 9 || keys::u64At(key, 1) > bound) return false;
+        out.emplace_back(key.begin(), key.end());
+        return true;
+    });
+    return out;
+}
+
 }  // namespace agora::contracts

@@ -41,6 +41,9 @@ public:
 
     // Keys under a prefix, in ascending order (at most `limit`).
     std::vector<Bytes> keysWithPrefix(const Bytes& prefix, std::size_t limit = SIZE_MAX) const;
+    // Keys of an index laid out as `p u64(order) ...` whose order is <= `bound`,
+    // in ascending order. Visits one key past them, so the cost is O(result).
+    std::vector<Bytes> keysUpTo(std::uint8_t p, std::uint64_t bound) const;
 
     state::StateWriter& raw() { return state_; }
     const state::StateWriter& raw() const { return state_; }

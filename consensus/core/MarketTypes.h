@@ -41,7 +41,7 @@ struct Resources {
     bool operator==(const Resources&) const = default;
 };
 
-// Price of one GPU of a model per block.
+// Price of one GPU of a model per second of block time.
 struct GpuPrice {
     std::string model;
     Amount perGpu;
@@ -50,7 +50,7 @@ struct GpuPrice {
     bool operator==(const GpuPrice&) const = default;
 };
 
-// A standing offer's prices, in uagr per unit per block.
+// A standing offer's prices, in uagr per unit per second of block time.
 struct PriceSchedule {
     Amount perCpuMillicore;
     Amount perMemoryMib;

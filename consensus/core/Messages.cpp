@@ -153,8 +153,8 @@ MsgOfferRemove MsgOfferRemove::decodeFrom(Reader& r) {
 void MsgJobCreate::encodeTo(Writer& w) const {
     resources.encodeTo(w);
     putAttributes(w, constraints);
-    put(w, maxPricePerBlock);
-    w.u64(durationBlocks);
+    put(w, maxPricePerSecond);
+    w.u64(durationSeconds);
     w.u64(biddingWindowBlocks);
     w.u32(minReputation);
     put(w, deposit);
@@ -164,8 +164,8 @@ MsgJobCreate MsgJobCreate::decodeFrom(Reader& r) {
     MsgJobCreate m;
     m.resources = Resources::decodeFrom(r);
     m.constraints = getAttributes(r);
-    m.maxPricePerBlock = getAmount(r);
-    m.durationBlocks = r.u64();
+    m.maxPricePerSecond = getAmount(r);
+    m.durationSeconds = r.u64();
     m.biddingWindowBlocks = r.u64();
     m.minReputation = r.u32();
     m.deposit = getAmount(r);
@@ -184,13 +184,13 @@ MsgJobCancel MsgJobCancel::decodeFrom(Reader& r) {
 
 void MsgBidPlace::encodeTo(Writer& w) const {
     w.u64(jobId);
-    put(w, pricePerBlock);
+    put(w, pricePerSecond);
     put(w, deposit);
 }
 MsgBidPlace MsgBidPlace::decodeFrom(Reader& r) {
     MsgBidPlace m;
     m.jobId = r.u64();
-    m.pricePerBlock = getAmount(r);
+    m.pricePerSecond = getAmount(r);
     m.deposit = getAmount(r);
     return m;
 }
@@ -217,20 +217,20 @@ void MsgLeaseFromOffer::encodeTo(Writer& w) const {
     put(w, provider);
     w.u32(offerId);
     resources.encodeTo(w);
-    w.u64(durationBlocks);
+    w.u64(durationSeconds);
     put(w, deposit);
     put(w, manifestHash);
-    put(w, maxPricePerBlock);
+    put(w, maxPricePerSecond);
 }
 MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     MsgLeaseFromOffer m;
     m.provider = getAddress(r);
     m.offerId = r.u32();
     m.resources = Resources::decodeFrom(r);
-    m.durationBlocks = r.u64();
+    m.durationSeconds = r.u64();
     m.deposit = getAmount(r);
     m.manifestHash = codec::getHash(r);
-    m.maxPricePerBlock = getAmount(r);
+    m.maxPricePerSecond = getAmount(r);
     return m;
 }
 

@@ -162,12 +162,12 @@ struct MsgOfferRemove {
     AGORA_MSG_CODEC(OfferRemove);
 };
 
-// Posts a job; `deposit` (>= maxPricePerBlock x durationBlocks) moves into escrow.
+// Posts a job; `deposit` (>= maxPricePerSecond x durationSeconds) moves into escrow.
 struct MsgJobCreate {
     Resources resources;
     std::vector<Attribute> constraints;  // required provider attributes, sorted by key
-    Amount maxPricePerBlock;
-    std::uint64_t durationBlocks = 0;
+    Amount maxPricePerSecond;
+    std::uint64_t durationSeconds = 0;
     std::uint64_t biddingWindowBlocks = 0;
     std::uint32_t minReputation = 0;  // fixed point (see contracts/reputation); 0 = any
     Amount deposit;
@@ -182,7 +182,7 @@ struct MsgJobCancel {
 
 struct MsgBidPlace {
     std::uint64_t jobId = 0;
-    Amount pricePerBlock;
+    Amount pricePerSecond;
     Amount deposit;  // anti-spam bid deposit, refunded when the bid closes
     AGORA_MSG_CODEC(BidPlace);
 };
@@ -203,13 +203,13 @@ struct MsgLeaseFromOffer {
     Address provider;
     std::uint32_t offerId = 0;
     Resources resources;
-    std::uint64_t durationBlocks = 0;
+    std::uint64_t durationSeconds = 0;
     Amount deposit;
     Hash256 manifestHash;  // as in MsgJobCreate; carried by the lease
-    // The most the client pays per block: refused when the offer prices the
+    // The most the client pays per second: refused when the offer prices the
     // resources higher, so a provider cannot re-price the offer in front of
     // a waiting lease_from_offer and take the deposit in one block.
-    Amount maxPricePerBlock;
+    Amount maxPricePerSecond;
     AGORA_MSG_CODEC(LeaseFromOffer);
 };
 

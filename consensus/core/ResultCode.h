@@ -93,9 +93,9 @@
     X(BidNotOpen, 341, "bid_not_open", "bid is not open") \
     X(NotBidProvider, 342, "not_bid_provider", "signer is not the bid provider") \
     X(BidDepositTooLow, 343, "bid_deposit_too_low", "bid deposit below the minimum") \
-    X(DepositBelowOneBlock, 344, "deposit_below_one_block", "deposit does not cover one block") \
+    X(DepositBelowOneSecond, 344, "deposit_below_one_second", "deposit does not cover one second") \
     X(SelfDealing, 345, "self_dealing", "client and provider are the same account") \
-    X(DurationTooLong, 346, "duration_too_long", "duration above max_duration_blocks") \
+    X(DurationTooLong, 346, "duration_too_long", "duration above max_duration_seconds") \
     X(BiddingWindowTooLong, 347, "bidding_window_too_long", "bidding window above max_bidding_window_blocks") \
     /* leases and escrow */ \
     X(LeaseNotFound, 350, "lease_not_found", "lease not found") \

@@ -167,6 +167,16 @@ std::uint64_t Application::lastTimeMs() const {
     std::lock_guard lock(mu_);
     return record_.timeMs;
 }
+std::optional<std::uint64_t> Application::blockTimeMs(std::uint64_t height) const {
+    {
+        std::lock_guard lock(mu_);
+        if (height == record_.height) return record_.timeMs;
+    }
+    if (height == 0) return genesis_.genesisTimeMs;
+    auto block = blocks_.block(height);
+    if (!block) return std::nullopt;
+    return block->header.timeMs;
+}
 std::uint64_t Application::nextHeight() const {
     std::lock_guard lock(mu_);
     return record_.next.height;

@@ -107,6 +107,11 @@ public:
     Hash256 lastBlockId() const;
     Hash256 lastAppHash() const;
     std::uint64_t lastTimeMs() const;
+    // The time (ms) of the block at `height`, whose state a snapshot of
+    // version `height` holds (state does not record it): the last block's
+    // without a read, an older one's from its stored header, the genesis time
+    // at height 0. nullopt when that block is not kept (pruned).
+    std::optional<std::uint64_t> blockTimeMs(std::uint64_t height) const;
     std::uint64_t nextHeight() const;
     const GenesisDoc& genesis() const { return genesis_; }
 

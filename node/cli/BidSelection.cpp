@@ -26,7 +26,7 @@ bool preferredBid(const BidCandidate& a, const BidCandidate& b, SelectionPolicy 
             if (a.reputationScore != b.reputationScore) return a.reputationScore > b.reputationScore;
             break;
     }
-    if (a.pricePerBlock != b.pricePerBlock) return a.pricePerBlock < b.pricePerBlock;
+    if (a.pricePerSecond != b.pricePerSecond) return a.pricePerSecond < b.pricePerSecond;
     return a.bidId < b.bidId;
 }
 

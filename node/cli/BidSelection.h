@@ -24,7 +24,7 @@ std::string_view selectionPolicyName(SelectionPolicy p);
 struct BidCandidate {
     std::uint64_t bidId = 0;
     std::string provider;  // bech32
-    Amount pricePerBlock;
+    Amount pricePerSecond;
     std::uint32_t reputationScore = 0;  // ppm, as QueryService.Reputation reports it
 };
 

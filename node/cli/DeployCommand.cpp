@@ -135,7 +135,7 @@ std::vector<mk::BidNotice> pollOpenBids(const CliContext& ctx, std::uint64_t job
         n.set_bid_id(b->id);
         n.set_job_id(jobId);
         n.set_provider(b->provider.toBech32());
-        n.set_price_per_block(b->pricePerBlock.toString());
+        n.set_price_per_second(b->pricePerSecond.toString());
         n.set_status(b->state);
         out.push_back(std::move(n));
     }
@@ -148,7 +148,7 @@ struct DeployResult {
     std::uint64_t bidId = 0;
     std::uint64_t leaseId = 0;
     std::string provider;
-    std::string price;  // uagr per block
+    std::string price;  // uagr per second
     Json endpoints = Json::array();
     std::string state;  // gateway state last seen, or the job's / lease's
     std::string closeReason;
@@ -172,7 +172,7 @@ struct DeployResult {
         out << "job_id: " << jobId << "\n";
         if (leaseId != 0) {
             out << "bid_id: " << bidId << "\nlease_id: " << leaseId << "\nprovider: " << provider
-                << "\nprice_per_block: " << price << "\n";
+                << "\nprice_per_second: " << price << "\n";
         }
         out << "state: " << state << "\n";
         if (!closeReason.empty()) out << "close_reason: " << closeReason << "\n";
@@ -235,10 +235,10 @@ private:
     void postJob() {
         const auto& r = file_.manifest.resources;
         progress("posting job: cpu " + std::to_string(r.cpuMillicores) + "m, memory " + std::to_string(r.memoryMib) +
-                 " MiB, storage " + std::to_string(r.storageGib) + " GiB, max " + plan_.maxPricePerBlock.toString() +
-                 " uagr/block for " + std::to_string(plan_.durationBlocks) + " blocks, manifest " + file_.hash.toHex());
-        MsgJobCreate msg{file_.manifest.resources,  plan_.constraints,   plan_.maxPricePerBlock, plan_.durationBlocks,
-                         plan_.biddingWindowBlocks, plan_.minReputation, plan_.deposit,          file_.hash};
+                 " MiB, storage " + std::to_string(r.storageGib) + " GiB, max " + plan_.maxPricePerSecond.toString() +
+                 " uagr/s for " + std::to_string(plan_.durationSeconds) + " s, manifest " + file_.hash.toHex());
+        MsgJobCreate msg{file_.manifest.resources,  plan_.constraints,   plan_.maxPricePerSecond, plan_.durationSeconds,
+                         plan_.biddingWindowBlocks, plan_.minReputation, plan_.deposit,           file_.hash};
         const auto resp = session_.commit(Msg(std::move(msg)), "job_create");
         result_.jobId = u64Of(eventAttribute(resp, "job_created", "job_id"), "job_created.job_id");
         biddingEnd_ = u64Of(eventAttribute(resp, "job_created", "bidding_end_height"), "bidding_end_height");
@@ -306,13 +306,13 @@ private:
                     continue;
                 }
                 if (open.contains(n.bid_id())) continue;
-                auto price = Amount::parse(n.price_per_block());
+                auto price = Amount::parse(n.price_per_second());
                 if (!price) continue;
                 BidCandidate c{n.bid_id(), n.provider(), *price, 0};
                 const auto score = session_.reputationScore(n.provider());
                 c.reputationScore = score.value_or(0);
                 progress("bid " + std::to_string(c.bidId) + " from " + c.provider + " at " + price->toString() +
-                         " uagr/block, reputation " + (score ? std::to_string(*score) + " ppm" : "unknown"));
+                         " uagr/s, reputation " + (score ? std::to_string(*score) + " ppm" : "unknown"));
                 open.emplace(c.bidId, c);
                 if (!firstBid) firstBid = Clock::now();
             }
@@ -382,10 +382,10 @@ private:
             result_.bidId = chosen.bidId;
             result_.leaseId = u64Of(eventAttribute(resp, "bid_accepted", "lease_id"), "bid_accepted.lease_id");
             result_.provider = chosen.provider;
-            result_.price = chosen.pricePerBlock.toString();
+            result_.price = chosen.pricePerSecond.toString();
             result_.state = "leased";
             progress("lease " + std::to_string(result_.leaseId) + " won by " + result_.provider + " at " +
-                     result_.price + " uagr/block");
+                     result_.price + " uagr/s");
             return;
         }
         throw CliError("every bid closed before it could be accepted");
@@ -531,8 +531,9 @@ void registerDeployCommand(CLI::App& root, CliContext& ctx) {
     c->fallthrough();  // global flags (-o, --node, ...) after the command's own
     c->add_option("file", f->file, "manifest file (YAML or JSON, docs/manifest.md)")->required();
     c->add_option("--from", f->from, "client key that pays, signs and talks to the gateway")->envname("AGORA_FROM");
-    c->add_option("--duration", f->durationBlocks, "lease duration in blocks")->required();
-    c->add_option("--max-price", f->maxPrice, "highest price per block you accept (uagr or e.g. 0.001agr)")->required();
+    c->add_option("--duration", f->durationSeconds, "lease duration in seconds of block time")->required();
+    c->add_option("--max-price", f->maxPrice, "highest price per second you accept (uagr or e.g. 0.001agr)")
+        ->required();
     c->add_option("--deposit", f->deposit, "escrow deposit, at least max price x duration")->required();
     c->add_option("--fees", f->fees, "fee of each tx")->envname("AGORA_FEES")->capture_default_str();
     c->add_option("--select", f->select, "which bid to accept: cheapest or reputation")

@@ -32,7 +32,7 @@ Expected<std::vector<Attribute>, std::string> parseConstraints(const std::vector
 Expected<DeployPlan, std::string> planDeploy(const DeployFlags& f) {
     DeployPlan p;
     if (f.from.empty()) return Unexpected(std::string("--from KEY is required (the client key that pays and signs)"));
-    if (f.durationBlocks == 0) return Unexpected(std::string("--duration must be at least 1 block"));
+    if (f.durationSeconds == 0) return Unexpected(std::string("--duration must be at least 1 second"));
     if (f.biddingWindowBlocks == 0) return Unexpected(std::string("--bidding-window must be at least 1 block"));
     if (f.bidWaitSeconds == 0) return Unexpected(std::string("--bid-wait must be at least 1 second"));
     if (f.rating < 1 || f.rating > 5) return Unexpected(std::string("--rating must be 1..5"));
@@ -50,13 +50,13 @@ Expected<DeployPlan, std::string> planDeploy(const DeployFlags& f) {
     auto constraints = parseConstraints(f.constraints, "--constraint");
     if (!constraints) return Unexpected(constraints.error());
     // The ledger's own rule (DepositBelowMaxCost), checked here so it costs no fee.
-    const auto maxCost = maxPrice->checkedMul(f.durationBlocks);
+    const auto maxCost = maxPrice->checkedMul(f.durationSeconds);
     if (!maxCost) return Unexpected(std::string("--max-price x --duration overflows"));
     if (*deposit < *maxCost)
         return Unexpected("--deposit " + deposit->toString() +
                           " uagr is below --max-price x --duration = " + maxCost->toString() + " uagr");
-    p.durationBlocks = f.durationBlocks;
-    p.maxPricePerBlock = *maxPrice;
+    p.durationSeconds = f.durationSeconds;
+    p.maxPricePerSecond = *maxPrice;
     p.deposit = *deposit;
     p.fee = *fee;
     p.policy = *policy;

@@ -17,7 +17,7 @@ namespace agora::node::cli {
 struct DeployFlags {
     std::string file;
     std::string from;
-    std::uint64_t durationBlocks = 0;
+    std::uint64_t durationSeconds = 0;
     std::string maxPrice;
     std::string deposit;
     std::string fees = "1000";
@@ -36,8 +36,8 @@ struct DeployFlags {
 };
 
 struct DeployPlan {
-    std::uint64_t durationBlocks = 0;
-    Amount maxPricePerBlock;
+    std::uint64_t durationSeconds = 0;
+    Amount maxPricePerSecond;
     Amount deposit;
     Amount fee;
     SelectionPolicy policy = SelectionPolicy::Cheapest;

@@ -99,8 +99,9 @@ void runStatus(CliContext& ctx, const std::string& idText, const GatewayFlags& f
     }
     ctx.out << "lease " << id << ": " << chain.state;
     if (!chain.closeReason.empty()) ctx.out << " (" << chain.closeReason << ")";
-    ctx.out << "\nprovider: " << chain.provider.toBech32() << "\nprice_per_block: " << chain.pricePerBlock.toString()
-            << "\nend_height: " << chain.endHeight << "\nmanifest_hash: " << chain.manifestHash.toHex() << "\n";
+    ctx.out << "\nprovider: " << chain.provider.toBech32() << "\nprice_per_second: " << chain.pricePerSecond.toString()
+            << "\nend_time: " << chain.endTime << " (ms, block time)"
+            << "\nmanifest_hash: " << chain.manifestHash.toHex() << "\n";
     if (status)
         printLeaseStatusText(ctx.out, *status);
     else

@@ -310,12 +310,19 @@ void runEscrow(CliContext& ctx, const std::string& id, const RecordFlags& r) {
     req.set_lease_id(parseId(id, "lease id"));
     *req.mutable_options() = options(r);
     const auto e = callQuery<q::EscrowRequest, q::EscrowResponse>(ctx, &q::QueryService::Stub::Escrow, req);
-    Json j{{"lease_id", e.lease_id()},     {"lease_state", e.lease_state()},
-           {"height", e.height()},         {"price_per_block", e.price_per_block()},
-           {"deposited", e.deposited()},   {"accrued", e.accrued()},
-           {"withdrawn", e.withdrawn()},   {"remaining", e.remaining()},
-           {"refunded", e.refunded()},     {"paid_through", e.paid_through()},
-           {"end_height", e.end_height()}, {"dry_height", e.dry_height()}};
+    Json j{{"lease_id", e.lease_id()},
+           {"lease_state", e.lease_state()},
+           {"height", e.height()},
+           {"time", e.time()},
+           {"price_per_second", e.price_per_second()},
+           {"deposited", e.deposited()},
+           {"accrued", e.accrued()},
+           {"withdrawn", e.withdrawn()},
+           {"remaining", e.remaining()},
+           {"refunded", e.refunded()},
+           {"paid_through", e.paid_through()},
+           {"end_time", e.end_time()},
+           {"dry_time", e.dry_time()}};
     if (r.prove) j["state"] = stateJson(e.state());
     print(ctx, j);
 }

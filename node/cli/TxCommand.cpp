@@ -409,10 +409,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
             return Msg(MsgOfferSet{*offerId, ps});
         });
         set->add_option("offer_id", *offerId, "offer id chosen by the provider")->required();
-        set->add_option("--cpu-price", *cpu, "uagr per millicore per block");
-        set->add_option("--mem-price", *mem, "uagr per MiB per block");
-        set->add_option("--storage-price", *sto, "uagr per GiB per block");
-        set->add_option("--gpu-price", *gpuPrices, "MODEL=PRICE per GPU per block (repeatable)");
+        set->add_option("--cpu-price", *cpu, "uagr per millicore per second");
+        set->add_option("--mem-price", *mem, "uagr per MiB per second");
+        set->add_option("--storage-price", *sto, "uagr per GiB per second");
+        set->add_option("--gpu-price", *gpuPrices, "MODEL=PRICE per GPU per second (repeatable)");
         auto removeId = std::make_shared<std::uint32_t>(0);
         auto* rem =
             txCommand(o, ctx, f, "remove", "Remove offer OFFER_ID", [=] { return Msg(MsgOfferRemove{*removeId}); });
@@ -437,8 +437,8 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         create->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         create->add_option("--resources", *res, "cpu=MILLICORES,mem=MIB,storage=GIB[,gpu:MODEL=N]")->required();
         create->add_option("--constraint", *cons, "required provider attribute KEY=VALUE (repeatable)");
-        create->add_option("--max-price", *maxPrice, "max price per block")->required();
-        create->add_option("--duration", *duration, "lease duration in blocks")->required();
+        create->add_option("--max-price", *maxPrice, "max price per second (uagr)")->required();
+        create->add_option("--duration", *duration, "lease duration in seconds of block time")->required();
         create->add_option("--bidding-window", *window, "blocks during which bids are taken")->required();
         create->add_option("--min-reputation", *minRep, "minimum provider score (0 = any)");
         create->add_option("--deposit", *deposit, "escrow deposit (>= max price x duration)")->required();
@@ -456,7 +456,7 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
                                    parseAmount(*bidDeposit, "--deposit")});
         });
         place->add_option("job_id", *bidJob, "job id")->required();
-        place->add_option("--price", *price, "price per block")->required();
+        place->add_option("--price", *price, "price per second (uagr)")->required();
         place->add_option("--deposit", *bidDeposit, "bid deposit, refunded when the bid closes")->capture_default_str();
         auto bidId = std::make_shared<std::string>();
         auto* withdraw = txCommand(b, ctx, f, "withdraw", "Withdraw an open bid",
@@ -487,11 +487,11 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
         fromOffer->add_option("offer_id", *offer, "offer id")->required();
         fromOffer->add_option("--resources", *res, "cpu=..,mem=..,storage=..[,gpu:MODEL=N]")->required();
-        fromOffer->add_option("--duration", *duration, "blocks")->required();
+        fromOffer->add_option("--duration", *duration, "lease duration in seconds of block time")->required();
         fromOffer->add_option("--deposit", *deposit, "escrow deposit")->required();
         fromOffer
             ->add_option("--max-price", *maxPrice,
-                         "the most paid per block: refused if the offer prices the resources higher")
+                         "the most paid per second: refused if the offer prices the resources higher")
             ->required();
 
         auto leaseId = std::make_shared<std::string>();

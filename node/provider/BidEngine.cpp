@@ -140,7 +140,7 @@ std::optional<BidEngine::PlannedBid> BidEngine::plan(const contracts::Job& job, 
     const nlohmann::json jobJson = node::jobJson(node::jobView(job));
     const PriceQuote q = prices_.quote(jobJson, job.resources);
     if (!q.price) return skip(q.reason);
-    if (*q.price > job.maxPricePerBlock) return skip("price " + q.price->toString() + " above the job's max");
+    if (*q.price > job.maxPricePerSecond) return skip("price " + q.price->toString() + " above the job's max");
 
     // Held from now on, so the next job of the same batch is screened against it.
     open_.push_back(OpenBid{job.id, job.resources, job.biddingEndHeight});
@@ -188,7 +188,7 @@ void BidEngine::sendBids(std::vector<PlannedBid> planned, std::uint64_t height, 
         stats_.bids += sent.jobs.size();
         ++stats_.bidTxs;
         for (std::size_t i = first; i < last; ++i)
-            log()->info("job {}: bid {} uagr/block (tx {})", planned[i].job.id, planned[i].price.toString(),
+            log()->info("job {}: bid {} uagr/s (tx {})", planned[i].job.id, planned[i].price.toString(),
                         r.txHash.substr(0, 16));
         sent_.push_back(std::move(sent));
     }

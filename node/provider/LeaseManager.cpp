@@ -1,5 +1,7 @@
 #include "node/provider/LeaseManager.h"
 
+#include <chrono>
+
 #include "consensus/core/Codec.h"
 #include "node/base/Logging.h"
 
@@ -95,7 +97,7 @@ std::optional<LeaseManager::Entry> LeaseManager::entryFromChain(const node::Leas
     e.resources = lease.resources;
     e.manifestHash = lease.manifestHash;
     e.startHeight = lease.startHeight;
-    e.endHeight = lease.endHeight;
+    e.endTime = lease.endTime;
     e.lastReportHeight = e.startHeight;
     e.lastWithdrawHeight = e.startHeight;
     return e;
@@ -107,7 +109,7 @@ void LeaseManager::persist(const Entry& e) {
            {"resources", resourcesToJson(e.resources)},
            {"manifest_hash", hexOf(e.manifestHash)},
            {"start_height", e.startHeight},
-           {"end_height", e.endHeight},
+           {"end_time", e.endTime},
            {"state", std::string(agentLeaseStateName(e.state))},
            {"kind", e.kind == manifest::WorkloadKind::Batch ? "batch" : "service"},
            {"message", e.message},
@@ -142,7 +144,7 @@ void LeaseManager::recover(std::uint64_t height) {
         e.manifestHash = *hash;
         e.resources = resourcesFromJson(j.value("resources", json::object()));
         e.startHeight = j.value("start_height", 0ull);
-        e.endHeight = j.value("end_height", 0ull);
+        e.endTime = j.value("end_time", 0ull);
         const std::string st = j.value("state", "");
         for (auto s : {AgentLeaseState::AwaitingManifest, AgentLeaseState::Running, AgentLeaseState::Succeeded,
                        AgentLeaseState::Failed, AgentLeaseState::Closed})
@@ -202,7 +204,7 @@ void LeaseManager::reconcile(std::uint64_t height) {
         if (l.state == "closed" || entries_.count(id)) continue;
         auto e = entryFromChain(l);
         if (!e) continue;
-        event(*e, height, "lease_won", "price " + l.pricePerBlock.toString() + " uagr/block");
+        event(*e, height, "lease_won", "price " + l.pricePerSecond.toString() + " uagr/s");
         persist(*e);
         entries_.emplace(id, std::move(*e));
     }
@@ -219,10 +221,13 @@ Expected<void, RuntimeError> LeaseManager::deploy(Entry& e, const std::string& b
                      {"AGORA_CHAIN_ID", tx_.chainId()},
                      {"AGORA_PROVIDER", tx_.address().toBech32()},
                      {"AGORA_CLIENT", e.client.toBech32()}};
-    if (e.endHeight > height_) {
-        // A scheduler's time limit (slurm --time): the blocks left at the expected block time.
-        spec.maxDurationSeconds = ((e.endHeight - height_) * config_.blockTimeMs + 999) / 1000;
-    }
+    // A scheduler's time limit (slurm --time): the lease ends at a block time
+    // (ms since epoch), and validators accept no header time beyond their own
+    // clocks, so the wall time left is a close bound.
+    const auto nowMs = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    if (e.endTime > nowMs) spec.maxDurationSeconds = (e.endTime - nowMs + 999) / 1000;
     e.kind = m->kind;
     auto r = runtime_.deploy(spec);
     if (!r && r.error().code == RuntimeErrorCode::AlreadyExists) return {};
@@ -484,7 +489,7 @@ void LeaseManager::onBlock(std::uint64_t height) {
         if (entries_.count(id)) continue;
         auto e = entryFromChain(**l);
         if (!e) continue;
-        event(*e, height, "lease_won", "price " + (**l).pricePerBlock.toString() + " uagr/block");
+        event(*e, height, "lease_won", "price " + (**l).pricePerSecond.toString() + " uagr/s");
         persist(*e);
         entries_.emplace(id, std::move(*e));
     }

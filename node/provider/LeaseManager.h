@@ -124,7 +124,7 @@ private:
         Resources resources;
         Hash256 manifestHash;
         std::uint64_t startHeight = 0;
-        std::uint64_t endHeight = 0;
+        std::uint64_t endTime = 0;  // block time (ms since epoch) the lease ends
         AgentLeaseState state = AgentLeaseState::AwaitingManifest;
         manifest::WorkloadKind kind = manifest::WorkloadKind::Batch;
         std::string message;

@@ -2,7 +2,7 @@
 // How the agent prices a bid (docs/provider.md "Pricing"):
 // - rates: the standing offer's rates x the job's resources x margin_bps / 10000;
 // - script: an operator's executable gets the job as JSON on stdin and prints
-//   the price per block (uagr) on stdout, as Akash's bid price script does. A
+//   the price per second (uagr) on stdout, as Akash's bid price script does. A
 //   time-out, a non-zero exit or anything but an integer on stdout = no bid.
 // The price is then capped by nothing: a price above the job's max is no bid.
 

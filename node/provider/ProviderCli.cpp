@@ -177,10 +177,10 @@ int runProviderCli(int argc, char** argv) {
     std::string stake = "200000000";
     initCmd->add_option("--stake", stake, "provider stake (uagr)")->capture_default_str();
     std::string cpuPrice = "1";
-    initCmd->add_option("--price-per-cpu-millicore", cpuPrice, "offer price per millicore per block (uagr)")
+    initCmd->add_option("--price-per-cpu-millicore", cpuPrice, "offer price per millicore per second (uagr)")
         ->capture_default_str();
     std::string memPrice = "0";
-    initCmd->add_option("--price-per-memory-mib", memPrice, "offer price per MiB per block (uagr)")
+    initCmd->add_option("--price-per-memory-mib", memPrice, "offer price per MiB per second (uagr)")
         ->capture_default_str();
     initCmd->add_option("--price-script", c.priceScript, "executable that prices bids (docs/provider.md)");
     std::uint32_t portFirst = c.portRangeFirst;

@@ -33,7 +33,7 @@ struct ProviderConfig {
     Amount stake{200'000'000};          // min_provider_stake + room for leases (provider_stake_per_lease each)
     std::vector<Attribute> attributes;  // sorted by key
     Resources capacity;                 // advertised; discovered by `init`
-    // [pricing]  uagr per unit per block, the standing offer 1
+    // [pricing]  uagr per unit per second of block time, the standing offer 1
     Amount pricePerCpuMillicore{1};
     Amount pricePerMemoryMib{0};
     Amount pricePerStorageGib{0};
@@ -50,7 +50,6 @@ struct ProviderConfig {
     std::uint64_t reportIntervalBlocks = 20;
     std::uint64_t withdrawIntervalBlocks = 50;
     std::uint64_t reconcileIntervalBlocks = 20;
-    std::uint64_t blockTimeMs = 1000;  // expected time per block: a lease's blocks left -> wall time (slurm --time)
     // [runtime]
     std::string runtime = "process";
     std::string advertiseHost = "127.0.0.1";

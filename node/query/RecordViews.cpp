@@ -28,8 +28,8 @@ JobView jobView(const contracts::Job& j) {
     v.client = j.client;
     v.resources = j.resources;
     v.constraints = j.constraints;
-    v.maxPricePerBlock = j.maxPricePerBlock;
-    v.durationBlocks = j.durationBlocks;
+    v.maxPricePerSecond = j.maxPricePerSecond;
+    v.durationSeconds = j.durationSeconds;
     v.biddingEndHeight = j.biddingEndHeight;
     v.minReputation = j.minReputation;
     v.deposit = j.deposit;
@@ -42,7 +42,7 @@ JobView jobView(const contracts::Job& j) {
 
 BidView bidView(const contracts::Bid& b) {
     return BidView{
-        b.id,           b.jobId, b.provider, b.pricePerBlock, b.deposit, std::string(contracts::bidStateName(b.state)),
+        b.id,           b.jobId, b.provider, b.pricePerSecond, b.deposit, std::string(contracts::bidStateName(b.state)),
         b.createdHeight};
 }
 
@@ -53,9 +53,10 @@ LeaseView leaseView(const contracts::Lease& l, std::optional<UsageView> usage) {
     v.provider = l.provider;
     v.jobId = l.jobId;
     v.resources = l.resources;
-    v.pricePerBlock = l.pricePerBlock;
+    v.pricePerSecond = l.pricePerSecond;
     v.startHeight = l.startHeight;
-    v.endHeight = l.endHeight;
+    v.startTime = l.startTime;
+    v.endTime = l.endTime;
     v.paidThrough = l.paidThrough;
     v.escrow = l.escrow;
     v.accrued = l.accrued;
@@ -63,9 +64,10 @@ LeaseView leaseView(const contracts::Lease& l, std::optional<UsageView> usage) {
     v.refunded = l.refunded;
     v.deposited = l.deposited;
     v.state = std::string(contracts::leaseStateName(l.state));
-    v.dueHeight = l.dueHeight;
-    v.graceHeight = l.graceHeight;
+    v.dueTime = l.dueTime;
+    v.graceTime = l.graceTime;
     v.closeHeight = l.closeHeight;
+    v.closeTime = l.closeTime;
     // Meaningful only once closed; carried always so the shape is fixed.
     v.closeReason = l.state == contracts::LeaseState::Closed ? std::string(contracts::closeReasonName(l.closeReason))
                                                              : std::string();

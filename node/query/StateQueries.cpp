@@ -250,31 +250,34 @@ QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& 
     return out;
 }
 
-QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId) const {
-    ReadContext rc(*snapshot_, block_, params_);
+QueryResult<EscrowView> StateQueries::escrow(std::uint64_t leaseId, std::uint64_t blockTimeMs) const {
+    state::BlockContext block = block_;
+    block.time = blockTimeMs;
+    ReadContext rc(*snapshot_, block, params_);
     auto stored = contracts::Leases(rc.ctx).get(leaseId);
     if (!stored) return notFound("no lease " + std::to_string(leaseId));
     // The ledger accrues lazily, when a lease is touched; contracts::accrueTo
     // is that accrual (Leases::accrue calls it), here applied to a copy.
     contracts::Lease touched = *stored;
-    contracts::accrueTo(touched, block_.height);
+    contracts::accrueTo(touched, blockTimeMs);
     EscrowView v;
     v.lease = *stored;
     v.height = block_.height;
+    v.time = blockTimeMs;
     v.accrued = touched.accrued;
     v.remaining = touched.escrow;
     v.paidThrough = touched.paidThrough;
     switch (stored->state) {
         case contracts::LeaseState::Active:
-            // The due index holds min(end, last height the escrow pays for).
-            v.dryHeight = stored->dueHeight < stored->endHeight ? stored->dueHeight : 0;
+            // The due index holds min(end, block time up to which the escrow pays).
+            v.dryTime = stored->dueTime < stored->endTime ? stored->dueTime : 0;
             break;
         case contracts::LeaseState::InsufficientFunds:
-            // Accrual stopped at the height the escrow ran dry.
-            v.dryHeight = stored->paidThrough;
+            // Accrual stopped at the block time the escrow ran dry.
+            v.dryTime = stored->paidThrough;
             break;
         case contracts::LeaseState::Closed:
-            v.dryHeight = 0;
+            v.dryTime = 0;
             break;
     }
     return v;

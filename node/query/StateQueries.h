@@ -59,14 +59,15 @@ struct ProviderFilter {
 // The mempool's next nonce for a sender (nullopt: nothing pending).
 using PendingNonce = std::function<std::optional<std::uint64_t>(const Address&)>;
 
-// A lease's escrow as the ledger would settle it at `height`.
+// A lease's escrow as the ledger would settle it at `height` (at its block time).
 struct EscrowView {
-    contracts::Lease lease;  // as stored (accrual is lazy)
-    Amount accrued;          // stored accrued + what accrues up to height
-    Amount remaining;        // escrow left after that accrual
-    std::uint64_t paidThrough = 0;
-    std::uint64_t dryHeight = 0;  // see EscrowResponse.dry_height
+    contracts::Lease lease;         // as stored (accrual is lazy)
+    Amount accrued;                 // stored accrued + what accrues up to height
+    Amount remaining;               // escrow left after that accrual
+    std::uint64_t paidThrough = 0;  // block time (ms)
+    std::uint64_t dryTime = 0;      // see EscrowResponse.dry_time
     std::uint64_t height = 0;
+    std::uint64_t time = 0;  // block time (ms) of `height`
 };
 
 // "" -> no filter; else a proposal status name (InvalidArgument otherwise).
@@ -101,7 +102,10 @@ public:
     // (at least one). The ledger keeps no index by party: budgeted scan.
     QueryResult<Page<LeaseView>> leases(const std::optional<Address>& client, const std::optional<Address>& provider,
                                         const PageSpec& page) const;
-    QueryResult<EscrowView> escrow(std::uint64_t leaseId) const;
+    // `blockTimeMs` is the time of the block this state is at (the state does
+    // not hold it: Application::blockTimeMs): accrual runs to it, as the
+    // ledger's would.
+    QueryResult<EscrowView> escrow(std::uint64_t leaseId, std::uint64_t blockTimeMs) const;
     // NotFound unless the address is a registered provider or has a record.
     QueryResult<ReputationView> reputation(const Address& provider) const;
     QueryResult<Page<ValidatorView>> validators(bool includeJailed, const PageSpec& page) const;

@@ -147,12 +147,12 @@ private:
         out.set_provider(e.event.attr("provider").value_or(""));
         out.set_height(e.height);
         if (e.event.type == "bid_placed") {
-            out.set_price_per_block(e.event.attr("price_per_block").value_or(""));
+            out.set_price_per_second(e.event.attr("price_per_second").value_or(""));
             out.set_status("open");
         } else {
             // bid_closed carries no price; a bid's price never changes.
             auto bid = load<contracts::Bid>(*snapshot()(), keys::bid(*bidId));
-            if (bid) out.set_price_per_block(std::to_string(bid->pricePerBlock.micro()));
+            if (bid) out.set_price_per_second(std::to_string(bid->pricePerSecond.micro()));
             out.set_status(e.event.attr("state").value_or(""));
         }
         return out;
@@ -228,7 +228,7 @@ grpc::ServerWriteReactor<BidNotice>* JobStreams::watchBids(grpc::CallbackServerC
         n.set_bid_id(bid->id);
         n.set_job_id(bid->jobId);
         n.set_provider(bid->provider.toBech32());
-        n.set_price_per_block(std::to_string(bid->pricePerBlock.micro()));
+        n.set_price_per_second(std::to_string(bid->pricePerSecond.micro()));
         n.set_height(bid->createdHeight);
         n.set_status(std::string(contracts::bidStateName(bid->state)));
         initial.push_back(std::move(n));

@@ -218,21 +218,27 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Escrow(grpc::CallbackServerContext* 
     return finishQuery(ctx, [&]() -> grpc::Status {
         StateQueries queries(app_.snapshot());
         if (auto st = checkHeight(req->options(), queries.snapshot()); !st.ok()) return st;
-        auto e = queries.escrow(req->lease_id());
+        // State does not hold its block's time: the block store does.
+        auto time = app_.blockTimeMs(queries.height());
+        if (!time)
+            return toStatus(QueryError{QueryErrorKind::NotFound, "block " + std::to_string(queries.height()) +
+                                                                     " is not kept: its time is unknown"});
+        auto e = queries.escrow(req->lease_id(), *time);
         if (!e) return toStatus(e.error());
         const auto& l = e->lease;
         resp->set_deposited(l.deposited.toString());
         resp->set_accrued(e->accrued.toString());
         resp->set_withdrawn(l.paidOut.toString());
         resp->set_remaining(e->remaining.toString());
-        resp->set_dry_height(e->dryHeight);
+        resp->set_dry_time(e->dryTime);
         resp->set_lease_id(l.id);
         resp->set_refunded(l.refunded.toString());
-        resp->set_price_per_block(l.pricePerBlock.toString());
+        resp->set_price_per_second(l.pricePerSecond.toString());
         resp->set_paid_through(e->paidThrough);
-        resp->set_end_height(l.endHeight);
+        resp->set_end_time(l.endTime);
         resp->set_lease_state(std::string(contracts::leaseStateName(l.state)));
         resp->set_height(e->height);
+        resp->set_time(e->time);
         return fillState(app_, queries.snapshot(), keys::lease(req->lease_id()), req->options().prove(),
                          resp->mutable_state());
     });

@@ -167,8 +167,8 @@ void toProto(const JobView& v, q::JobRecord* out) {
     out->set_client(v.client.toBech32());
     toProto(v.resources, out->mutable_resources());
     toProto(v.constraints, out->mutable_constraints());
-    out->set_max_price_per_block(v.maxPricePerBlock.toString());
-    out->set_duration_blocks(v.durationBlocks);
+    out->set_max_price_per_second(v.maxPricePerSecond.toString());
+    out->set_duration_seconds(v.durationSeconds);
     out->set_bidding_end_height(v.biddingEndHeight);
     out->set_min_reputation(v.minReputation);
     out->set_deposit(v.deposit.toString());
@@ -182,7 +182,7 @@ std::optional<JobView> fromProto(const q::JobRecord& record) {
     JobView v;
     auto client = parse::address(record.client());
     auto resources = fromProto(record.resources());
-    auto maxPrice = parse::amount(record.max_price_per_block());
+    auto maxPrice = parse::amount(record.max_price_per_second());
     auto deposit = parse::amount(record.deposit());
     auto manifest = parse::hash(record.manifest_hash());
     if (!client || !resources || !maxPrice || !deposit || !manifest || record.state().empty()) return std::nullopt;
@@ -191,8 +191,8 @@ std::optional<JobView> fromProto(const q::JobRecord& record) {
     v.client = *client;
     v.resources = *resources;
     v.constraints = fromProto(record.constraints());
-    v.maxPricePerBlock = *maxPrice;
-    v.durationBlocks = record.duration_blocks();
+    v.maxPricePerSecond = *maxPrice;
+    v.durationSeconds = record.duration_seconds();
     v.biddingEndHeight = record.bidding_end_height();
     v.minReputation = static_cast<std::uint32_t>(record.min_reputation());
     v.deposit = *deposit;
@@ -208,8 +208,8 @@ Json jobJson(const JobView& v) {
                 {"client", v.client.toBech32()},
                 {"resources", resourcesJson(v.resources)},
                 {"constraints", attributesJson(v.constraints)},
-                {"max_price_per_block", v.maxPricePerBlock.toString()},
-                {"duration_blocks", v.durationBlocks},
+                {"max_price_per_second", v.maxPricePerSecond.toString()},
+                {"duration_seconds", v.durationSeconds},
                 {"bidding_end_height", v.biddingEndHeight},
                 {"min_reputation", v.minReputation},
                 {"deposit", v.deposit.toString()},
@@ -225,7 +225,7 @@ void toProto(const BidView& v, q::BidRecord* out) {
     out->set_id(v.id);
     out->set_job_id(v.jobId);
     out->set_provider(v.provider.toBech32());
-    out->set_price_per_block(v.pricePerBlock.toString());
+    out->set_price_per_second(v.pricePerSecond.toString());
     out->set_deposit(v.deposit.toString());
     out->set_state(v.state);
     out->set_created_height(v.createdHeight);
@@ -234,13 +234,13 @@ void toProto(const BidView& v, q::BidRecord* out) {
 std::optional<BidView> fromProto(const q::BidRecord& record) {
     BidView v;
     auto provider = parse::address(record.provider());
-    auto price = parse::amount(record.price_per_block());
+    auto price = parse::amount(record.price_per_second());
     auto deposit = parse::amount(record.deposit());
     if (!provider || !price || !deposit || record.state().empty()) return std::nullopt;
     v.id = record.id();
     v.jobId = record.job_id();
     v.provider = *provider;
-    v.pricePerBlock = *price;
+    v.pricePerSecond = *price;
     v.deposit = *deposit;
     v.state = record.state();
     v.createdHeight = record.created_height();
@@ -251,7 +251,7 @@ Json bidJson(const BidView& v) {
     return Json{{"id", v.id},
                 {"job_id", v.jobId},
                 {"provider", v.provider.toBech32()},
-                {"price_per_block", v.pricePerBlock.toString()},
+                {"price_per_second", v.pricePerSecond.toString()},
                 {"deposit", v.deposit.toString()},
                 {"state", v.state},
                 {"created_height", v.createdHeight}};
@@ -265,9 +265,10 @@ void toProto(const LeaseView& v, q::LeaseRecord* out) {
     out->set_provider(v.provider.toBech32());
     out->set_job_id(v.jobId);
     toProto(v.resources, out->mutable_resources());
-    out->set_price_per_block(v.pricePerBlock.toString());
+    out->set_price_per_second(v.pricePerSecond.toString());
     out->set_start_height(v.startHeight);
-    out->set_end_height(v.endHeight);
+    out->set_start_time(v.startTime);
+    out->set_end_time(v.endTime);
     out->set_paid_through(v.paidThrough);
     out->set_escrow(v.escrow.toString());
     out->set_accrued(v.accrued.toString());
@@ -275,9 +276,10 @@ void toProto(const LeaseView& v, q::LeaseRecord* out) {
     out->set_refunded(v.refunded.toString());
     out->set_deposited(v.deposited.toString());
     out->set_state(v.state);
-    out->set_due_height(v.dueHeight);
-    out->set_grace_height(v.graceHeight);
+    out->set_due_time(v.dueTime);
+    out->set_grace_time(v.graceTime);
     out->set_close_height(v.closeHeight);
+    out->set_close_time(v.closeTime);
     out->set_close_reason(v.closeReason);
     out->set_settled(v.settled);
     out->set_rating(v.rating);
@@ -296,7 +298,7 @@ std::optional<LeaseView> fromProto(const q::LeaseRecord& record) {
     auto client = parse::address(record.client());
     auto provider = parse::address(record.provider());
     auto resources = fromProto(record.resources());
-    auto price = parse::amount(record.price_per_block());
+    auto price = parse::amount(record.price_per_second());
     auto escrow = parse::amount(record.escrow());
     auto accrued = parse::amount(record.accrued());
     auto paidOut = parse::amount(record.paid_out());
@@ -311,9 +313,10 @@ std::optional<LeaseView> fromProto(const q::LeaseRecord& record) {
     v.provider = *provider;
     v.jobId = record.job_id();
     v.resources = *resources;
-    v.pricePerBlock = *price;
+    v.pricePerSecond = *price;
     v.startHeight = record.start_height();
-    v.endHeight = record.end_height();
+    v.startTime = record.start_time();
+    v.endTime = record.end_time();
     v.paidThrough = record.paid_through();
     v.escrow = *escrow;
     v.accrued = *accrued;
@@ -321,9 +324,10 @@ std::optional<LeaseView> fromProto(const q::LeaseRecord& record) {
     v.refunded = *refunded;
     v.deposited = *deposited;
     v.state = record.state();
-    v.dueHeight = record.due_height();
-    v.graceHeight = record.grace_height();
+    v.dueTime = record.due_time();
+    v.graceTime = record.grace_time();
     v.closeHeight = record.close_height();
+    v.closeTime = record.close_time();
     v.closeReason = record.close_reason();
     v.settled = record.settled();
     v.rating = record.rating();
@@ -343,9 +347,10 @@ Json leaseJson(const LeaseView& v) {
              {"provider", v.provider.toBech32()},
              {"job_id", v.jobId},
              {"resources", resourcesJson(v.resources)},
-             {"price_per_block", v.pricePerBlock.toString()},
+             {"price_per_second", v.pricePerSecond.toString()},
              {"start_height", v.startHeight},
-             {"end_height", v.endHeight},
+             {"start_time", v.startTime},
+             {"end_time", v.endTime},
              {"paid_through", v.paidThrough},
              {"escrow", v.escrow.toString()},
              {"accrued", v.accrued.toString()},
@@ -353,9 +358,10 @@ Json leaseJson(const LeaseView& v) {
              {"refunded", v.refunded.toString()},
              {"deposited", v.deposited.toString()},
              {"state", v.state},
-             {"due_height", v.dueHeight},
-             {"grace_height", v.graceHeight},
+             {"due_time", v.dueTime},
+             {"grace_time", v.graceTime},
              {"close_height", v.closeHeight},
+             {"close_time", v.closeTime},
              {"close_reason", v.closeReason},
              {"settled", v.settled},
              {"rating", v.rating},

@@ -78,8 +78,8 @@ struct JobView {
     Address client;
     Resources resources;
     std::vector<Attribute> constraints;
-    Amount maxPricePerBlock;
-    std::uint64_t durationBlocks = 0;
+    Amount maxPricePerSecond;           // uagr per second of block time
+    std::uint64_t durationSeconds = 0;  // of block time
     std::uint64_t biddingEndHeight = 0;
     std::uint32_t minReputation = 0;
     Amount deposit;
@@ -94,7 +94,7 @@ struct BidView {
     std::uint64_t id = 0;
     std::uint64_t jobId = 0;
     Address provider;
-    Amount pricePerBlock;
+    Amount pricePerSecond;  // uagr per second of block time
     Amount deposit;
     std::string state;  // open | accepted | lost | withdrawn
     std::uint64_t createdHeight = 0;
@@ -115,20 +115,22 @@ struct LeaseView {
     Address provider;
     std::uint64_t jobId = 0;  // 0 = from an offer
     Resources resources;
-    Amount pricePerBlock;
+    Amount pricePerSecond;  // uagr per second of block time
     std::uint64_t startHeight = 0;
-    std::uint64_t endHeight = 0;
-    std::uint64_t paidThrough = 0;
+    std::uint64_t startTime = 0;    // block time (ms) of start_height
+    std::uint64_t endTime = 0;      // block time (ms)
+    std::uint64_t paidThrough = 0;  // block time (ms) paid up to
     Amount escrow;
     Amount accrued;
     Amount paidOut;
     Amount refunded;
     Amount deposited;
-    std::string state;  // active | insufficient_funds | closed
-    std::uint64_t dueHeight = 0;
-    std::uint64_t graceHeight = 0;
+    std::string state;            // active | insufficient_funds | closed
+    std::uint64_t dueTime = 0;    // block time (ms)
+    std::uint64_t graceTime = 0;  // block time (ms)
     std::uint64_t closeHeight = 0;
-    std::string closeReason;  // "" until closed
+    std::uint64_t closeTime = 0;  // block time (ms) of close_height; 0 until closed
+    std::string closeReason;      // "" until closed
     bool settled = false;
     std::uint32_t rating = 0;
     Hash256 manifestHash;

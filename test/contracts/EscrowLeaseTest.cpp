@@ -15,7 +15,7 @@ namespace {
 
 PriceSchedule simplePrices() {
     PriceSchedule p;
-    p.perCpuMillicore = Amount(1);  // 1000 millicores -> 1000 per block
+    p.perCpuMillicore = Amount(1);  // 1000 millicores -> 1000 per second
     p.perMemoryMib = Amount(0);
     p.perStorageGib = Amount(0);
     p.gpus.push_back(GpuPrice{"nvidia-a100", Amount(500)});
@@ -47,7 +47,7 @@ TEST_CASE("lease from offer prices resources at the offer and reserves capacity"
     withGpu.gpus.push_back(GpuCount{"nvidia-a100", 1});
     const auto id = o.lease(10, Amount(25'000), withGpu);
     const auto l = *o.env.lease(id);
-    CHECK(l.pricePerBlock == Amount(2'000 + 500));
+    CHECK(l.pricePerSecond == Amount(2'000 + 500));
     CHECK(l.jobId == 0);
     CHECK(o.env.provider(o.prov)->reserved == withGpu);
 
@@ -59,19 +59,21 @@ TEST_CASE("lease from offer prices resources at the offer and reserves capacity"
     o.env(leaseFromOffer(o.alice, o.prov, 1, threeGpus, 10, Amount(10'000)), expect(Code::InsufficientCapacity));
     o.env(leaseFromOffer(o.alice, o.prov, 7, cpuMem(1, 1), 10, Amount(10'000)), expect(Code::OfferNotFound));
     o.env(leaseFromOffer(o.alice, o.eve, 1, cpuMem(1, 1), 10, Amount(10'000)), expect(Code::ProviderNotFound));
-    o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(999)), expect(Code::DepositBelowOneBlock));
+    o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(999)), expect(Code::DepositBelowOneSecond));
     o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(0, 1'024), 10, Amount(999)), expect(Code::ZeroPrice));
     o.env(leaseFromOffer(o.prov, o.prov, 1, cpuMem(1'000, 1), 10, Amount(5'000)), expect(Code::SelfDealing));
     o.env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 1'001, Amount(5'000)), expect(Code::DurationTooLong));
 }
 
-TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry height and closes it grace_blocks later") {
+TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry time and closes it grace_seconds later") {
     OfferEnv o;
     auto& env = o.env;
-    // 1000 per block, deposit 3500: three full blocks, 500 left over.
+    // 1000 per second, deposit 3500: three full seconds, 500 left over (blocks here are one second apart).
     const auto id = o.lease(100, Amount(3'500));
     const auto start = env.height();
-    CHECK(env.lease(id)->dueHeight == start + 3);
+    const auto t0 = env.time();
+    CHECK(env.lease(id)->startTime == t0);
+    CHECK(env.lease(id)->dueTime == t0 + 3'000);
     // Nothing is touched per block: the stored lease does not change until due.
     env.advanceTo(start + 2);
     CHECK(env.lease(id)->accrued.isZero());
@@ -82,10 +84,10 @@ TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry heig
     CHECK(l.state == LeaseState::InsufficientFunds);
     CHECK(l.accrued == Amount(3'000));
     CHECK(l.escrow == Amount(500));
-    CHECK(l.graceHeight == start + 3 + env.params().graceBlocks);
-    CHECK_FALSE(env.state().entries().count(keys::leaseDue(l.dueHeight, id)));
+    CHECK(l.graceTime == t0 + 3'000 + env.params().graceSeconds * 1'000);
+    CHECK_FALSE(env.state().entries().count(keys::leaseDue(l.dueTime, id)));
 
-    env.advanceTo(l.graceHeight);
+    env.advanceToTime(l.graceTime);
     CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
     env.nextBlock();
     l = *env.lease(id);
@@ -103,41 +105,43 @@ TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry heig
 }
 
 TEST_CASE(
-    "a top-up during the grace period pays the grace blocks served, returns the lease to active and moves its due "
-    "height") {
+    "a top-up during the grace period pays the grace seconds served, returns the lease to active and moves its due "
+    "time") {
     OfferEnv o;
     auto& env = o.env;
     const auto id = o.lease(100, Amount(2'000));
     const auto start = env.height();
+    const auto t0 = env.time();
     env.advanceTo(start + 3);
     CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
-    CHECK(env.lease(id)->paidThrough == start + 2);
+    CHECK(env.lease(id)->paidThrough == t0 + 2'000);
     env(leaseTopUp(o.eve, id, Amount(5'000)), expect(Code::NotLeaseClient));
-    // The top-up lands in block start+3: one grace block served (start+3), paid first.
+    // The top-up lands one second after the escrow ran dry: that grace second is paid first.
     env(leaseTopUp(o.alice, id, Amount(5'000)));
     auto l = *env.lease(id);
     CHECK(l.state == LeaseState::Active);
-    CHECK(l.paidThrough == env.height());
-    CHECK(l.accrued == Amount(2'000 + 1'000 * (env.height() - (start + 2))));
-    CHECK(l.dueHeight == env.height() + 4);
+    CHECK(l.paidThrough == env.time());
+    CHECK(l.accrued == Amount(2'000 + 1'000));
+    CHECK(l.dueTime == env.time() + 4'000);
     CHECK(l.deposited == Amount(7'000));
-    env.advanceTo(l.graceHeight + 1);  // the old grace height passes harmlessly
+    env.advanceToTime(l.graceTime + 1'000);  // the old grace time passes harmlessly
     CHECK(env.lease(id)->state == LeaseState::Active);
-    env.advanceTo(l.dueHeight + 1);
+    env.advanceToTime(l.dueTime + 1'000);
     // One grace per lease: dry again, it closes at once instead of a second grace.
     CHECK(env.lease(id)->state == LeaseState::Closed);
     CHECK(env.lease(id)->closeReason == CloseReason::InsufficientFunds);
     CHECK(env.lease(id)->accrued == Amount(7'000));
 }
 
-TEST_CASE("a top-up in grace that cannot pay the grace blocks and one more keeps the lease in grace") {
+TEST_CASE("a top-up in grace that cannot pay the grace seconds and one more keeps the lease in grace") {
     OfferEnv o;
     auto& env = o.env;
     const auto id = o.lease(100, Amount(2'000));
     const auto start = env.height();
-    env.advanceTo(start + 4);  // paid through start+2: grace blocks start+3 and start+4 served
+    const auto t0 = env.time();
+    env.advanceTo(start + 4);  // paid through t0+2s: two grace seconds served
     REQUIRE(env.lease(id)->state == LeaseState::InsufficientFunds);
-    env(leaseTopUp(o.alice, id, Amount(2'500)));  // owes 2 x 1000 + 1000 for the next block
+    env(leaseTopUp(o.alice, id, Amount(2'500)));  // owes 2 x 1000 + 1000 for the next second
     auto l = *env.lease(id);
     CHECK(l.state == LeaseState::InsufficientFunds);
     CHECK(l.escrow == Amount(2'500));
@@ -146,7 +150,7 @@ TEST_CASE("a top-up in grace that cannot pay the grace blocks and one more keeps
     CHECK(l.state == LeaseState::Active);
     CHECK(l.accrued == Amount(4'000));
     CHECK(l.escrow == Amount(1'000));
-    CHECK(l.paidThrough == start + 4);
+    CHECK(l.paidThrough == t0 + 4'000);
 }
 
 TEST_CASE("the provider may close a lease in grace insufficient_funds without penalty") {
@@ -167,14 +171,14 @@ TEST_CASE("the provider may close a lease in grace insufficient_funds without pe
     CHECK(env.provider(o.prov)->reserved == Resources{});
 }
 
-TEST_CASE("a top-up while active pushes the dry height out") {
+TEST_CASE("a top-up while active pushes the dry time out") {
     OfferEnv o;
     auto& env = o.env;
     const auto id = o.lease(100, Amount(3'000));
-    const auto due = env.lease(id)->dueHeight;
+    const auto due = env.lease(id)->dueTime;
     env.nextBlock();
     env(leaseTopUp(o.alice, id, Amount(4'000)));
-    CHECK(env.lease(id)->dueHeight == due + 4);
+    CHECK(env.lease(id)->dueTime == due + 4'000);
     CHECK(env.lease(id)->accrued == Amount(1'000));
 }
 
@@ -313,10 +317,11 @@ TEST_CASE("the provider's agent closes without penalty: batch completed, manifes
         CHECK(env.reputation(o.prov).earlyCloses == 0);
         CHECK(env.reputation(o.prov).slashes == 0);
         CHECK(env.provider(o.prov)->reserved == Resources{});
-        // The client settles: the provider is paid for the blocks served, the rest comes back.
+        // The client settles: the provider is paid for the seconds served, the rest comes back.
         env(leaseSettle(o.alice, id, 4));
         const auto settled = *env.lease(id);
-        CHECK(settled.paidOut == Amount(settled.pricePerBlock.micro() * (settled.closeHeight - settled.startHeight)));
+        CHECK(settled.paidOut ==
+              Amount(settled.pricePerSecond.micro() * ((settled.closeTime - settled.startTime) / 1'000)));
         CHECK(settled.refunded == Amount(50'000 - settled.paidOut.micro()));
     }
 }
@@ -344,7 +349,7 @@ TEST_CASE("the manifest hash goes from the job or the offer lease onto the lease
 TEST_CASE("a lease from an offer the provider re-priced above the client's max price is refused") {
     OfferEnv o;
     auto& env = o.env;
-    // 1000 millicores at 1 per millicore: 1000 per block today; the client accepts up to that.
+    // 1000 millicores at 1 per millicore: 1000 per second today; the client accepts up to that.
     env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(1'000)));
     PriceSchedule dear = simplePrices();
     dear.perCpuMillicore = Amount(50);  // re-priced in front of the client's next lease

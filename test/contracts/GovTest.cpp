@@ -116,7 +116,7 @@ TEST_CASE("gov: a delegator's vote overrides its validator's for the delegator's
     TwoValidators t(Amount(2'000), Amount(20'000));  // op: 2,000 own + 20,000 of dave's
     auto& env = t.env;
     auto& alice = env.account("alice", Amount(100'000));
-    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_blocks", "7"}}, Amount(1'000))));
+    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_seconds", "7"}}, Amount(1'000))));
     env(govVote(t.op, id, VoteOption::Yes));
     env(govVote(val0(env), id, VoteOption::Yes));
     // Without dave's own vote, op votes dave's share yes.
@@ -130,14 +130,14 @@ TEST_CASE("gov: a delegator's vote overrides its validator's for the delegator's
     const auto p = env.proposal(id);
     CHECK(p->status == ProposalStatus::Rejected);  // 12,000 yes of 32,000 is not above half
     CHECK(p->failure == "threshold not reached");
-    CHECK(env.storedParams().graceBlocks == env.params().graceBlocks);
+    CHECK(env.storedParams().graceSeconds == env.params().graceSeconds);
 }
 
 TEST_CASE("gov: a later vote replaces the earlier one; abstain counts for quorum, not for the threshold") {
     TwoValidators t(Amount(8'000), Amount{});
     auto& env = t.env;
     auto& alice = env.account("alice", Amount(100'000));
-    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_blocks", "7"}}, Amount(1'000))));
+    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_seconds", "7"}}, Amount(1'000))));
     env(govVote(val0(env), id, VoteOption::No));
     env(govVote(val0(env), id, VoteOption::Abstain));
     env(govVote(t.op, id, VoteOption::Yes));
@@ -147,14 +147,14 @@ TEST_CASE("gov: a later vote replaces the earlier one; abstain counts for quorum
     CHECK(tally.yes == Amount(8'000));
     closeVote(env, id);
     CHECK(env.proposal(id)->status == ProposalStatus::Passed);
-    CHECK(env.storedParams().graceBlocks == 7);
+    CHECK(env.storedParams().graceSeconds == 7);
 }
 
 TEST_CASE("gov: deposits from several accounts open the vote; below gov_min_deposit the proposal expires and burns") {
     TestEnv env;
     auto& alice = env.account("alice", Amount(100'000));
     auto& bob = env.account("bob", Amount(100'000));
-    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_blocks", "7"}}, Amount(400))));
+    const std::uint64_t id = submitted(env(govSubmit(alice, {{"grace_seconds", "7"}}, Amount(400))));
     CHECK(env.proposal(id)->status == ProposalStatus::DepositPeriod);
     env(govVote(val0(env), id, VoteOption::Yes), expect(Code::ProposalNotInVotingPeriod));
     env(govDeposit(bob, id, Amount(600)));
@@ -167,7 +167,7 @@ TEST_CASE("gov: deposits from several accounts open the vote; below gov_min_depo
 
     // A second proposal, by carol, never reaches the minimum.
     auto& carol = env.account("carol", Amount(100'000));
-    const std::uint64_t lonely = submitted(env(govSubmit(carol, {{"grace_blocks", "9"}}, Amount(999))));
+    const std::uint64_t lonely = submitted(env(govSubmit(carol, {{"grace_seconds", "9"}}, Amount(999))));
     const Amount burnedBefore = env.supply().burned;
     const Amount afterDeposit = env.balance(carol);
     env.advanceTo(env.proposal(lonely)->depositEndHeight);
@@ -205,7 +205,7 @@ TEST_CASE("gov: of two proposals passing in one block the second is applied over
     // Each fine alone; together the window (6) would not exceed max missed (8).
     const std::uint64_t first = submitted(env(govSubmit(alice, {{"downtime_max_missed", "8"}}, Amount(1'000))));
     const std::uint64_t second = submitted(env(govSubmit(alice, {{"downtime_window_blocks", "6"}}, Amount(1'000))));
-    const std::uint64_t third = submitted(env(govSubmit(alice, {{"grace_blocks", "9"}}, Amount(1'000))));
+    const std::uint64_t third = submitted(env(govSubmit(alice, {{"grace_seconds", "9"}}, Amount(1'000))));
     for (auto id : {first, second, third}) env(govVote(val0(env), id, VoteOption::Yes));
     closeVote(env, first);
     CHECK(env.proposal(first)->status == ProposalStatus::Passed);
@@ -217,7 +217,7 @@ TEST_CASE("gov: of two proposals passing in one block the second is applied over
     const Params now = env.storedParams();
     CHECK(now.downtimeMaxMissed == 8);
     CHECK(now.downtimeWindowBlocks == env.params().downtimeWindowBlocks);
-    CHECK(now.graceBlocks == 9);
+    CHECK(now.graceSeconds == 9);
 }
 
 TEST_CASE("gov: a vote may change the governance parameters themselves, from the next proposal on") {
@@ -228,7 +228,7 @@ TEST_CASE("gov: a vote may change the governance parameters themselves, from the
     env(govVote(val0(env), id, VoteOption::Yes));
     closeVote(env, id);
     REQUIRE(env.proposal(id)->status == ProposalStatus::Passed);
-    const std::uint64_t next = submitted(env(govSubmit(alice, {{"grace_blocks", "9"}}, Amount(1'000))));
+    const std::uint64_t next = submitted(env(govSubmit(alice, {{"grace_seconds", "9"}}, Amount(1'000))));
     CHECK(env.proposal(next)->status == ProposalStatus::DepositPeriod);  // 1,000 < 5,000 now
     env(govDeposit(alice, next, Amount(4'000)));
     const auto p = env.proposal(next);

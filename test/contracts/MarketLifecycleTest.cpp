@@ -23,7 +23,7 @@ struct Market3 {
         env(providerRegister(prov, cpuMem(4'000, 8'192), Amount(2'000)));
         env(providerRegister(prov2, cpuMem(4'000, 8'192), Amount(2'000)));
     }
-    // A job for 1 cpu / 1 GiB, max 50 per block for 20 blocks, deposit 1000, bidding 5 blocks.
+    // A job for 1 cpu / 1 GiB, max 50 per second for 20 seconds, deposit 1000, bidding 5 blocks.
     std::uint64_t postJob(Amount deposit = Amount(1'000)) {
         return eventId(env(jobCreate(alice, cpuMem(1'000, 1'024), Amount(50), 20, deposit, 5)), "job_created",
                        "job_id");
@@ -58,13 +58,14 @@ TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, c
     CHECK(env.balance(m.prov) == Amount(provStart.micro() - 10));
     auto lease = *env.lease(leaseId);
     CHECK(lease.state == LeaseState::Active);
-    CHECK(lease.pricePerBlock == Amount(40));
+    CHECK(lease.pricePerSecond == Amount(40));
     CHECK(lease.escrow == Amount(1'000));
-    CHECK(lease.endHeight == start + 20);
+    CHECK(lease.startHeight == start);
+    CHECK(lease.endTime == env.time() + 20'000);
     CHECK(env.provider(m.prov)->reserved == cpuMem(1'000, 1'024));
     CHECK(env.provider(m.prov)->openLeases == 1);
 
-    env.advance(5);  // five blocks served
+    env.advance(5);  // five one-second blocks served
     env(leaseTopUp(m.alice, leaseId, Amount(100)));
     CHECK(env.lease(leaseId)->accrued == Amount(200));
     env(providerWithdraw(m.prov, leaseId));
@@ -100,16 +101,16 @@ TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, c
     env(providerWithdraw(m.prov, leaseId), expect(Code::NothingToWithdraw));
 }
 
-TEST_CASE("a lease that reaches its end height closes as completed and pays exactly price x duration") {
+TEST_CASE("a lease that reaches its end time closes as completed and pays exactly price x duration") {
     Market3 m;
     auto& env = m.env;
     const auto jobId = m.postJob(Amount(1'500));
     const auto bid = eventId(env(bidPlace(m.prov, jobId, Amount(50), Amount(10))), "bid_placed", "bid_id");
     const auto leaseId = eventId(env(bidAccept(m.alice, bid)), "lease_created", "lease_id");
-    const auto end = env.lease(leaseId)->endHeight;
-    env.advanceTo(end - 1);
+    const auto end = env.lease(leaseId)->endTime;
+    env.advanceToTime(end - 1'000);
     CHECK(env.lease(leaseId)->state == LeaseState::Active);
-    env.advanceTo(end + 1);
+    env.advanceToTime(end + 1'000);
     auto lease = *env.lease(leaseId);
     CHECK(lease.state == LeaseState::Closed);
     CHECK(lease.closeReason == CloseReason::Completed);

@@ -178,7 +178,7 @@ private:
             case 12:
                 // Harmless changes only: a changed fee or stake minimum would stall the workload.
                 return MsgGovSubmit{
-                    "", {{"grace_blocks", std::to_string(between(1, 10))}}, Amount(between(100, 1'500))};
+                    "", {{"grace_seconds", std::to_string(between(1, 10))}}, Amount(between(100, 1'500))};
             case 13:
                 if (rng_() % 3 == 0) return MsgGovDeposit{anyOf(proposals_), Amount(between(1, 800))};
                 return MsgGovVote{anyOf(proposals_), static_cast<VoteOption>(between(1, 4))};

@@ -41,7 +41,7 @@ TEST_CASE("state records round-trip through the canonical codec and reject trail
     l.id = 3;
     l.resources = cpuMem(1, 2);
     l.resources.gpus.push_back(GpuCount{"a100", 1});
-    l.pricePerBlock = Amount(5);
+    l.pricePerSecond = Amount(5);
     l.state = LeaseState::InsufficientFunds;
     l.closeReason = CloseReason::ProviderFailed;
     l.rating = 4;

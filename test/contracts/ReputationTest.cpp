@@ -21,11 +21,11 @@ struct RepEnv {
         p.perCpuMillicore = Amount(1);
         env(offerSet(prov, 1, p));
     }
-    // A lease at `price` per block for `blocks`, run to completion and rated.
-    void served(std::uint64_t price, std::uint64_t blocks, std::uint8_t rating) {
-        const auto id = eventId(env(leaseFromOffer(alice, prov, 1, cpuMem(price, 1), blocks, Amount(price * blocks))),
+    // A lease at `price` per second for `seconds`, run to completion and rated.
+    void served(std::uint64_t price, std::uint64_t seconds, std::uint8_t rating) {
+        const auto id = eventId(env(leaseFromOffer(alice, prov, 1, cpuMem(price, 1), seconds, Amount(price * seconds))),
                                 "lease_created", "lease_id");
-        env.advanceTo(env.lease(id)->endHeight + 1);
+        env.advanceToTime(env.lease(id)->endTime + 1'000);
         env(leaseSettle(alice, id, rating));
     }
 };
@@ -64,7 +64,7 @@ TEST_CASE("a client-reported failure lowers the score and minimum reputation gat
 
     const auto id = eventId(env(leaseFromOffer(r.alice, r.prov, 1, cpuMem(100, 1), 50, Amount(5'000))), "lease_created",
                             "lease_id");
-    env.advance(kReputationMinPaidBlocks);
+    env.advance(kReputationMinPaidSeconds);  // one-second blocks
     env(leaseClose(r.alice, id, CloseReason::ProviderFailed));
     const auto rep = env.reputation(r.prov);
     CHECK(rep.earlyCloses == 1);
@@ -107,11 +107,11 @@ TEST_CASE("lease-close-settle loops in one tx farm no completed leases") {
     CHECK(rep.completed == 0);
     CHECK(env.lease(7)->settled);
     // A lease paid for the minimum counts.
-    r.served(1, kReputationMinPaidBlocks, 5);
+    r.served(1, kReputationMinPaidSeconds, 5);
     CHECK(env.reputation(r.prov).completed == 1);
 }
 
-TEST_CASE("a provider_failed report before the minimum paid blocks counts against the client, not the provider") {
+TEST_CASE("a provider_failed report before the minimum paid seconds counts against the client, not the provider") {
     RepEnv r;
     auto& env = r.env;
     std::vector<Msg> msgs;

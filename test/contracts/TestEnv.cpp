@@ -60,8 +60,8 @@ Params testParams() {
     p.maxBidsPerJob = 3;
     p.minBidDeposit = Amount(10);
     p.maxBiddingWindowBlocks = 100;
-    p.maxDurationBlocks = 1'000;
-    p.graceBlocks = 3;
+    p.maxDurationSeconds = 1'000;
+    p.graceSeconds = 3;
     p.reputationHalfLifeBlocks = 1'000;
     p.commissionChangeIntervalBlocks = 0;
     p.govMinDeposit = Amount(1'000);
@@ -147,12 +147,12 @@ void TestEnv::checkInvariantsNow(const std::string& where) {
     REQUIRE_FALSE(bad.has_value());
 }
 
-EndBlockResult TestEnv::nextBlock(state::BlockContext extra) {
+EndBlockResult TestEnv::nextBlock(state::BlockContext extra, std::uint64_t afterMs) {
     EndBlockResult r = ledger_.endBlock(state_);
     checkInvariantsNow("at end of block " + std::to_string(height()));
     extra.height = height() + 1;
     extra.chainId = std::string(kChainId);
-    extra.time = ledger_.block().time + 1'000;
+    extra.time = ledger_.block().time + afterMs;
     ledger_.beginBlock(state_, extra);
     checkInvariantsNow("at begin of block " + std::to_string(height()));
     return r;
@@ -165,6 +165,10 @@ void TestEnv::advance(std::uint64_t blocks) {
 void TestEnv::advanceTo(std::uint64_t h) {
     REQUIRE(h >= height());
     while (height() < h) nextBlock();
+}
+
+void TestEnv::advanceToTime(std::uint64_t timeMs) {
+    while (time() < timeMs) nextBlock();
 }
 
 Amount TestEnv::balance(const TestAccount& a) {

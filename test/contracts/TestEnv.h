@@ -104,12 +104,17 @@ public:
     // CHECKs the invariants.
     TxResult operator()(const TxSpec& spec, Expect e = Expect{});
 
-    // Ends the current block and begins the next one; returns the end-block result.
-    EndBlockResult nextBlock(state::BlockContext extra = {});
+    // Ends the current block and begins the next one, one second of block
+    // time later (or `afterMs` later); returns the end-block result.
+    EndBlockResult nextBlock(state::BlockContext extra = {}, std::uint64_t afterMs = 1'000);
     void advance(std::uint64_t blocks);
     // Runs blocks until the current height is `h` (begun, not ended).
     void advanceTo(std::uint64_t h);
+    // Runs one-second blocks until the current block's time is >= `timeMs` (begun, not ended).
+    void advanceToTime(std::uint64_t timeMs);
     std::uint64_t height() const { return ledger_.block().height; }
+    // The current block's time (header time, ms).
+    std::uint64_t time() const { return ledger_.block().time; }
 
     // Read accessors.
     Amount balance(const TestAccount& a);
@@ -170,15 +175,15 @@ TxSpec providerUpdate(const TestAccount& p, MsgProviderUpdate m);
 TxSpec providerUnbond(const TestAccount& p, Amount amount);
 TxSpec offerSet(const TestAccount& p, std::uint32_t offerId, PriceSchedule prices);
 TxSpec offerRemove(const TestAccount& p, std::uint32_t offerId);
-TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPricePerBlock, std::uint64_t durationBlocks,
-                 Amount deposit, std::uint64_t biddingWindowBlocks = 10, std::vector<Attribute> constraints = {},
-                 std::uint32_t minReputation = 0, Hash256 manifestHash = {});
+TxSpec jobCreate(const TestAccount& client, Resources resources, Amount maxPricePerSecond,
+                 std::uint64_t durationSeconds, Amount deposit, std::uint64_t biddingWindowBlocks = 10,
+                 std::vector<Attribute> constraints = {}, std::uint32_t minReputation = 0, Hash256 manifestHash = {});
 TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId);
 TxSpec bidPlace(const TestAccount& p, std::uint64_t jobId, Amount price, Amount deposit);
 TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId);
 TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId);
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
-                      Resources resources, std::uint64_t durationBlocks, Amount deposit, Hash256 manifestHash = {},
+                      Resources resources, std::uint64_t durationSeconds, Amount deposit, Hash256 manifestHash = {},
                       Amount maxPrice = Amount(1'000'000'000));
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,

@@ -153,8 +153,8 @@ MsgJobCreate benchJob(const Hash256& manifestHash, std::uint64_t cpu, std::uint6
     m.resources.cpuMillicores = cpu;
     m.resources.memoryMib = mem;
     m.resources.storageGib = storage;
-    m.maxPricePerBlock = Amount{1'000};
-    m.durationBlocks = 1'000;
+    m.maxPricePerSecond = Amount{1'000};
+    m.durationSeconds = 1'000;
     m.biddingWindowBlocks = window;
     m.deposit = Amount{1'000'000};
     m.manifestHash = manifestHash;

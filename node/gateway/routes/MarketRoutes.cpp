@@ -105,7 +105,12 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
         auto id = u64Field(req.param("lease"), "lease id", 0);
         if (!id) return queryError(id.error());
         StateQueries q(app.snapshot());
-        auto e = q.escrow(*id);
+        // State does not hold its block's time: the block store does.
+        auto time = app.blockTimeMs(q.height());
+        if (!time)
+            return queryError(QueryError{QueryErrorKind::NotFound,
+                                         "block " + std::to_string(q.height()) + " is not kept: its time is unknown"});
+        auto e = q.escrow(*id, *time);
         if (!e) return queryError(e.error());
         const auto& l = e->lease;
         return ok(Json{{"lease_id", l.id},
@@ -115,11 +120,12 @@ void addMarketRoutes(Router& r, const GatewayContext& ctx) {
                        {"withdrawn", l.paidOut.toString()},
                        {"refunded", l.refunded.toString()},
                        {"remaining", e->remaining.toString()},
-                       {"price_per_block", l.pricePerBlock.toString()},
+                       {"price_per_second", l.pricePerSecond.toString()},
                        {"paid_through", e->paidThrough},
-                       {"dry_height", e->dryHeight},
-                       {"end_height", l.endHeight},
-                       {"height", e->height}});
+                       {"dry_time", e->dryTime},
+                       {"end_time", l.endTime},
+                       {"height", e->height},
+                       {"time", e->time}});
     });
     r.add("GET", "/v1/reputation/{address}", [&app](const HttpRequest& req) {
         auto addr = parseAddress(req.param("address").value_or(""), "address");

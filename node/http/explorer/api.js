@@ -110,8 +110,8 @@ export function eventAttrs(e) {
 }
 
 // Attribute values rendered with links and amounts where the key says what they are.
-const AMOUNT_KEYS = new Set(["fee", "amount", "deposit", "refunded", "price_per_block", "max_price_per_block", "stake",
-  "self_stake", "burned", "accrued", "escrow_left", "paid_to_provider", "commission", "by_price_per_block"]);
+const AMOUNT_KEYS = new Set(["fee", "amount", "deposit", "refunded", "price_per_second", "max_price_per_second", "stake",
+  "self_stake", "burned", "accrued", "escrow_left", "paid_to_provider", "commission", "by_price_per_second"]);
 export function attrValue(key, value) {
   if (AMOUNT_KEYS.has(key)) return agr(value);
   if (key === "lease_id") return link.lease(value);

@@ -88,8 +88,8 @@ async function settledPrices(latest) {
     const l = await get("/v1/leases/" + id);
     const cores = l.resources.cpu_millicores / 1000;
     if (cores > 0) {
-      settled.points.push({x: e.height, y: Number(l.price_per_block) / cores,
-                           tip: "lease " + id + " settled at " + e.height + ": " + l.price_per_block + " uagr/block for " + cores + " cores"});
+      settled.points.push({x: e.height, y: Number(l.price_per_second) / cores,
+                           tip: "lease " + id + " settled at " + e.height + ": " + l.price_per_second + " uagr/s for " + cores + " cores"});
     }
   }
   settled.points.sort((a, b) => a.x - b.x);
@@ -148,7 +148,7 @@ async function utilisationHistory(providers, latest) {
 }
 
 async function marketView(providers, latest) {
-  // Price per resource unit from settled leases: the lease's price per block divided by its CPU cores.
+  // Price per resource unit from settled leases: the lease's price per second divided by its CPU cores.
   const {points, next} = await settledPrices(latest);
   const util = await utilisationHistory(providers, latest);
   let cap = 0, res = 0, mem = 0, memRes = 0, disk = 0, diskRes = 0;
@@ -158,8 +158,8 @@ async function marketView(providers, latest) {
     disk += p.capacity.storage_gib; diskRes += p.reserved.storage_gib;
   }
   return '<div class="charts">' +
-    lineChart("Settled leases: uagr per block per CPU core", points,
-              {id: "price", xLabel: "height settled", yLabel: "uagr/block/core", empty: "no settled lease in the searched blocks"}) +
+    lineChart("Settled leases: uagr per second per CPU core", points,
+              {id: "price", xLabel: "height settled", yLabel: "uagr/s/core", empty: "no settled lease in the searched blocks"}) +
     lineChart("CPU reserved by leases (% of the CPU listed now)", util.points.map(p => ({x: p.x, y: p.y, tip: "height " + p.x + ": " + p.y.toFixed(1) + "%"})),
               {id: "utilisation", xLabel: util.partial ? "height (older blocks not searched)" : "height", yLabel: "% cpu"}) +
     "</div>" + (next ? historyNote(next) : "") +
@@ -203,18 +203,18 @@ export async function home(view) {
     const jobRows = [];
     for (const j of jobs) {
       const bids = await all("/v1/jobs/" + j.id + "/bids", "bids");
-      const bidText = bids.map(b => '<span class="bid" data-bid="' + b.id + '">bid ' + b.id + ": " + link.provider(b.provider) + " @ " + agr(b.price_per_block) + "</span>").join("<br>");
-      jobRows.push(row([link.job(j.id), link.account(j.client), agr(j.max_price_per_block), j.bidding_end_height, bidText || "none"],
+      const bidText = bids.map(b => '<span class="bid" data-bid="' + b.id + '">bid ' + b.id + ": " + link.provider(b.provider) + " @ " + agr(b.price_per_second) + "</span>").join("<br>");
+      jobRows.push(row([link.job(j.id), link.account(j.client), agr(j.max_price_per_second), j.bidding_end_height, bidText || "none"],
                        'class="job" data-job="' + j.id + '" data-bids="' + bids.length + '"'));
     }
-    view.querySelector("#jobs").innerHTML = table(["job", "client", "max price/block", "bidding ends", "bids"], jobRows);
+    view.querySelector("#jobs").innerHTML = table(["job", "client", "max price/s", "bidding ends", "bids"], jobRows);
     const leaseRows = [];
     for (const l of [...leases.values()].sort((a, b) => a.id - b.id)) {
       const e = await get("/v1/escrow/" + l.id);
       leaseRows.push(row([link.lease(l.id), link.job(l.job_id), link.account(l.client), link.provider(l.provider), esc(l.state),
-                          agr(l.price_per_block), agr(e.remaining), agr(e.accrued)], 'class="lease" data-lease="' + l.id + '"'));
+                          agr(l.price_per_second), agr(e.remaining), agr(e.accrued)], 'class="lease" data-lease="' + l.id + '"'));
     }
-    view.querySelector("#leases").innerHTML = table(["lease", "job", "client", "provider", "state", "price/block", "escrow balance", "accrued"], leaseRows);
+    view.querySelector("#leases").innerHTML = table(["lease", "job", "client", "provider", "state", "price/s", "escrow balance", "accrued"], leaseRows);
     return providers;
   }
   const st = await loadFigures();
@@ -291,9 +291,9 @@ export async function tx(view, hash) {
 
 function leaseRows(leases) {
   return leases.map(l => row([link.lease(l.id), link.job(l.job_id), link.account(l.client), link.provider(l.provider), esc(l.state),
-                              agr(l.price_per_block), agr(l.deposited), l.start_height + ".." + l.end_height], 'class="lease" data-lease="' + l.id + '"'));
+                              agr(l.price_per_second), agr(l.deposited), time(l.start_time) + " .. " + time(l.end_time)], 'class="lease" data-lease="' + l.id + '"'));
 }
-const LEASE_HEAD = ["lease", "job", "client", "provider", "state", "price/block", "deposited", "blocks"];
+const LEASE_HEAD = ["lease", "job", "client", "provider", "state", "price/s", "deposited", "block time"];
 
 export async function account(view, address) {
   const [acc, asClient, asProvider, providers] = await Promise.all([
@@ -359,7 +359,7 @@ export async function provider(view, address) {
     "<h2>Offers</h2>" + table(["offer", "per cpu millicore", "per MiB", "per GiB", "gpus"], (p.offers || []).map(o => row([o.offer_id,
       agr(o.per_cpu_millicore), agr(o.per_memory_mib), agr(o.per_storage_gib), (o.gpus || []).map(g => esc(g.model) + " " + agr(g.per_gpu)).join(", ") || "-"],
       'class="offer"'))) +
-    '<p class="note">Offer prices are per unit per block.</p>' +
+    '<p class="note">Offer prices are per unit per second of block time.</p>' +
     "<h2>Reputation over time</h2><div id=\"rep-chart\"></div>" +
     "<h2>Leases</h2>" + table(LEASE_HEAD, leaseRows(leases));
   const ups = await history({types: ["reputation_updated"], attrs: {provider: address}});
@@ -376,11 +376,11 @@ export async function job(view, id) {
     const [j, bids] = await Promise.all([get("/v1/jobs/" + id), all("/v1/jobs/" + id + "/bids?include_closed=true", "bids")]);
     return "<h1>Job " + j.id + "</h1>" +
       kv([["client", link.account(j.client)], ["state", esc(j.state)], ["resources", resources(j.resources)], ["constraints", attrs(j.constraints)],
-          ["max price/block", agr(j.max_price_per_block)], ["duration", j.duration_blocks + " blocks"], ["bidding ends", link.block(j.bidding_end_height)],
+          ["max price/s", agr(j.max_price_per_second)], ["duration", j.duration_seconds + " s"], ["bidding ends", link.block(j.bidding_end_height)],
           ["min reputation", esc(j.min_reputation)], ["deposit", agr(j.deposit)], ["open bids", esc(j.open_bids)], ["lease", link.lease(j.lease_id)]],
          'id="job" data-state="' + esc(j.state) + '"') +
-      "<h2>Bids <span class=\"note\">(live)</span></h2>" + table(["bid", "provider", "price/block", "deposit", "state", "placed at"],
-        bids.map(b => row([b.id, link.provider(b.provider), agr(b.price_per_block), agr(b.deposit), esc(b.state), link.block(b.created_height)],
+      "<h2>Bids <span class=\"note\">(live)</span></h2>" + table(["bid", "provider", "price/s", "deposit", "state", "placed at"],
+        bids.map(b => row([b.id, link.provider(b.provider), agr(b.price_per_second), agr(b.deposit), esc(b.state), link.block(b.created_height)],
                           'class="bid" data-bid="' + b.id + '" data-state="' + esc(b.state) + '"')), 'id="bids" data-count="' + bids.length + '"');
   };
   view.innerHTML = await render() + '<h2>Events <span class="note">(live)</span></h2><div id="job-events"></div>';
@@ -423,12 +423,12 @@ export async function lease(view, id) {
   };
   const escrowHtml = x => "<h2>Escrow (at height " + x.height + ")</h2>" +
     kv([["deposited", agr(x.deposited)], ["accrued", agr(x.accrued)], ["paid to provider", agr(x.withdrawn)], ["refunded", agr(x.refunded)],
-        ["remaining", agr(x.remaining)], ["paid through", esc(x.paid_through)], ["dry height", x.dry_height ? link.block(x.dry_height) : "-"],
-        ["end height", esc(x.end_height)]], 'id="escrow" data-height="' + x.height + '"') + stack(x);
+        ["remaining", agr(x.remaining)], ["paid through", time(x.paid_through)], ["runs dry", x.dry_time ? time(x.dry_time) : "-"],
+        ["ends", time(x.end_time)]], 'id="escrow" data-height="' + x.height + '"') + stack(x);
   view.innerHTML = "<h1>Lease " + l.id + "</h1>" +
     kv([["client", link.account(l.client)], ["provider", link.provider(l.provider)], ["job", l.job_id ? link.job(l.job_id) : "from an offer"],
         ["state", esc(l.state) + (l.close_reason ? " (" + esc(l.close_reason) + ")" : "")], ["resources", resources(l.resources)],
-        ["price/block", agr(l.price_per_block)], ["blocks", link.block(l.start_height) + " .. " + l.end_height],
+        ["price/s", agr(l.price_per_second)], ["runs", link.block(l.start_height) + " at " + time(l.start_time) + " .. " + time(l.end_time)],
         ["rating", l.settled ? esc(l.rating) : "not settled"]], 'id="lease"') +
     '<div id="escrow-view">' + escrowHtml(e) + "</div>" +
     '<h2>Timeline</h2><div id="timeline-list"></div>';

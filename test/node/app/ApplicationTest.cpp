@@ -136,6 +136,40 @@ TEST_CASE("a committed chain reopens at the same height, block id and app_hash",
     REQUIRE(a.app().commit(p->id, p->bytes, a.certify(p->id, 3)).hasValue());
 }
 
+TEST_CASE("state does not record block time: the same txs committed at other times give the same app_hash",
+          "[app][time]") {
+    // Runs whose clocks differ (a replay, an export, a restart after power
+    // loss) must agree on the state; lease time reads the header instead.
+    Node a("time-a"), b("time-b");
+    for (std::uint64_t height = 1; height <= 3; ++height) {
+        auto pa = a.app().proposeBytes(test::testKey(10).publicKey, height * 1'000 + 1, {sendTx(1, height - 1, 5)}, {});
+        auto pb = b.app().proposeBytes(test::testKey(10).publicKey, height * 7'000 + 3, {sendTx(1, height - 1, 5)}, {});
+        auto ca = a.app().commit(pa->id, pa->bytes, a.certify(pa->id, height));
+        auto cb = b.app().commit(pb->id, pb->bytes, b.certify(pb->id, height));
+        REQUIRE(ca.hasValue());
+        REQUIRE(cb.hasValue());
+        REQUIRE(pa->id != pb->id);  // the headers differ in time
+        REQUIRE(ca->appHash == cb->appHash);
+    }
+}
+
+TEST_CASE("blockTimeMs gives the genesis time at 0, the header time of a kept block, and nothing for a pruned one",
+          "[app][time]") {
+    test::TestNodeOptions o;
+    o.name = "agora-app-block-time";
+    o.app.retainBlocks = 2;
+    test::TestNode node(testGenesis(), o);
+    REQUIRE(node.app().blockTimeMs(0) == std::optional<std::uint64_t>(1'000));
+    for (std::uint64_t h = 1; h <= 4; ++h) node.commitOk({});
+    const auto& blocks = node.app().blocks();
+    REQUIRE(node.app().blockTimeMs(4) == node.app().lastTimeMs());
+    REQUIRE(node.app().blockTimeMs(3) == blocks.block(3)->header.timeMs);
+    REQUIRE(*node.app().blockTimeMs(3) < node.app().lastTimeMs());
+    REQUIRE_FALSE(blocks.block(1).has_value());
+    REQUIRE_FALSE(node.app().blockTimeMs(1).has_value());
+    REQUIRE_FALSE(node.app().blockTimeMs(5).has_value());
+}
+
 TEST_CASE("the mempool ledger view is shared within a committed version and follows every commit", "[app]") {
     Node a("view");
     const auto sender = Address::fromPublicKey(test::testKey(1).publicKey);

@@ -21,7 +21,7 @@ DeployFlags validFlags() {
     DeployFlags f;
     f.file = "hello.yaml";
     f.from = "client";
-    f.durationBlocks = 400;
+    f.durationSeconds = 400;
     f.maxPrice = "1000";
     f.deposit = "2000000";
     return f;
@@ -62,7 +62,7 @@ TEST_CASE("valid deploy flags plan with sorted constraints and the defaults", "[
     f.constraints = {"region=eu", "gpu=none", "arch=amd64"};
     auto p = planDeploy(f);
     REQUIRE(p);
-    REQUIRE(p->maxPricePerBlock == Amount(1000));
+    REQUIRE(p->maxPricePerSecond == Amount(1000));
     REQUIRE(p->deposit == Amount(2'000'000));
     REQUIRE(p->policy == SelectionPolicy::Cheapest);
     REQUIRE(p->bidWaitSeconds == 30);
@@ -80,7 +80,7 @@ TEST_CASE("valid deploy flags plan with sorted constraints and the defaults", "[
     p = planDeploy(f);
     REQUIRE(p);
     REQUIRE(p->firstBidWaitSeconds == 90);
-    REQUIRE(p->maxPricePerBlock == Amount(1000));
+    REQUIRE(p->maxPricePerSecond == Amount(1000));
     REQUIRE_FALSE(p->settle);
     REQUIRE(p->policy == SelectionPolicy::Reputation);
 }
@@ -98,7 +98,7 @@ TEST_CASE("deploy flags that the ledger or the workflow would refuse fail before
     f.from.clear();
     CHECK_THAT(errorOf(f), Catch::Contains("--from"));
     f = validFlags();
-    f.durationBlocks = 0;
+    f.durationSeconds = 0;
     CHECK_THAT(errorOf(f), Catch::Contains("--duration"));
     f = validFlags();
     f.biddingWindowBlocks = 0;

@@ -466,8 +466,8 @@ TEST_CASE("agora deploy takes the bid, sends the manifest, follows the logs and 
     REQUIRE(rc == 0);
     REQUIRE(closed);
     REQUIRE(gateway.sendCalls >= 2);  // the first was refused as "not seen yet" and retried
-    REQUIRE_THAT(out, Catch::Contains("bid 1 from " + prov + " at 800 uagr/block, reputation "));
-    REQUIRE_THAT(out, Catch::Contains(" won by " + prov + " at 800 uagr/block"));
+    REQUIRE_THAT(out, Catch::Contains("bid 1 from " + prov + " at 800 uagr/s, reputation "));
+    REQUIRE_THAT(out, Catch::Contains(" won by " + prov + " at 800 uagr/s"));
     REQUIRE_THAT(out, Catch::Contains("sending manifest to " + gatewayAddress));
     REQUIRE_THAT(out, Catch::Contains("gateway not ready (FAILED_PRECONDITION: lease not seen yet)"));
     REQUIRE_THAT(out, Catch::Contains("main 8080 -> 127.0.0.1:31000"));

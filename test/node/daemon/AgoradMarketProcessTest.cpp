@@ -169,7 +169,7 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
     const auto& l = lease.lease();
     REQUIRE(l.provider() == addr(kProvider).toBech32());
     REQUIRE(l.client() == addr(kClient).toBech32());
-    REQUIRE(l.price_per_block() == "400");
+    REQUIRE(l.price_per_second() == "400");
     REQUIRE(l.start_height() == accepted.height());
     REQUIRE(l.state() == "active");
     REQUIRE_FALSE(lease.state().proof().empty());
@@ -184,17 +184,21 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
     REQUIRE(leases.leases_size() == 1);
     REQUIRE(leases.page().next_key().empty());
 
-    // Blocks pass: the escrow view accrues at the price per block.
-    REQUIRE(net.waitHeight(accepted.height() + 2));
+    // Block time passes: the escrow view accrues at the price per whole second of block time.
+    const std::uint64_t startMs = leases.leases(0).start_time();
+    REQUIRE(startMs > 0);
     q::EscrowRequest ereq;
     ereq.set_lease_id(leaseId);
     q::EscrowResponse escrow;
-    {
-        grpc::ClientContext ctx;
-        REQUIRE(query->Escrow(&ctx, ereq, &escrow).ok());
-    }
-    REQUIRE(escrow.height() >= accepted.height() + 2);
-    REQUIRE(escrow.accrued() == std::to_string(400 * (escrow.height() - accepted.height())));
+    REQUIRE(test::waitUntil(
+        [&] {
+            grpc::ClientContext ctx;
+            return query->Escrow(&ctx, ereq, &escrow).ok() && escrow.time() >= startMs + 2'000;
+        },
+        30s));
+    const std::uint64_t seconds = (escrow.time() - startMs) / 1'000;
+    REQUIRE(escrow.accrued() == std::to_string(400 * seconds));
+    REQUIRE(escrow.paid_through() == startMs + 1'000 * seconds);
     REQUIRE(escrow.deposited() == "500000");
 
     net.node->signal(SIGTERM);

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "node/config/NodeConfig.h"
 #include "support/ChildProcess.h"
@@ -32,8 +32,13 @@ struct Chain {
     // Runs agora with the keyring and node flags; returns its exit code and stdout+stderr.
     // `nodeAddress` overrides the node's address (e.g. one nothing listens on).
     std::pair<int, std::string> agora(std::vector<std::string> args, const std::string& nodeAddress = "") {
-        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass,
-                                         "--node", nodeAddress.empty() ? node : nodeAddress};
+        std::vector<std::string> full = {AGORA_CLI_BINARY,
+                                         "--keyring-dir",
+                                         ring,
+                                         "--passphrase-file",
+                                         pass,
+                                         "--node",
+                                         nodeAddress.empty() ? node : nodeAddress};
         full.insert(full.end(), args.begin(), args.end());
         const std::string log = dir.path("cli-" + std::to_string(++calls) + ".log");
         const int rc = test::runToExit(full, log);
@@ -107,7 +112,8 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
     cfg.consensus.timeoutCommitMs = 50;
     cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    REQUIRE(wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
+    REQUIRE(
+        wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
     c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
                                                     c.dir.path("node.log"));
     REQUIRE(test::waitUntil([&] { return c.agora({"query", "status"}).first == 0; }, 60s));
@@ -129,10 +135,10 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     }
     c.paid({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov1");
     REQUIRE(c.query({"provider", prov1})["offers"][0]["per_cpu_millicore"] == "1");
-    const json job = c.paid({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint",
-                             "region=eu", "--max-price", "100", "--duration", "2000", "--bidding-window", "1000",
-                             "--deposit", "200000"},
-                            "client");
+    const json job =
+        c.paid({"job", "create", "--resources", "cpu=2000,mem=4096,storage=50", "--constraint", "region=eu",
+                "--max-price", "100", "--duration", "2000", "--bidding-window", "1000", "--deposit", "200000"},
+               "client");
     const std::string jobId = Chain::attr(job, "job_created", "job_id");
     REQUIRE(c.query({"job", jobId})["state"] == "open");
     REQUIRE(Chain::u64(c.query({"job", jobId})["deposit"]) == 200000);
@@ -154,7 +160,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     const std::uint64_t prov2Before = c.balance("prov2");
     const json accepted = c.paid({"bid", "accept", bidId}, "client");
     const std::string leaseId = Chain::attr(accepted, "lease_created", "lease_id");
-    REQUIRE(Chain::attr(accepted, "lease_created", "price_per_block") == "80");
+    REQUIRE(Chain::attr(accepted, "lease_created", "price_per_second") == "80");
     {
         // Capacity is reserved for the lease; the filter now leaves prov2 out.
         const json p = c.query({"provider", prov2});
@@ -172,7 +178,7 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         const json e = c.query({"escrow", leaseId});
         REQUIRE(e["lease_state"] == "active");
         REQUIRE(Chain::u64(e["deposited"]) == 200000);
-        REQUIRE(Chain::u64(e["price_per_block"]) == 80);
+        REQUIRE(Chain::u64(e["price_per_second"]) == 80);
         const json mine = c.query({"leases", "--client", client});
         REQUIRE(mine["leases"].size() == 1);
         REQUIRE(std::to_string(mine["leases"][0]["id"].get<std::uint64_t>()) == leaseId);
@@ -180,13 +186,22 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         REQUIRE(c.query({"lease", leaseId})["provider"] == prov2);
     }
 
-    // Blocks pass while the lease runs; the client tops up, the provider withdraws what accrued.
+    // Block time passes while the lease runs (enough to count for reputation: lease time is block
+    // time, not blocks); the client tops up, the provider withdraws what accrued.
+    const std::uint64_t startMs = c.query({"lease", leaseId})["start_time"].get<std::uint64_t>();
+    const std::uint64_t minPaid = c.query({"params"})["reputation_min_paid_seconds"].get<std::uint64_t>();
+    REQUIRE(test::waitUntil(
+        [&] {
+            return c.query({"escrow", leaseId})["paid_through"].get<std::uint64_t>() >= startMs + 1'000 * minPaid;
+        },
+        60s));
     c.paid({"lease", "top-up", leaseId, "1000"}, "client");
     REQUIRE(Chain::u64(c.query({"escrow", leaseId})["deposited"]) == 201000);
     const json withdrawn = c.paid({"lease", "withdraw", leaseId}, "prov2");
     const std::uint64_t paid = std::stoull(Chain::attr(withdrawn, "provider_withdraw", "amount"));
     REQUIRE(paid > 0);
-    REQUIRE(paid % 80 == 0);  // whole blocks at the accepted price
+    REQUIRE(paid >= 80 * minPaid);
+    REQUIRE(paid % 80 == 0);  // whole seconds at the accepted price
     REQUIRE(Chain::u64(c.query({"escrow", leaseId})["withdrawn"]) == paid);
 
     const json closed = c.paid({"lease", "close", leaseId, "--reason", "completed"}, "client");

@@ -13,7 +13,7 @@ GenesisDoc sampleDoc() {
     d.genesisTimeMs = 1'790'000'000'000ULL;
     d.genesis.chainId = "agora-devnet-1";
     d.genesis.params.minFee = Amount(500);
-    d.genesis.params.graceBlocks = 7;
+    d.genesis.params.graceSeconds = 7;
     const auto k1 = test::testKey(1);
     d.genesis.accounts.push_back({Address::fromPublicKey(k1.publicKey), Amount(5'000'000'000)});
     d.genesis.validators.push_back({Address::fromPublicKey(k1.publicKey), test::testKey(2).publicKey, "val-0", 500,
@@ -40,7 +40,7 @@ TEST_CASE("genesis JSON round-trips every field and params", "[genesis]") {
 TEST_CASE("genesis hash changes with any field", "[genesis]") {
     GenesisDoc d = sampleDoc();
     const Hash256 h = d.hash();
-    d.genesis.params.graceBlocks++;
+    d.genesis.params.graceSeconds++;
     REQUIRE(d.hash() != h);
 }
 
@@ -56,8 +56,8 @@ TEST_CASE("genesis parsing rejects bad input naming the field", "[genesis]") {
         return r.error();
     };
     REQUIRE(mutate("\"chain_id\"", "\"chainid\"") == "genesis: unknown field chainid");
-    REQUIRE(mutate("\"grace_blocks\": 7", "\"grace_blocks\": -7") ==
-            "genesis: params.grace_blocks must be an unsigned integer in range");
+    REQUIRE(mutate("\"grace_seconds\": 7", "\"grace_seconds\": -7") ==
+            "genesis: params.grace_seconds must be an unsigned integer in range");
     REQUIRE(mutate("\"min_fee\": \"500\"", "\"min_fee\": 500") == "genesis: params.min_fee must be a string of uagr");
     REQUIRE(mutate("\"balance\": \"5000000000\"", "\"balance\": \"99999999999999999999\"") ==
             "genesis: accounts[0].balance must be a decimal amount of uagr");

@@ -170,7 +170,7 @@ def run_cases(net, f, doc, doc_bytes, documented, resolver):
     tx = f["send_tx"]
     bad_addr = "agora1notanaddress"
     block_id = net.get_json("/v1/blocks/1")["block_id"]
-    proposal = net.attr(net.tx("client", "gov", "submit", "--title", "longer grace", "--change", "grace_blocks=7",
+    proposal = net.attr(net.tx("client", "gov", "submit", "--title", "longer grace", "--change", "grace_seconds=7",
                                "--deposit", "1000agr"), "proposal_submitted", "proposal_id")
     committed = net.signed("client", "send", net.addr["other"], "1000")
     post = lambda tx, mode: json.dumps({"tx": tx, "mode": mode, "timeout_ms": 20000})

@@ -92,14 +92,14 @@ TEST_CASE(
     // A proposal the client votes down changes nothing and refunds its deposit.
     const std::string client = c.address("client");
     const json second =
-        c.tx({"gov", "submit", "--change", "grace_blocks=7", "--deposit", "1000agr", "--fees", "5000"}, "client");
+        c.tx({"gov", "submit", "--change", "grace_seconds=7", "--deposit", "1000agr", "--fees", "5000"}, "client");
     const std::string id2 = Cli::attr(second, "proposal_submitted", "proposal_id");
     c.tx({"gov", "vote", id2, "no", "--fees", "5000"}, "client");
     const std::uint64_t before = Cli::u64(c.query(0, {"account", client})["balance"]);
     const json rejected = waitEnded(c, id2);
     CHECK(rejected["status"] == "rejected");
     CHECK(rejected["failure"] == "threshold not reached");
-    for (std::size_t i : all) CHECK(c.query(i, {"params"})["grace_blocks"] == 20);
+    for (std::size_t i : all) CHECK(c.query(i, {"params"})["grace_seconds"] == 20);
     REQUIRE(net.waitHeight(all, rejected["voting_end_height"].get<std::uint64_t>() + 1, 30s));
     CHECK(Cli::u64(c.query(0, {"account", client})["balance"]) == before + 1'000'000'000ULL);
 }

@@ -39,8 +39,8 @@ Bytes largeTx(const test::TestKey& from, std::uint64_t nonce) {
         const std::string key = "k" + std::to_string(100 + i);  // sorted: k100, k101, ...
         job.constraints.push_back(Attribute{key, std::string(limits::kAttributeValueMax, 'v')});
     }
-    job.maxPricePerBlock = Amount(1);
-    job.durationBlocks = 1;
+    job.maxPricePerSecond = Amount(1);
+    job.durationSeconds = 1;
     job.biddingWindowBlocks = 5;
     job.deposit = Amount(1);
     for (std::size_t i = 0; i < kJobsPerTx; ++i) tx.msgs.push_back(job);

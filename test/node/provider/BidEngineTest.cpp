@@ -33,7 +33,7 @@ contracts::Job job() {
     j.client = addr(2);
     j.resources = res(1000, 1024);
     j.biddingEndHeight = 50;
-    j.maxPricePerBlock = Amount(1000);
+    j.maxPricePerSecond = Amount(1000);
     return j;
 }
 }  // namespace

@@ -44,10 +44,10 @@ TEST_CASE("a price script gets the job on stdin and its stdout is the price", "[
     // Echoes back the max price the job carries, minus one.
     const auto s =
         script(dir, "p.sh",
-               "read line; max=$(echo \"$line\" | sed 's/.*\"max_price_per_block\":\"\\([0-9]*\\)\".*/\\1/'); "
+               "read line; max=$(echo \"$line\" | sed 's/.*\"max_price_per_second\":\"\\([0-9]*\\)\".*/\\1/'); "
                "echo $((max - 1))");
     PricePolicy p(rates(), 10'000, s, 5'000);
-    const auto q = p.quote(nlohmann::json{{"max_price_per_block", "900"}}, res(1, 1));
+    const auto q = p.quote(nlohmann::json{{"max_price_per_second", "900"}}, res(1, 1));
     INFO(q.reason);
     REQUIRE(q.price);
     CHECK(*q.price == Amount(899));

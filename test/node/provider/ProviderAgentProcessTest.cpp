@@ -53,8 +53,10 @@ bool httpAnswers(const std::string& hostPort) {
 
 }  // namespace
 
-TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per block",
-          "[provider][process]") {
+TEST_CASE(
+    "agora deploy runs a batch manifest on an agent, streams its logs, closes completed and pays per second of block "
+    "time",
+    "[provider][process]") {
     if (!haveSandbox()) {
         WARN("bubblewrap or writable cgroups missing: skipped");
         return;
@@ -81,12 +83,12 @@ TEST_CASE("agora deploy runs a batch manifest on an agent, streams its logs, clo
     CHECK(logs.exitCode == 0);
     CHECK(logs.output.find("hello from " + std::to_string(leaseId)) != std::string::npos);
 
-    // Settled by deploy: the provider got price x blocks served, to the uagr.
+    // Settled by deploy: the provider got price x whole seconds of block time served, to the uagr.
     REQUIRE(
         agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
     const json l = net.lease(leaseId);
-    const std::uint64_t price = std::stoull(l.value("price_per_block", "0"));
-    const std::uint64_t served = l.value("close_height", 0ull) - l.value("start_height", 0ull);
+    const std::uint64_t price = std::stoull(l.value("price_per_second", "0"));
+    const std::uint64_t served = (l.value("close_time", 0ull) - l.value("start_time", 0ull)) / 1'000;  // whole seconds
     CHECK(std::stoull(l.value("paid_out", "0")) == price * served);
     CHECK(std::stoull(l.value("refunded", "0")) == std::stoull(l.value("deposited", "0")) - price * served);
 }
@@ -396,7 +398,7 @@ TEST_CASE("two agents compete: the cheaper price script wins, a full agent does 
     auto bids = net.queryJson({"bids", std::to_string(jobId), "--include-closed"});
     CHECK(bids["bids"].size() == 2);
     CHECK(d.value("provider", "") == net.address("provider"));
-    CHECK(net.lease(d.value("lease_id", 0ull)).value("price_per_block", "") == "300");
+    CHECK(net.lease(d.value("lease_id", 0ull)).value("price_per_second", "") == "300");
 
     // A job bigger than agent A's capacity (and within B's): only B bids.
     auto cap = net.queryJson({"provider", net.address("provider")});

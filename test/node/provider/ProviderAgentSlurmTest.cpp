@@ -114,8 +114,8 @@ TEST_CASE("slurm runtime: agora deploy runs a batch manifest as a Slurm job that
     REQUIRE(
         agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
     const json l = net.lease(leaseId);
-    const std::uint64_t price = std::stoull(l.value("price_per_block", "0"));
-    const std::uint64_t served = l.value("close_height", 0ull) - l.value("start_height", 0ull);
+    const std::uint64_t price = std::stoull(l.value("price_per_second", "0"));
+    const std::uint64_t served = (l.value("close_time", 0ull) - l.value("start_time", 0ull)) / 1'000;  // whole seconds
     CHECK(std::stoull(l.value("paid_out", "0")) == price * served);
     CHECK(std::stoull(l.value("refunded", "0")) == std::stoull(l.value("deposited", "0")) - price * served);
 }

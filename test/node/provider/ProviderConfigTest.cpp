@@ -91,7 +91,6 @@ TEST_CASE("provider.toml selects the slurm runtime with its keys, rendered and l
     c.slurmBinDir = "/opt/slurm/bin";
     c.slurmStateDir = "/shared/agora";
     c.slurmJobNamePrefix = "agora-b-lease-";
-    c.blockTimeMs = 2500;
     const std::string path = dir.path("provider.toml");
     std::ofstream(path) << renderProviderConfig(c);
     auto back = loadProviderConfig(path);
@@ -105,7 +104,6 @@ TEST_CASE("provider.toml selects the slurm runtime with its keys, rendered and l
     CHECK(back->slurmBinDir == c.slurmBinDir);
     CHECK(back->slurmStateDir == c.slurmStateDir);
     CHECK(back->slurmJobNamePrefix == c.slurmJobNamePrefix);
-    CHECK(back->blockTimeMs == 2500);
 
     auto load = [&](const std::string& text) {
         const std::string p = dir.path("bad.toml");

@@ -41,13 +41,14 @@ contracts::Lease lease(std::uint64_t id, const Address& client, const Address& p
     l.client = client;
     l.provider = provider;
     l.resources = Resources{1000, 0, 0, {}};
-    l.pricePerBlock = Amount(100);
+    l.pricePerSecond = Amount(100);
     l.startHeight = 10;
-    l.endHeight = 110;
-    l.paidThrough = 10;
+    l.startTime = 10'000;
+    l.endTime = 110'000;
+    l.paidThrough = 10'000;
     l.escrow = Amount(5'000);
     l.deposited = Amount(5'000);
-    l.dueHeight = 60;  // 5,000 / 100 = 50 blocks after 10
+    l.dueTime = 60'000;  // 5,000 / 100 = 50 seconds after 10 s
     return l;
 }
 
@@ -94,47 +95,53 @@ TEST_CASE("a filtered listing examines a bounded number of records per page and 
     REQUIRE_FALSE(q.leases(std::nullopt, std::nullopt, pageSpec({}, 0)).hasValue());
 }
 
-TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot height and writes nothing", "[rpc][query]") {
+TEST_CASE("the escrow view accrues with the ledger's rule at the snapshot's block time and writes nothing",
+          "[rpc][query]") {
     state::MemoryState s;
     const Address client = test::sampleAddress(1);
     const Address provider = test::sampleAddress(3);
     s.put(keys::lease(1), encode(lease(1, client, provider)));
     auto insufficient = lease(2, client, provider);
     insufficient.state = contracts::LeaseState::InsufficientFunds;
-    insufficient.paidThrough = 60;
+    insufficient.paidThrough = 60'000;
     insufficient.escrow = Amount(0);
     insufficient.accrued = Amount(5'000);
-    insufficient.graceHeight = 80;
+    insufficient.graceTime = 80'000;
     s.put(keys::lease(2), encode(insufficient));
     const auto before = s.entries();
 
-    StateQueries at30(std::make_shared<MemorySnapshot>(s, 30));
-    auto e = at30.escrow(1);
+    // Height 7 at block time 30.5 s (the caller's, from the block store):
+    // the view accrues by time, not by height.
+    StateQueries at7(std::make_shared<MemorySnapshot>(s, 7));
+    auto e = at7.escrow(1, 30'500);
     REQUIRE(e.hasValue());
-    REQUIRE(e->height == 30);
-    REQUIRE(e->accrued == Amount(2'000));  // 20 blocks x 100
+    REQUIRE(e->height == 7);
+    REQUIRE(e->time == 30'500);
+    REQUIRE(e->accrued == Amount(2'000));  // 20 whole seconds x 100
     REQUIRE(e->remaining == Amount(3'000));
-    REQUIRE(e->paidThrough == 30);
-    REQUIRE(e->dryHeight == 60);
+    REQUIRE(e->paidThrough == 30'000);
+    REQUIRE(e->dryTime == 60'000);
     REQUIRE(e->lease.escrow == Amount(5'000));  // the stored record, untouched
 
-    // Past the dry height the escrow is exhausted, never negative.
-    StateQueries at90(std::make_shared<MemorySnapshot>(s, 90));
-    auto late = at90.escrow(1);
+    // Past the dry time the escrow is exhausted, never negative.
+    StateQueries at8(std::make_shared<MemorySnapshot>(s, 8));
+    auto late = at8.escrow(1, 90'000);
     REQUIRE(late->accrued == Amount(5'000));
     REQUIRE(late->remaining == Amount(0));
 
-    auto dry = at30.escrow(2);
-    REQUIRE(dry->dryHeight == 60);
+    auto dry = at7.escrow(2, 30'500);
+    REQUIRE(dry->dryTime == 60'000);
     REQUIRE(dry->accrued == Amount(5'000));
     REQUIRE(dry->remaining == Amount(0));
 
-    REQUIRE(at30.escrow(3).error().kind == QueryErrorKind::NotFound);
+    REQUIRE(at7.escrow(3, 30'500).error().kind == QueryErrorKind::NotFound);
     REQUIRE(s.entries() == before);
 }
 
-TEST_CASE("the escrow view's accrual equals what a provider withdrawal at that height accrues, over many seeded leases",
-          "[rpc][query]") {
+TEST_CASE(
+    "the escrow view's accrual equals what a provider withdrawal at that block time accrues, over many seeded "
+    "leases",
+    "[rpc][query]") {
     // The view calls contracts::accrueTo; the ledger accrues when a lease is
     // touched. Touch each lease the ledger's way (a withdrawal, in a dropped
     // overlay) and compare: remaining escrow, paid-through height, and what
@@ -147,10 +154,10 @@ TEST_CASE("the escrow view's accrual equals what a provider withdrawal at that h
     for (int i = 0; i < 2'000; ++i) {
         contracts::Lease l = lease(1, client, provider);
         const std::uint64_t price = rng() % 8 == 0 ? UINT64_MAX / (1 + rng() % 3) : 1 + rng() % 5'000;
-        l.pricePerBlock = Amount(price);
-        l.startHeight = rng() % 100;
-        l.endHeight = l.startHeight + 1 + rng() % 300;
-        l.paidThrough = l.startHeight + rng() % (l.endHeight - l.startHeight + 1);
+        l.pricePerSecond = Amount(price);
+        l.startTime = 1'000 * (rng() % 100) + rng() % 1'000;
+        l.endTime = l.startTime + 1'000 * (1 + rng() % 300);
+        l.paidThrough = l.startTime + 1'000 * (rng() % ((l.endTime - l.startTime) / 1'000 + 1));
         const std::uint64_t deposited = rng() % 1'000'000;
         const std::uint64_t escrow = rng() % (deposited + 1);
         const std::uint64_t accrued = rng() % (deposited - escrow + 1);
@@ -161,18 +168,20 @@ TEST_CASE("the escrow view's accrual equals what a provider withdrawal at that h
         const auto pick = rng() % 10;
         l.state = pick < 8 ? contracts::LeaseState::Active
                            : (pick == 8 ? contracts::LeaseState::InsufficientFunds : contracts::LeaseState::Closed);
-        const std::uint64_t height = rng() % 450;
+        const std::uint64_t height = 1 + rng() % 450;
+        const std::uint64_t time = 1 + rng() % 450'000;
 
         state::MemoryState s;
         s.put(keys::lease(1), encode(l));
         const auto snap = std::make_shared<MemorySnapshot>(s, height);
-        auto view = StateQueries(snap).escrow(1);
+        auto view = StateQueries(snap).escrow(1, time);
         REQUIRE(view.hasValue());
 
         state::Sandbox overlay(*snap);
         std::vector<state::Event> events;
         state::BlockContext block;
         block.height = height;
+        block.time = time;
         const contracts::Params params = contracts::loadParams(*snap);
         contracts::ApplyContext ctx(overlay, block, params, events);
         contracts::Leases book(ctx);
@@ -180,12 +189,14 @@ TEST_CASE("the escrow view's accrual equals what a provider withdrawal at that h
         const auto touched = book.get(1);
         REQUIRE(touched.has_value());
 
-        INFO("lease " << i << " price " << price << " height " << height);
+        INFO("lease " << i << " price " << price << " time " << time);
         REQUIRE(view->remaining == touched->escrow);
         REQUIRE(view->paidThrough == touched->paidThrough);
         REQUIRE(*view->accrued.checkedAdd(l.paidOut) == *touched->accrued.checkedAdd(touched->paidOut));
         if (view->accrued != l.accrued) ++accruedSomething;
-        if (view->remaining.isZero() && escrow != 0) ++saturated;
+        // Ran dry: the escrow could not pay the next whole second before the block time.
+        if (l.state == contracts::LeaseState::Active && view->paidThrough + 1'000 <= std::min(time, l.endTime))
+            ++saturated;
     }
     // The seeds cover both leases that accrue and leases whose escrow runs dry.
     REQUIRE(accruedSomething > 500);
@@ -257,13 +268,14 @@ TEST_CASE("record JSON is stable: fixed key order, amounts as strings, bech32 ad
     b.id = 4;
     b.jobId = 2;
     b.provider = test::sampleAddress(3);
-    b.pricePerBlock = Amount(18'446'744'073'709'551'615ULL);
+    b.pricePerSecond = Amount(18'446'744'073'709'551'615ULL);
     b.deposit = Amount(1'000'000);
     b.state = contracts::BidState::Lost;
     b.createdHeight = 9;
-    REQUIRE(jsonText(bidJson(bidView(b))) ==
-            R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
-                R"(","price_per_block":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
+    REQUIRE(
+        jsonText(bidJson(bidView(b))) ==
+        R"({"id":4,"job_id":2,"provider":")" + b.provider.toBech32() +
+            R"(","price_per_second":"18446744073709551615","deposit":"1000000","state":"lost","created_height":9})");
 
     contracts::Provider p;
     p.address = test::sampleAddress(5);

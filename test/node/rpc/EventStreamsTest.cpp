@@ -150,8 +150,8 @@ MsgJobCreate job(std::vector<Attribute> constraints, std::uint64_t cpu, std::uin
     m.resources.cpuMillicores = cpu;
     m.resources.memoryMib = mem;
     m.constraints = std::move(constraints);
-    m.maxPricePerBlock = Amount(1'000);
-    m.durationBlocks = 100;
+    m.maxPricePerSecond = Amount(1'000);
+    m.durationSeconds = 100;
     m.biddingWindowBlocks = 50;
     m.deposit = Amount(100'000);
     return m;
@@ -160,7 +160,7 @@ MsgJobCreate job(std::vector<Attribute> constraints, std::uint64_t cpu, std::uin
 MsgBidPlace bid(std::uint64_t jobId, std::uint64_t price) {
     MsgBidPlace m;
     m.jobId = jobId;
-    m.pricePerBlock = Amount(price);
+    m.pricePerSecond = Amount(price);
     m.deposit = Amount(1'000'000);
     return m;
 }
@@ -379,7 +379,7 @@ TEST_CASE("WatchBids shows the bids of one job only as they are placed, withdraw
     REQUIRE(existing.bid_id() == 1);
     REQUIRE(existing.status() == "open");
     REQUIRE(existing.provider() == bech(kProvider));
-    REQUIRE(existing.price_per_block() == "900");
+    REQUIRE(existing.price_per_second() == "900");
     waitFor([&] { return chain.bus().subscriberCount() == 1; });
 
     const auto b3 = chain.commit({chain.tx(kProvider2, {bid(2, 700)}),    // bid 2 on job 2: not shown
@@ -393,11 +393,11 @@ TEST_CASE("WatchBids shows the bids of one job only as they are placed, withdraw
     REQUIRE(placed.status() == "open");
     REQUIRE(placed.height() == b3.height);
     REQUIRE(placed.provider() == bech(kProvider2));
-    REQUIRE(placed.price_per_block() == "800");
+    REQUIRE(placed.price_per_second() == "800");
     auto withdrawn = watch.read();
     REQUIRE(withdrawn.bid_id() == 1);
     REQUIRE(withdrawn.status() == "withdrawn");
-    REQUIRE(withdrawn.price_per_block() == "900");
+    REQUIRE(withdrawn.price_per_second() == "900");
     auto accepted = watch.read();
     REQUIRE(accepted.bid_id() == 3);
     REQUIRE(accepted.status() == "accepted");

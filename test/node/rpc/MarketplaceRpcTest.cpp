@@ -286,12 +286,13 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
                    {MsgJobCreate{res(1000, 1024, 10), {{"region", "eu"}}, Amount(500), 100, 10, 0, Amount(50'000)}}));
     mustAdmit(*c.client, &CS::CreateJob,
               c.signedTx(kClient, {MsgJobCreate{res(500, 512, 5), {}, Amount(100), 10, 10, 0, Amount(1'000)}}));
-    // 10,000 uagr at 1,000 per block: dry after 10 of its 50 blocks.
+    // 10,000 uagr at 1,000 per second: dry after 10 of its 50 seconds (blocks here are one second apart).
     mustAdmit(*c.client, &CS::LeaseOffer,
               c.signedTx(kClient,
                          {MsgLeaseFromOffer{addr(2), 1, res(1000, 0, 0), 50, Amount(10'000), {}, Amount(1'000'000)}}));
     const auto jobsBlock = c.block();
     const std::uint64_t offerLeaseStart = jobsBlock.height;
+    const std::uint64_t offerLeaseStartMs = c.app().lastTimeMs();  // that block's time
 
     // --- four eu providers bid on job 1 ---
     const std::map<std::uint8_t, std::uint64_t> bidPrices = {{1, 400}, {3, 450}, {4, 300}, {5, 350}};
@@ -404,7 +405,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
     const auto job = rec(jresp);
     REQUIRE(job["state"] == "leased");
     REQUIRE(job["client"] == bech(kClient));
-    REQUIRE(job["max_price_per_block"] == "500");
+    REQUIRE(job["max_price_per_second"] == "500");
     REQUIRE(job["constraints"] == Json::parse(R"([{"key":"region","value":"eu"}])"));
     const std::uint64_t bidLease = job["lease_id"].get<std::uint64_t>();
     REQUIRE(bidLease != 0);
@@ -422,7 +423,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         const auto lease = rec(lresp);
         REQUIRE(lease["provider"] == bech(4));
         REQUIRE(lease["client"] == bech(kClient));
-        REQUIRE(lease["price_per_block"] == "300");
+        REQUIRE(lease["price_per_second"] == "300");
         REQUIRE(lease["state"] == "active");
         REQUIRE(lease["start_height"] == acceptBlock.height);
         REQUIRE(lease["deposited"] == "50000");
@@ -446,7 +447,7 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(p2["offers"][0]["offer_id"] == 1);
         REQUIRE(p2["offers"][0]["per_cpu_millicore"] == "1");
 
-        // Escrow, accrued lazily: price x blocks since the start, at the latest height.
+        // Escrow, accrued lazily: price x seconds of block time since the start, at the latest block.
         const std::uint64_t h = c.app().lastHeight();
         q::EscrowRequest ereq;
         ereq.set_lease_id(bidLease);
@@ -454,24 +455,25 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(est.ok());
         const std::uint64_t accrued = 300 * (h - acceptBlock.height);
         REQUIRE(escrow.height() == h);
+        REQUIRE(escrow.time() == c.app().lastTimeMs());
         REQUIRE(escrow.deposited() == "50000");
         REQUIRE(escrow.accrued() == std::to_string(accrued));
         REQUIRE(escrow.remaining() == std::to_string(50'000 - accrued));
         REQUIRE(escrow.withdrawn() == "0");
-        REQUIRE(escrow.dry_height() == 0);  // 50,000 covers all 100 blocks at 300
-        REQUIRE(escrow.paid_through() == h);
+        REQUIRE(escrow.dry_time() == 0);  // 50,000 covers all 100 seconds at 300
+        REQUIRE(escrow.paid_through() == c.app().lastTimeMs());
         REQUIRE(escrow.lease_state() == "active");
         // The stored record itself has not accrued yet: the view is computed.
         REQUIRE(rec(lresp)["accrued"] == "0");
 
-        // The offer lease runs dry after 10 blocks of its 50.
+        // The offer lease runs dry after 10 seconds of its 50.
         const std::uint64_t offerLease = bidLease == 1 ? 2 : 1;
         ereq.set_lease_id(offerLease);
         auto [e2st, e2] = ask<q::EscrowResponse>(*c.query, &q::QueryService::Stub::Escrow, ereq);
         REQUIRE(e2st.ok());
-        REQUIRE(e2.dry_height() == offerLeaseStart + 10);
+        REQUIRE(e2.dry_time() == offerLeaseStartMs + 10'000);
         REQUIRE(e2.accrued() == std::to_string(1'000 * (h - offerLeaseStart)));
-        REQUIRE(e2.price_per_block() == "1000");
+        REQUIRE(e2.price_per_second() == "1000");
     }
 
     SECTION("bids include closed ones on request; the open index empties on accept") {
@@ -589,8 +591,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(escrow.deposited() == "51000");
         REQUIRE(escrow.accrued() == "0");
 
-        // Paid for long enough to count as a completed lease in reputation.
-        for (std::uint64_t i = 0; i < contracts::kReputationMinPaidBlocks; ++i) c.block();
+        // Paid for long enough to count as a completed lease in reputation (blocks are one second apart).
+        for (std::uint64_t i = 0; i < contracts::kReputationMinPaidSeconds; ++i) c.block();
         mustAdmit(*c.client, &CS::CloseLease, c.signedTx(kClient, {MsgLeaseClose{bidLease, CloseReason::Completed}}));
         c.block();
         mustAdmit(*c.client, &CS::Settle, c.signedTx(kClient, {MsgLeaseSettle{bidLease, 5}}));

@@ -267,14 +267,20 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     submit(clients.TopUp, "client", "lease", "top-up", str(lease_id), "1000")
     escrow = query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=10)
     check(amount(escrow.deposited) == 201000 and escrow.lease_state == "active", "escrow after top-up")
+    # Accrual pays whole seconds of block time: wait for the first before withdrawing.
+    deadline = time.monotonic() + 60
+    while amount(query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=5).accrued) == 0:
+        check(time.monotonic() < deadline, "nothing accrued in 60 s")
+        time.sleep(0.05)  # polling interval while blocks pass
     withdrawn = submit(providers.WithdrawEarnings, "prov2", "lease", "withdraw", str(lease_id))
     paid = int(event_attr(withdrawn, "provider_withdraw", "amount"))
     check(paid > 0 and paid % 80 == 0, "withdrew %d" % paid)
-    # The lease counts as completed for reputation only after reputation_min_paid_blocks paid blocks.
-    min_paid = params()["reputation_min_paid_blocks"]
+    # The lease counts as completed for reputation only after reputation_min_paid_seconds paid seconds of block time.
+    min_paid = params()["reputation_min_paid_seconds"]
+    start_ms = reply(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id)).lease.start_time
     deadline = time.monotonic() + 60
-    while query.Status(query_pb2.StatusRequest(), timeout=5).latest_height < accepted.height + min_paid:
-        check(time.monotonic() < deadline, "no %d blocks after the accept in 60 s" % min_paid)
+    while query.Escrow(query_pb2.EscrowRequest(lease_id=lease_id), timeout=5).paid_through < start_ms + 1000 * min_paid:
+        check(time.monotonic() < deadline, "not %d s of block time paid in 60 s" % min_paid)
         time.sleep(0.05)  # polling interval while blocks pass
     submit(clients.CloseLease, "client", "lease", "close", str(lease_id), "--reason", "completed")
     settled = submit(clients.Settle, "client", "lease", "settle", str(lease_id), "--rating", "5")

@@ -117,8 +117,8 @@ TEST_CASE("typed provider, job and bid records carry their JSON field for field 
     j.client = test::sampleAddress(1);
     j.resources = sampleResources(500);
     j.constraints = {{"region", "eu"}};
-    j.maxPricePerBlock = Amount(100);
-    j.durationBlocks = 50;
+    j.maxPricePerSecond = Amount(100);
+    j.durationSeconds = 50;
     j.biddingEndHeight = 70;
     j.minReputation = 400'000;
     j.deposit = Amount(1'000);
@@ -132,7 +132,7 @@ TEST_CASE("typed provider, job and bid records carry their JSON field for field 
     b.id = 4;
     b.jobId = 2;
     b.provider = test::sampleAddress(3);
-    b.pricePerBlock = Amount(18'446'744'073'709'551'615ULL);
+    b.pricePerSecond = Amount(18'446'744'073'709'551'615ULL);
     b.deposit = Amount(1'000'000);
     b.state = contracts::BidState::Lost;
     b.createdHeight = 9;
@@ -147,19 +147,21 @@ TEST_CASE("typed lease, reputation and client records carry their JSON field for
     l.provider = test::sampleAddress(3);
     l.jobId = 2;
     l.resources = sampleResources(1000);
-    l.pricePerBlock = Amount(100);
+    l.pricePerSecond = Amount(100);
     l.startHeight = 10;
-    l.endHeight = 110;
-    l.paidThrough = 30;
+    l.startTime = 1'700'000'010'000;
+    l.endTime = 1'700'000'110'000;
+    l.paidThrough = 1'700'000'030'000;
     l.escrow = Amount(3'000);
     l.accrued = Amount(1'500);
     l.paidOut = Amount(500);
     l.refunded = Amount(7);
     l.deposited = Amount(5'007);
     l.state = contracts::LeaseState::Closed;
-    l.dueHeight = 60;
-    l.graceHeight = 61;
+    l.dueTime = 1'700'000'060'000;
+    l.graceTime = 1'700'000'061'000;
     l.closeHeight = 62;
+    l.closeTime = 1'700'000'062'500;
     l.closeReason = CloseReason::Completed;
     l.settled = true;
     l.rating = 5;
@@ -255,7 +257,7 @@ TEST_CASE("a typed record with a malformed field does not read back", "[views]")
     bad.set_provider("agora1notbech32");
     REQUIRE_FALSE(fromProto(bad).has_value());
     bad = good;
-    bad.set_price_per_block("1.5");  // amounts are decimal uagr
+    bad.set_price_per_second("1.5");  // amounts are decimal uagr
     REQUIRE_FALSE(fromProto(bad).has_value());
 
     q::LeaseRecord lease;
