@@ -175,9 +175,11 @@ class Devnet:
         f["bid"] = int(self.attr(bid, "bid_placed", "bid_id"))
         acc = self.tx("client", "bid", "accept", str(f["bid"]))
         f["lease"] = int(self.attr(acc, "lease_created", "lease_id"))
-        # Reputation counts a completed lease only after 10 paid blocks (docs/ledger.md "Reputation").
-        start = acc["height"]
-        wait_until(lambda: self.height() >= start + 12, 60, "12 blocks of lease %d" % f["lease"])
+        # Reputation counts a completed lease only after 10 paid seconds of block time
+        # (docs/ledger.md "Reputation"): wait until the chain's time is 11 s past the lease's start.
+        start_ms = int(self.get_json("/v1/leases/%d" % f["lease"])["start_time"])
+        wait_until(lambda: int(self.get_json("/v1/status")["latest_time_ms"]) >= start_ms + 11_000, 60,
+                   "11 s of block time on lease %d" % f["lease"])
         self.tx("client", "lease", "close", str(f["lease"]))
         self.tx("client", "lease", "settle", str(f["lease"]), "--rating", "5")
         job2 = self.tx("client", "job", "create", "--resources", "cpu=1000,mem=1024,storage=10", "--constraint", "region=eu",
