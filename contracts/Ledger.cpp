@@ -198,6 +198,20 @@ ResultCode Ledger::precheck(const state::StateReader& s, const Tx& tx) const {
     return ResultCode::Ok;
 }
 
+Amount Ledger::requiredFee(const state::StateReader& s, const Tx&) const {
+    return loadParams(s).minFee;
+}
+
+bool Ledger::assumeNonce(state::StateWriter& s, const Tx& tx) const {
+    const Address signer = tx.signerAddress();
+    const Account acc = readAccount(s, signer).value_or(Account{});
+    if (tx.nonce <= acc.nonce) return false;
+    std::vector<Event> unused;
+    ApplyContext ctx(s, block_, params_, unused);
+    Bank(ctx).setNonce(signer, tx.nonce);
+    return true;
+}
+
 ResultCode Ledger::applyMessage(ApplyContext& ctx, const Address& signer, const Msg& msg) {
     return std::visit(Overloaded{
                           [&](const MsgSend& m) { return Bank(ctx).send(signer, m); },

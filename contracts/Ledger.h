@@ -66,6 +66,14 @@ public:
                        SignatureStatus signature = SignatureStatus::Unchecked);
     EndBlockResult endBlock(state::StateWriter& state);
 
+    // Simulation only (node/rpc/TxSimulator), never on a block path.
+    // The least fee `tx` must carry to pass precheck on this state: min_fee.
+    Amount requiredFee(const state::StateReader& state, const Tx& tx) const;
+    // When tx's nonce is ahead of its signer's stored nonce (the signer's
+    // earlier txs still wait in a mempool), stores tx's nonce as the next
+    // one so that the tx executes. True when it did.
+    bool assumeNonce(state::StateWriter& state, const Tx& tx) const;
+
     const state::BlockContext& block() const { return block_; }
     const std::string& chainId() const { return chainId_; }
 

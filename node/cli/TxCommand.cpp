@@ -11,6 +11,7 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/core/Bytes.h"
 #include "consensus/core/Hash256.h"
+#include "consensus/core/ResultCode.h"
 #include "node/cli/ChainCommands.h"
 #include "node/cli/CliError.h"
 #include "wallet/Keyring.h"
@@ -31,7 +32,10 @@ struct TxFlags {
     std::string nonce;  // empty = the account's next nonce, asked from the node
     bool wait = false;
     bool generateOnly = false;
+    bool skipSimulation = false;
 };
+
+constexpr std::string_view kAutoFees = "auto";
 
 Amount parseAmount(const std::string& text, const std::string& what, bool allowZero = false) {
     auto a = Amount::parse(text);
@@ -159,11 +163,46 @@ CloseReason parseReason(const std::string& text) {
     return it->second;
 }
 
+// Runs the tx on the node's latest state without sending it (TxService.Simulate).
+txpb::SimulateResponse simulate(CliContext& ctx, const Bytes& raw, bool checkSignature) {
+    auto stub = txpb::TxService::NewStub(channel(ctx));
+    grpc::ClientContext c;
+    deadline(c, 10);
+    txpb::SimulateRequest req;
+    req.set_tx(std::string(raw.begin(), raw.end()));
+    req.set_skip_signature_check(!checkSignature);
+    req.set_allow_future_nonce(true);  // the CLI signs with the pending nonce (decision 17)
+    txpb::SimulateResponse resp;
+    auto s = stub->Simulate(&c, req, &resp);
+    if (!s.ok()) rpcFailed(ctx, s);
+    return resp;
+}
+
+// Refuses a tx the simulation says would fail, with the ledger's code, name
+// and message (nothing is sent, no fee is paid).
+void requireSimulationOk(CliContext& ctx, const Bytes& raw) {
+    const auto sim = simulate(ctx, raw, /*checkSignature=*/true);
+    const auto& r = sim.result();
+    if (r.code() == 0) return;
+    const auto name = resultName(static_cast<ResultCode>(r.code()));
+    if (ctx.format() == OutputFormat::Json) {
+        json j{{"tx_hash", sha256(raw).toHex()}, {"code", r.code()},  {"name", name},
+               {"message", r.message()},         {"simulated", true}, {"height", sim.height()}};
+        ctx.out << j.dump() << "\n";
+    }
+    throw CliError("the tx would fail with code " + std::to_string(r.code()) + " (" + std::string(name) +
+                   "): " + r.message() + "; not sent (simulated at height " + std::to_string(sim.height()) +
+                   "; --skip-simulation sends it anyway)");
+}
+
 // Signs msg with the --from key. Chain id and nonce come from the flags when
 // given (then the node is not contacted: offline signing), else from the node.
+// --fees auto: the tx is first signed with no fee and simulated; the node
+// answers the fee it needs (required_fee) and the tx is signed again with it.
 SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
     if (f.from.empty()) throw CliError("--from KEY is required");
-    const Amount fee = parseAmount(f.fees, "--fees", true);
+    const bool autoFees = f.fees == kAutoFees;
+    const Amount fee = autoFees ? Amount{} : parseAmount(f.fees, "--fees", true);
     wallet::Keyring ring(ctx.keyringDir.empty() ? wallet::Keyring::defaultDir()
                                                 : std::filesystem::path(ctx.keyringDir));
     auto info = ring.info(f.from);
@@ -175,11 +214,16 @@ SignedTx signTx(CliContext& ctx, const TxFlags& f, Msg msg) {
     auto material = ring.unlock(f.from, passphrases.get());
     if (!material) throw CliError(material.error().message());
     wallet::TxSigner signer(std::move(material->key));
-    wallet::TxBuilder builder(chainId);
-    builder.nonce(nonce).fee(fee).memo(f.memo).addMsg(std::move(msg));
-    auto stx = signer.sign(builder);
-    if (!stx) throw CliError(stx.error().message());
-    return *stx;
+    auto signWith = [&](Amount withFee) {
+        wallet::TxBuilder builder(chainId);
+        builder.nonce(nonce).fee(withFee).memo(f.memo).addMsg(msg);
+        auto stx = signer.sign(builder);
+        if (!stx) throw CliError(stx.error().message());
+        return *stx;
+    };
+    if (!autoFees) return signWith(fee);
+    const txpb::SimulateResponse estimate = simulate(ctx, signWith(Amount{}).bytes(), /*checkSignature=*/false);
+    return signWith(Amount(estimate.required_fee()));
 }
 
 // --generate-only: prints the signed tx instead of broadcasting it.
@@ -239,7 +283,9 @@ void broadcast(CliContext& ctx, const TxFlags& f, Msg msg) {
         printSigned(ctx, stx);
         return;
     }
-    send(ctx, f, stx.bytes());
+    const Bytes raw = stx.bytes();
+    if (!f.skipSimulation) requireSimulationOk(ctx, raw);
+    send(ctx, f, raw);
 }
 
 // Adds a subcommand whose callback broadcasts the message built by `make`.
@@ -267,7 +313,13 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
     });
     auto f = std::make_shared<TxFlags>();
     tx->add_option("--from", f->from, "key name in the keyring that signs and pays")->envname("AGORA_FROM");
-    tx->add_option("--fees", f->fees, "fee (uagr or e.g. 0.001agr)")->envname("AGORA_FEES")->capture_default_str();
+    tx->add_option("--fees", f->fees, "fee (uagr or e.g. 0.001agr), or auto: the fee the node asks for this tx")
+        ->envname("AGORA_FEES")
+        ->capture_default_str();
+    tx->add_flag("--skip-simulation", f->skipSimulation,
+                 "send without simulating first (by default a tx the node's simulation says would fail is refused "
+                 "and not sent)")
+        ->envname("AGORA_SKIP_SIMULATION");
     tx->add_option("--memo", f->memo, "memo, at most 256 bytes");
     tx->add_flag("--wait", f->wait, "wait until the tx is committed and print its result and events")
         ->envname("AGORA_WAIT");
@@ -288,6 +340,7 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
             while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
             auto raw = fromHex(text);
             if (!raw || raw->empty()) throw CliError("tx_hex: not a hex string");
+            if (!f->skipSimulation) requireSimulationOk(ctx, *raw);
             send(ctx, *f, *raw);
         });
     }

@@ -111,10 +111,14 @@ grpc::ServerUnaryReactor* TxServiceImpl::Simulate(grpc::CallbackServerContext* c
                                                   agora::tx::v1::SimulateResponse* resp) {
     if (app_ == nullptr) return finish(ctx, {grpc::StatusCode::UNAVAILABLE, "this server has no chain state"});
     try {
-        auto sim = simulateTx(*app_, asBytes(req->tx()), !req->skip_signature_check());
+        auto sim =
+            simulateTx(*app_, asBytes(req->tx()),
+                       {.checkSignature = !req->skip_signature_check(), .allowFutureNonce = req->allow_future_nonce()});
         if (!sim) return finish(ctx, agoraError(ctx, static_cast<std::uint16_t>(AdmitCode::Malformed), sim.error()));
         resp->set_height(sim->height);
         resp->set_tx_hash(str(sim->txHash.span()));
+        resp->set_required_fee(sim->requiredFee.micro());
+        resp->set_nonce_assumed(sim->nonceAssumed);
         fillTxResult(sim->result, sim->height, sim->txHash, resp->mutable_result());
         return finish(ctx, grpc::Status::OK);
     } catch (const std::exception& e) {

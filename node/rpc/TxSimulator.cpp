@@ -7,7 +7,7 @@
 
 namespace agora::node {
 
-Expected<Simulation, std::string> simulateTx(const Application& app, ByteSpan txBytes, bool checkSignature) {
+Expected<Simulation, std::string> simulateTx(const Application& app, ByteSpan txBytes, SimulateOptions options) {
     auto tx = decodeSignedTx(txBytes);
     if (!tx) return Unexpected("tx does not decode: " + tx.error().message());
     const auto snap = app.snapshot();
@@ -29,8 +29,11 @@ Expected<Simulation, std::string> simulateTx(const Application& app, ByteSpan tx
     block.chainId = genesis.chainId;
     contracts::Ledger ledger(genesis.chainId);
     (void)ledger.beginBlock(sandbox, block);
+    sim.requiredFee = ledger.requiredFee(sandbox, tx->body);
+    if (options.allowFutureNonce) sim.nonceAssumed = ledger.assumeNonce(sandbox, tx->body);
     sim.result = ledger.deliverTx(
-        sandbox, *tx, checkSignature ? contracts::SignatureStatus::Unchecked : contracts::SignatureStatus::Valid);
+        sandbox, *tx,
+        options.checkSignature ? contracts::SignatureStatus::Unchecked : contracts::SignatureStatus::Valid);
     return sim;  // the sandbox and everything in it are dropped here
 }
 

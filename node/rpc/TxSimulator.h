@@ -20,10 +20,20 @@ struct Simulation {
     std::uint64_t height = 0;  // the height the tx was executed at
     Hash256 txHash;
     contracts::TxResult result;
+    Amount requiredFee;         // the least fee this tx must carry (min_fee)
+    bool nonceAssumed = false;  // the tx's nonce was ahead and taken as next
 };
 
-// An error only when the bytes are not a canonical signed tx. With
-// checkSignature false the signature is not verified (estimates before signing).
-Expected<Simulation, std::string> simulateTx(const Application& app, ByteSpan txBytes, bool checkSignature);
+struct SimulateOptions {
+    // false: the signature is not verified (estimates before signing).
+    bool checkSignature = true;
+    // A nonce ahead of the signer's committed one (its earlier txs still in
+    // the mempool) is taken as the next nonce; only the nonce is assumed, not
+    // the other effects of those txs.
+    bool allowFutureNonce = false;
+};
+
+// An error only when the bytes are not a canonical signed tx.
+Expected<Simulation, std::string> simulateTx(const Application& app, ByteSpan txBytes, SimulateOptions options);
 
 }  // namespace agora::node

@@ -279,10 +279,52 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         REQUIRE(out3.rfind("Error: ", 0) == 0);
     }
 
-    // Settling twice fails with the ledger's code and exit status 1.
-    auto [rc, out] = c.agora({"tx", "lease", "settle", leaseId, "--rating", "5", "--from", "client", "--wait"});
-    REQUIRE(rc == 1);
-    REQUIRE(out.find("code 354") != std::string::npos);
+    {
+        // Settling twice: the simulation refuses it with the ledger's code and
+        // name and exit 1; nothing is sent, so no fee is paid and the nonce stays.
+        const json before = c.query({"account", client});
+        auto [rc, out] = c.agora({"tx", "lease", "settle", leaseId, "--rating", "5", "--from", "client", "--wait"});
+        INFO(out);
+        REQUIRE(rc == 1);
+        REQUIRE(out.find("would fail with code 354 (") != std::string::npos);
+        REQUIRE(out.find("not sent") != std::string::npos);
+        const json after = c.query({"account", client});
+        REQUIRE(after["balance"] == before["balance"]);
+        REQUIRE(after["next_nonce"] == before["next_nonce"]);
+        // -o json prints the simulated result first.
+        auto [rcj, outj] =
+            c.agora({"tx", "lease", "settle", leaseId, "--rating", "5", "--from", "client", "--wait", "-o", "json"});
+        REQUIRE(rcj == 1);
+        const json refused = json::parse(outj.substr(0, outj.find('\n')));
+        REQUIRE(refused["simulated"] == true);
+        REQUIRE(refused["code"] == 354);
+        REQUIRE(!refused["name"].get<std::string>().empty());
+        // --skip-simulation sends it anyway: committed with the failure, fee paid.
+        auto [rc2, out2] = c.agora({"tx", "lease", "settle", leaseId, "--rating", "5", "--from", "client", "--wait",
+                                    "--skip-simulation", "-o", "json"});
+        INFO(out2);
+        REQUIRE(rc2 == 1);
+        const json sent = json::parse(out2.substr(0, out2.find('\n')));
+        REQUIRE(sent["code"] == 354);
+        REQUIRE(sent["height"].get<std::uint64_t>() > 0);
+        REQUIRE(Chain::u64(c.query({"account", client})["balance"]) ==
+                Chain::u64(before["balance"]) - Chain::u64(sent["fee_charged"]));
+    }
+    {
+        // --fees auto pays what the node asks (min_fee), two sends in a row
+        // without --wait simulate fine with the pending nonce.
+        const std::uint64_t minFee = Chain::u64(c.query({"params"})["min_fee"]);
+        auto [rc1, out1] = c.agora({"tx", "send", prov1, "5", "--from", "client", "--fees", "auto"});
+        INFO(out1);
+        REQUIRE(rc1 == 0);
+        const json auto2 = c.tx({"send", prov1, "6", "--fees", "auto"}, "client");
+        REQUIRE(Chain::u64(auto2["fee_charged"]) == minFee);
+        // Too small a fee is refused by the simulation with fee_too_low.
+        auto [rc3, out3] = c.agora({"tx", "send", prov1, "5", "--from", "client", "--fees", "1"});
+        INFO(out3);
+        REQUIRE(rc3 == 1);
+        REQUIRE(out3.find("(fee_too_low)") != std::string::npos);
+    }
 
     c.agorad->signal(SIGTERM);
     REQUIRE(c.agorad->waitExit(20s) == 0);
