@@ -247,7 +247,7 @@ void runProviders(CliContext& ctx, const ProviderFilterFlags& f, const PageFlags
         *req.mutable_page() = page;
         const auto resp = callQuery<q::ListProvidersRequest, q::ListProvidersResponse>(
             ctx, &q::QueryService::Stub::ListProviders, req);
-        for (const auto& p : resp.providers()) items.push_back(recordJson(p, "provider", providerJson));
+        for (const auto& rec : resp.providers()) items.push_back(recordJson(rec, "provider", providerJson));
         return hex(resp.page().next_key());
     });
 }

@@ -233,13 +233,13 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                            nodeIdOf(node->nodeKey_->publicKey()),
                            std::max<std::chrono::milliseconds>(std::chrono::seconds(10), round * 10)});
         node->afterCommit_->addObserver(
-            [self](const CommitOutcome& o, const std::shared_ptr<const BlockEvents>& events) {
+            [self](const CommitOutcome& o, const std::shared_ptr<const BlockEvents>& blockEvents) {
                 // Same family ChainMetrics registers (same name and help): refreshed once per block.
                 self->gateway_->metrics()
                     .gauge("agora_p2p_peers", "Connected peers.")
                     .get()
                     .set(static_cast<std::int64_t>(self->peers_->peerCount()));
-                self->gateway_->onCommit(o, events);
+                self->gateway_->onCommit(o, blockEvents);
             });
         // gRPC calls by method and final status on /metrics (agora_grpc_requests_total).
         auto& grpcRequests = node->gateway_->metrics().counter(

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "node/base/PeerAddress.h"
 #include "node/http/HttpSession.h"
 #include "node/http/ServerState.h"
 
@@ -22,18 +23,13 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 Expected<std::pair<std::string, std::uint16_t>, std::string> splitHostPort(const std::string& address) {
+    // The one host:port rule set of node/base/PeerAddress (port 0 = any free port).
+    if (auto valid = parseHostPort(address, PortRule::Listen); !valid) return Unexpected(valid.error());
     const auto colon = address.rfind(':');
-    if (colon == std::string::npos || colon + 1 == address.size()) {
-        return Unexpected("address must be host:port, got '" + address + "'");
-    }
     std::string host = address.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    const std::string portText = address.substr(colon + 1);
     unsigned port = 0;
-    const auto res = std::from_chars(portText.data(), portText.data() + portText.size(), port);
-    if (res.ec != std::errc() || res.ptr != portText.data() + portText.size() || port > 65535) {
-        return Unexpected("bad port in address '" + address + "'");
-    }
+    std::from_chars(address.data() + colon + 1, address.data() + address.size(), port);
     return std::make_pair(host, static_cast<std::uint16_t>(port));
 }
 

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -76,16 +76,70 @@ struct Entry {
 // as text, so `port: "80"` and `port: 80` differ only in the tag ("!" for quoted).
 enum class ValueKind : std::uint8_t { Null, Bool, Int, Float, String, List, Map };
 
+// Hand-written matchers of the core schema's patterns (no <regex>: GCC 12's
+// has -Wmaybe-uninitialized false positives, and these are simple grammars).
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool allOf(std::string_view s, bool (*ok)(char)) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!ok(c)) return false;
+    return true;
+}
+std::size_t skipDigits(std::string_view s, std::size_t i) {
+    while (i < s.size() && isDigit(s[i])) ++i;
+    return i;
+}
+std::string_view withoutSign(std::string_view s) {
+    if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+    return s;
+}
+// null|Null|NULL|~|(empty)
+bool isYamlNull(std::string_view t) {
+    return t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL";
+}
+// true|True|TRUE|false|False|FALSE
+bool isYamlBool(std::string_view t) {
+    return t == "true" || t == "True" || t == "TRUE" || t == "false" || t == "False" || t == "FALSE";
+}
+// [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+bool isYamlInt(std::string_view t) {
+    if (t.starts_with("0o")) return allOf(t.substr(2), [](char c) { return c >= '0' && c <= '7'; });
+    if (t.starts_with("0x"))
+        return allOf(t.substr(2),
+                     [](char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); });
+    return allOf(withoutSign(t), isDigit);
+}
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
+bool isYamlFloat(std::string_view t) {
+    if (t == ".nan" || t == ".NaN" || t == ".NAN") return true;
+    const std::string_view s = withoutSign(t);
+    if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+    std::size_t i = 0;
+    if (!s.empty() && s[0] == '.') {
+        i = skipDigits(s, 1);
+        if (i == 1) return false;
+    } else {
+        i = skipDigits(s, 0);
+        if (i == 0) return false;
+        if (i < s.size() && s[i] == '.') i = skipDigits(s, i + 1);
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        const std::size_t j = skipDigits(s, i);
+        if (j == i) return false;
+        i = j;
+    }
+    return i == s.size();
+}
+
 ValueKind plainScalarKind(const std::string& text) {
-    static const std::regex kNull("null|Null|NULL|~|");
-    static const std::regex kBool("true|True|TRUE|false|False|FALSE");
-    static const std::regex kInt("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-    static const std::regex kFloat(
-        "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-    if (std::regex_match(text, kNull)) return ValueKind::Null;
-    if (std::regex_match(text, kBool)) return ValueKind::Bool;
-    if (std::regex_match(text, kInt)) return ValueKind::Int;
-    if (std::regex_match(text, kFloat)) return ValueKind::Float;
+    if (isYamlNull(text)) return ValueKind::Null;
+    if (isYamlBool(text)) return ValueKind::Bool;
+    if (isYamlInt(text)) return ValueKind::Int;
+    if (isYamlFloat(text)) return ValueKind::Float;
     return ValueKind::String;
 }
 

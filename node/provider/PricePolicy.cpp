@@ -24,11 +24,10 @@ PriceQuote PricePolicy::quote(const nlohmann::json& jobJson, const Resources& re
 PriceQuote PricePolicy::fromRates(const Resources& resources) const {
     auto base = contracts::priceAtOffer(rates_, resources);
     if (!base) return {std::nullopt, "the offer does not price these resources"};
-    const unsigned __int128 scaled = static_cast<unsigned __int128>(base->micro()) * marginBps_ / 10'000;
-    if (scaled > UINT64_MAX) return {std::nullopt, "price overflows"};
-    const auto price = static_cast<std::uint64_t>(scaled);
-    if (price == 0) return {std::nullopt, "price rounds to zero"};
-    return {Amount(price), ""};
+    const auto price = base->mulDiv(marginBps_, 10'000);
+    if (!price) return {std::nullopt, "price overflows"};
+    if (price->isZero()) return {std::nullopt, "price rounds to zero"};
+    return {*price, ""};
 }
 
 PriceQuote PricePolicy::fromScript(const nlohmann::json& jobJson) const {

@@ -378,3 +378,17 @@ TEST_CASE("stop closes open connections and joins, and a taken port is a start e
     HttpServer bad(o, r2);
     CHECK_FALSE(bad.start().hasValue());
 }
+
+TEST_CASE("the listen address follows the node's one host:port rule set", "[http]") {
+    REQUIRE(splitHostPort("127.0.0.1:8080").value() == std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080});
+    REQUIRE(splitHostPort("[::1]:0").value() == std::pair<std::string, std::uint16_t>{"::1", 0});
+    REQUIRE(splitHostPort("localhost:65535").value() == std::pair<std::string, std::uint16_t>{"localhost", 65535});
+    // What PeerAddress refuses, the HTTP server refuses too (it accepted some of these before).
+    for (const std::string bad : {"127.0.0.1", "127.0.0.1:", ":8080", "127.0.0.1:65536", "host name:80", "::1:80",
+                                  "127.0.0.1:+80", "[::1:80"}) {
+        INFO(bad);
+        const auto r = splitHostPort(bad);
+        REQUIRE(!r);
+        REQUIRE(!r.error().empty());
+    }
+}

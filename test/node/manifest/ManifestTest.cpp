@@ -341,6 +341,27 @@ TEST_CASE("wrong types are WrongType with field and line", "[manifest]") {
         REQUIRE(e.line == 5);
         REQUIRE(e.message.find("quote it: \"10\"") != std::string::npos);
     }
+    SECTION("plain scalars that YAML's core schema reads as numbers, booleans or null are not strings") {
+        // Each plain argument below is not a string; the same text quoted, or a
+        // near miss of the grammar, is one.
+        const std::vector<std::pair<std::string, std::string>> notStrings = {
+            {"-7", "an integer"},    {"+12", "an integer"}, {"0o17", "an integer"}, {"0xBeEf", "an integer"},
+            {"1.5", "a number"},     {".5", "a number"},    {"2.", "a number"},     {"1e3", "a number"},
+            {"-2.5E-3", "a number"}, {"+.inf", "a number"}, {".NaN", "a number"},   {"True", "a boolean"},
+            {"FALSE", "a boolean"},
+        };
+        for (const auto& [text, kind] : notStrings) {
+            INFO(text);
+            const ManifestError e = parseFails(minimalWith("    command: [x, " + text + "]\n"));
+            REQUIRE(e.code == ManifestErrorCode::WrongType);
+            REQUIRE(e.message.find("got " + kind) != std::string::npos);
+        }
+        for (const std::string text : {"0o8", "0x", "1e", "1.2.3", "e5", ".", "+", "-.nan", "yes", "1_000", "nul"}) {
+            INFO(text);
+            const Manifest m = parseOk(minimalWith("    command: [x, " + text + "]\n"));
+            REQUIRE(m.services.at(0).command.at(1) == text);
+        }
+    }
     SECTION("version is a string") {
         const ManifestError e = parseFails("version: \"1\"\nkind: batch\nservices: {m: {command: [x]}}\n");
         REQUIRE(e.code == ManifestErrorCode::WrongType);
