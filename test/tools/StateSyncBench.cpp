@@ -156,12 +156,17 @@ int main(int argc, char** argv) {
     for (auto& c : chunks)
         for (auto& e : c->entries) all.emplace(std::move(e.key), std::move(e.value));
     chunks.clear();
+    const auto commitStarted = Clock::now();
     auto prepared = target->prepare(versions, all).value();
+    const double prepareMs = msSince(commitStarted);
     if (prepared.root != appHash) {
         std::cerr << "restored root differs\n";
         return 1;
     }
-    target->write(std::move(prepared)).value();
+    if (auto ok = target->write(std::move(prepared)); !ok) {
+        std::cerr << ok.error().message() << "\n";
+        return 1;
+    }
     const double restoreMs = msSince(t);
     server.shutdown(1000);
 
@@ -169,6 +174,7 @@ int main(int argc, char** argv) {
               << ", \"chunk_bytes_avg\": " << bytes / count << ", \"snapshot_bytes\": " << bytes
               << ", \"peers\": " << peers << ", \"snapshot_build_ms\": " << static_cast<std::uint64_t>(snapshotMs)
               << ", \"fetch_verify_ms\": " << static_cast<std::uint64_t>(fetchMs)
+              << ", \"commit_prepare_ms\": " << static_cast<std::uint64_t>(prepareMs)
               << ", \"restore_ms\": " << static_cast<std::uint64_t>(restoreMs) << "}\n";
     return 0;
 }
