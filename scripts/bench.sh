@@ -7,6 +7,8 @@
 #                         state commit per block, mempool admission, a tx's path from
 #                         submission to commit with decodes/hashes per tx (Google Benchmark)
 #   2. agora-state-bench  per-block state commit at 10^4 and 10^6 keys (10^5 with --quick)
+#      agora-statesync-bench  the state half of a state-sync join at 10^6 keys (10^5 with
+#                         --quick): snapshot, fetch + verify every chunk over gRPC, restore
 #   3. agora-loadgen --validators 1   transfers / marketplace lifecycles / mixed against a
 #                         real single-validator agorad: saturation and 50% load
 #   4. agora-block-replay the chain step 3 built, re-applied block by block by a fresh
@@ -48,7 +50,7 @@ JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
 # Tests on: scripts/run.sh shares build-release/ and configures it with the tests off.
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" -DAGORA_BUILD_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
-  agora_block_replay agora_microbench agora_provider_bench >/dev/null
+  agora_statesync_bench agora_block_replay agora_microbench agora_provider_bench >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -63,10 +65,12 @@ if [ "$quick" -eq 1 ]; then
   "$T/agora_microbench" --benchmark_filter='BM_(Tx|Verify|MempoolAdmit|StateCommitBlock/(10000|100000)/)' \
     --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,100000 --blocks 10
+  "$T/agora_statesync_bench" --db "$work/statesync" --keys 100000 --peers 4
   size=(--quick)
 else
   "$T/agora_microbench" --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,1000000 --blocks 30
+  "$T/agora_statesync_bench" --db "$work/statesync" --keys 1000000 --peers 4
   size=()
 fi
 mark "micro-benchmarks and state bench"

@@ -1,4 +1,5 @@
 #include "node/chain/BlockStore.h"
+#include "node/chain/RestoredBase.h"
 
 #include <algorithm>
 
@@ -93,6 +94,24 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
     batch.Put(slice(key(kResultsByHeight, h)), slice(results));
     stageEvidenceIndex(batch, block);
     batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_.load(), h)));
+    return {};
+}
+
+Expected<void, std::string> stageRestoredBase(const BlockStore& store, leveldb::WriteBatch& batch, const Block& block,
+                                              const CommitCertificate& commit) {
+    const std::uint64_t h = block.header.height;
+    if (store.latestHeight() != 0) return Unexpected(std::string("block store: a restored base needs an empty store"));
+    if (commit.height != h || commit.blockId != block.id())
+        return Unexpected("block store: certificate does not decide block " + std::to_string(h));
+    const Bytes bytes = encode(block);
+    batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
+    Writer hw;
+    hw.u64(h);
+    batch.Put(slice(key(kHeightByHash, block.id())), slice(hw.data()));
+    const Bytes certBytes = encode(commit);
+    batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
+    stageEvidenceIndex(batch, block);
+    batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(h, h)));
     return {};
 }
 

@@ -233,6 +233,15 @@ std::vector<Field> schema(NodeConfig& c) {
         integer<std::uint32_t>("storage", "leveldb_write_buffer_mib",
                                "LevelDB memtable size (up to twice this in memory while one is flushed).",
                                c.storage.leveldbWriteBufferMib, 1),
+        integer<std::uint64_t>("statesync", "snapshot_interval",
+                               "Write a state snapshot for peers that join by state sync every this many heights; 0 = "
+                               "none.",
+                               c.statesync.snapshotInterval),
+        integer<std::uint32_t>("statesync", "snapshot_keep", "State snapshots kept (the newest).",
+                               c.statesync.snapshotKeep, 1),
+        integer<std::uint32_t>("statesync", "snapshot_chunk_bytes",
+                               "Average state-snapshot chunk size aimed at (the chunk count is a power of two).",
+                               c.statesync.snapshotChunkBytes, 1024, 4 * 1024 * 1024),
         boolean("debug", "check_invariants",
                 "Check every ledger invariant after each block, O(state); a violation stops the node. Always on in "
                 "builds without NDEBUG.",

@@ -86,6 +86,13 @@ struct StorageConfig {
     std::uint32_t leveldbWriteBufferMib = 32;
 };
 
+// State snapshots served to nodes that join by state sync (docs/sync.md, "State sync").
+struct StateSyncConfig {
+    std::uint64_t snapshotInterval = 0;              // a snapshot every this many heights; 0 = none
+    std::uint32_t snapshotKeep = 2;                  // newest snapshots kept
+    std::uint32_t snapshotChunkBytes = 1024 * 1024;  // average chunk size aimed at
+};
+
 // Checks too costly for production (docs/config.md, "[debug]").
 struct DebugConfig {
     bool checkInvariants = false;  // also on in every build without NDEBUG
@@ -100,6 +107,7 @@ struct NodeConfig {
     MempoolConfig mempool;
     ConsensusConfig consensus;
     StorageConfig storage;
+    StateSyncConfig statesync;
     DebugConfig debug;
 
     // The size budget (node/config/SizeBudget.h): an error naming the keys

@@ -216,6 +216,8 @@ void runUnsafeReset(const HomeLayout& home, std::ostream& out) {
     std::filesystem::remove_all(home.databaseDir(), ec);
     if (ec) throw UserError("cannot remove " + home.databaseDir().string() + ": " + ec.message());
     std::filesystem::remove(home.walFile(), ec);
+    // Snapshots of the old chain must not be served as this one's.
+    std::filesystem::remove_all(home.snapshotsDir(), ec);
     std::filesystem::create_directories(home.dataDir(), ec);
     if (auto ok = SignerStateFile(home.signerStateFile()).reset(); !ok) throw UserError(ok.error());
     out << "removed all blocks, state and consensus data under " << home.dataDir().string() << "\n";
@@ -333,6 +335,22 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
     std::uint64_t doubleSignAt = 0;
     startCmd->add_option("--unsafe-double-sign-at", doubleSignAt,
                          "TEST ONLY: sign two conflicting prevotes at this height (gets the validator slashed)");
+    bool stateSync = false;
+    std::uint64_t trustHeight = 0;
+    std::string trustBlockId;
+    std::vector<std::string> stateSyncPeers;
+    auto* stateSyncFlag = startCmd->add_flag("--state-sync", stateSync,
+                                             "With an empty database: restore the state of --trust-height from peers' "
+                                             "snapshots, then block-sync from there");
+    startCmd
+        ->add_option("--trust-height", trustHeight, "State sync: the trusted height (a snapshot height of the peers)")
+        ->needs(stateSyncFlag);
+    startCmd->add_option("--trust-block-id", trustBlockId, "State sync: the id (64 hex) of the block at --trust-height")
+        ->needs(stateSyncFlag);
+    startCmd
+        ->add_option("--state-sync-peer", stateSyncPeers,
+                     "State sync: host:port of a peer's p2p port to ask (repeatable; default: p2p.persistent_peers)")
+        ->needs(stateSyncFlag);
     TestnetOptions testnet;
     auto* testnetCmd = app.add_subcommand("testnet", "Files for a local multi-validator network");
     testnetCmd->require_subcommand(1);
@@ -389,6 +407,12 @@ int runAgorad(int argc, const char* const* argv, std::ostream& out, std::ostream
         if (startCmd->parsed()) {
             NodeOverrides overrides;
             if (doubleSignAt > 0) overrides.unsafeDoubleSignAt = doubleSignAt;
+            if (stateSync) {
+                auto id = Hash256::fromHex(trustBlockId);
+                if (trustHeight == 0 || !id)
+                    throw UserError("--state-sync needs --trust-height H (>= 1) and --trust-block-id (64 hex)");
+                overrides.stateSync = StateSyncStart{trustHeight, *id, stateSyncPeers};
+            }
             return runStart(home, logFormat, logLevel, overrides, err);
         }
     } catch (const CLI::CallForHelp& e) {

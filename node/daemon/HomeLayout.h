@@ -26,6 +26,7 @@ struct HomeLayout {
     std::filesystem::path nodeKeyFile() const { return configDir() / "node_key.json"; }
     std::filesystem::path validatorKeyFile() const { return configDir() / "validator_key.json"; }
     std::filesystem::path databaseDir() const { return dataDir() / "chain.db"; }
+    std::filesystem::path snapshotsDir() const { return dataDir() / "snapshots"; }
     std::filesystem::path walFile() const { return dataDir() / "consensus.wal"; }
     std::filesystem::path signerStateFile() const { return dataDir() / "signer_state.json"; }
 };

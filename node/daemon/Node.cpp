@@ -17,9 +17,14 @@
 #include "node/rpc/StakingServiceImpl.h"
 #include "node/rpc/StreamLimiter.h"
 #include "node/rpc/TxServiceImpl.h"
+#include "node/storage/KeySpace.h"
 #include "node/storage/NodeDatabase.h"
 #include "node/sync/BlockSyncService.h"
 #include "node/sync/GrpcBlockSource.h"
+#include "node/sync/SnapshotStore.h"
+#include "node/sync/SnapshotWriter.h"
+#include "node/sync/StateSyncService.h"
+#include "node/sync/StateSyncer.h"
 
 namespace agora::node {
 
@@ -27,6 +32,48 @@ namespace {
 Unexpected<std::string> fail(std::string m) {
     return Unexpected(std::move(m));
 }
+}  // namespace
+
+namespace {
+
+// State sync before the Application opens the database (docs/sync.md).
+Expected<void, std::string> restoreByStateSync(const std::shared_ptr<leveldb::DB>& db, const NodeConfig& config,
+                                               const std::string& chainId, const StateSyncStart& start) {
+    auto log = moduleLog("statesync");
+    std::string existing;
+    const Bytes recordKey(1, keyspace::kChainRecord);
+    const auto s =
+        db->Get(leveldb::ReadOptions(), leveldb::Slice(reinterpret_cast<const char*>(recordKey.data()), 1), &existing);
+    if (s.ok()) {
+        log->info("state sync not needed: the database already holds a chain; starting from it");
+        return {};
+    }
+    if (!s.IsNotFound()) return Unexpected("cannot read the chain record: " + s.ToString());
+    std::vector<std::string> peers = start.peers;
+    if (peers.empty()) {
+        std::vector<PeerAddress> persistent;
+        for (const auto& text : config.p2p.persistentPeers)
+            if (auto addr = PeerAddress::parse(text)) persistent.push_back(*addr);
+        peers = hostPortsOf(persistent);
+    }
+    if (peers.empty())
+        return Unexpected(std::string("state sync: no peers (p2p.persistent_peers or --state-sync-peer)"));
+    std::vector<std::unique_ptr<SnapshotSource>> sources;
+    for (const auto& p : peers) sources.push_back(std::make_unique<GrpcSnapshotSource>(p, GrpcSnapshotSourceOptions{}));
+    const auto started = std::chrono::steady_clock::now();
+    log->info("state sync: restoring height {} (block {}) from {} peer(s)", start.trustHeight,
+              start.trustBlockId.toHex(), sources.size());
+    StateSyncer syncer(chainId, StateSyncTrust{start.trustHeight, start.trustBlockId}, std::move(sources));
+    auto restored = syncer.run();
+    if (!restored) return Unexpected("state sync: " + restored.error());
+    if (auto ok = writeRestoredState(db, *restored); !ok) return ok;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    log->info("state sync: restored height {}: {} keys from {} chunks in {} ms; block sync continues from {}",
+              start.trustHeight, restored->state.size(), restored->chunks, ms, start.trustHeight + 1);
+    return {};
+}
+
 }  // namespace
 
 Node::~Node() {
@@ -60,6 +107,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     auto db = openNodeDatabase(home.databaseDir().string(), dbo);
     if (!db) return fail("database: " + db.error().message());
     node->db_ = *db;
+    if (overrides.stateSync) {
+        auto ok = restoreByStateSync(node->db_, node->config_, genesis->genesis.chainId, *overrides.stateSync);
+        if (!ok) return fail(ok.error());
+    }
 
     node->sigCache_ = std::make_shared<SignatureCache>();
     Application::Options ao;
@@ -157,6 +208,18 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     node->blockSyncService_ = std::make_unique<BlockSyncService>(
         *node->app_, [self](const DuplicateVoteEvidence& e) { return self->driver_->submitEvidence(e); });
     node->p2pGrpc_->addService(node->blockSyncService_.get());
+    // State sync: snapshots kept under data/snapshots are served whatever the
+    // interval (a node that stopped taking them still serves what it has).
+    auto snapshots = SnapshotStore::open(home.snapshotsDir());
+    if (!snapshots) return fail(snapshots.error());
+    node->snapshotStore_ = std::move(*snapshots);
+    if (node->config_.statesync.snapshotInterval > 0)
+        node->snapshotWriter_ = std::make_unique<SnapshotWriter>(
+            *node->snapshotStore_,
+            SnapshotPolicy{node->config_.statesync.snapshotInterval, node->config_.statesync.snapshotKeep,
+                           node->config_.statesync.snapshotChunkBytes});
+    node->stateSyncService_ = std::make_unique<StateSyncService>(*node->snapshotStore_);
+    node->p2pGrpc_->addService(node->stateSyncService_.get());
     // Peers that report a higher height than ours trigger block sync (the
     // controller ignores small gaps: gossip catch-up covers those).
     // Sync sources: persistent peers plus every peer connected since (e.g.
@@ -260,6 +323,14 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     return node;
 }
 
+Bytes Node::chainRecordBytes() const {
+    // Written in the same batch as the block just committed.
+    std::string raw;
+    const char key = static_cast<char>(keyspace::kChainRecord);
+    if (!db_->Get(leveldb::ReadOptions(), leveldb::Slice(&key, 1), &raw).ok()) return {};
+    return Bytes(raw.begin(), raw.end());
+}
+
 void Node::onFatal(const std::string& err) {
     {
         std::lock_guard lock(mu_);
@@ -269,6 +340,9 @@ void Node::onFatal(const std::string& err) {
 }
 
 void Node::onCommit(const CommitOutcome& o) {
+    // On the committing thread, before the next commit: the state snapshot is of o.height.
+    if (snapshotWriter_ && snapshotWriter_->due(o.height))
+        snapshotWriter_->onCommit(o.height, o.blockId, app_->snapshot(), chainRecordBytes());
     afterCommit_->apply(o);
 }
 
@@ -311,6 +385,7 @@ void Node::stop() {
     if (grpc_) grpc_->shutdown(3000);
     if (p2pGrpc_) p2pGrpc_->shutdown(3000);
     if (executor_) executor_->stop();
+    if (snapshotWriter_) snapshotWriter_->stop();  // after the last commit that could hand it a snapshot
     if (eventsExecutor_) eventsExecutor_->stop();
     if (threadFailureHandler_ != 0) removeThreadFailureHandler(threadFailureHandler_);
 }

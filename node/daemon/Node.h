@@ -37,12 +37,26 @@ class StreamLimiter;
 class Gateway;
 class PeerManager;
 
+// `agorad start --state-sync` (docs/sync.md, "State sync"): restore the
+// state of a trusted height from peers before starting, when the database is
+// empty.
+struct StateSyncStart {
+    std::uint64_t trustHeight = 0;
+    Hash256 trustBlockId;
+    // host:port of the peers to ask; empty = the persistent peers.
+    std::vector<std::string> peers;
+};
+
 // Start-time switches that are not operator configuration.
 struct NodeOverrides {
+    std::optional<StateSyncStart> stateSync;
     // TEST ONLY: equivocate at this height (DriverOptions::unsafeDoubleSignAt).
     std::optional<std::uint64_t> unsafeDoubleSignAt;
 };
 class BlockSyncService;
+class SnapshotStore;
+class SnapshotWriter;
+class StateSyncService;
 
 class Node {
 public:
@@ -78,6 +92,8 @@ public:
 private:
     Node() = default;
     void onCommit(const CommitOutcome& outcome);
+    // The Application's chain record of the last commit, as stored.
+    Bytes chainRecordBytes() const;
     void onFatal(const std::string& error);
 
     HomeLayout home_{""};
@@ -112,6 +128,10 @@ private:
     std::unique_ptr<BlockSyncer> syncer_;
     std::unique_ptr<CatchUpController> catchUp_;
     std::unique_ptr<BlockSyncService> blockSyncService_;
+    // State snapshots for joining nodes (statesync.*; docs/sync.md, "State sync").
+    std::unique_ptr<SnapshotStore> snapshotStore_;
+    std::unique_ptr<SnapshotWriter> snapshotWriter_;  // null when statesync.snapshot_interval = 0
+    std::unique_ptr<StateSyncService> stateSyncService_;
 
     std::mutex mu_;
     std::condition_variable cv_;
