@@ -69,6 +69,7 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
             static_cast<U128>(l.escrow.micro()) + l.accrued.micro() + l.paidOut.micro() + l.refunded.micro();
         if (parts != l.deposited.micro()) failOnce("lease " + std::to_string(l.id) + ": deposit not conserved");
         if (l.paidOut > l.deposited) failOnce("lease " + std::to_string(l.id) + ": paid beyond its deposit");
+        if (l.burned > l.paidOut) failOnce("lease " + std::to_string(l.id) + ": burned more than it paid out");
         switch (l.state) {
             case LeaseState::Active:
                 if (!s.contains(keys::leaseDue(l.dueTime, l.id)))
@@ -102,9 +103,33 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         else if (!j.deposit.isZero())
             failOnce("job " + std::to_string(j.id) + ": closed with a deposit");
     });
+    std::map<Address, Resources> bidCommitments;  // provider -> resources of its open bids' jobs
     scanAll<Bid>(s, keys::prefix::kBid, [&](ByteSpan, const Bid& b) {
-        if (b.state == BidState::Open) held += b.deposit.micro();
+        if (b.state != BidState::Open) return;
+        held += b.deposit.micro();
+        auto raw = s.get(keys::job(b.jobId));
+        if (!raw) return failOnce("bid " + std::to_string(b.id) + ": open on a missing job");
+        auto j = decode<Job>(*raw);
+        if (!j) std::abort();
+        auto sum = addResources(bidCommitments[b.provider], j->resources);
+        if (!sum) return failOnce("bid " + std::to_string(b.id) + ": commitments overflow");
+        bidCommitments[b.provider] = *sum;
     });
+    s.scan(keys::one(keys::prefix::kProviderBids), {}, [&](ByteSpan key, ByteSpan value) {
+        auto r = decode<Resources>(value);
+        if (!r) std::abort();
+        auto parsed = Address::fromSpan(key.subspan(1));
+        if (!parsed) std::abort();
+        const Address provider = *parsed;
+        auto it = bidCommitments.find(provider);
+        if (it == bidCommitments.end() || !(it->second == *r))
+            failOnce("provider " + provider.toBech32() + ": bid commitment differs from its open bids");
+        else
+            bidCommitments.erase(it);
+        return true;
+    });
+    for (const auto& [provider, r] : bidCommitments)
+        if (!isEmpty(r)) failOnce("provider " + provider.toBech32() + ": open bids without a bid commitment");
 
     std::map<std::uint64_t, U128> govDeposits;  // proposal -> sum of its deposit records
     s.scan(keys::one(keys::prefix::kGovDeposit), {}, [&](ByteSpan key, ByteSpan value) {

@@ -6,10 +6,13 @@
 //              + unbonding entries + provider stakes + open job deposits
 //              + open bid deposits + lease escrow + lease accrued
 //   per lease: deposited = escrow + accrued + paid_out + refunded
-//              (so nothing is ever paid beyond the deposit)
+//              (so nothing is ever paid beyond the deposit); burned <= paid_out
+//              (the take: burned went to the supply's burned, the rest to the provider)
 //   capacity:  each provider's reserved resources and open-lease count equal
 //              the sum over its non-closed leases; reserved <= capacity
 //   indexes:   every open lease is in exactly the index its state says
+//   bids:      each provider's bid commitment (0x35) equals the sum of its open
+//              bids' job resources
 
 #include <optional>
 #include <string>

@@ -125,6 +125,9 @@ Bytes jobProviderBid(std::uint64_t j, const Address& p) {
     putSpan(b, p.span());
     return b;
 }
+Bytes providerBids(const Address& p) {
+    return withAddr(prefix::kProviderBids, p);
+}
 Bytes lease(std::uint64_t id) {
     return withId(prefix::kLease, id);
 }
@@ -142,6 +145,11 @@ Bytes providerReputation(const Address& a) {
 }
 Bytes clientRecord(const Address& a) {
     return withAddr(prefix::kClientRecord, a);
+}
+Bytes reputationPair(const Address& provider, const Address& client) {
+    Bytes b = withAddr(prefix::kReputationPair, provider);
+    putSpan(b, client.span());
+    return b;
 }
 Bytes proposal(std::uint64_t id) {
     return withId(prefix::kProposal, id);

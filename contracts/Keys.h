@@ -35,12 +35,14 @@ inline constexpr std::uint8_t kJobExpiry = 0x31;
 inline constexpr std::uint8_t kBid = 0x32;
 inline constexpr std::uint8_t kJobBid = 0x33;
 inline constexpr std::uint8_t kJobProviderBid = 0x34;
+inline constexpr std::uint8_t kProviderBids = 0x35;
 inline constexpr std::uint8_t kLease = 0x40;
 inline constexpr std::uint8_t kLeaseDue = 0x41;
 inline constexpr std::uint8_t kLeaseGrace = 0x42;
 inline constexpr std::uint8_t kUsageReport = 0x43;
 inline constexpr std::uint8_t kProviderReputation = 0x50;
 inline constexpr std::uint8_t kClientRecord = 0x51;
+inline constexpr std::uint8_t kReputationPair = 0x52;
 inline constexpr std::uint8_t kProposal = 0x60;
 inline constexpr std::uint8_t kProposalQueue = 0x61;
 inline constexpr std::uint8_t kGovVote = 0x62;
@@ -79,6 +81,8 @@ Bytes bid(std::uint64_t id);
 Bytes jobBid(std::uint64_t jobId, std::uint64_t bidId);
 Bytes jobBidsPrefix(std::uint64_t jobId);
 Bytes jobProviderBid(std::uint64_t jobId, const Address& provider);
+// The resources a provider's open bids would take if all were accepted (Resources).
+Bytes providerBids(const Address& provider);
 Bytes lease(std::uint64_t id);
 // Lease indexes keyed by block time (ms), then id.
 Bytes leaseDue(std::uint64_t timeMs, std::uint64_t leaseId);
@@ -86,6 +90,8 @@ Bytes leaseGrace(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
+// How many leases one client already weighed in one provider's reputation.
+Bytes reputationPair(const Address& provider, const Address& client);
 Bytes proposal(std::uint64_t id);
 // Proposals whose deposit or voting period ends at `height`.
 Bytes proposalQueue(std::uint64_t height, std::uint64_t proposalId);

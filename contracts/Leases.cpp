@@ -11,6 +11,10 @@
 
 namespace agora::contracts {
 
+namespace {
+__extension__ using U128 = unsigned __int128;
+}  // namespace
+
 std::string_view leaseStateName(LeaseState s) {
     switch (s) {
         case LeaseState::Active:
@@ -57,6 +61,7 @@ void Lease::encodeTo(Writer& w) const {
     codec::put(w, escrow);
     codec::put(w, accrued);
     codec::put(w, paidOut);
+    codec::put(w, burned);
     codec::put(w, refunded);
     codec::put(w, deposited);
     w.u8(static_cast<std::uint8_t>(state));
@@ -85,6 +90,7 @@ Lease Lease::decodeFrom(Reader& r) {
     l.escrow = codec::getAmount(r);
     l.accrued = codec::getAmount(r);
     l.paidOut = codec::getAmount(r);
+    l.burned = codec::getAmount(r);
     l.refunded = codec::getAmount(r);
     l.deposited = codec::getAmount(r);
     const std::uint8_t st = r.u8();
@@ -124,6 +130,23 @@ std::optional<Lease> Leases::get(std::uint64_t id) const {
 
 void Leases::save(const Lease& l) {
     ctx_.store.save(keys::lease(l.id), l);
+}
+
+Expected<Amount, ResultCode> Leases::payProvider(Lease& l, Amount amount) {
+    // Rounded up, so splitting a payment into many small withdrawals never
+    // escapes the take; never more than the payment.
+    const U128 scaled = static_cast<U128>(amount.micro()) * ctx_.params.leaseTakeRatePpm + 999'999;
+    const auto take = static_cast<std::uint64_t>(std::min<U128>(scaled / 1'000'000, amount.micro()));
+    const Amount net(amount.micro() - take);
+    auto paid = l.paidOut.checkedAdd(amount);
+    auto burned = l.burned.checkedAdd(Amount(take));
+    if (!paid || !burned) return Unexpected(ResultCode::Overflow);
+    Bank bank(ctx_);
+    if (auto rc = bank.credit(l.provider, net); rc != ResultCode::Ok) return Unexpected(rc);
+    if (auto rc = bank.burn(Amount(take)); rc != ResultCode::Ok) return Unexpected(rc);
+    l.paidOut = *paid;
+    l.burned = *burned;
+    return net;
 }
 
 void Leases::accrue(Lease& l) const {
@@ -226,16 +249,15 @@ ResultCode Leases::withdraw(const Address& signer, const MsgProviderWithdraw& ms
     accrue(*l);
     if (l->accrued.isZero()) return ResultCode::NothingToWithdraw;
     const Amount amount = l->accrued;
-    AGORA_TRY(Bank(ctx_).credit(signer, amount));
-    auto paid = l->paidOut.checkedAdd(amount);
-    if (!paid) return ResultCode::Overflow;
-    l->paidOut = *paid;
+    auto net = payProvider(*l, amount);
+    if (!net) return net.error();
     l->accrued = Amount{};
     save(*l);
     ctx_.emit("provider_withdraw")
         .add("lease_id", l->id)
         .add("provider", signer.toBech32())
-        .add("amount", amount.micro());
+        .add("amount", amount.micro())
+        .add("burned", amount.micro() - net->micro());
     return ResultCode::Ok;
 }
 
@@ -262,13 +284,14 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
         case CloseReason::ProviderFailed:
             // A report weighs only once the client paid for reputation_min_paid_seconds:
             // opening and failing leases in one tx must not ruin a provider for a fee.
+            // It weighs 1/k for the client's k-th lease with this provider (decision 46).
             if (paidSeconds(l) >= ctx_.params.reputationMinPaidSeconds)
-                rep.recordEarlyClose(l.provider);
+                rep.recordFailureReport(l.provider, l.client);
             else
                 rep.recordClientEarlyClose(l.client);
             break;
         case CloseReason::ProviderTerminated:
-            rep.recordEarlyClose(l.provider);
+            rep.recordTermination(l.provider);
             Providers(ctx_).slashStake(l.provider, ctx_.params.providerEarlyCloseSlashBps, "early_termination");
             break;
     }
@@ -318,15 +341,14 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     if (l->client != signer) return ResultCode::NotLeaseClient;
     if (l->state != LeaseState::Closed) return ResultCode::LeaseNotClosed;
     if (l->settled) return ResultCode::AlreadySettled;
-    Bank bank(ctx_);
     const Amount toProvider = l->accrued;
     const Amount toClient = l->escrow;
-    AGORA_TRY(bank.credit(l->provider, toProvider));
-    AGORA_TRY(bank.credit(l->client, toClient));
-    auto paid = l->paidOut.checkedAdd(toProvider);
+    const Amount burnedBefore = l->burned;
+    auto net = payProvider(*l, toProvider);
+    if (!net) return net.error();
+    AGORA_TRY(Bank(ctx_).credit(l->client, toClient));
     auto refunded = l->refunded.checkedAdd(toClient);
-    if (!paid || !refunded) return ResultCode::Overflow;
-    l->paidOut = *paid;
+    if (!refunded) return ResultCode::Overflow;
     l->refunded = *refunded;
     l->accrued = Amount{};
     l->escrow = Amount{};
@@ -335,13 +357,15 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     save(*l);
     // Counted as completed only when it ran to completion and was paid for
     // long enough: same-block lease-close-settle loops farm nothing.
-    const bool countsCompleted =
-        l->closeReason == CloseReason::Completed && paidSeconds(*l) >= ctx_.params.reputationMinPaidSeconds;
-    Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating, countsCompleted);
+    const bool paidEnough = paidSeconds(*l) >= ctx_.params.reputationMinPaidSeconds;
+    const bool countsCompleted = l->closeReason == CloseReason::Completed && paidEnough;
+    const bool reportWeighed = l->closeReason == CloseReason::ProviderFailed && paidEnough;
+    Reputation(ctx_).recordSettlement(l->provider, l->client, l->paidOut, msg.rating, countsCompleted, reportWeighed);
     ctx_.emit("lease_settled")
         .add("lease_id", l->id)
         .add("rating", msg.rating)
         .add("paid_to_provider", l->paidOut.micro())
+        .add("burned", l->burned.micro() - burnedBefore.micro())
         .add("refunded", toClient.micro());
     return ResultCode::Ok;
 }

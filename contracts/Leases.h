@@ -11,6 +11,8 @@
 // so end-of-block work is O(leases due at that height).
 //
 // Money conservation per lease: deposited = escrow + accrued + paid_out + refunded.
+// Of paid_out, `burned` (lease_take_rate_ppm of each payment, rounded up) was
+// burned as the protocol's take; the provider received paid_out - burned.
 
 #include <cstdint>
 #include <optional>
@@ -40,7 +42,8 @@ struct Lease {
     std::uint64_t paidThrough = 0;  // block time (ms) paid up to: start_time + whole seconds
     Amount escrow;                  // not yet accrued
     Amount accrued;                 // owed to the provider, not yet withdrawn
-    Amount paidOut;                 // withdrawn by / paid to the provider
+    Amount paidOut;                 // paid out of the lease to the provider side (gross)
+    Amount burned;                  // of paid_out: the protocol's take, burned
     Amount refunded;                // returned to the client
     Amount deposited;               // everything the client put in
     LeaseState state = LeaseState::Active;
@@ -98,6 +101,9 @@ private:
     void indexDue(Lease& l);
     ResultCode closeLease(Lease& l, CloseReason reason);
     void save(const Lease& l);
+    // Pays `amount` of the lease's accrual out: the take is burned, the rest
+    // credited to the provider. Returns the provider's net.
+    Expected<Amount, ResultCode> payProvider(Lease& l, Amount amount);
     ApplyContext& ctx_;
 };
 

@@ -5,6 +5,7 @@
 #include "contracts/Leases.h"
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
+#include "contracts/ResourceMath.h"
 
 namespace agora::contracts {
 
@@ -154,6 +155,13 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
 
 ResultCode Market::closeBid(Job& j, Bid& b, BidState to) {
     AGORA_TRY(Bank(ctx_).credit(b.provider, b.deposit));
+    const Bytes committedKey = keys::providerBids(b.provider);
+    const auto committed = subResources(ctx_.store.load<Resources>(committedKey).value_or(Resources{}), j.resources);
+    if (!committed) std::abort();  // bid commitment bookkeeping broken: would diverge
+    if (isEmpty(*committed))
+        ctx_.store.erase(committedKey);
+    else
+        ctx_.store.save(committedKey, *committed);
     b.state = to;
     ctx_.store.save(keys::bid(b.id), b);
     ctx_.store.erase(keys::jobBid(j.id, b.id));
@@ -239,6 +247,14 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     if (j->minReputation > 0 && Reputation(ctx_).score(provider) < j->minReputation)
         return ResultCode::ReputationTooLow;
     AGORA_TRY(providers.canTakeLease(*p, j->resources));
+    // Open bids commit at most bid_capacity_multiple x free capacity: one
+    // machine cannot hold bid slots on every job (decision 46).
+    const Resources committed = ctx_.store.load<Resources>(keys::providerBids(provider)).value_or(Resources{});
+    const auto afterBid = addResources(committed, j->resources);
+    if (!afterBid) return ResultCode::Overflow;
+    const auto freeCap = subResources(p->capacity, p->reserved);
+    if (!freeCap || !covers(scaleResources(*freeCap, ctx_.params.bidCapacityMultiple), *afterBid))
+        return ResultCode::BidsAboveCapacity;
     if (outbid) {
         AGORA_TRY(closeBid(*j, *outbid, BidState::Lost));
         ctx_.emit("bid_outbid")
@@ -256,6 +272,7 @@ ResultCode Market::placeBid(const Address& provider, const MsgBidPlace& msg) {
     b.deposit = msg.deposit;
     b.createdHeight = ctx_.height();
     ctx_.store.save(keys::bid(b.id), b);
+    ctx_.store.save(keys::providerBids(provider), *afterBid);
     ctx_.store.mark(keys::jobBid(j->id, b.id));
     Writer idw;
     idw.u64(b.id);

@@ -28,7 +28,7 @@ void Params::encodeTo(Writer& w) const {
     w.u64(maxBiddingWindowBlocks);
     w.u64(maxDurationSeconds);
     w.u64(graceSeconds);
-    w.u64(reputationHalfLifeBlocks);
+    w.u64(reputationHalfLifeSeconds);
     w.u32(maxValidators);
     codec::put(w, govMinDeposit);
     w.u64(govDepositPeriodBlocks);
@@ -38,6 +38,8 @@ void Params::encodeTo(Writer& w) const {
     w.u32(govVetoBps);
     w.u64(reputationMinPaidSeconds);
     w.u64(commissionChangeIntervalBlocks);
+    w.u32(leaseTakeRatePpm);
+    w.u32(bidCapacityMultiple);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -60,7 +62,7 @@ Params Params::decodeFrom(Reader& r) {
     p.maxBiddingWindowBlocks = r.u64();
     p.maxDurationSeconds = r.u64();
     p.graceSeconds = r.u64();
-    p.reputationHalfLifeBlocks = r.u64();
+    p.reputationHalfLifeSeconds = r.u64();
     p.maxValidators = r.u32();
     p.govMinDeposit = codec::getAmount(r);
     p.govDepositPeriodBlocks = r.u64();
@@ -70,6 +72,8 @@ Params Params::decodeFrom(Reader& r) {
     p.govVetoBps = r.u32();
     p.reputationMinPaidSeconds = r.u64();
     p.commissionChangeIntervalBlocks = r.u64();
+    p.leaseTakeRatePpm = r.u32();
+    p.bidCapacityMultiple = r.u32();
     return p;
 }
 
@@ -80,9 +84,11 @@ std::optional<std::string> Params::validate() const {
     if (downtimeWindowBlocks == 0) return "downtime_window_blocks must be positive";
     if (downtimeMaxMissed >= downtimeWindowBlocks) return "downtime_max_missed must be below downtime_window_blocks";
     if (maxBidsPerJob == 0) return "max_bids_per_job must be positive";
+    if (bidCapacityMultiple == 0) return "bid_capacity_multiple must be positive";
     if (maxBiddingWindowBlocks == 0) return "max_bidding_window_blocks must be positive";
     if (maxDurationSeconds == 0) return "max_duration_seconds must be positive";
-    if (reputationHalfLifeBlocks == 0) return "reputation_half_life_blocks must be positive";
+    if (leaseTakeRatePpm > 1'000'000) return "lease_take_rate_ppm above 1000000";
+    if (reputationHalfLifeSeconds == 0) return "reputation_half_life_seconds must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
     if (maxValidators == 0 || maxValidators > ValidatorSet::kMaxValidators)
         return "max_validators must be between 1 and " + std::to_string(ValidatorSet::kMaxValidators);
@@ -136,11 +142,13 @@ const std::vector<ParamEntry>& table() {
         entry("provider_early_close_slash_bps", &P::providerEarlyCloseSlashBps),
         entry("max_offers_per_provider", &P::maxOffersPerProvider),
         entry("max_bids_per_job", &P::maxBidsPerJob),
+        entry("bid_capacity_multiple", &P::bidCapacityMultiple),
         entry("min_bid_deposit", &P::minBidDeposit),
         entry("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
         entry("max_duration_seconds", &P::maxDurationSeconds),
         entry("grace_seconds", &P::graceSeconds),
-        entry("reputation_half_life_blocks", &P::reputationHalfLifeBlocks),
+        entry("lease_take_rate_ppm", &P::leaseTakeRatePpm),
+        entry("reputation_half_life_seconds", &P::reputationHalfLifeSeconds),
         entry("reputation_min_paid_seconds", &P::reputationMinPaidSeconds),
         entry("gov_min_deposit", &P::govMinDeposit),
         entry("gov_deposit_period_blocks", &P::govDepositPeriodBlocks),

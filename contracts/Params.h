@@ -38,13 +38,22 @@ struct Params {
     std::uint32_t maxOffersPerProvider = 16;
     // market
     std::uint32_t maxBidsPerJob = 32;
+    // A provider's open bids may commit at most this multiple of its free
+    // capacity (capacity - reserved), per resource: bid slots cannot be
+    // squatted across many jobs with one machine's worth of capacity.
+    std::uint32_t bidCapacityMultiple = 4;
     Amount minBidDeposit{1'000'000};
     std::uint64_t maxBiddingWindowBlocks = 10'000;
     std::uint64_t maxDurationSeconds = 10'000'000;  // of block time
     // leases / escrow: lease time is block time (seconds of header time), not blocks
     std::uint64_t graceSeconds = 20;
+    // The protocol's take: this share (parts per million, rounded up) of every
+    // payment out of a lease's escrow to its provider is burned, so a client
+    // the provider funds cannot wash-trade ratings for free (decision 46).
+    std::uint32_t leaseTakeRatePpm = 20'000;  // 2 %
     // reputation
-    std::uint64_t reputationHalfLifeBlocks = 100'000;
+    // Reputation weights and counts halve every this many seconds of block time.
+    std::uint64_t reputationHalfLifeSeconds = 2'592'000;  // 30 days
     // A lease weighs in reputation (completed, or a client's provider_failed
     // report) only once the client paid for this many seconds of block time.
     std::uint64_t reputationMinPaidSeconds = 10;

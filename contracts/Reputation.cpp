@@ -1,26 +1,66 @@
 #include "contracts/Reputation.h"
 
 #include "consensus/core/CodecTypes.h"
+#include "contracts/LeaseAccrual.h"
 
 namespace agora::contracts {
 
 namespace {
 __extension__ using U128 = unsigned __int128;
 
+constexpr std::uint64_t kOneLease = kScoreScale;  // a weight of one whole lease, ppm
+
 std::uint64_t saturatingAdd(std::uint64_t a, std::uint64_t b) {
     std::uint64_t r = 0;
     return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
 }
+
+std::uint64_t saturate(U128 v) {
+    return v > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(v);
+}
+
+// floor(sqrt(n)), bit by bit: exact and deterministic.
+U128 isqrt(U128 n) {
+    U128 root = 0;
+    U128 bit = static_cast<U128>(1) << 126;
+    while (bit > n) bit >>= 2;
+    while (bit != 0) {
+        if (n >= root + bit) {
+            n -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    return root;
+}
+
+std::uint64_t halve(std::uint64_t v, std::uint64_t halvings) {
+    return halvings >= 64 ? 0 : v >> halvings;
+}
 }  // namespace
+
+std::uint32_t wilsonLowerBoundPpm(std::uint64_t success, std::uint64_t failure) {
+    // With p = P/S successes and q = Q/S failures of n = N/S trials, z = 2:
+    //   lower = (p + z^2/2 - z sqrt(p q / n + z^2/4)) / (n + z^2)
+    // multiplied through by S. P Q / N <= min(P, Q) < 2^64, so nothing overflows.
+    constexpr U128 S = kScoreScale;
+    const U128 n = static_cast<U128>(success) + failure;
+    if (n == 0) return 0;
+    const U128 pq = static_cast<U128>(success) * failure / n;
+    const U128 root = isqrt(pq * S + S * S);
+    const U128 plus = static_cast<U128>(success) + 2 * S;
+    if (plus <= 2 * root) return 0;
+    const U128 lower = (plus - 2 * root) * S / (n + 4 * S);
+    return static_cast<std::uint32_t>(lower > S ? S : lower);
+}
 
 std::uint32_t ProviderReputation::score() const {
     const U128 ratingPpm = ratedValue == 0
                                ? kNeutralRatingPpm
                                : static_cast<U128>(ratingSum) * kScoreScale / (static_cast<U128>(ratedValue) * 5);
-    const U128 good = static_cast<U128>(completed) + 1;
-    const U128 bad = static_cast<U128>(earlyCloses) * 2 + static_cast<U128>(slashes) * 4;
-    const U128 reliability = good * kScoreScale / (good + bad);
-    const U128 s = ratingPpm * reliability / kScoreScale;
+    const U128 s = ratingPpm * reliability() / kScoreScale;
     return static_cast<std::uint32_t>(s > kScoreScale ? kScoreScale : s);
 }
 
@@ -29,9 +69,11 @@ void ProviderReputation::encodeTo(Writer& w) const {
     w.u64(earlyCloses);
     w.u64(slashes);
     codec::put(w, totalPaid);
+    w.u64(successWeight);
+    w.u64(failureWeight);
     w.u64(ratedValue);
     w.u64(ratingSum);
-    w.u64(lastDecayHeight);
+    w.u64(lastDecayTime);
 }
 ProviderReputation ProviderReputation::decodeFrom(Reader& r) {
     ProviderReputation p;
@@ -39,9 +81,22 @@ ProviderReputation ProviderReputation::decodeFrom(Reader& r) {
     p.earlyCloses = r.u64();
     p.slashes = r.u64();
     p.totalPaid = codec::getAmount(r);
+    p.successWeight = r.u64();
+    p.failureWeight = r.u64();
     p.ratedValue = r.u64();
     p.ratingSum = r.u64();
-    p.lastDecayHeight = r.u64();
+    p.lastDecayTime = r.u64();
+    return p;
+}
+
+void ReputationPair::encodeTo(Writer& w) const {
+    w.u64(count);
+    w.u64(lastDecayTime);
+}
+ReputationPair ReputationPair::decodeFrom(Reader& r) {
+    ReputationPair p;
+    p.count = r.u64();
+    p.lastDecayTime = r.u64();
     return p;
 }
 
@@ -66,22 +121,50 @@ ClientRecord Reputation::client(const Address& a) const {
     return ctx_.store.load<ClientRecord>(keys::clientRecord(a)).value_or(ClientRecord{});
 }
 
+std::uint64_t Reputation::halvingsSince(std::uint64_t& lastDecayTime) const {
+    const std::uint64_t now = ctx_.block.time;
+    const std::uint64_t halfLife = secondsToMs(ctx_.params.reputationHalfLifeSeconds);
+    if (lastDecayTime == 0 || halfLife == 0) {
+        // A new record starts its clock now.
+        lastDecayTime = now;
+        return 0;
+    }
+    if (now <= lastDecayTime) return 0;
+    const std::uint64_t halvings = (now - lastDecayTime) / halfLife;
+    // Keep the remainder of a partial half-life for the next update.
+    lastDecayTime += halvings * halfLife;  // <= now
+    return halvings;
+}
+
 ProviderReputation Reputation::decayed(const Address& a) const {
     ProviderReputation rep = provider(a);
-    const std::uint64_t halfLife = ctx_.params.reputationHalfLifeBlocks;
-    if (ctx_.height() > rep.lastDecayHeight && halfLife > 0) {
-        const std::uint64_t halvings = (ctx_.height() - rep.lastDecayHeight) / halfLife;
-        if (halvings >= 64) {
-            rep.ratedValue = 0;
-            rep.ratingSum = 0;
-        } else {
-            rep.ratedValue >>= halvings;
-            rep.ratingSum >>= halvings;
-        }
-        // Keep the remainder of a partial half-life for the next update.
-        rep.lastDecayHeight += halvings * halfLife;
-    }
+    const std::uint64_t h = halvingsSince(rep.lastDecayTime);
+    rep.successWeight = halve(rep.successWeight, h);
+    rep.failureWeight = halve(rep.failureWeight, h);
+    rep.ratedValue = halve(rep.ratedValue, h);
+    rep.ratingSum = halve(rep.ratingSum, h);
     return rep;
+}
+
+std::uint64_t Reputation::clientWeight(const Address& prov, const Address& cli, PairUse use) {
+    const Bytes key = keys::reputationPair(prov, cli);
+    ReputationPair pair = ctx_.store.load<ReputationPair>(key).value_or(ReputationPair{});
+    pair.count = halve(pair.count, halvingsSince(pair.lastDecayTime));
+    // The k-th lease of one client weighs 1/k.
+    std::uint64_t k = saturatingAdd(pair.count, 1);
+    switch (use) {
+        case PairUse::Count:
+            pair.count = k;
+            ctx_.store.save(key, pair);
+            break;
+        case PairUse::Reuse:
+            // Its report counted it: the same weight again (unless it decayed away).
+            if (pair.count > 0) k = pair.count;
+            break;
+        case PairUse::Peek:
+            break;
+    }
+    return kOneLease / k;
 }
 
 void Reputation::save(const Address& a, const ProviderReputation& rep) {
@@ -95,14 +178,20 @@ void Reputation::save(const Address& a, const ProviderReputation& rep) {
 }
 
 void Reputation::recordSettlement(const Address& prov, const Address& cli, Amount paid, std::uint8_t rating,
-                                  bool countsCompleted) {
+                                  bool countsCompleted, bool alreadyWeighed) {
     ProviderReputation rep = decayed(prov);
-    if (countsCompleted) ++rep.completed;
+    const PairUse use = alreadyWeighed                      ? PairUse::Reuse
+                        : countsCompleted || !paid.isZero() ? PairUse::Count
+                                                            : PairUse::Peek;
+    const std::uint64_t weight = clientWeight(prov, cli, use);
+    if (countsCompleted) {
+        ++rep.completed;
+        rep.successWeight = saturatingAdd(rep.successWeight, weight);
+    }
     rep.totalPaid = rep.totalPaid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
-    rep.ratedValue = saturatingAdd(rep.ratedValue, paid.micro());
-    const U128 weighted = static_cast<U128>(paid.micro()) * rating;
-    rep.ratingSum =
-        saturatingAdd(rep.ratingSum, weighted > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(weighted));
+    const U128 weighedPaid = static_cast<U128>(paid.micro()) * weight / kOneLease;
+    rep.ratedValue = saturatingAdd(rep.ratedValue, saturate(weighedPaid));
+    rep.ratingSum = saturatingAdd(rep.ratingSum, saturate(weighedPaid * rating));
     save(prov, rep);
 
     ClientRecord c = client(cli);
@@ -111,9 +200,18 @@ void Reputation::recordSettlement(const Address& prov, const Address& cli, Amoun
     ctx_.store.save(keys::clientRecord(cli), c);
 }
 
-void Reputation::recordEarlyClose(const Address& prov) {
+void Reputation::recordFailureReport(const Address& prov, const Address& cli) {
     ProviderReputation rep = decayed(prov);
     ++rep.earlyCloses;
+    rep.failureWeight =
+        saturatingAdd(rep.failureWeight, saturate(static_cast<U128>(clientWeight(prov, cli, PairUse::Count)) * 2));
+    save(prov, rep);
+}
+
+void Reputation::recordTermination(const Address& prov) {
+    ProviderReputation rep = decayed(prov);
+    ++rep.earlyCloses;
+    rep.failureWeight = saturatingAdd(rep.failureWeight, 2 * kOneLease);
     save(prov, rep);
 }
 
@@ -126,6 +224,7 @@ void Reputation::recordClientEarlyClose(const Address& cli) {
 void Reputation::recordSlash(const Address& prov) {
     ProviderReputation rep = decayed(prov);
     ++rep.slashes;
+    rep.failureWeight = saturatingAdd(rep.failureWeight, 4 * kOneLease);
     save(prov, rep);
 }
 

@@ -1,15 +1,22 @@
 #pragma once
-// reputation: per provider, from settled and closed leases: completed count,
-// money-weighted rating with time decay, provider-caused early closes and
-// slashes, folded into a fixed-point score (parts per million, 0..1,000,000).
-// Also a client record (leases settled, amount paid, early closes).
+// reputation: per provider, from settled and closed leases, a score in parts
+// per million (0..1,000,000) that costs real money to fake (decision 46).
 //
-//   rating_ppm  = rating_sum * 1e6 / (rated_value * 5)     (600,000 with no rating yet)
-//   reliability = 1e6 * (completed + 1) / (completed + 1 + 2 * early_closes + 4 * slashes)
-//   score       = rating_ppm * reliability / 1e6
+//   weight of a client's lease = 1e6 / (k + 1), k = that client's leases already
+//                                weighed for this provider (decayed): one client or
+//                                a ring cannot make or break a provider
+//   success  = sum of weights of completed leases (ppm of a lease)
+//   failure  = 2 x weights of provider_failed reports + 2e6 x provider terminations
+//              + 4e6 x slashes
+//   reliability = Wilson lower bound (z = 2) of success among success + failure:
+//              (P + 2S - 2 isqrt(S P Q / N + S^2)) x 1e6 / (N + 4S), S = 1e6, N = P + Q;
+//              0 with no history, so a whitewashed new provider starts at 0
+//   rating_ppm  = rating_sum x 1e6 / (rated_value x 5)     (600,000 with no rating yet)
+//   score       = reliability x rating_ppm / 1e6
 //
-// rating_sum and rated_value halve every reputation_half_life_blocks (applied
-// lazily when the record is next updated), so recent money weighs more.
+// success, failure, rated_value and rating_sum halve every
+// reputation_half_life_seconds of block time (applied lazily, the remainder
+// kept), as do the per-client counts. Integer arithmetic only.
 
 #include <cstdint>
 
@@ -26,19 +33,35 @@ inline constexpr std::uint32_t kNeutralRatingPpm = 600'000;
 // client paid for this many seconds of block time.
 inline constexpr std::uint64_t kReputationMinPaidSeconds = Params{}.reputationMinPaidSeconds;
 
-struct ProviderReputation {
-    std::uint64_t completed = 0;    // settled leases closed completed after reputation_min_paid_seconds paid seconds
-    std::uint64_t earlyCloses = 0;  // provider terminated early or reported failed
-    std::uint64_t slashes = 0;
-    Amount totalPaid;              // lifetime amount paid to the provider on settled leases
-    std::uint64_t ratedValue = 0;  // decayed sum of money over rated leases (saturating)
-    std::uint64_t ratingSum = 0;   // decayed sum of money x rating (saturating)
-    std::uint64_t lastDecayHeight = 0;
+// The Wilson lower bound (z = 2) of `success` among `success + failure`
+// trials, both in ppm of a trial; result in ppm, 0 with no trials.
+std::uint32_t wilsonLowerBoundPpm(std::uint64_t success, std::uint64_t failure);
 
+struct ProviderReputation {
+    std::uint64_t completed = 0;      // lifetime: settled leases that counted completed
+    std::uint64_t earlyCloses = 0;    // lifetime: provider terminated early or reported failed (weighing)
+    std::uint64_t slashes = 0;        // lifetime
+    Amount totalPaid;                 // lifetime amount paid out of leases to the provider (gross)
+    std::uint64_t successWeight = 0;  // decayed, ppm of a lease
+    std::uint64_t failureWeight = 0;  // decayed, ppm of a lease
+    std::uint64_t ratedValue = 0;     // decayed sum of money x client weight over rated leases (saturating)
+    std::uint64_t ratingSum = 0;      // decayed sum of money x client weight x rating (saturating)
+    std::uint64_t lastDecayTime = 0;  // block time (ms) the decay was last applied at
+
+    std::uint32_t reliability() const { return wilsonLowerBoundPpm(successWeight, failureWeight); }
     std::uint32_t score() const;
     void encodeTo(Writer& w) const;
     static ProviderReputation decodeFrom(Reader& r);
     bool operator==(const ProviderReputation&) const = default;
+};
+
+// One client's weighed leases with one provider.
+struct ReputationPair {
+    std::uint64_t count = 0;  // decayed with the provider's half-life
+    std::uint64_t lastDecayTime = 0;
+    void encodeTo(Writer& w) const;
+    static ReputationPair decodeFrom(Reader& r);
+    bool operator==(const ReputationPair&) const = default;
 };
 
 struct ClientRecord {
@@ -54,19 +77,34 @@ class Reputation {
 public:
     explicit Reputation(ApplyContext& ctx) : ctx_(ctx) {}
 
+    // As stored (decayed to its last update).
     ProviderReputation provider(const Address& a) const;
     ClientRecord client(const Address& a) const;
-    std::uint32_t score(const Address& a) const { return provider(a).score(); }
+    // Decayed to this block's time: what min_reputation compares against.
+    std::uint32_t score(const Address& a) const { return decayed(a).score(); }
 
     // `countsCompleted`: the lease closed completed after reputation_min_paid_seconds paid seconds.
+    // `alreadyWeighed`: its provider_failed report already counted this client's lease.
+    // A lease counts as one of the client's leases with the provider when it
+    // counts completed or paid anything; a lease that paid nothing weighs
+    // nothing and is not counted.
     void recordSettlement(const Address& provider, const Address& client, Amount paid, std::uint8_t rating,
-                          bool countsCompleted);
-    void recordEarlyClose(const Address& provider);
+                          bool countsCompleted, bool alreadyWeighed);
+    // A client's provider_failed report that weighs (paid for the minimum).
+    void recordFailureReport(const Address& provider, const Address& client);
+    // The provider closed a lease provider_terminated.
+    void recordTermination(const Address& provider);
     void recordClientEarlyClose(const Address& client);
     void recordSlash(const Address& provider);
 
 private:
     ProviderReputation decayed(const Address& a) const;
+    enum class PairUse : std::uint8_t { Count, Reuse, Peek };
+    // The weight (ppm) of this client's lease with the provider, 1/k for its
+    // k-th: Count counts a new lease, Reuse is the lease counted last
+    // (its provider_failed report), Peek counts nothing.
+    std::uint64_t clientWeight(const Address& provider, const Address& client, PairUse use);
+    std::uint64_t halvingsSince(std::uint64_t& lastDecayTime) const;
     void save(const Address& a, const ProviderReputation& rep);
     ApplyContext& ctx_;
 };

@@ -1,5 +1,6 @@
 #include "contracts/ResourceMath.h"
 
+#include <limits>
 #include <map>
 
 namespace agora::contracts {
@@ -31,6 +32,21 @@ std::optional<Resources> addResources(const Resources& a, const Resources& b) {
         if (__builtin_add_overflow(m[g.model], g.count, &m[g.model])) return std::nullopt;
     r.gpus = gpuList(m);
     return r;
+}
+
+Resources scaleResources(const Resources& r, std::uint32_t k) {
+    const auto mul = [k](auto v) {
+        decltype(v) out{};
+        return __builtin_mul_overflow(v, k, &out) ? std::numeric_limits<decltype(v)>::max() : out;
+    };
+    Resources out;
+    out.cpuMillicores = mul(r.cpuMillicores);
+    out.memoryMib = mul(r.memoryMib);
+    out.storageGib = mul(r.storageGib);
+    for (const auto& g : r.gpus)
+        if (g.count > 0) out.gpus.push_back(GpuCount{g.model, k == 0 ? 0 : mul(g.count)});
+    if (k == 0) out.gpus.clear();
+    return out;
 }
 
 std::optional<Resources> subResources(const Resources& a, const Resources& b) {

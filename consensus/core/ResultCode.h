@@ -116,7 +116,9 @@
     /* staking, continued: commission promises */ \
     X(CommissionAboveMax, 380, "commission_above_max", "commission above the validator's max_commission_bps") \
     X(CommissionChangeTooLarge, 381, "commission_change_too_large", "commission change above the validator's max_commission_change_bps") \
-    X(CommissionChangeTooSoon, 382, "commission_change_too_soon", "commission changed less than commission_change_interval_blocks ago")
+    X(CommissionChangeTooSoon, 382, "commission_change_too_soon", "commission changed less than commission_change_interval_blocks ago") \
+    /* market, continued: bid commitments */ \
+    X(BidsAboveCapacity, 390, "bids_above_capacity", "open bids would commit more than bid_capacity_multiple x free capacity")
 // clang-format on
 
 namespace agora {

@@ -61,6 +61,7 @@ LeaseView leaseView(const contracts::Lease& l, std::optional<UsageView> usage) {
     v.escrow = l.escrow;
     v.accrued = l.accrued;
     v.paidOut = l.paidOut;
+    v.burned = l.burned;
     v.refunded = l.refunded;
     v.deposited = l.deposited;
     v.state = std::string(contracts::leaseStateName(l.state));
@@ -88,7 +89,9 @@ ReputationView reputationView(const Address& provider, const contracts::Provider
     v.totalPaid = rep.totalPaid;
     v.ratedValue = rep.ratedValue;
     v.ratingSum = rep.ratingSum;
-    v.lastDecayHeight = rep.lastDecayHeight;
+    v.lastDecayTime = rep.lastDecayTime;
+    v.successWeight = rep.successWeight;
+    v.failureWeight = rep.failureWeight;
     return v;
 }
 

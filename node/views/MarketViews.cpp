@@ -273,6 +273,7 @@ void toProto(const LeaseView& v, q::LeaseRecord* out) {
     out->set_escrow(v.escrow.toString());
     out->set_accrued(v.accrued.toString());
     out->set_paid_out(v.paidOut.toString());
+    out->set_burned(v.burned.toString());
     out->set_refunded(v.refunded.toString());
     out->set_deposited(v.deposited.toString());
     out->set_state(v.state);
@@ -302,11 +303,12 @@ std::optional<LeaseView> fromProto(const q::LeaseRecord& record) {
     auto escrow = parse::amount(record.escrow());
     auto accrued = parse::amount(record.accrued());
     auto paidOut = parse::amount(record.paid_out());
+    auto burned = parse::amount(record.burned());
     auto refunded = parse::amount(record.refunded());
     auto deposited = parse::amount(record.deposited());
     auto manifest = parse::hash(record.manifest_hash());
-    if (!client || !provider || !resources || !price || !escrow || !accrued || !paidOut || !refunded || !deposited ||
-        !manifest || record.state().empty())
+    if (!client || !provider || !resources || !price || !escrow || !accrued || !paidOut || !burned || !refunded ||
+        !deposited || !manifest || record.state().empty())
         return std::nullopt;
     v.id = record.id();
     v.client = *client;
@@ -321,6 +323,7 @@ std::optional<LeaseView> fromProto(const q::LeaseRecord& record) {
     v.escrow = *escrow;
     v.accrued = *accrued;
     v.paidOut = *paidOut;
+    v.burned = *burned;
     v.refunded = *refunded;
     v.deposited = *deposited;
     v.state = record.state();
@@ -355,6 +358,7 @@ Json leaseJson(const LeaseView& v) {
              {"escrow", v.escrow.toString()},
              {"accrued", v.accrued.toString()},
              {"paid_out", v.paidOut.toString()},
+             {"burned", v.burned.toString()},
              {"refunded", v.refunded.toString()},
              {"deposited", v.deposited.toString()},
              {"state", v.state},
@@ -388,7 +392,9 @@ void toProto(const ReputationView& v, q::ReputationRecord* out) {
     out->set_total_paid(v.totalPaid.toString());
     out->set_rated_value(std::to_string(v.ratedValue));
     out->set_rating_sum(std::to_string(v.ratingSum));
-    out->set_last_decay_height(v.lastDecayHeight);
+    out->set_last_decay_time(v.lastDecayTime);
+    out->set_success_weight(v.successWeight);
+    out->set_failure_weight(v.failureWeight);
 }
 
 std::optional<ReputationView> fromProto(const q::ReputationRecord& record) {
@@ -406,7 +412,9 @@ std::optional<ReputationView> fromProto(const q::ReputationRecord& record) {
     v.totalPaid = *totalPaid;
     v.ratedValue = *ratedValue;
     v.ratingSum = *ratingSum;
-    v.lastDecayHeight = record.last_decay_height();
+    v.lastDecayTime = record.last_decay_time();
+    v.successWeight = record.success_weight();
+    v.failureWeight = record.failure_weight();
     return v;
 }
 
@@ -419,7 +427,9 @@ Json reputationJson(const ReputationView& v) {
                 {"total_paid", v.totalPaid.toString()},
                 {"rated_value", std::to_string(v.ratedValue)},
                 {"rating_sum", std::to_string(v.ratingSum)},
-                {"last_decay_height", v.lastDecayHeight}};
+                {"last_decay_time", v.lastDecayTime},
+                {"success_weight", v.successWeight},
+                {"failure_weight", v.failureWeight}};
 }
 
 void toProto(const ClientRecordView& v, q::ClientRecord* out) {

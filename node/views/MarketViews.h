@@ -122,7 +122,8 @@ struct LeaseView {
     std::uint64_t paidThrough = 0;  // block time (ms) paid up to
     Amount escrow;
     Amount accrued;
-    Amount paidOut;
+    Amount paidOut;  // gross, out of the lease to the provider side
+    Amount burned;   // of paid_out: the protocol's take
     Amount refunded;
     Amount deposited;
     std::string state;            // active | insufficient_funds | closed
@@ -147,7 +148,9 @@ struct ReputationView {
     Amount totalPaid;
     std::uint64_t ratedValue = 0;
     std::uint64_t ratingSum = 0;
-    std::uint64_t lastDecayHeight = 0;
+    std::uint64_t lastDecayTime = 0;  // block time (ms)
+    std::uint64_t successWeight = 0;  // ppm of a lease
+    std::uint64_t failureWeight = 0;  // ppm of a lease
     bool operator==(const ReputationView&) const = default;
 };
 

@@ -98,10 +98,12 @@ TEST_CASE("escrow running dry turns the lease insufficient_funds at the dry time
 
     const Amount provBefore = env.balance(o.prov);
     env(providerWithdraw(o.prov, id));
-    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - 10 + 3'000));
+    // 2 % of the 3000 paid out is burned as the protocol's take.
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - 10 + 3'000 - 60));
     env(leaseSettle(o.alice, id, 3));
     CHECK(env.lease(id)->refunded == Amount(500));
     CHECK(env.lease(id)->paidOut == Amount(3'000));
+    CHECK(env.lease(id)->burned == Amount(60));
 }
 
 TEST_CASE(
@@ -225,8 +227,8 @@ TEST_CASE("provider withdraw pays only what accrued, only to the provider") {
     env.advance(3);
     const Amount before = env.balance(o.prov);
     env(providerWithdraw(o.prov, id));
-    CHECK(env.balance(o.prov) == Amount(before.micro() - 10 + 3'000));
-    env(providerWithdraw(o.prov, id), expect(Code::NothingToWithdraw));  // same height: no more accrued
+    CHECK(env.balance(o.prov) == Amount(before.micro() - 10 + 3'000 - 60));  // less the 2 % take
+    env(providerWithdraw(o.prov, id), expect(Code::NothingToWithdraw));      // same height: no more accrued
 }
 
 TEST_CASE("provider stake cannot unbond below what open leases need and unbonds after unbonding_blocks") {
@@ -360,4 +362,67 @@ TEST_CASE("a lease from an offer the provider re-priced above the client's max p
     CHECK(env.balance(o.alice) == Amount(before.micro() - env.params().minFee.micro()));  // only the fee
     env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(0)),
         expect(Code::ZeroAmount));
+}
+
+TEST_CASE("the protocol take burns lease_take_rate_ppm of every payment, rounded up, and the supply stays exact") {
+    OfferEnv o;
+    auto& env = o.env;
+    REQUIRE(env.params().leaseTakeRatePpm == 20'000);  // 2 %
+    const auto id = o.lease(100, Amount(50'000));      // 1000 per second
+    const Amount burnedBefore = env.supply().burned;
+    env.advance(3);
+    Amount provBefore = env.balance(o.prov);
+    env(providerWithdraw(o.prov, id));  // 3000 paid: 60 burned, 2940 to the provider
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - 10 + 2'940));
+    CHECK(env.lease(id)->burned == Amount(60));
+    CHECK(env.supply().burned == Amount(burnedBefore.micro() + 60));
+
+    // A payment too small for 2 % to reach 1 uagr still burns 1: splitting a
+    // payment into small withdrawals never escapes the take.
+    const auto tiny = eventId(env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1, 1), 100, Amount(1'000))),
+                              "lease_created", "lease_id");  // 1 per second
+    env.nextBlock();
+    provBefore = env.balance(o.prov);
+    env(providerWithdraw(o.prov, tiny));
+    CHECK(env.lease(tiny)->burned == Amount(1));
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - 10 + 0));
+
+    // Settlement pays the rest under the same take; the lease's paid_out is
+    // gross, its burned the take, and supply.burned grew by exactly both leases' burns.
+    env(leaseClose(o.alice, id, CloseReason::ClientCancelled));
+    const Lease closed = *env.lease(id);
+    provBefore = env.balance(o.prov);
+    env(leaseSettle(o.alice, id, 4));
+    const Lease settled = *env.lease(id);
+    const std::uint64_t gross = closed.accrued.micro();
+    const std::uint64_t take = (gross * 20'000 + 999'999) / 1'000'000;
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() + gross - take));
+    CHECK(settled.burned == Amount(60 + take));
+    CHECK(settled.paidOut.micro() + settled.refunded.micro() == settled.deposited.micro());
+    CHECK(env.supply().burned == Amount(burnedBefore.micro() + settled.burned.micro() + 1));
+}
+
+TEST_CASE("lease_take_rate_ppm is a governable parameter, validated to at most one million") {
+    Params p = testParams();
+    CHECK(paramValue(p, "lease_take_rate_ppm") == "20000");
+    CHECK(setParam(p, "lease_take_rate_ppm", "1000000") == Code::Ok);
+    CHECK(!p.validate());
+    CHECK(setParam(p, "lease_take_rate_ppm", "1000001") == Code::Ok);
+    CHECK(p.validate() == "lease_take_rate_ppm above 1000000");
+
+    // With the take at zero the provider is paid in full and nothing burns.
+    Params free = testParams();
+    free.leaseTakeRatePpm = 0;
+    TestEnv env(free);
+    auto& alice = env.account("alice", Amount(1'000'000));
+    auto& prov = env.account("prov", Amount(100'000));
+    env(providerRegister(prov, cpuMem(8'000, 16'384), Amount(5'000)));
+    env(offerSet(prov, 1, simplePrices()));
+    const auto id = eventId(env(leaseFromOffer(alice, prov, 1, cpuMem(1'000, 1'024), 100, Amount(50'000))),
+                            "lease_created", "lease_id");
+    env.advance(2);
+    const Amount before = env.balance(prov);
+    env(providerWithdraw(prov, id));
+    CHECK(env.balance(prov) == Amount(before.micro() - 10 + 2'000));
+    CHECK(env.lease(id)->burned.isZero());
 }

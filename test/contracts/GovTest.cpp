@@ -251,6 +251,17 @@ TEST_CASE("params: every parameter has a name, reads back what setParam wrote, a
     CHECK(setParam(p, "max_validators", "4294967296") == Code::InvalidParamValue);
     CHECK(setParam(p, "min_fee", "18446744073709551615") == Code::Ok);
     CHECK(setParam(p, "nope", "1") == Code::UnknownParam);
-    // Every field of the encoding is named: 28 parameters.
-    CHECK(paramInfos().size() == 28);
+    // Every field of the encoding is named: 30 parameters.
+    CHECK(paramInfos().size() == 30);
+}
+
+TEST_CASE("gov: a proposal changes lease_take_rate_ppm and an out-of-range take is refused at submit") {
+    TestEnv env;
+    auto& alice = env.account("alice", Amount(100'000));
+    env(govSubmit(alice, {{"lease_take_rate_ppm", "1000001"}}, Amount(1'000)), expect(Code::InvalidParams));
+    const std::uint64_t id = submitted(env(govSubmit(alice, {{"lease_take_rate_ppm", "50000"}}, Amount(1'000))));
+    env(govVote(val0(env), id, VoteOption::Yes));
+    closeVote(env, id);
+    CHECK(env.proposal(id)->status == ProposalStatus::Passed);
+    CHECK(env.storedParams().leaseTakeRatePpm == 50'000);
 }

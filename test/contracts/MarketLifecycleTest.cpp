@@ -69,7 +69,7 @@ TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, c
     env(leaseTopUp(m.alice, leaseId, Amount(100)));
     CHECK(env.lease(leaseId)->accrued == Amount(200));
     env(providerWithdraw(m.prov, leaseId));
-    CHECK(env.balance(m.prov) == Amount(provStart.micro() - 10 - 10 + 200));
+    CHECK(env.balance(m.prov) == Amount(provStart.micro() - 10 - 10 + 200 - 4));  // less the 2 % take
     CHECK(env.lease(leaseId)->paidOut == Amount(200));
 
     env.advance(5);
@@ -93,7 +93,7 @@ TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, c
     CHECK(rep.completed == 1);
     CHECK(rep.totalPaid == Amount(400));
     CHECK(rep.earlyCloses == 0);
-    CHECK(rep.score() == kScoreScale);
+    CHECK(rep.score() == 200'000);  // rated 5 on one lease: the lower bound of one success
     CHECK(env.clientRecord(m.alice).leasesSettled == 1);
 
     // Settling twice and withdrawing from a settled lease fail, fee charged.
@@ -118,7 +118,7 @@ TEST_CASE("a lease that reaches its end time closes as completed and pays exactl
     CHECK(lease.escrow == Amount(500));
     env(leaseSettle(m.alice, leaseId, 4));
     CHECK(env.lease(leaseId)->paidOut == Amount(1'000));
-    CHECK(env.reputation(m.prov).score() == 800'000);
+    CHECK(env.reputation(m.prov).score() == 800'000 / 5);  // rated 4 of 5, times one lease's bound
 }
 
 TEST_CASE("job cancel before acceptance refunds the full deposit and every bid deposit") {
@@ -248,4 +248,111 @@ TEST_CASE("a full job takes a cheaper bid, which displaces the dearest open bid 
     env(providerRegister(late, cpuMem(4'000, 8'192), Amount(2'000)));
     env(bidPlace(late, jobId, Amount(49), Amount(10)), expect(Code::TooManyBids));
     CHECK(env.job(jobId)->openBids == 3);
+}
+
+namespace {
+
+// 32 sybil providers, each registered with one machine (1 cpu / 1 GiB) and the
+// minimum stake, against jobs of exactly one machine with 32 bid slots.
+struct SybilMarket {
+    static Params params() {
+        Params p = testParams();
+        p.maxBidsPerJob = 32;
+        return p;
+    }
+    TestEnv env{params()};
+    TestAccount& alice = env.account("alice", Amount(10'000'000));
+    std::vector<const TestAccount*> sybils;
+    SybilMarket() {
+        for (int i = 0; i < 32; ++i) {
+            auto& s = env.account("sybil" + std::to_string(i), Amount(100'000));
+            env(providerRegister(s, cpuMem(1'000, 1'024), Amount(2'000)));
+            sybils.push_back(&s);
+        }
+    }
+    std::uint64_t postJob(std::uint64_t biddingBlocks = 5) {
+        return eventId(env(jobCreate(alice, cpuMem(1'000, 1'024), Amount(50), 20, Amount(1'000), biddingBlocks)),
+                       "job_created", "job_id");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("squatting: 32 sybils' bids expire at the end of the bidding window, deposits refunded, slots freed") {
+    SybilMarket m;
+    auto& env = m.env;
+    const auto job = m.postJob();
+    std::vector<Amount> before;
+    std::vector<std::uint64_t> bids;
+    for (const auto* s : m.sybils) {
+        before.push_back(env.balance(*s));
+        bids.push_back(eventId(env(bidPlace(*s, job, Amount(40), Amount(10))), "bid_placed", "bid_id"));
+    }
+    CHECK(env.job(job)->openBids == 32);
+    auto& late = env.account("late", Amount(100'000));
+    env(providerRegister(late, cpuMem(1'000, 1'024), Amount(2'000)));
+    env(bidPlace(late, job, Amount(40), Amount(10)), expect(Code::TooManyBids));  // every slot taken
+
+    env.advanceTo(env.job(job)->biddingEndHeight);
+    env.nextBlock();  // the window's last block has ended
+    CHECK(env.job(job)->state == JobState::Expired);
+    CHECK(env.job(job)->openBids == 0);
+    for (std::size_t i = 0; i < bids.size(); ++i) {
+        CHECK(env.bid(bids[i])->state == BidState::Lost);
+        // Each deposit came back; only the bid tx's fee is gone.
+        CHECK(env.balance(*m.sybils[i]) == Amount(before[i].micro() - env.params().minFee.micro()));
+    }
+    // The squatters' capacity is free again: each can bid on the next job, and so can the latecomer.
+    const auto next = m.postJob();
+    env(bidPlace(*m.sybils[0], next, Amount(40), Amount(10)));
+    env(bidPlace(late, next, Amount(40), Amount(10)));
+}
+
+TEST_CASE("squatting: a provider's open bids commit at most bid_capacity_multiple x its free capacity") {
+    SybilMarket m;
+    auto& env = m.env;
+    REQUIRE(env.params().bidCapacityMultiple == 4);
+    std::vector<std::uint64_t> jobs;
+    for (int i = 0; i < 6; ++i) jobs.push_back(m.postJob(20));
+    // 32 sybils of one machine each hold bids on at most 4 one-machine jobs:
+    // squatting every slot of a job costs 32 machines' worth of stake and
+    // declared capacity per four jobs, not 32 accounts for every job.
+    for (const auto* s : m.sybils) {
+        for (int i = 0; i < 4; ++i) env(bidPlace(*s, jobs[i], Amount(40), Amount(10)));
+        env(bidPlace(*s, jobs[4], Amount(40), Amount(10)), expect(Code::BidsAboveCapacity));
+    }
+    CHECK(env.job(jobs[4])->openBids == 0);
+    // An honest provider bids on the job the squatters could not reach.
+    auto& honest = env.account("honest", Amount(100'000));
+    env(providerRegister(honest, cpuMem(4'000, 4'096), Amount(2'000)));
+    env(bidPlace(honest, jobs[4], Amount(45), Amount(10)));
+
+    // A withdrawn bid frees its commitment.
+    const auto* s0 = m.sybils[0];
+    const auto bid0 = eventId(env(bidPlace(honest, jobs[5], Amount(45), Amount(10))), "bid_placed", "bid_id");
+    (void)bid0;
+    env(bidPlace(*s0, jobs[5], Amount(40), Amount(10)), expect(Code::BidsAboveCapacity));
+    std::uint64_t s0bid = 0;
+    for (std::uint64_t id = 1; id < 200 && s0bid == 0; ++id) {
+        auto b = env.bid(id);
+        if (b && b->provider == s0->address && b->jobId == jobs[0] && b->state == BidState::Open) s0bid = id;
+    }
+    REQUIRE(s0bid != 0);
+    env(bidWithdraw(*s0, s0bid));
+    env(bidPlace(*s0, jobs[5], Amount(40), Amount(10)));
+
+    // Capacity a lease reserves is no longer free, so it backs fewer bids.
+    auto& small = env.account("small", Amount(100'000));
+    env(providerRegister(small, cpuMem(2'000, 2'048), Amount(2'000)));
+    env(offerSet(small, 1, [] {
+        PriceSchedule p;
+        p.perCpuMillicore = Amount(1);
+        return p;
+    }()));
+    env(leaseFromOffer(m.alice, small, 1, cpuMem(1'000, 1'024), 100, Amount(100'000)));
+    // 1 machine free x 4 = four one-machine bids; jobs[0..3] are full of squatters, so post more.
+    std::vector<std::uint64_t> more;
+    for (int i = 0; i < 5; ++i) more.push_back(m.postJob(20));
+    for (int i = 0; i < 4; ++i) env(bidPlace(small, more[i], Amount(40), Amount(10)));
+    env(bidPlace(small, more[4], Amount(40), Amount(10)), expect(Code::BidsAboveCapacity));
 }

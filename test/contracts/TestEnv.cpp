@@ -62,7 +62,7 @@ Params testParams() {
     p.maxBiddingWindowBlocks = 100;
     p.maxDurationSeconds = 1'000;
     p.graceSeconds = 3;
-    p.reputationHalfLifeBlocks = 1'000;
+    p.reputationHalfLifeSeconds = 1'000;
     p.commissionChangeIntervalBlocks = 0;
     p.govMinDeposit = Amount(1'000);
     p.govDepositPeriodBlocks = 10;

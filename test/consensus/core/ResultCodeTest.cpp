@@ -81,7 +81,7 @@ TEST_CASE("every result code has a name and a message, and numbers and names are
         CHECK(resultMessage(info.code) == info.message);
         CHECK(findResultCode(info.code) == &info);
     }
-    CHECK(resultCodeTable().size() == 81);
+    CHECK(resultCodeTable().size() == 82);
 }
 
 TEST_CASE("the stable numbers keep their names and messages", "[resultcode]") {
@@ -112,6 +112,8 @@ TEST_CASE("the stable numbers keep their names and messages", "[resultcode]") {
     CHECK(resultMessage(ResultCode::InvalidParams) == "the changed parameters are inconsistent");
     CHECK(static_cast<unsigned>(ResultCode::CommissionChangeTooSoon) == 382);
     CHECK(resultName(ResultCode::CommissionChangeTooSoon) == "commission_change_too_soon");
+    CHECK(static_cast<unsigned>(ResultCode::BidsAboveCapacity) == 390);
+    CHECK(resultName(ResultCode::BidsAboveCapacity) == "bids_above_capacity");
 }
 
 TEST_CASE("a number outside the table is named unknown", "[resultcode]") {

@@ -620,14 +620,15 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(rst.ok());
         const auto r = rec(rep);
         REQUIRE(r["completed"] == 1);
-        REQUIRE(r["score"] == 1'000'000);  // rated 5/5, no early closes
+        REQUIRE(r["score"] == 200'000);  // rated 5/5, no early closes: one lease's lower bound (decision 46)
+        REQUIRE(r["success_weight"] == 1'000'000);
         REQUIRE(r["total_paid"] == e2.withdrawn());
         REQUIRE(rep.state().exists());
-        // A provider without settled leases has the neutral score and no record.
+        // A provider without settled leases scores 0 (no evidence) and has no record.
         rreq.set_provider(bech(3));
         auto [r3st, rep3] = ask<q::ReputationResponse>(*c.query, &q::QueryService::Stub::Reputation, rreq);
         REQUIRE(r3st.ok());
-        REQUIRE(rec(rep3)["score"] == 600'000);
+        REQUIRE(rec(rep3)["score"] == 0);
         REQUIRE_FALSE(rep3.state().exists());
 
         // The client's record: one lease settled, what it paid; zeros for an address without one.

@@ -290,7 +290,10 @@ def run_lifecycle(node, port, cli, addr, grpc, market_pb2, market_pb2_grpc, quer
     check(escrow.lease_state == "closed" and amount(escrow.remaining) == 0, "escrow closed: %s" % escrow)
     check(to_provider + refunded == amount(escrow.deposited), "escrow fully accounted: %s" % escrow)
     check(balance("client") == FUNDED - fees["client"] - to_provider, "client balance")
-    check(balance("prov2") == FUNDED - fees["prov2"] - STAKE + to_provider, "prov2 balance")
+    # The protocol's take (lease_take_rate_ppm) of what the lease paid out was burned, not paid.
+    burned = amount(reply(query.Lease, query_pb2.LeaseRequest(lease_id=lease_id)).lease.burned)
+    check(burned > 0 and burned <= to_provider, "take burned: %d" % burned)
+    check(balance("prov2") == FUNDED - fees["prov2"] - STAKE + to_provider - burned, "prov2 balance")
     check(balance("prov1") == FUNDED - fees["prov1"] - STAKE, "prov1 balance")
     prov = reply(query.Provider, query_pb2.ProviderRequest(address=addr["prov2"])).provider
     check(prov.free.cpu_millicores == 8000, "capacity freed")

@@ -155,6 +155,7 @@ TEST_CASE("typed lease, reputation and client records carry their JSON field for
     l.escrow = Amount(3'000);
     l.accrued = Amount(1'500);
     l.paidOut = Amount(500);
+    l.burned = Amount(10);
     l.refunded = Amount(7);
     l.deposited = Amount(5'007);
     l.state = contracts::LeaseState::Closed;
@@ -183,7 +184,9 @@ TEST_CASE("typed lease, reputation and client records carry their JSON field for
     rep.totalPaid = Amount(900);
     rep.ratedValue = 800;
     rep.ratingSum = 4'000;
-    rep.lastDecayHeight = 12;
+    rep.lastDecayTime = 1'700'000'012'000;
+    rep.successWeight = 2'500'000;
+    rep.failureWeight = 1'000'000;
     requireRoundTrip<ReputationView, q::ReputationRecord>(reputationView(test::sampleAddress(3), rep), reputationJson,
                                                           "reputation");
 
