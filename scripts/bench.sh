@@ -10,7 +10,9 @@
 #      agora-statesync-bench  the state half of a state-sync join at 10^6 keys (10^5 with
 #                         --quick): snapshot, fetch + verify every chunk over gRPC, restore
 #   3. agora-loadgen --validators 1   transfers / marketplace lifecycles / mixed against a
-#                         real single-validator agorad: saturation and 50% load
+#                         real single-validator agorad: saturation and 50% load; then the
+#                         closed-loop client shapes (50 accounts x 1 in flight, 39 lifecycle
+#                         workers), and the ratio to the machine's signature limit
 #   4. agora-block-replay the chain step 3 built, re-applied block by block by a fresh
 #                         node's Application (execution-only replay: no network)
 #   5. agora-loadgen --validators 4 --sync   the same workloads against four validator
@@ -19,7 +21,9 @@
 #   6. agora-provider-bench  the provider agent against a real agorad: bids placed per
 #                         second on 1,000 jobs/s offered, and lease won -> workload running
 #                         (p50/p99 against one block + 200 ms); phase 2 needs root and bwrap
-# Prints one JSON line per measurement and the load generators' tables.
+# Prints one JSON line per measurement and the load generators' tables. After each load
+# generator run: committed tx/s against the signature limit (cores / one verify's CPU time
+# from step 1 of the same run) and node CPU per tx in verifies ({"bench":"limit",...}).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,17 +87,57 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
                       **({"items_per_second": round(b["items_per_second"])} if "items_per_second" in b else {}),
                       **{k: b[k] for k in ("decodes_per_tx", "hashes_per_tx") if k in b}}))
 PY
+# The closed-loop client shapes (issue 21) beside the saturation workloads.
+shapes=(--shape per-account-window,lifecycle-workers)
+# committed tx/s / (cores / one verify's CPU time) and node CPU per tx / one verify, for each
+# workload of a load generator's output (its JSON lines), from this run's micro-benchmark.
+limit() {
+  python3 - "$work/micro.json" "$1" "$(nproc)" <<'PY'
+import json, sys
+micro, load, cores = sys.argv[1], sys.argv[2], int(sys.argv[3])
+verify = next((b for b in json.load(open(micro))["benchmarks"] if b["name"] == "BM_VerifySignature"), None)
+if verify is None:
+    sys.exit("limit: no BM_VerifySignature in the micro-benchmark output")
+scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[verify["time_unit"]]
+verify_s = verify["cpu_time"] * scale
+limit_tx_s = cores / verify_s
+print(f"== signature limit: one verify {verify_s * 1e6:.1f} us of CPU, {cores} cores: {limit_tx_s:,.0f} verifies/s")
+for line in open(load):
+    if not line.startswith("{"):
+        continue
+    j = json.loads(line)
+    if j.get("bench") != "loadgen":
+        continue
+    loads = [k for k in ("saturation", "closed_loop") if k in j]
+    committed = sum(j[k]["committed"] for k in ("saturation", "half_load", "closed_loop") if k in j)
+    tx_s = j[loads[0]]["tx_per_s"]
+    nodes = j["validators"]
+    # Every node verifies every tx: CPU per tx per node.
+    cpu_tx_s = j["node_cpu_s"] / nodes / committed if committed else 0.0
+    out = {"bench": "limit", "workload": j["workload"], "validators": nodes, "load": loads[0],
+           "verify_us": round(verify_s * 1e6, 2), "cores": cores, "limit_tx_per_s": round(limit_tx_s),
+           "tx_per_s": round(tx_s), "of_limit": round(tx_s / limit_tx_s, 3),
+           "node_cpu_us_per_tx": round(cpu_tx_s * 1e6, 1), "verifies_per_tx": round(cpu_tx_s / verify_s, 2)}
+    print(json.dumps(out))
+    print(f"   {j['workload']:<18} {loads[0]:<11} {tx_s:9,.0f} tx/s = {100 * tx_s / limit_tx_s:5.1f} % of the limit;"
+          f" node CPU {cpu_tx_s * 1e6:6.1f} us/tx per node = {cpu_tx_s / verify_s:4.2f} verifies")
+PY
+}
 status=0
 if [ "$validators" = 1 ] || [ "$validators" = all ]; then
   echo "== load generator, 1 validator; execution-only replay of its chain"
-  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 1 --keep "$work/chain" || status=1
+  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" "${shapes[@]}" --validators 1 --keep "$work/chain" |
+    tee "$work/load1.out" || status=1
+  limit "$work/load1.out" || status=1
   mark "1-validator load"
   "$T/agora_block_replay" --home "$work/chain" --out "$work/replay" || status=1
   mark "execution-only replay"
 fi
 if [ "$validators" = 4 ] || [ "$validators" = all ]; then
   echo "== load generator, 4 validators; block sync of their chain by a fresh full node over p2p"
-  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" --validators 4 --sync || status=1
+  "$T/agora_loadgen" --agorad "$BUILD/node/agorad" "${size[@]}" "${shapes[@]}" --validators 4 --sync |
+    tee "$work/load4.out" || status=1
+  limit "$work/load4.out" || status=1
   mark "4-validator load and block sync"
 fi
 if [ "$provider" -eq 1 ]; then

@@ -72,9 +72,11 @@ struct ConsensusConfig {
     std::uint32_t timeoutPrevoteDeltaMs = 250;
     std::uint32_t timeoutPrecommitMs = 500;
     std::uint32_t timeoutPrecommitDeltaMs = 250;
-    std::uint32_t timeoutCommitMs = 500;  // pause after a commit before the next height
-    bool createEmptyBlocks = true;
-    std::uint32_t emptyBlocksIntervalMs = 0;  // with createEmptyBlocks = false: a block at least this often
+    // Longest pause after a commit before the next height; txs waiting end it
+    // early (decision 44).
+    std::uint32_t timeoutCommitMs = 100;
+    bool createEmptyBlocks = false;
+    std::uint32_t emptyBlocksIntervalMs = 1'000;  // with createEmptyBlocks = false: a block at least this often
     // A proposal whose block time is later than our clock plus this is prevoted nil.
     std::uint32_t maxBlockTimeAheadMs = 10'000;
 };

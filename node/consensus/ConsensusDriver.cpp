@@ -137,7 +137,8 @@ void ConsensusDriver::stop() {
         if (engine_) stoppedAt_ = engine_->height();
         engine_.reset();
         waitingFinalize_.reset();
-        wantTxs_ = false;
+        wakeAtTxs_ = 0;
+        statusWaitingForTxs_ = false;
         signer_.reset();
         running_ = false;
         promise->set_value();
@@ -177,25 +178,51 @@ void ConsensusDriver::receiveVote(Vote vote) {
 }
 
 void ConsensusDriver::txsAvailable() {
-    if (!wantTxs_.exchange(false)) return;
+    // Cheap while nobody waits (0) or the mempool is short of the count the
+    // driver waits for; the exchange makes one wake-up per wait.
+    const std::size_t wanted = wakeAtTxs_.load();
+    if (wanted == 0 || mempool_.size() < wanted) return;
+    if (wakeAtTxs_.exchange(0) == 0) return;
     const std::uint64_t gen = generation_.load();
-    // Internal lane: one wake-up at a time (wantTxs_), and losing it would
-    // leave an idle chain waiting although a tx is there.
+    // Internal lane: losing the wake-up would leave an idle chain waiting
+    // although a tx is there.
     executor_.postInternal([this, gen] {
         if (gen == generation_.load()) maybeFinalize(false);
     });
 }
 
-void ConsensusDriver::maybeFinalize(bool force) {
-    if (failed_ || !engine_ || !waitingFinalize_ || !commitPauseOver_) return;
-    if (!force && !options_.createEmptyBlocks && !peerAhead_ && mempool_.size() == 0) {
-        // Nothing to propose: wait for the first tx. The flag is set before
-        // the mempool is looked at again, so a tx admitted in between wakes us.
-        wantTxs_ = true;
-        if (mempool_.size() == 0) return;
-        wantTxs_ = false;
+bool ConsensusDriver::certificateComplete() const {
+    return lastCommit_ && lastCommit_->signatures.size() >= lastDecidedBy_.size();
+}
+
+bool ConsensusDriver::nextHeightMayStart() {
+    // Txs in the mempool that end the commit pause early: the first one once
+    // every validator's precommit is in the certificate our next proposal
+    // carries (nobody to wait for), else a full block's worth (waiting longer
+    // would only make the next block wait too).
+    std::size_t enough = certificateComplete() ? 1 : std::max<std::size_t>(options_.maxBlockTxs, 1);
+    if (commitPauseOver_) {
+        if (options_.createEmptyBlocks || mempool_.size() > 0) return true;
+        enough = 1;  // no empty blocks: wait for the first tx
+        statusWaitingForTxs_ = true;
+    } else if (mempool_.size() >= enough) {
+        return true;
     }
-    wantTxs_ = false;
+    // Set before the mempool is looked at again, so a tx admitted in between
+    // wakes us (txsAvailable); a late precommit or the pause's timer also does.
+    wakeAtTxs_ = enough;
+    if (mempool_.size() < enough) return false;
+    wakeAtTxs_ = 0;
+    return true;
+}
+
+void ConsensusDriver::maybeFinalize(bool force) {
+    if (failed_ || !engine_ || !waitingFinalize_) return;
+    // A peer already at the next height: its proposer has started, waiting
+    // here would only delay our votes.
+    if (!force && !peerAhead_ && !nextHeightMayStart()) return;
+    wakeAtTxs_ = 0;
+    statusWaitingForTxs_ = false;
     BlockFinalized f = std::move(*waitingFinalize_);
     waitingFinalize_.reset();
     handle(Input{nowTicks(), std::move(f)});
@@ -302,7 +329,9 @@ void ConsensusDriver::doubleSign(const Vote& signedVote) {
 }
 
 ConsensusStatus ConsensusDriver::status() const {
-    return {statusHeight_.load(), statusRound_.load(), statusStep_.load()};
+    ConsensusStatus s{statusHeight_.load(), statusRound_.load(), statusStep_.load()};
+    s.waitingForTxs = statusWaitingForTxs_.load();
+    return s;
 }
 
 void ConsensusDriver::fatal(const std::string& message) {
@@ -312,23 +341,25 @@ void ConsensusDriver::fatal(const std::string& message) {
     if (onFatal_) onFatal_(message);
 }
 
-void ConsensusDriver::addLatePrecommit(const Vote& vote) {
+bool ConsensusDriver::addLatePrecommit(const Vote& vote) {
     if (!lastCommit_ || vote.height != lastCommit_->height || vote.type != VoteType::Precommit ||
         vote.round != lastCommit_->round || vote.blockId != lastCommit_->blockId)
-        return;
-    if (lastDecidedBy_.powerOf(vote.validator) == 0) return;
+        return false;
+    if (lastDecidedBy_.powerOf(vote.validator) == 0) return false;
     auto& sigs = lastCommit_->signatures;
     const auto at = std::lower_bound(sigs.begin(), sigs.end(), vote.validator,
                                      [](const CommitSignature& s, const PublicKey& k) { return s.validator < k; });
-    if (at != sigs.end() && at->validator == vote.validator) return;
-    if (!vote.verifySignature(app_.genesis().genesis.chainId)) return;
+    if (at != sigs.end() && at->validator == vote.validator) return false;
+    if (!vote.verifySignature(app_.genesis().genesis.chainId)) return false;
     sigs.insert(at, CommitSignature{vote.validator, vote.signature});
     log()->debug("late precommit of {} joins the certificate of height {}", vote.validator.toHex(), vote.height);
+    return true;
 }
 
 void ConsensusDriver::handle(const Input& input) {
     if (failed_ || !engine_) return;
-    if (const auto* v = std::get_if<VoteReceived>(&input.body)) addLatePrecommit(v->vote);
+    const auto* vote = std::get_if<VoteReceived>(&input.body);
+    const bool certificateGrew = vote && addLatePrecommit(vote->vote);
     const bool fromNetwork =
         std::holds_alternative<ProposalReceived>(input.body) || std::holds_alternative<VoteReceived>(input.body);
     if (fromNetwork && input.height() > engine_->height()) {
@@ -347,6 +378,8 @@ void ConsensusDriver::handle(const Input& input) {
         return;
     }
     execute(engine_->handle(input));
+    // During the commit pause: perhaps the certificate is complete now and txs wait.
+    if (certificateGrew && waitingFinalize_) maybeFinalize(false);
 }
 
 void ConsensusDriver::execute(std::vector<Action> actions) {
@@ -463,6 +496,15 @@ void ConsensusDriver::execute(std::vector<Action> actions) {
                     const auto committedAt = Executor::Clock::now();
                     const auto gen = generation_.load();
                     const std::uint64_t height = a.height;
+                    // The commit pause is an upper bound: the next height may
+                    // start before it ends (nextHeightMayStart). Looked at
+                    // once this action list is done (PersistChainState
+                    // empties the WAL of this height first).
+                    executor_.postInternal([this, gen, height] {
+                        if (gen != generation_.load() || !waitingFinalize_ || waitingFinalize_->height != height)
+                            return;
+                        maybeFinalize(false);
+                    });
                     executor_.schedule(
                         committedAt + std::chrono::milliseconds(options_.timeoutCommitMs), [this, gen, height] {
                             if (gen != generation_.load() || !waitingFinalize_ || waitingFinalize_->height != height)

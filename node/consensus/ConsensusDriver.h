@@ -14,11 +14,13 @@
 //   ReportEvidence     kept for the next proposal
 //   CommitBlock        Application::commit (one synced batch), then the
 //                      commit callback (mempool update, waiters, events),
-//                      then BlockFinalized after consensus.timeout_commit_ms
-//                      (with create_empty_blocks = false, and only then,
-//                      also after the first tx, a peer's message of the next
-//                      height or empty_blocks_interval_ms: see
-//                      waitingFinalize_)
+//                      then BlockFinalized: at once when txs wait and every
+//                      validator's precommit is in the certificate, else
+//                      when a full block of txs waits, a peer is at the next
+//                      height, or consensus.timeout_commit_ms is over (with
+//                      create_empty_blocks = false, and only then, that
+//                      needs a tx too, or empty_blocks_interval_ms: see
+//                      nextHeightMayStart, docs/consensus.md)
 //   PersistChainState  checked against the Application's record; the WAL is
 //                      emptied for the new height
 //
@@ -75,11 +77,12 @@ public:
 struct DriverOptions {
     consensus::TimeoutConfig timeouts;
     std::uint64_t timeoutCommitMs = 500;
-    // false: after a commit the next height starts only once there is work:
-    // a tx in the mempool, or a proposal or vote of the next height from a
-    // peer (its proposer had txs), or emptyBlocksIntervalMs after the commit
-    // (0: never). The engine never sees the difference: it gets its
-    // BlockFinalized later.
+    // An upper bound on the pause after a commit: txs waiting end it early
+    // (nextHeightMayStart). false: after the pause the next height starts
+    // only once there is work: a tx in the mempool, or a proposal or vote of
+    // the next height from a peer (its proposer had txs), or
+    // emptyBlocksIntervalMs after the commit (0: never). The engine never
+    // sees the difference: it gets its BlockFinalized later.
     bool createEmptyBlocks = true;
     std::uint64_t emptyBlocksIntervalMs = 0;
     std::uint64_t validatorUpdateDelay = 2;
@@ -105,6 +108,9 @@ struct ConsensusStatus {
     std::uint32_t round = 0;
     std::uint8_t step = 0;
     bool catchingUp = false;  // set by the node while block sync runs
+    // The committed height holds the next one until a tx arrives
+    // (create_empty_blocks = false): idle, not stalled.
+    bool waitingForTxs = false;
 };
 
 class ConsensusDriver {
@@ -173,10 +179,19 @@ private:
     void doubleSign(const Vote& signedVote);
     // A valid precommit for the last decided block from a member of the set
     // that decided it, not yet in lastCommit_, joins it (late precommits).
-    void addLatePrecommit(const Vote& vote);
+    // True when it joined.
+    bool addLatePrecommit(const Vote& vote);
+    // Every member of the set that decided the last block has its precommit
+    // in lastCommit_: no late precommit left to wait for.
+    bool certificateComplete() const;
+    // The commit pause (decision 44): the next height starts once txs wait
+    // and the certificate is complete, or a full block of txs waits, or the
+    // pause is over (and, with create_empty_blocks = false, a tx waits).
+    // False: wakeAtTxs_ is set for txsAvailable.
+    bool nextHeightMayStart();
     // Executor thread: hands the engine the BlockFinalized kept in
-    // waitingFinalize_ once the commit pause is over and there is work (or
-    // empty blocks are wanted, or `force`).
+    // waitingFinalize_ once nextHeightMayStart, a peer is at the next
+    // height, or `force` (empty_blocks_interval_ms).
     void maybeFinalize(bool force);
 
     Application& app_;
@@ -212,6 +227,7 @@ private:
     std::atomic<std::uint64_t> statusHeight_{0};
     std::atomic<std::uint32_t> statusRound_{0};
     std::atomic<std::uint8_t> statusStep_{0};
+    std::atomic<bool> statusWaitingForTxs_{false};
     bool failed_ = false;
 
     // Messages of heights above the engine's (executor thread only).
@@ -220,11 +236,14 @@ private:
     std::uint64_t lastHeight_ = 0;
 
     // The committed height's BlockFinalized, held until maybeFinalize lets it
-    // go (executor thread only), and whether the commit pause is over.
+    // go (executor thread only), and whether the commit pause (its upper
+    // bound, timeout_commit_ms) is over.
     std::optional<consensus::BlockFinalized> waitingFinalize_;
     bool commitPauseOver_ = false;
-    bool peerAhead_ = false;            // a peer sent a message of the next height meanwhile
-    std::atomic<bool> wantTxs_{false};  // set while waiting only for a tx: txsAvailable posts once
+    bool peerAhead_ = false;  // a peer sent a message of the next height meanwhile
+    // While the driver waits for txs: how many the mempool must hold for
+    // txsAvailable to wake it (once); 0 = not waiting.
+    std::atomic<std::size_t> wakeAtTxs_{0};
 
     // Catch-up material, read by p2p threads.
     struct RoundMessage {

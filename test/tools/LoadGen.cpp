@@ -5,6 +5,9 @@
 //                 [--accounts 1000] [--clients 100] [--providers 10] [--transfers N]
 //                 [--lifecycles N] [--streams 8] [--window 4000] [--batch 100] [--block-txs 10000]
 //                 [--timeout-commit-ms 100]
+//                 [--shape per-account-window,lifecycle-workers] [--shape-accounts 50]
+//                 [--shape-window 1] [--shape-txs 100] [--shape-workers 39]
+//                 [--shape-lifecycles 10]
 //                 [--validators 1|4] [--sync] [--keep DIR]
 //
 // It prepares a genesis funding deterministic keys (`agorad init --fund` for
@@ -39,6 +42,21 @@
 // lease_close+lease_settle in one tx); each phase's txs are signed from the
 // ids the previous phase's events returned, before that phase's clock
 // starts. lifecycles/s = lifecycles / (sum of the four phase times).
+//
+// --shape adds closed-loop client workloads after those (issue 21), where
+// each client waits for its own commits as a wallet or a marketplace client
+// does, so latency, not the node's capacity, sets the rate:
+//   per-account-window  --shape-accounts N accounts, each keeping
+//                       --shape-window W transfers in flight: it sends the
+//                       next one (Broadcast, sync mode) once the oldest one's
+//                       tx_fee event arrived; --shape-txs each.
+//   lifecycle-workers   --shape-workers K workers, each with its own client
+//                       and provider account, running --shape-lifecycles
+//                       lifecycles of four sequential txs (job_create,
+//                       bid_place, bid_accept, lease_close+lease_settle), each
+//                       sent in commit mode (Broadcast returns the committed
+//                       result and its events: the next tx needs the id).
+// Their rows are "closed" in the table.
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -47,6 +65,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -147,6 +166,9 @@ struct TxRecord {
     std::uint64_t fee = 0;
     std::uint64_t createdId = 0;  // job/bid/lease id from the tx's event
     bool settled = false;
+    // Closed-loop shapes: the sender's own wake-up, notified (under the
+    // tracker's lock) when this tx is committed or refused.
+    std::condition_variable* waiter = nullptr;
 };
 
 // Commit notifications from the node's event stream, matched to records by tx hash.
@@ -170,6 +192,7 @@ public:
         pending_.erase(t.hash);
         --outstanding_;
         ++finished_;
+        if (t.waiter) t.waiter->notify_all();
         cv_.notify_all();
     }
     void onEvent(const agora::types::v1::Event& e, Clock::time_point now) {
@@ -193,6 +216,7 @@ public:
             t.fee = attr("fee");
             --outstanding_;
             ++finished_;
+            if (t.waiter) t.waiter->notify_all();
             cv_.notify_all();
         } else if (e.type() == "job_created") {
             t.createdId = attr("job_id");
@@ -219,6 +243,12 @@ public:
     bool below(std::size_t window) {
         std::lock_guard lock(mu_);
         return outstanding_ < static_cast<std::int64_t>(window);
+    }
+    // Waits on the sender's own condition variable (t.waiter) until t is
+    // committed or refused; false at the timeout.
+    bool waitDone(const TxRecord& t, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mu_);
+        return t.waiter->wait_for(lock, timeout, [&] { return t.done; });
     }
     bool waitFinished(std::size_t count, std::chrono::milliseconds timeout) {
         std::unique_lock lock(mu_);
@@ -261,6 +291,12 @@ struct Options {
     bool halfLoad = true;
     std::string keep;
     std::string perfOut;  // record a perf profile of the node during the first saturation run
+    // Closed-loop shapes (--shape): per-account-window and lifecycle-workers.
+    std::size_t shapeAccounts = 50, shapeWindow = 1, shapeTxs = 100;
+    std::size_t shapeWorkers = 39, shapeLifecycles = 10;
+    bool wants(const std::string& workload) const {
+        return std::find(workloads.begin(), workloads.end(), workload) != workloads.end();
+    }
 };
 
 std::uint64_t readProcKb(int pid, const std::string& field) {
@@ -378,13 +414,16 @@ private:
 
     // --- running
     RunStats runPhase(std::vector<TxRecord>& txs, std::optional<double> rate);
+    RunStats collect(std::vector<TxRecord>& txs, Clock::time_point t0, std::uint64_t h0);
     void eventLoop();
+    Json runAccountWindow();
+    Json runLifecycleWorkers();
 
     Json runTransfers(std::optional<double> rate, double* measured);
     Json runMarket(std::size_t lifecycles, std::size_t transfersPerPhaseFactor,
                    std::optional<std::vector<double>> rates, std::vector<double>* measured);
     Json workload(const std::string& name);
-    bool registerProviders();
+    bool registerProviders(std::size_t base, std::size_t count);
     std::string txFailure(const Hash256& hash);
 
     Options opt_;
@@ -394,6 +433,7 @@ private:
     std::shared_ptr<grpc::Channel> channel_;  // node 0
     std::vector<Account> accounts_;           // transfer senders, then clients, then providers
     std::size_t clientBase_ = 0, providerBase_ = 0;
+    std::size_t workerClientBase_ = 0, workerProviderBase_ = 0;  // lifecycle-workers' own accounts
     CommitTracker tracker_;
     std::thread events_;
     std::unique_ptr<grpc::ClientContext> eventsCtx_;
@@ -415,6 +455,11 @@ void Bench::makeAccounts() {
     add("client", opt_.clients);
     providerBase_ = accounts_.size();
     add("provider", opt_.providers);
+    const std::size_t workers = opt_.wants("lifecycle-workers") ? opt_.shapeWorkers : 0;
+    workerClientBase_ = accounts_.size();
+    add("worker-client", workers);
+    workerProviderBase_ = accounts_.size();
+    add("worker-provider", workers);
 }
 
 std::shared_ptr<grpc::Channel> Bench::channelTo(int port) {
@@ -798,8 +843,6 @@ std::vector<TxRecord> Bench::transfers(std::size_t count) {
 }
 
 RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate) {
-    RunStats s;
-    s.submitted = txs.size();
     tracker_.reset();
     tracker_.watch(txs);
     const std::size_t nStreams = std::min(opt_.streams, std::max<std::size_t>(1, txs.size()));
@@ -897,6 +940,14 @@ RunStats Bench::runPhase(std::vector<TxRecord>& txs, std::optional<double> rate)
     }
     for (auto& th : threads) th.join();
     tracker_.waitFinished(txs.size(), 120s);
+    return collect(txs, t0, h0);
+}
+
+// Counts a run's txs once they are done (or given up on): commits, refusals,
+// latencies, the time from t0 to the last commit and the blocks made.
+RunStats Bench::collect(std::vector<TxRecord>& txs, Clock::time_point t0, std::uint64_t h0) {
+    RunStats s;
+    s.submitted = txs.size();
     Clock::time_point last = t0;
     for (auto& t : txs) {
         if (!t.done) {
@@ -966,15 +1017,14 @@ std::string Bench::txFailure(const Hash256& hash) {
     return "code " + std::to_string(resp.result().code()) + " " + resp.result().message();
 }
 
-bool Bench::registerProviders() {
+bool Bench::registerProviders(std::size_t base, std::size_t count) {
     refreshNonces();
     std::vector<TxRecord> regs;
-    for (std::size_t p = 0; p < opt_.providers; ++p) {
-        regs.push_back(
-            sign(providerBase_ + p, {MsgProviderRegister{"https://p" + std::to_string(p) + ".example",
-                                                         {{"region", "eu"}},
-                                                         Resources{1'000'000'000, 1'000'000'000, 1'000'000'000, {}},
-                                                         Amount(kFunding / 2)}}));
+    for (std::size_t p = 0; p < count; ++p) {
+        regs.push_back(sign(base + p, {MsgProviderRegister{"https://p" + std::to_string(p) + ".example",
+                                                           {{"region", "eu"}},
+                                                           Resources{1'000'000'000, 1'000'000'000, 1'000'000'000, {}},
+                                                           Amount(kFunding / 2)}}));
     }
     interleave(regs);
     auto s = runPhase(regs, std::nullopt);
@@ -1071,6 +1121,162 @@ Json Bench::runMarket(std::size_t lifecycles, std::size_t transferFactor, std::o
     return j;
 }
 
+// per-account-window: N accounts, each with at most W uncommitted transfers;
+// an account sends its next tx (sync mode: admitted, in nonce order) once its
+// oldest one's tx_fee event arrived. One thread per account.
+Json Bench::runAccountWindow() {
+    refreshNonces();
+    const std::size_t n = std::max<std::size_t>(1, std::min(opt_.shapeAccounts, opt_.accounts));
+    const std::size_t window = std::max<std::size_t>(1, opt_.shapeWindow);
+    const std::size_t per = std::max<std::size_t>(1, opt_.shapeTxs);
+    std::vector<TxRecord> txs;  // account a's txs at [a * per, (a + 1) * per), in nonce order
+    txs.reserve(n * per);
+    for (std::size_t a = 0; a < n; ++a)
+        for (std::size_t i = 0; i < per; ++i)
+            txs.push_back(sign(a, {MsgSend{accounts_[(a + 1) % n].address, Amount(1)}}));
+    std::vector<std::condition_variable> waiters(n);
+    for (auto& t : txs) t.waiter = &waiters[t.account];
+    tracker_.reset();
+    tracker_.watch(txs);
+    const std::uint64_t h0 = height();
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (std::size_t a = 0; a < n; ++a) {
+        threads.emplace_back([&, a] {
+            auto stub = txpb::TxService::NewStub(nodes_[a % nodes_.size()].channel);
+            std::deque<TxRecord*> inflight;
+            for (std::size_t i = 0; i < per; ++i) {
+                if (inflight.size() >= window) {
+                    if (!tracker_.waitDone(*inflight.front(), 60s)) return;  // lost: counted by collect
+                    inflight.pop_front();
+                }
+                TxRecord& t = txs[a * per + i];
+                grpc::ClientContext ctx;
+                ctx.set_deadline(std::chrono::system_clock::now() + 30s);
+                txpb::BroadcastRequest req;
+                req.set_tx(t.raw);
+                req.set_mode(txpb::BROADCAST_MODE_SYNC);
+                txpb::BroadcastResponse resp;
+                t.sent = Clock::now();
+                tracker_.sent();
+                const auto st = stub->Broadcast(&ctx, req, &resp);
+                if (!st.ok() || resp.code() != 0) {
+                    // Later nonces of this account would only leave a gap.
+                    tracker_.rejected(t, st.ok() ? resp.code() : 0xFFFF'FFFFu);
+                    return;
+                }
+                inflight.push_back(&t);
+            }
+            for (TxRecord* t : inflight)
+                if (!tracker_.waitDone(*t, 60s)) return;
+        });
+    }
+    for (auto& th : threads) th.join();
+    auto stats = collect(txs, t0, h0);
+    Json j = statsJson({&stats}, 0);
+    return j;
+}
+
+// lifecycle-workers: K workers, each with its own client and provider
+// account, each running lifecycles of four sequential txs in commit mode
+// (the reply carries the result and events, so the next tx can name the id
+// the previous one created). Latency: submission to committed reply.
+Json Bench::runLifecycleWorkers() {
+    refreshNonces();
+    const std::size_t k = opt_.shapeWorkers;
+    const std::size_t per = std::max<std::size_t>(1, opt_.shapeLifecycles);
+    std::mutex mu;
+    RunStats stats;
+    std::size_t settled = 0;
+    std::uint64_t fees = 0;
+    Clock::time_point last;
+    const std::uint64_t h0 = height();
+    const auto t0 = Clock::now();
+    last = t0;
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < k; ++w) {
+        threads.emplace_back([&, w] {
+            const std::size_t client = workerClientBase_ + w, provider = workerProviderBase_ + w;
+            auto stub = txpb::TxService::NewStub(nodes_[w % nodes_.size()].channel);
+            for (std::size_t l = 0; l < per; ++l) {
+                std::uint64_t id = 0;
+                for (int phase = 0; phase < 4; ++phase) {
+                    TxRecord t;
+                    switch (phase) {
+                        case 0:
+                            t = sign(client, {MsgJobCreate{Resources{1, 1, 1, {}},
+                                                           {{"region", "eu"}},
+                                                           Amount(10),
+                                                           100'000,
+                                                           10'000,
+                                                           0,
+                                                           Amount(1'000'000)}});
+                            break;
+                        case 1:
+                            t = sign(provider, {MsgBidPlace{id, Amount(10), Amount(1'000'000)}});
+                            break;
+                        case 2:
+                            t = sign(client, {MsgBidAccept{id}});
+                            break;
+                        default:
+                            t = sign(client, {MsgLeaseClose{id, CloseReason::Completed}, MsgLeaseSettle{id, 5}});
+                            break;
+                    }
+                    grpc::ClientContext ctx;
+                    ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+                    txpb::BroadcastRequest req;
+                    req.set_tx(t.raw);
+                    req.set_mode(txpb::BROADCAST_MODE_COMMIT);
+                    txpb::BroadcastResponse resp;
+                    const auto sent = Clock::now();
+                    const auto st = stub->Broadcast(&ctx, req, &resp);
+                    const auto now = Clock::now();
+                    std::lock_guard lock(mu);
+                    ++stats.submitted;
+                    if (!st.ok() || resp.height() == 0) {
+                        // Not admitted (or no answer): its nonce is unused, so this worker stops.
+                        ++stats.refused;
+                        ++stats.refusedCodes[st.ok() ? resp.code() : 0xFFFF'FFFFu];
+                        if (st.ok()) std::cerr << "lifecycle-workers: refused: " << resp.message() << "\n";
+                        return;
+                    }
+                    ++stats.committed;
+                    fees += resp.result().fee_charged();
+                    last = std::max(last, now);
+                    stats.latMs.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
+                    id = 0;
+                    bool done = false;
+                    for (const auto& e : resp.result().events()) {
+                        const char* key = phase == 0 ? "job_id" : phase == 1 ? "bid_id" : "lease_id";
+                        const char* type = phase == 0   ? "job_created"
+                                           : phase == 1 ? "bid_placed"
+                                           : phase == 2 ? "lease_created"
+                                                        : "lease_settled";
+                        if (e.type() != type) continue;
+                        done = true;
+                        for (const auto& a : e.attributes())
+                            if (a.key() == key) id = std::stoull(a.value());
+                    }
+                    if (!done || (phase < 3 && id == 0)) {
+                        std::cerr << "lifecycle-workers: phase " << phase << " failed: " << resp.result().message()
+                                  << "\n";
+                        break;  // this lifecycle broke; the next one starts afresh
+                    }
+                    if (phase == 3) ++settled;
+                }
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    fees_ += fees;
+    stats.seconds = std::chrono::duration<double>(last - t0).count();
+    stats.blocks = height() - h0;
+    std::sort(stats.latMs.begin(), stats.latMs.end());
+    Json j = statsJson({&stats}, settled);
+    j["lifecycles_settled"] = settled;
+    return j;
+}
+
 Json Bench::workload(const std::string& name) {
     std::vector<double> cpu0;
     for (auto& n : nodes_) {
@@ -1087,7 +1293,15 @@ Json Bench::workload(const std::string& name) {
     j["validators"] = opt_.validators;
     j["batch"] = opt_.batch;
     j["streams"] = opt_.streams;
-    if (name == "transfers") {
+    if (name == "per-account-window") {
+        j["accounts"] = std::min(opt_.shapeAccounts, opt_.accounts);
+        j["window"] = opt_.shapeWindow;
+        j["closed_loop"] = runAccountWindow();
+    } else if (name == "lifecycle-workers") {
+        j["workers"] = opt_.shapeWorkers;
+        j["lifecycles"] = opt_.shapeWorkers * opt_.shapeLifecycles;
+        j["closed_loop"] = runLifecycleWorkers();
+    } else if (name == "transfers") {
         j["accounts"] = opt_.accounts;
         auto txs = transfers(opt_.transfers);
         interleave(txs);
@@ -1184,22 +1398,30 @@ int Bench::run() {
         stopNode();
         return 2;
     }
-    bool providersReady = false;
+    bool providersReady = false, workerProvidersReady = false;
     Json sync;
     try {
         for (const auto& w : opt_.workloads) {
             if ((w == "market" || w == "mixed") && !providersReady) {
-                if (!registerProviders()) {
+                if (!registerProviders(providerBase_, opt_.providers)) {
                     std::cerr << "provider registration failed\n" << nodes_[0].process->log() << "\n";
                     ok = false;
                     break;
                 }
                 providersReady = true;
             }
+            if (w == "lifecycle-workers" && !workerProvidersReady) {
+                if (!registerProviders(workerProviderBase_, opt_.shapeWorkers)) {
+                    std::cerr << "worker provider registration failed\n" << nodes_[0].process->log() << "\n";
+                    ok = false;
+                    break;
+                }
+                workerProvidersReady = true;
+            }
             Json j = workload(w);
             std::cout << j.dump() << std::endl;
-            if (!j["supply_check"]["ok"].get<bool>() || j["saturation"]["committed"].get<std::size_t>() == 0)
-                ok = false;
+            const char* main = j.contains("closed_loop") ? "closed_loop" : "saturation";
+            if (!j["supply_check"]["ok"].get<bool>() || j[main]["committed"].get<std::size_t>() == 0) ok = false;
             if (j.contains("app_hash_agree") && !j["app_hash_agree"].get<bool>()) ok = false;
             results.push_back(std::move(j));
         }
@@ -1240,14 +1462,15 @@ int Bench::run() {
     }
     std::cout << inv.dump() << std::endl;
 
-    std::printf("\n%zu validator(s)\n%-10s %-10s %10s %10s %9s %9s %9s %9s %9s %8s %8s\n", opt_.validators, "workload",
+    std::printf("\n%zu validator(s)\n%-18s %-10s %10s %10s %9s %9s %9s %9s %9s %8s %8s\n", opt_.validators, "workload",
                 "load", "tx/s", "lifecyc/s", "p50 ms", "p90 ms", "p99 ms", "blocks/s", "RSS MiB", "supply", "app_hash");
     for (const auto& j : results) {
-        for (const char* load : {"saturation", "half_load"}) {
+        for (const char* load : {"saturation", "half_load", "closed_loop"}) {
             if (!j.contains(load)) continue;
             const auto& s = j[load];
-            std::printf("%-10s %-10s %10.0f %10.1f %9.1f %9.1f %9.1f %9.2f %9.0f %8s %8s\n",
-                        j["workload"].get<std::string>().c_str(), load, s["tx_per_s"].get<double>(),
+            std::printf("%-18s %-10s %10.0f %10.1f %9.1f %9.1f %9.1f %9.2f %9.0f %8s %8s\n",
+                        j["workload"].get<std::string>().c_str(), std::string(load) == "closed_loop" ? "closed" : load,
+                        s["tx_per_s"].get<double>(),
                         s.contains("lifecycles_per_s") ? s["lifecycles_per_s"].get<double>() : 0.0,
                         s["p50_ms"].get<double>(), s["p90_ms"].get<double>(), s["p99_ms"].get<double>(),
                         s["blocks_per_s"].get<double>(), j.value("peak_rss_mib", 0.0),
@@ -1320,12 +1543,35 @@ int main(int argc, char** argv) {
                 o.keep = next();
             else if (f == "--perf")
                 o.perfOut = next();
+            else if (f == "--shape")
+                for (const auto& shape : splitList(next())) {
+                    if (shape != "per-account-window" && shape != "lifecycle-workers")
+                        throw std::invalid_argument("unknown shape " + shape +
+                                                    " (per-account-window, lifecycle-workers)");
+                    if (!o.wants(shape)) o.workloads.push_back(shape);
+                }
+            else if (f == "--shape-accounts")
+                o.shapeAccounts = std::stoull(next());
+            else if (f == "--shape-window")
+                o.shapeWindow = std::stoull(next());
+            else if (f == "--shape-txs")
+                o.shapeTxs = std::stoull(next());
+            else if (f == "--shape-workers")
+                o.shapeWorkers = std::stoull(next());
+            else if (f == "--shape-lifecycles")
+                o.shapeLifecycles = std::stoull(next());
             else if (f == "--quick") {
                 o.transfers = 20'000;
                 o.lifecycles = 1'000;
+                o.shapeTxs = 40;
+                o.shapeLifecycles = 4;
             } else if (f == "--smoke") {  // a few seconds: the ctest that keeps this tool from rotting
                 o.transfers = 2'000;
                 o.lifecycles = 100;
+                o.shapeAccounts = 10;
+                o.shapeTxs = 5;
+                o.shapeWorkers = 4;
+                o.shapeLifecycles = 2;
                 o.halfLoad = false;
             } else {
                 std::cerr << "unknown option " << f << "\n";

@@ -10,7 +10,9 @@ bool HealthRoutes::consensusHealthy() {
     const ConsensusStatus s = ctx_.consensus();
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(healthMu_);
-    if (s.height != lastStatus_.height || s.round != lastStatus_.round || s.step != lastStatus_.step) {
+    // Waiting for a tx (create_empty_blocks = false) is idle, not stalled.
+    if (s.waitingForTxs || s.height != lastStatus_.height || s.round != lastStatus_.round ||
+        s.step != lastStatus_.step) {
         lastStatus_ = s;
         lastProgress_ = now;
     }

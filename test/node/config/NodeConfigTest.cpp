@@ -50,13 +50,13 @@ moniker = "alpha"
 address = "0.0.0.0:19090"
 [consensus]
 timeout_propose_ms = 3000
-create_empty_blocks = false
+create_empty_blocks = true
 )");
     REQUIRE(cfg.hasValue());
     REQUIRE(cfg->moniker == "alpha");
     REQUIRE(cfg->grpc.address == "0.0.0.0:19090");
     REQUIRE(cfg->consensus.timeoutProposeMs == 3000);
-    REQUIRE_FALSE(cfg->consensus.createEmptyBlocks);
+    REQUIRE(cfg->consensus.createEmptyBlocks);  // the default is false (decision 44)
 }
 
 TEST_CASE("config rejects unknown keys, wrong types and bad values naming the key", "[config]") {

@@ -43,6 +43,7 @@ TEST_CASE(
     test::RunningNode node("empty-blocks-off", "empty-blocks-off", [](node::NodeConfig& c) {
         c.consensus.timeoutCommitMs = 20;  // with empty blocks on: ~50 blocks a second
         c.consensus.createEmptyBlocks = false;
+        c.consensus.emptyBlocksIntervalMs = 0;  // no liveness block either
     });
     const auto height = [&] { return node.latestHeight(); };
     const std::uint64_t idleAt = height();
@@ -80,8 +81,10 @@ TEST_CASE("empty_blocks_interval_ms: an idle chain without empty blocks still ma
 TEST_CASE("create_empty_blocks = false on four validators: idle, then a tx sent to any node commits on all",
           "[consensus][process][p2p]") {
     test::ValidatorNetwork net({"100", "100", "100", "100"}, {Address::fromPublicKey(test::testKey(1).publicKey)},
-                               Amount(1'000'000'000'000ULL),
-                               [](node::NodeConfig& c) { c.consensus.createEmptyBlocks = false; });
+                               Amount(1'000'000'000'000ULL), [](node::NodeConfig& c) {
+                                   c.consensus.createEmptyBlocks = false;
+                                   c.consensus.emptyBlocksIntervalMs = 0;  // no liveness block either
+                               });
     net.startAll();
     const std::vector<std::size_t> all{0, 1, 2, 3};
     REQUIRE(net.waitHeight(all, 1, 60s));

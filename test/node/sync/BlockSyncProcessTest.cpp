@@ -153,6 +153,9 @@ struct Testnet {
                 peers.push_back(entry.substr(0, entry.find('@')) + "@127.0.0.1:" + std::to_string(nodes[j].p2pPort));
             }
             cfg->p2p.persistentPeers = peers;
+            // Hundreds of blocks in seconds, the chain a full node then syncs:
+            // empty blocks 1 ms apart (the default makes none while idle).
+            cfg->consensus.createEmptyBlocks = true;
             cfg->consensus.timeoutCommitMs = 1;
             cfg->consensus.timeoutProposeMs = 200;
             cfg->consensus.timeoutPrevoteMs = 100;

@@ -118,6 +118,8 @@ struct Net {
             const auto& other = *nodes[1 - i];
             const auto& entry = cfg->p2p.persistentPeers.at(0);
             cfg->p2p.persistentPeers = {entry.substr(0, entry.find('@')) + "@" + other.p2pAddress()};
+            // Snapshots every 10 heights: the chain must make blocks while idle.
+            cfg->consensus.createEmptyBlocks = true;
             cfg->consensus.timeoutCommitMs = 1;
             cfg->consensus.timeoutProposeMs = 200;
             cfg->consensus.timeoutPrevoteMs = 100;
