@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build mold pkg-config ccache git python3
-  libboost-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev
+  libboost-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libsodium-dev
   libleveldb-dev libsnappy-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   catch2 libcli11-dev libspdlog-dev libtomlplusplus-dev

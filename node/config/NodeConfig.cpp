@@ -176,7 +176,19 @@ std::vector<Field> schema(NodeConfig& c) {
                 c.p2p.externalAddress, PortRule::Dial, true),
         strings("p2p", "persistent_peers", "Peers to keep connected: NODEID@host:port.", c.p2p.persistentPeers,
                 checkPeer),
-        integer<std::uint32_t>("p2p", "max_peers", "Most peers connected at once.", c.p2p.maxPeers, 1),
+        strings("p2p", "unconditional_peer_ids",
+                "Node ids always admitted and kept, outside both peer limits (persistent peers are too).",
+                c.p2p.unconditionalPeerIds,
+                [](const std::string& v) -> std::optional<std::string> {
+                    if (auto err = nodeIdError(v)) return "must be a node id: " + *err;
+                    return std::nullopt;
+                }),
+        integer<std::uint32_t>("p2p", "max_inbound_peers",
+                               "Most peers that dialled us, not counting persistent and unconditional ones.",
+                               c.p2p.maxInboundPeers, 0),
+        integer<std::uint32_t>("p2p", "max_outbound_peers",
+                               "Most peers we dialled, not counting persistent and unconditional ones.",
+                               c.p2p.maxOutboundPeers, 0),
         integer<std::uint32_t>("p2p", "max_message_bytes",
                                "Largest p2p message accepted; at least " +
                                    std::to_string(budget::kProposalMessageBytesMax) + " (the largest proposal).",
@@ -280,6 +292,11 @@ Expected<NodeConfig, std::string> NodeConfig::parse(std::string_view text) {
             for (const auto& [k2, node2] : *node.as_table()) {
                 const std::string key2(k2.str());
                 Field* f = find(key, key2);
+                if (key == "p2p" && key2 == "max_peers")
+                    return Unexpected(
+                        "config: p2p.max_peers was replaced by p2p.max_inbound_peers (default 40) and "
+                        "p2p.max_outbound_peers (default 10); persistent and unconditional peers count against "
+                        "neither (docs/config.md)");
                 if (f == nullptr) return Unexpected("config: unknown key " + key + "." + key2);
                 if (auto err = f->set(node2)) return Unexpected("config: " + key + "." + key2 + " " + *err);
             }

@@ -48,9 +48,11 @@ struct HttpConfig {
 
 struct P2pConfig {
     std::string listenAddress = "0.0.0.0:26656";
-    std::string externalAddress;               // advertised to peers; empty = listen address
-    std::vector<std::string> persistentPeers;  // NODEID@host:port
-    std::uint32_t maxPeers = 40;
+    std::string externalAddress;                    // advertised to peers; empty = listen address
+    std::vector<std::string> persistentPeers;       // NODEID@host:port
+    std::vector<std::string> unconditionalPeerIds;  // node ids outside both limits
+    std::uint32_t maxInboundPeers = 40;             // not counting persistent and unconditional peers
+    std::uint32_t maxOutboundPeers = 10;
     std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= the largest proposal
     std::uint32_t sendQueueMax = 4096;
     bool peerExchange = true;

@@ -9,6 +9,7 @@
 #include "node/daemon/PlainKeyFile.h"
 #include "node/gateway/Gateway.h"
 #include "node/p2p/PeerManager.h"
+#include "node/p2p/SecureChannel.h"
 #include "node/rpc/ClientServiceImpl.h"
 #include "node/rpc/EventServiceImpl.h"
 #include "node/rpc/JobStreams.h"
@@ -163,7 +164,9 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     for (const auto& text : pc.persistentPeers)
         if (auto addr = PeerAddress::parse(text)) popt.persistentPeers.push_back(*addr);
     const std::vector<PeerAddress> persistentPeers = popt.persistentPeers;
-    popt.maxPeers = pc.maxPeers;
+    popt.unconditionalPeerIds = {pc.unconditionalPeerIds.begin(), pc.unconditionalPeerIds.end()};
+    popt.maxInboundPeers = pc.maxInboundPeers;
+    popt.maxOutboundPeers = pc.maxOutboundPeers;
     popt.maxMessageBytes = pc.maxMessageBytes;
     popt.sendQueueMax = pc.sendQueueMax;
     popt.peerExchange = pc.peerExchange;
@@ -189,7 +192,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         if (self->driver_) self->driver_->txsAvailable();
     });
     node->p2pGrpc_ =
-        std::make_unique<GrpcServer>(GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes, pc.maxPeers * 2 + 16});
+        std::make_unique<GrpcServer>(GrpcServerOptions{pc.listenAddress, pc.maxMessageBytes + kSealedFrameOverhead,
+                                                       (pc.maxInboundPeers + pc.maxOutboundPeers) * 2 + 16});
     node->p2pGrpc_->addService(node->peers_->gossipService());
     if (pc.allowFaultInjection) node->p2pGrpc_->addService(node->peers_->adminService());
     node->driver_ = std::make_unique<ConsensusDriver>(

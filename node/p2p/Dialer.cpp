@@ -6,6 +6,7 @@
 
 #include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "node/base/ThreadFailure.h"
+#include "node/p2p/SecureChannel.h"
 
 namespace agora::node {
 namespace {
@@ -125,8 +126,9 @@ void Dialer::stop(const std::function<void()>& beforeEachJoin) {
 
 bool Dialer::dialOnce(const PeerAddress& address) {
     grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(static_cast<int>(options_.maxMessageBytes));
-    args.SetMaxSendMessageSize(static_cast<int>(options_.maxMessageBytes));
+    // Every message after the Hellos is a sealed frame around an Envelope.
+    args.SetMaxReceiveMessageSize(static_cast<int>(options_.maxMessageBytes + kSealedFrameOverhead));
+    args.SetMaxSendMessageSize(static_cast<int>(options_.maxMessageBytes + kSealedFrameOverhead));
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
     // A fresh channel per attempt: our own backoff decides when to retry.

@@ -1,5 +1,10 @@
 #include "node/p2p/Handshake.h"
 
+#include <sodium.h>
+
+#include <stdexcept>
+
+#include "consensus/core/Codec.h"
 #include "consensus/core/SignDigest.h"
 #include "node/base/NodeId.h"
 
@@ -12,22 +17,34 @@ std::string bytesOf(ByteSpan s) {
 ByteSpan spanOf(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
-}  // namespace
 
-Hash256 handshakeDigest(const std::string& chainId, const std::array<std::uint8_t, 32>& challenge,
-                        const PublicKey& signerKey) {
-    Bytes payload(challenge.begin(), challenge.end());
-    payload.insert(payload.end(), signerKey.span().begin(), signerKey.span().end());
-    return signDigest(domain::kHandshake, chainId, payload);
+void writeSide(Writer& w, const p2p::v1::Hello& h) {
+    w.bytes(spanOf(h.node_key()));
+    w.bytes(spanOf(h.ephemeral_key()));
+    w.string(h.listen_address());
+    w.string(h.moniker());
 }
 
-p2p::v1::Hello makeHello(const LocalIdentity& self, const std::array<std::uint8_t, 32>& challenge) {
+static_assert(crypto_kx_PUBLICKEYBYTES == 32 && crypto_kx_SECRETKEYBYTES == 32);
+}  // namespace
+
+Hash256 transcriptDigest(const std::string& chainId, const p2p::v1::Hello& dialler, const p2p::v1::Hello& listener) {
+    Writer w;
+    w.u32(dialler.protocol_version());
+    w.bytes(spanOf(dialler.genesis_hash()));
+    writeSide(w, dialler);
+    writeSide(w, listener);
+    const Bytes payload = w.take();
+    return signDigest(kHandshakeTranscriptDomain, chainId, payload);
+}
+
+p2p::v1::Hello makeHello(const LocalIdentity& self, const std::array<std::uint8_t, 32>& ephemeralKey) {
     p2p::v1::Hello h;
     h.set_chain_id(self.chainId);
     h.set_genesis_hash(bytesOf(self.genesisHash.span()));
     h.set_protocol_version(kP2pProtocolVersion);
     h.set_node_key(bytesOf(self.nodeKey.span()));
-    h.set_challenge(bytesOf(ByteSpan(challenge.data(), challenge.size())));
+    h.set_ephemeral_key(bytesOf(ByteSpan(ephemeralKey.data(), ephemeralKey.size())));
     h.set_listen_address(self.listenAddress);
     h.set_moniker(self.moniker);
     return h;
@@ -42,22 +59,83 @@ std::optional<std::string> checkHello(const LocalIdentity& self, const p2p::v1::
     if (hello.chain_id() != self.chainId) return "chain id mismatch: peer is on '" + hello.chain_id() + "'";
     if (hello.genesis_hash() != bytesOf(self.genesisHash.span())) return std::string("genesis hash mismatch");
     if (hello.protocol_version() != kP2pProtocolVersion)
-        return "protocol version mismatch: peer speaks " + std::to_string(hello.protocol_version());
+        return "protocol version mismatch: peer speaks " + std::to_string(hello.protocol_version()) +
+               ", this node speaks " + std::to_string(kP2pProtocolVersion) +
+               (hello.protocol_version() < kP2pProtocolVersion ? " (encrypted transport); upgrade the peer" : "");
     const auto key = PublicKey::fromSpan(spanOf(hello.node_key()));
     if (!key || !key->isValid()) return std::string("invalid node key");
-    if (hello.challenge().size() != 32) return std::string("challenge must be 32 bytes");
+    if (hello.ephemeral_key().size() != crypto_kx_PUBLICKEYBYTES) return std::string("ephemeral key must be 32 bytes");
     if (*key == self.nodeKey) return std::string("connection to self");
     if (expectedNodeId && nodeIdOf(*key) != *expectedNodeId)
         return "node id mismatch: dialled " + *expectedNodeId + ", peer is " + nodeIdOf(*key);
     return std::nullopt;
 }
 
-bool checkAck(const std::string& chainId, const std::array<std::uint8_t, 32>& ourChallenge, const PublicKey& peerKey,
-              const p2p::v1::HelloAck& ack) {
-    const auto sig = Signature::fromSpan(spanOf(ack.signature()));
-    if (!sig) return false;
-    const auto digest = handshakeDigest(chainId, ourChallenge, peerKey);
-    return verifySchnorr(peerKey, digest.span(), *sig);
+StsHandshake::StsHandshake(LocalIdentity self, const wallet::SecretKey& nodeKey, bool dialler,
+                           std::optional<std::string> expectedNodeId)
+    : self_(std::move(self)), nodeKey_(nodeKey), dialler_(dialler), expectedNodeId_(std::move(expectedNodeId)) {
+    if (!sodiumReady()) throw std::runtime_error("libsodium failed to initialise");
+    crypto_kx_keypair(ephemeralPublic_.data(), ephemeralSecret_.data());
+    own_ = makeHello(self_, ephemeralPublic_);
+}
+
+StsHandshake::~StsHandshake() {
+    sodium_memzero(ephemeralSecret_.data(), ephemeralSecret_.size());
+}
+
+p2p::v1::Envelope StsHandshake::hello() const {
+    p2p::v1::Envelope e;
+    *e.mutable_hello() = own_;
+    return e;
+}
+
+p2p::v1::Envelope StsHandshake::refusal(const std::string& reason) {
+    p2p::v1::Envelope e;
+    e.mutable_hello_ack()->set_reject_reason(reason);
+    return e;
+}
+
+std::optional<std::string> StsHandshake::acceptHello(const p2p::v1::Hello& peer) {
+    peer_ = peer;
+    if (auto reason = checkHello(self_, peer, expectedNodeId_)) return reason;
+    std::array<std::uint8_t, kSessionKeyBytes> rx{};
+    std::array<std::uint8_t, kSessionKeyBytes> tx{};
+    const auto* peerEphemeral = reinterpret_cast<const unsigned char*>(peer.ephemeral_key().data());
+    const int rc = dialler_ ? crypto_kx_client_session_keys(rx.data(), tx.data(), ephemeralPublic_.data(),
+                                                            ephemeralSecret_.data(), peerEphemeral)
+                            : crypto_kx_server_session_keys(rx.data(), tx.data(), ephemeralPublic_.data(),
+                                                            ephemeralSecret_.data(), peerEphemeral);
+    sodium_memzero(ephemeralSecret_.data(), ephemeralSecret_.size());
+    if (rc != 0) return std::string("unusable ephemeral key");
+    channel_.setKeys(rx, tx);
+    sodium_memzero(rx.data(), rx.size());
+    sodium_memzero(tx.data(), tx.size());
+    keysReady_ = true;
+    return std::nullopt;
+}
+
+p2p::v1::Envelope StsHandshake::ack() {
+    if (!keysReady_) throw std::logic_error("StsHandshake::ack before acceptHello");
+    const auto digest =
+        dialler_ ? transcriptDigest(self_.chainId, own_, peer_) : transcriptDigest(self_.chainId, peer_, own_);
+    p2p::v1::Envelope e;
+    e.mutable_hello_ack()->set_signature(bytesOf(nodeKey_.sign(digest.span()).span()));
+    return channel_.seal(e);
+}
+
+std::optional<std::string> StsHandshake::finish(const p2p::v1::Envelope& reply) {
+    if (!keysReady_) throw std::logic_error("StsHandshake::finish before acceptHello");
+    if (reply.has_hello_ack() && !reply.hello_ack().reject_reason().empty())
+        return "peer refused us: " + reply.hello_ack().reject_reason();
+    p2p::v1::Envelope ack;
+    if (auto reason = channel_.open(reply, ack)) return "handshake: " + *reason;
+    if (!ack.has_hello_ack()) return std::string("handshake: expected the sealed HelloAck");
+    const auto sig = Signature::fromSpan(spanOf(ack.hello_ack().signature()));
+    const auto digest =
+        dialler_ ? transcriptDigest(self_.chainId, own_, peer_) : transcriptDigest(self_.chainId, peer_, own_);
+    if (!sig || !verifySchnorr(peerKey(), digest.span(), *sig))
+        return std::string("bad transcript signature (a relay, or not the holder of the node key)");
+    return std::nullopt;
 }
 
 }  // namespace agora::node

@@ -5,7 +5,7 @@
 #include "node/base/Logging.h"
 #include "node/base/NodeId.h"
 #include "node/base/ThreadFailure.h"
-#include "wallet/SecureRandom.h"
+#include "node/p2p/SecureStream.h"
 
 namespace agora::node {
 
@@ -69,9 +69,11 @@ PeerManager::PeerManager(P2pOptions options, const wallet::SecretKey& nodeKey, G
       router_(options_.self.chainId, handlers_,
               [this](const Envelope& msg, bool droppable, std::uint64_t except) { broadcast(msg, droppable, except); }),
       bans_(options_.banBase),
+      exemptIds_(options_.unconditionalPeerIds),
       dialer_(DialerOptions{options_.dialBackoffMin, options_.dialBackoffMax, options_.maxMessageBytes},
               options_.persistentPeers, selfId_,
               [this](PeerStream& stream, const PeerAddress& dialled) { return runConnection(stream, true, dialled); }) {
+    for (const auto& peer : options_.persistentPeers) exemptIds_.insert(peer.nodeId);
 }
 
 PeerManager::~PeerManager() {
@@ -161,16 +163,31 @@ bool PeerManager::banned(const std::string& nodeId) const {
 
 // ---- connections -----------------------------------------------------------
 
+bool PeerManager::exempt(const std::string& peerId) const {
+    return exemptIds_.count(peerId) != 0;
+}
+
+std::optional<std::string> PeerManager::directionFull(bool outbound) const {
+    std::uint32_t count = 0;
+    for (const auto& [id, conn] : peers_)
+        if (conn->outbound() == outbound && !exempt(id)) ++count;
+    if (outbound && count >= options_.maxOutboundPeers)
+        return std::string("too many outbound peers (p2p.max_outbound_peers)");
+    if (!outbound && count >= options_.maxInboundPeers)
+        return std::string("too many inbound peers (p2p.max_inbound_peers)");
+    return std::nullopt;
+}
+
 std::optional<std::string> PeerManager::admit(const std::string& peerId, bool outbound) {
     std::lock_guard lock(mu_);
     if (stopping_) return std::string("node is shutting down");
     if (bans_.banned(peerId, Clock::now())) return std::string("banned");
-    if (peers_.count(peerId) == 0 && peers_.size() >= options_.maxPeers) return std::string("too many peers");
-    (void)outbound;
-    return std::nullopt;
+    if (peers_.count(peerId) != 0 || exempt(peerId)) return std::nullopt;
+    return directionFull(outbound);
 }
 
-bool PeerManager::runConnection(PeerStream& stream, bool outbound, const std::optional<PeerAddress>& dialled) {
+bool PeerManager::runConnection(PeerStream& rawStream, bool outbound, const std::optional<PeerAddress>& dialled) {
+    SecureStream stream(rawStream);
     PeerConnection conn(stream, outbound, options_.sendQueueMax);
     {
         std::lock_guard lock(mu_);
@@ -181,48 +198,37 @@ bool PeerManager::runConnection(PeerStream& stream, bool outbound, const std::op
         std::lock_guard lock(mu_);
         handshaking_.erase(&conn);
     };
-    const auto challenge = wallet::secureRandomArray<32>();
-    Envelope out;
-    *out.mutable_hello() = makeHello(options_.self, challenge);
+    const std::string label = dialled ? dialled->toString() : std::string("inbound stream");
+    StsHandshake handshake(options_.self, nodeKey_, outbound, dialled ? std::optional(dialled->nodeId) : std::nullopt);
     Envelope in;
-    if (!stream.write(out) || !stream.read(in) || !in.has_hello()) {
+    if (!stream.write(handshake.hello()) || !stream.read(in) || !in.has_hello()) {
         leaveHandshake();
-        if (dialled) log()->debug("no handshake from {}", dialled->toString());
+        if (dialled) log()->debug("no handshake from {}", label);
         return false;
     }
     const p2p::v1::Hello hello = in.hello();
-    auto reason = checkHello(options_.self, hello, dialled ? std::optional(dialled->nodeId) : std::nullopt);
+    auto reason = handshake.acceptHello(hello);
     const PublicKey peerKey = helloKey(hello);
     const std::string peerId = nodeIdOf(peerKey);
     if (!reason) reason = admit(peerId, outbound);
-    Envelope ack;
     if (reason) {
-        ack.mutable_hello_ack()->set_reject_reason(*reason);
-        stream.write(ack);
+        stream.write(StsHandshake::refusal(*reason));
         leaveHandshake();
-        log()->info("refused {} peer {}: {}", outbound ? "outbound" : "inbound", dialled ? dialled->toString() : peerId,
-                    *reason);
+        log()->info("refused {} peer {}: {}", outbound ? "outbound" : "inbound", dialled ? label : peerId, *reason);
         if (dialled && *reason == "connection to self") dialer_.markSelf(*dialled);
         return false;
     }
-    std::array<std::uint8_t, 32> peerChallenge{};
-    std::copy(hello.challenge().begin(), hello.challenge().end(), peerChallenge.begin());
-    const auto digest = handshakeDigest(options_.self.chainId, peerChallenge, options_.self.nodeKey);
-    ack.mutable_hello_ack()->set_signature(stringOf(nodeKey_.sign(digest.span()).span()));
-    if (!stream.write(ack) || !stream.read(in) || !in.has_hello_ack()) {
+    if (!stream.write(handshake.ack()) || !stream.read(in)) {
         leaveHandshake();
         return false;
     }
-    if (!in.hello_ack().reject_reason().empty()) {
+    // No ban on a failed finish: a relay on the path can cause one.
+    if (auto failed = handshake.finish(in)) {
         leaveHandshake();
-        log()->info("peer {} refused us: {}", peerId, in.hello_ack().reject_reason());
+        log()->warn("handshake with {} peer {} failed: {}", outbound ? "outbound" : "inbound", peerId, *failed);
         return false;
     }
-    if (!checkAck(options_.self.chainId, challenge, peerKey, in.hello_ack())) {
-        leaveHandshake();
-        log()->warn("peer {} failed the handshake signature", peerId);
-        return false;
-    }
+    stream.establish(handshake.channel());
     conn.identify(peerId, peerKey, hello.listen_address(), hello.moniker());
     leaveHandshake();
     if (!registerPeer(conn)) return false;
@@ -243,6 +249,7 @@ bool PeerManager::runConnection(PeerStream& stream, bool outbound, const std::op
     while (!conn.closed() && stream.read(in)) {
         if (handle(conn, in) == Verdict::Invalid) break;
     }
+    if (stream.failure()) log()->warn("closing the stream of peer {}: {}", peerId, *stream.failure());
     unregisterPeer(conn);
     conn.close();
     conn.join();
@@ -265,7 +272,7 @@ bool PeerManager::registerPeer(PeerConnection& conn) {
         it->second = &conn;
         return true;
     }
-    if (peers_.size() >= options_.maxPeers) return false;
+    if (!exempt(conn.nodeId()) && directionFull(conn.outbound())) return false;
     peers_.emplace(conn.nodeId(), &conn);
     return true;
 }
@@ -336,6 +343,8 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
         case Envelope::kHello:
         case Envelope::kHelloAck:
             return invalid("handshake message after the handshake");
+        case Envelope::kSealed:  // SecureStream refuses these before they get here
+            return invalid("sealed frame inside a sealed frame");
         case Envelope::BODY_NOT_SET:
             return invalid("empty envelope");
     }
@@ -427,7 +436,7 @@ void PeerManager::tickDials(Clock::time_point now) {
         std::vector<PeerAddress> learnt;
         {
             std::lock_guard lock(mu_);
-            if (peers_.size() < options_.maxPeers)
+            if (!directionFull(true))
                 for (auto& address : book_.entries())
                     if (peers_.count(address.nodeId) == 0) learnt.push_back(std::move(address));
         }
@@ -436,7 +445,7 @@ void PeerManager::tickDials(Clock::time_point now) {
     const auto forgotten = dialer_.tick(now, [this, now](const std::string& nodeId) {
         std::lock_guard lock(mu_);
         return !stopping_ && peers_.count(nodeId) == 0 && !bans_.banned(nodeId, now) &&
-               peers_.size() < options_.maxPeers && !blocked_.contains(nodeId);
+               (exempt(nodeId) || !directionFull(true)) && !blocked_.contains(nodeId);
     });
     for (const auto& nodeId : forgotten) book_.forget(nodeId);
 }

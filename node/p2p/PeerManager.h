@@ -2,7 +2,9 @@
 // PeerManager: the node's p2p layer (docs/p2p.md), the facade the node wires
 // and the driver sees as its ConsensusNetwork. It owns the connections: it
 // serves Gossip.Connect streams on the p2p gRPC server, runs the handshake
-// (Handshake.h) and admission (bans, p2p.max_peers, one stream per pair),
+// (Handshake.h, an encrypted stream after it: SecureStream.h) and admission
+// (bans; p2p.max_inbound_peers and p2p.max_outbound_peers counted apart, with
+// persistent and unconditional peers exempt from both; one stream per pair),
 // keeps the established PeerConnections, and every `tick` sends its
 // consensus position (Status) to all peers. A peer reporting a position at
 // or below ours gets our known proposals and votes of its height again
@@ -60,7 +62,12 @@ namespace agora::node {
 struct P2pOptions {
     LocalIdentity self;
     std::vector<PeerAddress> persistentPeers;
-    std::uint32_t maxPeers = 40;
+    // Node ids admitted and kept whatever the limits (CometBFT's
+    // unconditional_peer_ids); persistent peers are exempt as well.
+    std::set<std::string> unconditionalPeerIds;
+    // Established peers by direction, not counting exempt ones.
+    std::uint32_t maxInboundPeers = 40;
+    std::uint32_t maxOutboundPeers = 10;
     std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= budget::kProposalMessageBytesMax
     std::uint32_t sendQueueMax = 4096;
     bool peerExchange = true;
@@ -142,6 +149,10 @@ private:
     void runTicker();
     void tickDials(Clock::time_point now);
     std::optional<std::string> admit(const std::string& peerId, bool outbound);
+    // Persistent or unconditional: outside both limits.
+    bool exempt(const std::string& peerId) const;
+    // Why a new non-exempt peer in this direction is refused, or nullopt (lock held).
+    std::optional<std::string> directionFull(bool outbound) const;
     bool registerPeer(PeerConnection& conn);
     void unregisterPeer(PeerConnection& conn);
     Verdict handle(PeerConnection& conn, const p2p::v1::Envelope& msg);
@@ -170,6 +181,7 @@ private:
     std::function<void(const PeerInfo&)> onPeerConnected_;
     std::map<std::string, PeerConnection*> peers_;              // established, by node id
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
+    std::set<std::string> exemptIds_;                           // persistent and unconditional
     BanList bans_;
     std::thread ticker_;
 

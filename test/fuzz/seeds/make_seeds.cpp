@@ -255,8 +255,12 @@ int main(int argc, char** argv) {
         hello->set_chain_id(std::string(kChain));
         const auto nodeKey = test::testKey(5).publicKey;
         hello->set_node_key(std::string(nodeKey.bytes().begin(), nodeKey.bytes().end()));
-        hello->set_challenge(std::string(32, 'c'));
+        hello->set_protocol_version(3);
+        hello->set_ephemeral_key(std::string(32, 'e'));
         put("p2p_envelope", "hello", e.SerializeAsString());
+        e.mutable_sealed()->set_counter(1);
+        e.mutable_sealed()->set_box(std::string(40, 's'));
+        put("p2p_envelope", "sealed", e.SerializeAsString());
         p2p::v1::SyncedBlock sb;
         sb.set_height(7);
         sb.set_block(str(encode(block)));

@@ -77,6 +77,12 @@ TEST_CASE("config rejects unknown keys, wrong types and bad values naming the ke
         {"[p2p]\npersistent_peers = [\"abc@1.2.3.4:5\"]",
          "config: p2p.persistent_peers entry 'abc@1.2.3.4:5' must be NODEID@host:port: node id 'abc' has 3 characters, "
          "not 40 hex characters"},
+        {"[p2p]\nunconditional_peer_ids = [\"abc\"]",
+         "config: p2p.unconditional_peer_ids entry 'abc' must be a node id: node id 'abc' has 3 characters, not 40 "
+         "hex characters"},
+        {"[p2p]\nmax_peers = 40",
+         "config: p2p.max_peers was replaced by p2p.max_inbound_peers (default 40) and p2p.max_outbound_peers "
+         "(default 10); persistent and unconditional peers count against neither (docs/config.md)"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);
@@ -84,6 +90,18 @@ TEST_CASE("config rejects unknown keys, wrong types and bad values naming the ke
         REQUIRE_FALSE(cfg.hasValue());
         REQUIRE(cfg.error() == message);
     }
+}
+
+TEST_CASE("inbound and outbound peer limits and unconditional peer ids are read apart", "[config]") {
+    const std::string id(40, 'a');
+    auto cfg = NodeConfig::parse("[p2p]\nmax_inbound_peers = 7\nmax_outbound_peers = 3\nunconditional_peer_ids = [\"" +
+                                 id + "\"]\n");
+    REQUIRE(cfg.hasValue());
+    CHECK(cfg->p2p.maxInboundPeers == 7);
+    CHECK(cfg->p2p.maxOutboundPeers == 3);
+    CHECK(cfg->p2p.unconditionalPeerIds == std::vector<std::string>{id});
+    CHECK(NodeConfig{}.p2p.maxInboundPeers == 40);
+    CHECK(NodeConfig{}.p2p.maxOutboundPeers == 10);
 }
 
 TEST_CASE("config syntax errors report the line", "[config]") {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "consensus/core/Block.h"
 #include "consensus/core/SignDigest.h"
@@ -38,7 +40,9 @@ struct TestPeer {
 
     // `advertise`: listen on a known port and announce it in the handshake
     // (peer exchange passes it on); otherwise any port, announced as nothing.
-    explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a", bool advertise = false) {
+    // `configure` changes the options (limits).
+    explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a", bool advertise = false,
+                      const std::function<void(P2pOptions&)>& configure = {}) {
         const std::string listen = advertise ? "127.0.0.1:" + std::to_string(test::freePort()) : "";
         server =
             std::make_unique<GrpcServer>(GrpcServerOptions{listen.empty() ? "127.0.0.1:0" : listen, 1024 * 1024, 64});
@@ -56,6 +60,7 @@ struct TestPeer {
             if (relayTxs) manager->broadcastTx(*tx, from);
         };
         h.position = [] { return PeerPosition{1, 0, 1}; };
+        if (configure) configure(o);
         manager = std::make_unique<PeerManager>(std::move(o), key, std::move(h));
         server->addService(manager->gossipService());
         auto p = server->start();
@@ -84,13 +89,15 @@ std::string str(ByteSpan b) {
     return std::string(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
-// A raw client of another node's Gossip service that runs the handshake by hand.
+// A raw client of another node's Gossip service that runs the handshake by
+// hand (with the real StsHandshake) and then sends what a test tells it to.
 struct FakePeer {
     wallet::SecretKey key = wallet::SecretKey::generate();
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<p2p::v1::Gossip::Stub> stub;
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReaderWriter<p2p::v1::Envelope, p2p::v1::Envelope>> rw;
+    std::unique_ptr<StsHandshake> sts;
 
     explicit FakePeer(int port) {
         channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
@@ -102,54 +109,228 @@ struct FakePeer {
         ctx.TryCancel();
         rw->Finish();
     }
-    // Sends our Hello and reads the peer's; then sends our ack and reads theirs.
+    std::string id() const { return nodeIdOf(key.publicKey()); }
+    // Sends our Hello and reads the node's Hello and its reply: a clear
+    // refusal is returned as it came; otherwise we answer with our sealed
+    // ack and return an empty HelloAck once the node's ack checked out.
     p2p::v1::Envelope handshake(const std::string& chainId) {
-        const auto challenge = wallet::secureRandomArray<32>();
-        p2p::v1::Envelope hello;
-        *hello.mutable_hello() = makeHello(LocalIdentity{chainId, kGenesis, key.publicKey(), "", "fake"}, challenge);
-        REQUIRE(rw->Write(hello));
+        sts = std::make_unique<StsHandshake>(LocalIdentity{chainId, kGenesis, key.publicKey(), "", "fake"}, key, true,
+                                             std::nullopt);
+        REQUIRE(rw->Write(sts->hello()));
         p2p::v1::Envelope in;
         REQUIRE(rw->Read(&in));
         REQUIRE(in.has_hello());
-        std::array<std::uint8_t, 32> theirs{};
-        std::copy(in.hello().challenge().begin(), in.hello().challenge().end(), theirs.begin());
-        p2p::v1::Envelope ack;
-        ack.mutable_hello_ack()->set_signature(
-            str(key.sign(handshakeDigest(chainId, theirs, key.publicKey()).span()).span()));
-        rw->Write(ack);
         p2p::v1::Envelope reply;
         REQUIRE(rw->Read(&reply));
-        return reply;
+        if (reply.has_hello_ack() && !reply.hello_ack().reject_reason().empty()) return reply;
+        REQUIRE_FALSE(sts->acceptHello(in.hello()));
+        REQUIRE(rw->Write(sts->ack()));
+        const auto failed = sts->finish(reply);
+        INFO(failed.value_or(""));
+        REQUIRE_FALSE(failed);
+        return StsHandshake::refusal("");
+    }
+    // After the handshake: one message, sealed.
+    bool send(const p2p::v1::Envelope& msg) { return rw->Write(sts->channel().seal(msg)); }
+    // After the handshake: the next message, opened; false at the stream's end.
+    bool receive(p2p::v1::Envelope& out) {
+        p2p::v1::Envelope frame;
+        if (!rw->Read(&frame)) return false;
+        const auto failed = sts->channel().open(frame, out);
+        INFO(failed.value_or(""));
+        REQUIRE_FALSE(failed);
+        return true;
+    }
+    void drain() {
+        p2p::v1::Envelope in;
+        while (rw->Read(&in)) {
+        }
     }
 };
 
-}  // namespace
+// Two handshakes wired back to back in memory; the reasons each side's
+// finish gives.
+struct HandshakeOutcome {
+    std::optional<std::string> dialler;
+    std::optional<std::string> listener;
+};
 
-TEST_CASE("the handshake signature covers chain, challenge and signer and is checked against the peer key", "[p2p]") {
-    const auto key = wallet::SecretKey::generate();
-    const auto other = wallet::SecretKey::generate();
-    const auto challenge = wallet::secureRandomArray<32>();
-    p2p::v1::HelloAck ack;
-    ack.set_signature(str(key.sign(handshakeDigest("c", challenge, key.publicKey()).span()).span()));
-    CHECK(checkAck("c", challenge, key.publicKey(), ack));
-    CHECK_FALSE(checkAck("other-chain", challenge, key.publicKey(), ack));
-    CHECK_FALSE(checkAck("c", challenge, other.publicKey(), ack));
-    auto otherChallenge = challenge;
-    otherChallenge[0] ^= 1;
-    CHECK_FALSE(checkAck("c", otherChallenge, key.publicKey(), ack));
-    // Domain separation: the digest is not a plain signDigest under another domain.
-    Bytes payload(challenge.begin(), challenge.end());
-    const auto pk = key.publicKey();  // one object: begin and end must point into the same key
-    payload.insert(payload.end(), pk.span().begin(), pk.span().end());
-    CHECK(handshakeDigest("c", challenge, key.publicKey()) != signDigest(domain::kVote, "c", payload));
+HandshakeOutcome runPair(StsHandshake& dialler, StsHandshake& listener) {
+    REQUIRE_FALSE(dialler.acceptHello(listener.hello().hello()));
+    REQUIRE_FALSE(listener.acceptHello(dialler.hello().hello()));
+    const auto fromDialler = dialler.ack();
+    const auto fromListener = listener.ack();
+    return {dialler.finish(fromListener), listener.finish(fromDialler)};
 }
 
-TEST_CASE("hello checks reject another chain, genesis, version, self and an unexpected node id", "[p2p]") {
+LocalIdentity identity(const wallet::SecretKey& key, std::string moniker = "node") {
+    return LocalIdentity{"chain-a", kGenesis, key.publicKey(), "", std::move(moniker)};
+}
+
+}  // namespace
+
+TEST_CASE("two honest handshakes derive one session: each side opens what the other seals, in order", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    StsHandshake dialler(identity(a), a, true, nodeIdOf(b.publicKey()));
+    StsHandshake listener(identity(b), b, false, std::nullopt);
+    const auto outcome = runPair(dialler, listener);
+    REQUIRE_FALSE(outcome.dialler);
+    REQUIRE_FALSE(outcome.listener);
+    CHECK(dialler.peerKey() == b.publicKey());
+    CHECK(listener.peerKey() == a.publicKey());
+    for (std::uint64_t h = 1; h <= 3; ++h) {
+        p2p::v1::Envelope msg;
+        msg.mutable_status()->set_height(h);
+        p2p::v1::Envelope out;
+        REQUIRE_FALSE(listener.channel().open(dialler.channel().seal(msg), out));
+        CHECK(out.status().height() == h);
+        REQUIRE_FALSE(dialler.channel().open(listener.channel().seal(msg), out));
+    }
+}
+
+TEST_CASE("a relay that puts its own ephemeral keys between two honest nodes is detected on both sides", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    const auto m = wallet::SecretKey::generate();  // the relay's own node key
+    StsHandshake aSide(identity(a), a, true, nodeIdOf(b.publicKey()));
+    StsHandshake bSide(identity(b), b, false, std::nullopt);
+    // The relay runs one handshake per leg: towards a it poses as b, towards
+    // b as a, each time with an ephemeral key of its own (so it could read).
+    StsHandshake relayToA(identity(b), m, false, std::nullopt);
+    StsHandshake relayToB(identity(a), m, true, std::nullopt);
+    auto withEphemeralOf = [](p2p::v1::Hello h, const StsHandshake& relayLeg) {
+        h.set_ephemeral_key(relayLeg.hello().hello().ephemeral_key());
+        return h;
+    };
+    const auto aHello = aSide.hello().hello();
+    const auto bHello = bSide.hello().hello();
+    REQUIRE_FALSE(aSide.acceptHello(withEphemeralOf(bHello, relayToA)));
+    REQUIRE_FALSE(bSide.acceptHello(withEphemeralOf(aHello, relayToB)));
+    REQUIRE_FALSE(relayToA.acceptHello(aHello));
+    REQUIRE_FALSE(relayToB.acceptHello(bHello));
+    // The relay holds both legs' session keys, so it reads each signature...
+    p2p::v1::Envelope aAck;
+    REQUIRE_FALSE(relayToA.channel().open(aSide.ack(), aAck));
+    p2p::v1::Envelope bAck;
+    REQUIRE_FALSE(relayToB.channel().open(bSide.ack(), bAck));
+    // ...and re-seals it for the other leg, where it does not verify: each
+    // signature covers the ephemeral keys its signer saw.
+    const auto atB = bSide.finish(relayToB.channel().seal(aAck));
+    const auto atA = aSide.finish(relayToA.channel().seal(bAck));
+    REQUIRE(atB);
+    REQUIRE(atA);
+    CHECK(atB->find("bad transcript signature") == 0);
+    CHECK(atA->find("bad transcript signature") == 0);
+}
+
+TEST_CASE("a relay that forwards the hellos unchanged cannot open, forge or inject frames", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    StsHandshake dialler(identity(a), a, true, nodeIdOf(b.publicKey()));
+    StsHandshake listener(identity(b), b, false, std::nullopt);
+    // The relay saw both Hellos; its best try at keys uses an ephemeral key of its own.
+    const auto m = wallet::SecretKey::generate();
+    StsHandshake relay(identity(m), m, true, std::nullopt);
+    REQUIRE_FALSE(relay.acceptHello(listener.hello().hello()));
+    const auto outcome = runPair(dialler, listener);
+    REQUIRE_FALSE(outcome.dialler);
+    REQUIRE_FALSE(outcome.listener);
+
+    p2p::v1::Envelope vote;
+    vote.set_vote("a vote");
+    p2p::v1::Envelope out;
+    const auto frame = dialler.channel().seal(vote);  // counter 1: the acks used 0
+    // Under its own keys, at its own next counter, the relay cannot open it...
+    auto asRelaySees = frame;
+    asRelaySees.mutable_sealed()->set_counter(0);
+    CHECK(relay.channel().open(asRelaySees, out)->find("frame failed authentication") == 0);
+    // ...nor forge one that b opens, even with the counter b expects next (1).
+    (void)relay.channel().seal(vote);
+    const auto forged = relay.channel().seal(vote);
+    REQUIRE(forged.sealed().counter() == 1);
+    CHECK(listener.channel().open(forged, out)->find("frame failed authentication") == 0);
+    CHECK(*listener.channel().open(vote, out) == "plaintext message on an encrypted stream");
+    // The honest frame still opens: the refusals consumed nothing.
+    REQUIRE_FALSE(listener.channel().open(frame, out));
+    CHECK(out.vote() == "a vote");
+}
+
+TEST_CASE("a tampered, replayed or reordered frame is refused with a reason", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    StsHandshake dialler(identity(a), a, true, std::nullopt);
+    StsHandshake listener(identity(b), b, false, std::nullopt);
+    const auto outcome = runPair(dialler, listener);
+    REQUIRE_FALSE(outcome.dialler);
+    REQUIRE_FALSE(outcome.listener);
+    p2p::v1::Envelope msg;
+    msg.set_tx("tx bytes");
+    p2p::v1::Envelope out;
+
+    const auto first = dialler.channel().seal(msg);  // counter 1: the acks used 0
+    // Reflected back to its sender it does not open: each direction has its own key.
+    CHECK(dialler.channel().open(first, out)->find("frame failed authentication") == 0);
+    auto tampered = first;
+    tampered.mutable_sealed()->mutable_box()->at(0) ^= 1;
+    CHECK(listener.channel().open(tampered, out)->find("frame failed authentication") == 0);
+    // A refused frame consumes nothing: the listener still expects counter 1.
+    const auto second = dialler.channel().seal(msg);
+    CHECK(*listener.channel().open(second, out) == "replayed or reordered frame: counter 2, expected 1");
+    // Relabelling the counter does not help: the nonce is the counter.
+    auto relabelled = second;
+    relabelled.mutable_sealed()->set_counter(1);
+    CHECK(listener.channel().open(relabelled, out)->find("frame failed authentication") == 0);
+    REQUIRE_FALSE(listener.channel().open(first, out));
+    REQUIRE_FALSE(listener.channel().open(second, out));
+    CHECK(out.tx() == "tx bytes");
+}
+
+TEST_CASE("a replayed frame is refused once its counter has passed", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    StsHandshake dialler(identity(a), a, true, std::nullopt);
+    StsHandshake listener(identity(b), b, false, std::nullopt);
+    const auto outcome = runPair(dialler, listener);
+    REQUIRE_FALSE(outcome.listener);
+    p2p::v1::Envelope msg;
+    msg.set_tx("tx bytes");
+    p2p::v1::Envelope out;
+    const auto frame = dialler.channel().seal(msg);
+    REQUIRE_FALSE(listener.channel().open(frame, out));
+    CHECK(out.tx() == "tx bytes");
+    CHECK(*listener.channel().open(frame, out) == "replayed or reordered frame: counter 1, expected 2");
+}
+
+TEST_CASE("the transcript binds both ephemeral keys, both node keys, hello fields, chain and version", "[p2p][sts]") {
+    const auto a = wallet::SecretKey::generate();
+    const auto b = wallet::SecretKey::generate();
+    StsHandshake da(identity(a), a, true, std::nullopt);
+    StsHandshake lb(identity(b), b, false, std::nullopt);
+    const auto d = da.hello().hello();
+    const auto l = lb.hello().hello();
+    const auto base = transcriptDigest("chain-a", d, l);
+    CHECK(transcriptDigest("chain-b", d, l) != base);
+    CHECK(transcriptDigest("chain-a", l, d) != base);  // the roles count
+    auto mutate = [&](auto change) {
+        auto d2 = d;
+        change(d2);
+        return transcriptDigest("chain-a", d2, l);
+    };
+    CHECK(mutate([](p2p::v1::Hello& h) { h.mutable_ephemeral_key()->at(0) ^= 1; }) != base);
+    CHECK(mutate([&](p2p::v1::Hello& h) { h.set_node_key(l.node_key()); }) != base);
+    CHECK(mutate([](p2p::v1::Hello& h) { h.set_listen_address("10.0.0.1:1"); }) != base);
+    CHECK(mutate([](p2p::v1::Hello& h) { h.set_moniker("other"); }) != base);
+    CHECK(mutate([](p2p::v1::Hello& h) { h.set_protocol_version(2); }) != base);
+}
+
+TEST_CASE("hello checks reject another chain, genesis, version, self, a bad ephemeral key and an unexpected node id",
+          "[p2p]") {
     const auto me = wallet::SecretKey::generate();
     const auto peer = wallet::SecretKey::generate();
     const LocalIdentity self{"chain-a", kGenesis, me.publicKey(), "", "me"};
-    const auto challenge = wallet::secureRandomArray<32>();
-    auto hello = makeHello(LocalIdentity{"chain-a", kGenesis, peer.publicKey(), "", "peer"}, challenge);
+    const auto ephemeral = wallet::secureRandomArray<32>();
+    auto hello = makeHello(LocalIdentity{"chain-a", kGenesis, peer.publicKey(), "", "peer"}, ephemeral);
     CHECK_FALSE(checkHello(self, hello, std::nullopt));
     CHECK_FALSE(checkHello(self, hello, nodeIdOf(peer.publicKey())));
     CHECK(checkHello(self, hello, nodeIdOf(me.publicKey()))->find("node id mismatch") == 0);
@@ -162,8 +343,36 @@ TEST_CASE("hello checks reject another chain, genesis, version, self and an unex
     auto wrongVersion = hello;
     wrongVersion.set_protocol_version(kP2pProtocolVersion + 1);
     CHECK(checkHello(self, wrongVersion, std::nullopt)->find("protocol version") == 0);
-    auto toSelf = makeHello(self, challenge);
+    auto noEphemeral = hello;
+    noEphemeral.clear_ephemeral_key();
+    CHECK(*checkHello(self, noEphemeral, std::nullopt) == "ephemeral key must be 32 bytes");
+    auto toSelf = makeHello(self, ephemeral);
     CHECK(*checkHello(self, toSelf, std::nullopt) == "connection to self");
+}
+
+TEST_CASE("a peer speaking p2p protocol version 2 is refused with a reason naming both versions", "[p2p][sts]") {
+    TestPeer b;
+    b.manager->start();
+    FakePeer old(b.port);
+    // Version 2's Hello: a challenge to sign (field 5), no ephemeral key.
+    p2p::v1::Envelope hello;
+    auto* h = hello.mutable_hello();
+    h->set_chain_id("chain-a");
+    h->set_genesis_hash(str(kGenesis.span()));
+    h->set_protocol_version(2);
+    h->set_node_key(str(old.key.publicKey().span()));
+    h->set_moniker("old");
+    REQUIRE(old.rw->Write(hello));
+    p2p::v1::Envelope in;
+    REQUIRE(old.rw->Read(&in));
+    REQUIRE(in.has_hello());
+    CHECK(in.hello().protocol_version() == kP2pProtocolVersion);
+    REQUIRE(old.rw->Read(&in));
+    REQUIRE(in.has_hello_ack());
+    CHECK(in.hello_ack().reject_reason() ==
+          "protocol version mismatch: peer speaks 2, this node speaks 3 (encrypted transport); upgrade the peer");
+    CHECK(b.manager->peerCount() == 0);
+    CHECK(b.manager->offences(old.id()) == 0);
 }
 
 TEST_CASE("two peer managers connect through a persistent peer and gossip votes and txs", "[p2p]") {
@@ -256,11 +465,9 @@ TEST_CASE("a peer sending an undecodable vote is disconnected and banned", "[p2p
         REQUIRE(test::waitUntil([&] { return b.manager->peerCount() == 1; }, 5s));
         p2p::v1::Envelope junk;
         junk.set_vote("not a vote");
-        fake.rw->Write(junk);
+        fake.send(junk);
         // The node ends the stream: reads drain to false.
-        p2p::v1::Envelope in;
-        while (fake.rw->Read(&in)) {
-        }
+        fake.drain();
         return nodeIdOf(fake.key.publicKey());
     }();
     CHECK(b.manager->offences(fakeId) == 1);
@@ -278,10 +485,8 @@ TEST_CASE("a vote with a bad signature counts as invalid data", "[p2p]") {
     v.round = 1;  // signature no longer matches
     p2p::v1::Envelope msg;
     msg.set_vote(str(encode(v)));
-    fake.rw->Write(msg);
-    p2p::v1::Envelope in;
-    while (fake.rw->Read(&in)) {
-    }
+    fake.send(msg);
+    fake.drain();
     CHECK(b.manager->offences(nodeIdOf(fake.key.publicKey())) == 1);
     CHECK(b.votes.load() == 0);
 }
@@ -303,15 +508,13 @@ TEST_CASE("a tx batch from a peer delivers each tx once; an oversized batch is i
     p2p::v1::Envelope batch;
     for (std::uint64_t n = 0; n < 3; ++n) batch.mutable_tx_batch()->add_txs(txBytes(n));
     batch.mutable_tx_batch()->add_txs(txBytes(1));  // a repeat is dropped by the seen-set
-    REQUIRE(fake.rw->Write(batch));
+    REQUIRE(fake.send(batch));
     REQUIRE(test::waitUntil([&] { return b.txs.load() == 3; }, 5s));
 
     p2p::v1::Envelope oversized;
     for (std::uint64_t n = 0; n < kTxBatchMaxTxs + 1; ++n) oversized.mutable_tx_batch()->add_txs(txBytes(100 + n));
-    fake.rw->Write(oversized);
-    p2p::v1::Envelope in;
-    while (fake.rw->Read(&in)) {
-    }
+    fake.send(oversized);
+    fake.drain();
     CHECK(b.manager->offences(nodeIdOf(fake.key.publicKey())) == 1);
     CHECK(b.txs.load() == 3);
 }
@@ -331,7 +534,7 @@ TEST_CASE("a relayed tx goes to the other peers but not back to the peer it came
     t.msgs.push_back(MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(1)});
     p2p::v1::Envelope msg;
     msg.set_tx(str(test::signTx(test::testKey(1), t).bytes()));
-    REQUIRE(fake.rw->Write(msg));
+    REQUIRE(fake.send(msg));
     REQUIRE(test::waitUntil([&] { return c.txs.load() == 1; }, 5s));
     CHECK(hub.txs.load() == 1);
     // Everything the hub sends the fake peer up to a vote queued after the
@@ -341,7 +544,7 @@ TEST_CASE("a relayed tx goes to the other peers but not back to the peer it came
     p2p::v1::Envelope in;
     int echoes = 0;
     bool voteSeen = false;
-    while (!voteSeen && fake.rw->Read(&in)) {
+    while (!voteSeen && fake.receive(in)) {
         if (in.body_case() == p2p::v1::Envelope::kTx || in.has_tx_batch()) ++echoes;
         voteSeen = in.body_case() == p2p::v1::Envelope::kVote;
     }
@@ -376,7 +579,7 @@ TEST_CASE("a proposal whose bytes are not its signed block is refused before con
         REQUIRE(reply.hello_ack().reject_reason().empty());
         p2p::v1::Envelope msg;
         msg.set_proposal(str(encode(p)));
-        REQUIRE(fake->rw->Write(msg));
+        REQUIRE(fake->send(msg));
         return fake;
     };
 
@@ -391,9 +594,7 @@ TEST_CASE("a proposal whose bytes are not its signed block is refused before con
         tampered.block = encode(*junk);
         REQUIRE(tampered.verifySignature("chain-a"));
         auto fake = sendFrom(tampered);
-        p2p::v1::Envelope in;
-        while (fake->rw->Read(&in)) {
-        }
+        fake->drain();
         CHECK(b.manager->offences(nodeIdOf(fake->key.publicKey())) == 1);
     }
     CHECK(b.proposals.load() == 0);
@@ -402,4 +603,150 @@ TEST_CASE("a proposal whose bytes are not its signed block is refused before con
     auto good = sendFrom(honest);
     CHECK(test::waitUntil([&] { return b.proposals.load() == 1; }, 5s));
     CHECK(b.manager->offences(nodeIdOf(good->key.publicKey())) == 0);
+}
+
+namespace {
+// A relay between a and b: serves Gossip.Connect, dials b for each stream
+// and copies every message both ways. After forwarding a's first two
+// messages (its Hello and its handshake answer) it injects a vote of its own
+// towards b, as if from a: the impersonation of issue 17, point 6.
+class RelayService final : public p2p::v1::Gossip::Service {
+public:
+    explicit RelayService(int bPort) : bPort_(bPort) {}
+    grpc::Status Connect(grpc::ServerContext* ctx,
+                         grpc::ServerReaderWriter<p2p::v1::Envelope, p2p::v1::Envelope>* down) override {
+        auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(bPort_), grpc::InsecureChannelCredentials());
+        auto stub = p2p::v1::Gossip::NewStub(channel);
+        grpc::ClientContext upCtx;
+        auto up = stub->Connect(&upCtx);
+        std::thread fromB([&] {
+            p2p::v1::Envelope e;
+            while (up->Read(&e))
+                if (!down->Write(e)) break;
+            ++streamsEndedByB_;
+            ctx->TryCancel();
+        });
+        p2p::v1::Envelope e;
+        int forwarded = 0;
+        while (down->Read(&e)) {
+            if (!up->Write(e)) break;
+            if (++forwarded == 2) {
+                p2p::v1::Envelope junk;
+                junk.set_vote("not a vote");
+                up->Write(junk);
+                ++injected_;
+            }
+        }
+        upCtx.TryCancel();
+        fromB.join();
+        up->Finish();
+        return grpc::Status::OK;
+    }
+    int injected() const { return injected_.load(); }
+    int streamsEndedByB() const { return streamsEndedByB_.load(); }
+
+private:
+    int bPort_;
+    std::atomic<int> injected_{0};
+    std::atomic<int> streamsEndedByB_{0};
+};
+}  // namespace
+
+TEST_CASE("a relay between two nodes cannot inject messages as one of them or get it banned", "[p2p][sts]") {
+    TestPeer b;
+    b.manager->start();
+    RelayService relay(b.port);
+    GrpcServer relayServer(GrpcServerOptions{"127.0.0.1:0", 1024 * 1024, 64});
+    relayServer.addService(&relay);
+    const auto relayPort = relayServer.start();
+    REQUIRE(relayPort.hasValue());
+    {
+        // a dials b's node id at the relay's address.
+        TestPeer a({PeerAddress{b.id(), "127.0.0.1:" + std::to_string(*relayPort)}});
+        a.manager->start();
+        // b reads the injected message and ends the stream: wait for that.
+        REQUIRE(test::waitUntil([&] { return relay.injected() >= 1 && relay.streamsEndedByB() >= 1; }, 10s));
+        // Version 2 attributed the junk to a and banned it; now b cannot
+        // open it, drops the stream with a logged reason, and a stays clean.
+        CHECK(b.manager->offences(a.id()) == 0);
+        CHECK_FALSE(b.manager->banned(a.id()));
+        CHECK(b.votes.load() == 0);
+        a.manager->stop();
+    }
+    relayServer.shutdown(1000);
+}
+
+TEST_CASE(
+    "a flood of fresh inbound node keys fills only the inbound slots; persistent and unconditional peers still "
+    "connect",
+    "[p2p][limits]") {
+    TestPeer p;                                 // v's persistent peer, dialled by v
+    auto uKey = wallet::SecretKey::generate();  // an unconditional peer: dials v after the flood
+    const auto uId = nodeIdOf(uKey.publicKey());
+    TestPeer v({p.address()}, "chain-a", false, [&](P2pOptions& o) {
+        o.maxInboundPeers = 3;
+        o.maxOutboundPeers = 0;  // no dialling at all, but for exempt peers
+        o.unconditionalPeerIds = {uId};
+    });
+    p.manager->start();
+    // The flood: more fresh keys than v has inbound slots, before v dials anyone.
+    std::vector<std::unique_ptr<FakePeer>> flood;
+    int refused = 0;
+    for (int i = 0; i < 6; ++i) {
+        flood.push_back(std::make_unique<FakePeer>(v.port));
+        const auto reply = flood.back()->handshake("chain-a");
+        if (!reply.hello_ack().reject_reason().empty()) {
+            CHECK(reply.hello_ack().reject_reason() == "too many inbound peers (p2p.max_inbound_peers)");
+            ++refused;
+        } else {
+            // Registered before the next one knocks (v counts a peer once it read our ack).
+            const auto accepted = static_cast<std::size_t>(i + 1 - refused);
+            REQUIRE(test::waitUntil([&] { return v.manager->peerCount() == accepted; }, 5s));
+        }
+    }
+    CHECK(refused == 3);
+    REQUIRE(test::waitUntil([&] { return v.manager->peerCount() == 3; }, 5s));
+    // The persistent peer is dialled and kept although the inbound slots are
+    // full and there are no outbound ones: it is exempt.
+    v.manager->start();
+    REQUIRE(test::waitUntil([&] { return v.manager->peerCount() == 4; }, 10s));
+    // The unconditional peer dials in past the full inbound slots.
+    FakePeer u(v.port);
+    u.key = std::move(uKey);
+    REQUIRE(u.handshake("chain-a").hello_ack().reject_reason().empty());
+    REQUIRE(test::waitUntil([&] { return v.manager->peerCount() == 5; }, 10s));
+    auto connected = [&](const std::string& id) {
+        const auto all = v.manager->peers();
+        return std::any_of(all.begin(), all.end(), [&](const PeerInfo& i) { return i.nodeId == id; });
+    };
+    CHECK(connected(p.id()));
+    CHECK(connected(uId));
+    // Another fresh key is still refused.
+    FakePeer late(v.port);
+    CHECK(late.handshake("chain-a").hello_ack().reject_reason() == "too many inbound peers (p2p.max_inbound_peers)");
+    CHECK(v.manager->peerCount() == 5);
+}
+
+TEST_CASE("outbound slots are counted apart: a full inbound side does not stop dialling, a full outbound side does",
+          "[p2p][limits]") {
+    TestPeer x({}, "chain-a", true);
+    TestPeer y({}, "chain-a", true);
+    // v learns x and y only through peer exchange from its persistent seed;
+    // one outbound slot: one of them is dialled, not both.
+    TestPeer seed({x.address(), y.address()}, "chain-a", true);
+    TestPeer v({seed.address()}, "chain-a", false, [](P2pOptions& o) {
+        o.maxInboundPeers = 0;
+        o.maxOutboundPeers = 1;
+    });
+    x.manager->start();
+    y.manager->start();
+    seed.manager->start();
+    REQUIRE(test::waitUntil([&] { return seed.manager->peerCount() == 2; }, 10s));
+    v.manager->start();
+    // seed (exempt) + exactly one learnt peer.
+    REQUIRE(test::waitUntil([&] { return v.manager->peerCount() == 2; }, 20s));
+    CHECK_FALSE(test::waitUntil([&] { return v.manager->peerCount() > 2; }, 1500ms));
+    // No inbound slot at all: a fresh key is refused.
+    FakePeer fresh(v.port);
+    CHECK(fresh.handshake("chain-a").hello_ack().reject_reason() == "too many inbound peers (p2p.max_inbound_peers)");
 }
