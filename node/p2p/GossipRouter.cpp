@@ -43,6 +43,7 @@ bool GossipRouter::routes(const Envelope& msg) {
         case Envelope::kPexAddresses:
         case Envelope::kHello:
         case Envelope::kHelloAck:
+        case Envelope::kSealed:  // opened by the connection before routing
         case Envelope::BODY_NOT_SET:
             return false;
     }
@@ -124,6 +125,7 @@ std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint6
         case Envelope::kPexAddresses:
         case Envelope::kHello:
         case Envelope::kHelloAck:
+        case Envelope::kSealed:
         case Envelope::BODY_NOT_SET:
             return "not a gossip message";
     }

@@ -68,8 +68,8 @@ PeerManager::PeerManager(P2pOptions options, const wallet::SecretKey& nodeKey, G
       book_(selfId_),
       router_(options_.self.chainId, handlers_,
               [this](const Envelope& msg, bool droppable, std::uint64_t except) { broadcast(msg, droppable, except); }),
-      bans_(options_.banBase),
       exemptIds_(options_.unconditionalPeerIds),
+      bans_(options_.banBase),
       dialer_(DialerOptions{options_.dialBackoffMin, options_.dialBackoffMax, options_.maxMessageBytes},
               options_.persistentPeers, selfId_,
               [this](PeerStream& stream, const PeerAddress& dialled) { return runConnection(stream, true, dialled); }) {

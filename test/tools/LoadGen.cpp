@@ -90,7 +90,9 @@
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/core/Limits.h"
 #include "consensus/state/Sandbox.h"
+#include "contracts/Bank.h"
 #include "contracts/Invariants.h"
+#include "contracts/Keys.h"
 #include "node/base/NodeId.h"
 #include "node/chain/BlockStore.h"
 #include "node/config/NodeConfig.h"
@@ -406,6 +408,7 @@ private:
     Json runSync();
     void refreshNonces();
     std::map<std::string, std::uint64_t> balances();
+    std::uint64_t burnedTotal();
 
     // --- tx building
     TxRecord sign(std::size_t account, std::vector<Msg> msgs);
@@ -795,6 +798,23 @@ std::map<std::string, std::uint64_t> Bench::balances() {
         a.nextNonce = resp.next_nonce();
     }
     return out;
+}
+
+// The chain's supply record's `burned` (the lease take, slashes), read through
+// the Proof query of its raw key.
+std::uint64_t Bench::burnedTotal() {
+    auto stub = q::QueryService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    q::ProofRequest req;
+    const Bytes key = contracts::keys::supply();
+    req.set_key(std::string(key.begin(), key.end()));
+    q::ProofResponse resp;
+    if (!stub->Proof(&ctx, req, &resp).ok()) throw std::runtime_error("supply query failed");
+    if (!resp.state().exists()) return 0;
+    const auto& v = resp.state().value();
+    auto supply = decode<contracts::Supply>(ByteSpan(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()));
+    if (!supply) throw std::runtime_error("supply record does not decode");
+    return supply->burned.micro();
 }
 
 void Bench::refreshNonces() {
@@ -1287,6 +1307,7 @@ Json Bench::workload(const std::string& name) {
     const int pid0 = nodes_[0].pid;
     fees_ = 0;
     const auto before = balances();
+    const std::uint64_t burnedBefore = burnedTotal();
     Json j;
     j["bench"] = "loadgen";
     j["workload"] = name;
@@ -1371,12 +1392,15 @@ Json Bench::workload(const std::string& name) {
     for (const auto& [k, v] : after) sumAfter += v;
     // Provider stakes, bid deposits and escrow all return to the loadgen
     // accounts once every lifecycle is settled, and payments move between
-    // them: what left is exactly the fees charged.
+    // them: what left is exactly the fees charged and the protocol's take
+    // burned from payments to providers (lease_take_rate_ppm).
+    const std::uint64_t burned = burnedTotal() - burnedBefore;
     Json sc;
     sc["loadgen_balance_before"] = sumBefore;
     sc["loadgen_balance_after"] = sumAfter;
     sc["fees_charged"] = fees_;
-    sc["ok"] = sumBefore == sumAfter + fees_;
+    sc["burned"] = burned;
+    sc["ok"] = sumBefore == sumAfter + fees_ + burned;
     j["supply_check"] = sc;
     if (nodes_.size() > 1) {
         Json a = appHashAgreement();

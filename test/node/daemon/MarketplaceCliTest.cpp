@@ -224,7 +224,13 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         REQUIRE(toProvider % 80 == 0);
         // Balances to the uagr: funding - fees - escrow kept by the provider; stakes stay bonded.
         REQUIRE(c.balance("client") == kFunded - c.fees["client"] - toProvider);
-        REQUIRE(c.balance("prov2") == kFunded - c.fees["prov2"] - 200'000'000 + toProvider);
+        // The protocol's take on each payment to the provider is burned (lease_take_rate_ppm):
+        // the lease records it, and the withdraw and settle events carry their parts.
+        const std::uint64_t burned = Chain::u64(c.query({"lease", leaseId})["burned"]);
+        REQUIRE(burned > 0);
+        REQUIRE(burned == std::stoull(Chain::attr(withdrawn, "provider_withdraw", "burned")) +
+                              std::stoull(Chain::attr(settled, "lease_settled", "burned")));
+        REQUIRE(c.balance("prov2") == kFunded - c.fees["prov2"] - 200'000'000 + toProvider - burned);
         REQUIRE(c.balance("prov1") == kFunded - c.fees["prov1"] - 200'000'000);
         // Capacity back; reputation recorded.
         REQUIRE(c.query({"provider", prov2})["free"]["cpu_millicores"] == 8000);

@@ -118,14 +118,17 @@ struct Net {
             const auto& other = *nodes[1 - i];
             const auto& entry = cfg->p2p.persistentPeers.at(0);
             cfg->p2p.persistentPeers = {entry.substr(0, entry.find('@')) + "@" + other.p2pAddress()};
-            // Snapshots every 10 heights: the chain must make blocks while idle.
+            // Snapshots every 10 heights: the chain must make blocks while idle,
+            // but not so fast that the snapshot a test picked rotates out
+            // (20 kept x 10 heights x ~100 ms) before the full node fetched it.
             cfg->consensus.createEmptyBlocks = true;
-            cfg->consensus.timeoutCommitMs = 1;
+            cfg->consensus.timeoutCommitMs = 100;
             cfg->consensus.timeoutProposeMs = 200;
             cfg->consensus.timeoutPrevoteMs = 100;
             cfg->consensus.timeoutPrecommitMs = 100;
             cfg->statesync.snapshotInterval = 10;
             cfg->statesync.snapshotChunkBytes = 4096;
+            cfg->statesync.snapshotKeep = 20;
             REQUIRE(wallet::writeFileAtomic(home.configFile(), cfg->toToml(), wallet::WriteMode::Replace).hasValue());
         }
     }
@@ -270,6 +273,7 @@ TEST_CASE("state sync refuses a trusted block id that no peer's block matches", 
     CHECK(code != 0);
     CHECK(code != -1);
     const std::string log = net.full.log();
+    INFO(log);
     CHECK(log.find("served block") != std::string::npos);
     CHECK(log.find("no peer serves the trusted block") != std::string::npos);
 }
