@@ -41,6 +41,24 @@ Bytes metaValue(std::uint64_t base, std::uint64_t latest) {
     w.u64(latest);
     return w.take();
 }
+
+// The keys every stored block has, in both ways a block enters the store
+// (a commit, or a state-sync base): the block, its height by id, its
+// certificate (checked to decide it) and the evidence it carries.
+Expected<void, std::string> stageBlockKeys(leveldb::WriteBatch& batch, const Block& block, ByteSpan bytes,
+                                           const CommitCertificate& commit) {
+    const std::uint64_t h = block.header.height;
+    if (commit.height != h || commit.blockId != block.id())
+        return Unexpected("block store: certificate does not decide block " + std::to_string(h));
+    batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
+    Writer hw;
+    hw.u64(h);
+    batch.Put(slice(key(kHeightByHash, block.id())), slice(hw.data()));
+    const Bytes certBytes = encode(commit);
+    batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
+    stageEvidenceIndex(batch, block);
+    return {};
+}
 }  // namespace
 
 Expected<BlockStore, std::string> BlockStore::open(std::shared_ptr<leveldb::DB> db) {
@@ -79,20 +97,12 @@ Expected<void, std::string> BlockStore::stage(leveldb::WriteBatch& batch, const 
                           std::to_string(block.txs.size()) + " txs");
     if (latest_ != 0 && h != latest_ + 1)
         return Unexpected("block store: height " + std::to_string(h) + " does not follow " + std::to_string(latest_));
-    if (commit.height != h || commit.blockId != block.id())
-        return Unexpected("block store: certificate does not decide block " + std::to_string(h));
-    batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
-    Writer hw;
-    hw.u64(h);
-    batch.Put(slice(key(kHeightByHash, block.id())), slice(hw.data()));
-    const Bytes certBytes = encode(commit);
-    batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
+    if (auto staged = stageBlockKeys(batch, block, bytes, commit); !staged) return staged;
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
         const Bytes loc = encode(TxLocation{h, static_cast<std::uint32_t>(i)});
         batch.Put(slice(key(kTxIndex, txHashes[i])), slice(loc));
     }
     batch.Put(slice(key(kResultsByHeight, h)), slice(results));
-    stageEvidenceIndex(batch, block);
     batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(latest_ == 0 ? h : base_.load(), h)));
     return {};
 }
@@ -101,16 +111,7 @@ Expected<void, std::string> stageRestoredBase(const BlockStore& store, leveldb::
                                               const CommitCertificate& commit) {
     const std::uint64_t h = block.header.height;
     if (store.latestHeight() != 0) return Unexpected(std::string("block store: a restored base needs an empty store"));
-    if (commit.height != h || commit.blockId != block.id())
-        return Unexpected("block store: certificate does not decide block " + std::to_string(h));
-    const Bytes bytes = encode(block);
-    batch.Put(slice(key(kBlockByHeight, h)), slice(bytes));
-    Writer hw;
-    hw.u64(h);
-    batch.Put(slice(key(kHeightByHash, block.id())), slice(hw.data()));
-    const Bytes certBytes = encode(commit);
-    batch.Put(slice(key(kCommitByHeight, h)), slice(certBytes));
-    stageEvidenceIndex(batch, block);
+    if (auto staged = stageBlockKeys(batch, block, encode(block), commit); !staged) return staged;
     batch.Put(slice(Bytes(1, kMeta)), slice(metaValue(h, h)));
     return {};
 }
