@@ -58,15 +58,21 @@ fs::path SnapshotStore::folderOf(std::uint64_t height) const {
     return dir_ / name;
 }
 
+std::vector<std::uint64_t> SnapshotStore::heightsNewestFirst() const {
+    std::vector<std::uint64_t> heights;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec))
+        if (auto h = heightOf(entry.path().filename().string())) heights.push_back(*h);
+    std::sort(heights.rbegin(), heights.rend());
+    return heights;
+}
+
 std::vector<SnapshotManifest> SnapshotStore::list() const {
     std::vector<std::uint64_t> heights;
     {
         std::lock_guard lock(mu_);
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(dir_, ec))
-            if (auto h = heightOf(entry.path().filename().string())) heights.push_back(*h);
+        heights = heightsNewestFirst();
     }
-    std::sort(heights.rbegin(), heights.rend());
     std::vector<SnapshotManifest> out;
     for (auto h : heights)
         if (auto m = manifest(h)) out.push_back(std::move(*m));
@@ -111,12 +117,9 @@ Expected<void, std::string> SnapshotStore::write(const SnapshotManifest& manifes
 }
 
 void SnapshotStore::keepNewest(std::size_t keep) {
-    std::vector<std::uint64_t> heights;
     std::lock_guard lock(mu_);
+    const auto heights = heightsNewestFirst();
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir_, ec))
-        if (auto h = heightOf(entry.path().filename().string())) heights.push_back(*h);
-    std::sort(heights.rbegin(), heights.rend());
     for (std::size_t i = keep; i < heights.size(); ++i) fs::remove_all(folderOf(heights[i]), ec);
 }
 

@@ -45,6 +45,8 @@ public:
 private:
     explicit SnapshotStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
     std::filesystem::path folderOf(std::uint64_t height) const;
+    // The heights of the published snapshots, newest first. Caller holds mu_.
+    std::vector<std::uint64_t> heightsNewestFirst() const;
 
     std::filesystem::path dir_;
     mutable std::mutex mu_;  // orders publish/remove against list (files themselves are immutable)
