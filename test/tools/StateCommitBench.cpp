@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchKeys.h"
 #include "node/storage/LevelDbStateStore.h"
 #include "support/TestRng.h"
 
@@ -18,19 +19,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Bytes keyOf(std::uint64_t i) {
-    Writer w;
-    w.u8(0x02);
-    w.u64(i * 0x9E3779B97F4A7C15ULL);  // spread keys like addresses would be
-    return w.take();
-}
-
-Bytes valueOf(std::uint64_t i, std::uint64_t v) {
-    Writer w;
-    w.u64(i);
-    w.u64(v);
-    return w.take();
-}
+using bench::keyOf;
+using bench::valueOf;
 
 // CPU time of the committing thread: on a loaded machine wall time mostly
 // measures waiting for a core, this measures the work.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "BenchKeys.h"
 #include "consensus/state/StateChunk.h"
 #include "node/rpc/GrpcServer.h"
 #include "node/storage/LevelDbStateStore.h"
@@ -31,18 +32,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Bytes keyOf(std::uint64_t i) {
-    Writer w;
-    w.u8(0x02);
-    w.u64(i * 0x9E3779B97F4A7C15ULL);
-    return w.take();
-}
+using bench::keyOf;
 
 Bytes valueOf(std::uint64_t i) {
-    Writer w;
-    w.u64(i);
-    w.u64(i ^ 0x5555);
-    return w.take();
+    return bench::valueOf(i, i ^ 0x5555);
 }
 
 double msSince(Clock::time_point t) {
