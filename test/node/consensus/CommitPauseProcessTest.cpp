@@ -88,23 +88,10 @@ TEST_CASE("four validators with txs waiting skip the commit pause and nobody is 
 
     // A steady run: one tx after another, sent to each node in turn.
     for (std::uint8_t i = 0; i < kTxs; ++i) {
-        Tx t;
-        t.chainId = test::ValidatorNetwork::kChainId;
-        t.nonce = i;
-        t.fee = Amount(2'000);
-        t.msgs = {MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(5)}};
-        const SignedTx tx = signTx(test::testKey(1), t);
-        auto stub = tx::v1::TxService::NewStub(test::ValidatorNetwork::freshChannel(net.member(i % 4).grpcPort));
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + 60s);
-        tx::v1::BroadcastRequest req;
-        req.set_tx(test::asString(encode(tx)));
-        req.set_mode(tx::v1::BROADCAST_MODE_COMMIT);
-        tx::v1::BroadcastResponse resp;
-        const auto status = stub->Broadcast(&ctx, req, &resp);
-        INFO("tx " << int(i) << " via node " << int(i % 4) << ": " << status.error_message());
-        REQUIRE(status.ok());
-        REQUIRE(resp.code() == 0);
+        const auto reply = net.broadcastCommit(i % 4, test::ValidatorNetwork::send(1, 2, 5, i), 60s);
+        INFO("tx " << int(i) << " via node " << int(i % 4) << ": " << reply.status.error_message());
+        REQUIRE(reply.status.ok());
+        REQUIRE(reply.response.code() == 0);
     }
     const std::uint64_t last = net.maxHeight(all);
     REQUIRE(net.waitHeight(all, last, 30s));

@@ -96,24 +96,11 @@ TEST_CASE("create_empty_blocks = false on four validators: idle, then a tx sent 
 
     // One tx per node in turn: whichever node is proposer, each commits.
     for (std::uint8_t i = 0; i < 4; ++i) {
-        Tx t;
-        t.chainId = test::ValidatorNetwork::kChainId;
-        t.nonce = i;
-        t.fee = Amount(2'000);
-        t.msgs = {MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(5)}};
-        const SignedTx tx = signTx(test::testKey(1), t);
-        auto stub = tx::v1::TxService::NewStub(test::ValidatorNetwork::freshChannel(net.member(i).grpcPort));
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + 30s);
-        tx::v1::BroadcastRequest req;
-        req.set_tx(test::asString(encode(tx)));
-        req.set_mode(tx::v1::BROADCAST_MODE_COMMIT);
-        tx::v1::BroadcastResponse resp;
-        const auto status = stub->Broadcast(&ctx, req, &resp);
-        INFO("tx " << int(i) << " via node " << int(i) << ": " << status.error_message());
-        REQUIRE(status.ok());
-        CHECK(resp.code() == 0);
-        CHECK(resp.height() > idleAt);
+        const auto reply = net.broadcastCommit(i, test::ValidatorNetwork::send(1, 2, 5, i), 30s);
+        INFO("tx " << int(i) << " via node " << int(i) << ": " << reply.status.error_message());
+        REQUIRE(reply.status.ok());
+        CHECK(reply.response.code() == 0);
+        CHECK(reply.response.height() > idleAt);
     }
     const std::uint64_t after = height();
     REQUIRE(net.waitHeight(all, after, 30s));

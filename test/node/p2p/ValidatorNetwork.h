@@ -19,6 +19,7 @@
 
 #include "agora/p2p/v1/p2p.grpc.pb.h"
 #include "agora/query/v1/query.grpc.pb.h"
+#include "agora/tx/v1/tx.grpc.pb.h"
 #include "consensus/core/Address.h"
 #include "consensus/core/Amount.h"
 #include "node/base/NodeId.h"
@@ -30,6 +31,7 @@
 #include "node/storage/NodeDatabase.h"
 #include "support/ChildProcess.h"
 #include "support/TempDir.h"
+#include "support/TestKeys.h"
 #include "wallet/AtomicFile.h"
 
 #ifndef AGORAD_BINARY
@@ -198,6 +200,33 @@ public:
         grpc::ChannelArguments args;
         args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
         return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args);
+    }
+
+    // A signed send of `amount` uagr from testKey(from) to testKey(to) on this chain.
+    static SignedTx send(std::uint8_t from, std::uint8_t to, std::uint64_t amount, std::uint64_t nonce) {
+        Tx t;
+        t.chainId = kChainId;
+        t.nonce = nonce;
+        t.fee = Amount(2'000);
+        t.msgs = {MsgSend{Address::fromPublicKey(testKey(to).publicKey), Amount(amount)}};
+        return signTx(testKey(from), t);
+    }
+    struct BroadcastReply {
+        grpc::Status status;
+        tx::v1::BroadcastResponse response;
+    };
+    // TxService.Broadcast of `tx` to node i, waiting for its commit.
+    BroadcastReply broadcastCommit(std::size_t i, const SignedTx& tx, std::chrono::milliseconds timeout) {
+        auto stub = tx::v1::TxService::NewStub(freshChannel(members_[i].grpcPort));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+        tx::v1::BroadcastRequest req;
+        const Bytes raw = encode(tx);
+        req.set_tx(std::string(raw.begin(), raw.end()));
+        req.set_mode(tx::v1::BROADCAST_MODE_COMMIT);
+        BroadcastReply reply;
+        reply.status = stub->Broadcast(&ctx, req, &reply.response);
+        return reply;
     }
 
     std::optional<query::v1::StatusResponse> status(std::size_t i) {
