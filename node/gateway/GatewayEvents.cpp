@@ -1,6 +1,7 @@
 #include "node/gateway/GatewayEvents.h"
 
 #include "node/chain/BlockStore.h"
+#include "node/events/EventSearch.h"
 
 namespace agora::node {
 
@@ -22,24 +23,26 @@ std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const Block* block) {
                                  {"app_hash", h.appHash.toHex()}};
         out.push_back(std::move(nb));
     }
-    for (const auto& ie : events.events) {
-        WsEvent e;
-        e.type = ie.event.type;
-        e.height = ie.height;
-        // First value of a repeated key wins (the filter's view of the event).
-        for (const auto& a : ie.event.attributes) e.attributes.emplace(a.key, a.value);
-        nlohmann::json attrs = nlohmann::json::array();
-        for (const auto& a : ie.event.attributes) attrs.push_back(nlohmann::json{{"key", a.key}, {"value", a.value}});
-        e.data = nlohmann::json{{"phase", std::string(eventPhaseName(ie.phase))}, {"attributes", std::move(attrs)}};
-        if (ie.phase == EventPhase::Tx) {
-            e.attributes.emplace("tx_hash", ie.txHash.toHex());
-            e.data["tx_hash"] = ie.txHash.toHex();
-            e.data["tx_index"] = ie.txIndex;
-            if (ie.msgIndex) e.data["msg_index"] = *ie.msgIndex;
-        }
-        out.push_back(std::move(e));
-    }
+    for (const auto& ie : events.events) out.push_back(wsEventOf(ie));
     return out;
+}
+
+WsEvent wsEventOf(const IndexedEvent& ie) {
+    WsEvent e;
+    e.type = ie.event.type;
+    e.height = ie.height;
+    // First value of a repeated key wins (the filter's view of the event).
+    for (const auto& a : ie.event.attributes) e.attributes.emplace(a.key, a.value);
+    nlohmann::json attrs = nlohmann::json::array();
+    for (const auto& a : ie.event.attributes) attrs.push_back(nlohmann::json{{"key", a.key}, {"value", a.value}});
+    e.data = nlohmann::json{{"phase", std::string(eventPhaseName(ie.phase))}, {"attributes", std::move(attrs)}};
+    if (ie.phase == EventPhase::Tx) {
+        e.attributes.emplace("tx_hash", ie.txHash.toHex());
+        e.data["tx_hash"] = ie.txHash.toHex();
+        e.data["tx_index"] = ie.txIndex;
+        if (ie.msgIndex) e.data["msg_index"] = *ie.msgIndex;
+    }
+    return e;
 }
 
 Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, const BlockStore& blocks,
@@ -75,29 +78,15 @@ Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, co
 Expected<EventSearchPage, std::string> searchEvents(const EventHistory& history, const WsEventFilter& filter,
                                                     std::uint64_t minHeight, std::uint64_t maxHeight, std::size_t limit,
                                                     std::uint64_t maxBlocks) {
+    auto found = searchStoredEvents(
+        history, [&filter](const IndexedEvent& e) { return filter.matches(wsEventOf(e)); }, minHeight, maxHeight, limit,
+        maxBlocks);
+    if (!found) return Unexpected(found.error());
     EventSearchPage page;
-    const std::uint64_t base = std::max<std::uint64_t>(history.baseHeight(), 1);
-    const std::uint64_t low = std::max(minHeight, base);
-    std::uint64_t h = std::min(maxHeight, history.latestHeight());
-    for (std::uint64_t scanned = 0; h >= low && h > 0; --h, ++scanned) {
-        if (scanned == maxBlocks) {
-            page.nextMaxHeight = h;
-            return page;
-        }
-        auto events = history.load(h);
-        if (!events) return Unexpected("height " + std::to_string(h) + ": " + events.error());
-        std::vector<WsEvent> matched;
-        for (auto& e : wsEventsOf(**events, nullptr)) {
-            if (filter.matches(e)) matched.push_back(std::move(e));
-        }
-        if (!page.events.empty() && page.events.size() + matched.size() > limit) {
-            page.nextMaxHeight = h;
-            return page;
-        }
-        page.events.insert(page.events.end(), std::make_move_iterator(matched.rbegin()),
-                           std::make_move_iterator(matched.rend()));
-        page.lowestScanned = h;
-    }
+    page.events.reserve(found->events.size());
+    for (const auto& e : found->events) page.events.push_back(wsEventOf(e));
+    page.nextMaxHeight = found->nextMaxHeight;
+    page.lowestScanned = found->lowestScanned;
     return page;
 }
 

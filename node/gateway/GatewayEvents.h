@@ -19,16 +19,16 @@ namespace agora::node {
 
 // block may be absent (pruned or unreadable): no new_block event then.
 std::vector<WsEvent> wsEventsOf(const BlockEvents& events, const Block* block);
+// One ledger event in the WebSocket form (tx_hash joins its attributes).
+WsEvent wsEventOf(const IndexedEvent& event);
 
 // Replay for WsHub: heights from..latest of history, at most maxBlocks of them.
 Expected<ReplayResult, std::string> replayEvents(const EventHistory& history, const BlockStore& blocks,
                                                  std::uint64_t fromHeight, const WsEventFilter& filter,
                                                  std::uint64_t maxBlocks);
 
-// One page of a search through stored events, newest first: heights
-// maxHeight, maxHeight-1, ... down to minHeight, at most maxBlocks of them and
-// at most `limit` events (a block's matches are never split across pages, so a
-// page can exceed `limit` by what one block holds when it is the first).
+// GET /v1/events/search: searchStoredEvents (node/events/EventSearch.h) with
+// the WebSocket filter over the WebSocket form of each event.
 // new_block events are not searched (GET /v1/blocks lists blocks).
 struct EventSearchPage {
     std::vector<WsEvent> events;      // newest first; a block's events in reverse emission order

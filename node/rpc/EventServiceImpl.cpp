@@ -1,5 +1,8 @@
 #include "node/rpc/EventServiceImpl.h"
 
+#include <algorithm>
+
+#include "node/events/EventSearch.h"
 #include "node/rpc/SubscriptionWriter.h"
 
 namespace agora::node {
@@ -94,6 +97,45 @@ grpc::ServerWriteReactor<Event>* EventServiceImpl::Subscribe(grpc::CallbackServe
     auto* w = new EventWriter(limiter_, client);
     w->start(bus_, std::move(*filter), options_.queueMaxBlocks, req->from_height());
     return w;
+}
+
+grpc::ServerUnaryReactor* EventServiceImpl::Search(grpc::CallbackServerContext* ctx,
+                                                   const agora::events::v1::SearchRequest* req,
+                                                   agora::events::v1::SearchResponse* resp) {
+    auto* reactor = ctx->DefaultReactor();
+    std::vector<std::string> types(req->types().begin(), req->types().end());
+    std::vector<state::EventAttribute> attrs;
+    for (const auto& a : req->attributes()) attrs.push_back({a.key(), a.value()});
+    auto filter = EventFilter::make(std::move(types), std::move(attrs));
+    if (!filter) {
+        reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, filter.error()});
+        return reactor;
+    }
+    const EventHistory& history = bus_.history();
+    const std::uint64_t minHeight = std::max<std::uint64_t>(req->min_height(), 1);
+    const std::uint64_t maxHeight = req->max_height() == 0 ? history.latestHeight() : req->max_height();
+    if (minHeight > maxHeight) {
+        reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, "min_height is above max_height"});
+        return reactor;
+    }
+    if (req->limit() > kEventSearchLimitMax) {
+        reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT,
+                         "limit must be 0 (100) or 1.." + std::to_string(kEventSearchLimitMax)});
+        return reactor;
+    }
+    const std::size_t limit = req->limit() == 0 ? 100 : req->limit();
+    auto page = searchStoredEvents(
+        history, [&](const IndexedEvent& e) { return filter->matches(e.event); }, minHeight, maxHeight, limit,
+        kEventSearchBlocksMax);
+    if (!page) {
+        reactor->Finish({grpc::StatusCode::DATA_LOSS, page.error()});
+        return reactor;
+    }
+    for (const auto& e : page->events) toProto(e, resp->add_events());
+    resp->set_next_max_height(page->nextMaxHeight);
+    resp->set_lowest_scanned(page->lowestScanned);
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
 }
 
 }  // namespace agora::node

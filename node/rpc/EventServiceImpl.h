@@ -5,6 +5,7 @@
 // that falls behind its bounded queue is ended with RESOURCE_EXHAUSTED
 // "slow consumer". At most StreamOptions::maxStreamsPerClient streams per
 // client (shared with WatchJobs/WatchBids through the StreamLimiter).
+// Search pages through stored events as GET /v1/events/search does.
 
 #include <cstddef>
 
@@ -37,6 +38,10 @@ public:
 
     grpc::ServerWriteReactor<agora::types::v1::Event>* Subscribe(
         grpc::CallbackServerContext* ctx, const agora::events::v1::SubscribeRequest* req) override;
+    // One page of stored events (node/events/EventSearch.h): INVALID_ARGUMENT
+    // for a malformed filter, min_height above max_height or limit above 1,000.
+    grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx, const agora::events::v1::SearchRequest* req,
+                                     agora::events::v1::SearchResponse* resp) override;
 
 private:
     EventBus& bus_;

@@ -1,5 +1,6 @@
 #include "node/gateway/routes/Routes.h"
 
+#include "node/events/EventSearch.h"
 #include "node/gateway/GatewayEvents.h"
 #include "node/gateway/routes/RouteSupport.h"
 
@@ -28,10 +29,10 @@ void addEventRoutes(Router& r, const GatewayContext& ctx) {
         if (*minHeight > *maxHeight) return badArgument("min_height is above max_height");
         auto limit = u64Field(req.query.first("limit"), "limit", 100);
         if (!limit) return queryError(limit.error());
-        if (*limit == 0 || *limit > kMaxPageLimit)
-            return badArgument("limit must be 1.." + std::to_string(kMaxPageLimit));
+        if (*limit == 0 || *limit > kEventSearchLimitMax)
+            return badArgument("limit must be 1.." + std::to_string(kEventSearchLimitMax));
         auto page = searchEvents(ctx.history, filter, *minHeight, *maxHeight, static_cast<std::size_t>(*limit),
-                                 kMaxEventSearchBlocks);
+                                 kEventSearchBlocksMax);
         if (!page) return HttpResponse::error(500, nlohmann::json("data_loss"), page.error());
         // The WebSocket's event JSON (nlohmann::json), so both carry the same shape.
         nlohmann::json items = nlohmann::json::array();

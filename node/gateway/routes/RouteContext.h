@@ -32,8 +32,6 @@ struct GatewayContext {
 
 // Most blocks a WebSocket subscribe may replay (from_height further back: replay_failed).
 inline constexpr std::uint64_t kMaxReplayBlocks = 10'000;
-// Most blocks one GET /v1/events/search page examines (it answers on an I/O thread).
-inline constexpr std::uint64_t kMaxEventSearchBlocks = 1'000;
 // Longest wait of POST /v1/txs in commit mode (timeout_ms is capped to it).
 inline constexpr std::uint32_t kMaxCommitWaitMs = 60'000;
 

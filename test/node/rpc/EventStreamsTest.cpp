@@ -481,3 +481,63 @@ TEST_CASE("shutting the bus down ends open streams with UNAVAILABLE", "[rpc][eve
     chain.bus().shutdown();
     REQUIRE(s->finish().error_code() == grpc::StatusCode::UNAVAILABLE);
 }
+
+TEST_CASE("Search pages stored events newest first with Subscribe's filter and continues where a page stopped",
+          "[rpc][events]") {
+    Chain chain;
+    Server server(chain);
+    const auto b1 = chain.commit({chain.send(kClient, 5), chain.send(kOther, 6), chain.send(kClient, 7)});
+    chain.commit({chain.send(kOther, 8)});
+    const auto b3 = chain.commit({chain.send(kOther, 9), chain.send(kClient, 10)});
+    auto stub = evpb::EventService::NewStub(server.channel);
+    auto search = [&](const evpb::SearchRequest& req, evpb::SearchResponse* resp) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        return stub->Search(&ctx, req, resp);
+    };
+
+    evpb::SearchRequest req;
+    req.add_types("transfer");
+    auto* f = req.add_attributes();
+    f->set_key("from");
+    f->set_value(bech(kClient));
+    evpb::SearchResponse all;
+    REQUIRE(search(req, &all).ok());
+    // Newest first: block 3's transfer, then block 1's in reverse order.
+    REQUIRE(all.events_size() == 3);
+    CHECK(all.events(0).height() == b3.height);
+    CHECK(all.events(0).tx_hash() == raw(b3.txHashes[1]));
+    CHECK(all.events(1).tx_hash() == raw(b1.txHashes[2]));
+    CHECK(all.events(2).tx_hash() == raw(b1.txHashes[0]));
+    for (const auto& e : all.events()) CHECK(attr(e, "from") == bech(kClient));
+    CHECK(all.next_max_height() == 0);
+
+    // A page of one event stops after block 3 and the next page resumes below it.
+    req.set_limit(1);
+    evpb::SearchResponse first;
+    REQUIRE(search(req, &first).ok());
+    REQUIRE(first.events_size() == 1);
+    CHECK(first.events(0).height() == b3.height);
+    REQUIRE(first.next_max_height() == b1.height);  // block 2 holds no match: scanned, nothing to stop at
+    req.set_max_height(first.next_max_height());
+    req.set_limit(0);
+    evpb::SearchResponse rest;
+    REQUIRE(search(req, &rest).ok());
+    REQUIRE(rest.events_size() == 2);
+    CHECK(rest.events(0).tx_hash() == raw(b1.txHashes[2]));
+
+    // Bad requests are INVALID_ARGUMENT, with what is wrong.
+    evpb::SearchRequest bad;
+    bad.set_min_height(5);
+    bad.set_max_height(2);
+    evpb::SearchResponse none;
+    auto status = search(bad, &none);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(status.error_message() == "min_height is above max_height");
+    bad = {};
+    bad.set_limit(1'001);
+    CHECK(search(bad, &none).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    bad = {};
+    bad.add_types("Not A Type!");
+    CHECK(search(bad, &none).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
