@@ -159,7 +159,11 @@ public:
     void start(std::size_t i, const std::vector<std::string>& extraArgs = {}) {
         auto& m = members_[i];
         ++m.starts;
-        std::vector<std::string> args{AGORAD_BINARY, "--home", m.home, "start", "--log-level", "info"};
+        // AGORA_P2P_LOG_LEVEL=debug for a post-mortem (with AGORA_P2P_KEEP_LOGS).
+        const char* level = std::getenv("AGORA_P2P_LOG_LEVEL");
+        std::vector<std::string> args{AGORAD_BINARY, "--home",
+                                      m.home,        "start",
+                                      "--log-level", level != nullptr && *level != '\0' ? level : "info"};
         args.insert(args.end(), extraArgs.begin(), extraArgs.end());
         m.process = std::make_unique<ChildProcess>(std::move(args), logPath(i));
     }
