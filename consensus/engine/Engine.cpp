@@ -179,7 +179,9 @@ void Engine::onTimeout(const TimeoutFired& t) {
     if (t.round != round_) return;
     switch (t.step) {
         case Step::Propose:
-            if (step_ == Step::Propose) castVote(VoteType::Prevote, std::nullopt);  // line 57
+            // line 57, unless the round's proposal arrived and the host is still
+            // validating it: then ruleProposal prevotes once the answer comes.
+            if (step_ == Step::Propose && !validatingProposal()) castVote(VoteType::Prevote, std::nullopt);
             break;
         case Step::Prevote:
             if (step_ == Step::Prevote) castVote(VoteType::Precommit, std::nullopt);  // line 61
@@ -278,6 +280,25 @@ void Engine::evaluate() {
                            rulePrevoteBlock() || rulePrevoteNil() || rulePrecommitAny();
         if (!fired) return;
     }
+}
+
+// The timeout of the propose step measures how long the proposal takes to
+// arrive, not how long the host takes to execute it: a full block that
+// arrived in time but is still being validated on a loaded machine would
+// otherwise lose every round to an empty one (CometBFT validates on receipt,
+// in the same thread as its timeouts, so a received block is never
+// interrupted either). Only a proposal ruleProposal will act on counts (the
+// round's first, and a re-proposal only with its pol_round quorum), so the
+// step cannot wait on one it would never prevote for.
+bool Engine::validatingProposal() const {
+    const RoundState* rs = findRound(round_);
+    if (!rs || rs->proposals.empty()) return false;
+    const Proposal& p = rs->proposals.front();
+    auto known = blocks_.find(p.blockId);
+    if (known == blocks_.end() || known->second.validity != Validity::Requested) return false;
+    if (!p.polRound) return true;
+    const RoundState* polRs = findRound(*p.polRound);
+    return polRs && chain_.validators.isQuorum(polRs->prevotes.powerFor(p.blockId));
 }
 
 bool Engine::ruleProposal() {

@@ -110,13 +110,14 @@ private:
 
     void startRound(std::uint32_t round);
     void evaluate();
-    bool ruleProposal();      // lines 22, 28
-    bool rulePrevoteAny();    // line 34
-    bool rulePrevoteBlock();  // line 36
-    bool rulePrevoteNil();    // line 44
-    bool rulePrecommitAny();  // line 47
-    bool ruleDecide();        // line 49
-    bool ruleRoundSkip();     // line 55
+    bool ruleProposal();              // lines 22, 28
+    bool validatingProposal() const;  // the round's proposal awaits the host's BlockValidated
+    bool rulePrevoteAny();            // line 34
+    bool rulePrevoteBlock();          // line 36
+    bool rulePrevoteNil();            // line 44
+    bool rulePrecommitAny();          // line 47
+    bool ruleDecide();                // line 49
+    bool ruleRoundSkip();             // line 55
     void castVote(VoteType type, std::optional<Hash256> blockId);
     void schedule(Step step, std::uint32_t round);
     void resetHeight();

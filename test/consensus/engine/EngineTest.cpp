@@ -62,7 +62,11 @@ struct Harness {
                 queue.push_back(Input{0, BlockReady{r->height, r->round, sha256(b), b}});
             }
             if (auto* v = std::get_if<ValidateBlock>(&a)) {
-                queue.push_back(Input{0, BlockValidated{v->height, v->blockId, sha256(v->block) == v->blockId}});
+                Input answer{0, BlockValidated{v->height, v->blockId, sha256(v->block) == v->blockId}};
+                if (holdValidation)
+                    heldValidations.push_back(std::move(answer));
+                else
+                    queue.push_back(std::move(answer));
             }
             if (auto* s = std::get_if<SignVote>(&a)) {
                 signRequests.push_back(s->vote);
@@ -139,6 +143,9 @@ struct Harness {
     std::function<std::vector<ValidatorUpdate>(std::uint64_t)> updatesAt;
     // A lone validator would commit forever: stop finalizing here.
     std::uint64_t stopAfterHeight = 3;
+    // A slow host: its BlockValidated answers wait here until fed.
+    bool holdValidation = false;
+    std::vector<Input> heldValidations;
 };
 
 // A validator of a 4 x 10 set that proposes none of rounds 0, 1 and 2.
@@ -204,6 +211,45 @@ TEST_CASE("the engine schedules round timeouts that grow with the round", "[engi
     REQUIRE(h.timeouts.back().round == 1u);
     REQUIRE(h.timeouts.back().ticks == TimeoutConfig{}.duration(Step::Propose, 1));
     REQUIRE(h.timeouts.back().ticks > TimeoutConfig{}.duration(Step::Propose, 0));
+}
+
+TEST_CASE("a proposal still being validated when the propose timeout fires is prevoted once validated, not nil",
+          "[engine][timeouts]") {
+    Harness h({10, 10, 10, 10}, bystander());
+    h.holdValidation = true;
+    h.start();
+    const Bytes block = {'F', 'u', 'l', 'l'};
+    h.feed(Input{5, ProposalReceived{h.proposal(0, block)}});
+    REQUIRE(h.heldValidations.size() == 1);
+    h.feed(Input{10, TimeoutFired{1, 0, Step::Propose}});
+    REQUIRE(h.lastRequest(VoteType::Prevote, 0) == nullptr);  // no nil prevote while validating
+    for (auto& answer : h.heldValidations) h.feed(std::move(answer));
+    const Vote* prevote = h.lastRequest(VoteType::Prevote, 0);
+    REQUIRE(prevote);
+    REQUIRE(prevote->blockId == sha256(block));
+}
+
+TEST_CASE("the propose timeout still prevotes nil when no proposal arrived or it was found invalid",
+          "[engine][timeouts]") {
+    SECTION("nothing arrived") {
+        Harness h({10, 10, 10, 10}, bystander());
+        h.holdValidation = true;
+        h.start();
+        h.feed(Input{10, TimeoutFired{1, 0, Step::Propose}});
+        const Vote* prevote = h.lastRequest(VoteType::Prevote, 0);
+        REQUIRE(prevote);
+        REQUIRE(prevote->blockId == std::nullopt);
+    }
+    SECTION("a proposal found invalid is prevoted nil without waiting for the timeout") {
+        Harness h({10, 10, 10, 10}, bystander());
+        h.start();
+        Proposal bad = h.proposal(0, Bytes{'X'});
+        bad.block = Bytes{'Y'};  // bytes that do not hash to the signed block id
+        h.feed(Input{5, ProposalReceived{bad}});
+        const Vote* prevote = h.lastRequest(VoteType::Prevote, 0);
+        REQUIRE(prevote);
+        REQUIRE(prevote->blockId == std::nullopt);
+    }
 }
 
 TEST_CASE("a lone validator commits consecutive heights with verifiable certificates", "[engine]") {
