@@ -195,6 +195,19 @@ std::vector<Field> schema(NodeConfig& c) {
                                c.p2p.maxMessageBytes, 1024),
         integer<std::uint32_t>("p2p", "send_queue_max", "Queued messages per peer before it is dropped.",
                                c.p2p.sendQueueMax, 1),
+        integer<std::uint64_t>("p2p", "send_queue_max_bytes",
+                               "Queued message bytes per peer before it is dropped; at least " +
+                                   std::to_string(2 * budget::kProposalMessageBytesMax) + " (two largest proposals).",
+                               c.p2p.sendQueueMaxBytes),
+        integer<std::uint64_t>("p2p", "recv_rate_bytes_per_sec",
+                               "Inbound bytes per second per peer; beyond it messages are dropped, then the peer; "
+                               "0 = no limit, else at least " +
+                                   std::to_string(budget::kProposalMessageBytesMax) + " (the largest proposal).",
+                               c.p2p.recvRateBytesPerSec),
+        integer<std::uint32_t>("p2p", "recv_rate_messages_per_sec",
+                               "Inbound messages per second per peer; beyond it messages are dropped, then the peer; "
+                               "0 = no limit.",
+                               c.p2p.recvRateMessagesPerSec),
         boolean("p2p", "peer_exchange", "Learn and share peer addresses.", c.p2p.peerExchange),
         boolean("p2p", "allow_fault_injection",
                 "TEST ONLY: serve P2pAdmin.SetBlocked on the p2p port to cut peers off (partitions).",
@@ -326,6 +339,16 @@ Expected<void, std::string> NodeConfig::checkSizeBudget() const {
                           std::to_string(budget::kProposalMessageBytesMax) +
                           " bytes: a block of the block limit, whatever mempool.max_block_bytes is here, as any "
                           "validator may build one); a proposal this node cannot receive stalls it");
+    if (p2p.sendQueueMaxBytes < 2 * budget::kProposalMessageBytesMax)
+        return Unexpected("config: p2p.send_queue_max_bytes (" + std::to_string(p2p.sendQueueMaxBytes) +
+                          ") is below two largest proposal messages (" +
+                          std::to_string(2 * budget::kProposalMessageBytesMax) +
+                          " bytes); a peer could not be sent a proposal and would be dropped as too slow");
+    if (p2p.recvRateBytesPerSec != 0 && p2p.recvRateBytesPerSec < budget::kProposalMessageBytesMax)
+        return Unexpected("config: p2p.recv_rate_bytes_per_sec (" + std::to_string(p2p.recvRateBytesPerSec) +
+                          ") is below the largest proposal message (" +
+                          std::to_string(budget::kProposalMessageBytesMax) +
+                          " bytes per second); a full proposal would be dropped as over the rate (0 = no limit)");
     return {};
 }
 

@@ -55,6 +55,11 @@ struct P2pConfig {
     std::uint32_t maxOutboundPeers = 10;
     std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= the largest proposal
     std::uint32_t sendQueueMax = 4096;
+    // Bytes queued per peer (serialized messages); >= 2 largest proposals.
+    std::uint64_t sendQueueMaxBytes = budget::kDefaultSendQueueBytes;
+    // Inbound rate per peer, 0 = no limit (docs/p2p.md, "Limits").
+    std::uint64_t recvRateBytesPerSec = budget::kDefaultRecvRateBytes;  // 0 or >= the largest proposal
+    std::uint32_t recvRateMessagesPerSec = 20'000;
     bool peerExchange = true;
     bool allowFaultInjection = false;  // TEST ONLY: P2pAdmin.SetBlocked (docs/p2p.md)
 };

@@ -40,6 +40,12 @@ inline constexpr std::size_t kSyncedBlockMessageBytesMax =
 // Defaults of the keys in the chain.
 inline constexpr std::uint32_t kDefaultP2pMessageBytes = 8 * 1024 * 1024 + 64 * 1024;
 inline constexpr std::uint64_t kDefaultBlockTxBytes = 2 * 1024 * 1024;
+// p2p.send_queue_max_bytes: four largest messages (droppable ones stop at
+// half: two); config load refuses less than two largest proposals.
+inline constexpr std::uint64_t kDefaultSendQueueBytes = 4ULL * kDefaultP2pMessageBytes;
+// p2p.recv_rate_bytes_per_sec: four largest messages a second (a bucket of
+// two seconds); config load refuses less than one largest proposal.
+inline constexpr std::uint64_t kDefaultRecvRateBytes = 4ULL * kDefaultP2pMessageBytes;
 
 static_assert(kDefaultBlockTxBytes <= limits::kBlockTxBytesMax);
 static_assert(kProposalMessageBytesMax <= kDefaultP2pMessageBytes);

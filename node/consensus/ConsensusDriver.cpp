@@ -23,6 +23,14 @@ struct Overloaded : Fs... {
 template <typename... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
+// What a buffered message holds in memory, near enough: its block bytes and
+// a fixed allowance for the fields and the container.
+std::size_t bufferedBytes(const InputBody& body) {
+    constexpr std::size_t kFixed = 256;
+    if (const auto* p = std::get_if<ProposalReceived>(&body)) return kFixed + p->proposal.block.size();
+    return kFixed;
+}
+
 std::uint64_t wallClockMs() {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -177,6 +185,56 @@ void ConsensusDriver::receiveVote(Vote vote) {
     post(VoteReceived{std::move(vote)}, Lane::Peer);
 }
 
+std::shared_ptr<const ConsensusAdmission> ConsensusDriver::admission() const {
+    std::lock_guard lock(admissionMu_);
+    return admission_;
+}
+
+Admission ConsensusDriver::admitProposal(const Proposal& p) const {
+    const auto window = admission();
+    return window ? window->proposal(p, statusRound_.load()) : Admission::FutureHeight;
+}
+
+Admission ConsensusDriver::admitVote(const Vote& v) const {
+    const auto window = admission();
+    return window ? window->vote(v, statusRound_.load()) : Admission::FutureHeight;
+}
+
+Admission ConsensusDriver::admitInput(const InputBody& body) const {
+    if (const auto* p = std::get_if<ProposalReceived>(&body)) return admitProposal(p->proposal);
+    if (const auto* v = std::get_if<VoteReceived>(&body)) return admitVote(v->vote);
+    return Admission::Relay;  // the node's own inputs
+}
+
+ConsensusDriver::FutureBufferStats ConsensusDriver::futureBuffer() const {
+    return {futureCountShown_.load(), futureBytesShown_.load(), futureRefusedAdmission_.load(),
+            futureRefusedFull_.load()};
+}
+
+void ConsensusDriver::publishAdmission() {
+    const ChainState& chain = engine_->chainState();
+    const std::uint64_t h = chain.height;
+    // The set of h + 1: the application's once it committed h (exact);
+    // before, the chain state advanced with no new updates, exact when
+    // updates returned by h take effect at h + 2 or later.
+    ValidatorSet next;
+    bool nextExact = false;
+    if (app_.chainState().height == h + 1) {
+        next = app_.chainState().validators;
+        nextExact = true;
+    } else {
+        next = chain.next(CommitCertificate{}, {}, options_.validatorUpdateDelay).validators;
+        nextExact = options_.validatorUpdateDelay >= 2;
+    }
+    std::optional<ConsensusAdmission::Decided> previous;
+    if (lastCommit_ && lastCommit_->height + 1 == h)
+        previous = ConsensusAdmission::Decided{lastDecidedBy_, lastCommit_->round};
+    auto window = std::make_shared<const ConsensusAdmission>(h, std::move(previous), chain.validators, std::move(next),
+                                                             nextExact, kFutureHeights);
+    std::lock_guard lock(admissionMu_);
+    admission_ = std::move(window);
+}
+
 void ConsensusDriver::txsAvailable() {
     // Cheap while nobody waits (0) or the mempool is short of the count the
     // driver waits for; the exchange makes one wake-up per wait.
@@ -239,15 +297,20 @@ void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
                     evidence.first.height);
 }
 
-DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round) const {
+DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round, std::size_t maxBytes) const {
     DriverCatchUp out;
+    std::size_t bytes = 0;
     std::lock_guard lock(catchUpMu_);
     if (height == catchUpHeight_) {
         // Small sets go whole (a re-proposal's proof-of-lock prevotes may be of an
-        // earlier round); large ones from the peer's round on.
+        // earlier round); large ones from the peer's round on. In the order the
+        // engine accepted them, up to maxBytes (at least one message): the
+        // peer asks again at its next status.
         const bool all = current_.size() <= 256;
         for (const auto& m : current_) {
             if (!all && m.round < round) continue;
+            if (bytes > 0 && bytes + m.bytes.size() > maxBytes) break;
+            bytes += m.bytes.size();
             (m.proposal ? out.proposals : out.votes).push_back(m.bytes);
         }
         return out;
@@ -255,6 +318,11 @@ DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t ro
     for (std::uint64_t h = height; h < catchUpHeight_ && h < height + kCatchUpHeightsPerRequest; ++h) {
         auto it = decided_.find(h);
         if (it == decided_.end()) break;
+        // Whole heights only: a proposal without its precommits commits nothing.
+        std::size_t heightBytes = it->second.proposal.size();
+        for (const auto& v : it->second.precommits) heightBytes += v.size();
+        if (bytes > 0 && bytes + heightBytes > maxBytes) break;
+        bytes += heightBytes;
         out.proposals.push_back(it->second.proposal);
         for (const auto& v : it->second.precommits) out.votes.push_back(v);
     }
@@ -307,10 +375,14 @@ void ConsensusDriver::onHeightMaybeChanged() {
     // Feed what arrived early; drop what is now stale.
     std::vector<InputBody> ready;
     for (auto it = future_.begin(); it != future_.end() && it->first <= h;) {
+        futureBytes_ -= bufferedBytes(it->second);
         if (it->first == h) ready.push_back(std::move(it->second));
         it = future_.erase(it);
         --futureCount_;
     }
+    futureCountShown_ = futureCount_;
+    futureBytesShown_ = futureBytes_;
+    publishAdmission();
     // Already accepted (and bounded by kFutureMessagesMax): not dropped now.
     for (auto& body : ready) post(std::move(body), Lane::Own);
 }
@@ -363,12 +435,29 @@ void ConsensusDriver::handle(const Input& input) {
     const bool fromNetwork =
         std::holds_alternative<ProposalReceived>(input.body) || std::holds_alternative<VoteReceived>(input.body);
     if (fromNetwork && input.height() > engine_->height()) {
-        if (input.height() <= engine_->height() + kFutureHeights && futureCount_ < kFutureMessagesMax) {
+        // Admission again, against the window of the engine's height now (p2p
+        // checked the one it saw): a message that could not be signed by a
+        // validator of its height is neither buffered nor taken as a sign
+        // that the network moved on.
+        const Admission verdict = admitInput(input.body);
+        if (!admitted(verdict)) {
+            futureRefusedAdmission_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        const std::size_t bytes = bufferedBytes(input.body);
+        if (input.height() <= engine_->height() + kFutureHeights) {
             const auto [first, last] = future_.equal_range(input.height());
             for (auto it = first; it != last; ++it)
                 if (it->second == input.body) return;  // catch-up re-sends repeat
-            future_.emplace(input.height(), input.body);
-            ++futureCount_;
+            if (futureCount_ < kFutureMessagesMax && futureBytes_ + bytes <= kFutureBytesMax) {
+                future_.emplace(input.height(), input.body);
+                ++futureCount_;
+                futureBytes_ += bytes;
+                futureCountShown_ = futureCount_;
+                futureBytesShown_ = futureBytes_;
+            } else {
+                futureRefusedFull_.fetch_add(1, std::memory_order_relaxed);
+            }
         }
         // A peer is at the next height: its proposer had work, so do we.
         if (waitingFinalize_ && input.height() == engine_->height() + 1) {

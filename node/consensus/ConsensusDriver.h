@@ -50,6 +50,7 @@
 #include "consensus/engine/Signer.h"
 #include "node/app/Application.h"
 #include "node/config/SizeBudget.h"
+#include "node/consensus/ConsensusAdmission.h"
 #include "node/consensus/EvidencePool.h"
 #include "node/consensus/Executor.h"
 #include "node/consensus/FileWal.h"
@@ -138,10 +139,29 @@ public:
     EvidencePool& evidencePool() { return evidence_; }
 
     // From the network (any thread).
-    // Messages for heights up to kFutureHeights ahead are buffered (bounded)
-    // and fed when the engine reaches their height.
+    // Messages for heights up to kFutureHeights ahead are buffered (bounded
+    // in count and bytes, and only when admitted: ConsensusAdmission) and
+    // fed when the engine reaches their height.
     void receiveProposal(Proposal proposal);
     void receiveVote(Vote vote);
+
+    // Admission of a gossiped proposal or vote before p2p relays it or hands
+    // it here (any thread; docs/p2p.md "Admission", decision 48): checked
+    // against the window published at the engine's last height change.
+    // Before the engine first started: FutureHeight (nothing is admitted).
+    Admission admitProposal(const Proposal& p) const;
+    Admission admitVote(const Vote& v) const;
+    std::shared_ptr<const ConsensusAdmission> admission() const;
+
+    // The future-height buffer (any thread): held messages and their bytes,
+    // and what it refused since start (not admitted / full).
+    struct FutureBufferStats {
+        std::size_t messages = 0;
+        std::size_t bytes = 0;
+        std::uint64_t refusedAdmission = 0;
+        std::uint64_t refusedFull = 0;
+    };
+    FutureBufferStats futureBuffer() const;
     // Verified evidence from a peer; kept for our next proposal.
     void receiveEvidence(DuplicateVoteEvidence evidence);
     // The mempool admitted a tx (any thread; cheap when nobody waits for one).
@@ -150,10 +170,19 @@ public:
     // For a peer at `height` (any thread): at our height, the proposals and
     // votes we know of rounds >= round; below our height, the decided
     // proposal and commit precommits of the next few heights we still hold.
-    DriverCatchUp catchUpFor(std::uint64_t height, std::uint32_t round) const;
+    // At most maxBytes of message bytes (at least one message; below our
+    // height whole heights only, oldest first).
+    DriverCatchUp catchUpFor(std::uint64_t height, std::uint32_t round, std::size_t maxBytes = kCatchUpBytesMax) const;
 
     static constexpr std::uint64_t kFutureHeights = 4;
     static constexpr std::size_t kFutureMessagesMax = 4096;
+    // One full proposal per buffered height and as much again for votes and
+    // re-proposals: a flood of validator-signed junk can hold no more.
+    static constexpr std::size_t kFutureBytesMax = 2 * kFutureHeights * budget::kProposalMessageBytesMax;
+    // A catch-up reply: a full proposal with its votes, twice; fits in half
+    // of the default send queue (p2p.send_queue_max_bytes), where droppable
+    // messages stop.
+    static constexpr std::size_t kCatchUpBytesMax = 2 * budget::kProposalMessageBytesMax;
     static constexpr std::size_t kDecidedKept = 16;
     static constexpr std::uint64_t kCatchUpHeightsPerRequest = 4;
 
@@ -176,6 +205,9 @@ private:
     void remember(const consensus::Input& input);
     void rememberDecided(const consensus::CommitBlock& commit);
     void onHeightMaybeChanged();
+    // Builds the admission window for the engine's height (executor thread).
+    void publishAdmission();
+    Admission admitInput(const consensus::InputBody& body) const;
     void doubleSign(const Vote& signedVote);
     // A valid precommit for the last decided block from a member of the set
     // that decided it, not yet in lastCommit_, joins it (late precommits).
@@ -233,6 +265,15 @@ private:
     // Messages of heights above the engine's (executor thread only).
     std::multimap<std::uint64_t, consensus::InputBody> future_;
     std::size_t futureCount_ = 0;
+    std::size_t futureBytes_ = 0;
+    std::atomic<std::size_t> futureCountShown_{0};
+    std::atomic<std::size_t> futureBytesShown_{0};
+    std::atomic<std::uint64_t> futureRefusedAdmission_{0};
+    std::atomic<std::uint64_t> futureRefusedFull_{0};
+
+    // The admission window (published by the executor, read by p2p threads).
+    mutable std::mutex admissionMu_;
+    std::shared_ptr<const ConsensusAdmission> admission_;
     std::uint64_t lastHeight_ = 0;
 
     // The committed height's BlockFinalized, held until maybeFinalize lets it

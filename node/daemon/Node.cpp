@@ -169,12 +169,17 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     popt.maxOutboundPeers = pc.maxOutboundPeers;
     popt.maxMessageBytes = pc.maxMessageBytes;
     popt.sendQueueMax = pc.sendQueueMax;
+    popt.sendQueueMaxBytes = pc.sendQueueMaxBytes;
+    popt.recvRate = RateLimit{pc.recvRateBytesPerSec, pc.recvRateMessagesPerSec};
     popt.peerExchange = pc.peerExchange;
     popt.tick = std::chrono::milliseconds(std::max<std::uint32_t>(cc.timeoutPrevoteMs, 100));
     GossipHandlers gh;
     gh.onProposal = [self](Proposal p) { self->driver_->receiveProposal(std::move(p)); };
     gh.onVote = [self](Vote v) { self->driver_->receiveVote(v); };
     gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(e); };
+    // Admission before relay and buffering (docs/p2p.md "Admission", decision 48).
+    gh.admitProposal = [self](const Proposal& p) { return self->driver_->admitProposal(p); };
+    gh.admitVote = [self](const Vote& v) { return self->driver_->admitVote(v); };
     gh.onTx = [self](TxRef tx, std::uint64_t from) {
         self->mempool_->add(std::move(tx), *self->app_->ledgerView(), from);
     };
@@ -320,6 +325,51 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                             .get();
         node->gateway_->metrics().addCollector(
             [&dropped, self] { dropped.set(static_cast<std::int64_t>(self->executor_->refused())); });
+        // What p2p admission, the rate limits and the send queues dropped
+        // (docs/api.md, docs/p2p.md "Admission" and "Limits"). Counters
+        // brought up to the component's own monotonic totals at each scrape.
+        auto& metrics = node->gateway_->metrics();
+        auto& refused = metrics.counter("agora_p2p_consensus_refused_total",
+                                        "Gossiped proposals and votes refused by admission (neither relayed nor "
+                                        "buffered), by reason.",
+                                        {"reason"});
+        auto& rateDropped = metrics.counter("agora_p2p_rate_limited_messages_total",
+                                            "Inbound peer messages dropped over the peer's rate limit.");
+        auto& rateDroppedBytes = metrics.counter("agora_p2p_rate_limited_bytes_total",
+                                                 "Bytes of inbound peer messages dropped over the rate limit.");
+        auto& sendDropped = metrics.counter("agora_p2p_send_queue_dropped_total",
+                                            "Droppable messages not queued to a peer whose send queue was half full.");
+        auto& disconnects =
+            metrics.counter("agora_p2p_peer_disconnects_total", "Peers cut for their traffic, by reason.", {"reason"});
+        auto& futureRefused = metrics.counter("agora_consensus_future_refused_total",
+                                              "Messages of later heights not buffered, by reason.", {"reason"});
+        auto& futureBytes =
+            metrics.gauge("agora_consensus_future_buffered_bytes", "Bytes of messages buffered for later heights.");
+        auto catchUp = [](Counter& c, std::uint64_t total) {
+            if (total > c.value()) c.inc(total - c.value());
+        };
+        // Scrapes may run at once: one catches the counters up at a time.
+        auto collectMu = std::make_shared<std::mutex>();
+        metrics.addCollector([&refused, &rateDropped, &rateDroppedBytes, &sendDropped, &disconnects, &futureRefused,
+                              &futureBytes, self, catchUp, collectMu] {
+            std::lock_guard lock(*collectMu);
+            const P2pStats st = self->peers_->stats();
+            for (std::size_t i = 0; i < kAdmissionCount; ++i) {
+                const auto reason = static_cast<Admission>(i);
+                if (admitted(reason)) continue;
+                catchUp(refused.labels({std::string(admissionName(reason))}), st.refused[i]);
+            }
+            catchUp(rateDropped.get(), st.rateLimitedMessages);
+            catchUp(rateDroppedBytes.get(), st.rateLimitedBytes);
+            catchUp(sendDropped.get(), st.sendQueueDropped);
+            catchUp(disconnects.labels({"rate_limit"}), st.rateDisconnects);
+            catchUp(disconnects.labels({"admission"}), st.admissionDisconnects);
+            catchUp(disconnects.labels({"send_queue_full"}), st.slowPeerDisconnects);
+            const auto fb = self->driver_->futureBuffer();
+            catchUp(futureRefused.labels({"admission"}), fb.refusedAdmission);
+            catchUp(futureRefused.labels({"full"}), fb.refusedFull);
+            futureBytes.get().set(static_cast<std::int64_t>(fb.bytes));
+        });
         node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {
             grpcRequests.labels({std::string(method), grpcCodeName(code)}).inc();
         });

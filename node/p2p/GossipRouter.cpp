@@ -66,11 +66,26 @@ bool GossipRouter::seen(const Hash256& hash) const {
     return seen_.count(hash) != 0;
 }
 
-std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint64_t from) {
+bool GossipRouter::admit(Admission verdict, Admission* refused) {
+    if (admitted(verdict)) return true;
+    refused_[static_cast<std::size_t>(verdict)].fetch_add(1, std::memory_order_relaxed);
+    if (refused) *refused = verdict;
+    return false;
+}
+
+std::uint64_t GossipRouter::refusedCount(Admission reason) const {
+    return refused_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+}
+
+std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint64_t from, Admission* refused) {
     switch (msg.body_case()) {
         case Envelope::kProposal: {
             auto p = decode<Proposal>(spanOf(msg.proposal()));
             if (!p) return "undecodable proposal";
+            // Admission first: a junk proposal of a non-validator costs a
+            // decode, no signature check, no copy kept, no relay.
+            const Admission verdict = handlers_.admitProposal ? handlers_.admitProposal(*p) : Admission::Relay;
+            if (!admit(verdict, refused)) return std::nullopt;
             if (!p->verifySignature(chainId_)) return "proposal signature";
             // The signature does not cover the block bytes: bind them to the
             // signed block id before anything else sees them, or a relay could
@@ -85,17 +100,19 @@ std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint6
             // skipped earlier; it drops duplicates cheaply), relayed once.
             const bool fresh = markSeen(messageHash);
             if (handlers_.onProposal) handlers_.onProposal(std::move(*p));
-            if (fresh) relay_(msg, false, from);
+            if (fresh && verdict == Admission::Relay) relay_(msg, false, from);
             return std::nullopt;
         }
         case Envelope::kVote: {
             auto v = decode<Vote>(spanOf(msg.vote()));
             if (!v) return "undecodable vote";
+            const Admission verdict = handlers_.admitVote ? handlers_.admitVote(*v) : Admission::Relay;
+            if (!admit(verdict, refused)) return std::nullopt;
             if (!v->verifySignature(chainId_)) return "vote signature";
             // Always to consensus, relayed once (as proposals).
             const bool fresh = markSeen(sha256(spanOf(msg.vote())));
             if (handlers_.onVote) handlers_.onVote(*v);
-            if (fresh) relay_(msg, false, from);
+            if (fresh && verdict == Admission::Relay) relay_(msg, false, from);
             return std::nullopt;
         }
         case Envelope::kTx:

@@ -1,9 +1,15 @@
 #pragma once
 // GossipRouter: what happens to a gossiped proposal, vote, tx or evidence
 // (docs/p2p.md, "Gossip"). An incoming one is decoded with the canonical
-// decoder and verified (a proposal is also bound to its signed block), handed
-// to its handler and relayed once to every peer but the one it came from; our
-// own go to every peer. A seen-cache of the last `seenMax` payload hashes
+// decoder; a proposal or vote must then pass admission (its height in the
+// window, its signer in the validator set of that height, a proposal's signer
+// the proposer of its round: ConsensusAdmission, docs/p2p.md "Admission")
+// before its signature is even checked, else it is dropped, counted by
+// reason, and neither handed on nor relayed. The rest is verified (a proposal
+// is also bound to its signed block), handed to its handler and relayed once
+// to every peer but the one it came from (a message admitted only for the
+// buffer, of a height beyond the next, is not relayed); our own go to every
+// peer. A seen-cache of the last `seenMax` payload hashes
 // (50,000 by default) drops repeats: a repeated tx before it is decoded, a
 // repeated proposal or vote after it went to consensus again (a catch-up
 // re-send may fill a gap) but without a second relay.
@@ -16,6 +22,8 @@
 // Thread-safe: called from every connection's reader thread at once. The
 // seen-cache lock is a leaf; handlers and `relay` run without it.
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -30,6 +38,7 @@
 #include "consensus/core/Proposal.h"
 #include "consensus/core/Tx.h"
 #include "consensus/core/Vote.h"
+#include "node/consensus/ConsensusAdmission.h"
 #include "node/p2p/PeerConnection.h"
 
 namespace agora::node {
@@ -49,6 +58,11 @@ struct GossipHandlers {
     std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
     std::function<PeerPosition()> position;
     std::function<CatchUpMessages(const PeerPosition&)> catchUp;
+    // Admission of a decoded proposal or vote before anything else is done
+    // with it (the node: ConsensusDriver::admitProposal / admitVote). Unset:
+    // everything is admitted and relayed.
+    std::function<Admission(const Proposal&)> admitProposal;
+    std::function<Admission(const Vote&)> admitVote;
 };
 
 class GossipRouter {
@@ -67,7 +81,11 @@ public:
     static bool routes(const p2p::v1::Envelope& msg);
     // Handles a gossip envelope from connection `from`; the offence when it
     // is invalid data (the owner disconnects and bans the peer), else nullopt.
-    std::optional<std::string> receive(const p2p::v1::Envelope& msg, std::uint64_t from);
+    // A proposal or vote that admission refused sets `*refused` (when given)
+    // to the reason; the owner scores the peer for scored() ones.
+    std::optional<std::string> receive(const p2p::v1::Envelope& msg, std::uint64_t from, Admission* refused = nullptr);
+    // Proposals and votes refused by admission since start, by reason.
+    std::uint64_t refusedCount(Admission reason) const;
 
     void broadcastProposal(const Proposal& proposal);
     void broadcastVote(const Vote& vote);
@@ -81,6 +99,8 @@ public:
 
 private:
     std::optional<std::string> receiveTx(ByteSpan bytes, std::uint64_t from);
+    // True when admitted; else counts the refusal and reports it.
+    bool admit(Admission verdict, Admission* refused);
 
     const std::string chainId_;
     const GossipHandlers handlers_;
@@ -89,6 +109,7 @@ private:
     mutable std::mutex seenMu_;
     std::set<Hash256> seen_;
     std::deque<Hash256> seenOrder_;
+    std::array<std::atomic<std::uint64_t>, kAdmissionCount> refused_{};
 };
 
 }  // namespace agora::node

@@ -3,10 +3,12 @@
 // a writer thread, the reading done by the thread that owns the stream (the
 // gRPC handler for inbound streams, the dial thread for outbound ones).
 //
-// Send-queue policy (docs/p2p.md): a droppable message (txs, catch-up
-// re-sends, status, peer exchange) is dropped when the queue is at least half
-// full; any other message finding the queue full disconnects the peer, which
-// is too slow to follow consensus and will catch up after reconnecting.
+// Send-queue policy (docs/p2p.md): the queue is bounded in messages and in
+// bytes (the serialized envelopes). A droppable message (txs, catch-up
+// re-sends, status, peer exchange) is dropped when it would take the queue
+// past half of either bound; any other message that would take it past
+// either bound disconnects the peer, which is too slow to follow consensus
+// and will catch up after reconnecting.
 //
 // Tx batching: the writer sends txs that wait in the queue back to back as
 // one TxBatch message (up to kTxBatchMaxTxs txs / kTxBatchMaxBytes bytes), so
@@ -18,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,7 +52,8 @@ struct PeerPosition {
 
 class PeerConnection {
 public:
-    PeerConnection(PeerStream& stream, bool outbound, std::size_t queueMax);
+    PeerConnection(PeerStream& stream, bool outbound, std::size_t queueMax,
+                   std::size_t queueMaxBytes = std::numeric_limits<std::size_t>::max());
     ~PeerConnection();
     PeerConnection(const PeerConnection&) = delete;
     PeerConnection& operator=(const PeerConnection&) = delete;
@@ -73,7 +77,12 @@ public:
     const std::string& moniker() const { return moniker_; }
     std::uint64_t id() const { return id_; }
     std::size_t queued() const;
+    std::size_t queuedBytes() const;
     std::uint64_t dropped() const { return dropped_.load(); }
+
+    // Consensus messages from this peer refused against an exactly known
+    // validator set (ConsensusAdmission scored()); the reader thread's count.
+    std::uint32_t addAdmissionStrike() { return ++admissionStrikes_; }
 
     PeerPosition position() const;
     void setPosition(PeerPosition p);
@@ -81,9 +90,15 @@ public:
 private:
     void runWriter();
 
+    struct Queued {
+        p2p::v1::Envelope msg;
+        std::size_t bytes = 0;
+    };
+
     PeerStream& stream_;
     bool outbound_;
     std::size_t queueMax_;
+    std::size_t queueMaxBytes_;
     std::uint64_t id_;
     std::string nodeId_;
     PublicKey key_;
@@ -92,8 +107,10 @@ private:
 
     mutable std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<p2p::v1::Envelope> queue_;
+    std::deque<Queued> queue_;
+    std::size_t queueBytes_ = 0;
     PeerPosition position_;
+    std::uint32_t admissionStrikes_ = 0;
     std::atomic<bool> closed_{false};
     std::atomic<std::uint64_t> dropped_{0};
     std::thread writer_;

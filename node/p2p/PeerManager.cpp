@@ -131,7 +131,7 @@ std::vector<PeerInfo> PeerManager::peers() const {
     std::vector<PeerInfo> out;
     for (const auto& [id, conn] : peers_)
         out.push_back({id, conn->listenAddress(), conn->moniker(), conn->outbound(), conn->position(), conn->queued(),
-                       conn->dropped()});
+                       conn->dropped(), conn->queuedBytes()});
     return out;
 }
 
@@ -188,7 +188,7 @@ std::optional<std::string> PeerManager::admit(const std::string& peerId, bool ou
 
 bool PeerManager::runConnection(PeerStream& rawStream, bool outbound, const std::optional<PeerAddress>& dialled) {
     SecureStream stream(rawStream);
-    PeerConnection conn(stream, outbound, options_.sendQueueMax);
+    PeerConnection conn(stream, outbound, options_.sendQueueMax, options_.sendQueueMaxBytes);
     {
         std::lock_guard lock(mu_);
         if (stopping_) return false;
@@ -246,7 +246,22 @@ bool PeerManager::runConnection(PeerStream& rawStream, bool outbound, const std:
         pex.mutable_pex_request();
         conn.enqueue(std::move(pex), true);
     }
+    // Inbound rate (docs/p2p.md, "Limits"): over it, messages are dropped
+    // unread; past one second's allowance of drops the peer is cut and banned.
+    InboundRateLimiter rate(options_.recvRate, Clock::now());
     while (!conn.closed() && stream.read(in)) {
+        const std::uint64_t bytes = in.ByteSizeLong();
+        if (!rate.admit(bytes, Clock::now())) {
+            rateLimitedMessages_.fetch_add(1, std::memory_order_relaxed);
+            rateLimitedBytes_.fetch_add(bytes, std::memory_order_relaxed);
+            if (rate.overLimit()) {
+                rateDisconnects_.fetch_add(1, std::memory_order_relaxed);
+                punish(conn, "over its inbound rate (" + std::to_string(rate.droppedMessages()) + " messages, " +
+                                 std::to_string(rate.droppedBytes()) + " bytes dropped)");
+                break;
+            }
+            continue;
+        }
         if (handle(conn, in) == Verdict::Invalid) break;
     }
     if (stream.failure()) log()->warn("closing the stream of peer {}: {}", peerId, *stream.failure());
@@ -280,7 +295,24 @@ bool PeerManager::registerPeer(PeerConnection& conn) {
 void PeerManager::unregisterPeer(PeerConnection& conn) {
     std::lock_guard lock(mu_);
     auto it = peers_.find(conn.nodeId());
-    if (it != peers_.end() && it->second == &conn) peers_.erase(it);
+    if (it != peers_.end() && it->second == &conn) {
+        peers_.erase(it);
+        retiredSendDropped_ += conn.dropped();
+    }
+}
+
+P2pStats PeerManager::stats() const {
+    P2pStats s;
+    for (std::size_t i = 0; i < kAdmissionCount; ++i) s.refused[i] = router_.refusedCount(static_cast<Admission>(i));
+    s.rateLimitedMessages = rateLimitedMessages_.load(std::memory_order_relaxed);
+    s.rateLimitedBytes = rateLimitedBytes_.load(std::memory_order_relaxed);
+    s.rateDisconnects = rateDisconnects_.load(std::memory_order_relaxed);
+    s.admissionDisconnects = admissionDisconnects_.load(std::memory_order_relaxed);
+    s.slowPeerDisconnects = slowPeerDisconnects_.load(std::memory_order_relaxed);
+    std::lock_guard lock(mu_);
+    s.sendQueueDropped = retiredSendDropped_;
+    for (const auto& [id, conn] : peers_) s.sendQueueDropped += conn->dropped();
+    return s;
 }
 
 void PeerManager::punish(PeerConnection& conn, const std::string& reason) {
@@ -309,7 +341,16 @@ PeerManager::Verdict PeerManager::handle(PeerConnection& conn, const Envelope& m
         case Envelope::kTx:
         case Envelope::kTxBatch:
         case Envelope::kEvidence: {
-            if (auto offence = router_.receive(msg, conn.id())) return invalid(*offence);
+            Admission refused = Admission::Relay;
+            if (auto offence = router_.receive(msg, conn.id(), &refused)) return invalid(*offence);
+            // A message no honest node relays (a signer outside the exactly
+            // known set, a proposal by another than the round's proposer):
+            // dropped, and past kAdmissionStrikesMax the peer is cut and banned.
+            if (scored(refused) && conn.addAdmissionStrike() >= kAdmissionStrikesMax) {
+                admissionDisconnects_.fetch_add(1, std::memory_order_relaxed);
+                return invalid(std::to_string(kAdmissionStrikesMax) + " consensus messages refused by admission (" +
+                               std::string(admissionName(refused)) + ")");
+            }
             return Verdict::Ok;
         }
         case Envelope::kStatus: {
@@ -374,7 +415,9 @@ void PeerManager::broadcast(const Envelope& msg, bool droppable, std::uint64_t e
     for (auto& [id, conn] : peers_) {
         if (conn->id() == exceptConnection || blocked_.contains(id)) continue;
         if (!conn->enqueue(msg, droppable)) {
-            log()->warn("peer {} send queue full; disconnecting", id);
+            log()->warn("peer {} send queue full ({} messages, {} bytes); disconnecting", id, conn->queued(),
+                        conn->queuedBytes());
+            slowPeerDisconnects_.fetch_add(1, std::memory_order_relaxed);
             conn->close();
         }
     }

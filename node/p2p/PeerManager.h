@@ -24,6 +24,8 @@
 // locks of BlockedPeers, AddressBook, GossipRouter's seen-cache and each
 // PeerConnection.
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -55,6 +57,7 @@
 #include "node/p2p/Handshake.h"
 #include "node/p2p/P2pAdminService.h"
 #include "node/p2p/PeerConnection.h"
+#include "node/p2p/RateLimiter.h"
 #include "wallet/SecretKey.h"
 
 namespace agora::node {
@@ -70,6 +73,10 @@ struct P2pOptions {
     std::uint32_t maxOutboundPeers = 10;
     std::uint32_t maxMessageBytes = budget::kDefaultP2pMessageBytes;  // >= budget::kProposalMessageBytesMax
     std::uint32_t sendQueueMax = 4096;
+    // Bytes (serialized envelopes) queued per peer; >= 2 * maxMessageBytes.
+    std::uint64_t sendQueueMaxBytes = budget::kDefaultSendQueueBytes;
+    // Inbound rate per peer (RateLimiter.h); 0 = no limit in that dimension.
+    RateLimit recvRate{budget::kDefaultRecvRateBytes, 20'000};
     bool peerExchange = true;
     std::chrono::milliseconds tick{500};
     std::chrono::milliseconds dialBackoffMin{200};
@@ -86,6 +93,21 @@ struct PeerInfo {
     PeerPosition position;
     std::size_t queued = 0;
     std::uint64_t dropped = 0;
+    std::size_t queuedBytes = 0;
+};
+
+// What the p2p layer dropped and cut since start (/metrics, docs/api.md).
+struct P2pStats {
+    // Proposals and votes refused by admission, by reason (index = Admission).
+    std::array<std::uint64_t, kAdmissionCount> refused{};
+    std::uint64_t rateLimitedMessages = 0;  // dropped over a peer's inbound rate
+    std::uint64_t rateLimitedBytes = 0;
+    std::uint64_t sendQueueDropped = 0;  // droppable messages not queued (queue half full)
+    // Peers disconnected: over their inbound rate, for refused consensus
+    // messages (kAdmissionStrikesMax), with a full send queue (too slow).
+    std::uint64_t rateDisconnects = 0;
+    std::uint64_t admissionDisconnects = 0;
+    std::uint64_t slowPeerDisconnects = 0;
 };
 
 class PeerManager final : public ConsensusNetwork {
@@ -132,6 +154,11 @@ public:
 
     std::vector<PeerInfo> peers() const;
     std::size_t peerCount() const;
+    P2pStats stats() const;
+
+    // Consensus messages refused against an exactly known validator set
+    // (scored()) that disconnect and ban the peer that sent them.
+    static constexpr std::uint32_t kAdmissionStrikesMax = 16;
     const std::string& selfId() const { return selfId_; }
     // Offences recorded against a node id (tests, status).
     std::uint32_t offences(const std::string& nodeId) const;
@@ -183,6 +210,12 @@ private:
     std::map<PeerConnection*, Clock::time_point> handshaking_;  // deadline
     std::set<std::string> exemptIds_;                           // persistent and unconditional
     BanList bans_;
+    std::uint64_t retiredSendDropped_ = 0;  // dropped() of connections gone (lock held)
+    std::atomic<std::uint64_t> rateLimitedMessages_{0};
+    std::atomic<std::uint64_t> rateLimitedBytes_{0};
+    std::atomic<std::uint64_t> rateDisconnects_{0};
+    std::atomic<std::uint64_t> admissionDisconnects_{0};
+    std::atomic<std::uint64_t> slowPeerDisconnects_{0};
     std::thread ticker_;
 
     // Last: its dial threads call runConnection, so it goes (stopped) first.

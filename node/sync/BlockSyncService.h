@@ -11,13 +11,14 @@
 #include "agora/p2p/v1/sync.grpc.pb.h"
 #include "consensus/core/Evidence.h"
 #include "node/app/Application.h"
+#include "node/sync/GrpcBlockSource.h"
 
 namespace agora::node {
 
 class BlockSyncService final : public agora::p2p::v1::BlockSync::Service {
 public:
     static constexpr std::uint32_t kMaxBlocksPerCall = 128;
-    static constexpr std::size_t kMaxBytesPerCall = 8 * 1024 * 1024;
+    static constexpr std::size_t kMaxBytesPerCall = kBlockSyncBytesPerCall;
 
     // submitEvidence: verifies and pools evidence; true when newly added,
     // an error message when invalid.

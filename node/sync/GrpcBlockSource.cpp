@@ -49,15 +49,22 @@ Expected<std::vector<SyncedBlockData>, std::string> GrpcBlockSource::blocks(std:
     auto reader = stub_->GetBlocks(&ctx, req);
     std::vector<SyncedBlockData> out;
     pb::SyncedBlock msg;
+    std::size_t bytes = 0;
+    bool cut = false;
     while (reader->Read(&msg)) {
-        if (out.size() >= max) {
+        const std::size_t size = msg.block().size() + msg.commit_certificate().size();
+        // More blocks, or more bytes, than one answer may carry: keep what
+        // fits and end the call (a hostile peer streams without end).
+        if (out.size() >= max || (!out.empty() && bytes + size > options_.maxBytesPerCall)) {
+            cut = true;
             ctx.TryCancel();
             break;
         }
+        bytes += size;
         out.push_back({msg.height(), bytesOf(msg.block()), bytesOf(msg.commit_certificate())});
     }
     auto st = reader->Finish();
-    if (!st.ok() && out.size() < max) return fail("GetBlocks: " + st.error_message());
+    if (!st.ok() && !cut) return fail("GetBlocks: " + st.error_message());
     return out;
 }
 

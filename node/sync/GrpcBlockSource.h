@@ -14,11 +14,18 @@
 
 namespace agora::node {
 
+// Block and certificate bytes per GetBlocks answer, both sides (at least one block).
+inline constexpr std::size_t kBlockSyncBytesPerCall = 8 * 1024 * 1024;
+
 struct GrpcBlockSourceOptions {
     std::uint32_t statusDeadlineMs = 2'000;
     std::uint32_t blocksDeadlineMs = 30'000;
     // One SyncedBlock message: a block of the block limit with its certificate.
     std::uint32_t maxMessageBytes = budget::kSyncedBlockMessageBytesMax;
+    // Block and certificate bytes taken from one GetBlocks answer (at least
+    // one block): the serving side's own bound (BlockSyncService). A peer
+    // streaming more is cut off there, so it cannot fill our memory.
+    std::size_t maxBytesPerCall = kBlockSyncBytesPerCall;
 };
 
 class GrpcBlockSource final : public BlockSource {

@@ -491,6 +491,9 @@ void Bench::writeConfig(NodeProc& n, const std::vector<std::string>& peers, bool
     cfg.p2p.peerExchange = false;  // loopback only, every peer is persistent
     cfg.p2p.maxMessageBytes = 64 * 1024 * 1024;
     cfg.p2p.sendQueueMax = 200'000;  // tx gossip of a whole window must not be dropped
+    cfg.p2p.sendQueueMaxBytes = 1ULL << 30;
+    cfg.p2p.recvRateBytesPerSec = 0;  // a benchmark measures the node, not the peer limits
+    cfg.p2p.recvRateMessagesPerSec = 0;
     auto& c = cfg.consensus;
     c.timeoutCommitMs = opt_.timeoutCommitMs;
     if (opt_.validators > 1 || !validator) {

@@ -137,3 +137,30 @@ TEST_CASE("config refuses block and message sizes that contradict the size budge
     REQUIRE_FALSE(tooManyTxs.hasValue());
     REQUIRE(tooManyTxs.error().find("config: mempool.max_block_txs (50001)") == 0);
 }
+
+TEST_CASE("config load refuses a send queue or an inbound byte rate that cannot hold a full proposal",
+          "[config][p2p]") {
+    const NodeConfig defaults;
+    CHECK(defaults.p2p.sendQueueMaxBytes >= 2 * budget::kProposalMessageBytesMax);
+    CHECK(defaults.p2p.recvRateBytesPerSec >= budget::kProposalMessageBytesMax);
+    CHECK(defaults.p2p.recvRateMessagesPerSec > 0);
+
+    auto queueTooSmall = NodeConfig::parse("[p2p]\nsend_queue_max_bytes = 1048576");
+    REQUIRE_FALSE(queueTooSmall.hasValue());
+    CHECK(queueTooSmall.error().find("config: p2p.send_queue_max_bytes (1048576) is below two largest proposal") == 0);
+    CHECK(NodeConfig::parse("[p2p]\nsend_queue_max_bytes = " + std::to_string(2 * budget::kProposalMessageBytesMax))
+              .hasValue());
+
+    auto rateTooSmall = NodeConfig::parse("[p2p]\nrecv_rate_bytes_per_sec = 1048576");
+    REQUIRE_FALSE(rateTooSmall.hasValue());
+    CHECK(rateTooSmall.error().find("config: p2p.recv_rate_bytes_per_sec (1048576) is below the largest proposal") ==
+          0);
+    // 0 = no limit.
+    auto unlimited = NodeConfig::parse("[p2p]\nrecv_rate_bytes_per_sec = 0\nrecv_rate_messages_per_sec = 0");
+    REQUIRE(unlimited.hasValue());
+    CHECK(unlimited->p2p.recvRateBytesPerSec == 0);
+    CHECK(unlimited->p2p.recvRateMessagesPerSec == 0);
+    auto set = NodeConfig::parse("[p2p]\nrecv_rate_messages_per_sec = 500");
+    REQUIRE(set.hasValue());
+    CHECK(set->p2p.recvRateMessagesPerSec == 500);
+}

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "consensus/core/Block.h"
 #include "consensus/core/SignDigest.h"
 #include "node/p2p/GossipRouter.h"
 #include "support/TestKeys.h"
@@ -179,4 +180,107 @@ TEST_CASE("the router handles only gossip bodies", "[p2p][gossip]") {
     CHECK_FALSE(GossipRouter::routes(e));
     e.set_vote("x");
     CHECK(GossipRouter::routes(e));
+}
+
+namespace {
+
+// A bound proposal (its bytes are the signed block) of `txBytes` of junk txs.
+Proposal boundProposal(const wallet::SecretKey& key, std::uint64_t height, std::uint32_t round, std::size_t txBytes) {
+    Block block;
+    block.header.chainId = kChain;
+    block.header.height = height;
+    block.header.timeMs = 1'000 + round;
+    block.header.proposer = Address::fromPublicKey(key.publicKey());
+    block.txs.push_back(Bytes(txBytes, 0xAB));
+    block.sealContentHashes();
+    Proposal p;
+    p.height = height;
+    p.round = round;
+    p.blockId = block.id();
+    p.proposer = key.publicKey();
+    p.block = encode(block);
+    p.signature = key.sign(p.signDigest(kChain).span());
+    return p;
+}
+
+p2p::v1::Envelope proposalEnvelope(const Proposal& p) {
+    p2p::v1::Envelope e;
+    e.set_proposal(str(encode(p)));
+    return e;
+}
+
+// A router in front of a validator set of one key, at height 5.
+struct AdmittingHarness {
+    wallet::SecretKey validator = wallet::SecretKey::generate();
+    ValidatorSet set = ValidatorSet::fromUpdates({{validator.publicKey(), 100}}).value();
+    ConsensusAdmission admission{5, std::nullopt, set, set, true, 4};
+    int proposals = 0;
+    int votes = 0;
+    std::vector<Sent> sent;
+    GossipRouter router{kChain, handlers(), [this](const p2p::v1::Envelope& m, bool d, std::uint64_t x) {
+                            sent.push_back({m, d, x});
+                        }};
+
+    GossipHandlers handlers() {
+        GossipHandlers h;
+        h.onProposal = [this](Proposal) { ++proposals; };
+        h.onVote = [this](Vote) { ++votes; };
+        h.admitProposal = [this](const Proposal& p) { return admission.proposal(p, 0); };
+        h.admitVote = [this](const Vote& v) { return admission.vote(v, 0); };
+        return h;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a flood of self-signed junk proposals from a non-validator key is neither handed on nor relayed",
+          "[p2p][gossip][admission]") {
+    AdmittingHarness h;
+    const auto outsider = wallet::SecretKey::generate();
+    for (std::uint32_t i = 0; i < 64; ++i) {
+        // Every one well-formed, bound and correctly signed, for this height or the next.
+        const auto junk = boundProposal(outsider, 5 + i % 2, i, 64 * 1024);
+        REQUIRE(junk.verifySignature(kChain));
+        Admission refused = Admission::Relay;
+        CHECK_FALSE(h.router.receive(proposalEnvelope(junk), 3, &refused));  // not invalid data: dropped
+        CHECK(refused == Admission::NotValidator);
+    }
+    CHECK(h.proposals == 0);
+    CHECK(h.sent.empty());
+    CHECK(h.router.refusedCount(Admission::NotValidator) == 64);
+    // The validator's own proposal still goes through and is relayed.
+    CHECK_FALSE(h.router.receive(proposalEnvelope(boundProposal(h.validator, 5, 0, 1024)), 3));
+    CHECK(h.proposals == 1);
+    CHECK(h.sent.size() == 1);
+}
+
+TEST_CASE("admission runs before the signature check: a refused vote is not an offence, an admitted bad one is",
+          "[p2p][gossip][admission]") {
+    AdmittingHarness h;
+    auto outsiderVote = signedVote(wallet::SecretKey::generate(), 5);
+    outsiderVote.round = 1;  // bad signature, but refused before anyone looks at it
+    Admission refused = Admission::Relay;
+    CHECK_FALSE(h.router.receive(voteEnvelope(outsiderVote), 2, &refused));
+    CHECK(refused == Admission::NotValidator);
+    auto bad = signedVote(h.validator, 5);
+    bad.round = 1;
+    CHECK(h.router.receive(voteEnvelope(bad), 2) == std::optional<std::string>("vote signature"));
+    CHECK(h.votes == 0);
+}
+
+TEST_CASE("a validator's vote for a height beyond the next goes to consensus for the buffer but is not relayed",
+          "[p2p][gossip][admission]") {
+    AdmittingHarness h;
+    CHECK_FALSE(h.router.receive(voteEnvelope(signedVote(h.validator, 7)), 2));
+    CHECK(h.votes == 1);
+    CHECK(h.sent.empty());
+    // Stale and far heights: dropped, counted, not scored.
+    Admission refused = Admission::Relay;
+    CHECK_FALSE(h.router.receive(voteEnvelope(signedVote(h.validator, 3)), 2, &refused));
+    CHECK(refused == Admission::StaleHeight);
+    CHECK_FALSE(h.router.receive(voteEnvelope(signedVote(h.validator, 10)), 2, &refused));
+    CHECK(refused == Admission::FutureHeight);
+    CHECK(h.votes == 1);
+    CHECK(h.router.refusedCount(Admission::StaleHeight) == 1);
+    CHECK(h.router.refusedCount(Admission::FutureHeight) == 1);
 }

@@ -117,3 +117,49 @@ TEST_CASE("a lone queued tx is written as a plain tx and a batch stops at 1 MiB 
     CHECK(w[1].tx_batch().txs_size() == 2);
     CHECK(txsIn(w) == sent);
 }
+
+TEST_CASE(
+    "the send queue is bounded in bytes: droppable messages stop at half, a consensus message past it all "
+    "disconnects",
+    "[p2p][queue]") {
+    RecordingStream stream;
+    // Room for 10,000 messages but only 1 MiB; the writer is not started, so
+    // everything stays queued.
+    PeerConnection conn(stream, true, 10'000, 1 << 20);
+    auto proposalMsg = [](std::size_t bytes) {
+        p2p::v1::Envelope e;
+        e.set_proposal(std::string(bytes, 'p'));
+        return e;
+    };
+    // Droppable (a catch-up re-send of a proposal): queued while the queue stays within half.
+    CHECK(conn.enqueue(proposalMsg(300 * 1024), true));
+    CHECK(conn.queued() == 1);
+    CHECK(conn.enqueue(proposalMsg(300 * 1024), true));  // would pass 512 KiB: dropped, not queued
+    CHECK(conn.queued() == 1);
+    CHECK(conn.dropped() == 1);
+    const std::size_t first = conn.queuedBytes();
+    CHECK(first > 300 * 1024);
+    // Consensus messages fill it to the byte bound...
+    CHECK(conn.enqueue(proposalMsg(600 * 1024), false));
+    CHECK(conn.queued() == 2);
+    CHECK(conn.queuedBytes() > 900 * 1024);
+    // ...and one that would pass it says disconnect, although the count is far from its bound.
+    CHECK_FALSE(conn.enqueue(proposalMsg(200 * 1024), false));
+    CHECK(conn.queued() == 2);
+    // Small messages still fit in what is left.
+    CHECK(conn.enqueue(voteMsg(), false));
+}
+
+TEST_CASE("the queued bytes go down as the writer sends, batched txs included", "[p2p][queue]") {
+    RecordingStream stream;
+    PeerConnection conn(stream, true, 10'000, 1 << 20);
+    for (std::size_t i = 0; i < 100; ++i) REQUIRE(conn.enqueue(txMsg(i, 1000), true));
+    REQUIRE(conn.enqueue(voteMsg(), false));
+    CHECK(conn.queuedBytes() > 100 * 1000);
+    conn.startWriter();
+    REQUIRE(test::waitUntil([&] { return conn.queued() == 0; }, 5s));
+    CHECK(conn.queuedBytes() == 0);
+    CHECK(txsIn(stream.written()).size() == 100);
+    conn.close();
+    conn.join();
+}

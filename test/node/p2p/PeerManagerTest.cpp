@@ -13,6 +13,7 @@
 #include "consensus/core/SignDigest.h"
 #include "node/base/NodeId.h"
 #include "node/base/PeerAddress.h"
+#include "node/consensus/ConsensusAdmission.h"
 #include "node/p2p/Handshake.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/GrpcServer.h"
@@ -41,8 +42,10 @@ struct TestPeer {
     // `advertise`: listen on a known port and announce it in the handshake
     // (peer exchange passes it on); otherwise any port, announced as nothing.
     // `configure` changes the options (limits).
+    // `handlers` adds to the recording handlers (admission).
     explicit TestPeer(std::vector<PeerAddress> peers = {}, std::string chainId = "chain-a", bool advertise = false,
-                      const std::function<void(P2pOptions&)>& configure = {}) {
+                      const std::function<void(P2pOptions&)>& configure = {},
+                      const std::function<void(GossipHandlers&)>& handlers = {}) {
         const std::string listen = advertise ? "127.0.0.1:" + std::to_string(test::freePort()) : "";
         server =
             std::make_unique<GrpcServer>(GrpcServerOptions{listen.empty() ? "127.0.0.1:0" : listen, 1024 * 1024, 64});
@@ -61,6 +64,7 @@ struct TestPeer {
         };
         h.position = [] { return PeerPosition{1, 0, 1}; };
         if (configure) configure(o);
+        if (handlers) handlers(h);
         manager = std::make_unique<PeerManager>(std::move(o), key, std::move(h));
         server->addService(manager->gossipService());
         auto p = server->start();
@@ -749,4 +753,112 @@ TEST_CASE("outbound slots are counted apart: a full inbound side does not stop d
     // No inbound slot at all: a fresh key is refused.
     FakePeer fresh(v.port);
     CHECK(fresh.handshake("chain-a").hello_ack().reject_reason() == "too many inbound peers (p2p.max_inbound_peers)");
+}
+
+namespace {
+// A bound proposal at height 1 carrying `txBytes` of junk.
+Proposal boundProposal(const wallet::SecretKey& key, std::uint32_t round, std::size_t txBytes) {
+    Block block;
+    block.header.chainId = "chain-a";
+    block.header.height = 1;
+    block.header.timeMs = 1'000 + round;
+    block.header.proposer = Address::fromPublicKey(key.publicKey());
+    block.txs.push_back(Bytes(txBytes, 0xCD));
+    block.sealContentHashes();
+    Proposal p;
+    p.height = 1;
+    p.round = round;
+    p.blockId = block.id();
+    p.proposer = key.publicKey();
+    p.block = encode(block);
+    p.signature = key.sign(p.signDigest("chain-a").span());
+    return p;
+}
+}  // namespace
+
+TEST_CASE("self-signed junk proposals from a non-validator key are neither relayed nor handed on; the peer is banned",
+          "[p2p][admission]") {
+    // The network's one validator; the hub admits against its set at height 1.
+    const auto validator = wallet::SecretKey::generate();
+    const auto set = ValidatorSet::fromUpdates({{validator.publicKey(), 100}}).value();
+    const auto admission = std::make_shared<ConsensusAdmission>(1, std::nullopt, set, set, true, 4);
+    auto admit = [admission](GossipHandlers& h) {
+        h.admitProposal = [admission](const Proposal& p) { return admission->proposal(p, 0); };
+        h.admitVote = [admission](const Vote& v) { return admission->vote(v, 0); };
+    };
+    TestPeer hub({}, "chain-a", false, {}, admit);
+    TestPeer c({hub.address()});
+    hub.manager->start();
+    c.manager->start();
+    REQUIRE(test::waitUntil([&] { return hub.manager->peerCount() == 1 && c.manager->peerCount() == 1; }, 10s));
+
+    // The flood: 512 KiB proposals (the test server takes 1 MiB messages), well-formed, bound to their blocks and
+    // correctly signed by a key that validates nothing, for this height and the next.
+    const std::string floodId = [&] {
+        FakePeer fake(hub.port);
+        REQUIRE(fake.handshake("chain-a").hello_ack().reject_reason().empty());
+        const auto junk = boundProposal(fake.key, 0, 512 * 1024);
+        for (std::uint32_t i = 0; i < PeerManager::kAdmissionStrikesMax + 4; ++i) {
+            Proposal p = junk;
+            p.round = i;
+            p.height = 1 + i % 2;
+            p.signature = fake.key.sign(p.signDigest("chain-a").span());
+            p2p::v1::Envelope msg;
+            msg.set_proposal(str(encode(p)));
+            if (!fake.send(msg)) break;  // cut off
+        }
+        fake.drain();  // the hub ends the stream
+        return fake.id();
+    }();
+    CHECK(hub.manager->banned(floodId));
+    const auto st = hub.manager->stats();
+    CHECK(st.refused[static_cast<std::size_t>(Admission::NotValidator)] == PeerManager::kAdmissionStrikesMax);
+    CHECK(st.admissionDisconnects == 1);
+    CHECK(hub.proposals.load() == 0);
+
+    // The validator's proposal, sent after the flood, is handed on and
+    // relayed; anything of the flood relayed would have reached c before it.
+    FakePeer honest(hub.port);
+    REQUIRE(honest.handshake("chain-a").hello_ack().reject_reason().empty());
+    p2p::v1::Envelope msg;
+    msg.set_proposal(str(encode(boundProposal(validator, 0, 1024))));
+    REQUIRE(honest.send(msg));
+    REQUIRE(test::waitUntil([&] { return c.proposals.load() == 1; }, 10s));
+    CHECK(hub.proposals.load() == 1);
+    CHECK(c.proposals.load() == 1);
+    CHECK_FALSE(hub.manager->banned(honest.id()));
+}
+
+TEST_CASE("a peer over its inbound message rate has messages dropped, then is disconnected and banned", "[p2p][rate]") {
+    // 20 messages a second (a burst of 40); no byte limit.
+    TestPeer b({}, "chain-a", false, [](P2pOptions& o) { o.recvRate = RateLimit{0, 20}; });
+    b.manager->start();
+    FakePeer fake(b.port);
+    REQUIRE(fake.handshake("chain-a").hello_ack().reject_reason().empty());
+    p2p::v1::Envelope status;
+    status.mutable_status()->set_height(1);
+    for (int i = 0; i < 200; ++i)
+        if (!fake.send(status)) break;
+    fake.drain();
+    CHECK(b.manager->banned(fake.id()));
+    const auto st = b.manager->stats();
+    CHECK(st.rateDisconnects == 1);
+    CHECK(st.rateLimitedMessages > 20);
+    CHECK(test::waitUntil([&] { return b.manager->peerCount() == 0; }, 5s));
+}
+
+TEST_CASE("a peer within its inbound rate stays connected", "[p2p][rate]") {
+    TestPeer b({}, "chain-a", false, [](P2pOptions& o) { o.recvRate = RateLimit{0, 1000}; });
+    b.manager->start();
+    FakePeer fake(b.port);
+    REQUIRE(fake.handshake("chain-a").hello_ack().reject_reason().empty());
+    const auto validator = wallet::SecretKey::generate();
+    for (std::uint64_t h = 1; h <= 100; ++h) {
+        p2p::v1::Envelope msg;
+        msg.set_vote(str(encode(signedVote(validator, h))));
+        REQUIRE(fake.send(msg));
+    }
+    REQUIRE(test::waitUntil([&] { return b.votes.load() == 100; }, 10s));
+    CHECK(b.manager->peerCount() == 1);
+    CHECK(b.manager->stats().rateLimitedMessages == 0);
 }
