@@ -10,4 +10,10 @@ grpc::Status P2pAdminService::SetBlocked(grpc::ServerContext*, const p2p::v1::Se
     return grpc::Status::OK;
 }
 
+grpc::Status P2pAdminService::ListPeers(grpc::ServerContext*, const p2p::v1::ListPeersRequest*,
+                                        p2p::v1::ListPeersResponse* resp) {
+    *resp = listPeers_();
+    return grpc::Status::OK;
+}
+
 }  // namespace agora::node

@@ -63,8 +63,8 @@ PeerManager::PeerManager(P2pOptions options, const wallet::SecretKey& nodeKey, G
       handlers_(std::move(handlers)),
       selfId_(nodeIdOf(nodeKey.publicKey())),
       gossipService_(std::make_unique<GossipServiceImpl>(*this)),
-      adminService_(
-          std::make_unique<P2pAdminService>([this](std::set<std::string> ids) { setBlocked(std::move(ids)); })),
+      adminService_(std::make_unique<P2pAdminService>([this](std::set<std::string> ids) { setBlocked(std::move(ids)); },
+                                                      [this] { return listPeers(); })),
       book_(selfId_),
       router_(options_.self.chainId, handlers_,
               [this](const Envelope& msg, bool droppable, std::uint64_t except) { broadcast(msg, droppable, except); }),
@@ -133,6 +133,23 @@ std::vector<PeerInfo> PeerManager::peers() const {
         out.push_back({id, conn->listenAddress(), conn->moniker(), conn->outbound(), conn->position(), conn->queued(),
                        conn->dropped(), conn->queuedBytes()});
     return out;
+}
+
+p2p::v1::ListPeersResponse PeerManager::listPeers() const {
+    p2p::v1::ListPeersResponse resp;
+    for (const auto& info : peers()) {
+        auto* p = resp.add_peers();
+        p->set_node_id(info.nodeId);
+        p->set_listen_address(info.listenAddress);
+        p->set_moniker(info.moniker);
+        p->set_outbound(info.outbound);
+        p->set_height(info.position.height);
+        p->set_round(info.position.round);
+        p->set_step(info.position.step);
+        p->set_queued(info.queued);
+        p->set_dropped(info.dropped);
+    }
+    return resp;
 }
 
 std::vector<std::string> PeerManager::connectedAddresses() const {

@@ -153,6 +153,8 @@ public:
     void setBlocked(std::set<std::string> nodeIds);
 
     std::vector<PeerInfo> peers() const;
+    // peers() as P2pAdmin.ListPeers answers it (tests only).
+    p2p::v1::ListPeersResponse listPeers() const;
     std::size_t peerCount() const;
     P2pStats stats() const;
 

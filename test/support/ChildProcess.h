@@ -57,6 +57,7 @@ public:
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     bool running() const { return pid_ > 0 && !exited_; }
+    pid_t pid() const { return pid_; }
     void signal(int sig) const {
         if (running()) ::kill(pid_, sig);
     }
