@@ -136,6 +136,7 @@ ResultCode checkMessage(const Msg& msg) {
             [](const MsgLeaseFromOffer& m) {
                 AGORA_TRY(checkResources(m.resources));
                 if (m.durationSeconds == 0) return ResultCode::InvalidDuration;
+                if (m.offerVersion == 0) return ResultCode::InvalidField;  // versions start at 1
                 AGORA_TRY(positive(m.maxPricePerSecond));
                 return positive(m.deposit);
             },

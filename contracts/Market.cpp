@@ -328,9 +328,12 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     Providers providers(ctx_);
     if (!providers.get(msg.provider)) return ResultCode::ProviderNotFound;
     if (msg.provider == client) return ResultCode::SelfDealing;
-    auto prices = providers.offer(msg.provider, msg.offerId);
-    if (!prices) return ResultCode::OfferNotFound;
-    auto price = priceAtOffer(*prices, msg.resources);
+    auto offer = providers.offerRecord(msg.provider, msg.offerId);
+    if (!offer) return ResultCode::OfferNotFound;
+    // Any change to the offer since the client read it refuses the lease, so
+    // a provider cannot re-price (even within the client's max) in front of it.
+    if (offer->version != msg.offerVersion) return ResultCode::OfferVersionMismatch;
+    auto price = priceAtOffer(offer->prices, msg.resources);
     if (!price) return price.error();
     if (*price > msg.maxPricePerSecond) return ResultCode::PriceAboveMax;
     if (msg.deposit < *price) return ResultCode::DepositBelowOneSecond;

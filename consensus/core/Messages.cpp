@@ -221,6 +221,7 @@ void MsgLeaseFromOffer::encodeTo(Writer& w) const {
     put(w, deposit);
     put(w, manifestHash);
     put(w, maxPricePerSecond);
+    w.u64(offerVersion);
 }
 MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     MsgLeaseFromOffer m;
@@ -231,6 +232,7 @@ MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     m.deposit = getAmount(r);
     m.manifestHash = codec::getHash(r);
     m.maxPricePerSecond = getAmount(r);
+    m.offerVersion = r.u64();
     return m;
 }
 

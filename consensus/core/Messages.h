@@ -210,6 +210,9 @@ struct MsgLeaseFromOffer {
     // resources higher, so a provider cannot re-price the offer in front of
     // a waiting lease_from_offer and take the deposit in one block.
     Amount maxPricePerSecond;
+    // The offer's version the client read (>= 1; it grows on every offer_set):
+    // refused when the offer changed since, whatever the new prices.
+    std::uint64_t offerVersion = 0;
     AGORA_MSG_CODEC(LeaseFromOffer);
 };
 

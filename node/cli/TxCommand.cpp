@@ -530,11 +530,12 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto deposit = std::make_shared<std::string>();
         auto manifestHash = std::make_shared<std::string>();
         auto maxPrice = std::make_shared<std::string>();
+        auto offerVersion = std::make_shared<std::string>();
         auto* fromOffer = txCommand(l, ctx, f, "from-offer", "Lease now at a provider's standing offer", [=] {
-            return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer,
-                                         parseResources(*res, "--resources"), *duration,
-                                         parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash),
-                                         parseAmount(*maxPrice, "--max-price")});
+            return Msg(
+                MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer, parseResources(*res, "--resources"),
+                                  *duration, parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash),
+                                  parseAmount(*maxPrice, "--max-price"), parseU64(*offerVersion, "--offer-version")});
         });
         fromOffer->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
@@ -545,6 +546,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         fromOffer
             ->add_option("--max-price", *maxPrice,
                          "the most paid per second: refused if the offer prices the resources higher")
+            ->required();
+        fromOffer
+            ->add_option("--offer-version", *offerVersion,
+                         "the offer's version as read (query provider): refused if the offer changed since")
             ->required();
 
         auto leaseId = std::make_shared<std::string>();

@@ -78,7 +78,9 @@ std::vector<OfferView> offersOf(const state::StateReader& state, const Address& 
         OfferView e;
         // key = 0x21 || provider(20) || offer_id(u32 big-endian)
         for (std::size_t i = 21; i < 25 && i < key.size(); ++i) e.offerId = (e.offerId << 8) | key[i];
-        e.prices = decodeRecord<PriceSchedule>(key, value);
+        auto offer = decodeRecord<contracts::Offer>(key, value);
+        e.prices = std::move(offer.prices);
+        e.version = offer.version;
         out.push_back(std::move(e));
         return true;
     });

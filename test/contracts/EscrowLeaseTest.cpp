@@ -364,6 +364,61 @@ TEST_CASE("a lease from an offer the provider re-priced above the client's max p
         expect(Code::ZeroAmount));
 }
 
+TEST_CASE("front-running: an offer re-priced in front of a waiting lease_from_offer refuses it, whatever the price") {
+    // The attack of issue 16: the client reads offer 1 and sends lease_from_offer
+    // with a deposit; the provider sees it waiting and re-prices the offer in
+    // the same block, ahead of it, so that one second costs the whole deposit.
+    // A generous max price (here the whole deposit per second) no longer helps
+    // the provider: the lease names the version the client read.
+    OfferEnv o;
+    auto& env = o.env;
+    const std::uint64_t read = env.provider(o.prov)->offerVersionSeq;
+    REQUIRE(read == 1);
+    const Amount deposit(50'000);
+    PriceSchedule gouge = simplePrices();
+    gouge.perCpuMillicore = Amount(50);  // 1000 millicores: 50,000 per second, the whole deposit
+    const Amount provBefore = env.balance(o.prov);
+    const Amount aliceBefore = env.balance(o.alice);
+    const auto reprice = env(offerSet(o.prov, 1, gouge));  // lands first in the block
+    CHECK(eventId(reprice, "offer_set", "version") == 2);
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, read),
+        expect(Code::OfferVersionMismatch));
+    env.advance(2);
+    // Nothing was leased: the client paid the fee only, the provider got nothing.
+    CHECK(env.balance(o.alice) == Amount(aliceBefore.micro() - env.params().minFee.micro()));
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - env.params().minFee.micro()));
+    CHECK(env.provider(o.prov)->reserved == Resources{});
+    CHECK(env.provider(o.prov)->openLeases == 0);
+
+    // The same re-price to a price within the client's max is refused too:
+    // any change since the read refuses the lease.
+    PriceSchedule cheaper = simplePrices();
+    cheaper.perCpuMillicore = Amount(2);
+    env(offerSet(o.prov, 1, cheaper));
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 2),
+        expect(Code::OfferVersionMismatch));
+    // A client that reads again names version 3 and gets the lease at the price it saw.
+    const auto id = eventId(env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 3)),
+                            "lease_created", "lease_id");
+    CHECK(env.lease(id)->pricePerSecond == Amount(2'000));
+
+    // A removed offer's version is never reused: set again, it takes the next one.
+    env(offerRemove(o.prov, 1));
+    env(offerSet(o.prov, 1, simplePrices()));
+    CHECK(env.provider(o.prov)->offerVersionSeq == 4);
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 1),
+        expect(Code::OfferVersionMismatch));
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 4));
+}
+
+TEST_CASE("a lease_from_offer that names no offer version is malformed") {
+    OfferEnv o;
+    MsgLeaseFromOffer m{o.prov.address, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(1'000), 0};
+    CHECK(checkMessage(Msg(m)) == Code::InvalidField);
+    m.offerVersion = 1;
+    CHECK(checkMessage(Msg(m)) == Code::Ok);
+}
+
 TEST_CASE("the protocol take burns lease_take_rate_ppm of every payment, rounded up, and the supply stays exact") {
     OfferEnv o;
     auto& env = o.env;

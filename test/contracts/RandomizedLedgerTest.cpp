@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "TestEnv.h"
@@ -109,6 +110,7 @@ private:
             if (e.type == "job_created") jobs_.push_back(id("job_id"));
             if (e.type == "bid_placed") bids_.push_back(id("bid_id"));
             if (e.type == "proposal_submitted") proposals_.push_back(id("proposal_id"));
+            if (e.type == "offer_set") offerVersions_[{*e.attr("provider"), id("offer_id")}] = id("version");
             if (e.type == "lease_created") {
                 leases_.push_back(id("lease_id"));
                 ++stats.leasesOpened;
@@ -144,15 +146,23 @@ private:
             case 2:
                 if (provider) return MsgBidPlace{anyOf(jobs_), Amount(between(1, 60)), Amount(between(5, 50))};
                 return MsgBidAccept{anyOf(bids_)};
-            case 3:
+            case 3: {
                 if (provider) return MsgProviderWithdraw{anyOf(leases_)};
-                return MsgLeaseFromOffer{actors_[between(3, 3 + actors_.size() / 4 - 1)].address,
-                                         static_cast<std::uint32_t>(between(1, 3)),
+                const Address& offerer = actors_[between(3, 3 + actors_.size() / 4 - 1)].address;
+                const auto offerId = static_cast<std::uint32_t>(between(1, 3));
+                // The version the client last saw; now and then a stale one.
+                const auto seen = offerVersions_.find({offerer.toBech32(), offerId});
+                std::uint64_t version = seen == offerVersions_.end() ? 1 : seen->second;
+                if (version > 1 && rng_() % 8 == 0) --version;
+                return MsgLeaseFromOffer{offerer,
+                                         offerId,
                                          cpuMem(between(100, 2'000), 64),
                                          between(5, 80),
                                          Amount(between(1'000, 30'000)),
                                          Hash256{},
-                                         Amount(between(1'000, 4'000))};
+                                         Amount(between(1'000, 4'000)),
+                                         version};
+            }
             case 4:
                 if (provider) return MsgLeaseClose{anyOf(leases_), CloseReason::ProviderTerminated};
                 return MsgLeaseTopUp{anyOf(leases_), Amount(between(1, 5'000))};
@@ -193,6 +203,7 @@ private:
     std::vector<TestAccount> actors_;
     std::vector<std::uint64_t> nonces_;
     std::vector<std::uint64_t> jobs_, bids_, leases_, proposals_;
+    std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> offerVersions_;  // (provider, offer id) -> version
 };
 
 std::uint64_t seedFromEnv(std::uint64_t fallback) {
