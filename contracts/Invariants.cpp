@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "contracts/Bank.h"
 #include "contracts/Gov.h"
@@ -62,6 +63,7 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         std::uint64_t open = 0;
     };
     std::map<Address, Usage> usage;
+    std::set<std::uint64_t> openLeases;
     scanAll<Lease>(s, keys::prefix::kLease, [&](ByteSpan, const Lease& l) {
         held += l.escrow.micro();
         held += l.accrued.micro();
@@ -85,10 +87,16 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
                 break;
         }
         if (l.state != LeaseState::Closed) {
+            openLeases.insert(l.id);
             Usage& u = usage[l.provider];
             u.reserved = addResources(u.reserved, l.resources).value_or(Resources{});
             ++u.open;
         }
+    });
+    scanAll<AutoTopUp>(s, keys::prefix::kAutoTopUp, [&](ByteSpan key, const AutoTopUp& a) {
+        const std::uint64_t id = keys::u64At(key, 1);
+        if (!openLeases.contains(id)) failOnce("auto top-up of lease " + std::to_string(id) + " outlived its lease");
+        if (a.remaining.isZero()) failOnce("auto top-up of lease " + std::to_string(id) + " used up but kept");
     });
     scanAll<Provider>(s, keys::prefix::kProvider, [&](ByteSpan, const Provider& p) {
         held += p.stake.micro();

@@ -149,6 +149,10 @@ Bytes leaseGrace(std::uint64_t h, std::uint64_t id) {
 Bytes usageReport(std::uint64_t id) {
     return withId(prefix::kUsageReport, id);
 }
+
+Bytes autoTopUp(std::uint64_t id) {
+    return withId(prefix::kAutoTopUp, id);
+}
 Bytes providerReputation(const Address& a) {
     return withAddr(prefix::kProviderReputation, a);
 }

@@ -40,6 +40,7 @@ inline constexpr std::uint8_t kLease = 0x40;
 inline constexpr std::uint8_t kLeaseDue = 0x41;
 inline constexpr std::uint8_t kLeaseGrace = 0x42;
 inline constexpr std::uint8_t kUsageReport = 0x43;
+inline constexpr std::uint8_t kAutoTopUp = 0x44;
 inline constexpr std::uint8_t kProviderReputation = 0x50;
 inline constexpr std::uint8_t kClientRecord = 0x51;
 inline constexpr std::uint8_t kReputationPair = 0x52;
@@ -88,6 +89,8 @@ Bytes lease(std::uint64_t id);
 Bytes leaseDue(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes leaseGrace(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
+// The client's auto top-up allowance of a lease (AutoTopUp; absent when none).
+Bytes autoTopUp(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
 // How many leases one client already weighed in one provider's reputation.

@@ -141,6 +141,7 @@ ResultCode checkMessage(const Msg& msg) {
                 return positive(m.deposit);
             },
             [](const MsgLeaseTopUp& m) { return positive(m.amount); },
+            [](const MsgLeaseSetAutoTopUp& m) { return m.cap.isZero() ? ResultCode::Ok : positive(m.perTopUp); },
             [](const MsgUsageReport& m) {
                 return m.availabilityBps > 10'000 ? ResultCode::InvalidAvailability : ResultCode::Ok;
             },
@@ -233,6 +234,7 @@ ResultCode Ledger::applyMessage(ApplyContext& ctx, const Address& signer, const 
                           [&](const MsgBidAccept& m) { return Market(ctx).acceptBid(signer, m); },
                           [&](const MsgLeaseFromOffer& m) { return Market(ctx).leaseFromOffer(signer, m); },
                           [&](const MsgLeaseTopUp& m) { return Leases(ctx).topUp(signer, m); },
+                          [&](const MsgLeaseSetAutoTopUp& m) { return Leases(ctx).setAutoTopUp(signer, m); },
                           [&](const MsgUsageReport& m) { return Leases(ctx).usageReport(signer, m); },
                           [&](const MsgLeaseClose& m) { return Leases(ctx).close(signer, m); },
                           [&](const MsgLeaseSettle& m) { return Leases(ctx).settle(signer, m); },

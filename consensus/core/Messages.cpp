@@ -247,6 +247,19 @@ MsgLeaseTopUp MsgLeaseTopUp::decodeFrom(Reader& r) {
     return m;
 }
 
+void MsgLeaseSetAutoTopUp::encodeTo(Writer& w) const {
+    w.u64(leaseId);
+    put(w, perTopUp);
+    put(w, cap);
+}
+MsgLeaseSetAutoTopUp MsgLeaseSetAutoTopUp::decodeFrom(Reader& r) {
+    MsgLeaseSetAutoTopUp m;
+    m.leaseId = r.u64();
+    m.perTopUp = getAmount(r);
+    m.cap = getAmount(r);
+    return m;
+}
+
 void MsgUsageReport::encodeTo(Writer& w) const {
     w.u64(leaseId);
     w.u64(upToHeight);
@@ -381,6 +394,7 @@ constexpr std::array<NamedType, std::variant_size_v<Msg>> kNames{{
     {MsgType::GovSubmit, "gov_submit"},
     {MsgType::GovDeposit, "gov_deposit"},
     {MsgType::GovVote, "gov_vote"},
+    {MsgType::LeaseSetAutoTopUp, "lease_set_auto_top_up"},
 }};
 
 template <std::size_t I = 0>

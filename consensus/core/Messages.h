@@ -50,6 +50,7 @@ enum class MsgType : std::uint8_t {
     LeaseClose = 0x42,
     LeaseSettle = 0x43,
     ProviderWithdraw = 0x44,
+    LeaseSetAutoTopUp = 0x45,
     // governance
     GovSubmit = 0x50,
     GovDeposit = 0x51,
@@ -222,6 +223,17 @@ struct MsgLeaseTopUp {
     AGORA_MSG_CODEC(LeaseTopUp);
 };
 
+// The client's standing allowance for a lease: whenever the lease's escrow
+// would run dry, the ledger moves min(perTopUp, what is left of cap, the
+// client's balance) from the client's balance into the escrow, until `cap`
+// has been pulled in all. Replaces an earlier allowance; cap 0 removes it.
+struct MsgLeaseSetAutoTopUp {
+    std::uint64_t leaseId = 0;
+    Amount perTopUp;  // > 0 unless cap is 0
+    Amount cap;       // the most pulled in all; 0 = no allowance
+    AGORA_MSG_CODEC(LeaseSetAutoTopUp);
+};
+
 // Provider's usage/availability report for a lease up to a height.
 struct MsgUsageReport {
     std::uint64_t leaseId = 0;
@@ -279,7 +291,7 @@ using Msg = std::variant<MsgSend, MsgCreateValidator, MsgEditValidator, MsgDeleg
                          MsgProviderRegister, MsgProviderUpdate, MsgProviderUnbond, MsgOfferSet, MsgOfferRemove,
                          MsgJobCreate, MsgJobCancel, MsgBidPlace, MsgBidWithdraw, MsgBidAccept, MsgLeaseFromOffer,
                          MsgLeaseTopUp, MsgUsageReport, MsgLeaseClose, MsgLeaseSettle, MsgProviderWithdraw,
-                         MsgGovSubmit, MsgGovDeposit, MsgGovVote>;
+                         MsgGovSubmit, MsgGovDeposit, MsgGovVote, MsgLeaseSetAutoTopUp>;
 
 MsgType msgType(const Msg& msg);
 // Lower-snake name, e.g. "job_create"; used in events, logs and JSON.

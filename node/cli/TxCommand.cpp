@@ -560,6 +560,21 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         topUp->add_option("lease_id", *leaseId, "lease id")->required();
         topUp->add_option("amount", *amount, "amount")->required();
 
+        auto autoLease = std::make_shared<std::string>();
+        auto perTopUp = std::make_shared<std::string>("0");
+        auto cap = std::make_shared<std::string>();
+        auto* autoTopUp = txCommand(
+            l, ctx, f, "auto-top-up",
+            "Let the ledger top a lease up from your balance whenever its escrow runs dry, up to a cap", [=] {
+                return Msg(MsgLeaseSetAutoTopUp{parseU64(*autoLease, "lease id"), parseAmount(*perTopUp, "--per", true),
+                                                parseAmount(*cap, "--cap", true)});
+            });
+        autoTopUp->alias("auto-topup");
+        autoTopUp->add_option("lease_id", *autoLease, "lease id")->required();
+        autoTopUp->add_option("--per", *perTopUp,
+                              "pulled at each dry-out (less if the rest of the cap or the balance is)");
+        autoTopUp->add_option("--cap", *cap, "the most pulled in all; 0 removes the allowance")->required();
+
         auto upTo = std::make_shared<std::uint64_t>(0);
         auto avail = std::make_shared<std::uint32_t>(10'000);
         auto metrics = std::make_shared<std::string>(std::string(64, '0'));

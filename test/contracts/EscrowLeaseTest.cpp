@@ -481,3 +481,90 @@ TEST_CASE("lease_take_rate_ppm is a governable parameter, validated to at most o
     CHECK(env.balance(prov) == Amount(before.micro() - 10 + 2'000));
     CHECK(env.lease(id)->burned.isZero());
 }
+
+TEST_CASE("auto top-up keeps a lease alive across three due times and stops at the cap") {
+    OfferEnv o;
+    auto& env = o.env;
+    // 1000 per second, 100 seconds long, a deposit of 5 seconds.
+    const auto id = o.lease(100, Amount(5'000));
+    const std::uint64_t start = env.lease(id)->startTime;
+    REQUIRE(env.lease(id)->dueTime == start + 5'000);
+    env(leaseSetAutoTopUp(o.alice, id, Amount(5'000), Amount(15'000)));
+    CHECK(env.ledger().block().time == start);  // set in the block that opened the lease
+    const Amount aliceAfterSet = env.balance(o.alice);
+
+    // Each dry-out pulls 5,000 from the client's balance: at 5, 10 and 15 seconds.
+    std::vector<std::uint64_t> pulledAt;
+    std::optional<std::uint64_t> dryAt;
+    while (env.time() < start + 40'000) {
+        const std::uint64_t t = env.time();
+        for (const auto& e : env.nextBlock().events) {
+            if (e.type == "lease_auto_topped_up" && e.attr("lease_id") == std::to_string(id)) {
+                CHECK(*e.attr("amount") == "5000");
+                pulledAt.push_back(t - start);
+            }
+            if (e.type == "lease_insufficient_funds" && e.attr("lease_id") == std::to_string(id) && !dryAt)
+                dryAt = t - start;
+        }
+        if (t - start < 20'000) CHECK(env.lease(id)->state == LeaseState::Active);  // never dry while it lasts
+    }
+    CHECK(pulledAt == std::vector<std::uint64_t>{5'000, 10'000, 15'000});
+    // The cap is spent: the allowance is gone and the lease runs dry at 20 seconds.
+    REQUIRE(dryAt.has_value());
+    CHECK(*dryAt == 20'000);
+    CHECK_FALSE(env.autoTopUp(id).has_value());
+    CHECK(env.balance(o.alice) == Amount(aliceAfterSet.micro() - 15'000));
+    const Lease l = *env.lease(id);
+    CHECK(l.deposited == Amount(20'000));
+    CHECK(l.state != LeaseState::Active);
+    // Paid for exactly the 20 seconds the four deposits bought.
+    env(providerWithdraw(o.prov, id));
+    CHECK(env.lease(id)->paidOut == Amount(20'000));
+}
+
+TEST_CASE("auto top-up pulls no more than the client's balance and is skipped when that buys no second") {
+    OfferEnv o;
+    auto& env = o.env;
+    auto& carol = env.account("carol", Amount(7'100));
+    const auto id = eventId(env(leaseFromOffer(carol, o.prov, 1, cpuMem(1'000, 1'024), 100, Amount(5'000))),
+                            "lease_created", "lease_id");
+    env(leaseSetAutoTopUp(carol, id, Amount(5'000), Amount(50'000)));
+    // carol has 7,100 - 2 fees = 2,080 left: the first dry-out pulls all of it (2 more seconds).
+    REQUIRE(env.balance(carol) == Amount(2'080));
+    env.advanceToTime(env.lease(id)->startTime + 5'000);
+    env.nextBlock();
+    CHECK(env.balance(carol) == Amount(0));
+    CHECK(env.lease(id)->deposited == Amount(7'080));
+    CHECK(env.lease(id)->state == LeaseState::Active);
+    CHECK(env.autoTopUp(id)->remaining == Amount(47'920));
+    // At the next dry-out the balance buys nothing: skipped, the lease goes into its grace.
+    env.advanceToTime(env.lease(id)->dueTime);
+    const auto end = env.nextBlock();
+    bool skipped = false;
+    for (const auto& e : end.events) skipped = skipped || e.type == "lease_auto_top_up_skipped";
+    CHECK(skipped);
+    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+}
+
+TEST_CASE("only the client sets an auto top-up, on an open lease; cap 0 removes it and closing ends it") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    auto allowance = [&] { return env.autoTopUp(id); };
+    env(leaseSetAutoTopUp(o.prov, id, Amount(1'000), Amount(5'000)), expect(Code::NotLeaseClient));
+    env(leaseSetAutoTopUp(o.eve, id, Amount(1'000), Amount(5'000)), expect(Code::NotLeaseClient));
+    env(leaseSetAutoTopUp(o.alice, 999, Amount(1'000), Amount(5'000)), expect(Code::LeaseNotFound));
+    CHECK(checkMessage(Msg(MsgLeaseSetAutoTopUp{id, Amount(0), Amount(5'000)})) == Code::ZeroAmount);
+    CHECK(checkMessage(Msg(MsgLeaseSetAutoTopUp{id, Amount(0), Amount(0)})) == Code::Ok);
+
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)));
+    REQUIRE(allowance().has_value());
+    CHECK(allowance()->remaining == Amount(5'000));
+    env(leaseSetAutoTopUp(o.alice, id, Amount(0), Amount(0)));
+    CHECK_FALSE(allowance().has_value());
+
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)));
+    env(leaseClose(o.alice, id, CloseReason::ClientCancelled));
+    CHECK_FALSE(allowance().has_value());  // the invariants also check no allowance outlives its lease
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)), expect(Code::LeaseClosed));
+}

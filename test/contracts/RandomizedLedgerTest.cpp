@@ -165,6 +165,8 @@ private:
             }
             case 4:
                 if (provider) return MsgLeaseClose{anyOf(leases_), CloseReason::ProviderTerminated};
+                if (rng_() % 3 == 0)
+                    return MsgLeaseSetAutoTopUp{anyOf(leases_), Amount(between(1, 3'000)), Amount(between(0, 9'000))};
                 return MsgLeaseTopUp{anyOf(leases_), Amount(between(1, 5'000))};
             case 5:
                 if (provider) return MsgUsageReport{anyOf(leases_), between(1, 3'000), 9'000, Hash256{}};

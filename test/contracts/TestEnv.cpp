@@ -190,6 +190,9 @@ Amount TestEnv::balance(const Address& a) {
 std::uint64_t TestEnv::nonce(const TestAccount& a) {
     return read([&](ApplyContext& ctx) { return Bank(ctx).account(a.address).nonce; });
 }
+std::optional<AutoTopUp> TestEnv::autoTopUp(std::uint64_t leaseId) {
+    return read([&](ApplyContext& ctx) { return Leases(ctx).autoTopUp(leaseId); });
+}
 std::optional<Lease> TestEnv::lease(std::uint64_t id) {
     return read([&](ApplyContext& ctx) { return Leases(ctx).get(id); });
 }
@@ -301,6 +304,9 @@ TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, st
 }
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount) {
     return one(client, MsgLeaseTopUp{leaseId, amount});
+}
+TxSpec leaseSetAutoTopUp(const TestAccount& client, std::uint64_t leaseId, Amount perTopUp, Amount cap) {
+    return one(client, MsgLeaseSetAutoTopUp{leaseId, perTopUp, cap});
 }
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upTo, std::uint32_t availabilityBps) {
     return one(p, MsgUsageReport{leaseId, upTo, availabilityBps, sha256(asBytes("metrics"))});

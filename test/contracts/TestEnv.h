@@ -121,6 +121,7 @@ public:
     Amount balance(const Address& a);
     std::uint64_t nonce(const TestAccount& a);
     std::optional<Lease> lease(std::uint64_t id);
+    std::optional<AutoTopUp> autoTopUp(std::uint64_t leaseId);
     std::optional<Job> job(std::uint64_t id);
     std::optional<Bid> bid(std::uint64_t id);
     std::optional<Provider> provider(const TestAccount& a);
@@ -188,6 +189,7 @@ TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, st
                       Resources resources, std::uint64_t durationSeconds, Amount deposit, Hash256 manifestHash = {},
                       Amount maxPrice = Amount(1'000'000'000), std::uint64_t offerVersion = 0);
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
+TxSpec leaseSetAutoTopUp(const TestAccount& client, std::uint64_t leaseId, Amount perTopUp, Amount cap);
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,
                    std::uint32_t availabilityBps);
 TxSpec leaseClose(const TestAccount& who, std::uint64_t leaseId, CloseReason reason);

@@ -63,6 +63,7 @@ inline std::vector<Msg> sampleMessages() {
         MsgGovSubmit{"raise the fee", {{"gov_voting_period_blocks", "50"}, {"min_fee", "2000"}}, Amount(5'000'000)},
         MsgGovDeposit{3, Amount(1'000'000)},
         MsgGovVote{3, VoteOption::NoWithVeto},
+        MsgLeaseSetAutoTopUp{11, Amount(5'000), Amount(15'000)},
     };
 }
 
