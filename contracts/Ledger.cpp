@@ -65,6 +65,16 @@ std::optional<Account> readAccount(const state::StateReader& s, const Address& a
 
 }  // namespace
 
+Amount requiredFee(const Params& p, const Tx& tx) {
+    constexpr std::uint64_t kSignatureBytes = 64;
+    const std::uint64_t bytes = encode(tx).size() + kSignatureBytes;
+    const auto perMsg = p.feePerMsg.checkedMul(tx.msgs.size());
+    const auto perByte = p.feePerByte.checkedMul(bytes);
+    const auto weight = perMsg && perByte ? perMsg->checkedAdd(*perByte) : std::nullopt;
+    const auto total = weight ? p.minFee.checkedAdd(*weight) : std::nullopt;
+    return total.value_or(Amount(UINT64_MAX));
+}
+
 Params loadParams(const state::StateReader& s) {
     auto raw = s.get(keys::params());
     if (!raw) return Params{};
@@ -195,13 +205,13 @@ ResultCode Ledger::check(const SignedTx& tx, SignatureStatus signature) const {
 ResultCode Ledger::precheck(const state::StateReader& s, const Tx& tx) const {
     const Account acc = readAccount(s, tx.signerAddress()).value_or(Account{});
     if (tx.nonce != acc.nonce) return ResultCode::BadNonce;
-    if (tx.fee < loadParams(s).minFee) return ResultCode::FeeTooLow;
+    if (tx.fee < contracts::requiredFee(loadParams(s), tx)) return ResultCode::FeeTooLow;
     if (acc.balance < tx.fee) return ResultCode::InsufficientFeeBalance;
     return ResultCode::Ok;
 }
 
-Amount Ledger::requiredFee(const state::StateReader& s, const Tx&) const {
-    return loadParams(s).minFee;
+Amount Ledger::requiredFee(const state::StateReader& s, const Tx& tx) const {
+    return contracts::requiredFee(loadParams(s), tx);
 }
 
 bool Ledger::assumeNonce(state::StateWriter& s, const Tx& tx) const {

@@ -1,6 +1,7 @@
 #include "contracts/Params.h"
 
 #include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
 #include "consensus/core/ValidatorSet.h"
 
 #include <limits>
@@ -40,6 +41,8 @@ void Params::encodeTo(Writer& w) const {
     w.u64(commissionChangeIntervalBlocks);
     w.u32(leaseTakeRatePpm);
     w.u32(bidCapacityMultiple);
+    codec::put(w, feePerMsg);
+    codec::put(w, feePerByte);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -74,6 +77,8 @@ Params Params::decodeFrom(Reader& r) {
     p.commissionChangeIntervalBlocks = r.u64();
     p.leaseTakeRatePpm = r.u32();
     p.bidCapacityMultiple = r.u32();
+    p.feePerMsg = codec::getAmount(r);
+    p.feePerByte = codec::getAmount(r);
     return p;
 }
 
@@ -99,6 +104,13 @@ std::optional<std::string> Params::validate() const {
     if (govQuorumBps == 0 || govQuorumBps > 10'000) return "gov_quorum_bps must be between 1 and 10000";
     if (govThresholdBps >= 10'000) return "gov_threshold_bps must be below 10000";
     if (govVetoBps == 0 || govVetoBps > 10'000) return "gov_veto_bps must be between 1 and 10000";
+    // The fee of the heaviest tx must be representable, or no fee could pay it.
+    const auto perMsgMax = feePerMsg.checkedMul(limits::kMsgsPerTxMax);
+    const auto perByteMax = feePerByte.checkedMul(limits::kTxBytesMax);
+    const auto weightMax = perMsgMax && perByteMax ? perMsgMax->checkedAdd(*perByteMax) : std::nullopt;
+    if (!weightMax || !minFee.checkedAdd(*weightMax))
+        return "min_fee + fee_per_msg x " + std::to_string(limits::kMsgsPerTxMax) + " + fee_per_byte x " +
+               std::to_string(limits::kTxBytesMax) + " overflows";
     return std::nullopt;
 }
 
@@ -127,6 +139,8 @@ const std::vector<ParamEntry>& table() {
     using P = Params;
     static const std::vector<ParamEntry> t = {
         entry("min_fee", &P::minFee),
+        entry("fee_per_msg", &P::feePerMsg),
+        entry("fee_per_byte", &P::feePerByte),
         entry("block_reward", &P::blockReward),
         entry("min_self_stake", &P::minSelfStake),
         entry("unbonding_blocks", &P::unbondingBlocks),

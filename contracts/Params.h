@@ -16,7 +16,12 @@ namespace agora::contracts {
 
 struct Params {
     // bank / fees
-    Amount minFee{1'000};           // per tx, uagr
+    Amount minFee{1'000};  // per tx, uagr
+    // Fees by weight: a tx must pay min_fee + fee_per_msg x messages +
+    // fee_per_byte x signed bytes (requiredFee), so filling state costs in
+    // proportion. 0 by default, raised by governance (decision 50).
+    Amount feePerMsg{0};
+    Amount feePerByte{0};
     Amount blockReward{1'000'000};  // minted each block, paid to validators by stake
     // staking
     Amount minSelfStake{1'000'000'000};
