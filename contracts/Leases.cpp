@@ -6,6 +6,7 @@
 
 #include "consensus/core/CodecTypes.h"
 #include "contracts/Bank.h"
+#include "contracts/Market.h"
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
 
@@ -200,6 +201,8 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
     l.manifestHash = manifestHash;
     indexDue(l);
     save(l);
+    ctx_.store.mark(keys::leaseOfClient(client, l.id));
+    ctx_.store.mark(keys::leaseOfProvider(provider, l.id));
     ctx_.emit("lease_created")
         .add("lease_id", l.id)
         .add("client", client.toBech32())
@@ -428,6 +431,8 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     l->settled = true;
     l->rating = msg.rating;
     save(*l);
+    // Settled is final: erased record_retention_blocks later (pruneDue).
+    ctx_.store.mark(keys::leasePrune(pruneHeight(ctx_), l->id));
     // Counted as completed only when it ran to completion and was paid for
     // long enough: same-block lease-close-settle loops farm nothing.
     const bool paidEnough = paidSeconds(*l) >= ctx_.params.reputationMinPaidSeconds;
@@ -459,6 +464,27 @@ ResultCode Leases::usageReport(const Address& signer, const MsgUsageReport& msg)
         .add("availability_bps", msg.availabilityBps)
         .add("metrics_hash", msg.metricsHash.toHex());
     return ResultCode::Ok;
+}
+
+std::uint64_t pruneHeight(const ApplyContext& ctx) {
+    const std::uint64_t h = ctx.height() + ctx.params.recordRetentionBlocks;
+    return h < ctx.height() ? UINT64_MAX : h;  // saturates: never pruned
+}
+
+void Leases::pruneDue() {
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeasePrune, ctx_.height()))) {
+        const std::uint64_t id = keys::u64At(key, 9);
+        auto l = get(id);
+        if (!l || !l->settled) std::abort();  // only settled leases are scheduled
+        ctx_.store.erase(key);
+        ctx_.store.erase(keys::lease(id));
+        ctx_.store.erase(keys::usageReport(id));
+        ctx_.store.erase(keys::leaseOfClient(l->client, id));
+        ctx_.store.erase(keys::leaseOfProvider(l->provider, id));
+        // The job a lease came from ends with it (its bids stay: decision 50).
+        if (l->jobId != 0) Market(ctx_).eraseJob(l->jobId);
+        ctx_.emit("lease_pruned").add("lease_id", id).add("job_id", l->jobId);
+    }
 }
 
 ResultCode Leases::processDue() {

@@ -84,6 +84,9 @@ struct AutoTopUp {
     bool operator==(const AutoTopUp&) const = default;
 };
 
+// The height at which a record that ends now is erased (saturating).
+std::uint64_t pruneHeight(const ApplyContext& ctx);
+
 class Leases {
 public:
     explicit Leases(ApplyContext& ctx) : ctx_(ctx) {}
@@ -107,6 +110,9 @@ public:
     // End of block: leases due by this block's time, then grace expiries by
     // it, each in (time, id) order.
     ResultCode processDue();
+    // End of block: erases the leases settled record_retention_blocks ago
+    // (with their usage record, party indexes and the job they came from).
+    void pruneDue();
 
 private:
     // Brings accrual up to the block time (bounded by the end time).

@@ -342,6 +342,8 @@ EndBlockResult Ledger::endBlock(state::StateWriter& s) {
     // mean an amount beyond the total supply: state is broken, stop.
     if (Market(ctx).expireJobs() != ResultCode::Ok) std::abort();
     if (Leases(ctx).processDue() != ResultCode::Ok) std::abort();
+    Leases(ctx).pruneDue();
+    Market(ctx).pruneDue();
     // Before staking's work: a tally weighs the set consensus held in this block.
     if (Gov(ctx).processDue() != ResultCode::Ok) std::abort();
     Staking staking(ctx);

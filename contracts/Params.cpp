@@ -43,6 +43,7 @@ void Params::encodeTo(Writer& w) const {
     w.u32(bidCapacityMultiple);
     codec::put(w, feePerMsg);
     codec::put(w, feePerByte);
+    w.u64(recordRetentionBlocks);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -79,6 +80,7 @@ Params Params::decodeFrom(Reader& r) {
     p.bidCapacityMultiple = r.u32();
     p.feePerMsg = codec::getAmount(r);
     p.feePerByte = codec::getAmount(r);
+    p.recordRetentionBlocks = r.u64();
     return p;
 }
 
@@ -92,6 +94,7 @@ std::optional<std::string> Params::validate() const {
     if (bidCapacityMultiple == 0) return "bid_capacity_multiple must be positive";
     if (maxBiddingWindowBlocks == 0) return "max_bidding_window_blocks must be positive";
     if (maxDurationSeconds == 0) return "max_duration_seconds must be positive";
+    if (recordRetentionBlocks == 0) return "record_retention_blocks must be positive";
     if (leaseTakeRatePpm > 1'000'000) return "lease_take_rate_ppm above 1000000";
     if (reputationHalfLifeSeconds == 0) return "reputation_half_life_seconds must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
@@ -160,6 +163,7 @@ const std::vector<ParamEntry>& table() {
         entry("min_bid_deposit", &P::minBidDeposit),
         entry("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
         entry("max_duration_seconds", &P::maxDurationSeconds),
+        entry("record_retention_blocks", &P::recordRetentionBlocks),
         entry("grace_seconds", &P::graceSeconds),
         entry("lease_take_rate_ppm", &P::leaseTakeRatePpm),
         entry("reputation_half_life_seconds", &P::reputationHalfLifeSeconds),

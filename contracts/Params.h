@@ -50,6 +50,9 @@ struct Params {
     Amount minBidDeposit{1'000'000};
     std::uint64_t maxBiddingWindowBlocks = 10'000;
     std::uint64_t maxDurationSeconds = 10'000'000;  // of block time
+    // Settled leases and ended jobs are erased this many blocks after they
+    // ended (events and the tx index keep their history): state stays bounded.
+    std::uint64_t recordRetentionBlocks = 100'000;
     // leases / escrow: lease time is block time (seconds of header time), not blocks
     std::uint64_t graceSeconds = 20;
     // The protocol's take: this share (parts per million, rounded up) of every

@@ -568,3 +568,89 @@ TEST_CASE("only the client sets an auto top-up, on an open lease; cap 0 removes 
     CHECK_FALSE(allowance().has_value());  // the invariants also check no allowance outlives its lease
     env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)), expect(Code::LeaseClosed));
 }
+
+TEST_CASE("a party's leases are indexed by client and by provider, and a settled lease is erased after the retention") {
+    Params p = testParams();
+    p.recordRetentionBlocks = 5;
+    TestEnv env(p);
+    auto& alice = env.account("alice", Amount(10'000'000));
+    auto& bob = env.account("bob", Amount(10'000'000));
+    auto& prov = env.account("prov", Amount(100'000));
+    env(providerRegister(prov, cpuMem(8'000, 16'384), Amount(5'000)));
+    env(offerSet(prov, 1, simplePrices()));
+    auto open = [&](const TestAccount& who) {
+        return eventId(env(leaseFromOffer(who, prov, 1, cpuMem(1'000, 1), 100, Amount(50'000))), "lease_created",
+                       "lease_id");
+    };
+    const auto a1 = open(alice);
+    const auto b1 = open(bob);
+    const auto a2 = open(alice);
+    auto ids = [&](const Bytes& prefix) {
+        std::vector<std::uint64_t> out;
+        env.state().scan(prefix, {}, [&](ByteSpan key, ByteSpan) {
+            out.push_back(keys::u64At(key, 21));
+            return true;
+        });
+        return out;
+    };
+    CHECK(ids(keys::leasesOfClient(alice.address)) == std::vector<std::uint64_t>{a1, a2});
+    CHECK(ids(keys::leasesOfClient(bob.address)) == std::vector<std::uint64_t>{b1});
+    CHECK(ids(keys::leasesOfProvider(prov.address)) == std::vector<std::uint64_t>{a1, b1, a2});
+
+    env.advance(2);
+    env(leaseClose(alice, a1, CloseReason::ClientCancelled));
+    env(usageReport(prov, a1, env.height(), 9'000));
+    env(leaseSettle(alice, a1, 4));
+    const std::uint64_t settledAt = env.height();
+    // Kept (and listed) for record_retention_blocks, then erased with its usage record and index entries.
+    env.advanceTo(settledAt + 5);
+    CHECK(env.lease(a1).has_value());
+    const auto end = env.nextBlock();
+    bool pruned = false;
+    for (const auto& e : end.events)
+        pruned = pruned || (e.type == "lease_pruned" && e.attr("lease_id") == std::to_string(a1));
+    CHECK(pruned);
+    CHECK_FALSE(env.lease(a1).has_value());
+    CHECK_FALSE(env.state().contains(keys::usageReport(a1)));
+    CHECK(ids(keys::leasesOfClient(alice.address)) == std::vector<std::uint64_t>{a2});
+    CHECK(ids(keys::leasesOfProvider(prov.address)) == std::vector<std::uint64_t>{b1, a2});
+    // What the client and provider earned is not touched: the reputation record stays.
+    CHECK(env.clientRecord(alice).leasesSettled == 1);
+}
+
+TEST_CASE("a job that ended without a lease is erased after the retention; a leased job goes with its lease") {
+    Params p = testParams();
+    p.recordRetentionBlocks = 3;
+    TestEnv env(p);
+    auto& alice = env.account("alice", Amount(10'000'000));
+    auto& prov = env.account("prov", Amount(100'000));
+    env(providerRegister(prov, cpuMem(8'000, 16'384), Amount(5'000)));
+    const auto cancelled =
+        eventId(env(jobCreate(alice, cpuMem(1'000, 1), Amount(100), 10, Amount(1'000))), "job_created", "job_id");
+    const auto leased =
+        eventId(env(jobCreate(alice, cpuMem(1'000, 1), Amount(100), 10, Amount(1'000))), "job_created", "job_id");
+    CHECK(env.state().contains(keys::jobOfClient(alice.address, cancelled)));
+    env(jobCancel(alice, cancelled));
+    const auto bid = eventId(env(bidPlace(prov, leased, Amount(90), Amount(10))), "bid_placed", "bid_id");
+    const auto lease = eventId(env(bidAccept(alice, bid)), "bid_accepted", "lease_id");
+    env.advance(4);
+    CHECK_FALSE(env.job(cancelled).has_value());
+    CHECK_FALSE(env.state().contains(keys::jobOfClient(alice.address, cancelled)));
+    CHECK(env.job(leased).has_value());  // its lease is not settled
+    env(leaseClose(alice, lease, CloseReason::ClientCancelled));
+    env(leaseSettle(alice, lease, 5));
+    env.advance(4);
+    CHECK_FALSE(env.lease(lease).has_value());
+    CHECK_FALSE(env.job(leased).has_value());
+    CHECK_FALSE(env.state().contains(keys::jobOfClient(alice.address, leased)));
+    CHECK(env.bid(bid).has_value());  // closed bids are not pruned (decision 50)
+    // Its job is gone: accepting the old bid again is a clear error, not a broken index.
+    env(bidAccept(alice, bid), expect(Code::JobNotFound));
+}
+
+TEST_CASE("record_retention_blocks is a governable parameter and must be positive") {
+    Params p = testParams();
+    CHECK(paramValue(p, "record_retention_blocks") == "100000");
+    CHECK(setParam(p, "record_retention_blocks", "0") == Code::Ok);
+    CHECK(p.validate() == "record_retention_blocks must be positive");
+}

@@ -29,6 +29,7 @@ struct RunStats {
     std::size_t txs = 0;
     std::size_t ok = 0;
     std::size_t leasesOpened = 0;
+    std::size_t recordsPruned = 0;  // leases and jobs erased after the retention
     std::map<state::ResultCode, std::size_t> codes;
 };
 
@@ -39,6 +40,7 @@ public:
         g.chainId = std::string(TestEnv::kChainId);
         g.params = testParams();
         g.params.maxBidsPerJob = 4;
+        g.params.recordRetentionBlocks = 30;  // prune settled leases and ended jobs under the invariants too
         for (std::size_t i = 0; i < w.actors; ++i) {
             TestAccount a;
             a.name = "actor" + std::to_string(i);
@@ -88,7 +90,8 @@ public:
                     learn(r, stats);
                 }
             }
-            ledger_.endBlock(state_);
+            for (const auto& e : ledger_.endBlock(state_).events)
+                if (e.type == "lease_pruned" || e.type == "job_pruned") ++stats.recordsPruned;
             onBlock(h);
         }
         return stats;
@@ -224,11 +227,13 @@ TEST_CASE("randomized workload keeps every invariant after every block") {
         INFO("seed " << w.seed << " height " << h << ": " << bad.value_or("ok"));
         REQUIRE_FALSE(bad.has_value());
     });
-    std::cout << "  " << stats.txs << " txs, " << stats.ok << " ok, " << stats.leasesOpened << " leases opened\n";
+    std::cout << "  " << stats.txs << " txs, " << stats.ok << " ok, " << stats.leasesOpened << " leases opened, "
+              << stats.recordsPruned << " records pruned\n";
     for (const auto& [code, n] : stats.codes) std::cout << "    " << state::resultName(code) << ": " << n << "\n";
     CHECK(stats.txs >= 100'000);
     // The workload must exercise the market, not only fail.
     CHECK(stats.leasesOpened > 200);
+    CHECK(stats.recordsPruned > 100);  // pruning ran under the invariants
     CHECK(stats.ok > stats.txs / 5);
 }
 
