@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "contracts/Bank.h"
 #include "contracts/Gov.h"
@@ -62,6 +63,7 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         std::uint64_t open = 0;
     };
     std::map<Address, Usage> usage;
+    std::set<std::uint64_t> openLeases;
     scanAll<Lease>(s, keys::prefix::kLease, [&](ByteSpan, const Lease& l) {
         held += l.escrow.micro();
         held += l.accrued.micro();
@@ -84,12 +86,32 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
                     failOnce("lease " + std::to_string(l.id) + ": settled with funds left");
                 break;
         }
+        if (!s.contains(keys::leaseOfClient(l.client, l.id)) || !s.contains(keys::leaseOfProvider(l.provider, l.id)))
+            failOnce("lease " + std::to_string(l.id) + ": missing a party index entry");
         if (l.state != LeaseState::Closed) {
+            openLeases.insert(l.id);
             Usage& u = usage[l.provider];
             u.reserved = addResources(u.reserved, l.resources).value_or(Resources{});
             ++u.open;
         }
     });
+    scanAll<AutoTopUp>(s, keys::prefix::kAutoTopUp, [&](ByteSpan key, const AutoTopUp& a) {
+        const std::uint64_t id = keys::u64At(key, 1);
+        if (!openLeases.contains(id)) failOnce("auto top-up of lease " + std::to_string(id) + " outlived its lease");
+        if (a.remaining.isZero()) failOnce("auto top-up of lease " + std::to_string(id) + " used up but kept");
+    });
+    // No index entry outlives its record (pruning erases both).
+    for (const std::uint8_t p :
+         {keys::prefix::kLeaseOfClient, keys::prefix::kLeaseOfProvider, keys::prefix::kJobOfClient}) {
+        s.scan(keys::one(p), {}, [&](ByteSpan key, ByteSpan) {
+            const std::uint64_t id = keys::u64At(key, 21);
+            const bool isJob = p == keys::prefix::kJobOfClient;
+            if (!s.contains(isJob ? keys::job(id) : keys::lease(id)))
+                failOnce(std::string(isJob ? "job " : "lease ") + std::to_string(id) +
+                         ": index entry without a record");
+            return true;
+        });
+    }
     scanAll<Provider>(s, keys::prefix::kProvider, [&](ByteSpan, const Provider& p) {
         held += p.stake.micro();
         const Usage u = usage.count(p.address) ? usage[p.address] : Usage{};
@@ -98,6 +120,8 @@ std::optional<std::string> checkInvariants(const state::StateReader& s) {
         if (!covers(p.capacity, p.reserved)) failOnce("provider " + p.address.toBech32() + ": reserved above capacity");
     });
     scanAll<Job>(s, keys::prefix::kJob, [&](ByteSpan, const Job& j) {
+        if (!s.contains(keys::jobOfClient(j.client, j.id)))
+            failOnce("job " + std::to_string(j.id) + ": missing its client index entry");
         if (j.state == JobState::Open)
             held += j.deposit.micro();
         else if (!j.deposit.isZero())

@@ -149,6 +149,41 @@ Bytes leaseGrace(std::uint64_t h, std::uint64_t id) {
 Bytes usageReport(std::uint64_t id) {
     return withId(prefix::kUsageReport, id);
 }
+
+Bytes autoTopUp(std::uint64_t id) {
+    return withId(prefix::kAutoTopUp, id);
+}
+
+Bytes leaseOfClient(const Address& client, std::uint64_t leaseId) {
+    Bytes b = withAddr(prefix::kLeaseOfClient, client);
+    putU64(b, leaseId);
+    return b;
+}
+Bytes leasesOfClient(const Address& client) {
+    return withAddr(prefix::kLeaseOfClient, client);
+}
+Bytes leaseOfProvider(const Address& provider, std::uint64_t leaseId) {
+    Bytes b = withAddr(prefix::kLeaseOfProvider, provider);
+    putU64(b, leaseId);
+    return b;
+}
+Bytes leasesOfProvider(const Address& provider) {
+    return withAddr(prefix::kLeaseOfProvider, provider);
+}
+Bytes jobOfClient(const Address& client, std::uint64_t jobId) {
+    Bytes b = withAddr(prefix::kJobOfClient, client);
+    putU64(b, jobId);
+    return b;
+}
+Bytes jobsOfClient(const Address& client) {
+    return withAddr(prefix::kJobOfClient, client);
+}
+Bytes leasePrune(std::uint64_t height, std::uint64_t leaseId) {
+    return withTwoIds(prefix::kLeasePrune, height, leaseId);
+}
+Bytes jobPrune(std::uint64_t height, std::uint64_t jobId) {
+    return withTwoIds(prefix::kJobPrune, height, jobId);
+}
 Bytes providerReputation(const Address& a) {
     return withAddr(prefix::kProviderReputation, a);
 }

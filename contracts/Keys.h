@@ -36,10 +36,16 @@ inline constexpr std::uint8_t kBid = 0x32;
 inline constexpr std::uint8_t kJobBid = 0x33;
 inline constexpr std::uint8_t kJobProviderBid = 0x34;
 inline constexpr std::uint8_t kProviderBids = 0x35;
+inline constexpr std::uint8_t kJobOfClient = 0x36;
+inline constexpr std::uint8_t kJobPrune = 0x37;
 inline constexpr std::uint8_t kLease = 0x40;
 inline constexpr std::uint8_t kLeaseDue = 0x41;
 inline constexpr std::uint8_t kLeaseGrace = 0x42;
 inline constexpr std::uint8_t kUsageReport = 0x43;
+inline constexpr std::uint8_t kAutoTopUp = 0x44;
+inline constexpr std::uint8_t kLeaseOfClient = 0x45;
+inline constexpr std::uint8_t kLeaseOfProvider = 0x46;
+inline constexpr std::uint8_t kLeasePrune = 0x47;
 inline constexpr std::uint8_t kProviderReputation = 0x50;
 inline constexpr std::uint8_t kClientRecord = 0x51;
 inline constexpr std::uint8_t kReputationPair = 0x52;
@@ -84,10 +90,23 @@ Bytes jobProviderBid(std::uint64_t jobId, const Address& provider);
 // The resources a provider's open bids would take if all were accepted (Resources).
 Bytes providerBids(const Address& provider);
 Bytes lease(std::uint64_t id);
+// A party's records (index entries, empty values), in id order: listing one
+// party's leases or jobs costs O(its records), not O(all records).
+Bytes leaseOfClient(const Address& client, std::uint64_t leaseId);
+Bytes leasesOfClient(const Address& client);  // prefix
+Bytes leaseOfProvider(const Address& provider, std::uint64_t leaseId);
+Bytes leasesOfProvider(const Address& provider);  // prefix
+Bytes jobOfClient(const Address& client, std::uint64_t jobId);
+Bytes jobsOfClient(const Address& client);  // prefix
+// Ended records to erase at a height (record_retention_blocks after they ended).
+Bytes leasePrune(std::uint64_t height, std::uint64_t leaseId);
+Bytes jobPrune(std::uint64_t height, std::uint64_t jobId);
 // Lease indexes keyed by block time (ms), then id.
 Bytes leaseDue(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes leaseGrace(std::uint64_t timeMs, std::uint64_t leaseId);
 Bytes usageReport(std::uint64_t leaseId);
+// The client's auto top-up allowance of a lease (AutoTopUp; absent when none).
+Bytes autoTopUp(std::uint64_t leaseId);
 Bytes providerReputation(const Address& a);
 Bytes clientRecord(const Address& a);
 // How many leases one client already weighed in one provider's reputation.
@@ -99,7 +118,8 @@ Bytes govVote(std::uint64_t proposalId, const Address& voter);
 Bytes govVotesOf(std::uint64_t proposalId);  // prefix
 Bytes govDeposit(std::uint64_t proposalId, const Address& depositor);
 Bytes govDepositsOf(std::uint64_t proposalId);  // prefix
-// Prefix of a height-ordered index (one of kJobExpiry, kUnbondingQueue, kProposalQueue) at one height.
+// Prefix of a height-ordered index (one of kJobExpiry, kUnbondingQueue,
+// kProposalQueue, kLeasePrune, kJobPrune) at one height.
 Bytes atHeight(std::uint8_t p, std::uint64_t height);
 
 // Reads the big-endian u64 at offset of a key.

@@ -6,6 +6,7 @@
 
 #include "consensus/core/CodecTypes.h"
 #include "contracts/Bank.h"
+#include "contracts/Market.h"
 #include "contracts/Providers.h"
 #include "contracts/Reputation.h"
 
@@ -124,6 +125,19 @@ UsageRecord UsageRecord::decodeFrom(Reader& r) {
     return u;
 }
 
+void AutoTopUp::encodeTo(Writer& w) const {
+    codec::put(w, perTopUp);
+    codec::put(w, remaining);
+    codec::put(w, pulled);
+}
+AutoTopUp AutoTopUp::decodeFrom(Reader& r) {
+    AutoTopUp a;
+    a.perTopUp = codec::getAmount(r);
+    a.remaining = codec::getAmount(r);
+    a.pulled = codec::getAmount(r);
+    return a;
+}
+
 std::optional<Lease> Leases::get(std::uint64_t id) const {
     return ctx_.store.load<Lease>(keys::lease(id));
 }
@@ -187,6 +201,8 @@ std::uint64_t Leases::open(const Address& client, const Address& provider, std::
     l.manifestHash = manifestHash;
     indexDue(l);
     save(l);
+    ctx_.store.mark(keys::leaseOfClient(client, l.id));
+    ctx_.store.mark(keys::leaseOfProvider(provider, l.id));
     ctx_.emit("lease_created")
         .add("lease_id", l.id)
         .add("client", client.toBech32())
@@ -242,6 +258,65 @@ ResultCode Leases::topUp(const Address& signer, const MsgLeaseTopUp& msg) {
     return ResultCode::Ok;
 }
 
+std::optional<AutoTopUp> Leases::autoTopUp(std::uint64_t leaseId) const {
+    return ctx_.store.load<AutoTopUp>(keys::autoTopUp(leaseId));
+}
+
+ResultCode Leases::setAutoTopUp(const Address& signer, const MsgLeaseSetAutoTopUp& msg) {
+    auto l = get(msg.leaseId);
+    if (!l) return ResultCode::LeaseNotFound;
+    if (l->client != signer) return ResultCode::NotLeaseClient;
+    if (l->state == LeaseState::Closed) return ResultCode::LeaseClosed;
+    // Nothing moves now: the allowance is pulled from the balance at each dry-out.
+    if (msg.cap.isZero())
+        ctx_.store.erase(keys::autoTopUp(l->id));
+    else
+        ctx_.store.save(keys::autoTopUp(l->id), AutoTopUp{msg.perTopUp, msg.cap, Amount{}});
+    ctx_.emit("lease_auto_top_up_set")
+        .add("lease_id", l->id)
+        .add("per_top_up", msg.perTopUp.micro())
+        .add("cap", msg.cap.micro());
+    return ResultCode::Ok;
+}
+
+bool Leases::pullAutoTopUp(Lease& l) {
+    const Bytes key = keys::autoTopUp(l.id);
+    auto allowance = ctx_.store.load<AutoTopUp>(key);
+    if (!allowance) return false;
+    Bank bank(ctx_);
+    const Amount balance = bank.balance(l.client);
+    const Amount amount = std::min({allowance->perTopUp, allowance->remaining, balance});
+    auto escrow = l.escrow.checkedAdd(amount);
+    auto deposited = l.deposited.checkedAdd(amount);
+    // Pull nothing that would not buy another second: it would sit idle in escrow.
+    if (amount.isZero() || !escrow || !deposited || *escrow < l.pricePerSecond) {
+        ctx_.emit("lease_auto_top_up_skipped")
+            .add("lease_id", l.id)
+            .add("balance", balance.micro())
+            .add("remaining", allowance->remaining.micro());
+        return false;
+    }
+    if (bank.debit(l.client, amount) != ResultCode::Ok) std::abort();  // the balance covers it
+    ctx_.store.erase(keys::leaseDue(l.dueTime, l.id));
+    l.escrow = *escrow;
+    l.deposited = *deposited;
+    allowance->remaining = *allowance->remaining.checkedSub(amount);
+    allowance->pulled = allowance->pulled.checkedAdd(amount).value_or(Amount(UINT64_MAX));
+    if (allowance->remaining.isZero())
+        ctx_.store.erase(key);
+    else
+        ctx_.store.save(key, *allowance);
+    indexDue(l);
+    save(l);
+    ctx_.emit("lease_auto_topped_up")
+        .add("lease_id", l.id)
+        .add("client", l.client.toBech32())
+        .add("amount", amount.micro())
+        .add("remaining", allowance->remaining.micro())
+        .add("due_time", l.dueTime);
+    return true;
+}
+
 ResultCode Leases::withdraw(const Address& signer, const MsgProviderWithdraw& msg) {
     auto l = get(msg.leaseId);
     if (!l) return ResultCode::LeaseNotFound;
@@ -268,6 +343,7 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
     l.closeHeight = ctx_.height();
     l.closeTime = ctx_.block.time;
     l.closeReason = reason;
+    ctx_.store.erase(keys::autoTopUp(l.id));  // an allowance ends with its lease
     AGORA_TRY(Providers(ctx_).release(l.provider, l.resources));
     Reputation rep(ctx_);
     switch (reason) {
@@ -355,6 +431,8 @@ ResultCode Leases::settle(const Address& signer, const MsgLeaseSettle& msg) {
     l->settled = true;
     l->rating = msg.rating;
     save(*l);
+    // Settled is final: erased record_retention_blocks later (pruneDue).
+    ctx_.store.mark(keys::leasePrune(pruneHeight(ctx_), l->id));
     // Counted as completed only when it ran to completion and was paid for
     // long enough: same-block lease-close-settle loops farm nothing.
     const bool paidEnough = paidSeconds(*l) >= ctx_.params.reputationMinPaidSeconds;
@@ -388,6 +466,27 @@ ResultCode Leases::usageReport(const Address& signer, const MsgUsageReport& msg)
     return ResultCode::Ok;
 }
 
+std::uint64_t pruneHeight(const ApplyContext& ctx) {
+    const std::uint64_t h = ctx.height() + ctx.params.recordRetentionBlocks;
+    return h < ctx.height() ? UINT64_MAX : h;  // saturates: never pruned
+}
+
+void Leases::pruneDue() {
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kLeasePrune, ctx_.height()))) {
+        const std::uint64_t id = keys::u64At(key, 9);
+        auto l = get(id);
+        if (!l || !l->settled) std::abort();  // only settled leases are scheduled
+        ctx_.store.erase(key);
+        ctx_.store.erase(keys::lease(id));
+        ctx_.store.erase(keys::usageReport(id));
+        ctx_.store.erase(keys::leaseOfClient(l->client, id));
+        ctx_.store.erase(keys::leaseOfProvider(l->provider, id));
+        // The job a lease came from ends with it (its bids stay: decision 50).
+        if (l->jobId != 0) Market(ctx_).eraseJob(l->jobId);
+        ctx_.emit("lease_pruned").add("lease_id", id).add("job_id", l->jobId);
+    }
+}
+
 ResultCode Leases::processDue() {
     const std::uint64_t now = ctx_.block.time;
     for (const Bytes& key : ctx_.store.keysUpTo(keys::prefix::kLeaseDue, now)) {
@@ -399,6 +498,10 @@ ResultCode Leases::processDue() {
             continue;
         }
         accrue(*l);  // up to `due`: the escrow pays no further
+        // The client's allowance first: no dry-out while it and the balance last.
+        // The new due time may already have passed (an idle gap): a later block's
+        // end pulls again, one top-up per lease per block.
+        if (pullAutoTopUp(*l)) continue;
         if (l->graceTime != 0) {
             // One grace per lease: a lease topped up out of grace that runs dry
             // again closes at once, or a client could loop unpaid grace time.

@@ -8,6 +8,8 @@
 //                 end reached -> closed (completed); else -> insufficient_funds
 //   grace index  at (dry height + grace_seconds): still insufficient -> closed
 //
+// At a dry-out, a client's auto top-up allowance (0x44) is pulled first.
+//
 // so end-of-block work is O(leases due at that height).
 //
 // Money conservation per lease: deposited = escrow + accrued + paid_out + refunded.
@@ -70,6 +72,21 @@ struct UsageRecord {
     static UsageRecord decodeFrom(Reader& r);
 };
 
+// A client's standing allowance for one lease (key 0x44), erased when the
+// lease closes or the allowance is used up.
+struct AutoTopUp {
+    Amount perTopUp;   // pulled at each dry-out (less when the rest or the balance is smaller)
+    Amount remaining;  // of the cap, still to pull
+    Amount pulled;     // pulled so far under this allowance
+
+    void encodeTo(Writer& w) const;
+    static AutoTopUp decodeFrom(Reader& r);
+    bool operator==(const AutoTopUp&) const = default;
+};
+
+// The height at which a record that ends now is erased (saturating).
+std::uint64_t pruneHeight(const ApplyContext& ctx);
+
 class Leases {
 public:
     explicit Leases(ApplyContext& ctx) : ctx_(ctx) {}
@@ -83,6 +100,8 @@ public:
                        const Hash256& manifestHash);
 
     ResultCode topUp(const Address& signer, const MsgLeaseTopUp& msg);
+    ResultCode setAutoTopUp(const Address& signer, const MsgLeaseSetAutoTopUp& msg);
+    std::optional<AutoTopUp> autoTopUp(std::uint64_t leaseId) const;
     ResultCode withdraw(const Address& signer, const MsgProviderWithdraw& msg);
     ResultCode close(const Address& signer, const MsgLeaseClose& msg);
     ResultCode settle(const Address& signer, const MsgLeaseSettle& msg);
@@ -91,6 +110,9 @@ public:
     // End of block: leases due by this block's time, then grace expiries by
     // it, each in (time, id) order.
     ResultCode processDue();
+    // End of block: erases the leases settled record_retention_blocks ago
+    // (with their usage record, party indexes and the job they came from).
+    void pruneDue();
 
 private:
     // Brings accrual up to the block time (bounded by the end time).
@@ -100,6 +122,10 @@ private:
     void unindex(const Lease& l);
     void indexDue(Lease& l);
     ResultCode closeLease(Lease& l, CloseReason reason);
+    // At a dry-out (l accrued, Active, before its end): pulls the client's
+    // allowance into the escrow and re-indexes the lease. True when the
+    // escrow now pays at least one more second.
+    bool pullAutoTopUp(Lease& l);
     void save(const Lease& l);
     // Pays `amount` of the lease's accrual out: the take is burned, the rest
     // credited to the provider. Returns the provider's net.

@@ -65,6 +65,16 @@ std::optional<Account> readAccount(const state::StateReader& s, const Address& a
 
 }  // namespace
 
+Amount requiredFee(const Params& p, const Tx& tx) {
+    constexpr std::uint64_t kSignatureBytes = 64;
+    const std::uint64_t bytes = encode(tx).size() + kSignatureBytes;
+    const auto perMsg = p.feePerMsg.checkedMul(tx.msgs.size());
+    const auto perByte = p.feePerByte.checkedMul(bytes);
+    const auto weight = perMsg && perByte ? perMsg->checkedAdd(*perByte) : std::nullopt;
+    const auto total = weight ? p.minFee.checkedAdd(*weight) : std::nullopt;
+    return total.value_or(Amount(UINT64_MAX));
+}
+
 Params loadParams(const state::StateReader& s) {
     auto raw = s.get(keys::params());
     if (!raw) return Params{};
@@ -136,10 +146,12 @@ ResultCode checkMessage(const Msg& msg) {
             [](const MsgLeaseFromOffer& m) {
                 AGORA_TRY(checkResources(m.resources));
                 if (m.durationSeconds == 0) return ResultCode::InvalidDuration;
+                if (m.offerVersion == 0) return ResultCode::InvalidField;  // versions start at 1
                 AGORA_TRY(positive(m.maxPricePerSecond));
                 return positive(m.deposit);
             },
             [](const MsgLeaseTopUp& m) { return positive(m.amount); },
+            [](const MsgLeaseSetAutoTopUp& m) { return m.cap.isZero() ? ResultCode::Ok : positive(m.perTopUp); },
             [](const MsgUsageReport& m) {
                 return m.availabilityBps > 10'000 ? ResultCode::InvalidAvailability : ResultCode::Ok;
             },
@@ -193,13 +205,13 @@ ResultCode Ledger::check(const SignedTx& tx, SignatureStatus signature) const {
 ResultCode Ledger::precheck(const state::StateReader& s, const Tx& tx) const {
     const Account acc = readAccount(s, tx.signerAddress()).value_or(Account{});
     if (tx.nonce != acc.nonce) return ResultCode::BadNonce;
-    if (tx.fee < loadParams(s).minFee) return ResultCode::FeeTooLow;
+    if (tx.fee < contracts::requiredFee(loadParams(s), tx)) return ResultCode::FeeTooLow;
     if (acc.balance < tx.fee) return ResultCode::InsufficientFeeBalance;
     return ResultCode::Ok;
 }
 
-Amount Ledger::requiredFee(const state::StateReader& s, const Tx&) const {
-    return loadParams(s).minFee;
+Amount Ledger::requiredFee(const state::StateReader& s, const Tx& tx) const {
+    return contracts::requiredFee(loadParams(s), tx);
 }
 
 bool Ledger::assumeNonce(state::StateWriter& s, const Tx& tx) const {
@@ -232,6 +244,7 @@ ResultCode Ledger::applyMessage(ApplyContext& ctx, const Address& signer, const 
                           [&](const MsgBidAccept& m) { return Market(ctx).acceptBid(signer, m); },
                           [&](const MsgLeaseFromOffer& m) { return Market(ctx).leaseFromOffer(signer, m); },
                           [&](const MsgLeaseTopUp& m) { return Leases(ctx).topUp(signer, m); },
+                          [&](const MsgLeaseSetAutoTopUp& m) { return Leases(ctx).setAutoTopUp(signer, m); },
                           [&](const MsgUsageReport& m) { return Leases(ctx).usageReport(signer, m); },
                           [&](const MsgLeaseClose& m) { return Leases(ctx).close(signer, m); },
                           [&](const MsgLeaseSettle& m) { return Leases(ctx).settle(signer, m); },
@@ -329,6 +342,8 @@ EndBlockResult Ledger::endBlock(state::StateWriter& s) {
     // mean an amount beyond the total supply: state is broken, stop.
     if (Market(ctx).expireJobs() != ResultCode::Ok) std::abort();
     if (Leases(ctx).processDue() != ResultCode::Ok) std::abort();
+    Leases(ctx).pruneDue();
+    Market(ctx).pruneDue();
     // Before staking's work: a tally weighs the set consensus held in this block.
     if (Gov(ctx).processDue() != ResultCode::Ok) std::abort();
     Staking staking(ctx);

@@ -5,7 +5,7 @@
 //
 //   check     stateless: chain id, sizes, fields, signature (or a cached
 //             verification result from the mempool)
-//   precheck  read-only: nonce == account next nonce, fee >= min_fee,
+//   precheck  read-only: nonce == account next nonce, fee >= requiredFee,
 //             balance covers the fee
 //   apply     in a sandbox: the fee is charged and the nonce advanced in an
 //             outer sandbox; the messages run in an inner one that is
@@ -67,7 +67,8 @@ public:
     EndBlockResult endBlock(state::StateWriter& state);
 
     // Simulation only (node/rpc/TxSimulator), never on a block path.
-    // The least fee `tx` must carry to pass precheck on this state: min_fee.
+    // The least fee `tx` must carry to pass precheck on this state
+    // (contracts::requiredFee with the params in state).
     Amount requiredFee(const state::StateReader& state, const Tx& tx) const;
     // When tx's nonce is ahead of its signer's stored nonce (the signer's
     // earlier txs still wait in a mempool), stores tx's nonce as the next
@@ -83,6 +84,11 @@ private:
     state::BlockContext block_;
     Params params_;
 };
+
+// The least fee `tx` must carry: min_fee + fee_per_msg x messages +
+// fee_per_byte x its signed size (body + 64-byte signature); saturates at
+// the largest amount (validate() keeps a well-formed tx below it).
+Amount requiredFee(const Params& params, const Tx& tx);
 
 // Stateless validity of one message (part of check).
 state::ResultCode checkMessage(const Msg& msg);

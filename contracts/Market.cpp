@@ -142,6 +142,7 @@ ResultCode Market::createJob(const Address& client, const MsgJobCreate& msg) {
     j.manifestHash = msg.manifestHash;
     ctx_.store.save(keys::job(j.id), j);
     ctx_.store.mark(keys::jobExpiry(j.biddingEndHeight, j.id));
+    ctx_.store.mark(keys::jobOfClient(client, j.id));
     ctx_.emit("job_created")
         .add("job_id", j.id)
         .add("client", client.toBech32())
@@ -209,6 +210,9 @@ ResultCode Market::refundJob(Job& j, JobState to) {
     j.deposit = Amount{};
     j.state = to;
     ctx_.store.save(keys::job(j.id), j);
+    // Ended without a lease: erased record_retention_blocks later (a leased
+    // job is erased with its lease).
+    ctx_.store.mark(keys::jobPrune(pruneHeight(ctx_), j.id));
     ctx_.emit(to == JobState::Cancelled ? "job_cancelled" : "job_expired")
         .add("job_id", j.id)
         .add("refunded", refunded.micro());
@@ -304,7 +308,11 @@ ResultCode Market::acceptBid(const Address& client, const MsgBidAccept& msg) {
     auto b = bid(msg.bidId);
     if (!b) return ResultCode::BidNotFound;
     auto j = job(b->jobId);
-    if (!j) std::abort();
+    if (!j) {
+        // A closed bid outlives its job once the job is pruned (decision 50).
+        if (b->state == BidState::Open) std::abort();  // an open bid's job is open: state broken
+        return ResultCode::JobNotFound;
+    }
     if (j->client != client) return ResultCode::NotJobClient;
     if (j->state != JobState::Open) return ResultCode::JobNotOpen;
     if (b->state != BidState::Open) return ResultCode::BidNotOpen;
@@ -328,9 +336,12 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     Providers providers(ctx_);
     if (!providers.get(msg.provider)) return ResultCode::ProviderNotFound;
     if (msg.provider == client) return ResultCode::SelfDealing;
-    auto prices = providers.offer(msg.provider, msg.offerId);
-    if (!prices) return ResultCode::OfferNotFound;
-    auto price = priceAtOffer(*prices, msg.resources);
+    auto offer = providers.offerRecord(msg.provider, msg.offerId);
+    if (!offer) return ResultCode::OfferNotFound;
+    // Any change to the offer since the client read it refuses the lease, so
+    // a provider cannot re-price (even within the client's max) in front of it.
+    if (offer->version != msg.offerVersion) return ResultCode::OfferVersionMismatch;
+    auto price = priceAtOffer(offer->prices, msg.resources);
     if (!price) return price.error();
     if (*price > msg.maxPricePerSecond) return ResultCode::PriceAboveMax;
     if (msg.deposit < *price) return ResultCode::DepositBelowOneSecond;
@@ -339,6 +350,22 @@ ResultCode Market::leaseFromOffer(const Address& client, const MsgLeaseFromOffer
     Leases(ctx_).open(client, msg.provider, 0, msg.resources, *price, msg.durationSeconds, msg.deposit,
                       msg.manifestHash);
     return ResultCode::Ok;
+}
+
+void Market::eraseJob(std::uint64_t jobId) {
+    auto j = job(jobId);
+    if (!j || j->state == JobState::Open) std::abort();  // only ended jobs are erased
+    ctx_.store.erase(keys::job(jobId));
+    ctx_.store.erase(keys::jobOfClient(j->client, jobId));
+}
+
+void Market::pruneDue() {
+    for (const Bytes& key : ctx_.store.keysWithPrefix(keys::atHeight(keys::prefix::kJobPrune, ctx_.height()))) {
+        const std::uint64_t id = keys::u64At(key, 9);
+        ctx_.store.erase(key);
+        eraseJob(id);
+        ctx_.emit("job_pruned").add("job_id", id);
+    }
 }
 
 ResultCode Market::expireJobs() {

@@ -73,6 +73,11 @@ public:
 
     // End of block: jobs whose bidding window ended at this height close with refunds.
     ResultCode expireJobs();
+    // End of block: erases the jobs that ended without a lease
+    // record_retention_blocks ago.
+    void pruneDue();
+    // Erases an ended job's record and its client index entry (its bids stay).
+    void eraseJob(std::uint64_t jobId);
 
 private:
     // The open bid a cheaper one displaces from a full job: highest price, newest on ties.

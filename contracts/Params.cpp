@@ -1,6 +1,7 @@
 #include "contracts/Params.h"
 
 #include "consensus/core/CodecTypes.h"
+#include "consensus/core/Limits.h"
 #include "consensus/core/ValidatorSet.h"
 
 #include <limits>
@@ -40,6 +41,9 @@ void Params::encodeTo(Writer& w) const {
     w.u64(commissionChangeIntervalBlocks);
     w.u32(leaseTakeRatePpm);
     w.u32(bidCapacityMultiple);
+    codec::put(w, feePerMsg);
+    codec::put(w, feePerByte);
+    w.u64(recordRetentionBlocks);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -74,6 +78,9 @@ Params Params::decodeFrom(Reader& r) {
     p.commissionChangeIntervalBlocks = r.u64();
     p.leaseTakeRatePpm = r.u32();
     p.bidCapacityMultiple = r.u32();
+    p.feePerMsg = codec::getAmount(r);
+    p.feePerByte = codec::getAmount(r);
+    p.recordRetentionBlocks = r.u64();
     return p;
 }
 
@@ -87,6 +94,7 @@ std::optional<std::string> Params::validate() const {
     if (bidCapacityMultiple == 0) return "bid_capacity_multiple must be positive";
     if (maxBiddingWindowBlocks == 0) return "max_bidding_window_blocks must be positive";
     if (maxDurationSeconds == 0) return "max_duration_seconds must be positive";
+    if (recordRetentionBlocks == 0) return "record_retention_blocks must be positive";
     if (leaseTakeRatePpm > 1'000'000) return "lease_take_rate_ppm above 1000000";
     if (reputationHalfLifeSeconds == 0) return "reputation_half_life_seconds must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
@@ -99,6 +107,13 @@ std::optional<std::string> Params::validate() const {
     if (govQuorumBps == 0 || govQuorumBps > 10'000) return "gov_quorum_bps must be between 1 and 10000";
     if (govThresholdBps >= 10'000) return "gov_threshold_bps must be below 10000";
     if (govVetoBps == 0 || govVetoBps > 10'000) return "gov_veto_bps must be between 1 and 10000";
+    // The fee of the heaviest tx must be representable, or no fee could pay it.
+    const auto perMsgMax = feePerMsg.checkedMul(limits::kMsgsPerTxMax);
+    const auto perByteMax = feePerByte.checkedMul(limits::kTxBytesMax);
+    const auto weightMax = perMsgMax && perByteMax ? perMsgMax->checkedAdd(*perByteMax) : std::nullopt;
+    if (!weightMax || !minFee.checkedAdd(*weightMax))
+        return "min_fee + fee_per_msg x " + std::to_string(limits::kMsgsPerTxMax) + " + fee_per_byte x " +
+               std::to_string(limits::kTxBytesMax) + " overflows";
     return std::nullopt;
 }
 
@@ -127,6 +142,8 @@ const std::vector<ParamEntry>& table() {
     using P = Params;
     static const std::vector<ParamEntry> t = {
         entry("min_fee", &P::minFee),
+        entry("fee_per_msg", &P::feePerMsg),
+        entry("fee_per_byte", &P::feePerByte),
         entry("block_reward", &P::blockReward),
         entry("min_self_stake", &P::minSelfStake),
         entry("unbonding_blocks", &P::unbondingBlocks),
@@ -146,6 +163,7 @@ const std::vector<ParamEntry>& table() {
         entry("min_bid_deposit", &P::minBidDeposit),
         entry("max_bidding_window_blocks", &P::maxBiddingWindowBlocks),
         entry("max_duration_seconds", &P::maxDurationSeconds),
+        entry("record_retention_blocks", &P::recordRetentionBlocks),
         entry("grace_seconds", &P::graceSeconds),
         entry("lease_take_rate_ppm", &P::leaseTakeRatePpm),
         entry("reputation_half_life_seconds", &P::reputationHalfLifeSeconds),

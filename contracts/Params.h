@@ -16,7 +16,12 @@ namespace agora::contracts {
 
 struct Params {
     // bank / fees
-    Amount minFee{1'000};           // per tx, uagr
+    Amount minFee{1'000};  // per tx, uagr
+    // Fees by weight: a tx must pay min_fee + fee_per_msg x messages +
+    // fee_per_byte x signed bytes (requiredFee), so filling state costs in
+    // proportion. 0 by default, raised by governance (decision 50).
+    Amount feePerMsg{0};
+    Amount feePerByte{0};
     Amount blockReward{1'000'000};  // minted each block, paid to validators by stake
     // staking
     Amount minSelfStake{1'000'000'000};
@@ -45,6 +50,9 @@ struct Params {
     Amount minBidDeposit{1'000'000};
     std::uint64_t maxBiddingWindowBlocks = 10'000;
     std::uint64_t maxDurationSeconds = 10'000'000;  // of block time
+    // Settled leases and ended jobs are erased this many blocks after they
+    // ended (events and the tx index keep their history): state stays bounded.
+    std::uint64_t recordRetentionBlocks = 100'000;
     // leases / escrow: lease time is block time (seconds of header time), not blocks
     std::uint64_t graceSeconds = 20;
     // The protocol's take: this share (parts per million, rounded up) of every

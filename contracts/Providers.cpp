@@ -19,6 +19,19 @@ void Provider::encodeTo(Writer& w) const {
     w.u32(offerCount);
     w.u64(openLeases);
     w.u64(registeredHeight);
+    w.u64(offerVersionSeq);
+}
+
+void Offer::encodeTo(Writer& w) const {
+    prices.encodeTo(w);
+    w.u64(version);
+}
+
+Offer Offer::decodeFrom(Reader& r) {
+    Offer o;
+    o.prices = PriceSchedule::decodeFrom(r);
+    o.version = r.u64();
+    return o;
 }
 
 Provider Provider::decodeFrom(Reader& r) {
@@ -32,6 +45,7 @@ Provider Provider::decodeFrom(Reader& r) {
     p.offerCount = r.u32();
     p.openLeases = r.u64();
     p.registeredHeight = r.u64();
+    p.offerVersionSeq = r.u64();
     return p;
 }
 
@@ -54,7 +68,13 @@ void Providers::save(const Provider& p) {
 }
 
 std::optional<PriceSchedule> Providers::offer(const Address& a, std::uint32_t offerId) const {
-    return ctx_.store.load<PriceSchedule>(keys::offer(a, offerId));
+    auto o = offerRecord(a, offerId);
+    if (!o) return std::nullopt;
+    return std::move(o->prices);
+}
+
+std::optional<Offer> Providers::offerRecord(const Address& a, std::uint32_t offerId) const {
+    return ctx_.store.load<Offer>(keys::offer(a, offerId));
 }
 
 ResultCode Providers::registerProvider(const Address& a, const MsgProviderRegister& msg) {
@@ -122,20 +142,27 @@ ResultCode Providers::unbond(const Address& a, const MsgProviderUnbond& msg) {
 ResultCode Providers::setOffer(const Address& a, const MsgOfferSet& msg) {
     auto p = get(a);
     if (!p) return ResultCode::ProviderNotFound;
-    if (!offer(a, msg.offerId)) {
+    if (!ctx_.store.contains(keys::offer(a, msg.offerId))) {
         if (p->offerCount >= ctx_.params.maxOffersPerProvider) return ResultCode::TooManyOffers;
         ++p->offerCount;
-        save(*p);
     }
-    ctx_.store.save(keys::offer(a, msg.offerId), msg.prices);
-    ctx_.emit("offer_set").add("provider", a.toBech32()).add("offer_id", msg.offerId);
+    // A new version on every set: a lease_from_offer names the version its
+    // client read, so a re-priced offer (at any price) refuses it.
+    if (p->offerVersionSeq == UINT64_MAX) return ResultCode::Overflow;
+    ++p->offerVersionSeq;
+    save(*p);
+    ctx_.store.save(keys::offer(a, msg.offerId), Offer{msg.prices, p->offerVersionSeq});
+    ctx_.emit("offer_set")
+        .add("provider", a.toBech32())
+        .add("offer_id", msg.offerId)
+        .add("version", p->offerVersionSeq);
     return ResultCode::Ok;
 }
 
 ResultCode Providers::removeOffer(const Address& a, const MsgOfferRemove& msg) {
     auto p = get(a);
     if (!p) return ResultCode::ProviderNotFound;
-    if (!offer(a, msg.offerId)) return ResultCode::OfferNotFound;
+    if (!ctx_.store.contains(keys::offer(a, msg.offerId))) return ResultCode::OfferNotFound;
     ctx_.store.erase(keys::offer(a, msg.offerId));
     --p->offerCount;
     save(*p);

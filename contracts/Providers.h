@@ -25,10 +25,24 @@ struct Provider {
     std::uint32_t offerCount = 0;
     std::uint64_t openLeases = 0;
     std::uint64_t registeredHeight = 0;
+    // The last offer version handed out: each offer_set takes the next, so an
+    // offer's version grows on every update and a removed offer's version is
+    // never reused.
+    std::uint64_t offerVersionSeq = 0;
 
     void encodeTo(Writer& w) const;
     static Provider decodeFrom(Reader& r);
     bool operator==(const Provider&) const = default;
+};
+
+// A standing offer as stored (key 0x21): its prices and version.
+struct Offer {
+    PriceSchedule prices;
+    std::uint64_t version = 0;  // >= 1
+
+    void encodeTo(Writer& w) const;
+    static Offer decodeFrom(Reader& r);
+    bool operator==(const Offer&) const = default;
 };
 
 class Providers {
@@ -38,6 +52,8 @@ public:
     std::optional<Provider> get(const Address& a) const;
     void save(const Provider& p);
     std::optional<PriceSchedule> offer(const Address& a, std::uint32_t offerId) const;
+    // The offer with its version.
+    std::optional<Offer> offerRecord(const Address& a, std::uint32_t offerId) const;
 
     ResultCode registerProvider(const Address& a, const MsgProviderRegister& msg);
     ResultCode update(const Address& a, const MsgProviderUpdate& msg);

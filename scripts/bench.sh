@@ -5,7 +5,8 @@
 # Builds Release into build-release/ (or $AGORA_BENCH_BUILD_DIR), then runs:
 #   1. agora-microbench   codec, signature verify (single, parallel block path),
 #                         state commit per block, mempool admission, a tx's path from
-#                         submission to commit with decodes/hashes per tx (Google Benchmark)
+#                         submission to commit with decodes/hashes per tx, one client's
+#                         lease listing with 10 and 100,000 other leases (Google Benchmark)
 #   2. agora-state-bench  per-block state commit at 10^4 and 10^6 keys (10^5 with --quick)
 #      agora-statesync-bench  the state half of a state-sync join at 10^6 keys (10^5 with
 #                         --quick): snapshot, fetch + verify every chunk over gRPC, restore
@@ -66,7 +67,7 @@ start=$(date +%s)
 # Prints how long the previous step took and the load average, for the record.
 mark() { echo "== $1 done at $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 if [ "$quick" -eq 1 ]; then
-  "$T/agora_microbench" --benchmark_filter='BM_(Tx|Verify|MempoolAdmit|StateCommitBlock/(10000|100000)/)' \
+  "$T/agora_microbench" --benchmark_filter='BM_(Tx|Verify|MempoolAdmit|StateCommitBlock/(10000|100000)/|ListClientLeases)' \
     --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$work/micro.json" >/dev/null
   "$T/agora_state_bench" --db "$work/state" --sizes 10000,100000 --blocks 10
   "$T/agora_statesync_bench" --db "$work/statesync" --keys 100000 --peers 4

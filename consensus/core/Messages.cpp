@@ -221,6 +221,7 @@ void MsgLeaseFromOffer::encodeTo(Writer& w) const {
     put(w, deposit);
     put(w, manifestHash);
     put(w, maxPricePerSecond);
+    w.u64(offerVersion);
 }
 MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     MsgLeaseFromOffer m;
@@ -231,6 +232,7 @@ MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
     m.deposit = getAmount(r);
     m.manifestHash = codec::getHash(r);
     m.maxPricePerSecond = getAmount(r);
+    m.offerVersion = r.u64();
     return m;
 }
 
@@ -242,6 +244,19 @@ MsgLeaseTopUp MsgLeaseTopUp::decodeFrom(Reader& r) {
     MsgLeaseTopUp m;
     m.leaseId = r.u64();
     m.amount = getAmount(r);
+    return m;
+}
+
+void MsgLeaseSetAutoTopUp::encodeTo(Writer& w) const {
+    w.u64(leaseId);
+    put(w, perTopUp);
+    put(w, cap);
+}
+MsgLeaseSetAutoTopUp MsgLeaseSetAutoTopUp::decodeFrom(Reader& r) {
+    MsgLeaseSetAutoTopUp m;
+    m.leaseId = r.u64();
+    m.perTopUp = getAmount(r);
+    m.cap = getAmount(r);
     return m;
 }
 
@@ -379,6 +394,7 @@ constexpr std::array<NamedType, std::variant_size_v<Msg>> kNames{{
     {MsgType::GovSubmit, "gov_submit"},
     {MsgType::GovDeposit, "gov_deposit"},
     {MsgType::GovVote, "gov_vote"},
+    {MsgType::LeaseSetAutoTopUp, "lease_set_auto_top_up"},
 }};
 
 template <std::size_t I = 0>

@@ -50,6 +50,7 @@ enum class MsgType : std::uint8_t {
     LeaseClose = 0x42,
     LeaseSettle = 0x43,
     ProviderWithdraw = 0x44,
+    LeaseSetAutoTopUp = 0x45,
     // governance
     GovSubmit = 0x50,
     GovDeposit = 0x51,
@@ -210,6 +211,9 @@ struct MsgLeaseFromOffer {
     // resources higher, so a provider cannot re-price the offer in front of
     // a waiting lease_from_offer and take the deposit in one block.
     Amount maxPricePerSecond;
+    // The offer's version the client read (>= 1; it grows on every offer_set):
+    // refused when the offer changed since, whatever the new prices.
+    std::uint64_t offerVersion = 0;
     AGORA_MSG_CODEC(LeaseFromOffer);
 };
 
@@ -217,6 +221,17 @@ struct MsgLeaseTopUp {
     std::uint64_t leaseId = 0;
     Amount amount;
     AGORA_MSG_CODEC(LeaseTopUp);
+};
+
+// The client's standing allowance for a lease: whenever the lease's escrow
+// would run dry, the ledger moves min(perTopUp, what is left of cap, the
+// client's balance) from the client's balance into the escrow, until `cap`
+// has been pulled in all. Replaces an earlier allowance; cap 0 removes it.
+struct MsgLeaseSetAutoTopUp {
+    std::uint64_t leaseId = 0;
+    Amount perTopUp;  // > 0 unless cap is 0
+    Amount cap;       // the most pulled in all; 0 = no allowance
+    AGORA_MSG_CODEC(LeaseSetAutoTopUp);
 };
 
 // Provider's usage/availability report for a lease up to a height.
@@ -276,7 +291,7 @@ using Msg = std::variant<MsgSend, MsgCreateValidator, MsgEditValidator, MsgDeleg
                          MsgProviderRegister, MsgProviderUpdate, MsgProviderUnbond, MsgOfferSet, MsgOfferRemove,
                          MsgJobCreate, MsgJobCancel, MsgBidPlace, MsgBidWithdraw, MsgBidAccept, MsgLeaseFromOffer,
                          MsgLeaseTopUp, MsgUsageReport, MsgLeaseClose, MsgLeaseSettle, MsgProviderWithdraw,
-                         MsgGovSubmit, MsgGovDeposit, MsgGovVote>;
+                         MsgGovSubmit, MsgGovDeposit, MsgGovVote, MsgLeaseSetAutoTopUp>;
 
 MsgType msgType(const Msg& msg);
 // Lower-snake name, e.g. "job_create"; used in events, logs and JSON.

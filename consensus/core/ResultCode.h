@@ -118,7 +118,8 @@
     X(CommissionChangeTooLarge, 381, "commission_change_too_large", "commission change above the validator's max_commission_change_bps") \
     X(CommissionChangeTooSoon, 382, "commission_change_too_soon", "commission changed less than commission_change_interval_blocks ago") \
     /* market, continued: bid commitments */ \
-    X(BidsAboveCapacity, 390, "bids_above_capacity", "open bids would commit more than bid_capacity_multiple x free capacity")
+    X(BidsAboveCapacity, 390, "bids_above_capacity", "open bids would commit more than bid_capacity_multiple x free capacity") \
+    X(OfferVersionMismatch, 391, "offer_version_mismatch", "the offer changed since the version the lease names")
 // clang-format on
 
 namespace agora {

@@ -46,7 +46,7 @@ public:
         if (!acc) return {};
         return {acc->nonce, acc->balance};
     }
-    Amount minFee(const Tx&) const override { return params_.minFee; }
+    Amount minFee(const Tx& tx) const override { return contracts::requiredFee(params_, tx); }
 
 private:
     std::shared_ptr<const state::StateSnapshot> snap_;

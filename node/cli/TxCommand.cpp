@@ -530,11 +530,12 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         auto deposit = std::make_shared<std::string>();
         auto manifestHash = std::make_shared<std::string>();
         auto maxPrice = std::make_shared<std::string>();
+        auto offerVersion = std::make_shared<std::string>();
         auto* fromOffer = txCommand(l, ctx, f, "from-offer", "Lease now at a provider's standing offer", [=] {
-            return Msg(MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer,
-                                         parseResources(*res, "--resources"), *duration,
-                                         parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash),
-                                         parseAmount(*maxPrice, "--max-price")});
+            return Msg(
+                MsgLeaseFromOffer{parseAddress(*provider, "provider"), *offer, parseResources(*res, "--resources"),
+                                  *duration, parseAmount(*deposit, "--deposit"), parseManifestHash(*manifestHash),
+                                  parseAmount(*maxPrice, "--max-price"), parseU64(*offerVersion, "--offer-version")});
         });
         fromOffer->add_option("--manifest-hash", *manifestHash, "canonical hash of the workload manifest (hex)");
         fromOffer->add_option("provider", *provider, "provider agora1... address")->required();
@@ -546,6 +547,10 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
             ->add_option("--max-price", *maxPrice,
                          "the most paid per second: refused if the offer prices the resources higher")
             ->required();
+        fromOffer
+            ->add_option("--offer-version", *offerVersion,
+                         "the offer's version as read (query provider): refused if the offer changed since")
+            ->required();
 
         auto leaseId = std::make_shared<std::string>();
         auto amount = std::make_shared<std::string>();
@@ -554,6 +559,21 @@ void registerTxCommand(CLI::App& root, CliContext& ctx) {
         });
         topUp->add_option("lease_id", *leaseId, "lease id")->required();
         topUp->add_option("amount", *amount, "amount")->required();
+
+        auto autoLease = std::make_shared<std::string>();
+        auto perTopUp = std::make_shared<std::string>("0");
+        auto cap = std::make_shared<std::string>();
+        auto* autoTopUp = txCommand(
+            l, ctx, f, "auto-top-up",
+            "Let the ledger top a lease up from your balance whenever its escrow runs dry, up to a cap", [=] {
+                return Msg(MsgLeaseSetAutoTopUp{parseU64(*autoLease, "lease id"), parseAmount(*perTopUp, "--per", true),
+                                                parseAmount(*cap, "--cap", true)});
+            });
+        autoTopUp->alias("auto-topup");
+        autoTopUp->add_option("lease_id", *autoLease, "lease id")->required();
+        autoTopUp->add_option("--per", *perTopUp,
+                              "pulled at each dry-out (less if the rest of the cap or the balance is)");
+        autoTopUp->add_option("--cap", *cap, "the most pulled in all; 0 removes the allowance")->required();
 
         auto upTo = std::make_shared<std::uint64_t>(0);
         auto avail = std::make_shared<std::uint32_t>(10'000);

@@ -78,7 +78,9 @@ std::vector<OfferView> offersOf(const state::StateReader& state, const Address& 
         OfferView e;
         // key = 0x21 || provider(20) || offer_id(u32 big-endian)
         for (std::size_t i = 21; i < 25 && i < key.size(); ++i) e.offerId = (e.offerId << 8) | key[i];
-        e.prices = decodeRecord<PriceSchedule>(key, value);
+        auto offer = decodeRecord<contracts::Offer>(key, value);
+        e.prices = std::move(offer.prices);
+        e.version = offer.version;
         out.push_back(std::move(e));
         return true;
     });
@@ -237,12 +239,18 @@ QueryResult<LeaseView> StateQueries::lease(std::uint64_t id) const {
 QueryResult<Page<LeaseView>> StateQueries::leases(const std::optional<Address>& client,
                                                   const std::optional<Address>& provider, const PageSpec& page) const {
     if (!client && !provider) return invalid("name the lease owner (client) or the provider");
-    const Bytes prefix = keys::one(keys::prefix::kLease);
-    if (auto ok = checkCursor(page, prefix, 1 + 8); !ok) return Unexpected(ok.error());
+    // The ledger's party index (0x45 client lease / 0x46 provider lease):
+    // O(the party's leases), whatever else is stored. With both parties the
+    // client's index is walked and filtered by provider (budgeted).
+    const Bytes prefix = client ? keys::leasesOfClient(*client) : keys::leasesOfProvider(*provider);
+    if (auto ok = checkCursor(page, prefix, 1 + 20 + 8); !ok) return Unexpected(ok.error());
     Page<LeaseView> out;
-    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan value) {
-        auto l = decodeRecord<contracts::Lease>(key, value);
-        if ((client && l.client != *client) || (provider && l.provider != *provider)) return false;
+    out.nextKey = scanPage(*snapshot_, prefix, page, kScanBudget, [&](ByteSpan key, ByteSpan) {
+        const Bytes leaseKey = keys::lease(keys::u64At(key, 1 + 20));
+        const auto raw = snapshot_->get(leaseKey);
+        if (!raw) throw std::runtime_error("lease index names a missing lease at key " + toHex(key));
+        auto l = decodeRecord<contracts::Lease>(leaseKey, *raw);
+        if (provider && l.provider != *provider) return false;
         auto usage = usageOf(*snapshot_, l.id);
         out.items.push_back(leaseView(l, std::move(usage)));
         return true;

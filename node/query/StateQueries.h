@@ -12,7 +12,7 @@
 // Listings are paginated by state key: a page starts at PageSpec::start (an
 // opaque cursor = the next state key to examine, from the previous page's
 // nextKey) and nextKey is empty when nothing is left. Listings that filter
-// (providers, leases by party, closed bids, validators without the jailed)
+// (providers, leases of a client and a provider, closed bids, validators without the jailed)
 // examine at most kScanBudget records per page, so a page may hold fewer
 // than `limit` items, even none, while nextKey is not empty: keep paging
 // until it is. Indexed listings (open jobs, the open bids of a job) never
@@ -99,7 +99,8 @@ public:
     QueryResult<Page<BidView>> bids(std::uint64_t jobId, bool includeClosed, const PageSpec& page) const;
     QueryResult<LeaseView> lease(std::uint64_t id) const;
     // Leases whose client is `client` and/or whose provider is `provider`
-    // (at least one). The ledger keeps no index by party: budgeted scan.
+    // (at least one), in lease id order, from the ledger's party indexes:
+    // O(that party's leases). One party: never short; both: budgeted filter.
     QueryResult<Page<LeaseView>> leases(const std::optional<Address>& client, const std::optional<Address>& provider,
                                         const PageSpec& page) const;
     // `blockTimeMs` is the time of the block this state is at (the state does

@@ -13,7 +13,7 @@ AGORA_ACTION(CreateJob, MsgType::JobCreate)
 AGORA_ACTION(CancelJob, MsgType::JobCancel)
 AGORA_ACTION(AcceptBid, MsgType::BidAccept)
 AGORA_ACTION(LeaseOffer, MsgType::LeaseFromOffer)
-AGORA_ACTION(TopUp, MsgType::LeaseTopUp)
+AGORA_ACTION(TopUp, MsgType::LeaseTopUp, MsgType::LeaseSetAutoTopUp)
 AGORA_ACTION(CloseLease, MsgType::LeaseClose)
 AGORA_ACTION(Settle, MsgType::LeaseSettle)
 

@@ -20,7 +20,7 @@ struct Simulation {
     std::uint64_t height = 0;  // the height the tx was executed at
     Hash256 txHash;
     contracts::TxResult result;
-    Amount requiredFee;         // the least fee this tx must carry (min_fee)
+    Amount requiredFee;         // the least fee this tx must carry (contracts::requiredFee: by weight)
     bool nonceAssumed = false;  // the tx's nonce was ahead and taken as next
 };
 

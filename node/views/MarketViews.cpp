@@ -90,6 +90,7 @@ void toProto(const ProviderView& v, q::ProviderRecord* out) {
     for (const auto& o : v.offers) {
         auto* e = out->add_offers();
         e->set_offer_id(o.offerId);
+        e->set_version(o.version);
         e->set_per_cpu_millicore(o.prices.perCpuMillicore.toString());
         e->set_per_memory_mib(o.prices.perMemoryMib.toString());
         e->set_per_storage_gib(o.prices.perStorageGib.toString());
@@ -122,6 +123,7 @@ std::optional<ProviderView> fromProto(const q::ProviderRecord& record) {
     for (const auto& o : record.offers()) {
         OfferView offer;
         offer.offerId = o.offer_id();
+        offer.version = o.version();
         auto cpu = parse::amount(o.per_cpu_millicore());
         auto mem = parse::amount(o.per_memory_mib());
         auto storage = parse::amount(o.per_storage_gib());
@@ -142,7 +144,7 @@ std::optional<ProviderView> fromProto(const q::ProviderRecord& record) {
 Json providerJson(const ProviderView& v) {
     Json offers = Json::array();
     for (const auto& o : v.offers) {
-        Json entry = Json{{"offer_id", o.offerId}};
+        Json entry = Json{{"offer_id", o.offerId}, {"version", o.version}};
         const Json schedule = pricesJson(o.prices);  // named: items() refers to it
         for (const auto& [k, value] : schedule.items()) entry[k] = value;
         offers.push_back(std::move(entry));

@@ -55,6 +55,7 @@ std::string jsonText(const ViewJson& j);
 struct OfferView {
     std::uint32_t offerId = 0;
     PriceSchedule prices;
+    std::uint64_t version = 0;  // what lease_from_offer must name
     bool operator==(const OfferView&) const = default;
 };
 

@@ -364,6 +364,61 @@ TEST_CASE("a lease from an offer the provider re-priced above the client's max p
         expect(Code::ZeroAmount));
 }
 
+TEST_CASE("front-running: an offer re-priced in front of a waiting lease_from_offer refuses it, whatever the price") {
+    // The attack of issue 16: the client reads offer 1 and sends lease_from_offer
+    // with a deposit; the provider sees it waiting and re-prices the offer in
+    // the same block, ahead of it, so that one second costs the whole deposit.
+    // A generous max price (here the whole deposit per second) no longer helps
+    // the provider: the lease names the version the client read.
+    OfferEnv o;
+    auto& env = o.env;
+    const std::uint64_t read = env.provider(o.prov)->offerVersionSeq;
+    REQUIRE(read == 1);
+    const Amount deposit(50'000);
+    PriceSchedule gouge = simplePrices();
+    gouge.perCpuMillicore = Amount(50);  // 1000 millicores: 50,000 per second, the whole deposit
+    const Amount provBefore = env.balance(o.prov);
+    const Amount aliceBefore = env.balance(o.alice);
+    const auto reprice = env(offerSet(o.prov, 1, gouge));  // lands first in the block
+    CHECK(eventId(reprice, "offer_set", "version") == 2);
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, read),
+        expect(Code::OfferVersionMismatch));
+    env.advance(2);
+    // Nothing was leased: the client paid the fee only, the provider got nothing.
+    CHECK(env.balance(o.alice) == Amount(aliceBefore.micro() - env.params().minFee.micro()));
+    CHECK(env.balance(o.prov) == Amount(provBefore.micro() - env.params().minFee.micro()));
+    CHECK(env.provider(o.prov)->reserved == Resources{});
+    CHECK(env.provider(o.prov)->openLeases == 0);
+
+    // The same re-price to a price within the client's max is refused too:
+    // any change since the read refuses the lease.
+    PriceSchedule cheaper = simplePrices();
+    cheaper.perCpuMillicore = Amount(2);
+    env(offerSet(o.prov, 1, cheaper));
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 2),
+        expect(Code::OfferVersionMismatch));
+    // A client that reads again names version 3 and gets the lease at the price it saw.
+    const auto id = eventId(env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 3)),
+                            "lease_created", "lease_id");
+    CHECK(env.lease(id)->pricePerSecond == Amount(2'000));
+
+    // A removed offer's version is never reused: set again, it takes the next one.
+    env(offerRemove(o.prov, 1));
+    env(offerSet(o.prov, 1, simplePrices()));
+    CHECK(env.provider(o.prov)->offerVersionSeq == 4);
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 1),
+        expect(Code::OfferVersionMismatch));
+    env(leaseFromOffer(o.alice, o.prov, 1, cpuMem(1'000, 1), 10, deposit, {}, deposit, 4));
+}
+
+TEST_CASE("a lease_from_offer that names no offer version is malformed") {
+    OfferEnv o;
+    MsgLeaseFromOffer m{o.prov.address, 1, cpuMem(1'000, 1), 10, Amount(50'000), {}, Amount(1'000), 0};
+    CHECK(checkMessage(Msg(m)) == Code::InvalidField);
+    m.offerVersion = 1;
+    CHECK(checkMessage(Msg(m)) == Code::Ok);
+}
+
 TEST_CASE("the protocol take burns lease_take_rate_ppm of every payment, rounded up, and the supply stays exact") {
     OfferEnv o;
     auto& env = o.env;
@@ -425,4 +480,177 @@ TEST_CASE("lease_take_rate_ppm is a governable parameter, validated to at most o
     env(providerWithdraw(prov, id));
     CHECK(env.balance(prov) == Amount(before.micro() - 10 + 2'000));
     CHECK(env.lease(id)->burned.isZero());
+}
+
+TEST_CASE("auto top-up keeps a lease alive across three due times and stops at the cap") {
+    OfferEnv o;
+    auto& env = o.env;
+    // 1000 per second, 100 seconds long, a deposit of 5 seconds.
+    const auto id = o.lease(100, Amount(5'000));
+    const std::uint64_t start = env.lease(id)->startTime;
+    REQUIRE(env.lease(id)->dueTime == start + 5'000);
+    env(leaseSetAutoTopUp(o.alice, id, Amount(5'000), Amount(15'000)));
+    CHECK(env.ledger().block().time == start);  // set in the block that opened the lease
+    const Amount aliceAfterSet = env.balance(o.alice);
+
+    // Each dry-out pulls 5,000 from the client's balance: at 5, 10 and 15 seconds.
+    std::vector<std::uint64_t> pulledAt;
+    std::optional<std::uint64_t> dryAt;
+    while (env.time() < start + 40'000) {
+        const std::uint64_t t = env.time();
+        for (const auto& e : env.nextBlock().events) {
+            if (e.type == "lease_auto_topped_up" && e.attr("lease_id") == std::to_string(id)) {
+                CHECK(*e.attr("amount") == "5000");
+                pulledAt.push_back(t - start);
+            }
+            if (e.type == "lease_insufficient_funds" && e.attr("lease_id") == std::to_string(id) && !dryAt)
+                dryAt = t - start;
+        }
+        if (t - start < 20'000) CHECK(env.lease(id)->state == LeaseState::Active);  // never dry while it lasts
+    }
+    CHECK(pulledAt == std::vector<std::uint64_t>{5'000, 10'000, 15'000});
+    // The cap is spent: the allowance is gone and the lease runs dry at 20 seconds.
+    REQUIRE(dryAt.has_value());
+    CHECK(*dryAt == 20'000);
+    CHECK_FALSE(env.autoTopUp(id).has_value());
+    CHECK(env.balance(o.alice) == Amount(aliceAfterSet.micro() - 15'000));
+    const Lease l = *env.lease(id);
+    CHECK(l.deposited == Amount(20'000));
+    CHECK(l.state != LeaseState::Active);
+    // Paid for exactly the 20 seconds the four deposits bought.
+    env(providerWithdraw(o.prov, id));
+    CHECK(env.lease(id)->paidOut == Amount(20'000));
+}
+
+TEST_CASE("auto top-up pulls no more than the client's balance and is skipped when that buys no second") {
+    OfferEnv o;
+    auto& env = o.env;
+    auto& carol = env.account("carol", Amount(7'100));
+    const auto id = eventId(env(leaseFromOffer(carol, o.prov, 1, cpuMem(1'000, 1'024), 100, Amount(5'000))),
+                            "lease_created", "lease_id");
+    env(leaseSetAutoTopUp(carol, id, Amount(5'000), Amount(50'000)));
+    // carol has 7,100 - 2 fees = 2,080 left: the first dry-out pulls all of it (2 more seconds).
+    REQUIRE(env.balance(carol) == Amount(2'080));
+    env.advanceToTime(env.lease(id)->startTime + 5'000);
+    env.nextBlock();
+    CHECK(env.balance(carol) == Amount(0));
+    CHECK(env.lease(id)->deposited == Amount(7'080));
+    CHECK(env.lease(id)->state == LeaseState::Active);
+    CHECK(env.autoTopUp(id)->remaining == Amount(47'920));
+    // At the next dry-out the balance buys nothing: skipped, the lease goes into its grace.
+    env.advanceToTime(env.lease(id)->dueTime);
+    const auto end = env.nextBlock();
+    bool skipped = false;
+    for (const auto& e : end.events) skipped = skipped || e.type == "lease_auto_top_up_skipped";
+    CHECK(skipped);
+    CHECK(env.lease(id)->state == LeaseState::InsufficientFunds);
+}
+
+TEST_CASE("only the client sets an auto top-up, on an open lease; cap 0 removes it and closing ends it") {
+    OfferEnv o;
+    auto& env = o.env;
+    const auto id = o.lease(100, Amount(50'000));
+    auto allowance = [&] { return env.autoTopUp(id); };
+    env(leaseSetAutoTopUp(o.prov, id, Amount(1'000), Amount(5'000)), expect(Code::NotLeaseClient));
+    env(leaseSetAutoTopUp(o.eve, id, Amount(1'000), Amount(5'000)), expect(Code::NotLeaseClient));
+    env(leaseSetAutoTopUp(o.alice, 999, Amount(1'000), Amount(5'000)), expect(Code::LeaseNotFound));
+    CHECK(checkMessage(Msg(MsgLeaseSetAutoTopUp{id, Amount(0), Amount(5'000)})) == Code::ZeroAmount);
+    CHECK(checkMessage(Msg(MsgLeaseSetAutoTopUp{id, Amount(0), Amount(0)})) == Code::Ok);
+
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)));
+    REQUIRE(allowance().has_value());
+    CHECK(allowance()->remaining == Amount(5'000));
+    env(leaseSetAutoTopUp(o.alice, id, Amount(0), Amount(0)));
+    CHECK_FALSE(allowance().has_value());
+
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)));
+    env(leaseClose(o.alice, id, CloseReason::ClientCancelled));
+    CHECK_FALSE(allowance().has_value());  // the invariants also check no allowance outlives its lease
+    env(leaseSetAutoTopUp(o.alice, id, Amount(1'000), Amount(5'000)), expect(Code::LeaseClosed));
+}
+
+TEST_CASE("a party's leases are indexed by client and by provider, and a settled lease is erased after the retention") {
+    Params p = testParams();
+    p.recordRetentionBlocks = 5;
+    TestEnv env(p);
+    auto& alice = env.account("alice", Amount(10'000'000));
+    auto& bob = env.account("bob", Amount(10'000'000));
+    auto& prov = env.account("prov", Amount(100'000));
+    env(providerRegister(prov, cpuMem(8'000, 16'384), Amount(5'000)));
+    env(offerSet(prov, 1, simplePrices()));
+    auto open = [&](const TestAccount& who) {
+        return eventId(env(leaseFromOffer(who, prov, 1, cpuMem(1'000, 1), 100, Amount(50'000))), "lease_created",
+                       "lease_id");
+    };
+    const auto a1 = open(alice);
+    const auto b1 = open(bob);
+    const auto a2 = open(alice);
+    auto ids = [&](const Bytes& prefix) {
+        std::vector<std::uint64_t> out;
+        env.state().scan(prefix, {}, [&](ByteSpan key, ByteSpan) {
+            out.push_back(keys::u64At(key, 21));
+            return true;
+        });
+        return out;
+    };
+    CHECK(ids(keys::leasesOfClient(alice.address)) == std::vector<std::uint64_t>{a1, a2});
+    CHECK(ids(keys::leasesOfClient(bob.address)) == std::vector<std::uint64_t>{b1});
+    CHECK(ids(keys::leasesOfProvider(prov.address)) == std::vector<std::uint64_t>{a1, b1, a2});
+
+    env.advance(2);
+    env(leaseClose(alice, a1, CloseReason::ClientCancelled));
+    env(usageReport(prov, a1, env.height(), 9'000));
+    env(leaseSettle(alice, a1, 4));
+    const std::uint64_t settledAt = env.height();
+    // Kept (and listed) for record_retention_blocks, then erased with its usage record and index entries.
+    env.advanceTo(settledAt + 5);
+    CHECK(env.lease(a1).has_value());
+    const auto end = env.nextBlock();
+    bool pruned = false;
+    for (const auto& e : end.events)
+        pruned = pruned || (e.type == "lease_pruned" && e.attr("lease_id") == std::to_string(a1));
+    CHECK(pruned);
+    CHECK_FALSE(env.lease(a1).has_value());
+    CHECK_FALSE(env.state().contains(keys::usageReport(a1)));
+    CHECK(ids(keys::leasesOfClient(alice.address)) == std::vector<std::uint64_t>{a2});
+    CHECK(ids(keys::leasesOfProvider(prov.address)) == std::vector<std::uint64_t>{b1, a2});
+    // What the client and provider earned is not touched: the reputation record stays.
+    CHECK(env.clientRecord(alice).leasesSettled == 1);
+}
+
+TEST_CASE("a job that ended without a lease is erased after the retention; a leased job goes with its lease") {
+    Params p = testParams();
+    p.recordRetentionBlocks = 3;
+    TestEnv env(p);
+    auto& alice = env.account("alice", Amount(10'000'000));
+    auto& prov = env.account("prov", Amount(100'000));
+    env(providerRegister(prov, cpuMem(8'000, 16'384), Amount(5'000)));
+    const auto cancelled =
+        eventId(env(jobCreate(alice, cpuMem(1'000, 1), Amount(100), 10, Amount(1'000))), "job_created", "job_id");
+    const auto leased =
+        eventId(env(jobCreate(alice, cpuMem(1'000, 1), Amount(100), 10, Amount(1'000))), "job_created", "job_id");
+    CHECK(env.state().contains(keys::jobOfClient(alice.address, cancelled)));
+    env(jobCancel(alice, cancelled));
+    const auto bid = eventId(env(bidPlace(prov, leased, Amount(90), Amount(10))), "bid_placed", "bid_id");
+    const auto lease = eventId(env(bidAccept(alice, bid)), "bid_accepted", "lease_id");
+    env.advance(4);
+    CHECK_FALSE(env.job(cancelled).has_value());
+    CHECK_FALSE(env.state().contains(keys::jobOfClient(alice.address, cancelled)));
+    CHECK(env.job(leased).has_value());  // its lease is not settled
+    env(leaseClose(alice, lease, CloseReason::ClientCancelled));
+    env(leaseSettle(alice, lease, 5));
+    env.advance(4);
+    CHECK_FALSE(env.lease(lease).has_value());
+    CHECK_FALSE(env.job(leased).has_value());
+    CHECK_FALSE(env.state().contains(keys::jobOfClient(alice.address, leased)));
+    CHECK(env.bid(bid).has_value());  // closed bids are not pruned (decision 50)
+    // Its job is gone: accepting the old bid again is a clear error, not a broken index.
+    env(bidAccept(alice, bid), expect(Code::JobNotFound));
+}
+
+TEST_CASE("record_retention_blocks is a governable parameter and must be positive") {
+    Params p = testParams();
+    CHECK(paramValue(p, "record_retention_blocks") == "100000");
+    CHECK(setParam(p, "record_retention_blocks", "0") == Code::Ok);
+    CHECK(p.validate() == "record_retention_blocks must be positive");
 }

@@ -251,8 +251,8 @@ TEST_CASE("params: every parameter has a name, reads back what setParam wrote, a
     CHECK(setParam(p, "max_validators", "4294967296") == Code::InvalidParamValue);
     CHECK(setParam(p, "min_fee", "18446744073709551615") == Code::Ok);
     CHECK(setParam(p, "nope", "1") == Code::UnknownParam);
-    // Every field of the encoding is named: 30 parameters.
-    CHECK(paramInfos().size() == 30);
+    // Every field of the encoding is named: 33 parameters.
+    CHECK(paramInfos().size() == 33);
 }
 
 TEST_CASE("gov: a proposal changes lease_take_rate_ppm and an out-of-range take is refused at submit") {

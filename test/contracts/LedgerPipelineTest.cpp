@@ -71,6 +71,66 @@ TEST_CASE("precheck rejects bad nonce, low fee and unpayable fee without chargin
     env(send(alice, bob, Amount(5)).withNonce(1));
 }
 
+TEST_CASE("fees by weight: a tx must pay min_fee + fee_per_msg x messages + fee_per_byte x signed bytes") {
+    Params p = testParams();
+    p.feePerMsg = Amount(100);
+    p.feePerByte = Amount(2);
+    TestEnv env(p);
+    auto& alice = env.account("alice", Amount(1'000'000));
+    auto& bob = env.account("bob");
+
+    TxSpec one = send(alice, bob, Amount(5));
+    const SignedTx signedOne = env.sign(one);
+    const Amount needOne = requiredFee(p, signedOne.body);
+    CHECK(needOne.micro() == p.minFee.micro() + 100 + 2 * signedOne.bytes().size());
+    // The fee's value does not change the size (amounts are fixed width), so this is exact.
+    CHECK(env.ledger().requiredFee(env.state(), signedOne.body) == needOne);
+
+    const auto before = env.state().entries();
+    env(TxSpec(one).withFee(Amount(needOne.micro() - 1)), expect(Code::FeeTooLow));
+    env(TxSpec(one).withFee(p.minFee), expect(Code::FeeTooLow));  // the flat minimum is no longer enough
+    CHECK(env.state().entries() == before);
+    env(TxSpec(one).withFee(needOne));
+    CHECK(env.balance(alice) == Amount(1'000'000 - 5 - needOne.micro()));
+
+    // A second message costs fee_per_msg and its bytes.
+    TxSpec two = send(alice, bob, Amount(5)).plus(MsgSend{bob.address, Amount(6)});
+    const SignedTx signedTwo = env.sign(two);
+    const Amount needTwo = requiredFee(p, signedTwo.body);
+    CHECK(needTwo.micro() == needOne.micro() + 100 + 2 * (signedTwo.bytes().size() - signedOne.bytes().size()));
+    env(TxSpec(two).withFee(needOne), expect(Code::FeeTooLow));
+    env(TxSpec(two).withFee(needTwo));
+}
+
+TEST_CASE("fee_per_msg and fee_per_byte are governable parameters, refused when a maximal tx's fee overflows") {
+    Params p = testParams();
+    CHECK(paramValue(p, "fee_per_msg") == "0");
+    CHECK(paramValue(p, "fee_per_byte") == "0");
+    CHECK(requiredFee(p, Tx{}) == p.minFee);  // 0 by default: the flat min_fee
+    CHECK(setParam(p, "fee_per_byte", "1000000") == Code::Ok);
+    CHECK_FALSE(p.validate());
+    CHECK(setParam(p, "fee_per_byte", std::to_string(UINT64_MAX / limits::kTxBytesMax + 1)) == Code::Ok);
+    CHECK(p.validate().has_value());  // x 64 KiB overflows
+    CHECK(setParam(p, "fee_per_byte", "0") == Code::Ok);
+    CHECK(setParam(p, "fee_per_msg", std::to_string(UINT64_MAX / 32)) == Code::Ok);
+    CHECK(p.validate().has_value());
+
+    // A passed proposal raises fee_per_msg and the next block charges it.
+    TestEnv env;
+    auto& alice = env.account("alice", Amount(10'000'000'000));
+    auto& bob = env.account("bob");
+    env.fund(env.validatorOperator(), Amount(1'000));  // pays its vote's fee
+    const auto id = eventId(env(govSubmit(alice, {{"fee_per_msg", "500"}}, env.params().govMinDeposit)),
+                            "proposal_submitted", "proposal_id");
+    env(govVote(env.validatorOperator(), id, VoteOption::Yes));
+    env.advanceTo(env.proposal(id)->votingEndHeight);
+    env.nextBlock();
+    REQUIRE(env.proposal(id)->status == ProposalStatus::Passed);
+    CHECK(env.storedParams().feePerMsg == Amount(500));
+    env(send(alice, bob, Amount(1)), expect(Code::FeeTooLow));
+    env(send(alice, bob, Amount(1)).withFee(Amount(env.params().minFee.micro() + 500)));
+}
+
 TEST_CASE("a failing message pays the fee, advances the nonce and rolls back every message of the tx") {
     TestEnv env;
     auto& alice = env.account("alice", Amount(1'000));

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "TestEnv.h"
@@ -28,6 +29,7 @@ struct RunStats {
     std::size_t txs = 0;
     std::size_t ok = 0;
     std::size_t leasesOpened = 0;
+    std::size_t recordsPruned = 0;  // leases and jobs erased after the retention
     std::map<state::ResultCode, std::size_t> codes;
 };
 
@@ -38,6 +40,7 @@ public:
         g.chainId = std::string(TestEnv::kChainId);
         g.params = testParams();
         g.params.maxBidsPerJob = 4;
+        g.params.recordRetentionBlocks = 30;  // prune settled leases and ended jobs under the invariants too
         for (std::size_t i = 0; i < w.actors; ++i) {
             TestAccount a;
             a.name = "actor" + std::to_string(i);
@@ -87,7 +90,8 @@ public:
                     learn(r, stats);
                 }
             }
-            ledger_.endBlock(state_);
+            for (const auto& e : ledger_.endBlock(state_).events)
+                if (e.type == "lease_pruned" || e.type == "job_pruned") ++stats.recordsPruned;
             onBlock(h);
         }
         return stats;
@@ -109,6 +113,7 @@ private:
             if (e.type == "job_created") jobs_.push_back(id("job_id"));
             if (e.type == "bid_placed") bids_.push_back(id("bid_id"));
             if (e.type == "proposal_submitted") proposals_.push_back(id("proposal_id"));
+            if (e.type == "offer_set") offerVersions_[{*e.attr("provider"), id("offer_id")}] = id("version");
             if (e.type == "lease_created") {
                 leases_.push_back(id("lease_id"));
                 ++stats.leasesOpened;
@@ -144,17 +149,27 @@ private:
             case 2:
                 if (provider) return MsgBidPlace{anyOf(jobs_), Amount(between(1, 60)), Amount(between(5, 50))};
                 return MsgBidAccept{anyOf(bids_)};
-            case 3:
+            case 3: {
                 if (provider) return MsgProviderWithdraw{anyOf(leases_)};
-                return MsgLeaseFromOffer{actors_[between(3, 3 + actors_.size() / 4 - 1)].address,
-                                         static_cast<std::uint32_t>(between(1, 3)),
+                const Address& offerer = actors_[between(3, 3 + actors_.size() / 4 - 1)].address;
+                const auto offerId = static_cast<std::uint32_t>(between(1, 3));
+                // The version the client last saw; now and then a stale one.
+                const auto seen = offerVersions_.find({offerer.toBech32(), offerId});
+                std::uint64_t version = seen == offerVersions_.end() ? 1 : seen->second;
+                if (version > 1 && rng_() % 8 == 0) --version;
+                return MsgLeaseFromOffer{offerer,
+                                         offerId,
                                          cpuMem(between(100, 2'000), 64),
                                          between(5, 80),
                                          Amount(between(1'000, 30'000)),
                                          Hash256{},
-                                         Amount(between(1'000, 4'000))};
+                                         Amount(between(1'000, 4'000)),
+                                         version};
+            }
             case 4:
                 if (provider) return MsgLeaseClose{anyOf(leases_), CloseReason::ProviderTerminated};
+                if (rng_() % 3 == 0)
+                    return MsgLeaseSetAutoTopUp{anyOf(leases_), Amount(between(1, 3'000)), Amount(between(0, 9'000))};
                 return MsgLeaseTopUp{anyOf(leases_), Amount(between(1, 5'000))};
             case 5:
                 if (provider) return MsgUsageReport{anyOf(leases_), between(1, 3'000), 9'000, Hash256{}};
@@ -193,6 +208,7 @@ private:
     std::vector<TestAccount> actors_;
     std::vector<std::uint64_t> nonces_;
     std::vector<std::uint64_t> jobs_, bids_, leases_, proposals_;
+    std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> offerVersions_;  // (provider, offer id) -> version
 };
 
 std::uint64_t seedFromEnv(std::uint64_t fallback) {
@@ -211,11 +227,13 @@ TEST_CASE("randomized workload keeps every invariant after every block") {
         INFO("seed " << w.seed << " height " << h << ": " << bad.value_or("ok"));
         REQUIRE_FALSE(bad.has_value());
     });
-    std::cout << "  " << stats.txs << " txs, " << stats.ok << " ok, " << stats.leasesOpened << " leases opened\n";
+    std::cout << "  " << stats.txs << " txs, " << stats.ok << " ok, " << stats.leasesOpened << " leases opened, "
+              << stats.recordsPruned << " records pruned\n";
     for (const auto& [code, n] : stats.codes) std::cout << "    " << state::resultName(code) << ": " << n << "\n";
     CHECK(stats.txs >= 100'000);
     // The workload must exercise the market, not only fail.
     CHECK(stats.leasesOpened > 200);
+    CHECK(stats.recordsPruned > 100);  // pruning ran under the invariants
     CHECK(stats.ok > stats.txs / 5);
 }
 

@@ -121,6 +121,16 @@ SignedTx TestEnv::sign(const TxSpec& spec) const {
     tx.body.nonce = spec.nonce.value_or(acc.nonce);
     tx.body.fee = spec.fee.value_or(params_.minFee);
     tx.body.msgs = spec.msgs;
+    // A lease_from_offer naming version 0 names the offer's current version,
+    // as a client that just read it would (1 when there is no such offer, so
+    // the ledger answers offer_not_found).
+    for (Msg& m : tx.body.msgs) {
+        auto* lease = std::get_if<MsgLeaseFromOffer>(&m);
+        if (lease == nullptr || lease->offerVersion != 0) continue;
+        auto offer = const_cast<TestEnv*>(this)->read(
+            [&](ApplyContext& ctx) { return Providers(ctx).offerRecord(lease->provider, lease->offerId); });
+        lease->offerVersion = offer ? offer->version : 1;
+    }
     tx.signature = schnorrSign(spec.signer->secret, tx.body.signDigest());
     if (spec.corruptSignature) {
         auto bytes = tx.signature.bytes();
@@ -179,6 +189,9 @@ Amount TestEnv::balance(const Address& a) {
 }
 std::uint64_t TestEnv::nonce(const TestAccount& a) {
     return read([&](ApplyContext& ctx) { return Bank(ctx).account(a.address).nonce; });
+}
+std::optional<AutoTopUp> TestEnv::autoTopUp(std::uint64_t leaseId) {
+    return read([&](ApplyContext& ctx) { return Leases(ctx).autoTopUp(leaseId); });
 }
 std::optional<Lease> TestEnv::lease(std::uint64_t id) {
     return read([&](ApplyContext& ctx) { return Leases(ctx).get(id); });
@@ -285,12 +298,15 @@ TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId) {
 }
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
                       Resources resources, std::uint64_t duration, Amount deposit, Hash256 manifestHash,
-                      Amount maxPrice) {
+                      Amount maxPrice, std::uint64_t offerVersion) {
     return one(client, MsgLeaseFromOffer{provider.address, offerId, std::move(resources), duration, deposit,
-                                         manifestHash, maxPrice});
+                                         manifestHash, maxPrice, offerVersion});
 }
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount) {
     return one(client, MsgLeaseTopUp{leaseId, amount});
+}
+TxSpec leaseSetAutoTopUp(const TestAccount& client, std::uint64_t leaseId, Amount perTopUp, Amount cap) {
+    return one(client, MsgLeaseSetAutoTopUp{leaseId, perTopUp, cap});
 }
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upTo, std::uint32_t availabilityBps) {
     return one(p, MsgUsageReport{leaseId, upTo, availabilityBps, sha256(asBytes("metrics"))});

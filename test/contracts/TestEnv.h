@@ -121,6 +121,7 @@ public:
     Amount balance(const Address& a);
     std::uint64_t nonce(const TestAccount& a);
     std::optional<Lease> lease(std::uint64_t id);
+    std::optional<AutoTopUp> autoTopUp(std::uint64_t leaseId);
     std::optional<Job> job(std::uint64_t id);
     std::optional<Bid> bid(std::uint64_t id);
     std::optional<Provider> provider(const TestAccount& a);
@@ -182,10 +183,13 @@ TxSpec jobCancel(const TestAccount& client, std::uint64_t jobId);
 TxSpec bidPlace(const TestAccount& p, std::uint64_t jobId, Amount price, Amount deposit);
 TxSpec bidWithdraw(const TestAccount& p, std::uint64_t bidId);
 TxSpec bidAccept(const TestAccount& client, std::uint64_t bidId);
+// offerVersion 0: the env signs the offer's version as it is when the tx is
+// signed (a client that just read it); name one to test a stale read.
 TxSpec leaseFromOffer(const TestAccount& client, const TestAccount& provider, std::uint32_t offerId,
                       Resources resources, std::uint64_t durationSeconds, Amount deposit, Hash256 manifestHash = {},
-                      Amount maxPrice = Amount(1'000'000'000));
+                      Amount maxPrice = Amount(1'000'000'000), std::uint64_t offerVersion = 0);
 TxSpec leaseTopUp(const TestAccount& client, std::uint64_t leaseId, Amount amount);
+TxSpec leaseSetAutoTopUp(const TestAccount& client, std::uint64_t leaseId, Amount perTopUp, Amount cap);
 TxSpec usageReport(const TestAccount& p, std::uint64_t leaseId, std::uint64_t upToHeight,
                    std::uint32_t availabilityBps);
 TxSpec leaseClose(const TestAccount& who, std::uint64_t leaseId, CloseReason reason);

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace agora::contracts;
     if (size == 0) return 0;
     const ByteSpan in = fuzz::bytesOf(data + 1, size - 1);
-    switch (data[0] % 13) {
+    switch (data[0] % 14) {
         case 0:
             fuzz::checkCanonical<Account>(in);
             break;
@@ -55,6 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         case 12:
             fuzz::checkCanonical<UnbondingEntry>(in);
+            break;
+        case 13:
+            fuzz::checkCanonical<Offer>(in);
             break;
     }
     return 0;

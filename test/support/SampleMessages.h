@@ -54,7 +54,7 @@ inline std::vector<Msg> sampleMessages() {
         MsgBidWithdraw{9},
         MsgBidAccept{9},
         MsgLeaseFromOffer{sampleAddress(3), 1, sampleResources(), 500, Amount(9'000'000), sha256(asBytes("manifest")),
-                          Amount(20'000)},
+                          Amount(20'000), 7},
         MsgLeaseTopUp{11, Amount(123)},
         MsgUsageReport{11, 12345, 9990, Hash256::fromHex(std::string(64, 'a')).value()},
         MsgLeaseClose{11, CloseReason::ProviderFailed},
@@ -63,6 +63,7 @@ inline std::vector<Msg> sampleMessages() {
         MsgGovSubmit{"raise the fee", {{"gov_voting_period_blocks", "50"}, {"min_fee", "2000"}}, Amount(5'000'000)},
         MsgGovDeposit{3, Amount(1'000'000)},
         MsgGovVote{3, VoteOption::NoWithVeto},
+        MsgLeaseSetAutoTopUp{11, Amount(5'000), Amount(15'000)},
     };
 }
 

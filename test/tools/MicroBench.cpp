@@ -12,13 +12,17 @@
 #include <memory>
 
 #include "consensus/core/Tx.h"
+#include "contracts/Keys.h"
+#include "contracts/Leases.h"
 #include "node/app/Application.h"
 #include "node/app/ParallelVerify.h"
 #include "node/mempool/Mempool.h"
+#include "node/query/StateQueries.h"
 #include "node/storage/LevelDbStateStore.h"
 #include "node/storage/NodeDatabase.h"
 #include "node/submit/AfterCommit.h"
 #include "node/submit/TxSubmitter.h"
+#include "support/SampleMessages.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
 #include "support/TestRng.h"
@@ -254,5 +258,64 @@ void BM_TxPath(benchmark::State& state) {
 BENCHMARK(BM_TxPath)->Arg(500)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
+
+// Listing one client's leases through the query service (StateQueries::leases
+// over the ledger's party index 0x45) with `arg` other leases stored in
+// LevelDB: the cost is the client's 20 leases whatever else is stored (issue
+// 16: "costs the same with 10 or 100,000 other leases").
+struct LeaseBook {
+    test::TempDir dir{"microbench-leases"};
+    std::unique_ptr<node::LevelDbStateStore> store;
+    Address client = test::sampleAddress(1);
+};
+
+LeaseBook& leaseBook(std::uint64_t others) {
+    static std::map<std::uint64_t, std::unique_ptr<LeaseBook>> books;
+    auto& slot = books[others];
+    if (!slot) {
+        slot = std::make_unique<LeaseBook>();
+        auto opened = node::LevelDbStateStore::open(slot->dir.path(), node::StateStoreOptions{10});
+        if (!opened) throw std::runtime_error(opened.error().message());
+        slot->store = std::move(*opened);
+        const Address provider = test::sampleAddress(3);
+        const std::uint64_t total = others + 20;
+        std::uint64_t version = 0;
+        for (std::uint64_t id = 1; id <= total;) {
+            state::StateChanges changes;
+            for (std::uint64_t k = 0; k < 50'000 && id <= total; ++k, ++id) {
+                contracts::Lease l;
+                l.id = id;
+                // The client's 20 leases are spread among the others.
+                if (id % (total / 20) == 0 && id / (total / 20) <= 20) {
+                    l.client = slot->client;
+                } else {
+                    l.client = Address::fromPublicKey(test::testKey(static_cast<std::uint8_t>(2 + id % 200)).publicKey);
+                }
+                l.provider = provider;
+                l.resources = Resources{1000, 0, 0, {}};
+                l.pricePerSecond = Amount(100);
+                l.escrow = Amount(5'000);
+                l.deposited = Amount(5'000);
+                changes[contracts::keys::lease(id)] = encode(l);
+                changes[contracts::keys::leaseOfClient(l.client, id)] = Bytes{};
+                changes[contracts::keys::leaseOfProvider(provider, id)] = Bytes{};
+            }
+            if (!slot->store->commit(++version, changes)) throw std::runtime_error("fill");
+        }
+    }
+    return *slot;
+}
+
+void BM_ListClientLeases(benchmark::State& state) {
+    auto& book = leaseBook(static_cast<std::uint64_t>(state.range(0)));
+    const node::StateQueries queries(book.store->snapshot());
+    for (auto _ : state) {
+        auto page = queries.leases(book.client, std::nullopt, node::pageSpec({}, 100));
+        if (!page || page->items.size() != 20) state.SkipWithError("the client's 20 leases were not listed");
+        benchmark::DoNotOptimize(page);
+    }
+    state.counters["other_leases"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_ListClientLeases)->Arg(10)->Arg(100'000)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -62,7 +62,7 @@ TEST_CASE("a trailing byte after any message is rejected", "[messages]") {
 }
 
 TEST_CASE("unknown message tags are rejected", "[messages]") {
-    for (int tag : {0x00, 0x02, 0x15, 0x25, 0x36, 0x45, 0xff}) {
+    for (int tag : {0x00, 0x02, 0x15, 0x25, 0x36, 0x46, 0xff}) {
         Bytes b{static_cast<std::uint8_t>(tag)};
         auto r = decodeOne(b);
         REQUIRE_FALSE(r.hasValue());

@@ -81,7 +81,7 @@ TEST_CASE("every result code has a name and a message, and numbers and names are
         CHECK(resultMessage(info.code) == info.message);
         CHECK(findResultCode(info.code) == &info);
     }
-    CHECK(resultCodeTable().size() == 82);
+    CHECK(resultCodeTable().size() == 83);
 }
 
 TEST_CASE("the stable numbers keep their names and messages", "[resultcode]") {
@@ -114,6 +114,8 @@ TEST_CASE("the stable numbers keep their names and messages", "[resultcode]") {
     CHECK(resultName(ResultCode::CommissionChangeTooSoon) == "commission_change_too_soon");
     CHECK(static_cast<unsigned>(ResultCode::BidsAboveCapacity) == 390);
     CHECK(resultName(ResultCode::BidsAboveCapacity) == "bids_above_capacity");
+    CHECK(static_cast<unsigned>(ResultCode::OfferVersionMismatch) == 391);
+    CHECK(resultName(ResultCode::OfferVersionMismatch) == "offer_version_mismatch");
 }
 
 TEST_CASE("a number outside the table is named unknown", "[resultcode]") {

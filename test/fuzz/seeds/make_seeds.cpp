@@ -231,6 +231,7 @@ int main(int argc, char** argv) {
         rec(10, "validator", encode(contracts::Validator{}));
         rec(11, "delegation", encode(Delegation{}));
         rec(12, "unbonding", encode(UnbondingEntry{}));
+        rec(13, "offer", encode(Offer{}));
     }
 
     // p2p and sync protobufs.

@@ -85,11 +85,11 @@ void buildMarket(Chain& c) {
         {c.tx(kProvider, MsgOfferSet{1, PriceSchedule{Amount(1), Amount(0), Amount(0), {}}}),
          c.tx(kClient, MsgJobCreate{res(2000, 4096, 50), {{"region", "eu"}}, Amount(100), 40, 20, 0, Amount(4'000)})},
         3'000);
-    c.commitOk(
-        {c.tx(kClient,
-              MsgLeaseFromOffer{addr(kProvider), 1, res(1000, 1024, 10), 30, Amount(100'000), {}, Amount(1'000'000)}),
-         c.tx(kProvider, MsgBidPlace{1, Amount(90), Amount(1'000'000)})},
-        4'000);
+    c.commitOk({c.tx(kClient,
+                     MsgLeaseFromOffer{
+                         addr(kProvider), 1, res(1000, 1024, 10), 30, Amount(100'000), {}, Amount(1'000'000), 1}),
+                c.tx(kProvider, MsgBidPlace{1, Amount(90), Amount(1'000'000)})},
+               4'000);
 }
 
 }  // namespace

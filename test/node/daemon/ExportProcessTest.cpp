@@ -134,7 +134,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     c.tx({"offer", "set", "1", "--cpu-price", "1", "--mem-price", "0", "--storage-price", "0"}, "prov");
     const json leased =
         c.tx({"lease", "from-offer", c.address("prov"), "1", "--resources", "cpu=1000,mem=1024,storage=10",
-              "--duration", "100000", "--deposit", "200000000", "--max-price", "1000"},
+              "--duration", "100000", "--deposit", "200000000", "--max-price", "1000", "--offer-version", "1"},
              "client");
     const std::uint64_t leaseId = std::stoull(ExportChain::attr(leased, "lease_created", "lease_id"));
     const json job =

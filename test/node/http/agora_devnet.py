@@ -188,7 +188,7 @@ class Devnet:
         self.tx("provider", "bid", "place", str(f["open_job"]), "--price", "9000")
         offer_lease = self.tx("client", "lease", "from-offer", self.addr["provider"], "1", "--resources",
                               "cpu=1000,mem=1024,storage=10", "--duration", "100000", "--deposit", "5000000000",
-                              "--max-price", "100000")
+                              "--max-price", "100000", "--offer-version", "1")
         f["active_lease"] = int(self.attr(offer_lease, "lease_created", "lease_id"))
         # A second provider, so a test can place another bid on the open job while its page is shown.
         self.tx("other", "provider", "register", "--host", "https://other.example", "--attr", "region=eu", "--capacity",

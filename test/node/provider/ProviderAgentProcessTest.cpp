@@ -168,9 +168,26 @@ std::string hashOf(const std::string& path) {
 // A lease from the provider's standing offer 1 with the manifest's hash, as the client.
 std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& hash,
                              const std::string& resources = "cpu=500,mem=256,storage=1") {
-    auto r = net.agora({"tx", "--from", "client", "--wait", "lease", "from-offer", providerAddr, "1", "--resources",
-                        resources, "--duration", "400", "--deposit", "2000000", "--max-price", "2000000",
-                        "--manifest-hash", hash});
+    auto r = net.agora({"tx",
+                        "--from",
+                        "client",
+                        "--wait",
+                        "lease",
+                        "from-offer",
+                        providerAddr,
+                        "1",
+                        "--resources",
+                        resources,
+                        "--duration",
+                        "400",
+                        "--deposit",
+                        "2000000",
+                        "--max-price",
+                        "2000000",
+                        "--offer-version",
+                        "1",
+                        "--manifest-hash",
+                        hash});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
     return net.onlyLease(providerAddr);

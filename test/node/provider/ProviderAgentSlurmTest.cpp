@@ -42,9 +42,26 @@ std::string initSlurmAgent(ProviderNet& net, const SlurmCluster& cluster,
 std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
     auto m = manifest::loadManifestFile(file);
     REQUIRE(m.hasValue());
-    auto r = net.agora({"tx", "--from", "client", "--wait", "lease", "from-offer", providerAddr, "1", "--resources",
-                        "cpu=500,mem=256,storage=1", "--duration", "400", "--deposit", "2000000", "--max-price",
-                        "2000000", "--manifest-hash", manifest::manifestHash(*m).toHex()});
+    auto r = net.agora({"tx",
+                        "--from",
+                        "client",
+                        "--wait",
+                        "lease",
+                        "from-offer",
+                        providerAddr,
+                        "1",
+                        "--resources",
+                        "cpu=500,mem=256,storage=1",
+                        "--duration",
+                        "400",
+                        "--deposit",
+                        "2000000",
+                        "--max-price",
+                        "2000000",
+                        "--offer-version",
+                        "1",
+                        "--manifest-hash",
+                        manifest::manifestHash(*m).toHex()});
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
     return net.onlyLease(providerAddr);

@@ -54,44 +54,56 @@ contracts::Lease lease(std::uint64_t id, const Address& client, const Address& p
 
 }  // namespace
 
-TEST_CASE("a filtered listing examines a bounded number of records per page and resumes from next_key",
+TEST_CASE("a party's lease listing walks the ledger's party index: exact pages whatever else is stored",
           "[rpc][query]") {
     state::MemoryState s;
     const Address client = test::sampleAddress(1);
     const Address other = test::sampleAddress(2);
     const Address provider = test::sampleAddress(3);
     const std::uint64_t total = kScanBudget + 50;
-    const std::uint64_t wanted = kScanBudget + 40;  // beyond the first page's budget
-    for (std::uint64_t id = 1; id <= total; ++id)
-        s.put(keys::lease(id), encode(lease(id, id == wanted || id == 3 ? client : other, provider)));
+    const std::uint64_t wanted = kScanBudget + 40;  // beyond what a budgeted scan of all leases would reach
+    for (std::uint64_t id = 1; id <= total; ++id) {
+        const Address& owner = id == wanted || id == 3 ? client : other;
+        s.put(keys::lease(id), encode(lease(id, owner, provider)));
+        s.put(keys::leaseOfClient(owner, id), {});  // as Leases::open writes them
+        s.put(keys::leaseOfProvider(provider, id), {});
+    }
     StateQueries q(std::make_shared<MemorySnapshot>(s, 100));
 
-    auto first = q.leases(client, std::nullopt, pageSpec({}, 0));
+    auto first = q.leases(client, std::nullopt, pageSpec({}, 1));
     REQUIRE(first.hasValue());
-    REQUIRE(first->items.size() == 1);  // lease 3; the budget ran out before lease `wanted`
+    REQUIRE(first->items.size() == 1);
     REQUIRE(first->items[0].id == 3);
-    REQUIRE(first->nextKey == keys::lease(kScanBudget + 1));
-    auto second = q.leases(client, std::nullopt, pageSpec(first->nextKey, 0));
+    REQUIRE(first->nextKey == keys::leaseOfClient(client, wanted));
+    auto second = q.leases(client, std::nullopt, pageSpec(first->nextKey, 1));
     REQUIRE(second.hasValue());
     REQUIRE(second->items.size() == 1);
     REQUIRE(second->items[0].id == wanted);
     REQUIRE(second->nextKey.empty());
+    // One page holds both: the listing visits the client's two entries only.
+    auto all = q.leases(client, std::nullopt, pageSpec({}, 0));
+    REQUIRE(all->items.size() == 2);
+    REQUIRE(all->nextKey.empty());
 
-    // An unfiltered page stops at its limit, exactly.
+    // A provider's page stops at its limit, exactly.
     auto byProvider = q.leases(std::nullopt, provider, pageSpec({}, 7));
     REQUIRE(byProvider->items.size() == 7);
-    REQUIRE(byProvider->nextKey == keys::lease(8));
+    REQUIRE(byProvider->nextKey == keys::leaseOfProvider(provider, 8));
     // Limits are capped.
     REQUIRE(pageSpec({}, 5'000).limit == kMaxPageLimit);
     REQUIRE(pageSpec({}, 0).limit == kDefaultPageLimit);
     auto capped = q.leases(std::nullopt, provider, pageSpec({}, 5'000));
     REQUIRE(capped->items.size() == kMaxPageLimit);
+    // Both parties: the client's index, filtered by provider.
+    REQUIRE(q.leases(client, provider, pageSpec({}, 0))->items.size() == 2);
+    REQUIRE(q.leases(client, other, pageSpec({}, 0))->items.empty());
 
     // A cursor of another listing, or of the wrong size, is refused.
     auto bad = q.leases(client, std::nullopt, pageSpec(keys::provider(provider), 0));
     REQUIRE_FALSE(bad.hasValue());
     REQUIRE(bad.error().kind == QueryErrorKind::InvalidArgument);
-    REQUIRE_FALSE(q.leases(client, std::nullopt, pageSpec(Bytes{0x40, 1}, 0)).hasValue());
+    REQUIRE_FALSE(q.leases(client, std::nullopt, pageSpec(keys::leaseOfProvider(provider, 1), 0)).hasValue());
+    REQUIRE_FALSE(q.leases(client, std::nullopt, pageSpec(Bytes{0x45, 1}, 0)).hasValue());
     REQUIRE_FALSE(q.leases(std::nullopt, std::nullopt, pageSpec({}, 0)).hasValue());
 }
 

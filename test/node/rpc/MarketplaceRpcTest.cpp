@@ -288,8 +288,8 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
               c.signedTx(kClient, {MsgJobCreate{res(500, 512, 5), {}, Amount(100), 10, 10, 0, Amount(1'000)}}));
     // 10,000 uagr at 1,000 per second: dry after 10 of its 50 seconds (blocks here are one second apart).
     mustAdmit(*c.client, &CS::LeaseOffer,
-              c.signedTx(kClient,
-                         {MsgLeaseFromOffer{addr(2), 1, res(1000, 0, 0), 50, Amount(10'000), {}, Amount(1'000'000)}}));
+              c.signedTx(kClient, {MsgLeaseFromOffer{
+                                      addr(2), 1, res(1000, 0, 0), 50, Amount(10'000), {}, Amount(1'000'000), 1}}));
     const auto jobsBlock = c.block();
     const std::uint64_t offerLeaseStart = jobsBlock.height;
     const std::uint64_t offerLeaseStartMs = c.app().lastTimeMs();  // that block's time
