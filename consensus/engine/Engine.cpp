@@ -304,7 +304,7 @@ bool Engine::ruleProposal() {
     // line 28: re-proposal backed by > 2/3 prevotes in pol_round
     const std::uint32_t vr = *p.polRound;
     const RoundState* polRs = findRound(vr);
-    if (!polRs || !quorum(polRs->prevotes.powerFor(p.blockId))) return false;
+    if (!config_.testOnlySkipPolCheck && (!polRs || !quorum(polRs->prevotes.powerFor(p.blockId)))) return false;
     const bool lockAllows =
         !lockedRound_ || *lockedRound_ <= vr || lockedBlock_ == p.blockId || config_.testOnlyIgnoreLock;
     castVote(VoteType::Prevote, valid && lockAllows ? std::optional<Hash256>(p.blockId) : std::nullopt);

@@ -56,6 +56,9 @@ struct EngineConfig {
     // TEST ONLY: counts more than half of the power as a quorum instead of
     // more than two thirds (mutant; test/consensus/engine/MutationTest.cpp).
     bool testOnlyHalfQuorum = false;
+    // TEST ONLY: prevotes a re-proposal (pol_round set) without the quorum of
+    // prevotes in pol_round that line 28 requires: the proof-of-lock rule off.
+    bool testOnlySkipPolCheck = false;
 };
 
 class Engine {
