@@ -59,8 +59,12 @@ JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
 # AGORA_BENCH_BUILD_TYPE lets a developer reuse an existing RelWithDebInfo tree.
 # Tests on: scripts/run.sh shares build-release/ and configures it with the tests off.
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" -DAGORA_BUILD_TESTS=ON >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
-  agora_statesync_bench agora_block_replay agora_microbench agora_provider_bench agora_market_sim >/dev/null
+if [ "$market_only" -eq 1 ]; then
+  cmake --build "$BUILD" -j "$JOBS" --target agora_market_sim >/dev/null
+else
+  cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
+    agora_statesync_bench agora_block_replay agora_microbench agora_provider_bench agora_market_sim >/dev/null
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
