@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures (never timed assertions in tests); see docs/performance.md.
-#   scripts/bench.sh [--quick] [--validators 1|4|all|none] [--provider|--no-provider]
+#   scripts/bench.sh [--quick] [--validators 1|4|all|none] [--provider|--no-provider] [--market-sim-only]
 #                    (default: both networks and the provider agent)
 # Builds Release into build-release/ (or $AGORA_BENCH_BUILD_DIR), then runs:
 #   1. agora-microbench   codec, signature verify (single, parallel block path),
@@ -22,6 +22,10 @@
 #   6. agora-provider-bench  the provider agent against a real agorad: bids placed per
 #                         second on 1,000 jobs/s offered, and lease won -> workload running
 #                         (p50/p99 against one block + 200 ms); phase 2 needs root and bwrap
+#   7. agora-market-sim   the adversarial market simulation over 50 seeds (10 with --quick):
+#                         invariants at every block, reputation's AUC, each attack's cost
+#                         and gain in uagr (docs/market-simulation.md); --market-sim-only
+#                         runs just this step
 # Prints one JSON line per measurement and the load generators' tables. After each load
 # generator run: committed tx/s against the signature limit (cores / one verify's CPU time
 # from step 1 of the same run) and node CPU per tx in verifies ({"bench":"limit",...}).
@@ -31,6 +35,7 @@ cd "$(dirname "$0")/.."
 quick=0
 validators=all
 provider=1
+market_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -39,6 +44,7 @@ while [ $# -gt 0 ]; do
       case "$validators" in 1|4|all|none) ;; *) echo "--validators takes 1, 4, all or none" >&2; exit 2 ;; esac ;;
     --provider) provider=1 ;;
     --no-provider) provider=0 ;;
+    --market-sim-only) market_only=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -54,12 +60,29 @@ JOBS="${AGORA_BENCH_JOBS:-$(nproc)}"
 # AGORA_BENCH_BUILD_TYPE lets a developer reuse an existing RelWithDebInfo tree.
 # Tests on: scripts/run.sh shares build-release/ and configures it with the tests off.
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${AGORA_BENCH_BUILD_TYPE:-Release}" -DAGORA_BUILD_TESTS=ON >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
-  agora_statesync_bench agora_block_replay agora_microbench agora_provider_bench >/dev/null
+if [ "$market_only" -eq 1 ]; then
+  cmake --build "$BUILD" -j "$JOBS" --target agora_market_sim >/dev/null
+else
+  cmake --build "$BUILD" -j "$JOBS" --target agorad agora agora-provider agora_loadgen agora_state_bench \
+    agora_statesync_bench agora_block_replay agora_microbench agora_provider_bench agora_market_sim >/dev/null
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 T="$BUILD/test"
+
+# The market simulation: one JSON line per seed and a summary line; exit 1 when an
+# invariant broke in some seed (a paying attack is a figure, not a failure).
+market_sim() {
+  local seeds=50
+  [ "$quick" -eq 1 ] && seeds=10
+  echo "== market simulation, $seeds seeds"
+  "$T/agora_market_sim" --seeds "$seeds" --json
+}
+if [ "$market_only" -eq 1 ]; then
+  market_sim
+  exit $?
+fi
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -147,5 +170,7 @@ if [ "$provider" -eq 1 ]; then
   "$T/agora_provider_bench" || status=1
   mark "provider agent"
 fi
+market_sim || status=1
+mark "market simulation"
 echo "== bench.sh finished in $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

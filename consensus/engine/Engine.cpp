@@ -25,6 +25,11 @@ PublicKey Engine::proposerOf(std::uint32_t round) const {
     return key;
 }
 
+bool Engine::quorum(std::uint64_t power) const {
+    if (config_.testOnlyHalfQuorum) return power > chain_.validators.totalPower() - power;
+    return chain_.validators.isQuorum(power);
+}
+
 bool Engine::isValidator() const {
     return config_.self && chain_.validators.powerOf(*config_.self) > 0;
 }
@@ -320,7 +325,7 @@ bool Engine::ruleProposal() {
     // line 28: re-proposal backed by > 2/3 prevotes in pol_round
     const std::uint32_t vr = *p.polRound;
     const RoundState* polRs = findRound(vr);
-    if (!polRs || !chain_.validators.isQuorum(polRs->prevotes.powerFor(p.blockId))) return false;
+    if (!config_.testOnlySkipPolCheck && (!polRs || !quorum(polRs->prevotes.powerFor(p.blockId)))) return false;
     const bool lockAllows =
         !lockedRound_ || *lockedRound_ <= vr || lockedBlock_ == p.blockId || config_.testOnlyIgnoreLock;
     castVote(VoteType::Prevote, valid && lockAllows ? std::optional<Hash256>(p.blockId) : std::nullopt);
@@ -330,7 +335,7 @@ bool Engine::ruleProposal() {
 bool Engine::rulePrevoteAny() {
     if (step_ != Step::Prevote) return false;
     RoundState& rs = roundState(round_);
-    if (rs.prevoteTimeoutScheduled || !chain_.validators.isQuorum(rs.prevotes.totalPower())) return false;
+    if (rs.prevoteTimeoutScheduled || !quorum(rs.prevotes.totalPower())) return false;
     rs.prevoteTimeoutScheduled = true;
     schedule(Step::Prevote, round_);
     return true;
@@ -341,7 +346,7 @@ bool Engine::rulePrevoteBlock() {
     RoundState& rs = roundState(round_);
     if (rs.validUpdated) return false;
     for (const auto& p : rs.proposals) {
-        if (!isValid(p.blockId) || !chain_.validators.isQuorum(rs.prevotes.powerFor(p.blockId))) continue;
+        if (!isValid(p.blockId) || !quorum(rs.prevotes.powerFor(p.blockId))) continue;
         rs.validUpdated = true;
         if (step_ == Step::Prevote) {
             lockedBlock_ = p.blockId;
@@ -358,14 +363,14 @@ bool Engine::rulePrevoteBlock() {
 bool Engine::rulePrevoteNil() {
     if (step_ != Step::Prevote) return false;
     const RoundState* rs = findRound(round_);
-    if (!rs || !chain_.validators.isQuorum(rs->prevotes.powerFor(std::nullopt))) return false;
+    if (!rs || !quorum(rs->prevotes.powerFor(std::nullopt))) return false;
     castVote(VoteType::Precommit, std::nullopt);
     return true;
 }
 
 bool Engine::rulePrecommitAny() {
     RoundState& rs = roundState(round_);
-    if (rs.precommitTimeoutScheduled || !chain_.validators.isQuorum(rs.precommits.totalPower())) return false;
+    if (rs.precommitTimeoutScheduled || !quorum(rs.precommits.totalPower())) return false;
     rs.precommitTimeoutScheduled = true;
     schedule(Step::Precommit, round_);
     return true;
@@ -374,7 +379,7 @@ bool Engine::rulePrecommitAny() {
 bool Engine::ruleDecide() {
     for (const auto& [r, rs] : rounds_) {
         for (const auto& [id, power] : rs.precommits.blockPowers()) {
-            if (!chain_.validators.isQuorum(power)) continue;
+            if (!quorum(power)) continue;
             auto it = blocks_.find(id);
             if (it == blocks_.end() || it->second.validity != Validity::Valid) continue;
             decided_ = id;

@@ -53,6 +53,12 @@ struct EngineConfig {
     // TEST ONLY: breaks safety by ignoring the lock when prevoting. Exists so
     // the simulator's agreement checker can be shown to catch a broken engine.
     bool testOnlyIgnoreLock = false;
+    // TEST ONLY: counts more than half of the power as a quorum instead of
+    // more than two thirds (mutant; test/consensus/engine/MutationTest.cpp).
+    bool testOnlyHalfQuorum = false;
+    // TEST ONLY: prevotes a re-proposal (pol_round set) without the quorum of
+    // prevotes in pol_round that line 28 requires: the proof-of-lock rule off.
+    bool testOnlySkipPolCheck = false;
 };
 
 class Engine {
@@ -121,6 +127,8 @@ private:
     void castVote(VoteType type, std::optional<Hash256> blockId);
     void schedule(Step step, std::uint32_t round);
     void resetHeight();
+    // More than two thirds of the power (more than half under testOnlyHalfQuorum).
+    bool quorum(std::uint64_t power) const;
     bool isValidator() const;
     bool isValid(const Hash256& id) const;
     RoundState& roundState(std::uint32_t round) { return rounds_[round]; }

@@ -344,6 +344,8 @@ bool Simulation::executeOne(Node& n, Action& action) {
                     n.proposalsById.emplace(p->proposal.blockId, p->proposal);
                 if (const auto* p = std::get_if<OwnProposalSigned>(&a.input.body))
                     n.proposalsById.emplace(p->proposal.blockId, p->proposal);
+                // Mutant: the host skips the append (the entry is lost at the next restart).
+                if (n.role == Role::Honest && rng_.chance(scenario_.skipWalAppendPpm)) return true;
                 n.wal.push_back(std::move(a.input));
                 return true;
             },
@@ -422,7 +424,7 @@ bool Simulation::executeOne(Node& n, Action& action) {
                 return true;
             },
             [&](SignProposal& a) {
-                if (n.role != Role::Honest) {
+                if (n.role != Role::Honest || scenario_.signerBypass) {
                     a.proposal.signature = n.key->sign(a.proposal.signDigest(chainId_));
                     n.local.push_back(Input{now_, OwnProposalSigned{a.proposal}});
                     return true;
@@ -445,7 +447,7 @@ bool Simulation::executeOne(Node& n, Action& action) {
                 return true;
             },
             [&](SignVote& a) {
-                if (n.role != Role::Honest) {
+                if (n.role != Role::Honest || scenario_.signerBypass) {
                     a.vote.signature = n.key->sign(a.vote.signDigest(chainId_));
                     n.local.push_back(Input{now_, OwnVoteSigned{a.vote}});
                     return true;
@@ -581,6 +583,7 @@ void Simulation::restart(Node& n) {
     cfg.self = n.key->publicKey();
     cfg.timeouts = scenario_.timeouts;
     cfg.testOnlyIgnoreLock = scenario_.ignoreLock && n.role == Role::Honest;
+    cfg.testOnlyHalfQuorum = scenario_.halfQuorum && n.role == Role::Honest;
     n.engine = std::make_unique<Engine>(cfg, n.chainState, verifier_);
     Node* np = &n;
     n.store = std::make_unique<SimSignerStore>([this, np](const SignerState& s) {

@@ -89,6 +89,15 @@ struct Scenario {
     // at round 0: what the node's catch-up controller did after a block sync
     // that applied nothing (issue 17, amnesia).
     bool amnesiaOnRestart = false;
+    // TEST ONLY mutations on honest nodes (issue 17), each caught by a checker
+    // in MutationTest.cpp:
+    //   halfQuorum      Engine::testOnlyHalfQuorum: more than 1/2 of the power is a quorum
+    //   skipWalAppendPpm  the host drops this share of AppendWal actions (not persisted)
+    //   signerBypass    the host signs with the key directly, without the Signer's
+    //                   double-sign protection (its persisted last-signed state)
+    bool halfQuorum = false;
+    std::uint32_t skipWalAppendPpm = 0;
+    bool signerBypass = false;
 };
 
 struct RunResult {
