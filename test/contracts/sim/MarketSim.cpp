@@ -609,7 +609,7 @@ private:
         }
         const auto [who, price] = cands[pick];
         submit(c.actor, {MsgLeaseFromOffer{actors_[who].address, 1, need, duration, *price.checkedMul(duration),
-                                           Hash256{}, maxPrice}});
+                                           Hash256{}, maxPrice, offerVersion(who)}});
     }
 
     void acceptBest(ClientAgent& c, const Job& j) {
@@ -637,6 +637,13 @@ private:
         leaseFromBestOffer(c, j.resources, j.durationSeconds, j.maxPricePerSecond);
     }
 
+    // The version of actor `who`'s offer 1 as the ledger holds it (0: none), which
+    // a lease_from_offer must name (decision 50).
+    std::uint64_t offerVersion(std::size_t who) {
+        const auto offer = read([&](ApplyContext& ctx) { return Providers(ctx).offerRecord(actors_[who].address, 1); });
+        return offer ? offer->version : 0;
+    }
+
     // The wash trader's sybils each buy a short, tiny lease and settle it rated 5:
     // one new lease a block, round robin, so each sybil's 1/k weight stays high.
     void washStep(bool active) {
@@ -649,7 +656,7 @@ private:
         const std::uint64_t seconds = params_.reputationMinPaidSeconds + 2;
         const Amount price(providers_[washTrader_].pricePerMillicore);
         submit(sybil, {MsgLeaseFromOffer{actors_[trader].address, 1, tiny, seconds, *price.checkedMul(seconds),
-                                         Hash256{}, price}});
+                                         Hash256{}, price, offerVersion(trader)}});
     }
 
     // The griefers lease a tiny slice from the best-scored competitor, pay the
@@ -678,8 +685,8 @@ private:
         if (!offer) return;
         const auto price = priceAtOffer(*offer, tiny);
         if (!price) return;
-        submit(sybil,
-               {MsgLeaseFromOffer{actors_[victim].address, 1, tiny, 60, *price->checkedMul(60), Hash256{}, *price}});
+        submit(sybil, {MsgLeaseFromOffer{actors_[victim].address, 1, tiny, 60, *price->checkedMul(60), Hash256{},
+                                         *price, offerVersion(victim)}});
     }
 
     // Sybil clients: report (griefers) and settle their own leases.

@@ -258,15 +258,14 @@ TEST_CASE("a peer that re-sends proposals with other block bytes first is banned
     hn.checkChainGoesOnWithoutFork(out);
 }
 
-// [!mayfail] until p2p admission lands (issue 17, point 5; branch
-// p2p-admission): on main the nodes buffer and relay consensus messages
-// signed by any key for the next 4 heights, so this flood grows every node by
-// 200-280 MiB (bound 128 MiB) and stalls the chain (height 2 -> 3 in 12 s).
-// Drop the tag when it passes.
+// Before p2p admission (decision 48) the nodes buffered and relayed consensus
+// messages signed by any key for the next 4 heights: this flood grew every
+// node by 200-280 MiB (bound 128 MiB) and stalled the chain (height 2 -> 3 in
+// 12 s).
 TEST_CASE(
     "a flood of self-signed max-size proposals and votes for the next heights keeps four validators committing within "
     "the RSS bound",
-    "[p2p][process][byzantine][!mayfail]") {
+    "[p2p][process][byzantine]") {
     HostileNetwork hn;
     const std::uint64_t offered = 4 * kRssGrowthBoundKib * 1024;
     const auto out = hn.attack({0, 1, 2, 3}, {"--scenario", "junk-flood", "--max-bytes", std::to_string(offered)});
