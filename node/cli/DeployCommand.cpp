@@ -324,6 +324,7 @@ private:
 
     // One wait for bid notices; the window check runs between two of them.
     static constexpr std::chrono::milliseconds kBidPollStep{250};
+    static constexpr std::uint64_t kMinRateWindowMs = 1'000;
 
     // True when the accept would no longer land by bidding_end_height: fewer
     // blocks are left than pass during one poll step plus the two blocks an
@@ -334,9 +335,15 @@ private:
             static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(sincePosted).count());
         std::uint64_t blocksPerStep = 1;
         if (height > postedHeight && elapsedMs > 0) {
+            // The rate over at least kMinRateWindowMs: a chain that makes a block
+            // as soon as a tx arrives makes two or three within milliseconds of
+            // the post (the first bids), which is no sign of a fast chain; over a
+            // few dozen ms they read as hundreds of blocks a second and the
+            // window looked closed before the second bid could land.
+            const std::uint64_t windowMs = std::max(elapsedMs, kMinRateWindowMs);
             const std::uint64_t perStepTimesElapsed =
                 (height - postedHeight) * static_cast<std::uint64_t>(kBidPollStep.count());
-            blocksPerStep = std::max<std::uint64_t>(1, (perStepTimesElapsed + elapsedMs - 1) / elapsedMs);
+            blocksPerStep = std::max<std::uint64_t>(1, (perStepTimesElapsed + windowMs - 1) / windowMs);
         }
         return height + 2 * blocksPerStep + 2 >= biddingEnd_;
     }
