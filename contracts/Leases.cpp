@@ -360,9 +360,11 @@ ResultCode Leases::closeLease(Lease& l, CloseReason reason) {
         case CloseReason::ProviderFailed:
             // A report weighs only once the client paid for reputation_min_paid_seconds:
             // opening and failing leases in one tx must not ruin a provider for a fee.
-            // It weighs 1/k for the client's k-th lease with this provider (decision 46).
+            // It weighs 1/k for the client's k-th lease with this provider (decision 46),
+            // times the share of reputation_reference_paid the client paid so far (decision 55).
             if (paidSeconds(l) >= ctx_.params.reputationMinPaidSeconds)
-                rep.recordFailureReport(l.provider, l.client);
+                rep.recordFailureReport(l.provider, l.client,
+                                        l.paidOut.checkedAdd(l.accrued).value_or(Amount(UINT64_MAX)));
             else
                 rep.recordClientEarlyClose(l.client);
             break;

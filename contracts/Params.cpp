@@ -44,6 +44,8 @@ void Params::encodeTo(Writer& w) const {
     codec::put(w, feePerMsg);
     codec::put(w, feePerByte);
     w.u64(recordRetentionBlocks);
+    codec::put(w, reputationReferencePaid);
+    codec::put(w, reputationClientStanding);
 }
 
 Params Params::decodeFrom(Reader& r) {
@@ -81,6 +83,8 @@ Params Params::decodeFrom(Reader& r) {
     p.feePerMsg = codec::getAmount(r);
     p.feePerByte = codec::getAmount(r);
     p.recordRetentionBlocks = r.u64();
+    p.reputationReferencePaid = codec::getAmount(r);
+    p.reputationClientStanding = codec::getAmount(r);
     return p;
 }
 
@@ -97,6 +101,7 @@ std::optional<std::string> Params::validate() const {
     if (recordRetentionBlocks == 0) return "record_retention_blocks must be positive";
     if (leaseTakeRatePpm > 1'000'000) return "lease_take_rate_ppm above 1000000";
     if (reputationHalfLifeSeconds == 0) return "reputation_half_life_seconds must be positive";
+    if (reputationReferencePaid.isZero()) return "reputation_reference_paid must be positive";
     if (minSelfStake.isZero()) return "min_self_stake must be positive";
     if (maxValidators == 0 || maxValidators > ValidatorSet::kMaxValidators)
         return "max_validators must be between 1 and " + std::to_string(ValidatorSet::kMaxValidators);
@@ -168,6 +173,8 @@ const std::vector<ParamEntry>& table() {
         entry("lease_take_rate_ppm", &P::leaseTakeRatePpm),
         entry("reputation_half_life_seconds", &P::reputationHalfLifeSeconds),
         entry("reputation_min_paid_seconds", &P::reputationMinPaidSeconds),
+        entry("reputation_reference_paid", &P::reputationReferencePaid),
+        entry("reputation_client_standing", &P::reputationClientStanding),
         entry("gov_min_deposit", &P::govMinDeposit),
         entry("gov_deposit_period_blocks", &P::govDepositPeriodBlocks),
         entry("gov_voting_period_blocks", &P::govVotingPeriodBlocks),

@@ -65,6 +65,15 @@ struct Params {
     // A lease weighs in reputation (completed, or a client's provider_failed
     // report) only once the client paid for this many seconds of block time.
     std::uint64_t reputationMinPaidSeconds = 10;
+    // A lease weighs in reputation in proportion to what its client paid: one
+    // lease per this amount (decision 55). A tiny lease weighs tiny, so a
+    // completed lease or a provider_failed report costs real money.
+    Amount reputationReferencePaid{1'000'000};  // 1 agr
+    // A client's lease weighs in full only once the client has paid this
+    // much on settled leases with other providers (its standing, decision 55):
+    // a fresh account, which is free, weighs nothing, so sybils cannot make or
+    // break a provider. 0 turns the rule off.
+    Amount reputationClientStanding{10'000'000};  // 10 agr
     // governance (docs/ledger.md, "Governance")
     Amount govMinDeposit{1'000'000'000};           // deposits that open the vote
     std::uint64_t govDepositPeriodBlocks = 1'000;  // to reach gov_min_deposit

@@ -92,11 +92,13 @@ ProviderReputation ProviderReputation::decodeFrom(Reader& r) {
 void ReputationPair::encodeTo(Writer& w) const {
     w.u64(count);
     w.u64(lastDecayTime);
+    codec::put(w, paid);
 }
 ReputationPair ReputationPair::decodeFrom(Reader& r) {
     ReputationPair p;
     p.count = r.u64();
     p.lastDecayTime = r.u64();
+    p.paid = codec::getAmount(r);
     return p;
 }
 
@@ -177,19 +179,48 @@ void Reputation::save(const Address& a, const ProviderReputation& rep) {
         .add("slashes", rep.slashes);
 }
 
+std::uint64_t Reputation::moneyWeight(Amount paid) const {
+    const std::uint64_t reference = ctx_.params.reputationReferencePaid.micro();
+    if (reference == 0) return kOneLease;  // validate() refuses it; never divide by zero
+    // Capped at a million leases so that weight x 1e6 stays within u64.
+    constexpr U128 kMax = static_cast<U128>(kOneLease) * kOneLease;
+    const U128 w = static_cast<U128>(paid.micro()) * kOneLease / reference;
+    return static_cast<std::uint64_t>(w > kMax ? kMax : w);
+}
+
+std::uint64_t Reputation::standing(const Address& prov, const Address& cli) const {
+    const std::uint64_t needed = ctx_.params.reputationClientStanding.micro();
+    if (needed == 0) return kOneLease;  // the rule is off
+    const std::uint64_t total = client(cli).totalPaid.micro();
+    const auto pair = ctx_.store.load<ReputationPair>(keys::reputationPair(prov, cli));
+    const std::uint64_t here = pair ? pair->paid.micro() : 0;
+    const std::uint64_t elsewhere = total > here ? total - here : 0;
+    if (elsewhere >= needed) return kOneLease;
+    return saturate(static_cast<U128>(elsewhere) * kOneLease / needed);
+}
+
+std::uint64_t Reputation::leaseWeight(std::uint64_t clientWeight, Amount paid, std::uint64_t standingPpm) const {
+    // <= 1e6 x 1e12 x 1e6 / 1e12: within u64 after the divisions.
+    const U128 w = static_cast<U128>(clientWeight) * moneyWeight(paid) / kOneLease * standingPpm / kOneLease;
+    return saturate(w);
+}
+
 void Reputation::recordSettlement(const Address& prov, const Address& cli, Amount paid, std::uint8_t rating,
                                   bool countsCompleted, bool alreadyWeighed) {
     ProviderReputation rep = decayed(prov);
+    // The client's standing before this lease counts in it.
+    const std::uint64_t standingPpm = standing(prov, cli);
     const PairUse use = alreadyWeighed                      ? PairUse::Reuse
                         : countsCompleted || !paid.isZero() ? PairUse::Count
                                                             : PairUse::Peek;
     const std::uint64_t weight = clientWeight(prov, cli, use);
     if (countsCompleted) {
         ++rep.completed;
-        rep.successWeight = saturatingAdd(rep.successWeight, weight);
+        // One lease per reputation_reference_paid it paid, times the client's standing (decision 55).
+        rep.successWeight = saturatingAdd(rep.successWeight, leaseWeight(weight, paid, standingPpm));
     }
     rep.totalPaid = rep.totalPaid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
-    const U128 weighedPaid = static_cast<U128>(paid.micro()) * weight / kOneLease;
+    const U128 weighedPaid = static_cast<U128>(paid.micro()) * weight / kOneLease * standingPpm / kOneLease;
     rep.ratedValue = saturatingAdd(rep.ratedValue, saturate(weighedPaid));
     rep.ratingSum = saturatingAdd(rep.ratingSum, saturate(weighedPaid * rating));
     save(prov, rep);
@@ -198,13 +229,23 @@ void Reputation::recordSettlement(const Address& prov, const Address& cli, Amoun
     ++c.leasesSettled;
     c.totalPaid = c.totalPaid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
     ctx_.store.save(keys::clientRecord(cli), c);
+    if (!paid.isZero()) {
+        const Bytes key = keys::reputationPair(prov, cli);
+        ReputationPair pair = ctx_.store.load<ReputationPair>(key).value_or(ReputationPair{});
+        if (pair.lastDecayTime == 0) pair.lastDecayTime = ctx_.block.time;
+        pair.paid = pair.paid.checkedAdd(paid).value_or(Amount(UINT64_MAX));
+        ctx_.store.save(key, pair);
+    }
 }
 
-void Reputation::recordFailureReport(const Address& prov, const Address& cli) {
+void Reputation::recordFailureReport(const Address& prov, const Address& cli, Amount paid) {
     ProviderReputation rep = decayed(prov);
     ++rep.earlyCloses;
-    rep.failureWeight =
-        saturatingAdd(rep.failureWeight, saturate(static_cast<U128>(clientWeight(prov, cli, PairUse::Count)) * 2));
+    const std::uint64_t standingPpm = standing(prov, cli);
+    // Two failures per lease, a lease weighing what the client paid up to the
+    // report, times the client's standing (decision 55).
+    const std::uint64_t weight = leaseWeight(clientWeight(prov, cli, PairUse::Count), paid, standingPpm);
+    rep.failureWeight = saturatingAdd(rep.failureWeight, saturate(static_cast<U128>(weight) * 2));
     save(prov, rep);
 }
 

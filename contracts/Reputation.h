@@ -2,9 +2,13 @@
 // reputation: per provider, from settled and closed leases, a score in parts
 // per million (0..1,000,000) that costs real money to fake (decision 46).
 //
-//   weight of a client's lease = 1e6 / (k + 1), k = that client's leases already
-//                                weighed for this provider (decayed): one client or
-//                                a ring cannot make or break a provider
+//   weight of a client's lease = 1e6 / (k + 1) x paid / reputation_reference_paid
+//                                x min(1, paid elsewhere / reputation_client_standing),
+//                                k = that client's leases already weighed for this
+//                                provider (decayed): one client or a ring cannot make or
+//                                break a provider, a lease weighs by the money it paid,
+//                                and a client by what it paid other providers (decision
+//                                55): faking either side costs money, and sybils weigh 0
 //   success  = sum of weights of completed leases (ppm of a lease)
 //   failure  = 2 x weights of provider_failed reports + 2e6 x provider terminations
 //              + 4e6 x slashes
@@ -59,6 +63,7 @@ struct ProviderReputation {
 struct ReputationPair {
     std::uint64_t count = 0;  // decayed with the provider's half-life
     std::uint64_t lastDecayTime = 0;
+    Amount paid;  // lifetime: what the client paid this provider on settled leases (its standing excludes it)
     void encodeTo(Writer& w) const;
     static ReputationPair decodeFrom(Reader& r);
     bool operator==(const ReputationPair&) const = default;
@@ -90,8 +95,9 @@ public:
     // nothing and is not counted.
     void recordSettlement(const Address& provider, const Address& client, Amount paid, std::uint8_t rating,
                           bool countsCompleted, bool alreadyWeighed);
-    // A client's provider_failed report that weighs (paid for the minimum).
-    void recordFailureReport(const Address& provider, const Address& client);
+    // A client's provider_failed report that weighs (paid for the minimum);
+    // `paid`: what the client paid for the lease up to the report.
+    void recordFailureReport(const Address& provider, const Address& client, Amount paid);
     // The provider closed a lease provider_terminated.
     void recordTermination(const Address& provider);
     void recordClientEarlyClose(const Address& client);
@@ -105,6 +111,14 @@ private:
     // (its provider_failed report), Peek counts nothing.
     std::uint64_t clientWeight(const Address& provider, const Address& client, PairUse use);
     std::uint64_t halvingsSince(std::uint64_t& lastDecayTime) const;
+    // What a lease that paid `paid` weighs, ppm of a lease: one lease per
+    // reputation_reference_paid, in proportion (decision 55).
+    std::uint64_t moneyWeight(Amount paid) const;
+    // The client's standing toward the provider, ppm: what it paid on settled
+    // leases with other providers over reputation_client_standing, at most 1e6.
+    std::uint64_t standing(const Address& provider, const Address& client) const;
+    // weight x moneyWeight(paid) x standing, ppm of a lease.
+    std::uint64_t leaseWeight(std::uint64_t clientWeight, Amount paid, std::uint64_t standingPpm) const;
     void save(const Address& a, const ProviderReputation& rep);
     ApplyContext& ctx_;
 };

@@ -252,7 +252,7 @@ TEST_CASE("params: every parameter has a name, reads back what setParam wrote, a
     CHECK(setParam(p, "min_fee", "18446744073709551615") == Code::Ok);
     CHECK(setParam(p, "nope", "1") == Code::UnknownParam);
     // Every field of the encoding is named: 33 parameters.
-    CHECK(paramInfos().size() == 33);
+    CHECK(paramInfos().size() == 35);
 }
 
 TEST_CASE("gov: a proposal changes lease_take_rate_ppm and an out-of-range take is refused at submit") {

@@ -93,7 +93,8 @@ TEST_CASE("full lease lifecycle: job, bids, accept, accrual, top-up, withdraw, c
     CHECK(rep.completed == 1);
     CHECK(rep.totalPaid == Amount(400));
     CHECK(rep.earlyCloses == 0);
-    CHECK(rep.score() == 200'000);  // rated 5 on one lease: the lower bound of one success
+    // Rated 5 on one lease that paid 400: 0.4 of a lease of evidence (reputation_reference_paid 1000).
+    CHECK(rep.score() == wilsonLowerBoundPpm(400'000, 0));
     CHECK(env.clientRecord(m.alice).leasesSettled == 1);
 
     // Settling twice and withdrawing from a settled lease fail, fee charged.

@@ -17,7 +17,7 @@ struct RepEnv {
     TestEnv env;
     TestAccount& alice = env.account("alice", Amount(10'000'000));
     TestAccount& prov = env.account("prov", Amount(100'000));
-    RepEnv() { registerProvider(prov); }
+    explicit RepEnv(Params params = testParams()) : env(params) { registerProvider(prov); }
     void registerProvider(const TestAccount& p) {
         env(providerRegister(p, cpuMem(8'000, 16'384), Amount(5'000)));
         PriceSchedule prices;
@@ -44,23 +44,25 @@ struct RepEnv {
         for (std::size_t i = 0; i < n; ++i) out.push_back(&env.account(prefix + std::to_string(i), Amount(1'000'000)));
         return out;
     }
-    // Each client in `who` opens one lease with `p` in this block, all run
-    // `seconds` (>= the minimum paid), then each settles with `rating`.
-    // Returns the last lease id.
+    // Each client in `who` opens one lease with `p` in this block at 100 per
+    // second, all run `seconds` (the minimum paid: one lease of weight, 1000
+    // paid), then each settles with `rating`. Returns the last lease id.
     std::uint64_t servedConcurrently(const std::vector<const TestAccount*>& who, const TestAccount& p,
                                      std::uint64_t seconds, std::uint8_t rating) {
         std::vector<std::uint64_t> ids;
-        for (const auto* c : who) ids.push_back(open(*c, p, 10, seconds));
+        for (const auto* c : who) ids.push_back(open(*c, p, 100, seconds));
         env.advanceToTime(env.lease(ids.back())->endTime + 1'000);
         for (std::size_t i = 0; i < ids.size(); ++i) env(leaseSettle(*who[i], ids[i], rating));
         return ids.back();
     }
 };
 
-// sum over k = 1..n of floor(1e6 / k): the weight of one client's n leases.
-std::uint64_t harmonicPpm(std::uint64_t n) {
+// sum over k = 1..n of floor(1e6 / k): the weight of one client's n leases
+// that each paid at least reputation_reference_paid; with `sharePpm`, each
+// paid that share of it (decision 55).
+std::uint64_t harmonicPpm(std::uint64_t n, std::uint64_t sharePpm = 1'000'000) {
     std::uint64_t s = 0;
-    for (std::uint64_t k = 1; k <= n; ++k) s += 1'000'000 / k;
+    for (std::uint64_t k = 1; k <= n; ++k) s += 1'000'000 / k * sharePpm / 1'000'000;
     return s;
 }
 
@@ -82,15 +84,72 @@ TEST_CASE("the Wilson lower bound is 0 with no history, grows with evidence and 
 TEST_CASE("ratings weigh by the money paid on each lease, a client's k-th lease at 1/k") {
     RepEnv r;
     r.served(100, 10, 5);  // 1000 paid, rated 5, weight 1
-    r.served(10, 10, 1);   // 100 paid, rated 1, alice's second lease: weight 1/2
+    r.served(10, 10, 1);   // 100 paid, rated 1, alice's second lease: weight 1/2 of a tenth of a lease
     const auto rep = r.env.reputation(r.prov);
     CHECK(rep.completed == 2);
     CHECK(rep.totalPaid == Amount(1'100));
-    CHECK(rep.successWeight == 1'500'000);
+    CHECK(rep.successWeight == 1'050'000);
     CHECK(rep.ratedValue == 1'000 + 50);
     CHECK(rep.ratingSum == 5'000 + 50);
-    CHECK(rep.reliability() == wilsonLowerBoundPpm(1'500'000, 0));
+    CHECK(rep.reliability() == wilsonLowerBoundPpm(1'050'000, 0));
     CHECK(rep.score() == 5'050ull * 1'000'000 / 5'250 * rep.reliability() / 1'000'000);
+}
+
+TEST_CASE("a lease weighs what its client paid, one lease per reputation_reference_paid") {
+    RepEnv r;
+    auto& env = r.env;
+    REQUIRE(env.params().reputationReferencePaid == Amount(1'000));
+    auto cs = r.clients("c", 3);
+    // Paid 500 of 1000: half a lease. Paid 2000: two.
+    r.served(*cs[0], r.prov, 50, kReputationMinPaidSeconds, 5);
+    CHECK(env.reputation(r.prov).successWeight == 500'000);
+    r.served(*cs[1], r.prov, 200, kReputationMinPaidSeconds, 5);
+    CHECK(env.reputation(r.prov).successWeight == 2'500'000);
+    // A provider_failed report weighs what the client paid up to the report, twice.
+    const auto id = r.open(*cs[2], r.prov, 50, 100);
+    env.advance(kReputationMinPaidSeconds);
+    env(leaseClose(*cs[2], id, CloseReason::ProviderFailed));
+    const auto closed = env.lease(id);
+    REQUIRE(closed);
+    const std::uint64_t paid = closed->paidOut.micro() + closed->accrued.micro();
+    REQUIRE(paid >= 500);
+    REQUIRE(paid < 1'000);
+    CHECK(env.reputation(r.prov).failureWeight == 2 * (paid * 1'000'000 / 1'000));
+    CHECK(env.reputation(r.prov).earlyCloses == 1);
+}
+
+TEST_CASE("a client weighs by its standing: what it paid other providers, over reputation_client_standing") {
+    Params params = testParams();
+    params.reputationClientStanding = Amount(1'000);
+    RepEnv r(params);
+    auto& env = r.env;
+    auto& other = env.account("other", Amount(100'000));
+    r.registerProvider(other);
+    auto& sybil = env.account("sybil", Amount(1'000'000));
+
+    // A fresh account (free to make) weighs nothing, however much it pays.
+    r.served(sybil, r.prov, 100, kReputationMinPaidSeconds, 5);  // paid 1000
+    CHECK(env.reputation(r.prov).completed == 1);
+    CHECK(env.reputation(r.prov).successWeight == 0);
+    CHECK(env.reputation(r.prov).ratedValue == 0);
+    // What it paid this provider is no standing toward it, but is toward others.
+    CHECK(env.clientRecord(sybil).totalPaid == Amount(1'000));
+
+    // Paid 500 to another provider: half its standing toward prov.
+    r.served(sybil, other, 50, kReputationMinPaidSeconds, 5);
+    CHECK(env.reputation(other).successWeight == 500'000);  // 1000 paid to prov: full standing toward other
+    // 100 paid: a tenth of a lease; its 2nd lease with prov: 1/2; standing 1/2.
+    r.served(sybil, r.prov, 10, kReputationMinPaidSeconds, 5);
+    CHECK(env.reputation(r.prov).successWeight == 1'000'000 / 10 / 2 / 2);
+
+    // A provider_failed report weighs by the reporter's standing too: a fresh account's weighs nothing.
+    auto& griefer = env.account("griefer", Amount(1'000'000));
+    const auto id = r.open(griefer, other, 10, 100);
+    env.advance(kReputationMinPaidSeconds);
+    const auto before = env.reputation(other);
+    env(leaseClose(griefer, id, CloseReason::ProviderFailed));
+    CHECK(env.reputation(other).earlyCloses == before.earlyCloses + 1);
+    CHECK(env.reputation(other).failureWeight == before.failureWeight);
 }
 
 TEST_CASE("counts and ratings halve every reputation_half_life_seconds of block time") {
@@ -99,9 +158,9 @@ TEST_CASE("counts and ratings halve every reputation_half_life_seconds of block 
     r.env.advance(r.env.params().reputationHalfLifeSeconds);  // one-second blocks
     r.served(50, 10, 5);  // 500 paid, rated 5: weighs as much as the halved older 1000
     const auto rep = r.env.reputation(r.prov);
-    // alice's count halved from 1 to 0 too, so her new lease weighs 1 again.
+    // alice's count halved from 1 to 0 too, so her new lease is her first again: half a lease for 500.
     CHECK(rep.ratedValue == 500 + 500);
-    CHECK(rep.successWeight == 500'000 + 1'000'000);
+    CHECK(rep.successWeight == 500'000 + 500'000);
     CHECK(rep.completed == 2);  // lifetime counts do not decay
 }
 
@@ -178,18 +237,20 @@ TEST_CASE("attack: [lease_from_offer, lease_close completed, lease_settle 5] x 2
     CHECK(rep.score() == 0);  // no evidence: the lower bound stays at 0
     CHECK(env.lease(21)->settled);
 
-    // Paying the minimum on 21 leases of one client buys H(21) ~ 3.6 leases of
-    // evidence, not 21: less than four honest clients' single leases.
+    // Paying the minimum time on 21 leases of one client buys H(21) ~ 3.6 leases
+    // of evidence at most, not 21, and each weighs what it paid: at 1 per second
+    // for 10 s, a hundredth of reputation_reference_paid (1000 here), so 0.036 leases.
+    REQUIRE(env.params().reputationReferencePaid == Amount(1'000));
     std::vector<std::uint64_t> ids;
     for (int i = 0; i < 21; ++i) ids.push_back(r.open(r.alice, r.prov, 1, kReputationMinPaidSeconds));
     env.advanceToTime(env.lease(ids.back())->endTime + 1'000);
     for (const auto id : ids) env(leaseSettle(r.alice, id, 5));
     rep = env.reputation(r.prov);
     CHECK(rep.completed == 21);
-    CHECK(rep.successWeight == harmonicPpm(21));
-    CHECK(rep.successWeight < 4'000'000);
-    CHECK(rep.score() == wilsonLowerBoundPpm(harmonicPpm(21), 0));
-    CHECK(rep.score() < wilsonLowerBoundPpm(4'000'000, 0));
+    CHECK(rep.successWeight == harmonicPpm(21, 10'000));
+    CHECK(rep.successWeight < 40'000);
+    CHECK(rep.score() == wilsonLowerBoundPpm(harmonicPpm(21, 10'000), 0));
+    CHECK(rep.score() < wilsonLowerBoundPpm(1'000'000, 0));  // less than one honest client's full lease
 }
 
 TEST_CASE("attack: [lease_from_offer(cpu=1), lease_close provider_failed] x 32 in one tx cannot ruin a provider") {
@@ -210,17 +271,18 @@ TEST_CASE("attack: [lease_from_offer(cpu=1), lease_close provider_failed] x 32 i
     CHECK(env.reputation(r.prov) == before);  // unpaid reports weigh nothing
     CHECK(env.clientRecord(griefer).earlyCloses == 32);
 
-    // Even paying the minimum on each of 32 leases, one client's reports weigh
-    // 2 x H(32) ~ 8 failures, not 64: the provider keeps a bound above 0.5.
+    // Even paying the minimum time on each of 32 leases, one client's reports
+    // weigh 2 x H(32) ~ 8 failures at most, not 64, and each weighs what it
+    // paid: 10 of reputation_reference_paid's 1000, so 0.08 failures in all.
     std::vector<std::uint64_t> ids;
     for (int i = 0; i < 32; ++i) ids.push_back(r.open(griefer, r.prov, 1, 100));
     env.advance(kReputationMinPaidSeconds);
     for (const auto id : ids) env(leaseClose(griefer, id, CloseReason::ProviderFailed));
     const auto after = env.reputation(r.prov);
     CHECK(after.earlyCloses == 32);
-    CHECK(after.failureWeight == 2 * harmonicPpm(32));
-    CHECK(after.score() == wilsonLowerBoundPpm(20'000'000, 2 * harmonicPpm(32)));
-    CHECK(after.score() > 500'000);
+    CHECK(after.failureWeight == 2 * harmonicPpm(32, 10'000));
+    CHECK(after.score() == wilsonLowerBoundPpm(20'000'000, 2 * harmonicPpm(32, 10'000)));
+    CHECK(after.score() > 750'000);
     CHECK(wilsonLowerBoundPpm(20'000'000, 64'000'000) < 200'000);  // what 64 full-weight failures would do
 }
 

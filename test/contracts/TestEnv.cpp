@@ -63,6 +63,10 @@ Params testParams() {
     p.maxDurationSeconds = 1'000;
     p.graceSeconds = 3;
     p.reputationHalfLifeSeconds = 1'000;
+    // A lease of price 100 per second over the minimum paid time weighs one lease.
+    p.reputationReferencePaid = Amount(1'000);
+    // Client standing off, so that each rule is tested apart; ReputationTest turns it on.
+    p.reputationClientStanding = Amount(0);
     p.commissionChangeIntervalBlocks = 0;
     p.govMinDeposit = Amount(1'000);
     p.govDepositPeriodBlocks = 10;

@@ -1,7 +1,7 @@
 // agora-market-sim: the adversarial market simulation over a sweep of seeds
 // (docs/market-simulation.md, design decision 51).
 //
-//   agora-market-sim [--seeds N] [--first-seed S] [--blocks B] [--json] [--verbose]
+//   agora-market-sim [--seeds N] [--first-seed S] [--blocks B] [--param NAME=VALUE]... [--json] [--verbose]
 //
 // Runs seeds S .. S+N-1 (default 1..50), each as the baseline, the run with
 // every attack, and one run per attack. With --json it prints one JSON line
@@ -16,7 +16,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "contracts/Params.h"
 #include "contracts/sim/MarketSim.h"
 
 using namespace agora::contracts::sim;
@@ -24,7 +27,8 @@ using namespace agora::contracts::sim;
 namespace {
 
 int usage() {
-    std::cerr << "usage: agora-market-sim [--seeds N] [--first-seed S] [--blocks B] [--json] [--verbose]\n";
+    std::cerr << "usage: agora-market-sim [--seeds N] [--first-seed S] [--blocks B] [--param NAME=VALUE]... [--json] "
+                 "[--verbose]\n";
     return 2;
 }
 
@@ -39,6 +43,7 @@ bool parseU64(const std::string& s, std::uint64_t& out) {
 int main(int argc, char** argv) {
     std::uint64_t seeds = 50, first = 1, blocks = 0;
     bool json = false, verbose = false;
+    std::vector<std::pair<std::string, std::string>> params;
     for (int i = 1; i < argc; ++i) {
         const std::string f = argv[i];
         if (f == "--json" || f == "--verbose") {
@@ -47,6 +52,19 @@ int main(int argc, char** argv) {
         }
         if (i + 1 >= argc) return usage();
         const std::string v = argv[++i];
+        if (f == "--param") {
+            // A ledger parameter changed from its default (docs/ledger.md), checked as governance checks it.
+            const auto eq = v.find('=');
+            if (eq == std::string::npos) return usage();
+            agora::contracts::Params probe;
+            if (agora::contracts::setParam(probe, v.substr(0, eq), v.substr(eq + 1)) != agora::state::ResultCode::Ok ||
+                probe.validate()) {
+                std::cerr << "agora-market-sim: bad parameter " << v << "\n";
+                return 2;
+            }
+            params.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+            continue;
+        }
         std::uint64_t* target = f == "--seeds"        ? &seeds
                                 : f == "--first-seed" ? &first
                                 : f == "--blocks"     ? &blocks
@@ -61,6 +79,7 @@ int main(int argc, char** argv) {
     for (std::uint64_t s = first; s < first + seeds; ++s) {
         MarketSimConfig c;
         c.seed = s;
+        c.params = params;
         if (blocks != 0) c.activeBlocks = blocks;
         const SeedReport r = runSeed(c);
         if (r.invariantsHeld()) ++heldAll;

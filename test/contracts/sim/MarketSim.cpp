@@ -72,6 +72,7 @@ enum class Role : std::uint8_t {
     Client,
     Whitewasher,  // one of the whitewasher's identities
     WashTrader,
+    WashHelper,  // the wash trader's second provider identity: sells its sybils standing
     WashSybil,
     GriefProvider,
     GriefSybil,
@@ -85,6 +86,7 @@ bool providerRole(Role r) {
         case Role::FlakyProvider:
         case Role::Whitewasher:
         case Role::WashTrader:
+        case Role::WashHelper:
         case Role::GriefProvider:
         case Role::Squatter:
             return true;
@@ -178,6 +180,9 @@ class MarketRun {
 
 public:
     explicit MarketRun(const MarketSimConfig& c) : config_(c), ledger_(std::string(kChainId)) {
+        for (const auto& [name, value] : c.params)
+            if (setParam(params_, name, value) != ResultCode::Ok) std::abort();
+        if (params_.validate()) std::abort();
         for (Attack a : c.attacks) on_[static_cast<std::size_t>(a)] = true;
         buildAgents();
         Genesis g;
@@ -243,7 +248,7 @@ private:
             p.identities.push_back(addActor(name + (identities > 1 ? "#" + std::to_string(i) : ""), role, coalition));
         p.failPpm = failPpm;
         p.pricePerMillicore = price;
-        p.hasOffer = role != Role::Squatter;
+        p.hasOffer = role != Role::Squatter && role != Role::WashHelper;
         p.rng = Rng(config_.seed * 7919 + providers_.size() + 1);
         providers_.push_back(std::move(p));
     }
@@ -265,6 +270,8 @@ private:
         whitewasher_ = providers_.size() - 1;
         addProvider("washtrader", Role::WashTrader, wt, 200'000, 4);
         washTrader_ = providers_.size() - 1;
+        addProvider("washhelper", Role::WashHelper, wt, 0, 4);
+        washHelper_ = providers_.size() - 1;
         addProvider("griefprovider", Role::GriefProvider, gr, 0, 4);
         griefProvider_ = providers_.size() - 1;
         for (std::uint32_t i = 0; i < kSquatters; ++i)
@@ -284,8 +291,17 @@ private:
     }
 
     static constexpr std::uint32_t kSquatters = 32;  // the default max_bids_per_job
-    static constexpr std::uint32_t kWashSybils = 16;
-    static constexpr std::uint32_t kGriefSybils = 8;
+    // The attackers' best response to the per-client 1/k (accounts are free):
+    // a fresh sybil for every lease of the default 600 active blocks (reused
+    // round robin in longer runs).
+    static constexpr std::uint32_t kWashSybils = 600;
+    // With reputation_client_standing on, a sybil costs the take on the standing
+    // it buys from the helper, so each does this many wash leases (about the
+    // cheapest weight per uagr at the defaults: cost / H(n) is least near here).
+    static constexpr std::uint64_t kWashLeasesPerStandingSybil = 30;
+    static constexpr std::uint64_t kGriefEveryBlocks = 6;
+    static constexpr std::uint32_t kGriefSybils = 100;
+    static constexpr std::uint64_t kGriefsPerStandingSybil = 10;
 
     bool on(Attack a) const { return on_[static_cast<std::size_t>(a)]; }
 
@@ -432,6 +448,11 @@ private:
         const std::size_t me = p.actor();
         const Role role = actors_[me].role;
         if (role == Role::Squatter && !on(Attack::Squat)) return;  // the counterpart: no squatters at all
+        if (role == Role::WashHelper) {
+            // Serves only the wash trader's sybils (washStep), never bids or offers to others.
+            if (on(Attack::WashTrade) && active && !registered(me)) registerProvider(p);
+            return;
+        }
         if (!registered(me)) {
             if (active) registerProvider(p);
             return;
@@ -637,35 +658,82 @@ private:
         leaseFromBestOffer(c, j.resources, j.durationSeconds, j.maxPricePerSecond);
     }
 
-    // The version of actor `who`'s offer 1 as the ledger holds it (0: none), which
+    // The version of actor `who`'s offer as the ledger holds it (0: none), which
     // a lease_from_offer must name (decision 50).
-    std::uint64_t offerVersion(std::size_t who) {
-        const auto offer = read([&](ApplyContext& ctx) { return Providers(ctx).offerRecord(actors_[who].address, 1); });
+    std::uint64_t offerVersion(std::size_t who, std::uint32_t offerId = 1) {
+        const auto offer =
+            read([&](ApplyContext& ctx) { return Providers(ctx).offerRecord(actors_[who].address, offerId); });
         return offer ? offer->version : 0;
     }
 
-    // The wash trader's sybils each buy a short, tiny lease and settle it rated 5:
-    // one new lease a block, round robin, so each sybil's 1/k weight stays high.
+    // The wash trader's best response to money-weighted reputation (decision 55):
+    // its sybils each buy a tiny, short lease that pays reputation_reference_paid
+    // (one lease of weight) from a second offer priced for it, and settle it
+    // rated 5: one new lease a block, each from a fresh sybil, so the 1/k
+    // weight stays 1. Honest clients never take offer 2 (above their price).
     void washStep(bool active) {
         if (!on(Attack::WashTrade)) return;
         const std::size_t trader = providers_[washTrader_].actor();
         settleOwn(washSybils_, 5, false);
         if (!active || !registered(trader)) return;
-        const std::size_t sybil = washSybils_[washNext_++ % washSybils_.size()];
-        const Resources tiny = cpuMem(1, 0);
         const std::uint64_t seconds = params_.reputationMinPaidSeconds + 2;
-        const Amount price(providers_[washTrader_].pricePerMillicore);
-        submit(sybil, {MsgLeaseFromOffer{actors_[trader].address, 1, tiny, seconds, *price.checkedMul(seconds),
-                                         Hash256{}, price, offerVersion(trader)}});
+        const Amount price(params_.reputationReferencePaid.micro() / seconds + 1);
+        if (offerVersion(trader, 2) == 0) {
+            PriceSchedule prices;
+            prices.perCpuMillicore = price;
+            submit(trader, {MsgOfferSet{2, prices}});
+            return;
+        }
+        // A client weighs only with standing (paid to other providers): the
+        // sybils buy it from the coalition's second identity, which hands it
+        // back less the take, and each then does several wash leases.
+        const std::uint64_t needed = params_.reputationClientStanding.micro();
+        const std::uint64_t perSybil = needed == 0 ? 1 : kWashLeasesPerStandingSybil;
+        const std::size_t slot = static_cast<std::size_t>(washNext_ / perSybil);
+        const std::size_t sybil = washSybils_[slot % washSybils_.size()];
+        if (needed != 0) {
+            buyStanding(washSybils_[(slot + 1) % washSybils_.size()], needed, washHelper_);  // the next one's, ahead
+            if (!buyStanding(sybil, needed, washHelper_)) return;
+        }
+        submit(sybil, {MsgLeaseFromOffer{actors_[trader].address, 2, cpuMem(1, 0), seconds, *price.checkedMul(seconds),
+                                         Hash256{}, price, offerVersion(trader, 2)}});
+        ++washNext_;
     }
 
-    // The griefers lease a tiny slice from the best-scored competitor, pay the
-    // minimum seconds, then report provider_failed and rate 1.
+    // The sybil's standing is bought (a settled lease from the coalition's
+    // provider `seller` that paid `needed`, from a second offer priced for it):
+    // true once it counts; else starts or waits for it.
+    bool buyStanding(std::size_t sybil, std::uint64_t needed, std::size_t seller) {
+        const std::uint64_t paid =
+            read([&](ApplyContext& ctx) { return Reputation(ctx).client(actors_[sybil].address).totalPaid.micro(); });
+        if (paid >= needed) return true;
+        if (standingBought_.count(sybil) != 0) return false;  // its lease runs or awaits settlement
+        const std::size_t helper = providers_[seller].actor();
+        if (!registered(helper)) return false;
+        const std::uint64_t seconds = params_.reputationMinPaidSeconds + 2;
+        const Amount price(needed / seconds + 1);
+        if (offerVersion(helper, 2) == 0) {
+            PriceSchedule prices;
+            prices.perCpuMillicore = price;
+            submit(helper, {MsgOfferSet{2, prices}});
+            return false;
+        }
+        if (submit(sybil, {MsgLeaseFromOffer{actors_[helper].address, 2, cpuMem(1, 0), seconds,
+                                             *price.checkedMul(seconds), Hash256{}, price, offerVersion(helper, 2)}})
+                .ok())
+            standingBought_.insert(sybil);
+        return false;
+    }
+
+    // The griefers' best response to money-weighted reputation (decision 55):
+    // every few blocks a sybil leases one cpu from the best-scored competitor
+    // for long enough to pay it reputation_reference_paid (a report at a full
+    // weight), reports provider_failed once it paid that much and rates 1.
     void griefStep(bool active) {
         if (!on(Attack::Grief)) return;
         settleOwn(griefSybils_, 1, true);
         const std::uint64_t h = ledger_.block().height;
-        if (!active || h % 2 != 0) return;
+        if (!active || h % kGriefEveryBlocks != 0) return;
         const std::size_t mine = providers_[griefProvider_].actor();
         std::size_t victim = kNone;
         std::uint32_t best = 0;
@@ -679,14 +747,42 @@ private:
             }
         }
         if (victim == kNone) return;
-        const std::size_t sybil = griefSybils_[griefNext_++ % griefSybils_.size()];
-        const Resources tiny = cpuMem(1, 0);
+        // With reputation_client_standing on, a sybil's report weighs only with
+        // standing: each buys it from the griefers' own provider and reports
+        // several times (the victim changes, so 1/k bites less).
+        const std::uint64_t needed = params_.reputationClientStanding.micro();
+        const std::uint64_t perSybil = needed == 0 ? 1 : kGriefsPerStandingSybil;
+        const std::size_t slot = static_cast<std::size_t>(griefNext_ / perSybil);
+        const std::size_t sybil = griefSybils_[slot % griefSybils_.size()];
+        if (needed != 0) {
+            buyStanding(griefSybils_[(slot + 1) % griefSybils_.size()], needed, griefProvider_);
+            if (!buyStanding(sybil, needed, griefProvider_)) return;
+        }
+        const Resources oneCpu = cpuMem(1'000, 0);
+        const bool fits = read([&](ApplyContext& ctx) {
+            Providers ps(ctx);
+            const auto prov = ps.get(actors_[victim].address);
+            return prov && ps.canTakeLease(*prov, oneCpu) == ResultCode::Ok;
+        });
+        if (!fits) return;
         const auto offer = read([&](ApplyContext& ctx) { return Providers(ctx).offer(actors_[victim].address, 1); });
         if (!offer) return;
-        const auto price = priceAtOffer(*offer, tiny);
-        if (!price) return;
-        submit(sybil, {MsgLeaseFromOffer{actors_[victim].address, 1, tiny, 60, *price->checkedMul(60), Hash256{},
-                                         *price, offerVersion(victim)}});
+        const auto price = priceAtOffer(*offer, oneCpu);
+        if (!price || price->isZero()) return;
+        // Paid the reference after `toPay` seconds; a minute more so it is still running then.
+        const std::uint64_t toPay = std::max<std::uint64_t>(
+            params_.reputationMinPaidSeconds, params_.reputationReferencePaid.micro() / price->micro() + 1);
+        const std::uint64_t seconds = toPay + 60;
+        if (submit(sybil, {MsgLeaseFromOffer{actors_[victim].address, 1, oneCpu, seconds, *price->checkedMul(seconds),
+                                             Hash256{}, *price, offerVersion(victim)}})
+                .ok())
+            ++griefNext_;
+    }
+
+    // What the client paid for lease `l` up to `now` (the accrual brought up to date).
+    static std::uint64_t paidSoFar(Lease l, std::uint64_t now) {
+        accrueTo(l, now);
+        return l.paidOut.micro() + l.accrued.micro();
     }
 
     // Sybil clients: report (griefers) and settle their own leases.
@@ -699,7 +795,9 @@ private:
             if (l->state == LeaseState::Closed) {
                 if (!l->settled) submit(f.client, {MsgLeaseSettle{id, rating}});
                 f.handled = true;
-            } else if (reportFailed && now >= l->startTime + 1'000 * (params_.reputationMinPaidSeconds + 1)) {
+            } else if (reportFailed && now >= l->startTime + 1'000 * (params_.reputationMinPaidSeconds + 1) &&
+                       paidSoFar(*l, now) >= params_.reputationReferencePaid.micro()) {
+                // Paid enough for the report to weigh a whole lease.
                 submit(f.client, {MsgLeaseClose{id, CloseReason::ProviderFailed}});
             }
         }
@@ -877,7 +975,8 @@ private:
     std::vector<ProviderAgent> providers_;
     std::vector<ClientAgent> clients_;
     std::vector<std::size_t> washSybils_, griefSybils_;
-    std::size_t spammer_ = 0, whitewasher_ = 0, washTrader_ = 0, griefProvider_ = 0;
+    std::set<std::size_t> standingBought_;  // wash sybils whose standing lease was opened
+    std::size_t spammer_ = 0, whitewasher_ = 0, washTrader_ = 0, washHelper_ = 0, griefProvider_ = 0;
     std::size_t washNext_ = 0, griefNext_ = 0, spamNext_ = 0;
     std::vector<OpenJob> openJobs_;
     std::map<std::uint64_t, LeaseFate> fates_;

@@ -39,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace agora::contracts::sim {
@@ -57,6 +58,9 @@ struct MarketSimConfig {
     std::uint32_t flakyProviders = 4;
     std::uint32_t clients = 24;
     std::vector<Attack> attacks;  // switched on in this run
+    // Ledger parameters changed from the defaults, by name (docs/ledger.md),
+    // canonical decimal values: for sweeps of a rule's parameters.
+    std::vector<std::pair<std::string, std::string>> params;
     // Self-test only: mints 1 uagr outside any tx at this height (0 = never),
     // which the per-block checks must report.
     std::uint64_t plantedMintHeight = 0;
