@@ -200,6 +200,14 @@ Admission ConsensusDriver::admitVote(const Vote& v) const {
     return window ? window->vote(v, statusRound_.load()) : Admission::FutureHeight;
 }
 
+EvidenceAdmission ConsensusDriver::admitEvidence(const DuplicateVoteEvidence& e) const {
+    if (const auto window = admission()) {
+        const EvidenceAdmission verdict = window->evidence(e);
+        if (verdict != EvidenceAdmission::Admitted) return verdict;
+    }
+    return evidence_.known(e) ? EvidenceAdmission::Known : EvidenceAdmission::Admitted;
+}
+
 Admission ConsensusDriver::admitInput(const InputBody& body) const {
     if (const auto* p = std::get_if<ProposalReceived>(&body)) return admitProposal(p->proposal);
     if (const auto* v = std::get_if<VoteReceived>(&body)) return admitVote(v->vote);
@@ -286,15 +294,20 @@ void ConsensusDriver::maybeFinalize(bool force) {
     handle(Input{nowTicks(), std::move(f)});
 }
 
-void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
+EvidenceAdmission ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
     // The pool verifies both signatures against the current validator set and
     // ignores duplicates and evidence already committed.
     auto added = submitEvidence(evidence);
-    if (!added)
-        log()->warn("evidence from a peer rejected: {}", added.error());
-    else if (*added)
-        log()->warn("evidence from a peer: validator {} double-signed at height {}", evidence.validator().toHex(),
-                    evidence.first.height);
+    if (!added) {
+        // Logged at debug: a peer can send much of it (it is counted on /metrics).
+        log()->debug("evidence from a peer rejected: {}", added.error());
+        return added.error() == EvidencePool::kFullError ? EvidenceAdmission::PoolFull
+                                                         : EvidenceAdmission::Inadmissible;
+    }
+    if (!*added) return EvidenceAdmission::Known;
+    log()->warn("evidence from a peer: validator {} double-signed at height {}", evidence.validator().toHex(),
+                evidence.first.height);
+    return EvidenceAdmission::Pooled;
 }
 
 DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round, std::size_t maxBytes) const {

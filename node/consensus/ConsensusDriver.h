@@ -151,6 +151,11 @@ public:
     // Before the engine first started: FutureHeight (nothing is admitted).
     Admission admitProposal(const Proposal& p) const;
     Admission admitVote(const Vote& v) const;
+    // Admission of gossiped evidence before its signatures are checked, before
+    // it is pooled and relayed (decision 53): the window's membership rule
+    // (ConsensusAdmission::evidence; skipped before the engine first started),
+    // then the offence must be new to the pool (else Known).
+    EvidenceAdmission admitEvidence(const DuplicateVoteEvidence& e) const;
     std::shared_ptr<const ConsensusAdmission> admission() const;
 
     // The future-height buffer (any thread): held messages and their bytes,
@@ -162,8 +167,10 @@ public:
         std::uint64_t refusedFull = 0;
     };
     FutureBufferStats futureBuffer() const;
-    // Verified evidence from a peer; kept for our next proposal.
-    void receiveEvidence(DuplicateVoteEvidence evidence);
+    // Verified evidence from a peer; kept for our next proposal. Pooled when
+    // newly pooled (p2p relays only that), else why not: Known, Inadmissible
+    // (the pool's rule) or PoolFull.
+    EvidenceAdmission receiveEvidence(DuplicateVoteEvidence evidence);
     // The mempool admitted a tx (any thread; cheap when nobody waits for one).
     void txsAvailable();
 

@@ -321,6 +321,8 @@ void PeerManager::unregisterPeer(PeerConnection& conn) {
 P2pStats PeerManager::stats() const {
     P2pStats s;
     for (std::size_t i = 0; i < kAdmissionCount; ++i) s.refused[i] = router_.refusedCount(static_cast<Admission>(i));
+    for (std::size_t i = 0; i < kEvidenceAdmissionCount; ++i)
+        s.evidenceRefused[i] = router_.evidenceRefusedCount(static_cast<EvidenceAdmission>(i));
     s.rateLimitedMessages = rateLimitedMessages_.load(std::memory_order_relaxed);
     s.rateLimitedBytes = rateLimitedBytes_.load(std::memory_order_relaxed);
     s.rateDisconnects = rateDisconnects_.load(std::memory_order_relaxed);

@@ -100,6 +100,8 @@ struct PeerInfo {
 struct P2pStats {
     // Proposals and votes refused by admission, by reason (index = Admission).
     std::array<std::uint64_t, kAdmissionCount> refused{};
+    // Gossiped evidence dropped (not relayed), by reason (index = EvidenceAdmission).
+    std::array<std::uint64_t, kEvidenceAdmissionCount> evidenceRefused{};
     std::uint64_t rateLimitedMessages = 0;  // dropped over a peer's inbound rate
     std::uint64_t rateLimitedBytes = 0;
     std::uint64_t sendQueueDropped = 0;  // droppable messages not queued (queue half full)

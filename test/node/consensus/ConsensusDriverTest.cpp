@@ -158,3 +158,36 @@ TEST_CASE("a catch-up reply is bounded in bytes but always carries a message", "
     const auto two = node.driver->catchUpFor(1, 0, all.proposals[0].size() + all.votes[0].size());
     CHECK(two.proposals.size() + two.votes.size() == 2);
 }
+
+namespace {
+Vote voteAt(std::uint8_t key, std::uint64_t height, std::optional<Hash256> id) {
+    Vote v = signedVote(key, VoteType::Prevote, 0, id);
+    v.height = height;
+    v.signature = signDigest32(testKey(key), v.signDigest(kChain));
+    return v;
+}
+DuplicateVoteEvidence evidenceAt(std::uint8_t key, std::uint64_t height, std::uint8_t block) {
+    return DuplicateVoteEvidence::make(voteAt(key, height, std::nullopt), voteAt(key, height, sha256(Bytes{block})))
+        .value();
+}
+}  // namespace
+
+TEST_CASE("gossiped evidence is admitted against the set of its height and once per offence",
+          "[consensus][admission][evidence]") {
+    DriverUnderTest node;
+    node.start();
+    REQUIRE(node.signal.waitFor([&] { return node.driver->admission() != nullptr; }));
+    // A validator's double prevote at the height being decided: admitted, pooled, then known.
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Admitted);
+    CHECK(node.driver->receiveEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Pooled);
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 1, 2)) == EvidenceAdmission::Known);  // another pair
+    CHECK(node.driver->receiveEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Known);
+    CHECK(node.driver->evidencePool().pendingCount() == 1);
+    // A key outside the set of heights 1 and 2 (exactly known): scored.
+    CHECK(node.driver->admitEvidence(evidenceAt(50, 1, 1)) == EvidenceAdmission::NotValidator);
+    CHECK(node.driver->admitEvidence(evidenceAt(50, 2, 1)) == EvidenceAdmission::NotValidator);
+    // Too far ahead to know the set: dropped, not scored.
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 9, 1)) == EvidenceAdmission::FutureHeight);
+    // The pool's own rule still stands behind admission: a non-validator's is never pooled.
+    CHECK(node.driver->receiveEvidence(evidenceAt(50, 1, 1)) == EvidenceAdmission::Inadmissible);
+}
