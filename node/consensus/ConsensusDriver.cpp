@@ -31,6 +31,12 @@ std::size_t bufferedBytes(const InputBody& body) {
     return kFixed;
 }
 
+// Who signed a proposal or vote from the network.
+PublicKey signerOf(const InputBody& body) {
+    if (const auto* p = std::get_if<ProposalReceived>(&body)) return p->proposal.proposer;
+    return std::get<VoteReceived>(body).vote.validator;
+}
+
 std::uint64_t wallClockMs() {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -216,7 +222,15 @@ Admission ConsensusDriver::admitInput(const InputBody& body) const {
 
 ConsensusDriver::FutureBufferStats ConsensusDriver::futureBuffer() const {
     return {futureCountShown_.load(), futureBytesShown_.load(), futureRefusedAdmission_.load(),
-            futureRefusedFull_.load()};
+            futureRefusedFull_.load(), futureRefusedSignerFull_.load()};
+}
+
+std::size_t ConsensusDriver::futureSignerMessagesMax(std::size_t validators) {
+    return std::max(kFutureMessagesMax / std::max<std::size_t>(validators, 1), kFutureSignerMessagesMin);
+}
+
+std::size_t ConsensusDriver::futureSignerBytesMax(std::size_t validators) {
+    return std::max(kFutureBytesMax / std::max<std::size_t>(validators, 1), kFutureSignerBytesMin);
 }
 
 void ConsensusDriver::publishAdmission() {
@@ -388,7 +402,14 @@ void ConsensusDriver::onHeightMaybeChanged() {
     // Feed what arrived early; drop what is now stale.
     std::vector<InputBody> ready;
     for (auto it = future_.begin(); it != future_.end() && it->first <= h;) {
-        futureBytes_ -= bufferedBytes(it->second);
+        const std::size_t bytes = bufferedBytes(it->second);
+        futureBytes_ -= bytes;
+        auto share = futureBySigner_.find(signerOf(it->second));
+        if (share != futureBySigner_.end()) {
+            share->second.messages -= 1;
+            share->second.bytes -= bytes;
+            if (share->second.messages == 0) futureBySigner_.erase(share);
+        }
         if (it->first == h) ready.push_back(std::move(it->second));
         it = future_.erase(it);
         --futureCount_;
@@ -462,15 +483,24 @@ void ConsensusDriver::handle(const Input& input) {
             const auto [first, last] = future_.equal_range(input.height());
             for (auto it = first; it != last; ++it)
                 if (it->second == input.body) return;  // catch-up re-sends repeat
-            if (futureCount_ < kFutureMessagesMax && futureBytes_ + bytes <= kFutureBytesMax) {
+            // Each signer within its share first (decision 53), then the totals.
+            const std::size_t validators = engine_->chainState().validators.size();
+            SignerShare& share = futureBySigner_[signerOf(input.body)];
+            if (share.messages >= futureSignerMessagesMax(validators) ||
+                share.bytes + bytes > futureSignerBytesMax(validators)) {
+                futureRefusedSignerFull_.fetch_add(1, std::memory_order_relaxed);
+            } else if (futureCount_ < kFutureMessagesMax && futureBytes_ + bytes <= kFutureBytesMax) {
                 future_.emplace(input.height(), input.body);
                 ++futureCount_;
                 futureBytes_ += bytes;
+                share.messages += 1;
+                share.bytes += bytes;
                 futureCountShown_ = futureCount_;
                 futureBytesShown_ = futureBytes_;
             } else {
                 futureRefusedFull_.fetch_add(1, std::memory_order_relaxed);
             }
+            if (share.messages == 0) futureBySigner_.erase(signerOf(input.body));
         }
         // A peer is at the next height: its proposer had work, so do we.
         if (waitingFinalize_ && input.height() == engine_->height() + 1) {

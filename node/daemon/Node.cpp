@@ -377,6 +377,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             const auto fb = self->driver_->futureBuffer();
             catchUp(futureRefused.labels({"admission"}), fb.refusedAdmission);
             catchUp(futureRefused.labels({"full"}), fb.refusedFull);
+            catchUp(futureRefused.labels({"signer_full"}), fb.refusedSignerFull);
             futureBytes.get().set(static_cast<std::int64_t>(fb.bytes));
         });
         node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {
