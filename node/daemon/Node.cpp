@@ -184,6 +184,12 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     gh.onTx = [self](TxRef tx, std::uint64_t from) {
         self->mempool_->add(std::move(tx), *self->app_->ledgerView(), from);
     };
+    // Pending txs for a peer that connects (docs/p2p.md "Gossip", decision 53).
+    gh.pendingTxs = [self](std::size_t maxBytes) {
+        std::vector<TxRef> txs;
+        for (const auto& entry : self->mempool_->reap(SIZE_MAX, maxBytes)) txs.push_back(entry->tx);
+        return txs;
+    };
     gh.position = [self] {
         const auto st = self->driver_->status();
         return PeerPosition{st.height, st.round, st.step};

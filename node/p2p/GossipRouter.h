@@ -34,6 +34,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "agora/p2p/v1/p2p.pb.h"
 #include "consensus/core/Evidence.h"
@@ -62,6 +63,10 @@ struct GossipHandlers {
     // offence (only then is it relayed), else why not. Unset: relayed.
     std::function<EvidenceAdmission(DuplicateVoteEvidence)> onEvidence;
     std::function<PeerPosition()> position;
+    // The mempool's pending txs in the order a block would take them, at most
+    // maxBytes of tx bytes (the node: Mempool::reap). PeerManager queues them
+    // to every peer that connects (decision 53). Unset: none.
+    std::function<std::vector<TxRef>(std::size_t maxBytes)> pendingTxs;
     std::function<CatchUpMessages(const PeerPosition&)> catchUp;
     // Admission of a decoded proposal or vote before anything else is done
     // with it (the node: ConsensusDriver::admitProposal / admitVote). Unset:
