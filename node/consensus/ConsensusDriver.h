@@ -159,7 +159,7 @@ public:
     std::shared_ptr<const ConsensusAdmission> admission() const;
 
     // The future-height buffer (any thread): held messages and their bytes,
-    // and what it refused since start (not admitted / full).
+    // and what it refused since start (not admitted / full / over its signer's share).
     struct FutureBufferStats {
         std::size_t messages = 0;
         std::size_t bytes = 0;
