@@ -24,6 +24,28 @@ std::string_view admissionName(Admission a) {
     return "unknown";
 }
 
+std::string_view evidenceAdmissionName(EvidenceAdmission a) {
+    switch (a) {
+        case EvidenceAdmission::Admitted:
+            return "admitted";
+        case EvidenceAdmission::Pooled:
+            return "pooled";
+        case EvidenceAdmission::NotValidator:
+            return "not_validator";
+        case EvidenceAdmission::UnknownSigner:
+            return "unknown_signer";
+        case EvidenceAdmission::FutureHeight:
+            return "future_height";
+        case EvidenceAdmission::Known:
+            return "known";
+        case EvidenceAdmission::Inadmissible:
+            return "inadmissible";
+        case EvidenceAdmission::PoolFull:
+            return "pool_full";
+    }
+    return "unknown";
+}
+
 ConsensusAdmission::ConsensusAdmission(std::uint64_t height, std::optional<Decided> previous, ValidatorSet current,
                                        ValidatorSet next, bool nextExact, std::uint64_t futureHeights)
     : height_(height), futureHeights_(futureHeights) {
@@ -86,6 +108,26 @@ Admission ConsensusAdmission::vote(const Vote& v, std::uint32_t engineRound) con
     const Level& level = *w.level;
     if (level.validators.powerOf(v.validator) == 0) return w.exact ? Admission::NotValidator : Admission::UnknownSigner;
     return w.relay ? Admission::Relay : Admission::Keep;
+}
+
+EvidenceAdmission ConsensusAdmission::evidence(const DuplicateVoteEvidence& e) const {
+    const std::uint64_t height = e.first.height;
+    const Level* level = nullptr;
+    bool exact = true;
+    if (height + 1 == height_) {
+        level = previous_ ? &*previous_ : nullptr;
+    } else if (height == height_) {
+        level = &current_;
+    } else if (height == height_ + 1) {
+        level = &next_;
+        exact = next_.exact;
+    } else if (height > height_) {
+        return EvidenceAdmission::FutureHeight;
+    }
+    // Older than the sets we keep: the pool's rule (age, staking) decides.
+    if (!level) return EvidenceAdmission::Admitted;
+    if (level->validators.powerOf(e.validator()) > 0) return EvidenceAdmission::Admitted;
+    return exact ? EvidenceAdmission::NotValidator : EvidenceAdmission::UnknownSigner;
 }
 
 }  // namespace agora::node

@@ -27,6 +27,14 @@
 // a round out of reach and a signer unknown to a guessed set are not: an
 // honest peer may send those (it is behind, ahead, or a validator joined).
 //
+// Duplicate-vote evidence (decision 53) is checked against the same sets by
+// the height of its votes: at h - 1 (when known), h and h + 1 (when exact) the
+// accused must be a member, else NotValidator (scored: every honest node's
+// engine only reports members); at h + 1 with a guessed set a non-member is
+// UnknownSigner; above h + 1 FutureHeight; below the known heights nothing is
+// checked here (no set is kept): the evidence pool's rule decides (within
+// unbonding_blocks, a validator staking still holds, not tombstoned).
+//
 // Immutable once built, except for the proposer cache: thread-safe.
 
 #include <cstdint>
@@ -35,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "consensus/core/Evidence.h"
 #include "consensus/core/Proposal.h"
 #include "consensus/core/ValidatorSet.h"
 #include "consensus/core/Vote.h"
@@ -64,6 +73,28 @@ inline bool scored(Admission a) {
     return a == Admission::NotValidator || a == Admission::NotProposer;
 }
 
+// What becomes of gossiped duplicate-vote evidence (docs/p2p.md "Admission",
+// decision 53). Only Pooled is relayed.
+enum class EvidenceAdmission : std::uint8_t {
+    Admitted,       // passed admission; the pool decides next
+    Pooled,         // a new offence, pooled: relayed
+    NotValidator,   // the accused is not in the exactly known set of the evidence's height
+    UnknownSigner,  // the accused is not in the guessed set of h + 1
+    FutureHeight,   // above h + 1
+    Known,          // its offence is already pending or committed (another pair, or a repeat)
+    Inadmissible,   // the pool's rule refused it (too old, no validator holds the key, tombstoned)
+    PoolFull,       // the pool is full of admissible evidence
+};
+
+inline constexpr std::size_t kEvidenceAdmissionCount = 8;
+
+// Stable names (metrics label `reason`, logs).
+std::string_view evidenceAdmissionName(EvidenceAdmission a);
+// Refused against an exactly known set: the peer that sent it is scored.
+inline bool scored(EvidenceAdmission a) {
+    return a == EvidenceAdmission::NotValidator;
+}
+
 class ConsensusAdmission {
 public:
     static constexpr std::uint32_t kMaxRoundsAhead = 256;  // = consensus::EngineConfig::maxRoundsAhead
@@ -81,6 +112,8 @@ public:
     // engineRound: the engine's round at h (the round bound at h).
     Admission proposal(const Proposal& p, std::uint32_t engineRound) const;
     Admission vote(const Vote& v, std::uint32_t engineRound) const;
+    // Admitted, NotValidator, UnknownSigner or FutureHeight (header comment).
+    EvidenceAdmission evidence(const DuplicateVoteEvidence& e) const;
 
     std::uint64_t height() const { return height_; }
 

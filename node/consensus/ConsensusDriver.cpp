@@ -31,6 +31,12 @@ std::size_t bufferedBytes(const InputBody& body) {
     return kFixed;
 }
 
+// Who signed a proposal or vote from the network.
+PublicKey signerOf(const InputBody& body) {
+    if (const auto* p = std::get_if<ProposalReceived>(&body)) return p->proposal.proposer;
+    return std::get<VoteReceived>(body).vote.validator;
+}
+
 std::uint64_t wallClockMs() {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -200,6 +206,14 @@ Admission ConsensusDriver::admitVote(const Vote& v) const {
     return window ? window->vote(v, statusRound_.load()) : Admission::FutureHeight;
 }
 
+EvidenceAdmission ConsensusDriver::admitEvidence(const DuplicateVoteEvidence& e) const {
+    if (const auto window = admission()) {
+        const EvidenceAdmission verdict = window->evidence(e);
+        if (verdict != EvidenceAdmission::Admitted) return verdict;
+    }
+    return evidence_.known(e) ? EvidenceAdmission::Known : EvidenceAdmission::Admitted;
+}
+
 Admission ConsensusDriver::admitInput(const InputBody& body) const {
     if (const auto* p = std::get_if<ProposalReceived>(&body)) return admitProposal(p->proposal);
     if (const auto* v = std::get_if<VoteReceived>(&body)) return admitVote(v->vote);
@@ -208,7 +222,15 @@ Admission ConsensusDriver::admitInput(const InputBody& body) const {
 
 ConsensusDriver::FutureBufferStats ConsensusDriver::futureBuffer() const {
     return {futureCountShown_.load(), futureBytesShown_.load(), futureRefusedAdmission_.load(),
-            futureRefusedFull_.load()};
+            futureRefusedFull_.load(), futureRefusedSignerFull_.load()};
+}
+
+std::size_t ConsensusDriver::futureSignerMessagesMax(std::size_t validators) {
+    return std::max(kFutureMessagesMax / std::max<std::size_t>(validators, 1), kFutureSignerMessagesMin);
+}
+
+std::size_t ConsensusDriver::futureSignerBytesMax(std::size_t validators) {
+    return std::max(kFutureBytesMax / std::max<std::size_t>(validators, 1), kFutureSignerBytesMin);
 }
 
 void ConsensusDriver::publishAdmission() {
@@ -286,15 +308,20 @@ void ConsensusDriver::maybeFinalize(bool force) {
     handle(Input{nowTicks(), std::move(f)});
 }
 
-void ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
+EvidenceAdmission ConsensusDriver::receiveEvidence(DuplicateVoteEvidence evidence) {
     // The pool verifies both signatures against the current validator set and
     // ignores duplicates and evidence already committed.
     auto added = submitEvidence(evidence);
-    if (!added)
-        log()->warn("evidence from a peer rejected: {}", added.error());
-    else if (*added)
-        log()->warn("evidence from a peer: validator {} double-signed at height {}", evidence.validator().toHex(),
-                    evidence.first.height);
+    if (!added) {
+        // Logged at debug: a peer can send much of it (it is counted on /metrics).
+        log()->debug("evidence from a peer rejected: {}", added.error());
+        return added.error() == EvidencePool::kFullError ? EvidenceAdmission::PoolFull
+                                                         : EvidenceAdmission::Inadmissible;
+    }
+    if (!*added) return EvidenceAdmission::Known;
+    log()->warn("evidence from a peer: validator {} double-signed at height {}", evidence.validator().toHex(),
+                evidence.first.height);
+    return EvidenceAdmission::Pooled;
 }
 
 DriverCatchUp ConsensusDriver::catchUpFor(std::uint64_t height, std::uint32_t round, std::size_t maxBytes) const {
@@ -375,7 +402,14 @@ void ConsensusDriver::onHeightMaybeChanged() {
     // Feed what arrived early; drop what is now stale.
     std::vector<InputBody> ready;
     for (auto it = future_.begin(); it != future_.end() && it->first <= h;) {
-        futureBytes_ -= bufferedBytes(it->second);
+        const std::size_t bytes = bufferedBytes(it->second);
+        futureBytes_ -= bytes;
+        auto share = futureBySigner_.find(signerOf(it->second));
+        if (share != futureBySigner_.end()) {
+            share->second.messages -= 1;
+            share->second.bytes -= bytes;
+            if (share->second.messages == 0) futureBySigner_.erase(share);
+        }
         if (it->first == h) ready.push_back(std::move(it->second));
         it = future_.erase(it);
         --futureCount_;
@@ -449,15 +483,24 @@ void ConsensusDriver::handle(const Input& input) {
             const auto [first, last] = future_.equal_range(input.height());
             for (auto it = first; it != last; ++it)
                 if (it->second == input.body) return;  // catch-up re-sends repeat
-            if (futureCount_ < kFutureMessagesMax && futureBytes_ + bytes <= kFutureBytesMax) {
+            // Each signer within its share first (decision 53), then the totals.
+            const std::size_t validators = engine_->chainState().validators.size();
+            SignerShare& share = futureBySigner_[signerOf(input.body)];
+            if (share.messages >= futureSignerMessagesMax(validators) ||
+                share.bytes + bytes > futureSignerBytesMax(validators)) {
+                futureRefusedSignerFull_.fetch_add(1, std::memory_order_relaxed);
+            } else if (futureCount_ < kFutureMessagesMax && futureBytes_ + bytes <= kFutureBytesMax) {
                 future_.emplace(input.height(), input.body);
                 ++futureCount_;
                 futureBytes_ += bytes;
+                share.messages += 1;
+                share.bytes += bytes;
                 futureCountShown_ = futureCount_;
                 futureBytesShown_ = futureBytes_;
             } else {
                 futureRefusedFull_.fetch_add(1, std::memory_order_relaxed);
             }
+            if (share.messages == 0) futureBySigner_.erase(signerOf(input.body));
         }
         // A peer is at the next height: its proposer had work, so do we.
         if (waitingFinalize_ && input.height() == engine_->height() + 1) {

@@ -151,19 +151,27 @@ public:
     // Before the engine first started: FutureHeight (nothing is admitted).
     Admission admitProposal(const Proposal& p) const;
     Admission admitVote(const Vote& v) const;
+    // Admission of gossiped evidence before its signatures are checked, before
+    // it is pooled and relayed (decision 53): the window's membership rule
+    // (ConsensusAdmission::evidence; skipped before the engine first started),
+    // then the offence must be new to the pool (else Known).
+    EvidenceAdmission admitEvidence(const DuplicateVoteEvidence& e) const;
     std::shared_ptr<const ConsensusAdmission> admission() const;
 
     // The future-height buffer (any thread): held messages and their bytes,
-    // and what it refused since start (not admitted / full).
+    // and what it refused since start (not admitted / full / over its signer's share).
     struct FutureBufferStats {
         std::size_t messages = 0;
         std::size_t bytes = 0;
         std::uint64_t refusedAdmission = 0;
         std::uint64_t refusedFull = 0;
+        std::uint64_t refusedSignerFull = 0;  // over its signer's share
     };
     FutureBufferStats futureBuffer() const;
-    // Verified evidence from a peer; kept for our next proposal.
-    void receiveEvidence(DuplicateVoteEvidence evidence);
+    // Verified evidence from a peer; kept for our next proposal. Pooled when
+    // newly pooled (p2p relays only that), else why not: Known, Inadmissible
+    // (the pool's rule) or PoolFull.
+    EvidenceAdmission receiveEvidence(DuplicateVoteEvidence evidence);
     // The mempool admitted a tx (any thread; cheap when nobody waits for one).
     void txsAvailable();
 
@@ -179,6 +187,14 @@ public:
     // One full proposal per buffered height and as much again for votes and
     // re-proposals: a flood of validator-signed junk can hold no more.
     static constexpr std::size_t kFutureBytesMax = 2 * kFutureHeights * budget::kProposalMessageBytesMax;
+    // Each signer's share of the buffer (decision 53): at most 1/n of either
+    // bound for a set of n validators, but never less than these floors (one
+    // largest proposal and its votes), so one signer's flood cannot crowd
+    // the others out.
+    static constexpr std::size_t kFutureSignerMessagesMin = 64;
+    static constexpr std::size_t kFutureSignerBytesMin = budget::kProposalMessageBytesMax + 64 * 1024;
+    static std::size_t futureSignerMessagesMax(std::size_t validators);
+    static std::size_t futureSignerBytesMax(std::size_t validators);
     // A catch-up reply: a full proposal with its votes, twice; fits in half
     // of the default send queue (p2p.send_queue_max_bytes), where droppable
     // messages stop.
@@ -266,6 +282,12 @@ private:
     std::multimap<std::uint64_t, consensus::InputBody> future_;
     std::size_t futureCount_ = 0;
     std::size_t futureBytes_ = 0;
+    struct SignerShare {
+        std::size_t messages = 0;
+        std::size_t bytes = 0;
+    };
+    std::map<PublicKey, SignerShare> futureBySigner_;
+    std::atomic<std::uint64_t> futureRefusedSignerFull_{0};
     std::atomic<std::size_t> futureCountShown_{0};
     std::atomic<std::size_t> futureBytesShown_{0};
     std::atomic<std::uint64_t> futureRefusedAdmission_{0};

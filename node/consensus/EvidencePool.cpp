@@ -43,7 +43,7 @@ Expected<bool, std::string> EvidencePool::add(const DuplicateVoteEvidence& evide
     if (full) prune(admissible);
     std::lock_guard lock(mu_);
     if (knownLocked(offence)) return false;
-    if (pending_.size() >= maxPending_) return Unexpected(std::string("evidence pool is full"));
+    if (pending_.size() >= maxPending_) return Unexpected(std::string(kFullError));
     pending_.push_back(evidence);
     return true;
 }
@@ -94,6 +94,12 @@ void EvidencePool::markCommitted(const std::vector<DuplicateVoteEvidence>& inclu
         committed_.erase(committedOrder_.front());
         committedOrder_.pop_front();
     }
+}
+
+bool EvidencePool::known(const DuplicateVoteEvidence& evidence) const {
+    const Bytes offence = offenceOf(evidence);
+    std::lock_guard lock(mu_);
+    return knownLocked(offence);
 }
 
 std::size_t EvidencePool::pendingCount() const {

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "consensus/core/Evidence.h"
@@ -33,6 +34,8 @@ namespace agora::node {
 class EvidencePool {
 public:
     static constexpr std::size_t kCommittedKept = 4096;
+    // add()'s error when the pool is full of admissible evidence.
+    static constexpr std::string_view kFullError = "evidence pool is full";
 
     explicit EvidencePool(std::size_t maxPending = 256) : maxPending_(maxPending) {}
 
@@ -54,6 +57,10 @@ public:
     // Call it where no block is committed concurrently (after a commit, on
     // the committing thread), so the rule reads a consistent state.
     std::size_t prune(const Admissible& admissible);
+
+    // Whether the evidence's offence is already pending or committed (cheap:
+    // no signature check; p2p admission asks before relaying).
+    bool known(const DuplicateVoteEvidence& evidence) const;
 
     std::size_t pendingCount() const;
     std::size_t committedCount() const;

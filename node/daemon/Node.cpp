@@ -176,12 +176,19 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
     GossipHandlers gh;
     gh.onProposal = [self](Proposal p) { self->driver_->receiveProposal(std::move(p)); };
     gh.onVote = [self](Vote v) { self->driver_->receiveVote(v); };
-    gh.onEvidence = [self](DuplicateVoteEvidence e) { self->driver_->receiveEvidence(e); };
-    // Admission before relay and buffering (docs/p2p.md "Admission", decision 48).
+    gh.onEvidence = [self](DuplicateVoteEvidence e) { return self->driver_->receiveEvidence(std::move(e)); };
+    // Admission before relay and buffering (docs/p2p.md "Admission", decisions 48 and 53).
     gh.admitProposal = [self](const Proposal& p) { return self->driver_->admitProposal(p); };
     gh.admitVote = [self](const Vote& v) { return self->driver_->admitVote(v); };
+    gh.admitEvidence = [self](const DuplicateVoteEvidence& e) { return self->driver_->admitEvidence(e); };
     gh.onTx = [self](TxRef tx, std::uint64_t from) {
         self->mempool_->add(std::move(tx), *self->app_->ledgerView(), from);
+    };
+    // Pending txs for a peer that connects (docs/p2p.md "Gossip", decision 53).
+    gh.pendingTxs = [self](std::size_t maxBytes) {
+        std::vector<TxRef> txs;
+        for (const auto& entry : self->mempool_->reap(SIZE_MAX, maxBytes)) txs.push_back(entry->tx);
+        return txs;
     };
     gh.position = [self] {
         const auto st = self->driver_->status();
@@ -333,6 +340,9 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
                                         "Gossiped proposals and votes refused by admission (neither relayed nor "
                                         "buffered), by reason.",
                                         {"reason"});
+        auto& evidenceRefused =
+            metrics.counter("agora_p2p_evidence_refused_total",
+                            "Gossiped duplicate-vote evidence dropped (not relayed), by reason.", {"reason"});
         auto& rateDropped = metrics.counter("agora_p2p_rate_limited_messages_total",
                                             "Inbound peer messages dropped over the peer's rate limit.");
         auto& rateDroppedBytes = metrics.counter("agora_p2p_rate_limited_bytes_total",
@@ -350,14 +360,19 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
         };
         // Scrapes may run at once: one catches the counters up at a time.
         auto collectMu = std::make_shared<std::mutex>();
-        metrics.addCollector([&refused, &rateDropped, &rateDroppedBytes, &sendDropped, &disconnects, &futureRefused,
-                              &futureBytes, self, catchUp, collectMu] {
+        metrics.addCollector([&refused, &evidenceRefused, &rateDropped, &rateDroppedBytes, &sendDropped, &disconnects,
+                              &futureRefused, &futureBytes, self, catchUp, collectMu] {
             std::lock_guard lock(*collectMu);
             const P2pStats st = self->peers_->stats();
             for (std::size_t i = 0; i < kAdmissionCount; ++i) {
                 const auto reason = static_cast<Admission>(i);
                 if (admitted(reason)) continue;
                 catchUp(refused.labels({std::string(admissionName(reason))}), st.refused[i]);
+            }
+            for (std::size_t i = 0; i < kEvidenceAdmissionCount; ++i) {
+                const auto reason = static_cast<EvidenceAdmission>(i);
+                if (reason == EvidenceAdmission::Admitted || reason == EvidenceAdmission::Pooled) continue;
+                catchUp(evidenceRefused.labels({std::string(evidenceAdmissionName(reason))}), st.evidenceRefused[i]);
             }
             catchUp(rateDropped.get(), st.rateLimitedMessages);
             catchUp(rateDroppedBytes.get(), st.rateLimitedBytes);
@@ -368,6 +383,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::open(const HomeLayout& home, 
             const auto fb = self->driver_->futureBuffer();
             catchUp(futureRefused.labels({"admission"}), fb.refusedAdmission);
             catchUp(futureRefused.labels({"full"}), fb.refusedFull);
+            catchUp(futureRefused.labels({"signer_full"}), fb.refusedSignerFull);
             futureBytes.get().set(static_cast<std::int64_t>(fb.bytes));
         });
         node->grpc_->setRequestObserver([&grpcRequests](std::string_view method, grpc::StatusCode code) {

@@ -77,6 +77,10 @@ std::uint64_t GossipRouter::refusedCount(Admission reason) const {
     return refused_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
 }
 
+std::uint64_t GossipRouter::evidenceRefusedCount(EvidenceAdmission reason) const {
+    return evidenceRefused_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+}
+
 std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint64_t from, Admission* refused) {
     switch (msg.body_case()) {
         case Envelope::kProposal: {
@@ -129,11 +133,32 @@ std::optional<std::string> GossipRouter::receive(const Envelope& msg, std::uint6
             return std::nullopt;
         }
         case Envelope::kEvidence: {
+            // A repeat of these very bytes: handled (and counted) the first time.
+            const Hash256 messageHash = sha256(spanOf(msg.evidence()));
+            if (seen(messageHash)) return std::nullopt;
             auto e = decode<DuplicateVoteEvidence>(spanOf(msg.evidence()));
             if (!e) return "undecodable evidence";
+            // Admission first (decision 53): evidence against a key outside the
+            // set of its height, or of an offence already pooled, costs a decode
+            // and a lookup, no signature check, and is not relayed.
+            auto drop = [&](EvidenceAdmission reason) {
+                evidenceRefused_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+                if (refused && scored(reason)) *refused = Admission::NotValidator;
+            };
+            const EvidenceAdmission verdict =
+                handlers_.admitEvidence ? handlers_.admitEvidence(*e) : EvidenceAdmission::Admitted;
+            if (verdict != EvidenceAdmission::Admitted) {
+                drop(verdict);
+                return std::nullopt;
+            }
             if (!e->verify(chainId_)) return "evidence signature";
-            if (!markSeen(sha256(spanOf(msg.evidence())))) return std::nullopt;
-            if (handlers_.onEvidence) handlers_.onEvidence(*e);
+            if (!markSeen(messageHash)) return std::nullopt;
+            const EvidenceAdmission pooled =
+                handlers_.onEvidence ? handlers_.onEvidence(*e) : EvidenceAdmission::Pooled;
+            if (pooled != EvidenceAdmission::Pooled) {
+                drop(pooled);
+                return std::nullopt;
+            }
             relay_(msg, false, from);
             return std::nullopt;
         }

@@ -5,7 +5,10 @@
 // window, its signer in the validator set of that height, a proposal's signer
 // the proposer of its round: ConsensusAdmission, docs/p2p.md "Admission")
 // before its signature is even checked, else it is dropped, counted by
-// reason, and neither handed on nor relayed. The rest is verified (a proposal
+// reason, and neither handed on nor relayed. Evidence passes its own
+// admission (the accused in the set of the evidence's height, the offence new:
+// decision 53) before its signatures are checked and is relayed only when the
+// evidence pool took it as a new offence. The rest is verified (a proposal
 // is also bound to its signed block), handed to its handler and relayed once
 // to every peer but the one it came from (a message admitted only for the
 // buffer, of a height beyond the next, is not relayed); our own go to every
@@ -31,6 +34,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "agora/p2p/v1/p2p.pb.h"
 #include "consensus/core/Evidence.h"
@@ -55,14 +59,24 @@ struct GossipHandlers {
     // A decoded tx from the peer with connection id `from` (admission is the
     // mempool's; what it admits it relays through broadcastTx, except to `from`).
     std::function<void(TxRef tx, std::uint64_t from)> onTx;
-    std::function<void(DuplicateVoteEvidence)> onEvidence;  // verified
+    // Verified evidence; returns Pooled when the pool took it as a new
+    // offence (only then is it relayed), else why not. Unset: relayed.
+    std::function<EvidenceAdmission(DuplicateVoteEvidence)> onEvidence;
     std::function<PeerPosition()> position;
+    // The mempool's pending txs in the order a block would take them, at most
+    // maxBytes of tx bytes (the node: Mempool::reap). PeerManager queues them
+    // to every peer that connects (decision 53). Unset: none.
+    std::function<std::vector<TxRef>(std::size_t maxBytes)> pendingTxs;
     std::function<CatchUpMessages(const PeerPosition&)> catchUp;
     // Admission of a decoded proposal or vote before anything else is done
     // with it (the node: ConsensusDriver::admitProposal / admitVote). Unset:
     // everything is admitted and relayed.
     std::function<Admission(const Proposal&)> admitProposal;
     std::function<Admission(const Vote&)> admitVote;
+    // Admission of decoded evidence before its signatures are checked (the
+    // node: ConsensusDriver::admitEvidence); anything but Admitted drops it.
+    // Unset: admitted.
+    std::function<EvidenceAdmission(const DuplicateVoteEvidence&)> admitEvidence;
 };
 
 class GossipRouter {
@@ -82,10 +96,14 @@ public:
     // Handles a gossip envelope from connection `from`; the offence when it
     // is invalid data (the owner disconnects and bans the peer), else nullopt.
     // A proposal or vote that admission refused sets `*refused` (when given)
-    // to the reason; the owner scores the peer for scored() ones.
+    // to the reason; the owner scores the peer for scored() ones. Evidence
+    // refused as scored (EvidenceAdmission::NotValidator) sets it to
+    // Admission::NotValidator: one strike count for both.
     std::optional<std::string> receive(const p2p::v1::Envelope& msg, std::uint64_t from, Admission* refused = nullptr);
     // Proposals and votes refused by admission since start, by reason.
     std::uint64_t refusedCount(Admission reason) const;
+    // Evidence dropped since start (not relayed), by reason (not Admitted, Pooled).
+    std::uint64_t evidenceRefusedCount(EvidenceAdmission reason) const;
 
     void broadcastProposal(const Proposal& proposal);
     void broadcastVote(const Vote& vote);
@@ -110,6 +128,7 @@ private:
     std::set<Hash256> seen_;
     std::deque<Hash256> seenOrder_;
     std::array<std::atomic<std::uint64_t>, kAdmissionCount> refused_{};
+    std::array<std::atomic<std::uint64_t>, kEvidenceAdmissionCount> evidenceRefused_{};
 };
 
 }  // namespace agora::node

@@ -263,6 +263,7 @@ bool PeerManager::runConnection(PeerStream& rawStream, bool outbound, const std:
         pex.mutable_pex_request();
         conn.enqueue(std::move(pex), true);
     }
+    sendPendingTxs(conn);
     // Inbound rate (docs/p2p.md, "Limits"): over it, messages are dropped
     // unread; past one second's allowance of drops the peer is cut and banned.
     InboundRateLimiter rate(options_.recvRate, Clock::now());
@@ -321,6 +322,8 @@ void PeerManager::unregisterPeer(PeerConnection& conn) {
 P2pStats PeerManager::stats() const {
     P2pStats s;
     for (std::size_t i = 0; i < kAdmissionCount; ++i) s.refused[i] = router_.refusedCount(static_cast<Admission>(i));
+    for (std::size_t i = 0; i < kEvidenceAdmissionCount; ++i)
+        s.evidenceRefused[i] = router_.evidenceRefusedCount(static_cast<EvidenceAdmission>(i));
     s.rateLimitedMessages = rateLimitedMessages_.load(std::memory_order_relaxed);
     s.rateLimitedBytes = rateLimitedBytes_.load(std::memory_order_relaxed);
     s.rateDisconnects = rateDisconnects_.load(std::memory_order_relaxed);
@@ -450,6 +453,19 @@ void PeerManager::broadcastVote(const Vote& vote) {
 
 void PeerManager::broadcastEvidence(const DuplicateVoteEvidence& evidence) {
     router_.broadcastEvidence(evidence);
+}
+
+void PeerManager::sendPendingTxs(PeerConnection& conn) {
+    if (!handlers_.pendingTxs || blocked_.contains(conn.nodeId())) return;
+    const auto txs = handlers_.pendingTxs(static_cast<std::size_t>(pendingTxBytesMax(options_)));
+    // Droppable like every tx: the writer batches them (tx_batch); the peer's
+    // seen-set and mempool drop those it has.
+    for (const auto& tx : txs) {
+        Envelope e;
+        e.set_tx(stringOf(tx->bytes));
+        conn.enqueue(std::move(e), true);
+    }
+    if (!txs.empty()) log()->debug("queued {} pending txs to new peer {}", txs.size(), conn.nodeId());
 }
 
 void PeerManager::broadcastTx(const DecodedTx& tx, std::uint64_t except) {

@@ -9,7 +9,9 @@
 // consensus position (Status) to all peers. A peer reporting a position at
 // or below ours gets our known proposals and votes of its height again
 // (catch-up); a peer reporting a higher height triggers the onPeerAhead hook
-// (block sync).
+// (block sync). A peer that connects gets the mempool's pending txs (up to
+// pendingTxBytesMax), as CometBFT's mempool reactor walks its mempool for each
+// new peer: txs admitted before it connected would otherwise never reach it.
 //
 // The rest is delegated, one job per class:
 //   GossipRouter    seen-cache, verify and dispatch
@@ -100,6 +102,8 @@ struct PeerInfo {
 struct P2pStats {
     // Proposals and votes refused by admission, by reason (index = Admission).
     std::array<std::uint64_t, kAdmissionCount> refused{};
+    // Gossiped evidence dropped (not relayed), by reason (index = EvidenceAdmission).
+    std::array<std::uint64_t, kEvidenceAdmissionCount> evidenceRefused{};
     std::uint64_t rateLimitedMessages = 0;  // dropped over a peer's inbound rate
     std::uint64_t rateLimitedBytes = 0;
     std::uint64_t sendQueueDropped = 0;  // droppable messages not queued (queue half full)
@@ -161,6 +165,10 @@ public:
     // Consensus messages refused against an exactly known validator set
     // (scored()) that disconnect and ban the peer that sent them.
     static constexpr std::uint32_t kAdmissionStrikesMax = 16;
+    // Tx bytes of the mempool queued to a peer when it connects: a quarter of
+    // its send queue, below the half where droppable messages stop, so the
+    // txs never crowd out consensus traffic or a catch-up reply.
+    static std::uint64_t pendingTxBytesMax(const P2pOptions& options) { return options.sendQueueMaxBytes / 4; }
     const std::string& selfId() const { return selfId_; }
     // Offences recorded against a node id (tests, status).
     std::uint32_t offences(const std::string& nodeId) const;
@@ -187,6 +195,8 @@ private:
     Verdict handle(PeerConnection& conn, const p2p::v1::Envelope& msg);
     void punish(PeerConnection& conn, const std::string& reason);
     void sendCatchUp(PeerConnection& conn, const PeerPosition& peer);
+    // Queues the mempool's pending txs to a peer that just connected.
+    void sendPendingTxs(PeerConnection& conn);
     // Sends to every established, unblocked peer except `except`.
     void broadcast(const p2p::v1::Envelope& msg, bool droppable, std::uint64_t exceptConnection = 0);
     p2p::v1::Envelope pexReply() const;

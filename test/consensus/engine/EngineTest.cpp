@@ -373,9 +373,8 @@ TEST_CASE("a re-proposal whose pol_round no quorum backs does not release the lo
 
 TEST_CASE("mutation: the proof-of-lock rule off is caught: the locked validator prevotes the unproven block",
           "[engine][lock][mutation]") {
-    // The simulator's random adversaries do not catch this mutant (docs/consensus.md): an honest
-    // proposer's pol_round always had its quorum, and the Byzantine ones tried so far did not
-    // break agreement before laggards caught up. This scripted fake proof of lock does.
+    // The rule in isolation; the simulator catches the same mutant end to end with a Byzantine
+    // proposer that forges its pol_round (MutationTest.cpp, docs/consensus.md).
     EngineConfig cfg;
     cfg.testOnlySkipPolCheck = true;
     Harness h({10, 10, 10, 10}, bystander(), cfg);

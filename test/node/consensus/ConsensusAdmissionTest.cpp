@@ -137,3 +137,46 @@ TEST_CASE("rounds beyond the engine's reach are refused without scoring", "[cons
     CHECK(w.admission.vote(vote(1, 10, UINT32_MAX), UINT32_MAX - 1) == Admission::Relay);  // no wrap
     CHECK_FALSE(scored(Admission::RoundTooFar));
 }
+
+namespace {
+
+// Admission looks at the accused and the height only (the signatures are checked after it).
+DuplicateVoteEvidence evidenceAgainst(std::uint8_t key, std::uint64_t height) {
+    DuplicateVoteEvidence e;
+    e.first = vote(key, height, 0);
+    e.second = vote(key, height, 0);
+    e.second.blockId = sha256(Bytes{0x01});
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("evidence is admitted against a member of the set of its height and refused and scored otherwise",
+          "[consensus][admission][evidence]") {
+    Window w;
+    for (std::uint64_t height : {9u, 10u, 11u}) {
+        CHECK(w.admission.evidence(evidenceAgainst(2, height)) == EvidenceAdmission::Admitted);
+        CHECK(w.admission.evidence(evidenceAgainst(99, height)) == EvidenceAdmission::NotValidator);
+    }
+    CHECK(scored(EvidenceAdmission::NotValidator));
+    // Validator 4 joins at h + 1: it could not have signed at h.
+    CHECK(w.admission.evidence(evidenceAgainst(4, 11)) == EvidenceAdmission::Admitted);
+    CHECK(w.admission.evidence(evidenceAgainst(4, 10)) == EvidenceAdmission::NotValidator);
+}
+
+TEST_CASE("evidence beyond the known sets is not scored: too far ahead is dropped, older is left to the pool's rule",
+          "[consensus][admission][evidence]") {
+    Window w;
+    CHECK(w.admission.evidence(evidenceAgainst(2, 12)) == EvidenceAdmission::FutureHeight);
+    CHECK_FALSE(scored(EvidenceAdmission::FutureHeight));
+    // Below h - 1 no set is kept here: the pool's rule (age, staking) decides.
+    CHECK(w.admission.evidence(evidenceAgainst(99, 3)) == EvidenceAdmission::Admitted);
+    // After a restart h - 1 is not known either.
+    ConsensusAdmission fresh(10, std::nullopt, w.current, w.next, true, 4);
+    CHECK(fresh.evidence(evidenceAgainst(99, 9)) == EvidenceAdmission::Admitted);
+    // A guessed next set (validator update delay 1) does not score.
+    ConsensusAdmission guessed(10, std::nullopt, w.current, w.next, false, 4);
+    CHECK(guessed.evidence(evidenceAgainst(99, 11)) == EvidenceAdmission::UnknownSigner);
+    CHECK_FALSE(scored(EvidenceAdmission::UnknownSigner));
+    CHECK(guessed.evidence(evidenceAgainst(4, 11)) == EvidenceAdmission::Admitted);
+}

@@ -123,23 +123,76 @@ TEST_CASE("proposals of later heights signed by a non-validator are not buffered
     CHECK(admitted(node.driver->admitProposal(bulkyProposal(10, 3, 0, 1))));
 }
 
-TEST_CASE("the future-height buffer is bounded in bytes: a validator's flood of large proposals stops at the bound",
-          "[consensus][admission]") {
-    DriverUnderTest node;
+namespace {
+// `count` validators of equal stake, k10 .. k10 + count - 1 (the node is k11).
+Stakes equalStakes(std::uint8_t count) {
+    Stakes s;
+    for (std::uint8_t i = 0; i < count; ++i) s.push_back({static_cast<std::uint8_t>(10 + i), 100'000'000'000ULL});
+    return s;
+}
+}  // namespace
+
+TEST_CASE(
+    "the future-height buffer is bounded in bytes: a flood of large proposals by every validator stops at the "
+    "bound",
+    "[consensus][admission]") {
+    // Ten validators: each one's share is the floor (one largest proposal),
+    // and ten floors exceed the total, so the total bound is what stops them.
+    constexpr std::uint8_t kValidators = 10;
+    DriverUnderTest node(equalStakes(kValidators));
     node.start();
     constexpr std::size_t kBlock = 1 << 20;
-    const std::uint32_t count = ConsensusDriver::kFutureBytesMax / kBlock + 8;
+    constexpr std::uint32_t kPerSigner = 12;
     // Height 3 (h + 2): any member of the next set may have signed it.
-    for (std::uint32_t i = 0; i < count; ++i) node.driver->receiveProposal(bulkyProposal(10, 3, i, kBlock));
+    for (std::uint32_t i = 0; i < kPerSigner; ++i)
+        for (std::uint8_t v = 0; v < kValidators; ++v)
+            node.driver->receiveProposal(bulkyProposal(static_cast<std::uint8_t>(10 + v), 3, i, kBlock));
+    const std::size_t sent = std::size_t{kPerSigner} * kValidators;
     REQUIRE(node.signal.waitFor([&] {
         const auto fb = node.driver->futureBuffer();
-        return fb.messages + fb.refusedFull == count;
+        return fb.messages + fb.refusedFull + fb.refusedSignerFull == sent;
     }));
     const auto fb = node.driver->futureBuffer();
     CHECK(fb.bytes <= ConsensusDriver::kFutureBytesMax);
     CHECK(fb.bytes > ConsensusDriver::kFutureBytesMax - 2 * kBlock);
-    CHECK(fb.refusedFull >= 8);
+    CHECK(fb.refusedFull >= 1);
     CHECK(fb.refusedAdmission == 0);
+}
+
+TEST_CASE(
+    "one validator's flood of the future-height buffer stops at its share and cannot crowd out another's "
+    "message",
+    "[consensus][admission]") {
+    DriverUnderTest node(equalStakes(3));
+    node.start();
+    constexpr std::size_t kBlock = 1 << 20;
+    // k10 alone sends more than the whole buffer holds.
+    const std::uint32_t flood = ConsensusDriver::kFutureBytesMax / kBlock + 8;
+    for (std::uint32_t i = 0; i < flood; ++i) node.driver->receiveProposal(bulkyProposal(10, 3, i, kBlock));
+    REQUIRE(node.signal.waitFor([&] {
+        const auto fb = node.driver->futureBuffer();
+        return fb.messages + fb.refusedFull + fb.refusedSignerFull == flood;
+    }));
+    const auto flooded = node.driver->futureBuffer();
+    CHECK(flooded.bytes <= ConsensusDriver::futureSignerBytesMax(3));
+    CHECK(flooded.bytes > ConsensusDriver::futureSignerBytesMax(3) - kBlock - 256);
+    CHECK(flooded.refusedSignerFull == flood - flooded.messages);
+    CHECK(flooded.refusedFull == 0);
+    // k12's proposal for the same height and its vote for the next still find room.
+    node.driver->receiveProposal(bulkyProposal(12, 3, 0, kBlock));
+    node.driver->receiveVote([] {
+        Vote v = signedVote(12, VoteType::Prevote, 0, std::nullopt);
+        v.height = 2;
+        v.signature = signDigest32(testKey(12), v.signDigest(kChain));
+        return v;
+    }());
+    REQUIRE(node.signal.waitFor([&] { return node.driver->futureBuffer().messages == flooded.messages + 2; }));
+    CHECK(node.driver->futureBuffer().refusedFull == 0);
+    // The share is a fraction of the bound with a floor of one largest proposal.
+    CHECK(ConsensusDriver::futureSignerBytesMax(3) == ConsensusDriver::kFutureBytesMax / 3);
+    CHECK(ConsensusDriver::futureSignerBytesMax(100) == ConsensusDriver::kFutureSignerBytesMin);
+    CHECK(ConsensusDriver::futureSignerMessagesMax(4) == ConsensusDriver::kFutureMessagesMax / 4);
+    CHECK(ConsensusDriver::futureSignerMessagesMax(512) == ConsensusDriver::kFutureSignerMessagesMin);
 }
 
 TEST_CASE("a catch-up reply is bounded in bytes but always carries a message", "[consensus][catchup]") {
@@ -157,4 +210,37 @@ TEST_CASE("a catch-up reply is bounded in bytes but always carries a message", "
     // Room for the proposal and one vote.
     const auto two = node.driver->catchUpFor(1, 0, all.proposals[0].size() + all.votes[0].size());
     CHECK(two.proposals.size() + two.votes.size() == 2);
+}
+
+namespace {
+Vote voteAt(std::uint8_t key, std::uint64_t height, std::optional<Hash256> id) {
+    Vote v = signedVote(key, VoteType::Prevote, 0, id);
+    v.height = height;
+    v.signature = signDigest32(testKey(key), v.signDigest(kChain));
+    return v;
+}
+DuplicateVoteEvidence evidenceAt(std::uint8_t key, std::uint64_t height, std::uint8_t block) {
+    return DuplicateVoteEvidence::make(voteAt(key, height, std::nullopt), voteAt(key, height, sha256(Bytes{block})))
+        .value();
+}
+}  // namespace
+
+TEST_CASE("gossiped evidence is admitted against the set of its height and once per offence",
+          "[consensus][admission][evidence]") {
+    DriverUnderTest node;
+    node.start();
+    REQUIRE(node.signal.waitFor([&] { return node.driver->admission() != nullptr; }));
+    // A validator's double prevote at the height being decided: admitted, pooled, then known.
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Admitted);
+    CHECK(node.driver->receiveEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Pooled);
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 1, 2)) == EvidenceAdmission::Known);  // another pair
+    CHECK(node.driver->receiveEvidence(evidenceAt(10, 1, 1)) == EvidenceAdmission::Known);
+    CHECK(node.driver->evidencePool().pendingCount() == 1);
+    // A key outside the set of heights 1 and 2 (exactly known): scored.
+    CHECK(node.driver->admitEvidence(evidenceAt(50, 1, 1)) == EvidenceAdmission::NotValidator);
+    CHECK(node.driver->admitEvidence(evidenceAt(50, 2, 1)) == EvidenceAdmission::NotValidator);
+    // Too far ahead to know the set: dropped, not scored.
+    CHECK(node.driver->admitEvidence(evidenceAt(10, 9, 1)) == EvidenceAdmission::FutureHeight);
+    // The pool's own rule still stands behind admission: a non-validator's is never pooled.
+    CHECK(node.driver->receiveEvidence(evidenceAt(50, 1, 1)) == EvidenceAdmission::Inadmissible);
 }

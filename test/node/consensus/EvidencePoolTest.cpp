@@ -71,6 +71,19 @@ TEST_CASE("a second conflicting pair for an offence already pending or committed
     CHECK(pool.add(ab, kChain, w.rule()).value() == false);
 }
 
+TEST_CASE("known() says whether an offence is pending or committed, whichever pair names it", "[consensus][evidence]") {
+    Window w;
+    EvidencePool pool;
+    const auto ab = evidence(11, 8, id("a"), id("b"));
+    CHECK_FALSE(pool.known(ab));
+    REQUIRE(pool.add(ab, kChain, w.rule()).value() == true);
+    CHECK(pool.known(evidence(11, 8, id("a"), std::nullopt)));  // another pair, the same offence
+    CHECK_FALSE(pool.known(evidence(11, 8, id("a"), id("b"), VoteType::Prevote)));
+    const auto other = evidence(12, 8, id("a"), id("b"));
+    pool.markCommitted({other});
+    CHECK(pool.known(other));
+}
+
 TEST_CASE("evidence that a block may no longer carry leaves the pool and frees its slot", "[consensus][evidence]") {
     Window w;
     EvidencePool pool(2);

@@ -6,6 +6,7 @@
 
 #include "consensus/core/Block.h"
 #include "consensus/core/SignDigest.h"
+#include "node/consensus/EvidencePool.h"
 #include "node/p2p/GossipRouter.h"
 #include "support/TestKeys.h"
 #include "wallet/SecretKey.h"
@@ -283,4 +284,94 @@ TEST_CASE("a validator's vote for a height beyond the next goes to consensus for
     CHECK(h.votes == 1);
     CHECK(h.router.refusedCount(Admission::StaleHeight) == 1);
     CHECK(h.router.refusedCount(Admission::FutureHeight) == 1);
+}
+
+namespace {
+
+DuplicateVoteEvidence signedEvidence(const wallet::SecretKey& key, std::uint64_t height, std::uint8_t block) {
+    Vote nil = signedVote(key, height);
+    Vote other = nil;
+    other.blockId = sha256(Bytes{block});
+    other.signature = key.sign(other.signDigest(kChain).span());
+    return DuplicateVoteEvidence::make(nil, other).value();
+}
+
+p2p::v1::Envelope evidenceEnvelope(const DuplicateVoteEvidence& e) {
+    p2p::v1::Envelope env;
+    env.set_evidence(str(encode(e)));
+    return env;
+}
+
+// A router in front of the admission window of AdmittingHarness and a real
+// evidence pool, wired as the node wires them (ConsensusDriver::admitEvidence
+// and receiveEvidence).
+struct EvidenceHarness {
+    AdmittingHarness window;
+    EvidencePool pool;
+    EvidencePool::Admissible rule = EvidencePool::memberOf(window.set);
+    std::vector<Sent> sent;
+    GossipRouter router{kChain, handlers(), [this](const p2p::v1::Envelope& m, bool d, std::uint64_t x) {
+                            sent.push_back({m, d, x});
+                        }};
+
+    GossipHandlers handlers() {
+        GossipHandlers h;
+        h.admitEvidence = [this](const DuplicateVoteEvidence& e) {
+            const EvidenceAdmission verdict = window.admission.evidence(e);
+            if (verdict != EvidenceAdmission::Admitted) return verdict;
+            return pool.known(e) ? EvidenceAdmission::Known : EvidenceAdmission::Admitted;
+        };
+        h.onEvidence = [this](DuplicateVoteEvidence e) {
+            auto added = pool.add(e, kChain, rule);
+            if (!added) return EvidenceAdmission::Inadmissible;
+            return *added ? EvidenceAdmission::Pooled : EvidenceAdmission::Known;
+        };
+        return h;
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "evidence against a key outside the set of its height is dropped before its signatures, not relayed, "
+    "and scores the peer",
+    "[p2p][gossip][admission][evidence]") {
+    EvidenceHarness h;
+    const auto outsider = wallet::SecretKey::generate();
+    for (std::uint8_t i = 0; i < 8; ++i) {
+        auto e = signedEvidence(outsider, 5, i);
+        if (i % 2 == 1) e.second.signature = e.first.signature;  // bad: refused before anyone looks
+        Admission refused = Admission::Relay;
+        CHECK_FALSE(h.router.receive(evidenceEnvelope(e), 3, &refused));  // not an offence
+        CHECK(refused == Admission::NotValidator);                        // but a strike
+    }
+    CHECK(h.router.evidenceRefusedCount(EvidenceAdmission::NotValidator) == 8);
+    CHECK(h.pool.pendingCount() == 0);
+    CHECK(h.sent.empty());
+    // Too far ahead: dropped, counted, no strike.
+    Admission refused = Admission::Relay;
+    CHECK_FALSE(h.router.receive(evidenceEnvelope(signedEvidence(h.window.validator, 12, 1)), 3, &refused));
+    CHECK(refused == Admission::Relay);
+    CHECK(h.router.evidenceRefusedCount(EvidenceAdmission::FutureHeight) == 1);
+    CHECK(h.sent.empty());
+}
+
+TEST_CASE("evidence is relayed once per offence: only when the pool takes it as new", "[p2p][gossip][evidence]") {
+    EvidenceHarness h;
+    CHECK_FALSE(h.router.receive(evidenceEnvelope(signedEvidence(h.window.validator, 5, 1)), 3));
+    CHECK(h.pool.pendingCount() == 1);
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].except == 3);
+    // Another pair for the same offence (the validator signed a third value):
+    // known, dropped before its signatures, not relayed, not scored.
+    Admission refused = Admission::Relay;
+    CHECK_FALSE(h.router.receive(evidenceEnvelope(signedEvidence(h.window.validator, 5, 2)), 4, &refused));
+    CHECK(refused == Admission::Relay);
+    CHECK(h.router.evidenceRefusedCount(EvidenceAdmission::Known) == 1);
+    CHECK(h.sent.size() == 1);
+    // An admitted one with a bad signature is invalid data.
+    auto bad = signedEvidence(h.window.validator, 6, 1);
+    bad.second.signature = bad.first.signature;
+    CHECK(h.router.receive(evidenceEnvelope(bad), 4) == std::optional<std::string>("evidence signature"));
+    CHECK(h.sent.size() == 1);
 }

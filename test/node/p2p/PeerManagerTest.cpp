@@ -14,6 +14,7 @@
 #include "node/base/NodeId.h"
 #include "node/base/PeerAddress.h"
 #include "node/consensus/ConsensusAdmission.h"
+#include "node/mempool/Mempool.h"
 #include "node/p2p/Handshake.h"
 #include "node/p2p/PeerManager.h"
 #include "node/rpc/GrpcServer.h"
@@ -861,4 +862,70 @@ TEST_CASE("a peer within its inbound rate stays connected", "[p2p][rate]") {
     REQUIRE(test::waitUntil([&] { return b.votes.load() == 100; }, 10s));
     CHECK(b.manager->peerCount() == 1);
     CHECK(b.manager->stats().rateLimitedMessages == 0);
+}
+
+namespace {
+
+// Every account funded, every tx valid: the mempool's own rules (nonces in
+// order, byte bounds) are all that decide.
+class FundedLedger final : public MempoolLedgerView {
+public:
+    CheckResult check(const SignedTx&) const override { return {}; }
+    Account account(const Address&) const override { return {0, Amount(1'000'000'000)}; }
+    Amount minFee(const Tx&) const override { return Amount(10); }
+};
+
+Bytes sendTx(std::uint64_t nonce) {
+    Tx t;
+    t.chainId = "chain-a";
+    t.nonce = nonce;
+    t.fee = Amount(1'000);
+    t.msgs.push_back(MsgSend{Address::fromPublicKey(test::testKey(2).publicKey), Amount(1)});
+    return test::signTx(test::testKey(1), t).bytes();
+}
+
+}  // namespace
+
+TEST_CASE("a peer that connects after txs were admitted receives the pending txs, within the byte bound",
+          "[p2p][mempool]") {
+    // Node a's mempool holds five txs before anyone connects to it (a
+    // validator that restarted and lost its mempool dials in later, say).
+    Mempool mempool{MempoolLimits{}, std::make_shared<SignatureCache>()};
+    const FundedLedger ledger;
+    std::size_t txBytes = 0;
+    for (std::uint64_t n = 0; n < 5; ++n) {
+        const Bytes tx = sendTx(n);
+        txBytes = tx.size();
+        REQUIRE(mempool.add(tx, ledger).ok());
+    }
+    const auto withMempool = [&](GossipHandlers& h) {
+        h.pendingTxs = [&](std::size_t maxBytes) {
+            std::vector<TxRef> txs;
+            for (const auto& e : mempool.reap(SIZE_MAX, maxBytes)) txs.push_back(e->tx);
+            return txs;
+        };
+    };
+
+    SECTION("all of them when they fit") {
+        TestPeer a({}, "chain-a", false, {}, withMempool);
+        a.manager->start();
+        REQUIRE(P2pOptions{}.sendQueueMaxBytes / 4 >= 5 * txBytes);
+        TestPeer b({a.address()});
+        b.manager->start();
+        REQUIRE(test::waitUntil([&] { return b.txs.load() == 5; }, 10s));
+    }
+    SECTION("the first ones up to a quarter of the send queue") {
+        // Room for three and a half txs: the first three go, in nonce order.
+        const auto smallQueue = [&](P2pOptions& o) { o.sendQueueMaxBytes = 4 * (3 * txBytes + txBytes / 2); };
+        TestPeer a({}, "chain-a", false, smallQueue, withMempool);
+        a.manager->start();
+        TestPeer b({a.address()});
+        b.manager->start();
+        REQUIRE(test::waitUntil([&] { return b.txs.load() == 3; }, 10s));
+        // A vote queued now comes after every tx queued at the connection, on the same stream.
+        const auto validator = wallet::SecretKey::generate();
+        a.manager->broadcastVote(signedVote(validator, 1));
+        REQUIRE(test::waitUntil([&] { return b.votes.load() == 1; }, 10s));
+        CHECK(b.txs.load() == 3);
+    }
 }

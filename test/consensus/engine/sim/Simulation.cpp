@@ -87,6 +87,18 @@ struct Simulation::Node {
     bool crashAfterPersist = false;
     std::uint64_t actionCount = 0;
     std::map<std::pair<std::size_t, std::uint64_t>, std::uint64_t> lastCatchup;
+    // PolForger: per height, the round whose precommit it split, the honest
+    // node that got the block precommit, and the rounds it proposed a forged
+    // block in (its engine's own messages of those rounds are withheld).
+    struct Forgery {
+        std::uint32_t splitRound = 0;
+        std::size_t decider = 0;
+        std::set<std::uint32_t> forgedRounds;
+    };
+    std::map<std::uint64_t, Forgery> forgeries;
+    // Messages sent to a subset of the nodes (bit i: node i); gossip re-sends
+    // those of the current height to the same subset.
+    std::vector<std::pair<Message, std::uint64_t>> targeted;
     // Checker bookkeeping.
     std::map<SlotKey, std::set<std::optional<Hash256>>> walVotes;
     std::set<SlotKey> reported;
@@ -113,8 +125,11 @@ std::string RunResult::summary() const {
     o << "scenario=" << scenario << " seed=" << seed << " validators=" << validators << " byzantine=" << byzantine
       << " heights=" << heights << " commits=" << commits << " maxRound=" << maxRound
       << " maxRoundAfterGst=" << maxRoundAfterGst << " messages=" << messages << " crashes=" << crashes
-      << " evidence=" << evidence << " refusals=" << signRefusals << " end=" << endTime
-      << " violations=" << violations.size();
+      << " evidence=" << evidence << " refusals=" << signRefusals;
+    if (forgedProposals > 0) {
+        o << " forgedProposals=" << forgedProposals << " honestPrevotesForForged=" << honestPrevotesForForged;
+    }
+    o << " end=" << endTime << " violations=" << violations.size();
     for (const auto& v : violations) o << "\n  violation: " << v;
     return o.str();
 }
@@ -244,11 +259,111 @@ void Simulation::recordSigned(std::size_t node, const Message& m) {
     const Hash256 digest = std::visit([&](const auto& x) { return x.signDigest(chainId_); }, m);
     const std::uint32_t round = std::visit([](const auto& x) { return x.round; }, m);
     const SlotKey slot{key, heightOf(m), round, stepOf(m)};
+    if (const auto* v = std::get_if<Vote>(&m);
+        v && v->type == VoteType::Prevote && v->blockId && forgedBlocks_.count(*v->blockId)) {
+        ++result_.honestPrevotesForForged;
+    }
     auto [it, fresh] = honestSigned_.emplace(slot, digest);
     if (!fresh && it->second != digest) {
         violation("honest double-sign by node " + std::to_string(node) + " at height " + std::to_string(heightOf(m)) +
                   " round " + std::to_string(round) + " step " + std::to_string(stepOf(m)));
     }
+}
+
+void Simulation::sendForged(Node& n, const Message& m, std::uint64_t targets) {
+    // An attacker does not leave its forgery to a lossy network: it sends
+    // each copy several times (each copy is lost or delayed on its own).
+    constexpr int kCopies = 3;
+    for (std::size_t to = 0; to < nodes_.size(); ++to) {
+        if (((targets >> to) & 1U) == 0) continue;
+        for (int c = 0; c < kCopies; ++c) send(n.index, to, m);
+    }
+    n.targeted.emplace_back(m, targets);
+}
+
+bool Simulation::forgeVote(Node& n, const Vote& vote) {
+    auto f = n.forgeries.find(vote.height);
+    // The forged round's prevote and precommit (for B) are out already.
+    if (f != n.forgeries.end() && f->second.forgedRounds.count(vote.round)) return true;
+    if (f != n.forgeries.end() || vote.type != VoteType::Precommit || !vote.blockId) return false;
+    // Our engine saw a quorum of prevotes for A: the honest nodes that saw it
+    // too are locked on A. Let one of them decide A (our precommit may be the
+    // one its quorum lacks) and keep A from the others: nil to them.
+    std::vector<std::size_t> honest;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (roles_[i] == Role::Honest) honest.push_back(i);
+    }
+    if (honest.empty()) return false;
+    const std::size_t decider = honest[rng_.below(honest.size())];
+    Vote nil = vote;
+    nil.blockId.reset();
+    nil.signature = n.key->sign(nil.signDigest(chainId_));
+    const std::uint64_t all = (std::uint64_t{1} << nodes_.size()) - 1;
+    const std::uint64_t deciderBit = std::uint64_t{1} << decider;
+    sendForged(n, vote, deciderBit);
+    sendForged(n, nil, all & ~deciderBit);
+    Node::Forgery& forgery = n.forgeries[vote.height];
+    forgery.splitRound = vote.round;
+    forgery.decider = decider;
+    if (trace_) {
+        std::printf(
+            "[t=%llu] node %zu (PolForger) precommits %s at height %llu round %u to node %zu only, nil to "
+            "the others\n",
+            static_cast<unsigned long long>(now_), n.index, vote.blockId->toHex().substr(0, 12).c_str(),
+            static_cast<unsigned long long>(vote.height), vote.round, decider);
+    }
+    // The next round is ours: forge it now, so the forged proposal and votes
+    // wait at the others when they get there (before the decider's commit
+    // reaches them as catch-up).
+    if (n.engine->proposerOf(vote.round + 1) == n.key->publicKey()) forgeRound(n, vote.height, vote.round + 1);
+    return true;
+}
+
+bool Simulation::forgeProposal(Node& n, const Proposal& proposal) {
+    auto f = n.forgeries.find(proposal.height);
+    if (f == n.forgeries.end() || proposal.round <= f->second.splitRound) return false;
+    if (!f->second.forgedRounds.count(proposal.round)) forgeRound(n, proposal.height, proposal.round);
+    return true;  // our engine's own proposal (A re-proposed, or a fresh block) is withheld
+}
+
+void Simulation::forgeRound(Node& n, std::uint64_t height, std::uint32_t round) {
+    Node::Forgery& forgery = n.forgeries.at(height);
+    forgery.forgedRounds.insert(round);
+    Hash256 parent;
+    if (height > 1) parent = n.blocks.at(height - 1).id;
+    // A valid block of our own application, other than any honest node's.
+    const std::uint64_t nonce = (std::uint64_t{n.index} << 40) ^ (height << 8) ^ round;
+    auto [id, bytes] = buildBlock(height, round, parent, n.engine->chainState().lastCommit, (nonce << 1) | 1);
+    Proposal p;
+    p.height = height;
+    p.round = round;
+    p.polRound = round - 1;  // at least every honest lock round: no quorum prevoted B there
+    p.blockId = id;
+    p.proposer = n.key->publicKey();
+    p.block = std::move(bytes);
+    p.signature = n.key->sign(p.signDigest(chainId_));
+    forgedBlocks_.insert(id);
+    ++result_.forgedProposals;
+    if (trace_) {
+        std::printf("[t=%llu] node %zu (PolForger) proposes %s at height %llu round %u with forged pol_round %u\n",
+                    static_cast<unsigned long long>(now_), n.index, id.toHex().substr(0, 12).c_str(),
+                    static_cast<unsigned long long>(height), round, round - 1);
+    }
+    auto vote = [&](VoteType type) {
+        Vote v;
+        v.type = type;
+        v.height = height;
+        v.round = round;
+        v.blockId = id;
+        v.validator = n.key->publicKey();
+        v.signature = n.key->sign(v.signDigest(chainId_));
+        return v;
+    };
+    const std::uint64_t all = (std::uint64_t{1} << nodes_.size()) - 1;
+    const std::uint64_t targets = all & ~(std::uint64_t{1} << forgery.decider) & ~(std::uint64_t{1} << n.index);
+    sendForged(n, p, targets);
+    sendForged(n, vote(VoteType::Prevote), targets);
+    sendForged(n, vote(VoteType::Precommit), targets);
 }
 
 void Simulation::deliver(Node& n, std::size_t from, const Message& m) {
@@ -351,6 +466,7 @@ bool Simulation::executeOne(Node& n, Action& action) {
             },
             [&](BroadcastProposal& a) {
                 n.proposalsById.emplace(a.proposal.blockId, a.proposal);
+                if (n.role == Role::PolForger && forgeProposal(n, a.proposal)) return true;
                 auto eq = n.equivocationBlocks.find({a.proposal.height, a.proposal.round});
                 if (n.role == Role::Equivocator && eq != n.equivocationBlocks.end()) {
                     Proposal other = a.proposal;
@@ -370,6 +486,7 @@ bool Simulation::executeOne(Node& n, Action& action) {
                 return true;
             },
             [&](BroadcastVote& a) {
+                if (n.role == Role::PolForger && forgeVote(n, a.vote)) return true;
                 if (n.role == Role::Equivocator) {
                     Vote other = a.vote;
                     if (a.vote.blockId) {
@@ -584,6 +701,7 @@ void Simulation::restart(Node& n) {
     cfg.timeouts = scenario_.timeouts;
     cfg.testOnlyIgnoreLock = scenario_.ignoreLock && n.role == Role::Honest;
     cfg.testOnlyHalfQuorum = scenario_.halfQuorum && n.role == Role::Honest;
+    cfg.testOnlySkipPolCheck = scenario_.skipPolCheck && n.role == Role::Honest;
     n.engine = std::make_unique<Engine>(cfg, n.chainState, verifier_);
     Node* np = &n;
     n.store = std::make_unique<SimSignerStore>([this, np](const SignerState& s) {
@@ -611,6 +729,14 @@ void Simulation::gossip(Node& n) {
         }
         const std::vector<Message> msgs = n.ownSent;
         for (const auto& m : msgs) broadcast(n.index, m);
+        const std::uint64_t height = n.engine->height();
+        std::erase_if(n.targeted, [&](const auto& t) { return heightOf(t.first) != height; });
+        const auto targeted = n.targeted;
+        for (const auto& [m, targets] : targeted) {
+            for (std::size_t to = 0; to < nodes_.size(); ++to) {
+                if ((targets >> to) & 1U) send(n.index, to, m);
+            }
+        }
     }
     Event e;
     e.kind = Event::Kind::Gossip;
@@ -635,6 +761,12 @@ void Simulation::setup() {
         for (std::size_t i : order) {
             if (made >= scenario_.maxByzantine) break;
             if (3 * (byz + powers_[i]) >= total) continue;
+            if (scenario_.polForgingByzantine) {
+                roles_[i] = Role::PolForger;
+                byz += powers_[i];
+                ++made;
+                continue;
+            }
             const bool silent = scenario_.silentByzantine && (!scenario_.equivocatingByzantine || rng_.below(2) == 0);
             if (!silent && !scenario_.equivocatingByzantine) continue;
             roles_[i] = silent ? Role::Silent : Role::Equivocator;

@@ -8,9 +8,9 @@
 // long tail, drops, duplicates (hence reordering), partitions that form and
 // heal, crash-restart of honest nodes at any action boundary (including right
 // after the signer persisted its state and before the signature was used),
-// and Byzantine validators (silent, or equivocating proposer + double voter)
-// holding less than 1/3 of the power. After GST the network is reliable with
-// bounded delay and crashed nodes are back.
+// and Byzantine validators (silent, equivocating proposer + double voter, or a
+// proof-of-lock forger) holding less than 1/3 of the power. After GST the
+// network is reliable with bounded delay and crashed nodes are back.
 //
 // Checkers after each run: agreement, validity (committed blocks were built by
 // some node's application and their certificates verify), no honest
@@ -41,7 +41,16 @@
 
 namespace agora::sim {
 
-enum class Role : std::uint8_t { Honest, Silent, Equivocator };
+// Silent: never runs. Equivocator: as proposer signs two blocks and sends each
+// to half of the peers; as voter signs a second, conflicting vote for every
+// vote and splits them too. PolForger: attacks the proof-of-lock rule (line
+// 28): when it precommits a block A it sends that precommit to one honest node
+// (the decider) and a nil precommit to the others, so the decider may commit A
+// while the others stay locked on A undecided; as proposer of any later round
+// of that height it proposes a fresh block B with pol_round = round - 1, a
+// proof of lock that no quorum backs, and prevotes and precommits B at once, to
+// everyone but the decider. An engine that honours line 28 ignores B.
+enum class Role : std::uint8_t { Honest, Silent, Equivocator, PolForger };
 
 struct Scenario {
     std::string name;
@@ -68,6 +77,8 @@ struct Scenario {
     std::uint32_t maxByzantine = 0;
     bool silentByzantine = true;
     bool equivocatingByzantine = true;
+    // Every Byzantine validator is a PolForger (overrides the two above).
+    bool polForgingByzantine = false;
     // Run shape.
     std::uint64_t gst = 0;
     std::uint64_t targetHeight = 4;
@@ -95,9 +106,12 @@ struct Scenario {
     //   skipWalAppendPpm  the host drops this share of AppendWal actions (not persisted)
     //   signerBypass    the host signs with the key directly, without the Signer's
     //                   double-sign protection (its persisted last-signed state)
+    //   skipPolCheck    Engine::testOnlySkipPolCheck: a re-proposal is prevoted
+    //                   without the quorum of prevotes in its pol_round
     bool halfQuorum = false;
     std::uint32_t skipWalAppendPpm = 0;
     bool signerBypass = false;
+    bool skipPolCheck = false;
 };
 
 struct RunResult {
@@ -116,6 +130,8 @@ struct RunResult {
     std::uint64_t crashes = 0;
     std::uint64_t evidence = 0;  // evidence reports by honest nodes
     std::uint64_t signRefusals = 0;
+    std::uint64_t forgedProposals = 0;          // PolForger proposals with a pol_round no quorum backs
+    std::uint64_t honestPrevotesForForged = 0;  // honest prevotes for such a block (line 28 forbids them)
     std::uint64_t endTime = 0;
     bool agreementBroken = false;
     std::set<PublicKey> accused;  // validators named by evidence
@@ -166,6 +182,12 @@ private:
     void restart(Node& n);
     void gossip(Node& n);
     void recordSigned(std::size_t node, const Message& m);
+    // PolForger behaviour (Role comment): what it does with its engine's
+    // precommits and proposals; both return true when the message was handled.
+    bool forgeVote(Node& n, const Vote& vote);
+    bool forgeProposal(Node& n, const Proposal& proposal);
+    void forgeRound(Node& n, std::uint64_t height, std::uint32_t round);
+    void sendForged(Node& n, const Message& m, std::uint64_t targets);
     void onCommit(Node& n, const consensus::CommitBlock& c);
     bool validateBlock(const Node& n, std::uint64_t height, const Hash256& id, const Bytes& block) const;
     std::vector<ValidatorUpdate> updatesFor(std::uint64_t height, const ValidatorSet& current) const;
@@ -195,6 +217,7 @@ private:
     };
     std::vector<Partition> partitions_;
     std::set<Hash256> builtBlocks_;
+    std::set<Hash256> forgedBlocks_;            // blocks a PolForger proposed with a forged pol_round
     std::map<std::uint64_t, Hash256> decided_;  // first honest commit per height
     std::map<std::tuple<PublicKey, std::uint64_t, std::uint32_t, std::uint8_t>, Hash256> honestSigned_;
     bool trace_ = false;
