@@ -34,6 +34,13 @@ Bytes withId(std::uint8_t p, std::uint64_t id) {
     putU64(b, id);
     return b;
 }
+// A party index entry (leases by client or by provider, jobs by client): the
+// key space, the party, the record's id; withAddr alone is the party's prefix.
+Bytes withAddrAndId(std::uint8_t p, const Address& a, std::uint64_t id) {
+    Bytes b = withAddr(p, a);
+    putU64(b, id);
+    return b;
+}
 Bytes withTwoIds(std::uint8_t p, std::uint64_t a, std::uint64_t c) {
     Bytes b = withId(p, a);
     putU64(b, c);
@@ -155,25 +162,19 @@ Bytes autoTopUp(std::uint64_t id) {
 }
 
 Bytes leaseOfClient(const Address& client, std::uint64_t leaseId) {
-    Bytes b = withAddr(prefix::kLeaseOfClient, client);
-    putU64(b, leaseId);
-    return b;
+    return withAddrAndId(prefix::kLeaseOfClient, client, leaseId);
 }
 Bytes leasesOfClient(const Address& client) {
     return withAddr(prefix::kLeaseOfClient, client);
 }
 Bytes leaseOfProvider(const Address& provider, std::uint64_t leaseId) {
-    Bytes b = withAddr(prefix::kLeaseOfProvider, provider);
-    putU64(b, leaseId);
-    return b;
+    return withAddrAndId(prefix::kLeaseOfProvider, provider, leaseId);
 }
 Bytes leasesOfProvider(const Address& provider) {
     return withAddr(prefix::kLeaseOfProvider, provider);
 }
 Bytes jobOfClient(const Address& client, std::uint64_t jobId) {
-    Bytes b = withAddr(prefix::kJobOfClient, client);
-    putU64(b, jobId);
-    return b;
+    return withAddrAndId(prefix::kJobOfClient, client, jobId);
 }
 Bytes jobsOfClient(const Address& client) {
     return withAddr(prefix::kJobOfClient, client);

@@ -1,6 +1,6 @@
 #include "consensus/core/Block.h"
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 #include "consensus/core/Limits.h"
 #include "consensus/core/Tx.h"
 #include "consensus/core/ValidatorSet.h"
@@ -66,20 +66,11 @@ bool Block::contentMatchesHeader(const std::vector<Hash256>& txHashes) const {
            header.lastCommitHash == computeLastCommitHash() && header.evidenceHash == computeEvidenceHash();
 }
 
-void Block::encodeTo(Writer& w) const {
-    header.encodeTo(w);
-    codec::putList(w, txs, [](Writer& ww, const Bytes& tx) { ww.bytes(tx); });
-    codec::putOptional(w, lastCommit, [](Writer& ww, const CommitCertificate& c) { c.encodeTo(ww); });
-    codec::putList(w, evidence, [](Writer& ww, const DuplicateVoteEvidence& e) { e.encodeTo(ww); });
-}
-
-Block Block::decodeFrom(Reader& r) {
-    Block b;
-    b.header = BlockHeader::decodeFrom(r);
-    b.txs = codec::getList<Bytes>(r, limits::kBlockTxsMax, [](Reader& rr) { return rr.bytes(limits::kTxBytesMax, 1); });
-    b.lastCommit = codec::getOptional<CommitCertificate>(r, CommitCertificate::decodeFrom);
-    b.evidence = codec::getList<DuplicateVoteEvidence>(r, limits::kBlockEvidenceMax, DuplicateVoteEvidence::decodeFrom);
-    return b;
+AGORA_CODEC_FIELDS(Block)
+template <typename IO, typename Self>
+void Block::fields(IO& io, Self& m) {
+    io(m.header, codec::list(m.txs, {limits::kBlockTxsMax, 0}, {limits::kTxBytesMax, 1}), m.lastCommit,
+       codec::list(m.evidence, limits::kBlockEvidenceMax));
 }
 
 Expected<Block, DecodeError> decodeBlock(ByteSpan bytes) {

@@ -39,8 +39,7 @@ struct Block {
     bool contentMatchesHeader() const;
     bool contentMatchesHeader(const std::vector<Hash256>& txHashes) const;
 
-    void encodeTo(Writer& w) const;
-    static Block decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Block);
     bool operator==(const Block&) const = default;
 };
 

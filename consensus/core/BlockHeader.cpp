@@ -1,35 +1,16 @@
 #include "consensus/core/BlockHeader.h"
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 #include "consensus/core/Limits.h"
 
 namespace agora {
 
-void BlockHeader::encodeTo(Writer& w) const {
-    w.u8(kHeaderVersion);
-    w.string(chainId);
-    w.u64(height);
-    w.u64(timeMs);
-    for (const Hash256* h : {&lastBlockId, &lastCommitHash, &dataHash, &validatorsHash, &nextValidatorsHash, &appHash,
-                             &resultsHash, &evidenceHash})
-        codec::put(w, *h);
-    codec::put(w, proposer);
-}
-
-BlockHeader BlockHeader::decodeFrom(Reader& r) {
-    BlockHeader h;
-    if (r.u8() != kHeaderVersion && r.ok()) {
-        r.fail(CodecError::UnknownTag);
-        return h;
-    }
-    h.chainId = r.string(limits::kChainIdMax, 1);
-    h.height = r.u64();
-    h.timeMs = r.u64();
-    for (Hash256* f : {&h.lastBlockId, &h.lastCommitHash, &h.dataHash, &h.validatorsHash, &h.nextValidatorsHash,
-                       &h.appHash, &h.resultsHash, &h.evidenceHash})
-        *f = codec::getHash(r);
-    h.proposer = codec::getAddress(r);
-    return h;
+AGORA_CODEC_FIELDS(BlockHeader)
+template <typename IO, typename Self>
+void BlockHeader::fields(IO& io, Self& m) {
+    io(codec::tag(kHeaderVersion), codec::limited(m.chainId, limits::kChainIdMax, 1), m.height, m.timeMs, m.lastBlockId,
+       m.lastCommitHash, m.dataHash, m.validatorsHash, m.nextValidatorsHash, m.appHash, m.resultsHash, m.evidenceHash,
+       m.proposer);
 }
 
 Hash256 merkleRoot(const std::vector<Hash256>& leaves) {

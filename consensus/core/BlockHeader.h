@@ -34,8 +34,7 @@ struct BlockHeader {
 
     Hash256 id() const { return sha256(encode(*this)); }
 
-    void encodeTo(Writer& w) const;
-    static BlockHeader decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(BlockHeader);
     bool operator==(const BlockHeader&) const = default;
 };
 

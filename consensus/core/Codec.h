@@ -118,6 +118,14 @@ bool isValidUtf8(std::string_view s);
 // Types that take part in the codec provide
 //   void encodeTo(Writer&) const;
 //   static T decodeFrom(Reader&);   // may return a partial value when the reader failed
+// In a class: its fields listed once (consensus/core/Fields.h) and the two
+// codec functions AGORA_CODEC_FIELDS(T) defines from that list.
+#define AGORA_CODEC_FIELDS_DECL(T)        \
+    template <typename IO, typename Self> \
+    static void fields(IO& io, Self& m);  \
+    void encodeTo(Writer& w) const;       \
+    static T decodeFrom(Reader& r)
+
 template <typename T>
 Bytes encode(const T& value) {
     Writer w;

@@ -1,6 +1,6 @@
 #include "consensus/core/CommitCertificate.h"
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 
 namespace agora {
 
@@ -48,34 +48,27 @@ Expected<void, CertificateError> CommitCertificate::verify(std::string_view chai
     return {};
 }
 
-void CommitCertificate::encodeTo(Writer& w) const {
-    w.u64(height);
-    w.u32(round);
-    codec::put(w, blockId);
-    w.varint(signatures.size());
-    for (const auto& s : signatures) {
-        codec::put(w, s.validator);
-        codec::put(w, s.signature);
-    }
+namespace {
+struct SignerKey {
+    const PublicKey& operator()(const CommitSignature& s) const { return s.validator; }
+};
+}  // namespace
+
+AGORA_CODEC_FIELDS(CommitSignature)
+template <typename IO, typename Self>
+void CommitSignature::fields(IO& io, Self& m) {
+    io(m.validator, m.signature);
 }
 
-CommitCertificate CommitCertificate::decodeFrom(Reader& r) {
-    CommitCertificate c;
-    c.height = r.u64();
-    if (r.ok() && c.height == 0) r.fail(CodecError::InvalidValue);
-    c.round = r.u32();
-    c.blockId = codec::getHash(r);
-    const std::size_t n = r.count(ValidatorSet::kMaxValidators, 1);
-    for (std::size_t i = 0; i < n && r.ok(); ++i) {
-        CommitSignature s;
-        s.validator = codec::getPublicKey(r);
-        s.signature = codec::getSignature(r);
-        if (r.ok() && !c.signatures.empty() && !(c.signatures.back().validator < s.validator)) {
-            r.fail(CodecError::NotSorted);
-        }
-        c.signatures.push_back(s);
-    }
-    return c;
+AGORA_CODEC_FIELDS(CommitCertificate)
+template <typename IO, typename Self>
+void CommitCertificate::fields(IO& io, Self& m) {
+    io(m.height);
+    io.check(m.height != 0, CodecError::InvalidValue);
+    // Signers strictly increasing, checked as each arrives.
+    io(m.round, m.blockId,
+       codec::sortedList(m.signatures, codec::Bounds{ValidatorSet::kMaxValidators, 1}, SignerKey{},
+                         codec::SortCheck::EachElement));
 }
 
 }  // namespace agora

@@ -37,6 +37,7 @@ std::string_view errorName(CertificateError e);
 struct CommitSignature {
     PublicKey validator;
     Signature signature;
+    AGORA_CODEC_FIELDS_DECL(CommitSignature);
     bool operator==(const CommitSignature&) const = default;
 };
 
@@ -52,8 +53,7 @@ struct CommitCertificate {
     Expected<void, CertificateError> verify(std::string_view chainId, std::uint64_t expectedHeight,
                                             const ValidatorSet& set) const;
 
-    void encodeTo(Writer& w) const;
-    static CommitCertificate decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(CommitCertificate);
     bool operator==(const CommitCertificate&) const = default;
 };
 

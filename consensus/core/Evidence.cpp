@@ -1,5 +1,7 @@
 #include "consensus/core/Evidence.h"
 
+#include "consensus/core/Fields.h"
+
 namespace agora {
 namespace {
 
@@ -48,21 +50,15 @@ Expected<void, EvidenceError> DuplicateVoteEvidence::verify(std::string_view cha
     return {};
 }
 
-void DuplicateVoteEvidence::encodeTo(Writer& w) const {
-    first.encodeTo(w);
-    second.encodeTo(w);
-}
-
-DuplicateVoteEvidence DuplicateVoteEvidence::decodeFrom(Reader& r) {
-    DuplicateVoteEvidence e;
-    e.first = Vote::decodeFrom(r);
-    e.second = Vote::decodeFrom(r);
-    if (r.ok()) {
-        if (auto shape = checkShape(e.first, e.second); !shape) {
-            r.fail(shape.error() == EvidenceError::NotOrdered ? CodecError::NotSorted : CodecError::InvalidValue);
-        }
-    }
-    return e;
+AGORA_CODEC_FIELDS(DuplicateVoteEvidence)
+template <typename IO, typename Self>
+void DuplicateVoteEvidence::fields(IO& io, Self& m) {
+    io(m.first, m.second);
+    io.verify([&]() -> std::optional<CodecError> {
+        auto shape = checkShape(m.first, m.second);
+        if (shape) return std::nullopt;
+        return shape.error() == EvidenceError::NotOrdered ? CodecError::NotSorted : CodecError::InvalidValue;
+    });
 }
 
 }  // namespace agora

@@ -38,8 +38,7 @@ struct DuplicateVoteEvidence {
     Expected<void, EvidenceError> verify(std::string_view chainId) const;
     const PublicKey& validator() const { return first.validator; }
 
-    void encodeTo(Writer& w) const;
-    static DuplicateVoteEvidence decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(DuplicateVoteEvidence);
     bool operator==(const DuplicateVoteEvidence&) const = default;
 };
 

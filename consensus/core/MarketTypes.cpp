@@ -1,97 +1,62 @@
 #include "consensus/core/MarketTypes.h"
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 #include "consensus/core/Limits.h"
 
 namespace agora {
 
+using codec::limited;
+using codec::sortedList;
+
 namespace {
-// Fails the reader unless keys are strictly increasing (sorted and unique).
-template <typename T, typename KeyFn>
-void requireSorted(Reader& r, const std::vector<T>& items, KeyFn&& key) {
-    for (std::size_t i = 1; i < items.size(); ++i)
-        if (!(key(items[i - 1]) < key(items[i]))) r.fail(CodecError::NotSorted);
-}
+struct GpuModel {
+    template <typename G>
+    const std::string& operator()(const G& g) const {
+        return g.model;
+    }
+};
 }  // namespace
 
-void Attribute::encodeTo(Writer& w) const {
-    w.string(key);
-    w.string(value);
-}
-
-Attribute Attribute::decodeFrom(Reader& r) {
-    Attribute a;
-    a.key = r.string(limits::kAttributeKeyMax, 1);
-    a.value = r.string(limits::kAttributeValueMax);
-    return a;
+AGORA_CODEC_FIELDS(Attribute)
+template <typename IO, typename Self>
+void Attribute::fields(IO& io, Self& m) {
+    io(limited(m.key, limits::kAttributeKeyMax, 1), limited(m.value, limits::kAttributeValueMax));
 }
 
 std::vector<Attribute> getAttributes(Reader& r) {
-    auto out = codec::getList<Attribute>(r, limits::kAttributesMax, Attribute::decodeFrom);
-    requireSorted(r, out, [](const Attribute& a) -> const std::string& { return a.key; });
+    std::vector<Attribute> out;
+    codec::Decoder io(r);
+    io(sortedList(out, limits::kAttributesMax, AttributeKey{}));
     return out;
 }
 
 void putAttributes(Writer& w, const std::vector<Attribute>& attrs) {
-    codec::putList(w, attrs, [](Writer& ww, const Attribute& a) { a.encodeTo(ww); });
+    codec::Encoder io(w);
+    io(sortedList(attrs, limits::kAttributesMax, AttributeKey{}));
 }
 
-void GpuCount::encodeTo(Writer& w) const {
-    w.string(model);
-    w.u32(count);
+AGORA_CODEC_FIELDS(GpuCount)
+template <typename IO, typename Self>
+void GpuCount::fields(IO& io, Self& m) {
+    io(limited(m.model, limits::kGpuModelMax, 1), m.count);
 }
 
-GpuCount GpuCount::decodeFrom(Reader& r) {
-    GpuCount g;
-    g.model = r.string(limits::kGpuModelMax, 1);
-    g.count = r.u32();
-    return g;
+AGORA_CODEC_FIELDS(Resources)
+template <typename IO, typename Self>
+void Resources::fields(IO& io, Self& m) {
+    io(m.cpuMillicores, m.memoryMib, m.storageGib, sortedList(m.gpus, limits::kGpuModelsMax, GpuModel{}));
 }
 
-void Resources::encodeTo(Writer& w) const {
-    w.u64(cpuMillicores);
-    w.u64(memoryMib);
-    w.u64(storageGib);
-    codec::putList(w, gpus, [](Writer& ww, const GpuCount& g) { g.encodeTo(ww); });
+AGORA_CODEC_FIELDS(GpuPrice)
+template <typename IO, typename Self>
+void GpuPrice::fields(IO& io, Self& m) {
+    io(limited(m.model, limits::kGpuModelMax, 1), m.perGpu);
 }
 
-Resources Resources::decodeFrom(Reader& r) {
-    Resources res;
-    res.cpuMillicores = r.u64();
-    res.memoryMib = r.u64();
-    res.storageGib = r.u64();
-    res.gpus = codec::getList<GpuCount>(r, limits::kGpuModelsMax, GpuCount::decodeFrom);
-    requireSorted(r, res.gpus, [](const GpuCount& g) -> const std::string& { return g.model; });
-    return res;
-}
-
-void GpuPrice::encodeTo(Writer& w) const {
-    w.string(model);
-    codec::put(w, perGpu);
-}
-
-GpuPrice GpuPrice::decodeFrom(Reader& r) {
-    GpuPrice g;
-    g.model = r.string(limits::kGpuModelMax, 1);
-    g.perGpu = codec::getAmount(r);
-    return g;
-}
-
-void PriceSchedule::encodeTo(Writer& w) const {
-    codec::put(w, perCpuMillicore);
-    codec::put(w, perMemoryMib);
-    codec::put(w, perStorageGib);
-    codec::putList(w, gpus, [](Writer& ww, const GpuPrice& g) { g.encodeTo(ww); });
-}
-
-PriceSchedule PriceSchedule::decodeFrom(Reader& r) {
-    PriceSchedule p;
-    p.perCpuMillicore = codec::getAmount(r);
-    p.perMemoryMib = codec::getAmount(r);
-    p.perStorageGib = codec::getAmount(r);
-    p.gpus = codec::getList<GpuPrice>(r, limits::kGpuModelsMax, GpuPrice::decodeFrom);
-    requireSorted(r, p.gpus, [](const GpuPrice& g) -> const std::string& { return g.model; });
-    return p;
+AGORA_CODEC_FIELDS(PriceSchedule)
+template <typename IO, typename Self>
+void PriceSchedule::fields(IO& io, Self& m) {
+    io(m.perCpuMillicore, m.perMemoryMib, m.perStorageGib, sortedList(m.gpus, limits::kGpuModelsMax, GpuModel{}));
 }
 
 }  // namespace agora

@@ -16,8 +16,7 @@ namespace agora {
 struct Attribute {
     std::string key;    // 1..64 bytes
     std::string value;  // 0..128 bytes
-    void encodeTo(Writer& w) const;
-    static Attribute decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Attribute);
     bool operator==(const Attribute&) const = default;
 };
 
@@ -25,8 +24,7 @@ struct Attribute {
 struct GpuCount {
     std::string model;  // 1..64 bytes, e.g. "nvidia-a100"
     std::uint32_t count = 0;
-    void encodeTo(Writer& w) const;
-    static GpuCount decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(GpuCount);
     bool operator==(const GpuCount&) const = default;
 };
 
@@ -36,8 +34,7 @@ struct Resources {
     std::uint64_t memoryMib = 0;
     std::uint64_t storageGib = 0;
     std::vector<GpuCount> gpus;
-    void encodeTo(Writer& w) const;
-    static Resources decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Resources);
     bool operator==(const Resources&) const = default;
 };
 
@@ -45,8 +42,7 @@ struct Resources {
 struct GpuPrice {
     std::string model;
     Amount perGpu;
-    void encodeTo(Writer& w) const;
-    static GpuPrice decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(GpuPrice);
     bool operator==(const GpuPrice&) const = default;
 };
 
@@ -56,8 +52,7 @@ struct PriceSchedule {
     Amount perMemoryMib;
     Amount perStorageGib;
     std::vector<GpuPrice> gpus;  // strictly sorted by model
-    void encodeTo(Writer& w) const;
-    static PriceSchedule decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(PriceSchedule);
     bool operator==(const PriceSchedule&) const = default;
 };
 
@@ -73,6 +68,13 @@ enum class CloseReason : std::uint8_t {
 };
 inline constexpr std::uint8_t kCloseReasonMax = 6;
 
+// The order of attribute lists (codec::sortedList's key).
+struct AttributeKey {
+    const std::string& operator()(const Attribute& a) const { return a.key; }
+};
+
+// An attribute list as a field of a state record: at most
+// limits::kAttributesMax, strictly sorted by key.
 std::vector<Attribute> getAttributes(Reader& r);
 void putAttributes(Writer& w, const std::vector<Attribute>& attrs);
 

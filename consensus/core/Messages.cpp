@@ -2,361 +2,189 @@
 
 #include <array>
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 #include "consensus/core/Limits.h"
 
 namespace agora {
 
-using codec::getAddress;
-using codec::getAmount;
-using codec::put;
+using codec::limited;
+using codec::oneOf;
+using codec::sortedList;
 
 namespace {
-void putString(Writer& w, const std::string& s) {
-    w.string(s);
-}
-void putU32(Writer& w, std::uint32_t v) {
-    w.u32(v);
-}
-void putResources(Writer& w, const Resources& r) {
-    r.encodeTo(w);
-}
+struct ParamKey {
+    const std::string& operator()(const ParamChange& c) const { return c.key; }
+};
 }  // namespace
 
-void MsgSend::encodeTo(Writer& w) const {
-    put(w, to);
-    put(w, amount);
-}
-MsgSend MsgSend::decodeFrom(Reader& r) {
-    MsgSend m;
-    m.to = getAddress(r);
-    m.amount = getAmount(r);
-    return m;
+// Each message's fields in wire order, once for encoding and decoding
+// (consensus/core/Fields.h; the byte layout is docs/encoding.md's).
+
+AGORA_CODEC_FIELDS(MsgSend)
+template <typename IO, typename Self>
+void MsgSend::fields(IO& io, Self& m) {
+    io(m.to, m.amount);
 }
 
-void MsgCreateValidator::encodeTo(Writer& w) const {
-    put(w, consensusKey);
-    w.string(moniker);
-    w.u32(commissionBps);
-    put(w, selfStake);
-    w.u32(maxCommissionBps);
-    w.u32(maxCommissionChangeBps);
-}
-MsgCreateValidator MsgCreateValidator::decodeFrom(Reader& r) {
-    MsgCreateValidator m;
-    m.consensusKey = codec::getPublicKey(r);
-    m.moniker = r.string(limits::kMonikerMax, 1);
-    m.commissionBps = r.u32();
-    m.selfStake = getAmount(r);
-    m.maxCommissionBps = r.u32();
-    m.maxCommissionChangeBps = r.u32();
-    return m;
+AGORA_CODEC_FIELDS(MsgCreateValidator)
+template <typename IO, typename Self>
+void MsgCreateValidator::fields(IO& io, Self& m) {
+    io(m.consensusKey, limited(m.moniker, limits::kMonikerMax, 1), m.commissionBps, m.selfStake, m.maxCommissionBps,
+       m.maxCommissionChangeBps);
 }
 
-void MsgEditValidator::encodeTo(Writer& w) const {
-    codec::putOptional(w, moniker, putString);
-    codec::putOptional(w, commissionBps, putU32);
-}
-MsgEditValidator MsgEditValidator::decodeFrom(Reader& r) {
-    MsgEditValidator m;
-    m.moniker = codec::getOptional<std::string>(r, [](Reader& rr) { return rr.string(limits::kMonikerMax, 1); });
-    m.commissionBps = codec::getOptional<std::uint32_t>(r, [](Reader& rr) { return rr.u32(); });
-    return m;
+AGORA_CODEC_FIELDS(MsgEditValidator)
+template <typename IO, typename Self>
+void MsgEditValidator::fields(IO& io, Self& m) {
+    io(limited(m.moniker, limits::kMonikerMax, 1), m.commissionBps);
 }
 
-void MsgDelegate::encodeTo(Writer& w) const {
-    put(w, validator);
-    put(w, amount);
-}
-MsgDelegate MsgDelegate::decodeFrom(Reader& r) {
-    MsgDelegate m;
-    m.validator = getAddress(r);
-    m.amount = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgDelegate)
+template <typename IO, typename Self>
+void MsgDelegate::fields(IO& io, Self& m) {
+    io(m.validator, m.amount);
 }
 
-void MsgUndelegate::encodeTo(Writer& w) const {
-    put(w, validator);
-    put(w, amount);
-}
-MsgUndelegate MsgUndelegate::decodeFrom(Reader& r) {
-    MsgUndelegate m;
-    m.validator = getAddress(r);
-    m.amount = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgUndelegate)
+template <typename IO, typename Self>
+void MsgUndelegate::fields(IO& io, Self& m) {
+    io(m.validator, m.amount);
 }
 
-void MsgUnjail::encodeTo(Writer&) const {}
-MsgUnjail MsgUnjail::decodeFrom(Reader&) {
-    return {};
+AGORA_CODEC_FIELDS(MsgUnjail)
+template <typename IO, typename Self>
+void MsgUnjail::fields(IO&, Self&) {}
+
+AGORA_CODEC_FIELDS(MsgProviderRegister)
+template <typename IO, typename Self>
+void MsgProviderRegister::fields(IO& io, Self& m) {
+    io(limited(m.hostUri, limits::kHostUriMax, 1), sortedList(m.attributes, limits::kAttributesMax, AttributeKey{}),
+       m.capacity, m.stake);
 }
 
-void MsgProviderRegister::encodeTo(Writer& w) const {
-    w.string(hostUri);
-    putAttributes(w, attributes);
-    capacity.encodeTo(w);
-    put(w, stake);
-}
-MsgProviderRegister MsgProviderRegister::decodeFrom(Reader& r) {
-    MsgProviderRegister m;
-    m.hostUri = r.string(limits::kHostUriMax, 1);
-    m.attributes = getAttributes(r);
-    m.capacity = Resources::decodeFrom(r);
-    m.stake = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgProviderUpdate)
+template <typename IO, typename Self>
+void MsgProviderUpdate::fields(IO& io, Self& m) {
+    io(limited(m.hostUri, limits::kHostUriMax, 1), sortedList(m.attributes, limits::kAttributesMax, AttributeKey{}),
+       m.capacity, m.addStake);
 }
 
-void MsgProviderUpdate::encodeTo(Writer& w) const {
-    codec::putOptional(w, hostUri, putString);
-    codec::putOptional(w, attributes, putAttributes);
-    codec::putOptional(w, capacity, putResources);
-    put(w, addStake);
-}
-MsgProviderUpdate MsgProviderUpdate::decodeFrom(Reader& r) {
-    MsgProviderUpdate m;
-    m.hostUri = codec::getOptional<std::string>(r, [](Reader& rr) { return rr.string(limits::kHostUriMax, 1); });
-    m.attributes = codec::getOptional<std::vector<Attribute>>(r, getAttributes);
-    m.capacity = codec::getOptional<Resources>(r, Resources::decodeFrom);
-    m.addStake = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgProviderUnbond)
+template <typename IO, typename Self>
+void MsgProviderUnbond::fields(IO& io, Self& m) {
+    io(m.amount);
 }
 
-void MsgProviderUnbond::encodeTo(Writer& w) const {
-    put(w, amount);
-}
-MsgProviderUnbond MsgProviderUnbond::decodeFrom(Reader& r) {
-    MsgProviderUnbond m;
-    m.amount = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgOfferSet)
+template <typename IO, typename Self>
+void MsgOfferSet::fields(IO& io, Self& m) {
+    io(m.offerId, m.prices);
 }
 
-void MsgOfferSet::encodeTo(Writer& w) const {
-    w.u32(offerId);
-    prices.encodeTo(w);
-}
-MsgOfferSet MsgOfferSet::decodeFrom(Reader& r) {
-    MsgOfferSet m;
-    m.offerId = r.u32();
-    m.prices = PriceSchedule::decodeFrom(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgOfferRemove)
+template <typename IO, typename Self>
+void MsgOfferRemove::fields(IO& io, Self& m) {
+    io(m.offerId);
 }
 
-void MsgOfferRemove::encodeTo(Writer& w) const {
-    w.u32(offerId);
-}
-MsgOfferRemove MsgOfferRemove::decodeFrom(Reader& r) {
-    MsgOfferRemove m;
-    m.offerId = r.u32();
-    return m;
+AGORA_CODEC_FIELDS(MsgJobCreate)
+template <typename IO, typename Self>
+void MsgJobCreate::fields(IO& io, Self& m) {
+    io(m.resources, sortedList(m.constraints, limits::kAttributesMax, AttributeKey{}), m.maxPricePerSecond,
+       m.durationSeconds, m.biddingWindowBlocks, m.minReputation, m.deposit, m.manifestHash);
 }
 
-void MsgJobCreate::encodeTo(Writer& w) const {
-    resources.encodeTo(w);
-    putAttributes(w, constraints);
-    put(w, maxPricePerSecond);
-    w.u64(durationSeconds);
-    w.u64(biddingWindowBlocks);
-    w.u32(minReputation);
-    put(w, deposit);
-    put(w, manifestHash);
-}
-MsgJobCreate MsgJobCreate::decodeFrom(Reader& r) {
-    MsgJobCreate m;
-    m.resources = Resources::decodeFrom(r);
-    m.constraints = getAttributes(r);
-    m.maxPricePerSecond = getAmount(r);
-    m.durationSeconds = r.u64();
-    m.biddingWindowBlocks = r.u64();
-    m.minReputation = r.u32();
-    m.deposit = getAmount(r);
-    m.manifestHash = codec::getHash(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgJobCancel)
+template <typename IO, typename Self>
+void MsgJobCancel::fields(IO& io, Self& m) {
+    io(m.jobId);
 }
 
-void MsgJobCancel::encodeTo(Writer& w) const {
-    w.u64(jobId);
-}
-MsgJobCancel MsgJobCancel::decodeFrom(Reader& r) {
-    MsgJobCancel m;
-    m.jobId = r.u64();
-    return m;
+AGORA_CODEC_FIELDS(MsgBidPlace)
+template <typename IO, typename Self>
+void MsgBidPlace::fields(IO& io, Self& m) {
+    io(m.jobId, m.pricePerSecond, m.deposit);
 }
 
-void MsgBidPlace::encodeTo(Writer& w) const {
-    w.u64(jobId);
-    put(w, pricePerSecond);
-    put(w, deposit);
-}
-MsgBidPlace MsgBidPlace::decodeFrom(Reader& r) {
-    MsgBidPlace m;
-    m.jobId = r.u64();
-    m.pricePerSecond = getAmount(r);
-    m.deposit = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgBidWithdraw)
+template <typename IO, typename Self>
+void MsgBidWithdraw::fields(IO& io, Self& m) {
+    io(m.bidId);
 }
 
-void MsgBidWithdraw::encodeTo(Writer& w) const {
-    w.u64(bidId);
-}
-MsgBidWithdraw MsgBidWithdraw::decodeFrom(Reader& r) {
-    MsgBidWithdraw m;
-    m.bidId = r.u64();
-    return m;
+AGORA_CODEC_FIELDS(MsgBidAccept)
+template <typename IO, typename Self>
+void MsgBidAccept::fields(IO& io, Self& m) {
+    io(m.bidId);
 }
 
-void MsgBidAccept::encodeTo(Writer& w) const {
-    w.u64(bidId);
-}
-MsgBidAccept MsgBidAccept::decodeFrom(Reader& r) {
-    MsgBidAccept m;
-    m.bidId = r.u64();
-    return m;
+AGORA_CODEC_FIELDS(MsgLeaseFromOffer)
+template <typename IO, typename Self>
+void MsgLeaseFromOffer::fields(IO& io, Self& m) {
+    io(m.provider, m.offerId, m.resources, m.durationSeconds, m.deposit, m.manifestHash, m.maxPricePerSecond,
+       m.offerVersion);
 }
 
-void MsgLeaseFromOffer::encodeTo(Writer& w) const {
-    put(w, provider);
-    w.u32(offerId);
-    resources.encodeTo(w);
-    w.u64(durationSeconds);
-    put(w, deposit);
-    put(w, manifestHash);
-    put(w, maxPricePerSecond);
-    w.u64(offerVersion);
-}
-MsgLeaseFromOffer MsgLeaseFromOffer::decodeFrom(Reader& r) {
-    MsgLeaseFromOffer m;
-    m.provider = getAddress(r);
-    m.offerId = r.u32();
-    m.resources = Resources::decodeFrom(r);
-    m.durationSeconds = r.u64();
-    m.deposit = getAmount(r);
-    m.manifestHash = codec::getHash(r);
-    m.maxPricePerSecond = getAmount(r);
-    m.offerVersion = r.u64();
-    return m;
+AGORA_CODEC_FIELDS(MsgLeaseTopUp)
+template <typename IO, typename Self>
+void MsgLeaseTopUp::fields(IO& io, Self& m) {
+    io(m.leaseId, m.amount);
 }
 
-void MsgLeaseTopUp::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-    put(w, amount);
-}
-MsgLeaseTopUp MsgLeaseTopUp::decodeFrom(Reader& r) {
-    MsgLeaseTopUp m;
-    m.leaseId = r.u64();
-    m.amount = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgLeaseSetAutoTopUp)
+template <typename IO, typename Self>
+void MsgLeaseSetAutoTopUp::fields(IO& io, Self& m) {
+    io(m.leaseId, m.perTopUp, m.cap);
 }
 
-void MsgLeaseSetAutoTopUp::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-    put(w, perTopUp);
-    put(w, cap);
-}
-MsgLeaseSetAutoTopUp MsgLeaseSetAutoTopUp::decodeFrom(Reader& r) {
-    MsgLeaseSetAutoTopUp m;
-    m.leaseId = r.u64();
-    m.perTopUp = getAmount(r);
-    m.cap = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgUsageReport)
+template <typename IO, typename Self>
+void MsgUsageReport::fields(IO& io, Self& m) {
+    io(m.leaseId, m.upToHeight, m.availabilityBps, m.metricsHash);
 }
 
-void MsgUsageReport::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-    w.u64(upToHeight);
-    w.u32(availabilityBps);
-    put(w, metricsHash);
-}
-MsgUsageReport MsgUsageReport::decodeFrom(Reader& r) {
-    MsgUsageReport m;
-    m.leaseId = r.u64();
-    m.upToHeight = r.u64();
-    m.availabilityBps = r.u32();
-    m.metricsHash = codec::getHash(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgLeaseClose)
+template <typename IO, typename Self>
+void MsgLeaseClose::fields(IO& io, Self& m) {
+    io(m.leaseId, oneOf(m.reason, 0, kCloseReasonMax));
 }
 
-void MsgLeaseClose::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-    w.u8(static_cast<std::uint8_t>(reason));
-}
-MsgLeaseClose MsgLeaseClose::decodeFrom(Reader& r) {
-    MsgLeaseClose m;
-    m.leaseId = r.u64();
-    const std::uint8_t reason = r.u8();
-    if (reason > kCloseReasonMax) r.fail(CodecError::InvalidEnum);
-    m.reason = static_cast<CloseReason>(reason);
-    return m;
+AGORA_CODEC_FIELDS(MsgLeaseSettle)
+template <typename IO, typename Self>
+void MsgLeaseSettle::fields(IO& io, Self& m) {
+    io(m.leaseId, m.rating);
 }
 
-void MsgLeaseSettle::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-    w.u8(rating);
-}
-MsgLeaseSettle MsgLeaseSettle::decodeFrom(Reader& r) {
-    MsgLeaseSettle m;
-    m.leaseId = r.u64();
-    m.rating = r.u8();
-    return m;
+AGORA_CODEC_FIELDS(MsgProviderWithdraw)
+template <typename IO, typename Self>
+void MsgProviderWithdraw::fields(IO& io, Self& m) {
+    io(m.leaseId);
 }
 
-void MsgProviderWithdraw::encodeTo(Writer& w) const {
-    w.u64(leaseId);
-}
-MsgProviderWithdraw MsgProviderWithdraw::decodeFrom(Reader& r) {
-    MsgProviderWithdraw m;
-    m.leaseId = r.u64();
-    return m;
+AGORA_CODEC_FIELDS(ParamChange)
+template <typename IO, typename Self>
+void ParamChange::fields(IO& io, Self& m) {
+    io(limited(m.key, limits::kParamKeyMax, 1), limited(m.value, limits::kParamValueMax, 1));
 }
 
-void ParamChange::encodeTo(Writer& w) const {
-    w.string(key);
-    w.string(value);
-}
-ParamChange ParamChange::decodeFrom(Reader& r) {
-    ParamChange c;
-    c.key = r.string(limits::kParamKeyMax, 1);
-    c.value = r.string(limits::kParamValueMax, 1);
-    return c;
-}
-
-void MsgGovSubmit::encodeTo(Writer& w) const {
-    w.string(title);
-    codec::putList(w, changes, [](Writer& ww, const ParamChange& c) { c.encodeTo(ww); });
-    put(w, deposit);
-}
-MsgGovSubmit MsgGovSubmit::decodeFrom(Reader& r) {
-    MsgGovSubmit m;
-    m.title = r.string(limits::kProposalTitleMax);
-    m.changes = codec::getList<ParamChange>(r, limits::kParamChangesMax, ParamChange::decodeFrom);
+AGORA_CODEC_FIELDS(MsgGovSubmit)
+template <typename IO, typename Self>
+void MsgGovSubmit::fields(IO& io, Self& m) {
     // Sorted by key, no key twice: one canonical encoding of a set of changes.
-    for (std::size_t i = 1; i < m.changes.size(); ++i)
-        if (!(m.changes[i - 1].key < m.changes[i].key)) r.fail(CodecError::NotSorted);
-    m.deposit = getAmount(r);
-    return m;
+    io(limited(m.title, limits::kProposalTitleMax), sortedList(m.changes, limits::kParamChangesMax, ParamKey{}),
+       m.deposit);
 }
 
-void MsgGovDeposit::encodeTo(Writer& w) const {
-    w.u64(proposalId);
-    put(w, amount);
-}
-MsgGovDeposit MsgGovDeposit::decodeFrom(Reader& r) {
-    MsgGovDeposit m;
-    m.proposalId = r.u64();
-    m.amount = getAmount(r);
-    return m;
+AGORA_CODEC_FIELDS(MsgGovDeposit)
+template <typename IO, typename Self>
+void MsgGovDeposit::fields(IO& io, Self& m) {
+    io(m.proposalId, m.amount);
 }
 
-void MsgGovVote::encodeTo(Writer& w) const {
-    w.u64(proposalId);
-    w.u8(static_cast<std::uint8_t>(option));
-}
-MsgGovVote MsgGovVote::decodeFrom(Reader& r) {
-    MsgGovVote m;
-    m.proposalId = r.u64();
-    const std::uint8_t option = r.u8();
-    if (option < kVoteOptionMin || option > kVoteOptionMax) r.fail(CodecError::InvalidEnum);
-    m.option = static_cast<VoteOption>(option);
-    return m;
+AGORA_CODEC_FIELDS(MsgGovVote)
+template <typename IO, typename Self>
+void MsgGovVote::fields(IO& io, Self& m) {
+    io(m.proposalId, oneOf(m.option, kVoteOptionMin, kVoteOptionMax));
 }
 
 MsgType msgType(const Msg& msg) {

@@ -70,15 +70,14 @@ std::optional<VoteOption> voteOptionFromName(std::string_view name);
 struct ParamChange {
     std::string key;    // 1..64
     std::string value;  // 1..64
-    void encodeTo(Writer& w) const;
-    static ParamChange decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(ParamChange);
     bool operator==(const ParamChange&) const = default;
 };
 
+// Each message lists its fields once (Messages.cpp), for both directions.
 #define AGORA_MSG_CODEC(Name)                       \
     static constexpr MsgType kType = MsgType::Name; \
-    void encodeTo(Writer& w) const;                 \
-    static Msg##Name decodeFrom(Reader& r);         \
+    AGORA_CODEC_FIELDS_DECL(Msg##Name);             \
     bool operator==(const Msg##Name&) const = default
 
 // Moves `amount` from the signer to `to`.
@@ -301,5 +300,12 @@ std::optional<MsgType> msgTypeFromName(std::string_view name);
 // A message on the wire: tag byte then the message's fields.
 void encodeMsg(Writer& w, const Msg& msg);
 Msg decodeMsg(Reader& r);
+// The same, as a field of another type (codec::Encoder / codec::Decoder).
+inline void encodeField(Writer& w, const Msg& msg) {
+    encodeMsg(w, msg);
+}
+inline void decodeField(Reader& r, Msg& msg) {
+    msg = decodeMsg(r);
+}
 
 }  // namespace agora

@@ -43,8 +43,7 @@ struct Proposal {
     Hash256 signDigest(std::string_view chainId) const;
     bool verifySignature(std::string_view chainId) const;
 
-    void encodeTo(Writer& w) const;
-    static Proposal decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Proposal);
     bool operator==(const Proposal&) const = default;
 };
 

@@ -2,38 +2,17 @@
 
 #include <atomic>
 
-#include "consensus/core/CodecTypes.h"
+#include "consensus/core/Fields.h"
 #include "consensus/core/Limits.h"
 #include "consensus/core/SignDigest.h"
 
 namespace agora {
 
-void Tx::encodeTo(Writer& w) const {
-    w.u8(kTxFormatVersion);
-    w.string(chainId);
-    codec::put(w, signer);
-    w.u64(nonce);
-    codec::put(w, fee);
-    w.string(memo);
-    w.varint(msgs.size());
-    for (const auto& m : msgs) encodeMsg(w, m);
-}
-
-Tx Tx::decodeFrom(Reader& r) {
-    Tx tx;
-    if (r.u8() != kTxFormatVersion && r.ok()) {
-        r.fail(CodecError::UnknownTag);
-        return tx;
-    }
-    tx.chainId = r.string(limits::kChainIdMax, 1);
-    tx.signer = codec::getPublicKey(r);
-    tx.nonce = r.u64();
-    tx.fee = codec::getAmount(r);
-    tx.memo = r.string(limits::kMemoMax);
-    const std::size_t n = r.count(limits::kMsgsPerTxMax, 1);
-    tx.msgs.reserve(n);
-    for (std::size_t i = 0; i < n && r.ok(); ++i) tx.msgs.push_back(decodeMsg(r));
-    return tx;
+AGORA_CODEC_FIELDS(Tx)
+template <typename IO, typename Self>
+void Tx::fields(IO& io, Self& m) {
+    io(codec::tag(kTxFormatVersion), codec::limited(m.chainId, limits::kChainIdMax, 1), m.signer, m.nonce, m.fee,
+       codec::limited(m.memo, limits::kMemoMax), codec::list(m.msgs, limits::kMsgsPerTxMax, 1));
 }
 
 Hash256 Tx::signDigest() const {
@@ -48,16 +27,10 @@ Hash256 SignedTx::hash() const {
     return txHash(bytes());
 }
 
-void SignedTx::encodeTo(Writer& w) const {
-    body.encodeTo(w);
-    codec::put(w, signature);
-}
-
-SignedTx SignedTx::decodeFrom(Reader& r) {
-    SignedTx s;
-    s.body = Tx::decodeFrom(r);
-    s.signature = codec::getSignature(r);
-    return s;
+AGORA_CODEC_FIELDS(SignedTx)
+template <typename IO, typename Self>
+void SignedTx::fields(IO& io, Self& m) {
+    io(m.body, m.signature);
 }
 
 namespace {

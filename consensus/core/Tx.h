@@ -33,8 +33,7 @@ struct Tx {
     Bytes bodyBytes() const { return encode(*this); }
     Hash256 signDigest() const;
 
-    void encodeTo(Writer& w) const;
-    static Tx decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Tx);
     bool operator==(const Tx&) const = default;
 };
 
@@ -47,8 +46,7 @@ struct SignedTx {
     Bytes bytes() const { return encode(*this); }
     Hash256 hash() const;
 
-    void encodeTo(Writer& w) const;
-    static SignedTx decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(SignedTx);
     bool operator==(const SignedTx&) const = default;
 };
 

@@ -41,8 +41,7 @@ struct Vote {
     // True when signature is a valid BIP-340 signature by validator.
     bool verifySignature(std::string_view chainId) const;
 
-    void encodeTo(Writer& w) const;
-    static Vote decodeFrom(Reader& r);
+    AGORA_CODEC_FIELDS_DECL(Vote);
     bool operator==(const Vote&) const = default;
 };
 

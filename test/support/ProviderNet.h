@@ -1,10 +1,12 @@
 #pragma once
 // A single-validator chain from `agorad testnet init-files --validators 1`
-// (demo keys provider, client, demo2 in its keyring) plus real
-// `agora-provider` processes, for the provider-agent process tests.
+// (demo keys provider, client, demo2 in its keyring), its agorad run by
+// RunningNode, plus real `agora-provider` processes, for the provider-agent
+// process tests.
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -15,11 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "agora/provider/v1/gateway.grpc.pb.h"
 #include "node/config/NodeConfig.h"
+#include "node/gatewayauth/GatewayAuth.h"
+#include "node/manifest/Manifest.h"
 #include "node/provider/ProviderConfig.h"
 #include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
 #include "wallet/AtomicFile.h"
+#include "wallet/Keyring.h"
 
 #ifndef AGORA_PROVIDER_BINARY
 #error "AGORA_PROVIDER_BINARY must name the agora-provider executable (test/CMakeLists.txt)"
@@ -57,14 +64,12 @@ public:
         cfg->p2p.persistentPeers.clear();
         cfg->consensus.timeoutCommitMs = timeoutCommitMs;
         REQUIRE(wallet::writeFileAtomic(cfgPath, cfg->toToml(), wallet::WriteMode::Replace).hasValue());
-        node_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{AGORAD_BINARY, "--home", net() + "/node0", "start"}, dir_.path("node.log"));
-        REQUIRE(waitUntil([&] { return height() >= 1; }, std::chrono::seconds(60)));
+        node_ = std::make_unique<RunningNode>(RunningNode::ExistingHome{net() + "/node0", dir_.path("node.log")});
+        node_->start(1);
     }
     ~ProviderNet() {
         agents_.clear();
-        node_->signal(SIGTERM);
-        node_->waitExit(std::chrono::seconds(20));
+        node_->stop();
     }
 
     std::string net() const { return dir_.path("net"); }
@@ -127,6 +132,115 @@ public:
                 return l.value("state", "") == "closed" && l.value("close_reason", "") == reason;
             },
             std::chrono::seconds(120));
+    }
+
+    // A lease from the provider's standing offer 1 with a manifest hash (hex), as the client.
+    std::uint64_t leaseFromOffer(const std::string& providerAddr, const std::string& manifestHashHex,
+                                 const std::string& resources = "cpu=500,mem=256,storage=1") {
+        auto r = agora({"tx",
+                        "--from",
+                        "client",
+                        "--wait",
+                        "lease",
+                        "from-offer",
+                        providerAddr,
+                        "1",
+                        "--resources",
+                        resources,
+                        "--duration",
+                        "400",
+                        "--deposit",
+                        "2000000",
+                        "--max-price",
+                        "2000000",
+                        "--offer-version",
+                        "1",
+                        "--manifest-hash",
+                        manifestHashHex});
+        INFO(r.output);
+        REQUIRE(r.exitCode == 0);
+        return onlyLease(providerAddr);
+    }
+    // The canonical hash (hex) of a manifest file.
+    static std::string manifestHashOf(const std::string& file) {
+        auto m = manifest::loadManifestFile(file);
+        REQUIRE(m.hasValue());
+        return manifest::manifestHash(*m).toHex();
+    }
+
+    // `agora deploy FILE --follow` as the client, for the deploy tests' one lease shape.
+    CommandResult deployFollow(const std::string& manifestFile, const std::string& bidWaitSeconds) {
+        return agora({"deploy", manifestFile, "--from", "client", "--duration", "400", "--max-price", "1000",
+                      "--deposit", "2000000", "--bid-wait", bidWaitSeconds, "--follow"},
+                     std::chrono::seconds(180));
+    }
+    // Once the lease is settled: the provider got price x whole seconds of block time
+    // served, to the uagr, and the client the rest of the deposit back.
+    void checkPaidPerSecondOfBlockTime(std::uint64_t leaseId) {
+        REQUIRE(waitUntil([&] { return lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
+        const nlohmann::json l = lease(leaseId);
+        const std::uint64_t price = std::stoull(l.value("price_per_second", "0"));
+        const std::uint64_t served = (l.value("close_time", 0ull) - l.value("start_time", 0ull)) / 1'000;
+        CHECK(std::stoull(l.value("paid_out", "0")) == price * served);
+        CHECK(std::stoull(l.value("refunded", "0")) == std::stoull(l.value("deposited", "0")) - price * served);
+    }
+
+    // A key of the net's keyring, unlocked (to sign gateway requests as it).
+    wallet::SecretKey secretKey(const std::string& key) {
+        std::ifstream in(passphraseFile());
+        std::string pass;
+        std::getline(in, pass);
+        wallet::Keyring ring(keyring());
+        auto m = ring.unlock(key, pass);
+        REQUIRE(m.hasValue());
+        return std::move(m->key);
+    }
+    static std::uint64_t nowMs() {
+        return static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+    }
+    static void fillAuth(agora::provider::v1::ClientAuth* out, const agora::provider::GatewayAuth& a) {
+        out->set_public_key(std::string(reinterpret_cast<const char*>(a.publicKey.span().data()), 32));
+        out->set_timestamp_ms(a.timestampMs);
+        out->set_signature(std::string(reinterpret_cast<const char*>(a.signature.span().data()), 64));
+    }
+    // The gateway address an agent home listens on.
+    static std::string gatewayOf(const std::string& home) {
+        auto cfg = provider::loadProviderConfig(provider::providerConfigPath(home));
+        REQUIRE(cfg.hasValue());
+        return cfg->gatewayListen;
+    }
+    // The kinds of the agent's events for a lease so far, asked over its
+    // gateway (ProviderGateway.LeaseEvents) as `key`; empty when it does not answer.
+    std::vector<std::string> leaseEventKinds(const std::string& home, std::uint64_t leaseId,
+                                             const std::string& key = "client") {
+        namespace gw = agora::provider::v1;
+        auto sk = secretKey(key);
+        auto stub =
+            gw::ProviderGateway::NewStub(grpc::CreateChannel(gatewayOf(home), grpc::InsecureChannelCredentials()));
+        gw::LeaseEventsRequest req;
+        req.set_lease_id(leaseId);
+        req.set_follow(false);
+        fillAuth(req.mutable_auth(), provider::signGatewayRequest(sk, chainId(), provider::gateway_kind::kLeaseEvents,
+                                                                  leaseId, provider::eventsBodyHash(false), nowMs()));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        auto reader = stub->LeaseEvents(&ctx, req);
+        std::vector<std::string> kinds;
+        gw::LeaseEvent e;
+        while (reader->Read(&e)) kinds.push_back(e.kind());
+        if (!reader->Finish().ok()) return {};
+        return kinds;
+    }
+    // Waits until the agent of `home` reports an event of `kind` for the lease.
+    bool waitLeaseEvent(const std::string& home, std::uint64_t leaseId, const std::string& kind) {
+        return waitUntil(
+            [&] {
+                const auto kinds = leaseEventKinds(home, leaseId);
+                return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+            },
+            std::chrono::seconds(60));
     }
 
     // An agent home: init, then `adjust` edits its provider.toml.
@@ -205,7 +319,7 @@ private:
     std::string chainId_;
     int grpcPort_ = 0;
     int commands_ = 0;
-    std::unique_ptr<ChildProcess> node_;
+    std::unique_ptr<RunningNode> node_;
     std::vector<std::unique_ptr<ChildProcess>> agents_;
 };
 

@@ -1,8 +1,12 @@
 #pragma once
 // A real agorad process on loopback for the process tests: init with funded
-// test keys, a config the test may adjust, start, wait for the first block
-// (over gRPC, never on log text). stop() and start() restart it on the same
-// home. Stops the node (SIGTERM) when destroyed.
+// test keys (or any addresses), a config the test may adjust, start, wait for
+// the first block (over gRPC, never on log text). stop() and start() restart
+// it on the same home; launch() starts it without waiting (a node that must
+// refuse to start, or a validator of a network that cannot commit alone).
+// ExistingHome runs a home made elsewhere (the multi-node harnesses build
+// theirs with `agorad testnet init-files`). Stops the node (SIGTERM) when
+// destroyed.
 
 #include <grpcpp/grpcpp.h>
 #include <catch2/catch.hpp>
@@ -10,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,61 +34,128 @@ namespace agora::test {
 
 class RunningNode {
 public:
+    // How to make the node's home. The config written after `agorad init`
+    // starts from the harness's defaults (fast blocks, its own gRPC port, no
+    // HTTP, any free p2p port), then `adjust` edits it.
+    struct Setup {
+        std::function<void(node::NodeConfig&)> adjust;
+        // `agorad init --fund` entries ("bech32=uagr"); empty: none.
+        std::vector<std::string> fund;
+        std::string moniker = "val0";  // for `agorad init`; the config keeps its default
+        // false: init and config only; the test edits the home, then calls
+        // start(minHeight) or launch().
+        bool start = true;
+    };
+
     // Funds testKey(1..funded) with `amount` uagr each.
     RunningNode(const std::string& name, std::string chainId, const std::function<void(node::NodeConfig&)>& adjust = {},
                 std::uint8_t funded = 2, std::uint64_t amount = 5'000'000'000)
-        : dir_(name), chainId_(std::move(chainId)) {
-        const std::string home = dir_.path("home");
-        port_ = freePort();
-        std::vector<std::string> init = {AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", chainId_};
-        for (std::uint8_t i = 1; i <= funded; ++i) {
+        : RunningNode(name, std::move(chainId), Setup{adjust, fundTestKeys(funded, amount)}) {}
+
+    RunningNode(const std::string& name, std::string chainId, const Setup& setup)
+        : dir_(std::in_place, name),
+          chainId_(std::move(chainId)),
+          home_(dir_->path("home")),
+          logFile_(dir_->path("node.log")),
+          address_("127.0.0.1:" + std::to_string(freePort())) {
+        std::vector<std::string> init = {AGORAD_BINARY, "--home", home_, "init", setup.moniker, "--chain-id", chainId_};
+        for (const auto& f : setup.fund) {
             init.push_back("--fund");
-            init.push_back(Address::fromPublicKey(testKey(i).publicKey).toBech32() + "=" + std::to_string(amount));
+            init.push_back(f);
         }
-        REQUIRE(runToExit(init, dir_.path("init.log")) == 0);
+        REQUIRE(runToExit(init, dir_->path("init.log")) == 0);
         node::NodeConfig cfg;
         cfg.grpc.address = address();
         cfg.consensus.timeoutCommitMs = 50;
         cfg.http.enabled = false;               // parallel test nodes must not share the default HTTP port
         cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port
-        if (adjust) adjust(cfg);
-        REQUIRE(
-            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
+        if (setup.adjust) setup.adjust(cfg);
+        REQUIRE(wallet::writeFileAtomic(configFile(), cfg.toToml(), wallet::WriteMode::Replace).hasValue());
         channel_ = newChannel();
-        start(1);
+        if (setup.start) start(1);
+    }
+
+    // A home made elsewhere (`agorad testnet init-files`, several validators):
+    // no init and its config as it is (the gRPC address read from it); every
+    // start appends to `log`. Not started: start(minHeight) or launch().
+    struct ExistingHome {
+        std::string home;
+        std::string log;
+    };
+    explicit RunningNode(ExistingHome existing) : home_(std::move(existing.home)), logFile_(std::move(existing.log)) {
+        auto cfg = node::NodeConfig::load(configFile());
+        REQUIRE(cfg.hasValue());
+        address_ = cfg->grpc.address;  // chainId() stays empty: send() then needs one
+        channel_ = newChannel();
     }
     ~RunningNode() {
+        if (process_ == nullptr) return;
         process_->signal(SIGTERM);
         process_->waitExit(std::chrono::seconds(20));
     }
     RunningNode(const RunningNode&) = delete;
     RunningNode& operator=(const RunningNode&) = delete;
 
-    // Starts agorad (again) on the same home and waits until it reports height >= minHeight over gRPC.
+    // `--fund` entries for testKey(1..n), `amount` uagr each.
+    static std::vector<std::string> fundTestKeys(std::uint8_t n, std::uint64_t amount) {
+        std::vector<std::string> out;
+        for (std::uint8_t i = 1; i <= n; ++i)
+            out.push_back(Address::fromPublicKey(testKey(i).publicKey).toBech32() + "=" + std::to_string(amount));
+        return out;
+    }
+
+    // Starts agorad (again) on the home and waits until it reports height >= minHeight over gRPC.
     // Each start appends to node.log.
     void start(std::uint64_t minHeight) {
-        REQUIRE((process_ == nullptr || !process_->running()));
-        process_ = std::make_unique<ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home(), "start"},
-                                                  dir_.path("node.log"));
+        launch();
         INFO(process_->log());
         REQUIRE(waitUntil(
             [&] { return latestHeight() >= minHeight || process_->waitExit(std::chrono::milliseconds(0)) != -1; },
             std::chrono::seconds(60)));
         REQUIRE(process_->running());
     }
+    // Starts agorad without waiting for anything: for a test of a node that
+    // must refuse to start (process().waitExit gives its exit code).
+    // `extraArgs` follow `start` (e.g. --log-level, --state-sync).
+    void launch(const std::vector<std::string>& extraArgs = {}) {
+        REQUIRE((process_ == nullptr || !process_->running()));
+        std::vector<std::string> args{AGORAD_BINARY, "--home", home_, "start"};
+        args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+        process_ = std::make_unique<ChildProcess>(std::move(args), logFile_);
+    }
+    // The next start() or launch() runs agorad on `home` (the node stopped):
+    // for a home the test built from this one, e.g. with an exported genesis.
+    // The gRPC address stays this node's, so the home's config must keep it.
+    void moveTo(std::string home) {
+        REQUIRE((process_ == nullptr || !process_->running()));
+        home_ = std::move(home);
+    }
     // SIGTERM, then waits; the exit code (-1: still running at the deadline).
     int stop(std::chrono::seconds timeout = std::chrono::seconds(20)) {
         process_->signal(SIGTERM);
         return process_->waitExit(timeout);
     }
+    // SIGKILL, then waits; the exit code (128 + SIGKILL once it is gone).
+    int kill9() {
+        process_->signal(SIGKILL);
+        return process_->waitExit(std::chrono::seconds(10));
+    }
+    bool running() const { return process_ != nullptr && process_->running(); }
+    bool launched() const { return process_ != nullptr; }
     // Waits until the node reports height >= h over gRPC.
     bool waitHeight(std::uint64_t h, std::chrono::seconds timeout = std::chrono::seconds(60)) const {
         return waitUntil([&] { return latestHeight() >= h; }, timeout);
     }
 
-    std::string home() const { return dir_.path("home"); }
-    std::string path(const std::string& child) const { return dir_.path(child); }
-    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    const std::string& home() const { return home_; }
+    std::string configFile() const { return home_ + "/config/config.toml"; }
+    // A file in the node's own directory (not for an ExistingHome).
+    std::string path(const std::string& child) const {
+        REQUIRE(dir_.has_value());
+        return dir_->path(child);
+    }
+    const std::string& address() const { return address_; }
+    const std::string& logFile() const { return logFile_; }
     const std::string& chainId() const { return chainId_; }
     const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
     ChildProcess& process() { return *process_; }
@@ -163,9 +235,11 @@ public:
     }
 
 private:
-    TempDir dir_;
+    std::optional<TempDir> dir_;  // none for an ExistingHome
     std::string chainId_;
-    int port_ = 0;
+    std::string home_;
+    std::string logFile_;
+    std::string address_;
     int channels_ = 0;
     std::unique_ptr<ChildProcess> process_;
     std::shared_ptr<grpc::Channel> channel_;

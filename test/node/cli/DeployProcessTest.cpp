@@ -14,12 +14,11 @@
 #include <vector>
 
 #include "agora/provider/v1/gateway.grpc.pb.h"
-#include "node/config/NodeConfig.h"
 #include "node/gatewayauth/GatewayAuth.h"
 #include "node/manifest/Manifest.h"
 #include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
-#include "wallet/AtomicFile.h"
 
 #ifndef AGORA_CLI_BINARY
 #error "AGORA_CLI_BINARY must name the agora executable (test/CMakeLists.txt)"
@@ -76,32 +75,17 @@ struct Cli {
 // A single-validator chain whose genesis funds the CLI's keys ("client" and any others).
 struct Chain {
     Cli& cli;
-    std::string home = cli.dir.path("home");
-    std::unique_ptr<test::ChildProcess> agorad;
     std::string client;
+    std::unique_ptr<test::RunningNode> agorad;  // started once the keys it funds exist
 
     explicit Chain(Cli& c, const std::vector<std::string>& others = {}) : cli(c) {
-        std::vector<std::string> init = {AGORAD_BINARY, "--home", home, "init", "v0", "--chain-id", "deploy-cli"};
-        for (const auto& k : others) {
-            init.push_back("--fund");
-            init.push_back(addKey(k) + "=" + std::to_string(kFunded));
-        }
+        test::RunningNode::Setup setup;
+        setup.moniker = "v0";
+        for (const auto& k : others) setup.fund.push_back(addKey(k) + "=" + std::to_string(kFunded));
         client = addKey("client");
-        init.push_back("--fund");
-        init.push_back(client + "=" + std::to_string(kFunded));
-        REQUIRE(test::runToExit(init, cli.dir.path("init.log")) == 0);
-        const int port = test::freePort();
-        cli.node = "127.0.0.1:" + std::to_string(port);
-        node::NodeConfig cfg;
-        cfg.grpc.address = cli.node;
-        cfg.p2p.listenAddress = "127.0.0.1:0";
-        cfg.consensus.timeoutCommitMs = 50;
-        cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-        REQUIRE(
-            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-        agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                      cli.dir.path("node.log"));
-        REQUIRE(test::waitUntil([&] { return cli.run({"query", "status"}).first == 0; }, 60s));
+        setup.fund.push_back(client + "=" + std::to_string(kFunded));
+        agorad = std::make_unique<test::RunningNode>("agora-deploy-node", "deploy-cli", setup);
+        cli.node = agorad->address();
     }
     std::string addKey(const std::string& name) {
         REQUIRE(cli.run({"keys", "add", name}).first == 0);
@@ -111,10 +95,6 @@ struct Chain {
         auto [rc, shown] = cli.run({"keys", "show", name, "-a"});
         REQUIRE(rc == 0);
         return shown.substr(0, shown.find('\n'));
-    }
-    ~Chain() {
-        agorad->signal(SIGTERM);
-        agorad->waitExit(std::chrono::seconds(20));
     }
     json query(std::vector<std::string> args) {
         args.insert(args.begin(), "query");

@@ -9,10 +9,8 @@
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
-#include "support/TempDir.h"
+#include "support/RunningNode.h"
 #include "support/TestKeys.h"
-#include "wallet/AtomicFile.h"
 
 #ifndef AGORAD_BINARY
 #error "AGORAD_BINARY must name the agorad executable (test/CMakeLists.txt)"
@@ -36,42 +34,9 @@ Address addr(std::uint8_t key) {
 }
 
 struct MarketNode {
-    test::TempDir dir{"agorad-market"};
-    std::string home = dir.path("home");
-    int port = test::freePort();
-    std::unique_ptr<test::ChildProcess> node;
-    std::shared_ptr<grpc::Channel> channel;
+    // testKey(1) (provider) and testKey(2) (client) funded, fast blocks (RunningNode).
+    test::RunningNode node{"agorad-market", kChain, [](node::NodeConfig& cfg) { cfg.moniker = "val0"; }};
     std::map<std::uint8_t, std::uint64_t> nonces;
-
-    MarketNode() {
-        REQUIRE(test::runToExit(
-                    {AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
-                     addr(kProvider).toBech32() + "=5000000000", "--fund", addr(kClient).toBech32() + "=5000000000"},
-                    dir.path("init.log")) == 0);
-        node::NodeConfig cfg;
-        cfg.moniker = "val0";
-        cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
-        cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
-        cfg.consensus.timeoutCommitMs = 50;
-        cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-        REQUIRE(
-            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-        channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-        node = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                    dir.path("node.log"));
-    }
-
-    bool waitHeight(std::uint64_t h) {
-        auto stub = q::QueryService::NewStub(channel);
-        return test::waitUntil(
-            [&] {
-                grpc::ClientContext ctx;
-                ctx.set_deadline(std::chrono::system_clock::now() + 2s);
-                q::StatusResponse resp;
-                return stub->Status(&ctx, q::StatusRequest{}, &resp).ok() && resp.latest_height() >= h;
-            },
-            60s);
-    }
 
     mk::SignedTxRequest request(std::uint8_t key, Msg msg) {
         Tx tx;
@@ -107,11 +72,11 @@ txpb::BroadcastResponse commit(Stub& stub, Method method, const mk::SignedTxRequ
 TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and serves the lease",
           "[agorad][process][market]") {
     MarketNode net;
-    INFO(net.node->log());
-    REQUIRE(net.waitHeight(1));
-    auto provider = mk::ProviderService::NewStub(net.channel);
-    auto client = mk::ClientService::NewStub(net.channel);
-    auto query = q::QueryService::NewStub(net.channel);
+    INFO(net.node.log());
+    REQUIRE(net.node.waitHeight(1));
+    auto provider = mk::ProviderService::NewStub(net.node.channel());
+    auto client = mk::ClientService::NewStub(net.node.channel());
+    auto query = q::QueryService::NewStub(net.node.channel());
 
     commit(*provider, &mk::ProviderService::Stub::Register,
            net.request(kProvider, MsgProviderRegister{"https://provider.example",
@@ -201,6 +166,5 @@ TEST_CASE("agorad runs register, job, bid and accept through the action RPCs and
     REQUIRE(escrow.paid_through() == startMs + 1'000 * seconds);
     REQUIRE(escrow.deposited() == "500000");
 
-    net.node->signal(SIGTERM);
-    REQUIRE(net.node->waitExit(20s) == 0);
+    REQUIRE(net.node.stop() == 0);
 }

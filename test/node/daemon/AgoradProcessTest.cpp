@@ -1,15 +1,13 @@
-// agorad as a real process on loopback: init, start, transact over gRPC,
-// survive kill -9, shut down cleanly on SIGTERM.
-#include <catch2/catch.hpp>
+// agorad as a real process on loopback (RunningNode): init, start, transact
+// over gRPC, survive kill -9, shut down cleanly on SIGTERM.
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
-#include "support/TempDir.h"
+#include "support/RunningNode.h"
 #include "support/TestKeys.h"
-#include "wallet/AtomicFile.h"
 
 #include <fstream>
 
@@ -24,43 +22,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Devnet {
-    test::TempDir dir{"agorad-proc"};
-    std::string home = dir.path("home");
-    int port = test::freePort();
-    std::unique_ptr<test::ChildProcess> node;
-    std::shared_ptr<grpc::Channel> channel;
-
-    Devnet() {
-        const auto funded = Address::fromPublicKey(test::testKey(1).publicKey).toBech32();
-        REQUIRE(test::runToExit({AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", "proc-test", "--fund",
-                                 funded + "=5000000000"},
-                                dir.path("init.log")) == 0);
-        // Fast blocks and our own port.
-        node::NodeConfig cfg;
-        cfg.moniker = "val0";
-        cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
-        cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
-        cfg.consensus.timeoutCommitMs = 50;
-        cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-        REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
-                    .hasValue());
-        channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-    }
-    void start() { node = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"}, dir.path("node.log")); }
-
-    std::optional<q::StatusResponse> status() {
-        auto stub = q::QueryService::NewStub(channel);
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + 2s);
-        q::StatusResponse resp;
-        if (!stub->Status(&ctx, q::StatusRequest{}, &resp).ok()) return std::nullopt;
-        return resp;
-    }
-    bool waitHeight(std::uint64_t h) {
-        return test::waitUntil([&] { auto s = status(); return s && s->latest_height() >= h; }, 60s);
-    }
-};
+// One validator, testKey(1) funded, fast blocks, our own ports (RunningNode).
+test::RunningNode::Setup devnet(bool start = true) {
+    test::RunningNode::Setup setup;
+    setup.adjust = [](node::NodeConfig& cfg) { cfg.moniker = "val0"; };
+    setup.fund = test::RunningNode::fundTestKeys(1, 5'000'000'000);
+    setup.start = start;
+    return setup;
+}
 
 Bytes sendTx(std::uint64_t nonce, const Address& to, std::uint64_t amount) {
     Tx tx;
@@ -74,13 +43,12 @@ Bytes sendTx(std::uint64_t nonce, const Address& to, std::uint64_t amount) {
 }  // namespace
 
 TEST_CASE("agorad commits a transfer broadcast over gRPC and keeps its chain across kill -9", "[agorad][process]") {
-    Devnet net;
-    net.start();
-    INFO(net.node->log());
+    test::RunningNode net("agorad-proc", "proc-test", devnet());
+    INFO(net.log());
     REQUIRE(net.waitHeight(2));
 
     const Address bob = Address::fromPublicKey(test::testKey(2).publicKey);
-    auto txStub = txpb::TxService::NewStub(net.channel);
+    auto txStub = txpb::TxService::NewStub(net.channel());
     txpb::BroadcastRequest req;
     const Bytes raw = sendTx(0, bob, 1'234'567);
     req.set_tx(std::string(raw.begin(), raw.end()));
@@ -95,7 +63,7 @@ TEST_CASE("agorad commits a transfer broadcast over gRPC and keeps its chain acr
     REQUIRE(resp.height() >= 1);
     const std::uint64_t txHeight = resp.height();
 
-    auto qStub = q::QueryService::NewStub(net.channel);
+    auto qStub = q::QueryService::NewStub(net.channel());
     q::AccountRequest areq;
     areq.set_address(bob.toBech32());
     areq.mutable_options()->set_prove(true);
@@ -115,11 +83,10 @@ TEST_CASE("agorad commits a transfer broadcast over gRPC and keeps its chain acr
     const std::string blockId = bresp.block().header_view().block_id();
 
     // kill -9 at an arbitrary instant, restart: same history, chain goes on.
-    const auto before = net.status()->latest_height();
-    net.node->signal(SIGKILL);
-    REQUIRE(net.node->waitExit(10s) == 128 + SIGKILL);
-    net.start();
-    REQUIRE(net.waitHeight(before + 2));
+    const auto before = net.latestHeight();
+    net.process().signal(SIGKILL);
+    REQUIRE(net.process().waitExit(10s) == 128 + SIGKILL);
+    net.start(before + 2);
     q::BlockResponse again;
     grpc::ClientContext ctx2;
     REQUIRE(qStub->Block(&ctx2, breq, &again).ok());
@@ -132,48 +99,44 @@ TEST_CASE("agorad commits a transfer broadcast over gRPC and keeps its chain acr
     auto dupStatus = txStub->Broadcast(&dctx, req, &dup);
     REQUIRE(dupStatus.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
 
-    net.node->signal(SIGTERM);
-    REQUIRE(net.node->waitExit(20s) == 0);
-    REQUIRE(net.node->log().find("stopped cleanly") != std::string::npos);
+    REQUIRE(net.stop() == 0);
+    REQUIRE(net.log().find("stopped cleanly") != std::string::npos);
 }
 
 TEST_CASE("agorad refuses to start on a config with an unknown section", "[agorad][process]") {
-    Devnet net;
-    {
-        std::ofstream(net.home + "/config/config.toml", std::ios::app) << "\n[grcp]\naddress = \"127.0.0.1:1\"\n";
-    }
-    net.start();
-    REQUIRE(net.node->waitExit(20s) == 1);
-    REQUIRE(net.node->log().find("config: unknown section [grcp]") != std::string::npos);
+    test::RunningNode net("agorad-proc", "proc-test", devnet(false));
+    { std::ofstream(net.configFile(), std::ios::app) << "\n[grcp]\naddress = \"127.0.0.1:1\"\n"; }
+    net.launch();
+    REQUIRE(net.process().waitExit(20s) == 1);
+    REQUIRE(net.log().find("config: unknown section [grcp]") != std::string::npos);
 }
 
 TEST_CASE("the agora CLI sends tokens and reads them back from a running agorad", "[agorad][process][cli]") {
-    Devnet net;
-    net.start();
+    test::RunningNode net("agorad-proc", "proc-test", devnet());
     REQUIRE(net.waitHeight(1));
     // A keyring holding test key 1 (funded at genesis).
-    const std::string ring = net.dir.path("keyring");
-    const std::string pass = net.dir.path("pass.txt");
-    const std::string secret = net.dir.path("secret.txt");
+    const std::string ring = net.path("keyring");
+    const std::string pass = net.path("pass.txt");
+    const std::string secret = net.path("secret.txt");
     std::ofstream(pass) << "pw\n";
     std::ofstream(secret) << std::string(63, '0') << "1\n";
-    const std::string node = "127.0.0.1:" + std::to_string(net.port);
+    const std::string node = net.address();
     auto agora = [&](std::vector<std::string> args, const std::string& log) {
-        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
+        std::vector<std::string> full = {
+            AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
         full.insert(full.end(), args.begin(), args.end());
-        return test::runToExit(full, net.dir.path(log));
+        return test::runToExit(full, net.path(log));
     };
     REQUIRE(agora({"keys", "import", "alice", secret}, "import.log") == 0);
     const std::string bob = Address::fromPublicKey(test::testKey(2).publicKey).toBech32();
     REQUIRE(agora({"tx", "send", bob, "1.5agr", "--from", "alice", "--wait", "-o", "json"}, "send.log") == 0);
     REQUIRE(agora({"query", "account", bob, "-o", "json"}, "account.log") == 0);
-    std::ifstream in(net.dir.path("account.log"));
+    std::ifstream in(net.path("account.log"));
     std::string line;
     std::getline(in, line);
     REQUIRE(line.find("\"balance\":\"1500000\"") != std::string::npos);
     // A bad recipient is a user error (exit 1), and nothing is sent.
     REQUIRE(agora({"tx", "send", "agora1bad", "5", "--from", "alice"}, "bad.log") == 1);
     REQUIRE(agora({"query", "block", "999999"}, "noblock.log") == 1);
-    net.node->signal(SIGTERM);
-    REQUIRE(net.node->waitExit(20s) == 0);
+    REQUIRE(net.stop() == 0);
 }

@@ -11,10 +11,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "agora/query/v1/query.grpc.pb.h"
-#include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
-#include "support/TempDir.h"
-#include "wallet/AtomicFile.h"
+#include "support/RunningNode.h"
 
 using namespace agora;
 using namespace std::chrono_literals;
@@ -25,14 +22,24 @@ namespace {
 
 struct ExportChain {
     test::TempDir dir{"agora-export-proc"};
-    std::string oldHome = dir.path("old");
     std::string newHome = dir.path("new");
     std::string ring = dir.path("ring");
     std::string pass = dir.path("pass.txt");
-    int port = test::freePort();
-    std::string node = "127.0.0.1:" + std::to_string(port);
-    std::unique_ptr<test::ChildProcess> agorad;
+    // The node (RunningNode), made once the keyring holds the keys it funds.
+    std::unique_ptr<test::RunningNode> agorad;
+    std::string node;  // its gRPC address
     int calls = 0;
+
+    // `agorad init` funding each key with 1,000,000 agr; the node is not started.
+    void init(const std::vector<std::string>& keys) {
+        test::RunningNode::Setup setup;
+        setup.moniker = "v0";
+        for (const auto& k : keys) setup.fund.push_back(address(k) + "=1000000000000");
+        setup.start = false;
+        agorad = std::make_unique<test::RunningNode>("agora-export-node", "export-proc", setup);
+        node = agorad->address();
+    }
+    const std::string& oldHome() const { return agorad->home(); }
 
     std::pair<int, std::string> run(std::vector<std::string> args) {
         const std::string log = dir.path("cmd-" + std::to_string(++calls) + ".log");
@@ -41,8 +48,8 @@ struct ExportChain {
         return {rc, std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
     }
     std::pair<int, std::string> agora(std::vector<std::string> args) {
-        std::vector<std::string> full = {
-            AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass, "--node", node};
+        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass};
+        if (!node.empty()) full.insert(full.end(), {"--node", node});
         full.insert(full.end(), args.begin(), args.end());
         return run(full);
     }
@@ -69,15 +76,9 @@ struct ExportChain {
         REQUIRE(j["code"] == 0);
         return j;
     }
-    void start(const std::string& home, const std::string& tag) {
-        agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                      dir.path(tag + ".log"));
-        REQUIRE(test::waitUntil([&] { return agora({"query", "status"}).first == 0; }, 60s));
-    }
-    void stop() {
-        agorad->signal(SIGTERM);
-        REQUIRE(agorad->waitExit(20s) == 0);
-    }
+    // Starts the node and waits until it answers status over gRPC with a height.
+    void start() { agorad->start(1); }
+    void stop() { REQUIRE(agorad->stop() == 0); }
     // An account's answer without the height it was read at.
     json account(const std::string& key) {
         json j = queryJson({"account", address(key)});
@@ -113,21 +114,9 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     ExportChain c;
     std::ofstream(c.pass) << "pw\n";
     for (const char* k : {"prov", "client"}) REQUIRE(c.agora({"keys", "add", k}).first == 0);
-    std::vector<std::string> init = {AGORAD_BINARY, "--home", c.oldHome, "init", "v0", "--chain-id", "export-proc"};
-    for (const char* k : {"prov", "client"}) {
-        init.push_back("--fund");
-        init.push_back(c.address(k) + "=1000000000000");
-    }
-    REQUIRE(c.run(init).first == 0);
-    node::NodeConfig cfg;
-    cfg.grpc.address = c.node;
-    cfg.http.enabled = false;               // parallel test nodes must not share the default HTTP port
-    cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port: any free one
-    cfg.consensus.timeoutCommitMs = 50;
-    REQUIRE(wallet::writeFileAtomic(c.oldHome + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace)
-                .hasValue());
+    c.init({"prov", "client"});
 
-    c.start(c.oldHome, "old-1");
+    c.start();
     c.tx({"provider", "register", "--host", "https://prov.example", "--attr", "region=eu", "--capacity",
           "cpu=8000,mem=16384,storage=500", "--stake", "200agr"},
          "prov");
@@ -145,7 +134,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
 
     // Export needs the node stopped: the database lock says it is running.
     {
-        auto [rc, out] = c.run({AGORAD_BINARY, "--home", c.oldHome, "export"});
+        auto [rc, out] = c.run({AGORAD_BINARY, "--home", c.oldHome(), "export"});
         INFO(out);
         REQUIRE(rc == 1);
         REQUIRE(out.find("is agorad running on this home?") != std::string::npos);
@@ -153,7 +142,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     c.stop();
     const std::string genesisFile = c.dir.path("exported.json");
     {
-        auto [rc, out] = c.run({AGORAD_BINARY, "--home", c.oldHome, "export", "--output", genesisFile});
+        auto [rc, out] = c.run({AGORAD_BINARY, "--home", c.oldHome(), "export", "--output", genesisFile});
         INFO(out);
         REQUIRE(rc == 0);
     }
@@ -166,7 +155,7 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
 
     // The original node, restarted, agrees that block h has that app_hash,
     // then continues to h + 1 by itself.
-    c.start(c.oldHome, "old-2");
+    c.start();
     REQUIRE(c.queryJson({"block", std::to_string(h)})["app_hash"] == exportedHash);
     c.waitHeight(h + 1);
     const std::string oldNextHash = c.queryJson({"block", std::to_string(h + 1)})["app_hash"];
@@ -178,9 +167,10 @@ TEST_CASE("an exported node state starts a new home at the same app_hash with th
     // A fresh home with the same validator key and the exported genesis.
     std::filesystem::create_directories(c.newHome + "/config");
     for (const char* f : {"config.toml", "node_key.json", "validator_key.json"})
-        std::filesystem::copy_file(c.oldHome + "/config/" + f, c.newHome + "/config/" + f);
+        std::filesystem::copy_file(c.oldHome() + "/config/" + f, c.newHome + "/config/" + f);
     std::filesystem::copy_file(genesisFile, c.newHome + "/config/genesis.json");
-    c.start(c.newHome, "new");
+    c.agorad->moveTo(c.newHome);
+    c.start();
     c.waitHeight(h + 1);
     const json status = c.queryJson({"status"});
     REQUIRE(status["chain_id"] == "export-proc");

@@ -51,8 +51,10 @@ TEST_CASE("agorad with check_invariants runs a sound chain and stops before comm
     REQUIRE(wallet::writeFileAtomic(home + "/config/genesis.json", doc->prettyJson(), wallet::WriteMode::Replace)
                 .hasValue());
 
-    test::ChildProcess broken({AGORAD_BINARY, "--home", home, "start"}, sound.path("broken.log"));
-    const int rc = broken.waitExit(60s);
+    // Started again with a log of its own: what it prints now is all in it.
+    test::RunningNode broken(test::RunningNode::ExistingHome{home, sound.path("broken.log")});
+    broken.launch();
+    const int rc = broken.process().waitExit(60s);
     const std::string log = broken.log();
     INFO(log);
     REQUIRE(rc == 2);

@@ -13,10 +13,8 @@
 #include "agora/query/v1/query.grpc.pb.h"
 #include "agora/tx/v1/tx.grpc.pb.h"
 #include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
-#include "support/TempDir.h"
+#include "support/RunningNode.h"
 #include "support/TestKeys.h"
-#include "wallet/AtomicFile.h"
 
 using namespace agora;
 using namespace std::chrono_literals;
@@ -70,26 +68,12 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
     const std::size_t perAccount = std::max<std::size_t>(50 / divisor, 10);
     const std::size_t killAfter = accounts * perAccount / 2;
 
-    test::TempDir dir("agorad-kill-load");
-    const std::string home = dir.path("home");
-    const int port = test::freePort();
-    std::vector<std::string> init = {AGORAD_BINARY, "--home", home, "init", "v0", "--chain-id", kChain};
-    for (std::size_t i = 0; i < accounts; ++i) {
-        init.push_back("--fund");
-        init.push_back(Address::fromPublicKey(test::testKey(static_cast<std::uint8_t>(i + 1)).publicKey).toBech32() +
-                       "=10000000000");
-    }
-    REQUIRE(test::runToExit(init, dir.path("init.log")) == 0);
-    node::NodeConfig cfg;
-    cfg.grpc.address = "127.0.0.1:" + std::to_string(port);
-    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    cfg.p2p.listenAddress = "127.0.0.1:0";  // nor the p2p port: any free one
-    cfg.consensus.timeoutCommitMs = 20;
-    REQUIRE(wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-    const std::vector<std::string> startCmd = {AGORAD_BINARY, "--home", home, "start"};
-    auto node = std::make_unique<test::ChildProcess>(startCmd, dir.path("node-1.log"));
-    const auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-    REQUIRE(test::waitUntil([&] { return status(channel).has_value(); }, 60s));
+    test::RunningNode::Setup setup;
+    setup.moniker = "v0";
+    setup.fund = test::RunningNode::fundTestKeys(static_cast<std::uint8_t>(accounts), 10'000'000'000);
+    setup.adjust = [](node::NodeConfig& cfg) { cfg.consensus.timeoutCommitMs = 20; };
+    test::RunningNode node("agorad-kill-load", kChain, setup);
+    const auto channel = node.channel();
 
     std::mutex mu;
     std::vector<Committed> committed;
@@ -127,7 +111,7 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
 
     // Wait for half the load, note the app_hash of every height so far, then kill.
     const bool reached = test::waitUntil([&] { return count.load() >= killAfter; }, 120s);
-    INFO(node->log());
+    INFO(node.log());
     REQUIRE(reached);
     const auto before = status(channel);
     REQUIRE(before.has_value());
@@ -137,15 +121,13 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
         REQUIRE(hash.has_value());
         hashes[h] = *hash;
     }
-    node->signal(SIGKILL);
-    REQUIRE(node->waitExit(10s) == 128 + SIGKILL);
+    REQUIRE(node.kill9() == 128 + SIGKILL);
     for (auto& t : submitters) t.join();
     const std::vector<Committed> reported = committed;  // no writer is left
     REQUIRE(reported.size() >= killAfter);
 
-    node = std::make_unique<test::ChildProcess>(startCmd, dir.path("node-2.log"));
-    INFO(node->log());
-    REQUIRE(test::waitUntil([&] { return status(channel).has_value(); }, 60s));
+    node.start(1);
+    INFO(node.log());
     const auto after = status(channel);
     std::uint64_t maxReported = 0;
     for (const auto& c : reported) maxReported = std::max(maxReported, c.height);
@@ -180,7 +162,6 @@ TEST_CASE("after kill -9 under concurrent load every tx reported committed survi
             return s && s->latest_height() >= resumed;
         },
         30s));
-    node->signal(SIGTERM);
-    REQUIRE(node->waitExit(20s) == 0);
+    REQUIRE(node.stop() == 0);
     INFO("failures " << failures.load());
 }

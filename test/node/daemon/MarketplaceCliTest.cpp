@@ -8,10 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "node/config/NodeConfig.h"
-#include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
-#include "wallet/AtomicFile.h"
 
 using namespace agora;
 using namespace std::chrono_literals;
@@ -21,24 +19,18 @@ namespace {
 
 struct Chain {
     test::TempDir dir{"agora-market-cli"};
-    std::string home = dir.path("home");
     std::string ring = dir.path("ring");
     std::string pass = dir.path("pass.txt");
-    int port = test::freePort();
-    std::string node = "127.0.0.1:" + std::to_string(port);
-    std::unique_ptr<test::ChildProcess> agorad;
+    std::unique_ptr<test::RunningNode> agorad;  // started once the keys it funds exist
+    std::string node;                           // its gRPC address
     int calls = 0;
 
     // Runs agora with the keyring and node flags; returns its exit code and stdout+stderr.
     // `nodeAddress` overrides the node's address (e.g. one nothing listens on).
     std::pair<int, std::string> agora(std::vector<std::string> args, const std::string& nodeAddress = "") {
-        std::vector<std::string> full = {AGORA_CLI_BINARY,
-                                         "--keyring-dir",
-                                         ring,
-                                         "--passphrase-file",
-                                         pass,
-                                         "--node",
-                                         nodeAddress.empty() ? node : nodeAddress};
+        std::vector<std::string> full = {AGORA_CLI_BINARY, "--keyring-dir", ring, "--passphrase-file", pass};
+        const std::string target = nodeAddress.empty() ? node : nodeAddress;
+        if (!target.empty()) full.insert(full.end(), {"--node", target});
         full.insert(full.end(), args.begin(), args.end());
         const std::string log = dir.path("cli-" + std::to_string(++calls) + ".log");
         const int rc = test::runToExit(full, log);
@@ -101,22 +93,11 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
     Chain c;
     std::ofstream(c.pass) << "pw\n";
     for (const char* k : {"prov1", "prov2", "client"}) REQUIRE(c.agora({"keys", "add", k}).first == 0);
-    std::vector<std::string> init = {AGORAD_BINARY, "--home", c.home, "init", "v0", "--chain-id", "market-cli"};
-    for (const char* k : {"prov1", "prov2", "client"}) {
-        init.push_back("--fund");
-        init.push_back(c.address(k) + "=1000000000000");
-    }
-    REQUIRE(test::runToExit(init, c.dir.path("init.log")) == 0);
-    node::NodeConfig cfg;
-    cfg.grpc.address = c.node;
-    cfg.p2p.listenAddress = "127.0.0.1:0";  // block sync server: any free port
-    cfg.consensus.timeoutCommitMs = 50;
-    cfg.http.enabled = false;  // parallel test nodes must not share the default HTTP port
-    REQUIRE(
-        wallet::writeFileAtomic(c.home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-    c.agorad = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", c.home, "start"},
-                                                    c.dir.path("node.log"));
-    REQUIRE(test::waitUntil([&] { return c.agora({"query", "status"}).first == 0; }, 60s));
+    test::RunningNode::Setup setup;
+    setup.moniker = "v0";
+    for (const char* k : {"prov1", "prov2", "client"}) setup.fund.push_back(c.address(k) + "=1000000000000");
+    c.agorad = std::make_unique<test::RunningNode>("agora-market-cli-node", "market-cli", setup);
+    c.node = c.agorad->address();
 
     constexpr std::uint64_t kFunded = 1000000000000;
     for (const char* p : {"prov1", "prov2"})
@@ -332,6 +313,5 @@ TEST_CASE("the marketplace lifecycle runs end to end through the agora CLI on a 
         REQUIRE(out3.find("(fee_too_low)") != std::string::npos);
     }
 
-    c.agorad->signal(SIGTERM);
-    REQUIRE(c.agorad->waitExit(20s) == 0);
+    REQUIRE(c.agorad->stop() == 0);
 }

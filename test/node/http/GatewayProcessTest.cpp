@@ -11,10 +11,9 @@
 
 #include "node/config/NodeConfig.h"
 #include "support/ChildProcess.h"
-#include "support/TempDir.h"
+#include "support/RunningNode.h"
 #include "support/TestKeys.h"
 #include "test/node/http/TestHttpClient.h"
-#include "wallet/AtomicFile.h"
 
 #ifndef AGORAD_BINARY
 #error "AGORAD_BINARY must name the agorad executable (test/CMakeLists.txt)"
@@ -37,32 +36,23 @@ Address addr(std::uint8_t key) {
     return Address::fromPublicKey(agora::test::testKey(key).publicKey);
 }
 
+// testKey(1) (provider) and testKey(2) (client) funded, HTTP on `port` (RunningNode).
 struct GatewayNode {
-    agora::test::TempDir dir{"agorad-gateway"};
-    std::string home = dir.path("home");
     std::uint16_t port = static_cast<std::uint16_t>(agora::test::freePort());
-    std::string grpcAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
-    std::unique_ptr<agora::test::ChildProcess> node;
+    agora::test::RunningNode agorad;
+    std::string grpcAddress = agorad.address();
     std::map<std::uint8_t, std::uint64_t> nonces;
 
-    explicit GatewayNode(std::uint32_t maxConnections = 64) {
-        REQUIRE(agora::test::runToExit(
-                    {AGORAD_BINARY, "--home", home, "init", "val0", "--chain-id", kChain, "--fund",
-                     addr(kProvider).toBech32() + "=5000000000", "--fund", addr(kClient).toBech32() + "=5000000000"},
-                    dir.path("init.log")) == 0);
-        node::NodeConfig cfg;
-        cfg.moniker = "val0";
-        cfg.grpc.address = grpcAddress;
-        cfg.http.address = "127.0.0.1:" + std::to_string(port);
-        cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
-        cfg.http.maxConnections = maxConnections;
-        cfg.http.maxBodyBytes = 64 * 1024;
-        cfg.consensus.timeoutCommitMs = 50;
-        REQUIRE(
-            wallet::writeFileAtomic(home + "/config/config.toml", cfg.toToml(), wallet::WriteMode::Replace).hasValue());
-        node = std::make_unique<agora::test::ChildProcess>(
-            std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"}, dir.path("node.log"));
-    }
+    explicit GatewayNode(std::uint32_t maxConnections = 64)
+        : agorad("agorad-gateway", kChain, [&](node::NodeConfig& cfg) {
+              cfg.moniker = "val0";
+              cfg.http.enabled = true;
+              cfg.http.address = "127.0.0.1:" + std::to_string(port);
+              cfg.p2p.listenAddress = "127.0.0.1:" + std::to_string(agora::test::freePort());
+              cfg.http.maxConnections = maxConnections;
+              cfg.http.maxBodyBytes = 64 * 1024;
+          }) {}
+    std::string path(const std::string& child) const { return agorad.path(child); }
 
     std::optional<TestResponse> get(const std::string& target) { return httpRequest(port, "GET", target); }
     Json getJson(const std::string& target, unsigned status = 200) {
@@ -131,7 +121,7 @@ struct GatewayNode {
         return l;
     }
 
-    std::string log() const { return node->log(); }
+    std::string log() const { return agorad.log(); }
 };
 
 void requireError(const std::optional<TestResponse>& r, unsigned status, const Json& code) {
@@ -362,18 +352,18 @@ TEST_CASE("/metrics parses with prometheus_client and tracks the marketplace inc
     net.runLifecycle();
     // One gRPC call that succeeds and one that fails, counted by method and status.
     REQUIRE(agora::test::runToExit({AGORA_CLI_BINARY, "query", "status", "--node", net.grpcAddress},
-                                   net.dir.path("cli-status.log")) == 0);
+                                   net.path("cli-status.log")) == 0);
     REQUIRE(agora::test::runToExit({AGORA_CLI_BINARY, "query", "job", "999", "--node", net.grpcAddress},
-                                   net.dir.path("cli-job.log")) != 0);
+                                   net.path("cli-job.log")) != 0);
     auto m = net.get("/metrics");
     REQUIRE(m);
     REQUIRE(m->status == 200);
-    const std::string file = net.dir.path("metrics.txt");
+    const std::string file = net.path("metrics.txt");
     {
         std::ofstream out(file);
         out << m->body;
     }
-    const std::string script = net.dir.path("parse.py");
+    const std::string script = net.path("parse.py");
     {
         std::ofstream out(script);
         out << "import sys\n"
@@ -382,9 +372,9 @@ TEST_CASE("/metrics parses with prometheus_client and tracks the marketplace inc
                "    for s in fam.samples:\n"
                "        print(fam.type, s.name, ','.join(k + '=' + v for k, v in sorted(s.labels.items())), s.value)\n";
     }
-    const std::string parsed = net.dir.path("parsed.txt");
+    const std::string parsed = net.path("parsed.txt");
     REQUIRE(agora::test::runToExit({"/bin/sh", "-c", "/usr/bin/python3 " + script + " " + file + " > " + parsed},
-                                   net.dir.path("python.log")) == 0);
+                                   net.path("python.log")) == 0);
     std::ifstream in(parsed);
     std::map<std::string, double> samples;  // "name{labels}" -> value
     std::set<std::string> names;
@@ -470,8 +460,8 @@ TEST_CASE("headless Chromium renders the explorer with blocks, a provider, a job
     REQUIRE(page->status == 200);
     REQUIRE(page->header("content-type").rfind("text/html", 0) == 0);
 
-    const std::string profile = net.dir.path("chromium-profile");
-    const std::string dom = net.dir.path("dom.html");
+    const std::string profile = net.path("chromium-profile");
+    const std::string dom = net.path("dom.html");
     // The page marks <body data-ready="1"> once every table is loaded; the
     // virtual time budget lets the browser run until its work is done.
     const std::vector<std::string> common = {
@@ -492,12 +482,12 @@ TEST_CASE("headless Chromium renders the explorer with blocks, a provider, a job
     REQUIRE(html.find("class=\"lease\" data-lease=\"1\"") != std::string::npos);
     REQUIRE(html.find("class=\"validator\"") != std::string::npos);
 
-    const std::string shot = net.dir.path("explorer.png");
+    const std::string shot = net.path("explorer.png");
     args = common;
     args.push_back("--screenshot=" + shot);
     args.push_back("--window-size=1280,1600");
     args.push_back(url);
-    agora::test::ChildProcess shooter(args, net.dir.path("screenshot.log"));
+    agora::test::ChildProcess shooter(args, net.path("screenshot.log"));
     REQUIRE(shooter.waitExit(120s) == 0);
     REQUIRE(std::filesystem::exists(shot));
     REQUIRE(std::filesystem::file_size(shot) > 1000);

@@ -30,6 +30,7 @@
 #include "node/genesis/GenesisFile.h"
 #include "node/storage/NodeDatabase.h"
 #include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
 #include "support/TestKeys.h"
 #include "wallet/AtomicFile.h"
@@ -53,7 +54,8 @@ public:
         std::string nodeId;
         int grpcPort = 0;
         int p2pPort = 0;
-        std::unique_ptr<ChildProcess> process;
+        std::unique_ptr<RunningNode> node;  // the agorad of this home (RunningNode::ExistingHome)
+        bool up = false;                    // started and not stopped since
         int starts = 0;
     };
 
@@ -120,6 +122,7 @@ public:
             REQUIRE(wallet::writeFileAtomic(node::HomeLayout(m.home).configFile(), cfg->toToml(),
                                             wallet::WriteMode::Replace)
                         .hasValue());
+            m.node = std::make_unique<RunningNode>(RunningNode::ExistingHome{m.home, logPath(i)});
         }
     }
     ~ValidatorNetwork() {
@@ -161,41 +164,38 @@ public:
         ++m.starts;
         // AGORA_P2P_LOG_LEVEL=debug for a post-mortem (with AGORA_P2P_KEEP_LOGS).
         const char* level = std::getenv("AGORA_P2P_LOG_LEVEL");
-        std::vector<std::string> args{AGORAD_BINARY, "--home",
-                                      m.home,        "start",
-                                      "--log-level", level != nullptr && *level != '\0' ? level : "info"};
+        std::vector<std::string> args{"--log-level", level != nullptr && *level != '\0' ? level : "info"};
         args.insert(args.end(), extraArgs.begin(), extraArgs.end());
-        m.process = std::make_unique<ChildProcess>(std::move(args), logPath(i));
+        m.node->launch(args);  // a validator cannot commit alone: the test waits on the network
+        m.up = true;
     }
     void startAll() {
         for (std::size_t i = 0; i < members_.size(); ++i) start(i);
     }
     void kill9(std::size_t i) {
         auto& m = members_[i];
-        if (!m.process) return;
-        m.process->signal(SIGKILL);
-        m.process->waitExit(std::chrono::seconds(10));
-        m.process.reset();
+        if (!m.up) return;
+        m.node->kill9();
+        m.up = false;
     }
     // SIGTERM and wait; true when it exited cleanly.
     bool stop(std::size_t i) {
         auto& m = members_[i];
-        if (!m.process) return true;
-        m.process->signal(SIGTERM);
-        const int rc = m.process->waitExit(std::chrono::seconds(20));
-        if (rc < 0) m.process->signal(SIGKILL);
-        m.process.reset();
+        if (!m.up) return true;
+        const int rc = m.node->stop(std::chrono::seconds(20));
+        if (rc < 0) m.node->kill9();
+        m.up = false;
         return rc == 0;
     }
     // SIGTERM to every running node at once, then waits; true when all exited cleanly.
     bool stopAll() {
         for (auto& m : members_)
-            if (m.process) m.process->signal(SIGTERM);
+            if (m.up) m.node->process().signal(SIGTERM);
         bool ok = true;
         for (std::size_t i = 0; i < members_.size(); ++i) ok = stop(i) && ok;
         return ok;
     }
-    bool running(std::size_t i) const { return members_[i].process != nullptr; }
+    bool running(std::size_t i) const { return members_[i].up; }
 
     // A fresh channel per call with its own subchannel: gRPC shares subchannels
     // per address process-wide, and one that saw the node die waits out a

@@ -67,9 +67,7 @@ TEST_CASE(
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
 
-    auto deploy = net.agora({"deploy", kExamples + "hello-batch.yaml", "--from", "client", "--duration", "400",
-                             "--max-price", "1000", "--deposit", "2000000", "--bid-wait", "3", "--follow"},
-                            std::chrono::seconds(180));
+    auto deploy = net.deployFollow(kExamples + "hello-batch.yaml", "3");
     INFO(deploy.output);
     INFO(ProviderNet::agentLog(home));
     REQUIRE(deploy.exitCode == 0);
@@ -84,52 +82,24 @@ TEST_CASE(
     CHECK(logs.output.find("hello from " + std::to_string(leaseId)) != std::string::npos);
 
     // Settled by deploy: the provider got price x whole seconds of block time served, to the uagr.
-    REQUIRE(
-        agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
-    const json l = net.lease(leaseId);
-    const std::uint64_t price = std::stoull(l.value("price_per_second", "0"));
-    const std::uint64_t served = (l.value("close_time", 0ull) - l.value("start_time", 0ull)) / 1'000;  // whole seconds
-    CHECK(std::stoull(l.value("paid_out", "0")) == price * served);
-    CHECK(std::stoull(l.value("refunded", "0")) == std::stoull(l.value("deposited", "0")) - price * served);
+    net.checkPaidPerSecondOfBlockTime(leaseId);
 }
 
 namespace {
 
 namespace gw = agora::provider::v1;
 
-std::uint64_t nowMs() {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-}
-
-wallet::SecretKey unlock(ProviderNet& net, const std::string& key) {
-    std::ifstream in(net.passphraseFile());
-    std::string pass;
-    std::getline(in, pass);
-    wallet::Keyring ring(net.keyring());
-    auto m = ring.unlock(key, pass);
-    REQUIRE(m.hasValue());
-    return std::move(m->key);
-}
-
-void fillAuth(gw::ClientAuth* out, const agora::provider::GatewayAuth& a) {
-    out->set_public_key(std::string(reinterpret_cast<const char*>(a.publicKey.span().data()), 32));
-    out->set_timestamp_ms(a.timestampMs);
-    out->set_signature(std::string(reinterpret_cast<const char*>(a.signature.span().data()), 64));
-}
-
 grpc::Status sendManifestAs(ProviderNet& net, const std::string& gatewayAddr, const std::string& key,
                             std::uint64_t leaseId, const std::string& bytes) {
-    auto sk = unlock(net, key);
+    auto sk = net.secretKey(key);
     auto stub = gw::ProviderGateway::NewStub(grpc::CreateChannel(gatewayAddr, grpc::InsecureChannelCredentials()));
     gw::SendManifestRequest req;
     req.set_lease_id(leaseId);
     req.set_manifest(bytes);
     const Hash256 body = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
-    fillAuth(req.mutable_auth(),
-             agora::provider::signGatewayRequest(sk, net.chainId(), agora::provider::gateway_kind::kSendManifest,
-                                                 leaseId, body, nowMs()));
+    ProviderNet::fillAuth(req.mutable_auth(), agora::provider::signGatewayRequest(
+                                                  sk, net.chainId(), agora::provider::gateway_kind::kSendManifest,
+                                                  leaseId, body, ProviderNet::nowMs()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     gw::SendManifestResponse resp;
@@ -138,59 +108,19 @@ grpc::Status sendManifestAs(ProviderNet& net, const std::string& gatewayAddr, co
 
 gw::LeaseStatusResponse statusAs(ProviderNet& net, const std::string& gatewayAddr, const std::string& key,
                                  std::uint64_t leaseId, grpc::Status* status = nullptr) {
-    auto sk = unlock(net, key);
+    auto sk = net.secretKey(key);
     auto stub = gw::ProviderGateway::NewStub(grpc::CreateChannel(gatewayAddr, grpc::InsecureChannelCredentials()));
     gw::LeaseStatusRequest req;
     req.set_lease_id(leaseId);
-    fillAuth(req.mutable_auth(),
-             agora::provider::signGatewayRequest(sk, net.chainId(), agora::provider::gateway_kind::kLeaseStatus,
-                                                 leaseId, agora::provider::statusBodyHash(), nowMs()));
+    ProviderNet::fillAuth(req.mutable_auth(), agora::provider::signGatewayRequest(
+                                                  sk, net.chainId(), agora::provider::gateway_kind::kLeaseStatus,
+                                                  leaseId, agora::provider::statusBodyHash(), ProviderNet::nowMs()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     gw::LeaseStatusResponse resp;
     auto s = stub->LeaseStatus(&ctx, req, &resp);
     if (status) *status = s;
     return resp;
-}
-
-std::string gatewayOf(const std::string& home) {
-    auto cfg = agora::provider::loadProviderConfig(agora::provider::providerConfigPath(home));
-    REQUIRE(cfg.hasValue());
-    return cfg->gatewayListen;
-}
-
-std::string hashOf(const std::string& path) {
-    auto m = manifest::loadManifestFile(path);
-    REQUIRE(m.hasValue());
-    return manifest::manifestHash(*m).toHex();
-}
-
-// A lease from the provider's standing offer 1 with the manifest's hash, as the client.
-std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& hash,
-                             const std::string& resources = "cpu=500,mem=256,storage=1") {
-    auto r = net.agora({"tx",
-                        "--from",
-                        "client",
-                        "--wait",
-                        "lease",
-                        "from-offer",
-                        providerAddr,
-                        "1",
-                        "--resources",
-                        resources,
-                        "--duration",
-                        "400",
-                        "--deposit",
-                        "2000000",
-                        "--max-price",
-                        "2000000",
-                        "--offer-version",
-                        "1",
-                        "--manifest-hash",
-                        hash});
-    INFO(r.output);
-    REQUIRE(r.exitCode == 0);
-    return net.onlyLease(providerAddr);
 }
 
 }  // namespace
@@ -207,9 +137,9 @@ TEST_CASE(
     net.startAgent(home);
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
-    const std::string gateway = gatewayOf(home);
+    const std::string gateway = ProviderNet::gatewayOf(home);
     const std::string good = kExamples + "hello-batch.yaml";
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(good));
+    const std::uint64_t leaseId = net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(good));
 
     // Another key: PERMISSION_DENIED.
     auto s = sendManifestAs(net, gateway, "demo2", leaseId, agora::test::readFile(good));
@@ -265,7 +195,8 @@ TEST_CASE("no manifest within manifest_timeout_blocks closes the lease manifest_
     net.startAgent(home);
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(kExamples + "hello-batch.yaml"));
+    const std::uint64_t leaseId =
+        net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(kExamples + "hello-batch.yaml"));
     REQUIRE(net.waitLeaseClosed(leaseId, "manifest_timeout"));
     const json l = net.lease(leaseId);
     CHECK(l.value("close_height", 0ull) >= l.value("start_height", 0ull) + 8);
@@ -297,14 +228,14 @@ TEST_CASE("a workload past its memory limit is killed and the lease closes workl
     REQUIRE(m.hasValue());
     const std::string res = "cpu=" + std::to_string(m->resources.cpuMillicores) +
                             ",mem=" + std::to_string(m->resources.memoryMib) + ",storage=1";
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(file), res);
+    const std::uint64_t leaseId = net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(file), res);
     auto send = net.agora({"lease", "send-manifest", std::to_string(leaseId), file, "--from", "client"});
     INFO(send.output);
     REQUIRE(send.exitCode == 0);
     INFO(ProviderNet::agentLog(home));
     REQUIRE(net.waitLeaseClosed(leaseId, "workload_failed"));
     grpc::Status st;
-    auto status = statusAs(net, gatewayOf(home), "client", leaseId, &st);
+    auto status = statusAs(net, ProviderNet::gatewayOf(home), "client", leaseId, &st);
     REQUIRE(st.ok());
     REQUIRE(status.services_size() == 1);
     CHECK(status.services(0).state() == "oom_killed");
@@ -329,12 +260,12 @@ TEST_CASE(
     const std::string res = "cpu=" + std::to_string(m->resources.cpuMillicores) +
                             ",mem=" + std::to_string(m->resources.memoryMib) +
                             ",storage=" + std::to_string(std::max<std::uint64_t>(1, m->resources.storageGib));
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, hashOf(file), res);
+    const std::uint64_t leaseId = net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(file), res);
     auto send = net.agora({"lease", "send-manifest", std::to_string(leaseId), file, "--from", "client"});
     INFO(send.output);
     REQUIRE(send.exitCode == 0);
 
-    const std::string gateway = gatewayOf(home);
+    const std::string gateway = ProviderNet::gatewayOf(home);
     std::string endpoint;
     REQUIRE(agora::test::waitUntil(
         [&] {
@@ -355,8 +286,7 @@ TEST_CASE(
 
     // The restarted agent adopts it and resumes its reports.
     agent = &net.startAgent(home);
-    REQUIRE(agora::test::waitUntil([&] { return ProviderNet::agentLog(home).find("adopted") != std::string::npos; },
-                                   std::chrono::seconds(60)));
+    REQUIRE(net.waitLeaseEvent(home, leaseId, "adopted"));
     CHECK(httpAnswers(endpoint));
     const std::uint64_t reportFloor = net.height();
     const std::uint64_t paidBefore = std::stoull(net.lease(leaseId).value("paid_out", "0"));

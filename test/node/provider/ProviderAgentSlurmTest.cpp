@@ -38,38 +38,9 @@ std::string initSlurmAgent(ProviderNet& net, const SlurmCluster& cluster,
     });
 }
 
-// A lease from the provider's standing offer 1 for the manifest's hash, as the client.
-std::uint64_t leaseFromOffer(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
-    auto m = manifest::loadManifestFile(file);
-    REQUIRE(m.hasValue());
-    auto r = net.agora({"tx",
-                        "--from",
-                        "client",
-                        "--wait",
-                        "lease",
-                        "from-offer",
-                        providerAddr,
-                        "1",
-                        "--resources",
-                        "cpu=500,mem=256,storage=1",
-                        "--duration",
-                        "400",
-                        "--deposit",
-                        "2000000",
-                        "--max-price",
-                        "2000000",
-                        "--offer-version",
-                        "1",
-                        "--manifest-hash",
-                        manifest::manifestHash(*m).toHex()});
-    INFO(r.output);
-    REQUIRE(r.exitCode == 0);
-    return net.onlyLease(providerAddr);
-}
-
-// As leaseFromOffer, and the manifest sent.
+// A lease from the provider's standing offer 1 for the manifest's hash, and the manifest sent.
 std::uint64_t leaseWithManifest(ProviderNet& net, const std::string& providerAddr, const std::string& file) {
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, file);
+    const std::uint64_t leaseId = net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(file));
     auto send = net.agora({"lease", "send-manifest", std::to_string(leaseId), file, "--from", "client"});
     INFO(send.output);
     REQUIRE(send.exitCode == 0);
@@ -114,9 +85,7 @@ TEST_CASE("slurm runtime: agora deploy runs a batch manifest as a Slurm job that
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
 
-    auto deploy = net.agora({"deploy", kExamples + "hello-batch.yaml", "--from", "client", "--duration", "400",
-                             "--max-price", "1000", "--deposit", "2000000", "--bid-wait", "1", "--follow"},
-                            std::chrono::seconds(180));
+    auto deploy = net.deployFollow(kExamples + "hello-batch.yaml", "1");
     INFO(deploy.output);
     INFO(ProviderNet::agentLog(home));
     REQUIRE(deploy.exitCode == 0);
@@ -128,13 +97,7 @@ TEST_CASE("slurm runtime: agora deploy runs a batch manifest as a Slurm job that
     CHECK(logs.exitCode == 0);
     CHECK(logs.output.find("hello from " + std::to_string(leaseId)) != std::string::npos);
 
-    REQUIRE(
-        agora::test::waitUntil([&] { return net.lease(leaseId).value("settled", false); }, std::chrono::seconds(60)));
-    const json l = net.lease(leaseId);
-    const std::uint64_t price = std::stoull(l.value("price_per_second", "0"));
-    const std::uint64_t served = (l.value("close_time", 0ull) - l.value("start_time", 0ull)) / 1'000;  // whole seconds
-    CHECK(std::stoull(l.value("paid_out", "0")) == price * served);
-    CHECK(std::stoull(l.value("refunded", "0")) == std::stoull(l.value("deposited", "0")) - price * served);
+    net.checkPaidPerSecondOfBlockTime(leaseId);
 }
 
 TEST_CASE("slurm runtime: after kill -9 of the agent the running job is adopted by name, not submitted again",
@@ -165,8 +128,7 @@ TEST_CASE("slurm runtime: after kill -9 of the agent the running job is adopted 
     CHECK(net.lease(leaseId).value("state", "") == "active");
 
     agent = &net.startAgent(home);
-    REQUIRE(agora::test::waitUntil([&] { return ProviderNet::agentLog(home).find("adopted") != std::string::npos; },
-                                   std::chrono::seconds(60)));
+    REQUIRE(net.waitLeaseEvent(home, leaseId, "adopted"));
     std::ofstream(marker) << "go\n";
     REQUIRE(net.waitLeaseClosed(leaseId, "completed"));
     CHECK(recordedJobId(home, leaseId) == jobId);
@@ -268,7 +230,8 @@ TEST_CASE("slurm runtime: a lease with no manifest closes manifest_timeout and s
     net.startAgent(home);
     REQUIRE(net.waitRegistered("provider"));
     const std::string providerAddr = net.address("provider");
-    const std::uint64_t leaseId = leaseFromOffer(net, providerAddr, kExamples + "hello-batch.yaml");
+    const std::uint64_t leaseId =
+        net.leaseFromOffer(providerAddr, ProviderNet::manifestHashOf(kExamples + "hello-batch.yaml"));
     INFO(ProviderNet::agentLog(home));
     REQUIRE(net.waitLeaseClosed(leaseId, "manifest_timeout"));
     const json l = net.lease(leaseId);

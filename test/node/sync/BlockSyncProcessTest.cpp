@@ -19,6 +19,7 @@
 #include "node/http/TestHttpClient.h"
 #include "node/sync/GrpcBlockSource.h"
 #include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
 #include "wallet/AtomicFile.h"
 
@@ -47,13 +48,11 @@ struct ProcNode {
     int p2pPort = test::freePort();
     int httpPort = test::freePort();
     std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<test::ChildProcess> proc;
+    std::unique_ptr<test::RunningNode> agorad;  // runs the home (RunningNode::ExistingHome)
     std::string logFile;
 
-    void start() {
-        proc = std::make_unique<test::ChildProcess>(std::vector<std::string>{AGORAD_BINARY, "--home", home, "start"},
-                                                    logFile);
-    }
+    // Not waiting: a node of a network, or one that syncs; the test waits on its height.
+    void start() { agorad->launch(); }
     std::optional<q::StatusResponse> status() {
         auto stub = q::QueryService::NewStub(channel);
         grpc::ClientContext ctx;
@@ -101,9 +100,8 @@ struct ProcNode {
         return resp;
     }
     void stop() {
-        if (!proc) return;
-        proc->signal(SIGTERM);
-        REQUIRE(proc->waitExit(30s) == 0);
+        if (!agorad->launched()) return;
+        REQUIRE(agorad->stop(30s) == 0);
     }
 };
 
@@ -161,6 +159,8 @@ struct Testnet {
             cfg->consensus.timeoutPrevoteMs = 100;
             cfg->consensus.timeoutPrecommitMs = 100;
             REQUIRE(wallet::writeFileAtomic(home.configFile(), cfg->toToml(), wallet::WriteMode::Replace).hasValue());
+            nodes[i].agorad =
+                std::make_unique<test::RunningNode>(test::RunningNode::ExistingHome{nodes[i].home, nodes[i].logFile});
         }
     }
 };
@@ -212,8 +212,7 @@ TEST_CASE(
     REQUIRE(logOf(full).find("block sync applied") != std::string::npos);
 
     // kill -9 the full node; the chain moves on; on restart it syncs back.
-    full.proc->signal(SIGKILL);
-    REQUIRE(full.proc->waitExit(10s) == 128 + SIGKILL);
+    REQUIRE(full.agorad->kill9() == 128 + SIGKILL);
     const std::uint64_t killedAt = val.height();
     REQUIRE(val.waitHeight(killedAt + 20, 60s));
     const std::uint64_t rejoin = val.height();

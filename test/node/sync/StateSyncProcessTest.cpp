@@ -21,6 +21,7 @@
 #include "node/sync/SnapshotManifest.h"
 #include "node/sync/SnapshotSource.h"
 #include "support/ChildProcess.h"
+#include "support/RunningNode.h"
 #include "support/TempDir.h"
 #include "wallet/AtomicFile.h"
 
@@ -40,14 +41,11 @@ struct ProcNode {
     int grpcPort = test::freePort();
     int p2pPort = test::freePort();
     std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<test::ChildProcess> proc;
+    std::unique_ptr<test::RunningNode> agorad;  // runs the home (RunningNode::ExistingHome)
     std::string logFile;
 
-    void start(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{AGORAD_BINARY, "--home", home, "start"};
-        for (auto& a : extra) args.push_back(std::move(a));
-        proc = std::make_unique<test::ChildProcess>(args, logFile);
-    }
+    // Not waiting: the test waits on heights (a syncing node has none for a while).
+    void start(const std::vector<std::string>& extra = {}) { agorad->launch(extra); }
     std::optional<q::StatusResponse> status() {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + 2s);
@@ -130,6 +128,7 @@ struct Net {
             cfg->statesync.snapshotChunkBytes = 4096;
             cfg->statesync.snapshotKeep = 20;
             REQUIRE(wallet::writeFileAtomic(home.configFile(), cfg->toToml(), wallet::WriteMode::Replace).hasValue());
+            n.agorad = std::make_unique<test::RunningNode>(test::RunningNode::ExistingHome{n.home, n.logFile});
         }
     }
 
@@ -228,8 +227,7 @@ TEST_CASE("a fresh node state-syncs a trusted height from a peer's snapshot, the
     CHECK(net.full.log().find("state sync: restored height " + std::to_string(H)) != std::string::npos);
 
     // A restart finds the restored chain and does not sync again.
-    net.full.proc->signal(SIGTERM);
-    REQUIRE(net.full.proc->waitExit(30s) == 0);
+    REQUIRE(net.full.agorad->stop(30s) == 0);
     net.full.start({"--state-sync", "--trust-height", std::to_string(H), "--trust-block-id", net.trustedBlockIdHex(H)});
     REQUIRE(net.full.waitHeight(H + 20, 120s));
     CHECK(net.full.log().find("state sync not needed") != std::string::npos);
@@ -269,7 +267,7 @@ TEST_CASE("state sync refuses a trusted block id that no peer's block matches", 
     const auto snap = net.snapshotAtLeast(10);
     net.full.start(
         {"--state-sync", "--trust-height", std::to_string(snap.height), "--trust-block-id", std::string(64, 'a')});
-    const int code = net.full.proc->waitExit(60s);
+    const int code = net.full.agorad->process().waitExit(60s);
     CHECK(code != 0);
     CHECK(code != -1);
     const std::string log = net.full.log();
