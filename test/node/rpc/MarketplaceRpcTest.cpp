@@ -64,8 +64,10 @@ GenesisDoc genesis() {
     d.genesisTimeMs = 1'000;
     d.genesis.chainId = kChain;
     d.genesis.params.minSelfStake = Amount(1'000'000);
-    // A lease here pays a few thousand uagr: it weighs one whole lease in reputation (decision 55).
+    // A lease here pays a few thousand uagr: it weighs one whole lease in reputation, and its
+    // client (which leases from no other provider) weighs in full: standing off (decision 55).
     d.genesis.params.reputationReferencePaid = Amount(1'000);
+    d.genesis.params.reputationClientStanding = Amount(0);
     const auto val = test::testKey(kValidatorKey);
     d.genesis.validators.push_back({addr(kValidatorKey), val.publicKey, "v0", 0, Amount(1'000'000'000'000ULL)});
     for (std::uint8_t i = 1; i <= 7; ++i) d.genesis.accounts.push_back({addr(i), Amount(10'000'000'000ULL)});
