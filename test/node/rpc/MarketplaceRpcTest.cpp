@@ -64,7 +64,7 @@ GenesisDoc genesis() {
     d.genesisTimeMs = 1'000;
     d.genesis.chainId = kChain;
     d.genesis.params.minSelfStake = Amount(1'000'000);
-    // A lease here pays a few thousand uagr: it weighs one whole lease in reputation, and its
+    // A lease here pays a few thousand uagr: a few leases of weight in reputation, and its
     // client (which leases from no other provider) weighs in full: standing off (decision 55).
     d.genesis.params.reputationReferencePaid = Amount(1'000);
     d.genesis.params.reputationClientStanding = Amount(0);
@@ -624,8 +624,11 @@ TEST_CASE("a marketplace lifecycle through the action RPCs is visible through ev
         REQUIRE(rst.ok());
         const auto r = rec(rep);
         REQUIRE(r["completed"] == 1);
-        REQUIRE(r["score"] == 200'000);  // rated 5/5, no early closes: one lease's lower bound (decision 46)
-        REQUIRE(r["success_weight"] == 1'000'000);
+        // One lease of weight per reputation_reference_paid (1,000 here) it paid; rated 5/5 and no
+        // early closes, so the score is the lower bound of that many successes (decisions 46, 55).
+        const std::uint64_t weight = std::stoull(e2.withdrawn()) * 1'000'000 / 1'000;
+        REQUIRE(r["success_weight"] == weight);
+        REQUIRE(r["score"] == contracts::wilsonLowerBoundPpm(weight, 0));
         REQUIRE(r["total_paid"] == e2.withdrawn());
         REQUIRE(rep.state().exists());
         // A provider without settled leases scores 0 (no evidence) and has no record.
