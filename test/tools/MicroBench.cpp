@@ -316,6 +316,6 @@ void BM_ListClientLeases(benchmark::State& state) {
     }
     state.counters["other_leases"] = static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_ListClientLeases)->Arg(10)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ListClientLeases)->Arg(10)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
