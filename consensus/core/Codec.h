@@ -28,18 +28,18 @@ namespace agora {
 
 // Stable numeric codes; never renumber.
 enum class CodecError : std::uint8_t {
-    Truncated = 1,          // input ended inside a field
-    TrailingBytes = 2,      // input continues after the value
-    NonMinimalVarint = 3,   // varint with redundant continuation bytes
-    VarintOverflow = 4,     // varint longer than 10 bytes or above 2^64-1
-    LengthTooLong = 5,      // length or count above the field's bound
-    LengthTooShort = 6,     // length or count below the field's minimum
-    UnknownTag = 7,         // message type / version not defined
-    InvalidBool = 8,        // bool byte other than 0 or 1
-    InvalidEnum = 9,        // enum value not defined
-    InvalidUtf8 = 10,       // string is not valid UTF-8
-    NotSorted = 11,         // keyed list not strictly increasing (unsorted or duplicate)
-    InvalidValue = 12,      // a value outside the field's domain (e.g. zero where forbidden)
+    Truncated = 1,         // input ended inside a field
+    TrailingBytes = 2,     // input continues after the value
+    NonMinimalVarint = 3,  // varint with redundant continuation bytes
+    VarintOverflow = 4,    // varint longer than 10 bytes or above 2^64-1
+    LengthTooLong = 5,     // length or count above the field's bound
+    LengthTooShort = 6,    // length or count below the field's minimum
+    UnknownTag = 7,        // message type / version not defined
+    InvalidBool = 8,       // bool byte other than 0 or 1
+    InvalidEnum = 9,       // enum value not defined
+    InvalidUtf8 = 10,      // string is not valid UTF-8
+    NotSorted = 11,        // keyed list not strictly increasing (unsorted or duplicate)
+    InvalidValue = 12,     // a value outside the field's domain (e.g. zero where forbidden)
 };
 
 std::string_view errorName(CodecError e);
@@ -64,7 +64,9 @@ public:
     void string(std::string_view s);  // length-prefixed UTF-8
     void raw(ByteSpan b);             // no prefix (fixed-size fields)
     template <std::size_t N>
-    void fixed(const std::array<std::uint8_t, N>& a) { raw(ByteSpan(a.data(), N)); }
+    void fixed(const std::array<std::uint8_t, N>& a) {
+        raw(ByteSpan(a.data(), N));
+    }
 
     const Bytes& data() const& { return out_; }
     Bytes take() { return std::move(out_); }
